@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, backendFromEnv } from './backend.js';
+import { assertClose } from './testing/tolerance.js';
+
+/** Runs `f` on a backend and returns plain arrays (tensors disposed). */
+async function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor[]): Promise<Float32Array[]> {
+  await initBackend(backend);
+  const outs = tf.tidy(f);
+  const data = await Promise.all(outs.map(async (t) => (await t.data()) as Float32Array));
+  tf.dispose(outs);
+  return data;
+}
+
+function values(shape: number[], seed: number): tf.Tensor {
+  // Bounded integers / 100: exact in float32, so both backends see the same inputs.
+  const n = shape.reduce((a, b) => a * b, 1);
+  const v = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    v[i] = ((s % 201) - 100) / 100;
+  }
+  return tf.tensor(v, shape);
+}
+
+describe('cpu and wasm agree (so a wasm kernel bug cannot hide)', () => {
+  const cases: Array<[string, () => tf.Tensor[]]> = [
+    ['matMul in all transpose combinations', () => {
+      const a = values([5, 7], 1), b = values([7, 3], 2), at = values([7, 5], 3), bt = values([3, 7], 4);
+      return [tf.matMul(a, b), tf.matMul(at, b, true, false), tf.matMul(a, bt, false, true), tf.matMul(at, bt, true, true)];
+    }],
+    ['batched matMul with transposes', () => {
+      const a = values([4, 6, 5], 5), b = values([4, 3, 6], 6);
+      return [tf.matMul(a, b, true, true), tf.matMul(values([2, 3, 4], 7), values([2, 4, 5], 8))];
+    }],
+    ['fused matMul with bias and activation, rank 2 and rank 3', () => {
+      const a = values([2, 4, 6], 9), b = values([2, 6, 3], 10), bias = values([3], 11);
+      return [
+        tf.fused.matMul({ a, b, bias, activation: 'relu' }),
+        tf.fused.matMul({ a: values([4, 6], 12), b: values([3, 6], 13), bias, transposeB: true, activation: 'sigmoid' }),
+        tf.fused.matMul({ a, b: values([2, 3, 6], 14), bias, transposeB: true }),
+      ];
+    }],
+    ['gradients of matMul (which use the transpose flags)', () => {
+      const a = values([8, 5], 15), b = values([5, 4], 16);
+      const g = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, y))));
+      return g([a, b]);
+    }],
+    ['elementwise and reductions used by the cells', () => {
+      const x = values([3, 8], 17);
+      return [tf.sigmoid(x), tf.tanh(x), tf.logSoftmax(x), tf.sum(x, 1), tf.transpose(tf.reshape(x, [3, 2, 4]), [2, 0, 1])];
+    }],
+  ];
+  for (const [name, f] of cases) {
+    it(name, async () => {
+      const cpu = await on('cpu', f);
+      const wasm = await on('wasm', f);
+      expect(wasm.length).toBe(cpu.length);
+      cpu.forEach((c, i) => assertClose(wasm[i]!, c, { atol: 1e-5, rtol: 1e-5 }, `${name} output ${i}`));
+      await initBackend(backendFromEnv());
+    });
+  }
+});
+
+describe('initBackend', () => {
+  it('rejects unknown names with the choices listed', async () => {
+    await expect(initBackend('gpu')).rejects.toThrow(/'backend' passed to 'initBackend' must be one of wasm, cpu, tensorflow, tensorflow-gpu/);
+  });
+
+  it('explains how to install tfjs-node when the native backend is missing', async () => {
+    let installed = true;
+    try {
+      await import(/* @vite-ignore */ '@tensorflow/tfjs-node' as string);
+    } catch {
+      installed = false;
+    }
+    if (installed) return; // a user machine with tfjs-node: nothing to explain
+    await expect(initBackend('tensorflow')).rejects.toThrow(/@tensorflow\/tfjs-node@4.22.0.*pnpm add/);
+    await expect(initBackend('tensorflow-gpu')).rejects.toThrow(/tfjs-node-gpu.*CUDA/);
+  });
+
+  it('reads TTRNN_BACKEND and rejects bad values', () => {
+    expect(backendFromEnv({})).toBe('wasm');
+    expect(backendFromEnv({ TTRNN_BACKEND: 'cpu' })).toBe('cpu');
+    expect(() => backendFromEnv({ TTRNN_BACKEND: 'webgpu' })).toThrow(/TTRNN_BACKEND must be one of/);
+  });
+});

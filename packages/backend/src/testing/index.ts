@@ -1,0 +1,2 @@
+export { assertClose, firstMismatch, maxAbsError } from './tolerance.js';
+export type { Tolerance } from './tolerance.js';

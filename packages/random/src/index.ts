@@ -1,0 +1,2 @@
+export { Rng, deriveSeed } from './rng.js';
+export type { RngState } from './rng.js';
