@@ -1,0 +1,30 @@
+/**
+ * Argument checks for the public boundary. Every message names the argument
+ * and the function, in the style of tfjs's convertToTensor.
+ */
+export function assertPositiveInt(value: unknown, arg: string, fn: string): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new Error(`'${arg}' passed to '${fn}' must be a positive integer, got ${describe(value)}`);
+  }
+}
+
+export function assertIntArray(value: unknown, arg: string, fn: string, { min = 1 } = {}): asserts value is number[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new Error(`'${arg}' passed to '${fn}' must be a non-empty array of integers, got ${describe(value)}`);
+  }
+  value.forEach((v, i) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+      throw new Error(`'${arg}[${i}]' passed to '${fn}' must be an integer >= ${min}, got ${describe(v)}`);
+    }
+  });
+}
+
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return String(value);
+}
+
+export const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
