@@ -1,0 +1,17 @@
+/** The contract of a subcommand of `pnpm run exp`. */
+import type { OptionSpecs } from './args.js';
+
+export interface Command {
+  readonly name: string;
+  /** One line for the list of commands. */
+  readonly summary: string;
+  readonly options: OptionSpecs;
+  /** Positional arguments in the usage line, if any. */
+  readonly positional?: string;
+  /**
+   * Runs the command with its argv (after the command name). Resolves to the
+   * process exit code. Human-readable progress goes to stderr; with --json the
+   * command writes exactly one JSON document to stdout and nothing else.
+   */
+  run(argv: readonly string[]): Promise<number>;
+}

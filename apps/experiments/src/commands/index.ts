@@ -1,0 +1,7 @@
+/**
+ * The registry of subcommands. Each command lives in its own file; add a new
+ * one here (see CONTRIBUTING.md, "Adding an experiment").
+ */
+import type { Command } from '../command.js';
+
+export const COMMANDS: Command[] = [];
