@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { describeMnist } from './describe.js';
 import { FASHION_MNIST_CLASSES, loadMnist } from './load.js';
-import { splitMnist } from './split.js';
+import { loadMnistSplits, splitMnist } from './split.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/mnist/', import.meta.url));
 
@@ -31,5 +31,17 @@ describe('describeMnist', () => {
     expect(s.dataset).toBe('fashion-mnist');
     expect(s.classNames).toEqual([...FASHION_MNIST_CLASSES]);
     expect(s.classNames[9]).toBe('Ankle boot');
+  });
+});
+
+describe('loadMnistSplits', () => {
+  it('loads and splits in one call, passing the split options through', async () => {
+    const dataDir = join(FIXTURES, 'dotted');
+    const s = await loadMnistSplits({ dataset: 'fashion-mnist', dataDir, seed: 3, validationSize: 2, testLimit: 1 });
+    const ref = splitMnist(await loadMnist({ dataDir }), { seed: 3, validationSize: 2, testLimit: 1 });
+    expect(s.data.dataset).toBe('fashion-mnist');
+    expect(s.train.indices).toEqual(ref.train.indices);
+    expect(s.validation.indices).toEqual(ref.validation.indices);
+    expect(s.test.indices.length).toBe(1);
   });
 });

@@ -12,7 +12,7 @@ export {
   mnistFileCandidates,
 } from './load.js';
 export type { LoadMnistOptions, MnistData, MnistDatasetName, MnistImages } from './load.js';
-export { MNIST_VALIDATION_SIZE, labelCounts, splitMnist } from './split.js';
+export { MNIST_VALIDATION_SIZE, labelCounts, loadMnistSplits, splitMnist } from './split.js';
 export type { MnistSplitOptions, MnistSplits, MnistSubset } from './split.js';
 export { MNIST_MEAN, MNIST_STD, normalizationTable, pixelPermutation, sequenceShape } from './sequence.js';
 export type { SequenceView } from './sequence.js';

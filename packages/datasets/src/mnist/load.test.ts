@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -101,5 +102,14 @@ describe('loadMnist on fixtures', () => {
     await expect(loadMnist({ dataset: 'cifar' as 'mnist' })).rejects.toThrow(
       "'dataset' passed to 'loadMnist' must be 'mnist' or 'fashion-mnist', got 'cifar'",
     );
+  });
+
+  // Runs where the Debian package dataset-fashion-mnist is installed (checked once by hand on its files).
+  it.skipIf(!existsSync(FASHION_MNIST_DEFAULT_DIR))('reads the installed Fashion-MNIST: 60k/10k, 6,000 per class', async () => {
+    const data = await loadMnist({ dataset: 'fashion-mnist' });
+    expect([data.train.count, data.test.count, data.train.rows, data.train.cols]).toEqual([60_000, 10_000, 28, 28]);
+    const counts = new Array<number>(10).fill(0);
+    for (const y of data.train.labels) counts[y] = (counts[y] as number) + 1;
+    expect(counts).toEqual(new Array<number>(10).fill(6000));
   });
 });
