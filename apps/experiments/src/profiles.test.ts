@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { PROFILES, PROFILE_NAMES, configId, getProfile, mnistConfigs, modelId, speakerConfigs, validateGrid, validateModel, validateProfile } from './profiles.js';
+
+describe('profiles', () => {
+  it('are well-formed and give every configuration a unique, stable id', () => {
+    for (const name of PROFILE_NAMES) {
+      const p = PROFILES[name];
+      expect(p.name).toBe(name);
+      expect(() => validateProfile(p)).not.toThrow();
+      const ids = [...mnistConfigs(p), ...speakerConfigs(p)].map(configId);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const id of ids) expect(id).toMatch(/^[a-z0-9-]+$/);
+      expect(p.scaledDown.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('quick is a strict scale-down of paper', () => {
+    const q = PROFILES.quick;
+    const p = PROFILES.paper;
+    expect(q.mnist.settings.hidden).toBeLessThan(p.mnist.settings.hidden);
+    expect(q.mnist.settings.epochs).toBeLessThan(p.mnist.settings.epochs);
+    expect(mnistConfigs(q).length).toBeLessThan(mnistConfigs(p).length);
+    expect(q.speaker.settings.hidden).toBeLessThan(p.speaker.settings.hidden);
+  });
+
+  it("paper uses the paper's MNIST settings and the full TT grid", () => {
+    const p = PROFILES.paper;
+    expect(p.mnist.settings).toMatchObject({ hidden: 256, epochs: 20, batch: 128, lr: 1e-2, lrDecayEvery: 10, trainLimit: 0 });
+    const ids = mnistConfigs(p).map(configId);
+    expect(ids).toContain('mnist-lstm');
+    expect(ids).toContain('mnist-gru');
+    expect(ids).toContain('mnist-ttgru-c4-r10');
+    expect(ids.length).toBe(2 + 2 * 3 * 6);
+    expect(p.speaker.settings).toMatchObject({ hidden: 768, embedding: 256, speakersPerBatch: 16, utterancesPerSpeaker: 32 });
+  });
+
+  it('shares the 100% speaker runs between the main table and the data-efficiency curve', () => {
+    const ids = speakerConfigs(PROFILES.quick).map(configId);
+    expect(ids.filter((i) => i === 'speaker-lstm')).toHaveLength(1);
+    expect(ids).toContain('speaker-lstm-f20');
+  });
+
+  it('names models readably and stably', () => {
+    expect(modelId({ model: 'lstm', cores: 0, rank: 0 })).toBe('lstm');
+    expect(modelId({ model: 'gru', cores: 3, rank: 4, extraCore: 'first' })).toBe('ttgru-c3-r4-first');
+    expect(modelId({ model: 'lstm', cores: 2, rank: 2, naive: true })).toBe('ttlstm-c2-r2-naive');
+  });
+
+  it('rejects impossible grids and models, naming the field', () => {
+    expect(() => validateGrid({ models: ['lstm'], cores: [1], ranks: [2] }, 'grid')).toThrow(/'cores' must be an integer ≥ 2, got 1/);
+    expect(() => validateGrid({ models: ['lstm'], cores: [2], ranks: [0] }, 'grid')).toThrow(/'ranks' must be a positive integer, got 0/);
+    expect(() => validateGrid({ models: ['rnn' as 'lstm'], cores: [2], ranks: [1] }, 'grid')).toThrow(/lstm or gru, got 'rnn'/);
+    expect(() => validateModel({ model: 'lstm', cores: 0, rank: 3 }, 'm')).toThrow(/dense model .* no rank/);
+    expect(() => validateModel({ model: 'lstm', cores: 2, rank: 1.5 }, 'm')).toThrow(/'rank' must be a positive integer/);
+    const bad = { ...PROFILES.quick, speaker: { ...PROFILES.quick.speaker, dataEfficiency: { models: [], fractions: [0] } } };
+    expect(() => validateProfile(bad)).toThrow(/fractions must lie in \(0, 1\], got 0/);
+    expect(() => getProfile('huge')).toThrow(/'profile' must be one of quick, paper, got 'huge'/);
+  });
+});

@@ -1,0 +1,275 @@
+/**
+ * Experiment profiles: which configurations `pnpm run exp all` runs, at which size.
+ *
+ * `quick` (the default) scales every experiment down so that the whole run finishes in about a quarter of an
+ * hour on a 2-core CPU with the wasm backend; `paper` uses the paper's settings and is meant for a long run
+ * or a native backend. Every configuration has a stable id (its run directory under `runs/`).
+ */
+import type { CellKind, ExtraCore } from './paper_results.js';
+
+export const PROFILE_NAMES = ['quick', 'paper'] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+/** A model: dense (`cores` 0) or tensor-train. */
+export interface ModelSpec {
+  readonly model: CellKind;
+  /** 0 for a dense cell; otherwise the number of TT cores (≥ 2). */
+  readonly cores: number;
+  /** TT rank; 0 for a dense cell. */
+  readonly rank: number;
+  readonly extraCore?: ExtraCore;
+  readonly naive?: boolean;
+}
+
+/** Row-by-row MNIST training settings shared by every model of a sweep. */
+export interface MnistSettings {
+  readonly hidden: number;
+  readonly layers: number;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly lr: number;
+  /** Multiply the learning rate by 0.1 every `lrDecayEvery` epochs (0: never). */
+  readonly lrDecayEvery: number;
+  /** Training images used (of the 50k training split); 0 = all. */
+  readonly trainLimit: number;
+  /** Validation and test images evaluated; 0 = all. */
+  readonly testLimit: number;
+  readonly seed: number;
+}
+
+/** Speaker-verification settings shared by every model of a sweep. */
+export interface SpeakerSettings {
+  /** Size of the synthetic corpus (the datasets package's preset), or 'librispeech' for real data. */
+  readonly corpus: string;
+  readonly hidden: number;
+  readonly embedding: number;
+  readonly layers: number;
+  readonly steps: number;
+  readonly speakersPerBatch: number;
+  readonly utterancesPerSpeaker: number;
+  readonly lr: number;
+  readonly clip: number;
+  /** Validation every this many steps (the train/validation curves). */
+  readonly evalEvery: number;
+  readonly seed: number;
+}
+
+export interface MnistConfig extends ModelSpec, MnistSettings {
+  readonly experiment: 'mnist';
+}
+
+export interface SpeakerConfig extends ModelSpec, SpeakerSettings {
+  readonly experiment: 'speaker';
+  /** Fraction of the training speakers used (data-efficiency experiment); 1 = all. */
+  readonly trainFraction: number;
+}
+
+export type ExperimentConfig = MnistConfig | SpeakerConfig;
+
+/** A grid of TT models: every combination of cores × ranks, for each cell kind. */
+export interface TtGrid {
+  readonly models: readonly CellKind[];
+  readonly cores: readonly number[];
+  readonly ranks: readonly number[];
+}
+
+export interface Profile {
+  readonly name: ProfileName;
+  readonly description: string;
+  readonly mnist: {
+    readonly settings: MnistSettings;
+    readonly grid: TtGrid;
+    /** Dense baselines. */
+    readonly dense: readonly CellKind[];
+    /** Extra TT layouts beyond the grid (extra core, naive). */
+    readonly extra: readonly ModelSpec[];
+  };
+  readonly speaker: {
+    readonly settings: SpeakerSettings;
+    /** Models at 100% of the training speakers (dense and TT). */
+    readonly models: readonly ModelSpec[];
+    /** Data-efficiency experiment: these models at these fractions of the training speakers. */
+    readonly dataEfficiency: { readonly models: readonly ModelSpec[]; readonly fractions: readonly number[] };
+  };
+  /** Parameter tables: pure computation, always the paper's full layout. */
+  readonly params: { readonly ranks: readonly number[]; readonly cores: readonly number[] };
+  /** What was scaled down, for the report (one line each). */
+  readonly scaledDown: readonly string[];
+}
+
+const dense = (model: CellKind): ModelSpec => ({ model, cores: 0, rank: 0 });
+const tt = (model: CellKind, cores: number, rank: number): ModelSpec => ({ model, cores, rank });
+
+export const QUICK_PROFILE: Profile = {
+  name: 'quick',
+  description: 'every experiment scaled down to finish in about 15 minutes on a 2-core CPU (wasm backend)',
+  mnist: {
+    settings: { hidden: 128, layers: 1, epochs: 2, batch: 128, lr: 1e-2, lrDecayEvery: 0, trainLimit: 6000, testLimit: 2000, seed: 1 },
+    grid: { models: ['lstm'], cores: [2, 3], ranks: [1, 2, 4] },
+    dense: ['lstm', 'gru'],
+    extra: [tt('gru', 2, 2), tt('gru', 3, 4)],
+  },
+  speaker: {
+    settings: {
+      corpus: 'quick',
+      hidden: 128,
+      embedding: 64,
+      layers: 1,
+      steps: 60,
+      speakersPerBatch: 8,
+      utterancesPerSpeaker: 6,
+      lr: 1e-3,
+      clip: 3,
+      evalEvery: 10,
+      seed: 1,
+    },
+    models: [dense('lstm'), tt('lstm', 2, 2), tt('lstm', 4, 4)],
+    dataEfficiency: { models: [dense('lstm'), tt('lstm', 2, 2)], fractions: [0.2, 0.6, 1] },
+  },
+  params: { ranks: [1, 2, 4, 8, 16], cores: [2, 3, 4] },
+  scaledDown: [
+    'Row MNIST: hidden 128 (paper 256), 6,000 training images (paper 50,000), 2 epochs (paper 20), no learning-rate decay, validation and test on 2,000 images each.',
+    'TT grid: TT-LSTM with 2–3 cores × ranks 1, 2, 4 and two TT-GRU models (paper: 2–4 cores × ranks 1–10 for both cells).',
+    'Speaker verification: a small synthetic corpus generated in-process (paper: LibriSpeech train-clean-100), hidden 128 (paper 768), embedding 64 (paper 256), 8 speakers × 6 utterances per batch (paper 16 × 32), 60 steps.',
+    'Data efficiency: 20%, 60% and 100% of the training speakers (paper 20–100% in steps of 20).',
+  ],
+};
+
+export const PAPER_PROFILE: Profile = {
+  name: 'paper',
+  description: "the paper's settings (long: hours per model on CPU; meant for a native backend)",
+  mnist: {
+    settings: { hidden: 256, layers: 1, epochs: 20, batch: 128, lr: 1e-2, lrDecayEvery: 10, trainLimit: 0, testLimit: 0, seed: 1 },
+    grid: { models: ['lstm', 'gru'], cores: [2, 3, 4], ranks: [1, 2, 4, 6, 8, 10] },
+    dense: ['lstm', 'gru'],
+    extra: [],
+  },
+  speaker: {
+    settings: {
+      corpus: 'full',
+      hidden: 768,
+      embedding: 256,
+      layers: 1,
+      steps: 20_000,
+      speakersPerBatch: 16,
+      utterancesPerSpeaker: 32,
+      lr: 1e-3,
+      clip: 3,
+      evalEvery: 500,
+      seed: 1,
+    },
+    models: [dense('lstm'), ...[2, 3, 4].flatMap((c) => [1, 2, 3, 4].map((r) => tt('lstm', c, r)))],
+    dataEfficiency: { models: [dense('lstm'), tt('lstm', 2, 2)], fractions: [0.2, 0.4, 0.6, 0.8, 1] },
+  },
+  params: { ranks: [1, 2, 4, 8, 16], cores: [2, 3, 4] },
+  scaledDown: [
+    "Speaker verification uses the synthetic corpus unless LibriSpeech features are supplied: EERs are not comparable with the paper's numbers.",
+  ],
+};
+
+export const PROFILES: Readonly<Record<ProfileName, Profile>> = { quick: QUICK_PROFILE, paper: PAPER_PROFILE };
+
+export function getProfile(name: string): Profile {
+  if (!(PROFILE_NAMES as readonly string[]).includes(name)) {
+    throw new Error(`'profile' must be one of ${PROFILE_NAMES.join(', ')}, got '${name}'`);
+  }
+  return PROFILES[name as ProfileName];
+}
+
+/** A stable, filesystem-safe id for a model: `lstm`, `ttlstm-c3-r4`, `ttgru-c2-r2-first`, `ttlstm-c2-r2-naive`. */
+export function modelId(m: ModelSpec): string {
+  if (m.cores === 0) return m.model;
+  let id = `tt${m.model}-c${m.cores}-r${m.rank}`;
+  if (m.extraCore !== undefined && m.extraCore !== 'none') id += `-${m.extraCore}`;
+  if (m.naive) id += '-naive';
+  return id;
+}
+
+/** A readable name: `LSTM`, `TT-LSTM 3 cores rank 4`. */
+export function modelLabel(m: ModelSpec): string {
+  const cell = m.model.toUpperCase();
+  if (m.cores === 0) return cell;
+  const extra = m.extraCore && m.extraCore !== 'none' ? `, extra core ${m.extraCore}` : '';
+  return `TT-${cell} ${m.cores} cores rank ${m.rank}${extra}${m.naive ? ', naive' : ''}`;
+}
+
+/** The run id of a configuration (its directory name under `runs/`). */
+export function configId(c: ExperimentConfig): string {
+  if (c.experiment === 'mnist') return `mnist-${modelId(c)}`;
+  const frac = c.trainFraction === 1 ? '' : `-f${Math.round(c.trainFraction * 100)}`;
+  return `speaker-${modelId(c)}${frac}`;
+}
+
+/** Rejects an impossible model or grid with a message naming the field. */
+export function validateModel(m: ModelSpec, where: string): void {
+  if (m.model !== 'lstm' && m.model !== 'gru') throw new Error(`${where}: 'model' must be lstm or gru, got '${String(m.model)}'`);
+  if (m.cores === 0) {
+    if (m.rank !== 0) throw new Error(`${where}: a dense model (cores 0) has no rank, got rank ${m.rank}`);
+    return;
+  }
+  if (!Number.isInteger(m.cores) || m.cores < 2) throw new Error(`${where}: 'cores' must be an integer ≥ 2 (or 0 for dense), got ${m.cores}`);
+  if (!Number.isInteger(m.rank) || m.rank < 1) throw new Error(`${where}: 'rank' must be a positive integer, got ${m.rank}`);
+}
+
+export function validateGrid(grid: TtGrid, where: string): void {
+  if (grid.models.length === 0 && (grid.cores.length > 0 || grid.ranks.length > 0)) throw new Error(`${where}: the grid names no model`);
+  for (const c of grid.cores) if (!Number.isInteger(c) || c < 2) throw new Error(`${where}: every value of 'cores' must be an integer ≥ 2, got ${c}`);
+  for (const r of grid.ranks) if (!Number.isInteger(r) || r < 1) throw new Error(`${where}: every value of 'ranks' must be a positive integer, got ${r}`);
+  for (const m of grid.models) if (m !== 'lstm' && m !== 'gru') throw new Error(`${where}: every model must be lstm or gru, got '${String(m)}'`);
+}
+
+function positiveInt(v: number, name: string, where: string, allowZero = false): void {
+  if (!Number.isInteger(v) || v < (allowZero ? 0 : 1)) {
+    throw new Error(`${where}: '${name}' must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${v}`);
+  }
+}
+
+/** Checks every field of a profile; throws on the first impossible one. */
+export function validateProfile(p: Profile): void {
+  const w = `profile '${p.name}'`;
+  const m = p.mnist.settings;
+  for (const k of ['hidden', 'layers', 'epochs', 'batch'] as const) positiveInt(m[k], `mnist.${k}`, w);
+  for (const k of ['trainLimit', 'testLimit', 'lrDecayEvery'] as const) positiveInt(m[k], `mnist.${k}`, w, true);
+  if (!(m.lr > 0)) throw new Error(`${w}: 'mnist.lr' must be positive, got ${m.lr}`);
+  validateGrid(p.mnist.grid, `${w} mnist`);
+  for (const x of p.mnist.extra) validateModel(x, `${w} mnist.extra`);
+  const s = p.speaker.settings;
+  for (const k of ['hidden', 'embedding', 'layers', 'steps', 'speakersPerBatch', 'evalEvery'] as const) positiveInt(s[k], `speaker.${k}`, w);
+  if (s.speakersPerBatch < 2) throw new Error(`${w}: 'speaker.speakersPerBatch' must be at least 2 (GE2E contrasts speakers), got ${s.speakersPerBatch}`);
+  if (s.utterancesPerSpeaker < 2) throw new Error(`${w}: 'speaker.utterancesPerSpeaker' must be at least 2, got ${s.utterancesPerSpeaker}`);
+  if (!(s.lr > 0)) throw new Error(`${w}: 'speaker.lr' must be positive, got ${s.lr}`);
+  for (const x of [...p.speaker.models, ...p.speaker.dataEfficiency.models]) validateModel(x, `${w} speaker`);
+  for (const f of p.speaker.dataEfficiency.fractions) {
+    if (!(f > 0 && f <= 1)) throw new Error(`${w}: data-efficiency fractions must lie in (0, 1], got ${f}`);
+  }
+}
+
+/** Every MNIST configuration of a profile: dense baselines first, then the TT grid, then the extras. */
+export function mnistConfigs(p: Profile): MnistConfig[] {
+  const models: ModelSpec[] = [
+    ...p.mnist.dense.map(dense),
+    ...p.mnist.grid.models.flatMap((model) => p.mnist.grid.cores.flatMap((cores) => p.mnist.grid.ranks.map((rank) => tt(model, cores, rank)))),
+    ...p.mnist.extra,
+  ];
+  return dedupe(models.map((m) => ({ experiment: 'mnist' as const, ...m, ...p.mnist.settings })));
+}
+
+/** Every speaker configuration: the models at 100%, then the data-efficiency runs (100% runs shared). */
+export function speakerConfigs(p: Profile): SpeakerConfig[] {
+  const s = p.speaker;
+  const main = s.models.map((m) => ({ experiment: 'speaker' as const, ...m, ...s.settings, trainFraction: 1 }));
+  const eff = s.dataEfficiency.models.flatMap((m) =>
+    s.dataEfficiency.fractions.map((f) => ({ experiment: 'speaker' as const, ...m, ...s.settings, trainFraction: f })),
+  );
+  return dedupe([...main, ...eff]);
+}
+
+function dedupe<C extends ExperimentConfig>(configs: C[]): C[] {
+  const seen = new Set<string>();
+  return configs.filter((c) => {
+    const id = configId(c);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}

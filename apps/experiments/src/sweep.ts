@@ -1,0 +1,151 @@
+/**
+ * A resumable sweep: runs a list of configurations, each in its own directory `<runsDir>/<id>`.
+ *
+ * - A directory holding `result.json` is finished: its result is read back, never rerun.
+ * - A directory holding only `config.json` was interrupted: the runner is called again with the same
+ *   directory, and resumes from whatever checkpoint it left there.
+ * - A directory whose `config.json` differs from the configuration asked for belongs to another run: the
+ *   sweep refuses to start (before running anything) rather than mix or overwrite results.
+ * - After every configuration `onProgress` is awaited (the caller writes `results.json` there), so a crash
+ *   loses at most the configuration in flight.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface SweepEntry<C, R> {
+  readonly id: string;
+  readonly config: C;
+  readonly status: 'done' | 'failed' | 'pending';
+  /** True when the result was read back from an earlier, finished run. */
+  readonly reused: boolean;
+  readonly result?: R;
+  readonly error?: string;
+  /** Wall-clock seconds of this invocation's runner call (0 when reused). */
+  readonly seconds: number;
+}
+
+export interface RunnerContext {
+  readonly id: string;
+  /** The configuration's own directory (exists when the runner is called). */
+  readonly runDir: string;
+  /** True when the directory already held this configuration (an interrupted run to resume). */
+  readonly resume: boolean;
+}
+
+export interface SweepOptions<C, R> {
+  /** Directory holding one subdirectory per configuration. */
+  readonly runsDir: string;
+  readonly configs: readonly C[];
+  /** Stable id of a configuration (its directory name). */
+  readonly id: (config: C) => string;
+  readonly runner: (config: C, ctx: RunnerContext) => Promise<R>;
+  /** Called with every entry (finished or still pending) after each configuration. */
+  readonly onProgress?: (entries: readonly SweepEntry<C, R>[]) => Promise<void> | void;
+  readonly log?: (message: string) => void;
+  /** Seconds since some origin; entry points pass a real clock, tests a fake one. */
+  readonly now?: () => number;
+  /** Keep going after a failed configuration (default true); failures are recorded in the entries. */
+  readonly continueOnError?: boolean;
+}
+
+/** Writes JSON through a temporary file and a rename, so a crash never leaves a half-written file. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
+  await rename(tmp, path);
+}
+
+async function readJsonIfExists(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new Error(`${path}: expected JSON, ${(err as Error).message}`);
+  }
+}
+
+/** Deep equality of JSON values (key order ignored). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** Checks that ids are unique and filesystem-safe, and that no run directory belongs to another configuration. */
+export async function checkSweep<C>(runsDir: string, configs: readonly C[], id: (c: C) => string): Promise<void> {
+  const seen = new Set<string>();
+  for (const c of configs) {
+    const k = id(c);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(k)) throw new Error(`sweep: configuration id '${k}' is not a safe directory name`);
+    if (seen.has(k)) throw new Error(`sweep: two configurations share the id '${k}'`);
+    seen.add(k);
+    const file = join(runsDir, k, 'config.json');
+    const stored = await readJsonIfExists(file);
+    if (stored !== undefined && !sameJson(stored, c)) {
+      throw new Error(
+        `${file} holds a different configuration than this run asks for; ` +
+          `choose another results directory with --run NAME (earlier results are never overwritten)`,
+      );
+    }
+  }
+}
+
+/** Runs (or reads back) every configuration in order; resolves to one entry per configuration. */
+export async function runSweep<C, R>(options: SweepOptions<C, R>): Promise<SweepEntry<C, R>[]> {
+  const { runsDir, configs, id, runner } = options;
+  const log = options.log ?? (() => {});
+  const now = options.now ?? (() => 0);
+  const continueOnError = options.continueOnError ?? true;
+  await checkSweep(runsDir, configs, id);
+  const entries: SweepEntry<C, R>[] = configs.map((config) => ({ id: id(config), config, status: 'pending', reused: false, seconds: 0 }));
+  // Read back everything finished first, so results.json lists old results even if the first new run crashes.
+  for (let i = 0; i < configs.length; i++) {
+    const prev = await readJsonIfExists(join(runsDir, entries[i]!.id, 'result.json'));
+    if (prev !== undefined) entries[i] = { ...entries[i]!, status: 'done', reused: true, result: prev as R };
+  }
+  await options.onProgress?.(entries);
+  for (let i = 0; i < configs.length; i++) {
+    const entry = entries[i]!;
+    if (entry.status === 'done') {
+      log(`[${i + 1}/${configs.length}] ${entry.id}: finished earlier, read back`);
+      continue;
+    }
+    const runDir = join(runsDir, entry.id);
+    await mkdir(runDir, { recursive: true });
+    const resume = (await readJsonIfExists(join(runDir, 'config.json'))) !== undefined;
+    if (!resume) await writeJsonAtomic(join(runDir, 'config.json'), entry.config);
+    log(`[${i + 1}/${configs.length}] ${entry.id}: ${resume ? 'resuming' : 'running'}`);
+    const t0 = now();
+    try {
+      const result = await runner(entry.config, { id: entry.id, runDir, resume });
+      await writeJsonAtomic(join(runDir, 'result.json'), result);
+      entries[i] = { ...entry, status: 'done', result, seconds: now() - t0 };
+    } catch (err) {
+      const message = (err as Error).message ?? String(err);
+      entries[i] = { ...entry, status: 'failed', error: message, seconds: now() - t0 };
+      log(`[${i + 1}/${configs.length}] ${entry.id}: FAILED: ${message}`);
+      await options.onProgress?.(entries);
+      if (!continueOnError) throw err;
+      continue;
+    }
+    await options.onProgress?.(entries);
+  }
+  return entries;
+}
