@@ -1,0 +1,17 @@
+// Public API of @ttrnn/training.
+export { Adam, DEFAULT_ADAM_OPTIONS } from './adam.js';
+export type { AdamOptions, AdamSlotState, AdamState } from './adam.js';
+export { fsyncDir, writeFileAtomic } from './atomic.js';
+export { decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+export type { CheckpointArray, CheckpointContents } from './checkpoint.js';
+export { clipByGlobalNorm, clipCoefficient, globalNorm } from './clip.js';
+export { equalErrorRate, rocCurve } from './eer.js';
+export type { EerResult, RocCurve } from './eer.js';
+export { GE2E_GRAD_SCALE, GE2E_WEIGHT_NAMES, ge2eCosines, ge2eLoss, ge2eSimilarity } from './ge2e.js';
+export { assertUniqueNames } from './named_weights.js';
+export type { NamedWeight, TrainableModel } from './named_weights.js';
+export { countCorrect, nllLoss } from './nll.js';
+export { PAPER_STEP_DECAY, stepDecayRate } from './schedule.js';
+export type { StepDecay } from './schedule.js';
+export { speakerVerificationEer } from './speaker_verification.js';
+export type { SpeakerVerificationResult } from './speaker_verification.js';
