@@ -1,0 +1,132 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import wavefile from 'wavefile';
+import { FLACDecoder } from '@wasm-audio-decoders/flac';
+import libsamplerate from '@alexanderolsen/libsamplerate-js';
+
+/** Mono audio: samples in [-1, 1]. */
+export interface Audio {
+  readonly samples: Float32Array;
+  readonly sampleRate: number;
+}
+
+function mixToMono(channels: readonly ArrayLike<number>[], length: number): Float32Array {
+  const out = new Float32Array(length);
+  if (channels.length === 0) return out;
+  for (const ch of channels) {
+    for (let i = 0; i < length; i++) out[i] = (out[i] as number) + (ch[i] as number);
+  }
+  if (channels.length > 1) for (let i = 0; i < length; i++) out[i] = (out[i] as number) / channels.length;
+  return out;
+}
+
+/**
+ * Decodes a WAV file (any bit depth wavefile reads: PCM 8–32, float 32/64,
+ * A-law, µ-law) to mono float32 in [-1, 1]; channels are averaged.
+ * `name` only labels errors.
+ */
+export function decodeWav(bytes: Uint8Array, name = 'WAV data'): Audio {
+  let wav: InstanceType<typeof wavefile.WaveFile>;
+  try {
+    wav = new wavefile.WaveFile(bytes);
+  } catch (e) {
+    throw new Error(`${name}: expected a WAV file, could not parse it (${(e as Error).message})`);
+  }
+  const fmt = wav.fmt as { sampleRate?: number; numChannels?: number };
+  const sampleRate = fmt.sampleRate ?? 0;
+  if (!(sampleRate > 0)) throw new Error(`${name}: expected a positive sample rate in the WAV header, got ${sampleRate}`);
+  if (wav.bitDepth === '8a' || wav.bitDepth === '8m' || wav.bitDepth === '4') wav.toBitDepth('16');
+  // toBitDepth('32f') rescales every integer format to [-1, 1].
+  if (wav.bitDepth !== '32f' && wav.bitDepth !== '64') wav.toBitDepth('32f');
+  const raw = wav.getSamples(false, Float32Array) as unknown;
+  const channels: ArrayLike<number>[] = Array.isArray(raw) ? (raw as ArrayLike<number>[]) : [raw as ArrayLike<number>];
+  const length = channels[0]?.length ?? 0;
+  return { samples: mixToMono(channels, length), sampleRate };
+}
+
+/** Decodes a FLAC file (LibriSpeech's format) to mono float32; channels are averaged. */
+export async function decodeFlac(bytes: Uint8Array, name = 'FLAC data'): Promise<Audio> {
+  if (bytes.length < 4 || String.fromCharCode(bytes[0] ?? 0, bytes[1] ?? 0, bytes[2] ?? 0, bytes[3] ?? 0) !== 'fLaC') {
+    throw new Error(`${name}: expected a FLAC file starting with 'fLaC'`);
+  }
+  const decoder = new FLACDecoder();
+  try {
+    await decoder.ready;
+    const res = await decoder.decodeFile(bytes);
+    if (res.errors.length > 0) {
+      throw new Error(`${name}: FLAC decoding failed (${res.errors.map((e) => e.message).join('; ')})`);
+    }
+    if (!(res.sampleRate > 0)) throw new Error(`${name}: expected a positive FLAC sample rate, got ${res.sampleRate}`);
+    return { samples: mixToMono(res.channelData, res.samplesDecoded), sampleRate: res.sampleRate };
+  } finally {
+    decoder.free();
+  }
+}
+
+/** Reads and decodes a `.wav` or `.flac` file by its extension (magic bytes decide when they disagree). */
+export async function readAudioFile(path: string): Promise<Audio> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new Error(`${path}: cannot read audio file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (bytes.length === 0) throw new Error(`${path}: audio file is empty (0 bytes)`);
+  const magic = String.fromCharCode(...bytes.subarray(0, 4));
+  if (magic === 'fLaC') return decodeFlac(bytes, path);
+  if (magic === 'RIFF' || magic === 'RIFX' || magic === 'RF64') return decodeWav(bytes, path);
+  const ext = extname(path).toLowerCase();
+  throw new Error(`${path}: expected a WAV (RIFF) or FLAC (fLaC) file${ext ? ` for extension '${ext}'` : ''}, got magic bytes ${JSON.stringify(magic)}`);
+}
+
+export type ResampleQuality = 'best' | 'medium' | 'fastest';
+
+/**
+ * Resamples mono audio with libsamplerate (band-limited sinc). Returns the
+ * input unchanged when the rates already match.
+ *
+ * Porting note: the original used librosa.resample (resampy 'kaiser_best');
+ * libsamplerate's SINC_BEST_QUALITY is of the same class (~120 dB SNR).
+ */
+export async function resample(audio: Audio, targetRate: number, quality: ResampleQuality = 'best'): Promise<Audio> {
+  if (!Number.isInteger(targetRate) || targetRate <= 0) {
+    throw new Error(`'targetRate' passed to 'resample' must be a positive integer, got ${targetRate}`);
+  }
+  if (audio.sampleRate === targetRate) return audio;
+  const { create, ConverterType } = libsamplerate;
+  const converterType =
+    quality === 'best'
+      ? ConverterType.SRC_SINC_BEST_QUALITY
+      : quality === 'medium'
+        ? ConverterType.SRC_SINC_MEDIUM_QUALITY
+        : ConverterType.SRC_SINC_FASTEST;
+  const src = await create(1, audio.sampleRate, targetRate, { converterType });
+  try {
+    return { samples: src.simple(audio.samples), sampleRate: targetRate };
+  } finally {
+    src.destroy();
+  }
+}
+
+/** Mean-square level in dBFS (−Infinity for digital silence). */
+export function levelDbfs(wav: Float32Array): number {
+  let acc = 0;
+  for (let i = 0; i < wav.length; i++) acc += (wav[i] as number) * (wav[i] as number);
+  return 10 * Math.log10(acc / Math.max(1, wav.length));
+}
+
+/**
+ * The original's `normalize_volume(wav, -30, increase_only=True)`: scales so
+ * that the mean square is `targetDbfs`, but only if that makes it louder.
+ * Digital silence is returned unchanged (the original would divide by zero).
+ */
+export function normalizeVolume(wav: Float32Array, targetDbfs = -30, increaseOnly = true): Float32Array {
+  const level = levelDbfs(wav);
+  if (!Number.isFinite(level)) return wav;
+  const change = targetDbfs - level;
+  if (change < 0 && increaseOnly) return wav;
+  const gain = 10 ** (change / 20);
+  const out = new Float32Array(wav.length);
+  for (let i = 0; i < wav.length; i++) out[i] = (wav[i] as number) * gain;
+  return out;
+}

@@ -1,0 +1,65 @@
+// Public API of the speaker-verification features (curated; re-exported by src/index.ts).
+export { decodeFlac, decodeWav, levelDbfs, normalizeVolume, readAudioFile, resample } from './audio.js';
+export type { Audio, ResampleQuality } from './audio.js';
+export { FeatureCache } from './cache.js';
+export type { CacheStats } from './cache.js';
+export { SPLIT_NAMES } from './corpus.js';
+export type { SkippedFile, SpeakerCorpus, SpeakerSource, SplitName, UtteranceSource } from './corpus.js';
+export { RandomCycler } from './cycler.js';
+export type { RandomCyclerState } from './cycler.js';
+export {
+  FEATURE_PIPELINE_VERSION,
+  extractSpeakerFeatures,
+  featureCacheKey,
+  summarizeSpeakerFeatures,
+  usableUtterances,
+  utteranceFeatures,
+} from './dataset.js';
+export type {
+  ExtractOptions,
+  SpeakerDataSummary,
+  SpeakerFeatureSet,
+  SpeakerFeatures,
+  SplitSummary,
+  UtteranceFeatures,
+} from './dataset.js';
+export { DEFAULT_WINDOWS, enrolmentSplit, evaluationWindows } from './evaluation.js';
+export type { EnrolmentSpeaker, EnrolmentSplit, EvaluationWindows, WindowOptions } from './evaluation.js';
+export { DEFAULT_SPEAKER_FEATURES, preprocessWav, resolveFeatureOptions, speakerFeatures } from './features.js';
+export type { SpeakerFeatureOptions } from './features.js';
+export { PowerSpectrum } from './fft.js';
+export { DEFAULT_GE2E_BATCH, Ge2eBatcher } from './ge2e.js';
+export type { Ge2eBatch, Ge2eBatchOptions, Ge2eBatcherState } from './ge2e.js';
+export { LIBRISPEECH_PAPER_SUBSETS, libriSpeechCorpus, looksLikeLibriSpeech, speakerFoldersCorpus } from './loaders.js';
+export type { LibriSpeechOptions, SpeakerFoldersOptions } from './loaders.js';
+export {
+  DEFAULT_MEL_OPTIONS,
+  hannPeriodic,
+  hzToMelSlaney,
+  melFilterbank,
+  melSpectrogram,
+  melToHzSlaney,
+} from './mel.js';
+export type { MelFilterbankOptions, MelFrames, MelSpectrogramOptions } from './mel.js';
+export { loadSpeakerData, resolveSpeakerCorpus, speakerDataSummary } from './speakers.js';
+export type { SpeakerDataOptions } from './speakers.js';
+export {
+  SYNTHETIC_ACCENTS,
+  SYNTHETIC_RECIPE_VERSION,
+  SYNTHETIC_SIZES,
+  SYNTHETIC_VARIANTS,
+  synthesize,
+  synthesizeUtterance,
+  syntheticCorpus,
+  syntheticCorpusSpec,
+  syntheticVoice,
+} from './synthetic.js';
+export type {
+  SyntheticCorpusOptions,
+  SyntheticSize,
+  SyntheticSizeSpec,
+  SyntheticSpeaker,
+  SyntheticUtterance,
+} from './synthetic.js';
+export { DEFAULT_VAD_OPTIONS, speechMask, trimLongSilences, vadFlags } from './vad.js';
+export type { VadOptions } from './vad.js';
