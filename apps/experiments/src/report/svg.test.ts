@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binEdges, histogram, histogramCounts, lineChart, linearTicks, logTicks, makeScale, plotArea } from './svg.js';
+import { binEdges, histogram, histogramCounts, lineChart, linearTicks, logTicks, makeScale } from './svg.js';
 
 /** A minimal XML well-formedness check: balanced tags, quoted attributes, escaped text. */
 function assertWellFormed(xml: string): void {
@@ -20,6 +20,13 @@ function assertWellFormed(xml: string): void {
   }
   expect(pos, `unparsable XML near: ${body.slice(pos, pos + 60)}`).toBe(body.length);
   expect(stack).toEqual([]);
+}
+
+/** The plot rectangle as drawn in the document. */
+function plotArea(svg: string): { x0: number; x1: number; y0: number; y1: number } {
+  const m = /<rect class="plot-area" x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/.exec(svg)!;
+  const [x, y, w, h] = m.slice(1).map(Number) as [number, number, number, number];
+  return { x0: x, x1: x + w, y0: y, y1: y + h };
 }
 
 function points(svg: string): { x: number; y: number }[] {
@@ -84,7 +91,7 @@ describe('lineChart', () => {
   });
 
   it('draws every usable point inside the plot area and drops x ≤ 0 on a log axis', () => {
-    const a = plotArea();
+    const a = plotArea(svg);
     const pts = points(svg);
     expect(pts.length).toBe(4);
     for (const p of pts) {
@@ -134,7 +141,7 @@ describe('histogram', () => {
     const ttNorms = Array.from({ length: 25 }, (_, i) => 0.5 + i / 20);
     const svg = histogram({ title: 'gradient norms', xLabel: 'norm', logX: true, series: [{ name: 'LSTM', values: dense }, { name: 'TT', values: [...ttNorms, 0] }] });
     assertWellFormed(svg);
-    const a = plotArea();
+    const a = plotArea(svg);
     const bars = [...svg.matchAll(/<rect class="bar" x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"[^>]*data-count="(\d+)"/g)];
     const total = bars.reduce((n, b) => n + Number(b[5]), 0);
     expect(total).toBe(65);

@@ -62,8 +62,18 @@ const DEFAULT_WIDTH = 720;
 const DEFAULT_HEIGHT = 420;
 
 /** The rectangle data are drawn in, for a canvas of the given size. */
-export function plotArea(width = DEFAULT_WIDTH, height = DEFAULT_HEIGHT): { x0: number; x1: number; y0: number; y1: number } {
-  return { x0: MARGIN.left, x1: width - MARGIN.right, y0: MARGIN.top, y1: height - MARGIN.bottom };
+export function plotArea(width = DEFAULT_WIDTH, height = DEFAULT_HEIGHT, right: number = MARGIN.right): { x0: number; x1: number; y0: number; y1: number } {
+  return { x0: MARGIN.left, x1: width - right, y0: MARGIN.top, y1: height - MARGIN.bottom };
+}
+
+/** Room for the legend right of the plot: wide enough for the longest entry (about 6.6 px per character). */
+export function legendWidth(names: readonly string[]): number {
+  return Math.max(MARGIN.right, Math.ceil(40 + 6.6 * Math.max(0, ...names.map((n) => n.length))));
+}
+
+/** The canvas width: the given one, or a 540 px plot plus the legend. */
+function canvasWidth(given: number | undefined, right: number): number {
+  return given ?? DEFAULT_WIDTH - MARGIN.right + right;
 }
 
 export function escapeXml(s: string): string {
@@ -176,13 +186,13 @@ function snapUp(v: number): number {
 
 const f1 = (v: number): string => (Math.round(v * 10) / 10).toString();
 
-function header(width: number, height: number, title: string): string[] {
+function header(width: number, height: number, title: string, area: ReturnType<typeof plotArea>): string[] {
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
     `<title>${escapeXml(title)}</title>`,
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${f1(width / 2 - (MARGIN.right - MARGIN.left) / 2)}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
+    `<text x="${f1((area.x0 + area.x1) / 2)}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
   ];
 }
 
@@ -192,7 +202,7 @@ function axes(out: string[], xs: Scale, ys: Scale, xLabel: string, yLabel: strin
   for (const t of xs.ticks) out.push(`<line x1="${f1(xs(t))}" y1="${y0}" x2="${f1(xs(t))}" y2="${y1}"/>`);
   for (const t of ys.ticks) out.push(`<line x1="${x0}" y1="${f1(ys(t))}" x2="${x1}" y2="${f1(ys(t))}"/>`);
   out.push(`</g>`);
-  out.push(`<rect x="${x0}" y="${y0}" width="${x1 - x0}" height="${y1 - y0}" fill="none" stroke="#333333"/>`);
+  out.push(`<rect class="plot-area" x="${x0}" y="${y0}" width="${x1 - x0}" height="${y1 - y0}" fill="none" stroke="#333333"/>`);
   out.push(`<g class="x-ticks" text-anchor="middle">`);
   for (const t of xs.ticks) {
     const x = f1(xs(t));
@@ -221,14 +231,14 @@ function marker(shape: Series['marker'], x: number, y: number, color: string): s
   return `<circle class="point" cx="${f1(x)}" cy="${f1(y)}" r="3.5" fill="${color}"/>`;
 }
 
-function legend(out: string[], entries: { name: string; color: string; dashed?: boolean; box?: boolean; marker?: Series['marker'] }[], area: ReturnType<typeof plotArea>): void {
+function legend(out: string[], entries: { name: string; color: string; dashed?: boolean; box?: boolean; noLine?: boolean; marker?: Series['marker'] }[], area: ReturnType<typeof plotArea>): void {
   const x = area.x1 + 14;
   out.push(`<g class="legend">`);
   entries.forEach((e, i) => {
     const y = area.y0 + 8 + i * 20;
     if (e.box) out.push(`<rect x="${x}" y="${y - 6}" width="18" height="12" fill="${e.color}" fill-opacity="0.5" stroke="${e.color}"/>`);
     else {
-      out.push(`<line x1="${x}" y1="${y}" x2="${x + 18}" y2="${y}" stroke="${e.color}" stroke-width="2"${e.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
+      if (!e.noLine) out.push(`<line x1="${x}" y1="${y}" x2="${x + 18}" y2="${y}" stroke="${e.color}" stroke-width="2"${e.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
       out.push(marker(e.marker, x + 9, y, e.color).replace('class="point"', 'class="legend-marker"'));
     }
     out.push(`<text x="${x + 24}" y="${y + 4}">${escapeXml(e.name)}</text>`);
@@ -238,9 +248,10 @@ function legend(out: string[], entries: { name: string; color: string; dashed?: 
 
 /** A line and/or scatter chart; either axis may be logarithmic. Returns the SVG document. */
 export function lineChart(options: LineChartOptions): string {
-  const width = options.width ?? DEFAULT_WIDTH;
+  const right = legendWidth(options.series.map((s) => s.name));
+  const width = canvasWidth(options.width, right);
   const height = options.height ?? DEFAULT_HEIGHT;
-  const area = plotArea(width, height);
+  const area = plotArea(width, height, right);
   const usable = (p: { x: number; y: number }): boolean =>
     Number.isFinite(p.x) && Number.isFinite(p.y) && (!options.x.log || p.x > 0) && (!options.y.log || p.y > 0);
   const all = options.series.flatMap((s) => s.points.filter(usable));
@@ -248,7 +259,7 @@ export function lineChart(options: LineChartOptions): string {
   const [ymin, ymax] = axisRange(all.map((p) => p.y), options.y);
   const xs = makeScale(xmin, xmax, area.x0, area.x1, options.x.log ?? false);
   const ys = makeScale(ymin, ymax, area.y1, area.y0, options.y.log ?? false);
-  const out = header(width, height, options.title);
+  const out = header(width, height, options.title, area);
   axes(out, xs, ys, options.x.label, options.y.label, area);
   const clip = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
   options.series.forEach((s, i) => {
@@ -268,8 +279,9 @@ export function lineChart(options: LineChartOptions): string {
   legend(
     out,
     options.series.map((s, i) => {
-      const e: { name: string; color: string; dashed?: boolean; marker?: Series['marker'] } = { name: s.name, color: s.color ?? PALETTE[i % PALETTE.length]! };
+      const e: { name: string; color: string; dashed?: boolean; noLine?: boolean; marker?: Series['marker'] } = { name: s.name, color: s.color ?? PALETTE[i % PALETTE.length]! };
       if (s.dashed) e.dashed = true;
+      if (s.style === 'scatter') e.noLine = true;
       if (s.marker) e.marker = s.marker;
       return e;
     }),
@@ -307,9 +319,10 @@ export function histogramCounts(values: readonly number[], edges: readonly numbe
 
 /** Overlaid histograms (semi-transparent bars), one per series, on shared bins. */
 export function histogram(options: HistogramOptions): string {
-  const width = options.width ?? DEFAULT_WIDTH;
+  const right = legendWidth(options.series.map((s) => `${s.name} (n=${s.values.length})`));
+  const width = canvasWidth(options.width, right);
   const height = options.height ?? DEFAULT_HEIGHT;
-  const area = plotArea(width, height);
+  const area = plotArea(width, height, right);
   const log = options.logX ?? false;
   const bins = options.bins ?? 30;
   const usable = (v: number): boolean => Number.isFinite(v) && (!log || v > 0);
@@ -326,7 +339,7 @@ export function histogram(options: HistogramOptions): string {
   const cmax = Math.max(1, ...counts.flat());
   const xs = makeScale(lo, hi, area.x0, area.x1, log);
   const ys = makeScale(0, cmax * 1.05, area.y1, area.y0, false);
-  const out = header(width, height, options.title);
+  const out = header(width, height, options.title, area);
   axes(out, xs, ys, options.xLabel, options.yLabel ?? 'count', area);
   options.series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length]!;

@@ -1,0 +1,106 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PAPER_MNIST, PAPER_SPEAKER } from '../paper_results.js';
+import { fixtureResults } from './fixture.js';
+import { renderReport, writeReport } from './report.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ttrnn-report-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The rows of the markdown table that follows a line containing `heading`. */
+function tableAfter(md: string, heading: string): string[][] {
+  const lines = md.split('\n');
+  let i = lines.findIndex((l) => l.includes(heading));
+  expect(i, `heading ${heading}`).toBeGreaterThanOrEqual(0);
+  while (i < lines.length && !lines[i]!.startsWith('|')) i++;
+  const rows: string[][] = [];
+  for (; i < lines.length && lines[i]!.startsWith('|'); i++) rows.push(lines[i]!.slice(1, -1).split(' | ').map((c) => c.trim()));
+  return rows;
+}
+
+describe('renderReport', () => {
+  const results = fixtureResults();
+  const { markdown, images } = renderReport(results);
+
+  it('puts our MNIST numbers beside the paper numbers in the table', () => {
+    const rows = tableAfter(markdown, '## Row-by-row MNIST');
+    expect(rows[0]).toEqual(['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. acc.', 'test acc.', 'paper test acc.', 'train time (s)', 'ms / step']);
+    const lstm = rows.find((r) => r[0] === 'LSTM')!;
+    const denseRun = results.mnist.find((r) => r.id === 'mnist-lstm')!;
+    expect(lstm[3]).toBe(denseRun.outcome!.params.toLocaleString('en-US'));
+    expect(lstm[7]).toBe(`${(100 * denseRun.outcome!.testAccuracy).toFixed(2)}%`);
+    expect(lstm[8]).toBe(`${PAPER_MNIST.denseLstmAccuracy.toFixed(2)}%`);
+    const tt = rows.find((r) => r[0] === 'TT-LSTM' && r[1] === '2' && r[2] === '4')!;
+    const ttRun = results.mnist.find((r) => r.id === 'mnist-ttlstm-c2-r4')!;
+    expect(tt[4]).toBe(ttRun.outcome!.paramsPaper.toLocaleString('en-US'));
+    expect(tt[8]).toContain(`${PAPER_MNIST.ttLstmAccuracyRange[0]}–${PAPER_MNIST.ttLstmAccuracyRange[1]}%`);
+    expect(rows.some((r) => r[0] === 'TT-LSTM (failed)')).toBe(true);
+  });
+
+  it('compares parameter counts with the original and marks matches and mismatches', () => {
+    const rows = tableAfter(markdown, '### TT-LSTM');
+    expect(rows[0]).toEqual(['layout', 'rank', 'params (ours)', 'params (paper conv.)', 'original', 'match', 'compression']);
+    expect(rows[2]).toEqual(['TT-LSTM 2 cores', '1', '3,546', '2,522', '3,546', '✓', '83.0×']);
+    const gru = tableAfter(markdown, '### TT-GRU');
+    expect(gru[2]).toEqual(['TT-GRU 4 cores', '1', '1,751', '983', '1,750', '✗', '127×']);
+  });
+
+  it('shows speaker EERs with the paper numbers and the data-efficiency table', () => {
+    const rows = tableAfter(markdown, '## Speaker verification');
+    const lstm = rows.find((r) => r[0] === 'LSTM')!;
+    expect(lstm[8]).toBe(`${PAPER_SPEAKER.results[0]!.eer.toFixed(2)}%`);
+    const tt22 = rows.find((r) => r[0] === 'TT-LSTM' && r[1] === '2' && r[2] === '2')!;
+    expect(tt22[8]).toBe('4.34%');
+    const eff = tableAfter(markdown, '### Data efficiency');
+    expect(eff[0]).toEqual(['model', '20% speakers: ours / paper', '60% speakers: ours / paper', '100% speakers: ours / paper']);
+    const effTt = eff.find((r) => r[0] === 'TT-LSTM 2 cores rank 2')!;
+    expect(effTt[1]).toMatch(/ \/ 10\.47%$/);
+    expect(effTt[3]).toMatch(/ \/ 4\.34%$/);
+  });
+
+  it('references every image it renders, and renders every image it references', () => {
+    const refs = [...markdown.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
+    expect(refs.sort()).toEqual(Object.keys(images).sort());
+    expect(refs).toEqual(
+      expect.arrayContaining(['mnist_accuracy_vs_params.svg', 'mnist_learning_curves.svg', 'mnist_grad_norms.svg', 'speaker_eer_vs_params.svg', 'speaker_learning_curves.svg', 'speaker_grad_norms.svg', 'speaker_data_efficiency.svg']),
+    );
+  });
+
+  it('states the environment, what was scaled down, the failed run and the timing', () => {
+    expect(markdown).toContain('| backend | `wasm` |');
+    expect(markdown).toContain('Test CPU (2 cores)');
+    expect(markdown).toContain('2026-01-02T03:04:05.000Z');
+    expect(markdown).toContain(results.scaledDown[0]!);
+    expect(markdown).toContain('Dense LSTM: about 95% at this scale.');
+    expect(markdown).toMatch(/\| mnist-ttlstm-c3-r4 \| failed \| out of \\\| memory \|/);
+    expect(markdown).toContain('| LSTM | 294,410 | 30.5 | 410.2 |');
+    expect(markdown).not.toMatch(/undefined|NaN/);
+  });
+
+  it('copes with an empty run', () => {
+    const empty = { ...results, mnist: [], speaker: [], params: null, timing: null };
+    const r = renderReport(empty);
+    expect(Object.keys(r.images)).toEqual([]);
+    expect(r.markdown).toContain('No training run finished');
+    expect(r.markdown).toContain('| TT-LSTM 2 cores | 3,546 |');
+  });
+});
+
+describe('writeReport', () => {
+  it('writes REPORT.md and every referenced SVG next to it', async () => {
+    const { reportPath } = await writeReport(dir, fixtureResults());
+    const md = await readFile(reportPath, 'utf8');
+    const files = await readdir(dir);
+    for (const m of md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) {
+      expect(files).toContain(m[1]);
+      expect(await readFile(join(dir, m[1]!), 'utf8')).toMatch(/^<\?xml[\s\S]*<\/svg>\n$/);
+    }
+  });
+});

@@ -1,0 +1,430 @@
+/**
+ * Renders `REPORT.md` and its SVG figures from a results object. Pure: `renderReport` returns the markdown
+ * and the images; `writeReport` puts them on disk next to each other.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PAPER_DENSE_PARAMS, PAPER_MNIST, PAPER_PARAM_RANKS, PAPER_PARAM_TABLE, PAPER_SPEAKER, PAPER_TIMING, paperParams } from '../paper_results.js';
+import type { CellKind } from '../paper_results.js';
+import { modelLabel } from '../profiles.js';
+import type { ModelSpec } from '../profiles.js';
+import type { CurvePoint, ResultsFile, RunRecord } from './results.js';
+import { histogram, lineChart } from './svg.js';
+import type { Series } from './svg.js';
+
+export interface RenderedReport {
+  readonly markdown: string;
+  /** File name (relative to the report) → SVG document. */
+  readonly images: Readonly<Record<string, string>>;
+}
+
+const pct = (v: number | undefined, digits = 2): string => (v === undefined || !Number.isFinite(v) ? '—' : `${(100 * v).toFixed(digits)}%`);
+const int = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : Math.round(v).toLocaleString('en-US'));
+const secs = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : v < 10 ? v.toFixed(1) : Math.round(v).toString());
+const ratio = (dense: number, p: number): string => (p > 0 ? `${(dense / p).toFixed(dense / p >= 100 ? 0 : 1)}×` : '—');
+
+function table(head: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string {
+  const sep = head.map((_, i) => ((align?.[i] ?? (i === 0 ? 'l' : 'r')) === 'r' ? '---:' : '---'));
+  return [`| ${head.join(' | ')} |`, `| ${sep.join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function cellName(model: CellKind): string {
+  return model.toUpperCase();
+}
+
+function layoutName(r: { model: CellKind; cores: number; extraCore: string; naive: boolean }): string {
+  const extra = r.extraCore !== 'none' ? `, extra core ${r.extraCore}` : '';
+  return `TT-${cellName(r.model)} ${r.cores} cores${extra}${r.naive ? ', naive' : ''}`;
+}
+
+function done<C, O>(records: readonly RunRecord<C, O>[]): (RunRecord<C, O> & { outcome: O })[] {
+  return records.filter((r): r is RunRecord<C, O> & { outcome: O } => r.status === 'done' && r.outcome !== undefined);
+}
+
+function isTt(m: ModelSpec): boolean {
+  return m.cores > 0;
+}
+
+function seriesKey(m: ModelSpec): string {
+  return m.cores === 0 ? `${cellName(m.model)} (dense)` : `TT-${cellName(m.model)} ${m.cores} cores`;
+}
+
+/** Points grouped by cell kind and dense/TT, sorted by x. */
+function groupPoints<C extends ModelSpec, O>(records: readonly (RunRecord<C, O> & { outcome: O })[], x: (o: O) => number, y: (o: O) => number, label: (c: C) => string): Map<string, Series['points'][number][]> {
+  const groups = new Map<string, Series['points'][number][]>();
+  for (const r of records) {
+    const key = seriesKey(r.config);
+    const pts = groups.get(key) ?? [];
+    pts.push({ x: x(r.outcome), y: y(r.outcome), label: label(r.config) });
+    groups.set(key, pts);
+  }
+  for (const pts of groups.values()) pts.sort((a, b) => a.x - b.x);
+  return groups;
+}
+
+const shortLabel = (m: ModelSpec): string => (m.cores === 0 ? '' : `r${m.rank}`);
+
+function curveChart(title: string, yLabel: string, runs: { name: string; curve: readonly CurvePoint[] }[], trainKey: keyof CurvePoint, valKey: keyof CurvePoint, scale = 1, xKey: 'step' | 'epoch' = 'step'): string | undefined {
+  const series: Series[] = [];
+  const colors = ['#0072B2', '#D55E00', '#009E73', '#CC79A7'];
+  runs.forEach((run, i) => {
+    const color = colors[i % colors.length]!;
+    const pick = (k: keyof CurvePoint) =>
+      run.curve
+        .filter((p) => typeof p[k] === 'number' && Number.isFinite(p[k]) && typeof p[xKey] === 'number')
+        .map((p) => ({ x: p[xKey] as number, y: (p[k] as number) * scale }));
+    const tr = pick(trainKey);
+    const va = pick(valKey);
+    if (tr.length) series.push({ name: `${run.name} train`, points: tr, color, dashed: true, style: 'line' });
+    if (va.length) series.push({ name: `${run.name} validation`, points: va, color, style: 'both' });
+  });
+  if (series.length === 0) return undefined;
+  return lineChart({ title, x: { label: xKey === 'step' ? 'training step' : 'epoch' }, y: { label: yLabel }, series });
+}
+
+function gradHistogram(title: string, runs: { name: string; norms: readonly number[] }[]): string | undefined {
+  const series = runs.filter((r) => r.norms.length > 0).map((r) => ({ name: r.name, values: r.norms }));
+  if (series.length === 0) return undefined;
+  return histogram({ title, xLabel: 'global gradient norm (log scale)', series, logX: true, bins: 30 });
+}
+
+/** Picks the dense run and the best TT run (by a score, higher is better) of one cell kind. */
+function pickPair<C extends ModelSpec, O>(records: readonly (RunRecord<C, O> & { outcome: O })[], model: CellKind, score: (o: O) => number): (RunRecord<C, O> & { outcome: O })[] {
+  const dense = records.find((r) => r.config.model === model && r.config.cores === 0);
+  const tts = records.filter((r) => r.config.model === model && r.config.cores > 0 && ((r.config as { trainFraction?: number }).trainFraction ?? 1) === 1);
+  const best = tts.reduce<(typeof tts)[number] | undefined>((b, r) => (b === undefined || score(r.outcome) > score(b.outcome) ? r : b), undefined);
+  return [dense, best].filter((r): r is NonNullable<typeof r> => r !== undefined);
+}
+
+export function renderReport(results: ResultsFile): RenderedReport {
+  const env = results.environment;
+  const images: Record<string, string> = {};
+  const md: string[] = [];
+  const img = (name: string, svg: string | undefined, alt: string): void => {
+    if (svg === undefined) return;
+    images[name] = svg;
+    md.push(`![${alt}](${name})`, '');
+  };
+
+  md.push(`# A Fully Tensorized Recurrent Neural Network: reproduction report (${env.run})`, '');
+  md.push(
+    `Profile \`${env.profile}\`, run \`${env.run}\`, ${env.date}. Produced by \`${env.command}\`. ` +
+      `Every number below is also in [results.json](results.json). ` +
+      `Numbers in the "paper" columns were logged by the original authors' implementation (see \`src/paper_results.ts\`); all others were measured by this run.`,
+    '',
+  );
+
+  // Headline.
+  const mnistDone = done(results.mnist);
+  const speakerDone = done(results.speaker);
+  const headline: string[] = [];
+  for (const model of ['lstm', 'gru'] as const) {
+    const d = mnistDone.find((r) => r.config.model === model && r.config.cores === 0);
+    const tts = mnistDone.filter((r) => r.config.model === model && r.config.cores > 0);
+    if (d) headline.push(`Row MNIST, dense ${cellName(model)}: ${pct(d.outcome.testAccuracy)} test accuracy with ${int(d.outcome.params)} parameters.`);
+    if (tts.length) {
+      const best = tts.reduce((b, r) => (r.outcome.testAccuracy > b.outcome.testAccuracy ? r : b));
+      const accs = tts.map((r) => r.outcome.testAccuracy);
+      headline.push(
+        `Row MNIST, TT-${cellName(model)} (${tts.length} configurations): ${pct(Math.min(...accs))}–${pct(Math.max(...accs))} test accuracy; best ${modelLabel(best.config)} ` +
+          `${pct(best.outcome.testAccuracy)} with ${int(best.outcome.params)} parameters` +
+          (d ? ` (${ratio(d.outcome.params, best.outcome.params)} fewer than dense).` : '.'),
+      );
+    }
+  }
+  const spFull = speakerDone.filter((r) => r.config.trainFraction === 1);
+  for (const r of spFull) headline.push(`Speaker verification, ${modelLabel(r.config)}: ${pct(r.outcome.testEer)} test EER with ${int(r.outcome.params)} parameters.`);
+  const failed = [...results.mnist, ...results.speaker].filter((r) => r.status !== 'done');
+  md.push('## Headline', '');
+  if (headline.length) md.push(...headline.map((h) => `- ${h}`));
+  else md.push('- No training run finished in this run.');
+  if (failed.length) md.push(`- ${failed.length} configuration(s) did not finish: see "Runs that did not finish" below.`);
+  md.push(`- Wall time of this invocation: ${secs(results.wallSeconds)} s (runs read back from earlier invocations cost nothing here).`, '');
+
+  // Scale.
+  md.push('## What was scaled down', '');
+  md.push(...results.scaledDown.map((s) => `- ${s}`), '');
+  if (results.expectations.length) {
+    md.push('What is plausible at this scale:', '', ...results.expectations.map((s) => `- ${s}`), '');
+  }
+  if (results.notes.length) md.push('Notes:', '', ...results.notes.map((s) => `- ${s}`), '');
+
+  // Environment.
+  md.push('## Environment', '');
+  md.push(
+    table(
+      ['item', 'value'],
+      [
+        ['backend', `\`${env.backend}\``],
+        ['TensorFlow.js', env.tfjsVersion],
+        ['CPU', `${env.cpuModel} (${env.cpuCores} cores)`],
+        ['Node.js', env.nodeVersion],
+        ['platform', env.platform],
+        ['profile', env.profile],
+        ['seeds', Object.entries(env.seeds).map(([k, v]) => `${k} ${v}`).join(', ') || '—'],
+        ['date', env.date],
+      ],
+      ['l', 'l'],
+    ),
+    '',
+  );
+
+  // Parameter tables.
+  md.push('## Parameter counts (Table 1 layout: input 28, hidden 256, 10 classes)', '');
+  if (results.params) {
+    const p = results.params;
+    md.push(
+      `Counts of this implementation beside the original's. "ours" counts both TT biases like the original's code; ` +
+        `"paper conv." counts one bias fewer (G·H less), as the authors' notebooks do. A ✓ marks an exact match with the original. ` +
+        `Compression = dense parameters / TT parameters (implementation counts). Dense: LSTM ${int(p.dense.lstm)} (original ${int(PAPER_DENSE_PARAMS.lstm)}), ` +
+        `GRU ${int(p.dense.gru)} (original ${int(PAPER_DENSE_PARAMS.gru)}).`,
+      '',
+    );
+    for (const model of ['lstm', 'gru'] as const) {
+      const rows = p.rows.filter((r) => r.model === model);
+      if (!rows.length) continue;
+      md.push(`### TT-${cellName(model)}`, '');
+      md.push(
+        table(
+          ['layout', 'rank', 'params (ours)', 'params (paper conv.)', 'original', 'match', 'compression'],
+          rows.flatMap((row) =>
+            row.counts.map((c) => {
+              const orig = paperParams(row.model, row.cores, c.rank, row.extraCore, row.naive);
+              return [
+                layoutName(row),
+                String(c.rank),
+                int(c.params),
+                int(c.paramsPaper),
+                orig === undefined ? '—' : int(orig),
+                orig === undefined ? '—' : orig === c.params ? '✓' : '✗',
+                ratio(p.dense[row.model], c.params),
+              ];
+            }),
+          ),
+        ),
+        '',
+      );
+    }
+  } else {
+    md.push(results.paramsNote ?? 'Parameter tables were not computed in this run.', '');
+    md.push("The original's counts (for reference):", '');
+    md.push(
+      table(
+        ['layout', ...PAPER_PARAM_RANKS.map((r) => `r=${r}`)],
+        PAPER_PARAM_TABLE.map((row) => [layoutName(row), ...PAPER_PARAM_RANKS.map((r) => int(row.params[r]))]),
+      ),
+      '',
+    );
+  }
+
+  // MNIST.
+  md.push('## Row-by-row MNIST (Table 2 / Figure 2 layout)', '');
+  if (results.mnist.length === 0) md.push('Not run in this invocation.', '');
+  else {
+    const s = results.mnist[0]!.config;
+    md.push(
+      `Settings: hidden ${s.hidden}, ${s.layers} layer(s), ${s.epochs} epoch(s), batch ${s.batch}, Adam lr ${s.lr}` +
+        `${s.lrDecayEvery > 0 ? `, ×0.1 every ${s.lrDecayEvery} epochs` : ', no decay'}, ` +
+        `${s.trainLimit > 0 ? `${int(s.trainLimit)} training images` : 'all 50,000 training images'}, ` +
+        `${s.testLimit > 0 ? `${int(s.testLimit)} validation / test images` : 'full 10,000-image validation and test sets'}, seed ${s.seed}. ` +
+        `The original: hidden ${PAPER_MNIST.hidden}, ${PAPER_MNIST.epochs} epochs, batch ${PAPER_MNIST.batch}, lr ${PAPER_MNIST.lr} with ${PAPER_MNIST.lrDecay}.`,
+      '',
+    );
+    const denseParams = (m: CellKind): number | undefined => mnistDone.find((r) => r.config.model === m && r.config.cores === 0)?.outcome.params;
+    md.push(
+      table(
+        ['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. acc.', 'test acc.', 'paper test acc.', 'train time (s)', 'ms / step'],
+        results.mnist.map((r) => {
+          const c = r.config;
+          const o = r.outcome;
+          const paper = c.cores === 0 ? (c.model === 'lstm' ? `${PAPER_MNIST.denseLstmAccuracy.toFixed(2)}%` : '—') : c.model === 'lstm' ? `${PAPER_MNIST.ttLstmAccuracyRange[0]}–${PAPER_MNIST.ttLstmAccuracyRange[1]}% (range)` : '—';
+          const dp = denseParams(c.model);
+          const status = r.status === 'done' ? '' : ` (${r.status})`;
+          return [
+            `${c.cores === 0 ? cellName(c.model) : `TT-${cellName(c.model)}`}${c.extraCore && c.extraCore !== 'none' ? ` (extra ${c.extraCore})` : ''}${c.naive ? ' (naive)' : ''}${status}`,
+            c.cores === 0 ? '—' : String(c.cores),
+            c.cores === 0 ? '—' : String(c.rank),
+            int(o?.params),
+            int(o?.paramsPaper),
+            o && dp !== undefined ? ratio(dp, o.params) : '—',
+            pct(o?.validationAccuracy),
+            pct(o?.testAccuracy),
+            paper,
+            secs(o?.trainSeconds),
+            o?.stepMs === undefined ? '—' : Math.round(o.stepMs).toString(),
+          ];
+        }),
+      ),
+      '',
+    );
+    const groups = groupPoints(mnistDone, (o) => o.params, (o) => 100 * o.testAccuracy, shortLabel);
+    const series: Series[] = [...groups.entries()].map(([name, points]) => ({
+      name: `ours: ${name}`,
+      points,
+      style: name.includes('dense') ? 'scatter' : 'both',
+      marker: name.includes('dense') ? 'square' : 'circle',
+    }));
+    series.push({
+      name: 'paper: TT-LSTM (logged range)',
+      points: [
+        { x: PAPER_MNIST.ttLstmParamsRange[0], y: PAPER_MNIST.ttLstmAccuracyRange[0] },
+        { x: PAPER_MNIST.ttLstmParamsRange[1], y: PAPER_MNIST.ttLstmAccuracyRange[1] },
+      ],
+      dashed: true,
+      marker: 'diamond',
+      color: '#777777',
+    });
+    series.push({ name: 'paper: LSTM (dense)', points: [{ x: PAPER_DENSE_PARAMS.lstm, y: PAPER_MNIST.denseLstmAccuracy }], style: 'scatter', marker: 'diamond', color: '#000000' });
+    if (mnistDone.length) {
+      img('mnist_accuracy_vs_params.svg', lineChart({ title: 'Row MNIST: test accuracy against parameters', x: { label: 'parameters (log scale)', log: true }, y: { label: 'test accuracy (%)' }, series }), 'Row MNIST test accuracy against parameters');
+      const pair = [...pickPair(mnistDone, 'lstm', (o) => o.testAccuracy)];
+      const curves = pair.map((r) => ({ name: r.config.cores === 0 ? 'LSTM' : `TT c${r.config.cores} r${r.config.rank}`, curve: r.outcome.curve }));
+      img('mnist_learning_curves.svg', curveChart('Row MNIST: accuracy, train vs validation', 'accuracy (%)', curves, 'trainAccuracy', 'validationAccuracy', 100), 'Row MNIST learning curves');
+      img(
+        'mnist_grad_norms.svg',
+        gradHistogram('Row MNIST: gradient norms of the first steps', pair.map((r) => ({ name: r.config.cores === 0 ? 'LSTM' : `TT-LSTM c${r.config.cores} r${r.config.rank}`, norms: r.outcome.gradNorms }))),
+        'Row MNIST gradient norms',
+      );
+    }
+  }
+
+  // Speaker verification.
+  md.push('## Speaker verification (Table 3 / Figures 3–5 layout)', '');
+  if (results.speaker.length === 0) md.push('Not run in this invocation.', '');
+  else {
+    const s = results.speaker[0]!.config;
+    md.push(
+      `Settings: corpus \`${s.corpus}\`, hidden ${s.hidden}, embedding ${s.embedding}, ${s.layers} layer(s), ${s.speakersPerBatch} speakers × ${s.utterancesPerSpeaker} utterances per batch, ` +
+        `${s.steps} steps, Adam lr ${s.lr}, gradient clip ${s.clip}, seed ${s.seed}. The original: LibriSpeech, hidden ${PAPER_SPEAKER.hidden}, embedding ${PAPER_SPEAKER.embedding}, ` +
+        `${PAPER_SPEAKER.speakersPerBatch} × ${PAPER_SPEAKER.utterancesPerSpeaker} per batch. EERs on a synthetic corpus are not comparable with LibriSpeech EERs; the paper's column is there for the ordering.`,
+      '',
+    );
+    const dense = speakerDone.find((r) => r.config.cores === 0 && r.config.trainFraction === 1);
+    const paperEer = (m: ModelSpec): string => {
+      const hit = PAPER_SPEAKER.results.find((p) => p.model === m.model && p.cores === m.cores && p.rank === m.rank);
+      if (hit) return `${hit.eer.toFixed(2)}%`;
+      return isTt(m) && m.model === 'lstm' && m.cores >= 2 && m.cores <= 4 && m.rank <= 4 ? `${PAPER_SPEAKER.ttEerRange[0]}–${PAPER_SPEAKER.ttEerRange[1]}% (range)` : '—';
+    };
+    const main = results.speaker.filter((r) => r.config.trainFraction === 1);
+    md.push(
+      table(
+        ['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. EER', 'test EER', 'paper test EER', 'train time (s)', 'ms / step'],
+        main.map((r) => {
+          const c = r.config;
+          const o = r.outcome;
+          return [
+            `${c.cores === 0 ? cellName(c.model) : `TT-${cellName(c.model)}`}${r.status === 'done' ? '' : ` (${r.status})`}`,
+            c.cores === 0 ? '—' : String(c.cores),
+            c.cores === 0 ? '—' : String(c.rank),
+            int(o?.params),
+            int(o?.paramsPaper),
+            o && dense ? ratio(dense.outcome.params, o.params) : '—',
+            pct(o?.validationEer),
+            pct(o?.testEer),
+            paperEer(c),
+            secs(o?.trainSeconds),
+            o?.stepMs === undefined ? '—' : Math.round(o.stepMs).toString(),
+          ];
+        }),
+      ),
+      '',
+    );
+    const mainDone = speakerDone.filter((r) => r.config.trainFraction === 1);
+    if (mainDone.length) {
+      const groups = groupPoints(mainDone, (o) => o.params, (o) => 100 * o.testEer, shortLabel);
+      const series: Series[] = [...groups.entries()].map(([name, points]) => ({ name: `ours: ${name}`, points, style: name.includes('dense') ? 'scatter' : 'both', marker: name.includes('dense') ? 'square' : 'circle' }));
+      series.push({
+        name: 'paper (LibriSpeech)',
+        points: PAPER_SPEAKER.results.map((p) => ({ x: p.params, y: p.eer, label: p.cores === 0 ? 'LSTM' : `c${p.cores} r${p.rank}` })),
+        style: 'scatter',
+        marker: 'diamond',
+        color: '#777777',
+      });
+      img('speaker_eer_vs_params.svg', lineChart({ title: 'Speaker verification: test EER against parameters', x: { label: 'parameters (log scale)', log: true }, y: { label: 'test EER (%)' }, series }), 'Speaker verification EER against parameters');
+      const pair = pickPair(mainDone, 'lstm', (o) => -o.testEer);
+      const curves = pair.map((r) => ({ name: r.config.cores === 0 ? 'LSTM' : `TT c${r.config.cores} r${r.config.rank}`, curve: r.outcome.curve }));
+      const hasEer = curves.some((c) => c.curve.some((p) => p.trainEer !== undefined));
+      img(
+        'speaker_learning_curves.svg',
+        hasEer
+          ? curveChart('Speaker verification: EER, train vs validation', 'EER (%)', curves, 'trainEer', 'validationEer', 100)
+          : curveChart('Speaker verification: GE2E loss, train vs validation', 'GE2E loss', curves, 'trainLoss', 'validationLoss'),
+        'Speaker verification learning curves',
+      );
+      img(
+        'speaker_grad_norms.svg',
+        gradHistogram('Speaker verification: gradient norms of the first steps', pair.map((r) => ({ name: r.config.cores === 0 ? 'LSTM' : `TT-LSTM c${r.config.cores} r${r.config.rank}`, norms: r.outcome.gradNorms }))),
+        'Speaker verification gradient norms',
+      );
+    }
+    // Data efficiency.
+    const fractions = [...new Set(results.speaker.map((r) => r.config.trainFraction))].sort((a, b) => a - b);
+    if (fractions.length > 1) {
+      md.push('### Data efficiency (Figure 4 layout)', '');
+      const models = new Map<string, ModelSpec>();
+      for (const r of results.speaker) if (r.config.trainFraction < 1) models.set(modelLabel(r.config), r.config);
+      const rowFor = (m: ModelSpec) =>
+        fractions.map((f) => results.speaker.find((r) => r.config.trainFraction === f && modelLabel(r.config) === modelLabel(m)));
+      const paperFor = (m: ModelSpec, f: number): string => {
+        const idx = PAPER_SPEAKER.dataEfficiency.fractions.findIndex((x) => Math.abs(x - f) < 1e-9);
+        if (idx < 0) return '—';
+        if (m.cores === 0) return `${PAPER_SPEAKER.dataEfficiency.lstm[idx]!.toFixed(2)}%`;
+        if (m.model === 'lstm' && m.cores === 2 && m.rank === 2) return `${PAPER_SPEAKER.dataEfficiency.ttLstm[idx]!.toFixed(2)}%`;
+        return '—';
+      };
+      md.push(
+        table(
+          ['model', ...fractions.map((f) => `${Math.round(f * 100)}% speakers: ours / paper`)],
+          [...models.values()].map((m) => [modelLabel(m), ...rowFor(m).map((r, i) => `${pct(r?.outcome?.testEer)} / ${paperFor(m, fractions[i]!)}`)]),
+        ),
+        '',
+      );
+      const series: Series[] = [];
+      [...models.values()].forEach((m, i) => {
+        const color = ['#0072B2', '#D55E00', '#009E73'][i % 3]!;
+        const pts = rowFor(m)
+          .map((r, k) => (r?.outcome ? { x: 100 * fractions[k]!, y: 100 * r.outcome.testEer } : undefined))
+          .filter((p): p is { x: number; y: number } => p !== undefined);
+        series.push({ name: `ours: ${modelLabel(m)}`, points: pts, color });
+      });
+      const pe = PAPER_SPEAKER.dataEfficiency;
+      series.push({ name: 'paper: LSTM', points: pe.fractions.map((f, k) => ({ x: 100 * f, y: pe.lstm[k]! })), dashed: true, color: '#0072B2', marker: 'diamond' });
+      series.push({ name: 'paper: TT-LSTM c2 r2', points: pe.fractions.map((f, k) => ({ x: 100 * f, y: pe.ttLstm[k]! })), dashed: true, color: '#D55E00', marker: 'diamond' });
+      if (series.some((s) => s.points.length > 0 && !s.name.startsWith('paper'))) {
+        img('speaker_data_efficiency.svg', lineChart({ title: 'Data efficiency: test EER against training speakers used', x: { label: 'training speakers used (%)', min: 0, max: 100 }, y: { label: 'test EER (%)', min: 0 }, series }), 'Data efficiency');
+      }
+    }
+  }
+
+  // Timing.
+  md.push('## Speed (batch 128, 28 steps, input 28, hidden 256)', '');
+  if (results.timing && results.timing.length) {
+    md.push(
+      `Measured with the \`timing\` command on backend \`${env.backend}\`:`,
+      '',
+      table(['model', 'params', 'inference (ms)', 'training step (ms)'], results.timing.map((t) => [t.model, int(t.params), t.inferenceMs.toFixed(1), t.trainStepMs.toFixed(1)])),
+      '',
+    );
+  } else {
+    md.push(results.timingNote ?? 'The timing command was not run in this invocation (`pnpm run exp timing`).', '');
+  }
+  md.push("The original (PyTorch 1.13.1, 2-core CPU), for reference:", '');
+  md.push(table(['model', 'params', 'inference (ms)', 'training step (ms)'], PAPER_TIMING.map((t) => [t.model, int(t.params), t.inferenceMs, t.trainStepMs])), '');
+
+  if (failed.length) {
+    md.push('## Runs that did not finish', '');
+    md.push(table(['run', 'status', 'error'], failed.map((r) => [r.id, r.status, (r.error ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')])), '');
+    md.push('Run the same command again: finished runs are read back, interrupted ones resume.', '');
+  }
+  return { markdown: md.join('\n').replace(/\n{3,}/g, '\n\n'), images };
+}
+
+/** Writes REPORT.md and its SVG images into `dir`; resolves to the report's path. */
+export async function writeReport(dir: string, results: ResultsFile): Promise<{ reportPath: string; images: string[] }> {
+  const { markdown, images } = renderReport(results);
+  await mkdir(dir, { recursive: true });
+  for (const [name, svg] of Object.entries(images)) await writeFile(join(dir, name), svg);
+  const reportPath = join(dir, 'REPORT.md');
+  await writeFile(reportPath, markdown);
+  return { reportPath, images: Object.keys(images) };
+}

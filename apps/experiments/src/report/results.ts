@@ -1,0 +1,120 @@
+/**
+ * The shape of `results/<run>/results.json`: every number the report shows, in one JSON document.
+ * The report is rendered from this alone, so it can be regenerated from a finished (or half-finished) run.
+ */
+import type { CellKind, ExtraCore } from '../paper_results.js';
+import type { MnistConfig, SpeakerConfig } from '../profiles.js';
+
+/** Where and how the numbers were produced. */
+export interface Environment {
+  readonly backend: string;
+  readonly tfjsVersion: string;
+  readonly cpuModel: string;
+  readonly cpuCores: number;
+  readonly nodeVersion: string;
+  readonly platform: string;
+  readonly profile: string;
+  readonly run: string;
+  /** ISO date given by the entry point. */
+  readonly date: string;
+  /** The command line that produced the run. */
+  readonly command: string;
+  readonly seeds: Readonly<Record<string, number>>;
+}
+
+/** One point of a learning curve. `step` counts optimiser steps; `epoch` may be fractional. */
+export interface CurvePoint {
+  readonly step: number;
+  readonly epoch?: number;
+  readonly trainLoss?: number;
+  readonly trainAccuracy?: number;
+  readonly validationLoss?: number;
+  readonly validationAccuracy?: number;
+  readonly trainEer?: number;
+  readonly validationEer?: number;
+}
+
+/** What the report needs from one MNIST run (accuracies are fractions in [0, 1]). */
+export interface MnistOutcome {
+  /** Parameters, both TT biases counted (the implementation's count). */
+  readonly params: number;
+  /** Parameters by the authors' notebook convention (one TT bias fewer). */
+  readonly paramsPaper: number;
+  readonly validationAccuracy: number;
+  readonly testAccuracy: number;
+  readonly curve: readonly CurvePoint[];
+  /** Global gradient norms of the first optimiser steps. */
+  readonly gradNorms: readonly number[];
+  readonly trainSeconds: number;
+  /** Median wall time of a training step, milliseconds. */
+  readonly stepMs?: number;
+  readonly trainExamples?: number;
+  readonly testExamples?: number;
+}
+
+/** What the report needs from one speaker-verification run (EERs are fractions in [0, 1]). */
+export interface SpeakerOutcome {
+  readonly params: number;
+  readonly paramsPaper: number;
+  readonly validationEer: number;
+  readonly testEer: number;
+  readonly curve: readonly CurvePoint[];
+  readonly gradNorms: readonly number[];
+  readonly trainSeconds: number;
+  readonly stepMs?: number;
+  readonly trainSpeakers?: number;
+}
+
+export interface RunRecord<C, O> {
+  readonly id: string;
+  readonly config: C;
+  readonly status: 'done' | 'failed' | 'pending';
+  readonly reused: boolean;
+  readonly outcome?: O;
+  readonly error?: string;
+  readonly seconds: number;
+}
+
+/** One row of our parameter table: a layout, counted at each rank. */
+export interface ParamsRow {
+  readonly model: CellKind;
+  readonly cores: number;
+  readonly extraCore: ExtraCore;
+  readonly naive: boolean;
+  readonly counts: readonly { readonly rank: number; readonly params: number; readonly paramsPaper: number }[];
+}
+
+export interface ParamsTables {
+  readonly hidden: number;
+  readonly input: number;
+  readonly classes: number;
+  readonly dense: Readonly<Record<CellKind, number>>;
+  readonly rows: readonly ParamsRow[];
+}
+
+/** A row of the speed table (from the timing command). */
+export interface TimingRow {
+  readonly model: string;
+  readonly params: number;
+  readonly inferenceMs: number;
+  readonly trainStepMs: number;
+}
+
+export interface ResultsFile {
+  readonly version: 1;
+  readonly environment: Environment;
+  readonly scaledDown: readonly string[];
+  /** What accuracy / EER is plausible at the scale run. */
+  readonly expectations: readonly string[];
+  readonly params: ParamsTables | null;
+  /** Why the parameter tables are missing, when they are. */
+  readonly paramsNote?: string;
+  readonly mnist: readonly RunRecord<MnistConfig, MnistOutcome>[];
+  readonly speaker: readonly RunRecord<SpeakerConfig, SpeakerOutcome>[];
+  readonly timing: readonly TimingRow[] | null;
+  readonly timingNote?: string;
+  /** Seconds since the command started, at the time of writing. */
+  readonly wallSeconds: number;
+  /** Notes about skipped parts (missing data, unavailable commands). */
+  readonly notes: readonly string[];
+}
