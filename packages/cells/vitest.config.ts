@@ -10,6 +10,7 @@ export default defineConfig({
     globals: false,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
+    setupFiles: ['../backend/src/testing/setup.ts'],
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest/report.json' },
   },

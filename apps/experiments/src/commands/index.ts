@@ -3,5 +3,8 @@
  * one here (see CONTRIBUTING.md, "Adding an experiment").
  */
 import type { Command } from '../command.js';
+import { parityCommand } from './parity.js';
 
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [
+  parityCommand,
+];

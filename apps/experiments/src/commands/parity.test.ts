@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { parityCommand, recognise, runParity } from './parity.js';
+
+const REFERENCE = fileURLToPath(new URL('../../../../reference/ttrnn-reference-vectors.json', import.meta.url));
+const load = (): Record<string, unknown> => JSON.parse(readFileSync(REFERENCE, 'utf8')) as Record<string, unknown>;
+type Arr = { shape: number[]; data: number[] };
+
+describe('parity', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ttrnn-parity-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('recognises every case of the committed file by content and finds them all within tolerance', () => {
+    const doc = load();
+    // Renamed cases must be recognised the same way.
+    const renamed = Object.fromEntries(Object.entries(doc).map(([k, v]) => [k === 'meta' ? k : `case_${k}`, v]));
+    const results = runParity(renamed);
+    expect(results.map((r) => r.kind)).toEqual(['meta', 'auto_shape', 'tt_matmul', 'rnn', 'rnn', 'rnn', 'rnn', 'rnn', 'rnn', 'classifier']);
+    for (const r of results) expect(r.ok, `${r.name}: ${r.message ?? ''}`).toBe(true);
+    const rnn = results.filter((r) => r.kind === 'rnn');
+    for (const r of rnn) {
+      expect(r.outputError).toBeLessThan(1e-5);
+      expect(r.gradientError).toBeLessThan(1e-4);
+      expect(Object.keys(r.details)).toContain('grad:x');
+    }
+  });
+
+  it('fails a perturbed output, a perturbed gradient and a wrong auto shape', () => {
+    const doc = load();
+    const lstm = doc['ttlstm'] as Record<string, unknown>;
+    (lstm['outputs'] as Arr).data[3]! += 2e-5;
+    const gru = doc['ttgru'] as { grads: Record<string, Arr> };
+    gru.grads['cell0.hidden_weights.parameters.1']!.data[0]! += 3e-4;
+    (doc['auto_shape'] as { shape: number[] }[])[0]!.shape = [3, 2];
+    const byName = new Map(runParity(doc).map((r) => [r.name, r]));
+    expect(byName.get('ttlstm')!.ok).toBe(false);
+    expect(byName.get('ttlstm')!.details['out:outputs']).toBeGreaterThan(1e-5);
+    expect(byName.get('ttgru')!.ok).toBe(false);
+    expect(byName.get('ttgru')!.details['grad:cell0.hidden_weights.parameters.1']).toBeGreaterThan(1e-4);
+    expect(byName.get('auto_shape')!.ok).toBe(false);
+    expect(byName.get('ttlstm_naive')!.ok).toBe(true);
+  });
+
+  it('reports unknown and unparseable cases instead of skipping them', () => {
+    const doc = load();
+    const broken = structuredClone(doc['ttlstm']) as Record<string, unknown>;
+    (broken['x'] as Arr).data.pop();
+    const results = runParity({ mystery: { foo: 1 }, broken, ttgru: doc['ttgru'] });
+    expect(results[0]).toMatchObject({ name: 'mystery', kind: 'unknown', ok: false });
+    expect(results[1]).toMatchObject({ name: 'broken', kind: 'rnn', ok: false });
+    expect(results[1]!.message).toMatch(/x: shape \[2, 3, 6\] needs 36 values, got 35/);
+    expect(results[2]!.ok).toBe(true);
+    expect(recognise('meta', { anything: 1 })).toBe('meta');
+  });
+
+  it('the command exits 0 on the committed file and 1 on a modified copy, with --json alone on stdout', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      expect(await parityCommand.run(['--vectors', REFERENCE, '--json'])).toBe(0);
+      expect(log).toHaveBeenCalledTimes(1);
+      const report = JSON.parse(log.mock.calls[0]![0] as string) as { ok: boolean; cases: unknown[] };
+      expect(report.ok).toBe(true);
+      expect(report.cases).toHaveLength(10);
+
+      const doc = load();
+      (doc['tt_classifier'] as { log_softmax_out: Arr }).log_softmax_out.data[0]! -= 1e-3;
+      doc['extra'] = { weird: [1, 2, 3] };
+      const bad = join(dir, 'bad.json');
+      writeFileSync(bad, JSON.stringify(doc));
+      log.mockClear();
+      expect(await parityCommand.run(['--vectors', bad])).toBe(1);
+      const text = log.mock.calls.map((c) => String(c[0])).join('\n');
+      expect(text).toMatch(/tt_classifier\s+classifier.*FAIL/);
+      expect(text).toMatch(/extra\s+unknown.*FAIL/);
+      await expect(parityCommand.run(['--vectors', join(dir, 'missing.json')])).rejects.toThrow(/missing\.json: expected a JSON reference-vector file/);
+    } finally {
+      log.mockRestore();
+    }
+  });
+});

@@ -1,0 +1,432 @@
+/**
+ * `pnpm run exp parity --vectors FILE [--json]`: checks this implementation
+ * against any file in the reference-vector format of the original
+ * (reference/ttrnn-reference-vectors.json) and prints, per case, the largest
+ * absolute error. Exit code 1 when an output differs by more than 1e-5, a
+ * gradient by more than 1e-4, or a case cannot be parsed or is of an unknown
+ * kind (never skipped in silence).
+ *
+ * Cases are recognised by their content, not their names:
+ * - a list of {n, d, shape} entries: autoShape cases;
+ * - {layer: TT weight, x, y} (or the TT fields inline, with x and y): a TT matmul;
+ * - {input_weights, hidden_weights, x, outputs}: a recurrent layer (LSTM or GRU
+ *   from `class` or from the gate count; layout from the weights themselves);
+ *   per-layer lists of weights make a multi-layer stack;
+ * - {head, log_softmax_out, x, …weights}: a sequence classifier;
+ * - `meta`: informational.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { BACKEND_NAMES, initBackend } from '@ttrnn/backend';
+import {
+  PRODUCT_MODES,
+  RNN,
+  cellFromReference,
+  isRecord,
+  isRefArray,
+  isWeightDescription,
+  linearMapFromReference,
+  refArray,
+  refTensor,
+} from '@ttrnn/cells';
+import type { LinearMap, ProductMode, RecurrentCell } from '@ttrnn/cells';
+import { autoShape } from '@ttrnn/tt';
+import { UsageError, parseArgs } from '../args.js';
+import type { Command } from '../command.js';
+
+export const OUTPUT_TOLERANCE = 1e-5;
+export const GRADIENT_TOLERANCE = 1e-4;
+
+export type CaseKind = 'auto_shape' | 'tt_matmul' | 'rnn' | 'classifier' | 'meta' | 'unknown';
+
+export interface CaseResult {
+  readonly name: string;
+  readonly kind: CaseKind;
+  /** Largest absolute error over every output compared (NaN when none). */
+  readonly outputError: number;
+  /** Largest absolute error over every gradient compared (NaN when none). */
+  readonly gradientError: number;
+  /** Per quantity, the largest absolute error (over modes where several are run). */
+  readonly details: Record<string, number>;
+  readonly ok: boolean;
+  /** Why the case failed to parse, or what it is. */
+  readonly message?: string;
+}
+
+/** Largest |a − e|; Infinity for a length mismatch, NaN propagates. */
+function maxAbs(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) return Number.POSITIVE_INFINITY;
+  let m = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const d = Math.abs((actual[i] as number) - (expected[i] as number));
+    if (!(d <= m)) m = d;
+  }
+  return m;
+}
+
+class Errors {
+  readonly details: Record<string, number> = {};
+  output(key: string, actual: tf.Tensor | ArrayLike<number>, expected: unknown): void {
+    this.put(`out:${key}`, actual, expected);
+  }
+  gradient(key: string, actual: tf.Tensor | ArrayLike<number>, expected: unknown): void {
+    this.put(`grad:${key}`, actual, expected);
+  }
+  private put(key: string, actual: tf.Tensor | ArrayLike<number>, expected: unknown): void {
+    let err: number;
+    if (typeof expected === 'number') {
+      err = maxAbs(actual instanceof tf.Tensor ? actual.dataSync() : actual, [expected]);
+    } else {
+      const e = refArray(expected, key.replace(/^(out|grad):/, ''));
+      if (actual instanceof tf.Tensor && actual.shape.join(',') !== e.shape.join(',')) {
+        throw new Error(`${key}: computed shape [${actual.shape.join(', ')}] but the file has [${e.shape.join(', ')}]`);
+      }
+      err = maxAbs(actual instanceof tf.Tensor ? actual.dataSync() : actual, e.data);
+    }
+    const prev = this.details[key];
+    this.details[key] = prev === undefined || !(err <= prev) ? err : prev;
+  }
+  result(name: string, kind: CaseKind, message?: string): CaseResult {
+    let out = Number.NaN;
+    let grad = Number.NaN;
+    for (const [k, v] of Object.entries(this.details)) {
+      if (k.startsWith('out:')) out = Number.isNaN(out) || !(v <= out) ? v : out;
+      else grad = Number.isNaN(grad) || !(v <= grad) ? v : grad;
+    }
+    const okOut = Object.entries(this.details).every(([k, v]) => (k.startsWith('out:') ? v <= OUTPUT_TOLERANCE : v <= GRADIENT_TOLERANCE));
+    return { name, kind, outputError: out, gradientError: grad, details: this.details, ok: okOut && Object.keys(this.details).length > 0, ...(message ? { message } : {}) };
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Recognition
+
+function isAutoShapeList(v: unknown): boolean {
+  return (
+    Array.isArray(v) &&
+    v.length > 0 &&
+    v.every((e) => isRecord(e) && Number.isInteger(e['n']) && Number.isInteger(e['d']) && Array.isArray(e['shape']))
+  );
+}
+
+function isTTDescription(v: unknown): boolean {
+  return isRecord(v) && (Array.isArray(v['cores_weight_t']) || Array.isArray(v['cores']));
+}
+
+function weightsList(v: unknown): unknown[] | null {
+  if (isWeightDescription(v)) return [v];
+  if (Array.isArray(v) && v.length > 0 && v.every(isWeightDescription)) return v;
+  return null;
+}
+
+/** The kind of a case from its content. */
+export function recognise(name: string, value: unknown): CaseKind {
+  if (name === 'meta') return 'meta';
+  if (isAutoShapeList(value)) return 'auto_shape';
+  if (!isRecord(value)) return 'unknown';
+  if (isRefArray(value['log_softmax_out']) && isWeightDescription(value['head'])) return 'classifier';
+  if ((isTTDescription(value['layer']) || isTTDescription(value)) && isRefArray(value['x']) && isRefArray(value['y'])) return 'tt_matmul';
+  if (weightsList(value['input_weights']) && weightsList(value['hidden_weights']) && isRefArray(value['x']) && isRefArray(value['outputs'])) {
+    return 'rnn';
+  }
+  return 'unknown';
+}
+
+// ---------------------------------------------------------------------------
+// Cases
+
+function checkAutoShape(name: string, list: Record<string, unknown>[]): CaseResult {
+  const errors = new Errors();
+  let worst = 0;
+  let firstBad: string | undefined;
+  for (const e of list) {
+    const got = autoShape(e['n'] as number, e['d'] as number);
+    const err = maxAbs(got, e['shape'] as number[]);
+    if (!(err <= worst)) worst = err;
+    if (err !== 0 && firstBad === undefined) firstBad = `autoShape(${String(e['n'])}, ${String(e['d'])}) = [${got.join(', ')}], file has [${String(e['shape'])}]`;
+  }
+  errors.details['out:shape'] = worst;
+  return errors.result(name, 'auto_shape', firstBad ?? `${list.length} shapes`);
+}
+
+function checkTTMatmul(name: string, c: Record<string, unknown>): CaseResult {
+  const errors = new Errors();
+  const desc = isTTDescription(c['layer']) ? c['layer'] : c;
+  const layer = linearMapFromReference(desc, `${name}.layer`);
+  try {
+    tf.tidy(() => {
+      const x = refTensor(c['x'], `${name}.x`) as tf.Tensor2D;
+      for (const method of ['contract', 'rebuild'] as const) errors.output('y', layer.apply(x, method), c['y']);
+      const d = desc as Record<string, unknown>;
+      if (isRefArray(d['W'])) errors.output('W', layer.full(), d['W']);
+    });
+  } finally {
+    layer.dispose();
+  }
+  return errors.result(name, 'tt_matmul');
+}
+
+/** Per-layer weight descriptions → cells (disposed on failure). */
+function buildCells(inputs: unknown[], hiddens: unknown[], className: unknown, hiddenSize: number | undefined, name: string): RecurrentCell[] {
+  if (inputs.length !== hiddens.length) {
+    throw new Error(`${name}: ${inputs.length} input weights but ${hiddens.length} hidden weights`);
+  }
+  const cells: RecurrentCell[] = [];
+  try {
+    inputs.forEach((inp, l) => {
+      const opts = { className, what: `${name}.cell${l}`, ...(hiddenSize !== undefined ? { hiddenSize } : {}) };
+      cells.push(cellFromReference(inp, hiddens[l], opts));
+    });
+  } catch (err) {
+    for (const c of cells) c.dispose();
+    throw err;
+  }
+  return cells;
+}
+
+function makeRnn(cells: RecurrentCell[]): RNN {
+  try {
+    return new RNN(cells);
+  } catch (err) {
+    for (const c of cells) c.dispose();
+    throw err;
+  }
+}
+
+const MODES: readonly ProductMode[] = PRODUCT_MODES;
+
+function checkRnn(name: string, c: Record<string, unknown>): CaseResult {
+  const errors = new Errors();
+  const outputs = refArray(c['outputs'], `${name}.outputs`);
+  const hiddenSize = outputs.shape[outputs.shape.length - 1];
+  const cells = buildCells(weightsList(c['input_weights'])!, weightsList(c['hidden_weights'])!, c['class'], hiddenSize, name);
+  const rnn = makeRnn(cells);
+  try {
+    const L = rnn.cells.length;
+    for (const mode of MODES) {
+      tf.tidy(() => {
+        const x = refTensor(c['x'], `${name}.x`) as tf.Tensor3D;
+        const r = rnn.run(x, { mode });
+        errors.output('outputs', r.outputs!, c['outputs']);
+        if (c['h_last'] !== undefined && c['h_last'] !== null) errors.output('h_last', r.hLast[L - 1]!, c['h_last']);
+        if (c['c_last'] !== undefined && c['c_last'] !== null) {
+          if (r.cLast === null) throw new Error(`${name}: the file has c_last but the cell is a GRU`);
+          errors.output('c_last', r.cLast[L - 1]!, c['c_last']);
+        }
+        if (isRefArray(c['loss_R']) && typeof c['loss'] === 'number') {
+          errors.output('loss', tf.sum(tf.mul(r.outputs!, refTensor(c['loss_R'], `${name}.loss_R`))), c['loss']);
+        }
+      });
+    }
+    // Step-0 pre-activations of the first layer (h0 = 0).
+    if (isRefArray(c['step0_input_part']) || isRefArray(c['step0_hidden_part'])) {
+      tf.tidy(() => {
+        const x = refTensor(c['x'], `${name}.x`) as tf.Tensor3D;
+        const [batch, , n] = x.shape;
+        const cell = rnn.cells[0]!;
+        const x0 = tf.reshape(tf.slice(x, [0, 0, 0], [batch, 1, n]), [batch, n]) as tf.Tensor2D;
+        const p = cell.preActivations(x0, tf.zeros([batch, cell.hiddenSize]));
+        if (isRefArray(c['step0_input_part'])) errors.output('step0_input_part', p.input, c['step0_input_part']);
+        if (isRefArray(c['step0_hidden_part'])) errors.output('step0_hidden_part', p.hidden, c['step0_hidden_part']);
+      });
+    }
+    if (isRecord(c['grads']) || isRefArray(c['grad_x'])) {
+      if (!isRefArray(c['loss_R'])) throw new Error(`${name}: gradients are given but loss_R is missing`);
+      checkGradients(name, c, rnn, errors);
+    }
+  } finally {
+    rnn.dispose();
+  }
+  return errors.result(name, 'rnn');
+}
+
+function checkGradients(name: string, c: Record<string, unknown>, rnn: RNN, errors: Errors): void {
+  const named = rnn.namedWeights();
+  const byName = new Map(named.map((w) => [w.name, w.variable]));
+  const grads = isRecord(c['grads']) ? c['grads'] : {};
+  const order = Array.isArray(c['param_names_in_order']) ? (c['param_names_in_order'] as string[]) : Object.keys(grads);
+  for (const key of [...order, ...Object.keys(grads)]) {
+    if (!byName.has(key)) {
+      throw new Error(`${name}: parameter '${key}' of the file has no counterpart here (known: ${[...byName.keys()].join(', ')})`);
+    }
+  }
+  for (const mode of ['per-step', 'rebuilt'] as const) {
+    const x0 = refTensor(c['x'], `${name}.x`);
+    const xv = tf.variable(x0);
+    x0.dispose();
+    const R = refTensor(c['loss_R'], `${name}.loss_R`);
+    try {
+      const { value, grads: g } = tf.variableGrads(
+        () => tf.tidy(() => tf.sum(tf.mul(rnn.run(xv as tf.Variable<tf.Rank.R3>, { mode, outputs: true }).outputs!, R))),
+        [...named.map((w) => w.variable), xv],
+      );
+      try {
+        for (const key of Object.keys(grads)) {
+          const mine = g[byName.get(key)!.name]!;
+          const exp = refArray(grads[key], `${name}.grads.${key}`);
+          // PyTorch's dense weights are [M, N]; ours are [N, M].
+          const same = exp.shape.join(',') === mine.shape.join(',');
+          const t = !same && mine.rank === 2 && exp.shape.join(',') === [...mine.shape].reverse().join(',') ? tf.transpose(mine) : mine;
+          errors.gradient(key, t, grads[key]);
+          if (t !== mine) t.dispose();
+        }
+        if (c['grad_x'] !== undefined && c['grad_x'] !== null) errors.gradient('x', g[xv.name]!, c['grad_x']);
+      } finally {
+        tf.dispose([value, ...Object.values(g)]);
+      }
+    } finally {
+      tf.dispose([xv, R]);
+    }
+  }
+}
+
+function checkClassifier(name: string, c: Record<string, unknown>): CaseResult {
+  const errors = new Errors();
+  const config = isRecord(c['config']) ? c['config'] : {};
+  const className = c['class'] ?? (config['gru'] === true ? 'GRU' : config['gru'] === false ? 'LSTM' : undefined);
+  const inputs = weightsList(c['rnn_input_weights'] ?? c['input_weights']);
+  const hiddens = weightsList(c['rnn_hidden_weights'] ?? c['hidden_weights']);
+  if (inputs === null || hiddens === null) throw new Error(`${name}: a classifier case needs rnn_input_weights and rnn_hidden_weights`);
+  const hiddenSize = typeof config['hidden_size'] === 'number' ? config['hidden_size'] : undefined;
+  const rnn = makeRnn(buildCells(inputs, hiddens, className, hiddenSize, name));
+  let head: LinearMap | null = null;
+  try {
+    head = linearMapFromReference(c['head'], `${name}.head`);
+    for (const mode of MODES) {
+      tf.tidy(() => {
+        const x = refTensor(c['x'], `${name}.x`) as tf.Tensor3D;
+        const r = rnn.run(x, { mode, outputs: false });
+        const logits = head!.apply(r.hLast[r.hLast.length - 1]!, mode === 'per-step' ? 'contract' : 'rebuild');
+        errors.output('log_softmax_out', tf.logSoftmax(logits), c['log_softmax_out']);
+      });
+    }
+  } finally {
+    rnn.dispose();
+    head?.dispose();
+  }
+  return errors.result(name, 'classifier');
+}
+
+/** Checks every case of a parsed reference document. Never throws for a bad case: it reports it. */
+export function runParity(doc: unknown): CaseResult[] {
+  if (!isRecord(doc)) {
+    return [{ name: '(file)', kind: 'unknown', outputError: Number.NaN, gradientError: Number.NaN, details: {}, ok: false, message: 'the file must hold a JSON object of cases' }];
+  }
+  const results: CaseResult[] = [];
+  for (const [name, value] of Object.entries(doc)) {
+    const kind = recognise(name, value);
+    const before = tf.memory().numTensors;
+    try {
+      switch (kind) {
+        case 'meta':
+          results.push({ name, kind, outputError: Number.NaN, gradientError: Number.NaN, details: {}, ok: true, message: 'informational' });
+          break;
+        case 'auto_shape':
+          results.push(checkAutoShape(name, value as Record<string, unknown>[]));
+          break;
+        case 'tt_matmul':
+          results.push(checkTTMatmul(name, value as Record<string, unknown>));
+          break;
+        case 'rnn':
+          results.push(checkRnn(name, value as Record<string, unknown>));
+          break;
+        case 'classifier':
+          results.push(checkClassifier(name, value as Record<string, unknown>));
+          break;
+        default:
+          results.push({
+            name,
+            kind: 'unknown',
+            outputError: Number.NaN,
+            gradientError: Number.NaN,
+            details: {},
+            ok: false,
+            message: `unknown kind of case (keys: ${isRecord(value) ? Object.keys(value).join(', ') : typeof value})`,
+          });
+      }
+    } catch (err) {
+      results.push({ name, kind, outputError: Number.NaN, gradientError: Number.NaN, details: {}, ok: false, message: `cannot check: ${(err as Error).message}` });
+    }
+    // A case that threw half-way must not leave tensors behind for the next one.
+    const leaked = tf.memory().numTensors - before;
+    if (leaked > 0) process.emitWarning(`parity: case '${name}' left ${leaked} tensors`);
+  }
+  return results;
+}
+
+function fmt(v: number): string {
+  return Number.isNaN(v) ? '-' : v === 0 ? '0' : v.toExponential(2);
+}
+
+export function formatResults(file: string, results: readonly CaseResult[]): string {
+  const width = Math.max(4, ...results.map((r) => r.name.length));
+  const lines = [
+    `Parity against ${file} (tolerances: outputs ${OUTPUT_TOLERANCE}, gradients ${GRADIENT_TOLERANCE})`,
+    '',
+    `${'case'.padEnd(width)}  ${'kind'.padEnd(10)}  ${'max |Δ| out'.padStart(11)}  ${'max |Δ| grad'.padStart(12)}  status`,
+  ];
+  for (const r of results) {
+    const status = r.kind === 'meta' ? 'info' : r.ok ? 'ok' : 'FAIL';
+    const msg = r.message !== undefined && (!r.ok || r.kind === 'meta') ? `  ${r.message}` : '';
+    lines.push(`${r.name.padEnd(width)}  ${r.kind.padEnd(10)}  ${fmt(r.outputError).padStart(11)}  ${fmt(r.gradientError).padStart(12)}  ${status}${msg}`);
+    if (!r.ok) {
+      for (const [k, v] of Object.entries(r.details)) {
+        const tol = k.startsWith('out:') ? OUTPUT_TOLERANCE : GRADIENT_TOLERANCE;
+        if (!(v <= tol)) lines.push(`${''.padEnd(width)}    ${k}: ${fmt(v)} > ${tol}`);
+      }
+    }
+  }
+  const failed = results.filter((r) => !r.ok).length;
+  lines.push('', failed === 0 ? `all ${results.length} cases agree` : `${failed} of ${results.length} cases FAILED`);
+  return lines.join('\n');
+}
+
+const OPTIONS = {
+  vectors: { kind: 'string', description: 'reference-vector file (JSON) to check against' },
+  backend: { kind: 'string', description: 'TensorFlow.js backend', choices: BACKEND_NAMES, default: 'wasm' },
+  json: { kind: 'flag', description: 'print one JSON object on stdout and nothing else' },
+} as const;
+
+export const parityCommand: Command = {
+  name: 'parity',
+  summary: 'Check the cells against reference vectors of the original (max abs error per case)',
+  options: OPTIONS,
+  async run(argv) {
+    const { options, positionals } = parseArgs(argv, OPTIONS, 'parity');
+    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' for 'parity'`);
+    const given = options['vectors'];
+    if (typeof given !== 'string') throw new UsageError(`option --vectors of 'parity' is required`);
+    // `pnpm run exp` runs in apps/experiments; paths are relative to where the user typed the command.
+    const file = resolve(process.env['INIT_CWD'] ?? process.cwd(), given);
+    let doc: unknown;
+    try {
+      doc = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new Error(`${file}: expected a JSON reference-vector file: ${(err as Error).message}`);
+    }
+    const backend = await initBackend(options['backend'] as string);
+    const results = runParity(doc);
+    const ok = results.every((r) => r.ok);
+    if (options['json'] === true) {
+      const clean = (v: number): number | null => (Number.isFinite(v) ? v : null);
+      console.log(
+        JSON.stringify({
+          file,
+          backend,
+          tolerances: { output: OUTPUT_TOLERANCE, gradient: GRADIENT_TOLERANCE },
+          ok,
+          cases: results.map((r) => ({
+            ...r,
+            outputError: clean(r.outputError),
+            gradientError: clean(r.gradientError),
+            details: Object.fromEntries(Object.entries(r.details).map(([k, v]) => [k, Number.isFinite(v) ? v : String(v)])),
+          })),
+        }),
+      );
+    } else {
+      console.log(formatResults(file, results));
+    }
+    return ok ? 0 : 1;
+  },
+};

@@ -1,0 +1,27 @@
+export { Linear } from './linear.js';
+export type { LinearOptions } from './linear.js';
+export { TTLinear, TT_BIAS_INIT } from './tt_linear.js';
+export { NaiveTTLinear } from './naive_tt_linear.js';
+export { PRODUCT_MODES } from './linear_map.js';
+export type { LinearMap, NamedVariable, ProductMethod, ProductMode } from './linear_map.js';
+export { DEFAULT_FLOP_RATE, DEFAULT_OP_OVERHEAD_S, chooseTTMethod, estimateProductTime } from './product_cost.js';
+export type { ProductEstimate } from './product_cost.js';
+export { GATES } from './recurrent_cell.js';
+export type { CellKind, RecurrentCell, SequenceResult } from './recurrent_cell.js';
+export { LSTMCell } from './lstm_cell.js';
+export { GRUCell } from './gru_cell.js';
+export { CELL_KINDS, EXTRA_CORES, cellTTShapes, createCell, normalizeTTLayout } from './cell_factory.js';
+export type { CellOptions, TTLayout } from './cell_factory.js';
+export { RNN, checkSequence } from './rnn.js';
+export type { RNNResult, RNNRunOptions } from './rnn.js';
+export {
+  cellFromReference,
+  inferCellKind,
+  isRecord,
+  isRefArray,
+  isWeightDescription,
+  linearMapFromReference,
+  refArray,
+  refTensor,
+} from './reference_format.js';
+export type { RefArray } from './reference_format.js';

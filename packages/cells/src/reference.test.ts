@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { assertClose } from '@ttrnn/backend/testing';
+import { cellFromReference, linearMapFromReference, refTensor } from './reference_format.js';
+import { RNN } from './rnn.js';
+import type { ProductMode } from './linear_map.js';
+import { loadReference, RNN_CASES } from './test_util/reference.js';
+import type { RefCase } from './test_util/reference.js';
+
+const OUT = { atol: 1e-5, rtol: 0 };
+const GRAD = { atol: 1e-4, rtol: 0 };
+const MODES: ProductMode[] = ['per-step', 'rebuilt', 'auto'];
+
+function buildRnn(c: RefCase): RNN {
+  const hidden = c.outputs.shape[2]!;
+  return new RNN([cellFromReference(c['input_weights'], c['hidden_weights'], { className: c.class, hiddenSize: hidden })]);
+}
+
+describe.each(RNN_CASES)('reference case %s', (name) => {
+  const c = loadReference()[name] as RefCase;
+
+  it.each(MODES)('reproduces outputs and final states (mode %s)', (mode) => {
+    const rnn = buildRnn(c);
+    const x = refTensor(c.x, 'x') as tf.Tensor3D;
+    const r = rnn.run(x, { mode });
+    assertClose(r.outputs!.dataSync(), c.outputs.data, OUT, `${name} outputs`);
+    expect(r.outputs!.shape).toEqual(c.outputs.shape);
+    assertClose(r.hLast[0]!.dataSync(), c.h_last.data, OUT, `${name} h_last`);
+    if (c.c_last === null) expect(r.cLast).toBeNull();
+    else assertClose(r.cLast![0]!.dataSync(), c.c_last.data, OUT, `${name} c_last`);
+    tf.dispose([x, r.outputs!, ...r.hLast, ...(r.cLast ?? [])]);
+    rnn.dispose();
+  });
+
+  it('reproduces the step-0 pre-activations', () => {
+    const rnn = buildRnn(c);
+    const cell = rnn.cells[0]!;
+    const x = refTensor(c.x, 'x') as tf.Tensor3D;
+    const [batch, , n] = x.shape;
+    const parts = tf.tidy(() => {
+      const x0 = tf.reshape(tf.slice(x, [0, 0, 0], [batch, 1, n]), [batch, n]) as tf.Tensor2D;
+      const p = cell.preActivations(x0, tf.zeros([batch, cell.hiddenSize]));
+      return [p.input, p.hidden];
+    });
+    assertClose(parts[0]!.dataSync(), c.step0_input_part.data, OUT, `${name} step0 input`);
+    assertClose(parts[1]!.dataSync(), c.step0_hidden_part.data, OUT, `${name} step0 hidden`);
+    tf.dispose([x, ...parts]);
+    rnn.dispose();
+  });
+
+  it.each(MODES)('reproduces every parameter gradient and grad_x (mode %s)', (mode) => {
+    const rnn = buildRnn(c);
+    const named = rnn.namedWeights();
+    expect(named.map((w) => w.name)).toEqual(c.param_names_in_order);
+    const x0 = refTensor(c.x, 'x');
+    const xv = tf.variable(x0);
+    x0.dispose();
+    const R = refTensor(c.loss_R, 'loss_R');
+    const { value, grads } = tf.variableGrads(
+      () => tf.tidy(() => tf.sum(tf.mul(rnn.run(xv as tf.Variable<tf.Rank.R3>, { mode }).outputs!, R))),
+      [...named.map((w) => w.variable), xv],
+    );
+    expect(value.dataSync()[0]).toBeCloseTo(c['loss'] as number, 5);
+    for (const w of named) {
+      const g = grads[w.variable.name]!;
+      expect(g.shape).toEqual(c.grads[w.name]!.shape);
+      assertClose(g.dataSync(), c.grads[w.name]!.data, GRAD, `${name} grad ${w.name}`);
+    }
+    assertClose(grads[xv.name]!.dataSync(), c.grad_x.data, GRAD, `${name} grad_x`);
+    tf.dispose([value, xv, R, ...Object.values(grads)]);
+    rnn.dispose();
+  });
+});
+
+describe('reference TT matmul case', () => {
+  it('y = x·W + b by contraction and by rebuilt W', () => {
+    const c = loadReference()['tt_matmul_3core'] as Record<string, Record<string, unknown>>;
+    const layer = linearMapFromReference(c['layer'], 'layer');
+    const x = refTensor(c['x'], 'x') as tf.Tensor2D;
+    const y = (c['y'] as { data: number[] }).data;
+    for (const method of ['contract', 'rebuild'] as const) {
+      const out = layer.apply(x, method);
+      assertClose(out.dataSync(), y, OUT, `tt_matmul_3core ${method}`);
+      out.dispose();
+    }
+    const w = layer.full();
+    assertClose(w.dataSync(), (c['layer']!['W'] as { data: number[] }).data, OUT, 'W');
+    tf.dispose([w, x]);
+    layer.dispose();
+  });
+});
