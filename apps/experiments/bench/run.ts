@@ -1,0 +1,135 @@
+/**
+ * `pnpm run bench [--json] [--shape row-mnist|original|all] [--quick] [--filter S] [--backend B]`
+ *
+ * Inference and training-step time, peak memory and parameters of dense LSTM/GRU, TT-LSTM/TT-GRU
+ * (2 and 3 cores, ranks 2/4/8, per-step / rebuilt / auto) and the stock tf.layers.lstm, measured
+ * round-robin. Writes bench/results/latest.json and compares with bench/results/baseline.json
+ * when present (`--save-baseline` writes the run there). With --json, stdout holds only the JSON
+ * array of records; the table and progress go to stderr.
+ */
+import * as tfl from '@tensorflow/tfjs';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BACKEND_NAMES, describeBackend, initBackend } from '@ttrnn/backend';
+import { UsageError, parseArgs, usage } from '../src/args.js';
+import type { OptionSpecs } from '../src/args.js';
+import {
+  SHAPE_NAMES,
+  benchConfigs,
+  formatComparison,
+  formatTable,
+  measureConfigs,
+  parseRecords,
+} from '../src/commands/timing_bench.js';
+import type { BenchConfig, BenchModel, BenchShape, ModelFactory, ShapeName } from '../src/commands/timing_bench.js';
+import { cellsFactory } from '../src/commands/timing_models.js';
+import { installWasmFastKernels } from '../src/commands/wasm_fast_kernels.js';
+
+const OPTIONS: OptionSpecs = {
+  json: { kind: 'flag', description: 'print only the JSON array of records on stdout' },
+  shape: { kind: 'string', description: 'which shape to measure', choices: [...SHAPE_NAMES, 'all'], default: 'all' },
+  quick: { kind: 'flag', description: 'fewer configurations (2 cores, ranks 2 and 8) and rounds' },
+  filter: { kind: 'string', description: 'keep configurations whose id contains one of these comma-separated strings, e.g. tt-lstm/c2' },
+  backend: { kind: 'string', description: 'tfjs backend', choices: [...BACKEND_NAMES], default: 'wasm' },
+  iterations: { kind: 'int', description: 'measured rounds (row-mnist; original uses a third, at least 3)' },
+  warmup: { kind: 'int', description: 'warm-up rounds before measuring' },
+  'save-baseline': { kind: 'flag', description: 'also write the results to bench/results/baseline.json' },
+  seed: { kind: 'int', description: 'seed of weights and inputs', default: 1 },
+  'stock-kernels': { kind: 'flag', description: "keep tfjs-backend-wasm's own Slice/SplitV/Unpack/Tanh (see src/commands/wasm_fast_kernels.ts)" },
+};
+
+const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'results');
+
+/** tf.layers.lstm with the original's sigmoid recurrent activation, and a dense head. */
+const stockFactory = (_config: BenchConfig, shape: BenchShape, seed: number): BenchModel => {
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.lstm({
+        units: shape.hidden,
+        recurrentActivation: 'sigmoid',
+        inputShape: [shape.steps, shape.input],
+        kernelInitializer: tfl.initializers.glorotUniform({ seed }),
+        recurrentInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }),
+      }),
+      tfl.layers.dense({ units: shape.classes, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 2 }) }),
+    ],
+  });
+  return {
+    params: model.countParams(),
+    variables: model.trainableWeights.map((w) => w.read() as tfl.Variable),
+    apply(x) {
+      return tfl.tidy(() => tfl.logSoftmax(model.apply(x) as tfl.Tensor2D));
+    },
+    dispose() {
+      model.dispose();
+    },
+  };
+};
+
+const factory: ModelFactory = (config, shape, seed) =>
+  config.model === 'tfjs-layers-lstm' ? stockFactory(config, shape, seed) : cellsFactory(config, shape, seed);
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { options } = parseArgs(argv, OPTIONS, 'bench');
+  const json = options['json'] === true;
+  const quick = options['quick'] === true;
+  const err = (line: string) => process.stderr.write(line + '\n');
+  const backend = await initBackend(String(options['backend']));
+  const fastKernels = backend === 'wasm' && options['stock-kernels'] !== true;
+  if (fastKernels) installWasmFastKernels();
+  const shapeOpt = String(options['shape']);
+  const shapes: ShapeName[] = shapeOpt === 'all' ? [...SHAPE_NAMES] : [shapeOpt as ShapeName];
+  const filter = options['filter'] === undefined ? undefined : String(options['filter']);
+  const configs = shapes.flatMap((s) => benchConfigs(s, { quick, ...(filter !== undefined ? { filter } : {}) }));
+  if (configs.length === 0) throw new UsageError(`--filter '${filter}' matches no configuration`);
+  const iterations = (options['iterations'] as number | undefined) ?? (quick ? 3 : 8);
+  const warmup = (options['warmup'] as number | undefined) ?? (quick ? 1 : 2);
+  const originalRounds = { warmup: Math.min(warmup, 1), iterations: Math.max(3, Math.round(iterations / 3)) };
+  err(`bench: ${configs.length} configurations on ${describeBackend().backend} (tfjs ${describeBackend().tfjsVersion}); ` +
+    `row-mnist ${warmup}+${iterations} rounds, original ${originalRounds.warmup}+${originalRounds.iterations}`);
+  const records = await measureConfigs(configs, factory, {
+    warmup,
+    iterations,
+    perShape: { original: originalRounds },
+    seed: options['seed'] as number,
+    now: () => performance.now(),
+    log: err,
+  });
+  mkdirSync(RESULTS, { recursive: true });
+  const doc = JSON.stringify(records, null, 1);
+  writeFileSync(join(RESULTS, 'latest.json'), doc + '\n');
+  if (options['save-baseline'] === true) writeFileSync(join(RESULTS, 'baseline.json'), doc + '\n');
+  const table =
+    `backend ${backend}${fastKernels ? ' (+ fast Slice/SplitV/Unpack/Tanh kernels)' : ''}, tfjs ${describeBackend().tfjsVersion}\n` +
+    formatTable(records);
+  const basePath = join(RESULTS, 'baseline.json');
+  const comparison =
+    existsSync(basePath) && options['save-baseline'] !== true
+      ? formatComparison(records, parseRecords(JSON.parse(readFileSync(basePath, 'utf8')), basePath))
+      : '';
+  if (json) {
+    process.stdout.write(JSON.stringify(records) + '\n');
+    err(table);
+    if (comparison) err(comparison);
+  } else {
+    console.log(table);
+    if (comparison) console.log(comparison);
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      console.error(`error: ${e.message}\n\n${usage('bench', 'benchmarks (pnpm run bench)', OPTIONS).replace('pnpm run exp bench', 'pnpm run bench')}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(e);
+    process.exitCode = 1;
+  },
+);

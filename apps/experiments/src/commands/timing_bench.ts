@@ -1,0 +1,397 @@
+/**
+ * The measurement code shared by `pnpm run bench` (bench/run.ts) and `pnpm run exp timing`:
+ * benchmark shapes and configurations, a round-robin timing loop, peak memory, statistics, the
+ * table with ratios against the dense LSTM, and the comparison with a stored baseline.
+ *
+ * Timing is interleaved: every round measures every configuration once (inference, then one
+ * training step), starting from a rotating offset, so a noisy shared machine slows all alike.
+ * Only the entry points read the clock; this module receives `now` from them.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export const SHAPE_NAMES = ['row-mnist', 'original'] as const;
+export type ShapeName = (typeof SHAPE_NAMES)[number];
+
+export const MODEL_KINDS = ['lstm', 'gru', 'tt-lstm', 'tt-gru', 'tfjs-layers-lstm'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+export const TT_MODES = ['per-step', 'rebuilt', 'auto'] as const;
+export type TTMode = (typeof TT_MODES)[number];
+
+/** A benchmark input shape: a sequence classifier over `steps` steps of `input` features. */
+export interface BenchShape {
+  readonly name: ShapeName;
+  readonly batch: number;
+  readonly steps: number;
+  readonly input: number;
+  readonly hidden: number;
+  readonly classes: number;
+}
+
+/**
+ * row-mnist is the paper's classifier (and the shape of the original's timings in
+ * ../shared/reference/README.md). original is the speaker-verification size of the
+ * original's GE2E runs (160 frames of 256 features... hidden 512 here) at batch 32: at batch
+ * 128 one dense training step takes several seconds on one wasm thread, and the full grid of
+ * 39 configurations would not fit the bench's ten minutes.
+ */
+export const SHAPES: Readonly<Record<ShapeName, BenchShape>> = {
+  'row-mnist': { name: 'row-mnist', batch: 128, steps: 28, input: 28, hidden: 256, classes: 10 },
+  original: { name: 'original', batch: 32, steps: 160, input: 256, hidden: 512, classes: 10 },
+};
+
+/** One measured configuration. `cores`, `rank` and `mode` are null for dense models. */
+export interface BenchConfig {
+  readonly shape: ShapeName;
+  readonly model: ModelKind;
+  readonly cores: number | null;
+  readonly rank: number | null;
+  readonly mode: TTMode | null;
+}
+
+export function configId(c: BenchConfig): string {
+  if (c.cores === null) return `${c.shape}/${c.model}`;
+  return `${c.shape}/${c.model}/c${c.cores}/r${c.rank}/${c.mode}`;
+}
+
+/** The label of a configuration in tables (without the shape). */
+export function configLabel(c: BenchConfig): string {
+  if (c.cores === null) return c.model;
+  return `${c.model} c${c.cores} r${c.rank} ${c.mode}`;
+}
+
+export interface ConfigOptions {
+  /** Fewer configurations: ranks 2 and 8, 2 cores only. */
+  readonly quick?: boolean;
+  /** Keep only configurations whose id contains one of these substrings (comma-separated). */
+  readonly filter?: string;
+  /** Leave out the stock tf.layers.lstm (it needs the union @tensorflow/tfjs). */
+  readonly withStock?: boolean;
+  /** TT cells only (and the dense baselines). */
+  readonly cells?: readonly ('lstm' | 'gru')[];
+}
+
+/** The grid: dense LSTM/GRU, TT-LSTM/TT-GRU × cores {2,3} × ranks {2,4,8} × modes, stock LSTM. */
+export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): BenchConfig[] {
+  const quick = options.quick ?? false;
+  const cells = options.cells ?? ['lstm', 'gru'];
+  const out: BenchConfig[] = [];
+  for (const cell of cells) out.push({ shape, model: cell, cores: null, rank: null, mode: null });
+  if (options.withStock ?? true) out.push({ shape, model: 'tfjs-layers-lstm', cores: null, rank: null, mode: null });
+  const coreCounts = quick ? [2] : [2, 3];
+  const ranks = quick ? [2, 8] : [2, 4, 8];
+  for (const cell of cells) {
+    for (const cores of coreCounts) {
+      for (const rank of ranks) {
+        for (const mode of TT_MODES) {
+          out.push({ shape, model: cell === 'lstm' ? 'tt-lstm' : 'tt-gru', cores, rank, mode });
+        }
+      }
+    }
+  }
+  return filterConfigs(out, options.filter);
+}
+
+export function filterConfigs(configs: BenchConfig[], filter: string | undefined): BenchConfig[] {
+  if (filter === undefined || filter === '') return configs;
+  const parts = filter.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  // The dense LSTM is the reference of every ratio: keep it whenever its shape is measured.
+  const kept = configs.filter((c) => parts.some((p) => configId(c).includes(p)));
+  for (const c of configs) {
+    if (c.model === 'lstm' && kept.some((k) => k.shape === c.shape) && !kept.includes(c)) kept.unshift(c);
+  }
+  return kept;
+}
+
+/** What the timing loop needs from a model. */
+export interface BenchModel {
+  readonly params: number;
+  /** The trainable variables, in a fixed order. */
+  readonly variables: tf.Variable[];
+  /** x [batch, steps, features] → log-probabilities [batch, classes]. */
+  apply(x: tf.Tensor3D): tf.Tensor2D;
+  dispose(): void;
+}
+
+export type ModelFactory = (config: BenchConfig, shape: BenchShape, seed: number) => BenchModel;
+
+export interface Spread {
+  readonly min: number;
+  readonly q1: number;
+  readonly q3: number;
+  readonly max: number;
+  readonly n: number;
+}
+
+/** One measured configuration: medians (ms), spreads, peak memory and parameters. */
+export interface BenchRecord {
+  readonly shape: ShapeName;
+  readonly model: ModelKind;
+  readonly cores: number | null;
+  readonly rank: number | null;
+  readonly mode: TTMode | null;
+  readonly batch: number;
+  readonly params: number;
+  readonly inferMs: number;
+  readonly trainMs: number;
+  readonly inferSpread: Spread;
+  readonly trainSpread: Spread;
+  /** Peak bytes held by tfjs tensors during one training step (tf.profile), including weights. */
+  readonly trainPeakBytes: number;
+  /** Peak bytes during one inference pass. */
+  readonly inferPeakBytes: number;
+}
+
+/** Linear-interpolated quantile of sorted values. */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+export function summarize(samples: readonly number[]): { median: number; spread: Spread } {
+  const s = [...samples].sort((a, b) => a - b);
+  return {
+    median: quantile(s, 0.5),
+    spread: { min: s[0] ?? Number.NaN, q1: quantile(s, 0.25), q3: quantile(s, 0.75), max: s[s.length - 1] ?? Number.NaN, n: s.length },
+  };
+}
+
+export interface MeasureOptions {
+  /** Discarded rounds before measuring. */
+  readonly warmup: number;
+  /** Measured rounds. */
+  readonly iterations: number;
+  /** Per-shape overrides (the original shape is slow). */
+  readonly perShape?: Partial<Record<ShapeName, { warmup: number; iterations: number }>>;
+  readonly seed: number;
+  /** Milliseconds clock, supplied by the entry point. */
+  readonly now: () => number;
+  /** Progress lines (stderr). */
+  readonly log?: (line: string) => void;
+}
+
+/** Deterministic inputs and labels for a shape. */
+function makeBatch(shape: BenchShape, seed: number): { x: tf.Tensor3D; labels: tf.Tensor2D } {
+  // A small LCG is enough: the values only have to be finite and reproducible.
+  let s = seed >>> 0 || 1;
+  const rand = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  const n = shape.batch * shape.steps * shape.input;
+  const xs = new Float32Array(n);
+  for (let i = 0; i < n; i++) xs[i] = rand() * 2 - 1;
+  const onehot = new Float32Array(shape.batch * shape.classes);
+  for (let b = 0; b < shape.batch; b++) onehot[b * shape.classes + Math.floor(rand() * shape.classes)] = 1;
+  return {
+    x: tf.tensor3d(xs, [shape.batch, shape.steps, shape.input]),
+    labels: tf.tensor2d(onehot, [shape.batch, shape.classes]),
+  };
+}
+
+/** Mean negative log-likelihood against one-hot labels. */
+function nll(logProbs: tf.Tensor2D, onehot: tf.Tensor2D): tf.Scalar {
+  return tf.neg(tf.mean(tf.sum(tf.mul(logProbs, onehot), 1))) as tf.Scalar;
+}
+
+interface Slot {
+  readonly config: BenchConfig;
+  readonly shape: BenchShape;
+  readonly model: BenchModel;
+  readonly optimizer: tf.Optimizer;
+  readonly data: { x: tf.Tensor3D; labels: tf.Tensor2D };
+  readonly infer: number[];
+  readonly train: number[];
+  inferPeak: number;
+  trainPeak: number;
+}
+
+async function inferOnce(slot: Slot): Promise<void> {
+  const y = tf.tidy(() => slot.model.apply(slot.data.x));
+  await y.data();
+  y.dispose();
+}
+
+async function trainOnce(slot: Slot): Promise<void> {
+  const { model, data, optimizer } = slot;
+  const loss = optimizer.minimize(() => nll(model.apply(data.x), data.labels), true, model.variables);
+  if (loss === null) throw new Error(`training step of ${configId(slot.config)} returned no loss`);
+  const v = await loss.data();
+  loss.dispose();
+  if (!Number.isFinite(v[0])) throw new Error(`training step of ${configId(slot.config)} gave a non-finite loss ${v[0]}`);
+}
+
+/** Peak tfjs bytes while `f` runs (one untimed pass). */
+async function peakBytes(f: () => Promise<void>): Promise<number> {
+  let peak = 0;
+  // tf.profile records kernels; the checks for NaN it can run read every output, so turn them off.
+  const check = tf.env().getBool('CHECK_COMPUTATION_FOR_ERRORS');
+  tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
+  try {
+    const info = await tf.profile(async () => {
+      await f();
+    });
+    peak = info.peakBytes;
+  } finally {
+    tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', check);
+  }
+  return peak;
+}
+
+/**
+ * Builds every configuration, measures them round-robin and returns one record each, in the
+ * order given. Shapes are measured one after the other (each with its own rounds).
+ */
+export async function measureConfigs(
+  configs: readonly BenchConfig[],
+  factory: ModelFactory,
+  options: MeasureOptions,
+): Promise<BenchRecord[]> {
+  const log = options.log ?? (() => {});
+  const records = new Map<BenchConfig, BenchRecord>();
+  const shapes = [...new Set(configs.map((c) => c.shape))];
+  for (const shapeName of shapes) {
+    const shape = SHAPES[shapeName];
+    const group = configs.filter((c) => c.shape === shapeName);
+    const rounds = options.perShape?.[shapeName] ?? { warmup: options.warmup, iterations: options.iterations };
+    const data = makeBatch(shape, options.seed);
+    const slots: Slot[] = [];
+    try {
+      for (const [i, config] of group.entries()) {
+        const model = factory(config, shape, options.seed + i);
+        slots.push({ config, shape, model, optimizer: tf.train.adam(1e-3), data, infer: [], train: [], inferPeak: 0, trainPeak: 0 });
+      }
+      // Memory first (one untimed pass each; it also compiles the first kernels).
+      for (const slot of slots) {
+        slot.inferPeak = await peakBytes(() => inferOnce(slot));
+        slot.trainPeak = await peakBytes(() => trainOnce(slot));
+      }
+      const total = rounds.warmup + rounds.iterations;
+      for (let round = 0; round < total; round++) {
+        const t0 = options.now();
+        for (let j = 0; j < slots.length; j++) {
+          const slot = slots[(j + round) % slots.length]!;
+          let t = options.now();
+          await inferOnce(slot);
+          const inferMs = options.now() - t;
+          t = options.now();
+          await trainOnce(slot);
+          const trainMs = options.now() - t;
+          if (round >= rounds.warmup) {
+            slot.infer.push(inferMs);
+            slot.train.push(trainMs);
+          }
+        }
+        const kind = round < rounds.warmup ? 'warm-up' : 'round';
+        const k = round < rounds.warmup ? round + 1 : round - rounds.warmup + 1;
+        const of = round < rounds.warmup ? rounds.warmup : rounds.iterations;
+        log(`${shapeName}: ${kind} ${k}/${of} (${slots.length} configurations, ${((options.now() - t0) / 1000).toFixed(1)} s)`);
+      }
+      for (const slot of slots) {
+        const inf = summarize(slot.infer);
+        const tr = summarize(slot.train);
+        records.set(slot.config, {
+          ...slot.config,
+          batch: shape.batch,
+          params: slot.model.params,
+          inferMs: inf.median,
+          trainMs: tr.median,
+          inferSpread: inf.spread,
+          trainSpread: tr.spread,
+          trainPeakBytes: slot.trainPeak,
+          inferPeakBytes: slot.inferPeak,
+        });
+      }
+    } finally {
+      for (const slot of slots) {
+        slot.model.dispose();
+        slot.optimizer.dispose();
+      }
+      tf.dispose([data.x, data.labels]);
+    }
+  }
+  return configs.map((c) => records.get(c)!);
+}
+
+function fmtMs(v: number): string {
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+function fmtMiB(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1);
+}
+
+function recordKey(r: BenchConfig): string {
+  return configId(r);
+}
+
+/**
+ * A plain-text table per shape: params, inference and training medians with [q1–q3], ratios
+ * against the dense LSTM of the same shape, and peak training memory.
+ */
+export function formatTable(records: readonly BenchRecord[]): string {
+  const lines: string[] = [];
+  const shapes = [...new Set(records.map((r) => r.shape))];
+  for (const shapeName of shapes) {
+    const rows = records.filter((r) => r.shape === shapeName);
+    const shape = SHAPES[shapeName];
+    const ref = rows.find((r) => r.model === 'lstm');
+    lines.push(
+      `${shapeName}: batch ${rows[0]?.batch ?? shape.batch}, ${shape.steps} steps, input ${shape.input}, hidden ${shape.hidden}, ${shape.classes} classes (ms: median [q1–q3]; ×: ratio to dense lstm)`,
+    );
+    const header = ['model', 'params', 'infer ms', '[q1–q3]', '×', 'train ms', '[q1–q3]', '×', 'peak MiB'];
+    const body = rows.map((r) => [
+      configLabel(r),
+      String(r.params),
+      fmtMs(r.inferMs),
+      `[${fmtMs(r.inferSpread.q1)}–${fmtMs(r.inferSpread.q3)}]`,
+      ref ? (r.inferMs / ref.inferMs).toFixed(2) : '',
+      fmtMs(r.trainMs),
+      `[${fmtMs(r.trainSpread.q1)}–${fmtMs(r.trainSpread.q3)}]`,
+      ref ? (r.trainMs / ref.trainMs).toFixed(2) : '',
+      fmtMiB(r.trainPeakBytes),
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+    const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    lines.push(fmt(header));
+    for (const b of body) lines.push(fmt(b));
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+/** Median ratios current/baseline for configurations present in both, flagged beyond ±tolerance. */
+export function formatComparison(current: readonly BenchRecord[], baseline: readonly BenchRecord[], tolerance = 0.25): string {
+  const base = new Map(baseline.map((r) => [recordKey(r), r]));
+  const lines = ['Against baseline.json (ratio current/baseline of the medians; ! beyond ±' + (tolerance * 100).toFixed(0) + '%):'];
+  let n = 0;
+  for (const r of current) {
+    const b = base.get(recordKey(r));
+    if (b === undefined) continue;
+    n++;
+    const ri = r.inferMs / b.inferMs;
+    const rt = r.trainMs / b.trainMs;
+    const flag = (x: number) => (Math.abs(x - 1) > tolerance ? '!' : ' ');
+    lines.push(
+      `  ${configId(r).padEnd(40)} infer ${fmtMs(b.inferMs).padStart(6)} → ${fmtMs(r.inferMs).padStart(6)} (${ri.toFixed(2)}${flag(ri)})` +
+        `  train ${fmtMs(b.trainMs).padStart(6)} → ${fmtMs(r.trainMs).padStart(6)} (${rt.toFixed(2)}${flag(rt)})`,
+    );
+  }
+  if (n === 0) lines.push('  (no configuration in common)');
+  return lines.join('\n');
+}
+
+/** Checks a parsed JSON value is an array of bench records (for baseline.json). */
+export function parseRecords(value: unknown, file: string): BenchRecord[] {
+  if (!Array.isArray(value)) throw new Error(`${file}: expected a JSON array of bench records`);
+  for (const [i, r] of value.entries()) {
+    const o = r as Partial<BenchRecord>;
+    if (typeof o !== 'object' || o === null || typeof o.shape !== 'string' || typeof o.model !== 'string' || typeof o.inferMs !== 'number' || typeof o.trainMs !== 'number') {
+      throw new Error(`${file}: record ${i} is not a bench record (needs shape, model, inferMs, trainMs)`);
+    }
+  }
+  return value as BenchRecord[];
+}
