@@ -35,11 +35,21 @@ export function decodeWav(bytes: Uint8Array, name = 'WAV data'): Audio {
   const fmt = wav.fmt as { sampleRate?: number; numChannels?: number };
   const sampleRate = fmt.sampleRate ?? 0;
   if (!(sampleRate > 0)) throw new Error(`${name}: expected a positive sample rate in the WAV header, got ${sampleRate}`);
-  if (wav.bitDepth === '8a' || wav.bitDepth === '8m' || wav.bitDepth === '4') wav.toBitDepth('16');
-  // toBitDepth('32f') rescales every integer format to [-1, 1].
-  if (wav.bitDepth !== '32f' && wav.bitDepth !== '64') wav.toBitDepth('32f');
-  const raw = wav.getSamples(false, Float32Array) as unknown;
-  const channels: ArrayLike<number>[] = Array.isArray(raw) ? (raw as ArrayLike<number>[]) : [raw as ArrayLike<number>];
+  if (wav.bitDepth === '8a') wav.fromALaw('16');
+  else if (wav.bitDepth === '8m') wav.fromMuLaw('16');
+  else if (wav.bitDepth === '4') wav.fromIMAADPCM('16');
+  const fmtCode = (wav.fmt as { audioFormat?: number }).audioFormat;
+  const bits = Number.parseInt(wav.bitDepth, 10);
+  const isFloat = wav.bitDepth === '32f' || wav.bitDepth === '64' || fmtCode === 3;
+  // Integer PCM scales like libsndfile/soundfile (what librosa reads with):
+  // v / 2^(bits−1), 8-bit unsigned (v − 128) / 128. wavefile's own toBitDepth
+  // uses a slightly different mapping, so the raw integers are read instead.
+  const scale = isFloat ? 1 : bits === 8 ? 1 / 128 : 1 / 2 ** (bits - 1);
+  const shift = !isFloat && bits === 8 ? -128 : 0;
+  if (!isFloat && !(bits >= 8 && bits <= 32)) throw new Error(`${name}: unsupported WAV bit depth '${wav.bitDepth}'`);
+  const raw = wav.getSamples(false, Float64Array) as unknown;
+  const rawChannels: ArrayLike<number>[] = Array.isArray(raw) ? (raw as ArrayLike<number>[]) : [raw as ArrayLike<number>];
+  const channels = rawChannels.map((ch) => Float64Array.from(ch, (v) => (v + shift) * scale));
   const length = channels[0]?.length ?? 0;
   return { samples: mixToMono(channels, length), sampleRate };
 }
@@ -57,7 +67,15 @@ export async function decodeFlac(bytes: Uint8Array, name = 'FLAC data'): Promise
       throw new Error(`${name}: FLAC decoding failed (${res.errors.map((e) => e.message).join('; ')})`);
     }
     if (!(res.sampleRate > 0)) throw new Error(`${name}: expected a positive FLAC sample rate, got ${res.sampleRate}`);
-    return { samples: mixToMono(res.channelData, res.samplesDecoded), sampleRate: res.sampleRate };
+    const mono = mixToMono(res.channelData, res.samplesDecoded);
+    // The decoder divides by 2^(bits−1) − 1; rescale to v / 2^(bits−1) like
+    // libsndfile (and so like our WAV path) so that the same PCM decodes alike.
+    const b = res.bitDepth;
+    if (b >= 8 && b <= 32) {
+      const k = (2 ** (b - 1) - 1) / 2 ** (b - 1);
+      for (let i = 0; i < mono.length; i++) mono[i] = (mono[i] as number) * k;
+    }
+    return { samples: mono, sampleRate: res.sampleRate };
   } finally {
     decoder.free();
   }
