@@ -25,3 +25,7 @@ export {
   refTensor,
 } from './reference_format.js';
 export type { RefArray } from './reference_format.js';
+export { TASK_KINDS, validateModelConfig } from './model_config.js';
+export type { ModelConfig, ModelTTConfig, TaskKind } from './model_config.js';
+export { countParams } from './count_params.js';
+export type { MatrixCount, ParamCount } from './count_params.js';

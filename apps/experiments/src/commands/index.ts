@@ -3,8 +3,14 @@
  * one here (see CONTRIBUTING.md, "Adding an experiment").
  */
 import type { Command } from '../command.js';
+import { allCommand } from './all.js';
+import { dataCommand } from './data.js';
 import { parityCommand } from './parity.js';
+import { paramsCommand } from './params.js';
 
 export const COMMANDS: Command[] = [
+  allCommand,
+  dataCommand,
   parityCommand,
+  paramsCommand,
 ];

@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { UsageError } from '../args.js';
+import { paramsCommand } from './params.js';
+
+async function runJson(argv: string[]): Promise<Record<string, unknown>> {
+  const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  expect(await paramsCommand.run([...argv, '--json'])).toBe(0);
+  expect(log).toHaveBeenCalledTimes(1);
+  const out = JSON.parse(log.mock.calls[0]![0] as string) as Record<string, unknown>;
+  log.mockRestore();
+  return out;
+}
+
+describe('exp params', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('counts the README table entries and the dense baselines', async () => {
+    expect(await runJson(['--model', 'lstm'])).toMatchObject({ params: 294410 });
+    expect(await runJson(['--model', 'gru'])).toMatchObject({ params: 222218 });
+    expect(await runJson(['--model', 'tt-lstm', '--cores', '2', '--rank', '2'])).toMatchObject({ params: 5034, paramsPaper: 4010 });
+    expect(await runJson(['--model', 'tt-lstm', '--cores', '2', '--rank', '16', '--extra-core', 'last'])).toMatchObject({ params: 103306 });
+    expect(await runJson(['--model', 'tt-gru', '--cores', '2', '--rank', '8', '--naive'])).toMatchObject({ params: 18954 });
+    expect(await runJson(['--model', 'tt-gru', '--cores', '4', '--rank', '1'])).toMatchObject({ params: 1750 });
+  });
+
+  it('gives the TT shapes of every matrix and handles the speaker encoder', async () => {
+    const out = await runJson(['--model', 'tt-lstm', '--task', 'speaker', '--input', '40', '--hidden', '768', '--output', '256', '--cores', '4', '--rank', '4', '--layers', '3']);
+    const matrices = out['matrices'] as { name: string; tt: { inModes: number[] } }[];
+    expect(matrices).toHaveLength(7);
+    expect(matrices[0]!.tt.inModes).toEqual([2, 2, 2, 5]);
+    expect(matrices[2]!.tt.inModes).toEqual([4, 4, 6, 8]);
+    expect(out['extra']).toBe(2);
+  });
+
+  it('prints a human table', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    expect(await paramsCommand.run(['--model', 'tt-lstm', '--rank', '4', '--cores', '3'])).toBe(0);
+    const text = String(log.mock.calls[0]![0]);
+    expect(text).toMatch(/params\s+4,922/);
+    expect(text).toMatch(/paramsPaper\s+3,898/);
+    expect(text).toContain('rnn.cell0.input_weights');
+  });
+
+  it('rejects TT options for dense models and bad values', async () => {
+    await expect(paramsCommand.run(['--model', 'lstm', '--rank', '2'])).rejects.toThrow(UsageError);
+    await expect(paramsCommand.run(['--model', 'tt-lstm', '--rank', '0'])).rejects.toThrow(/--rank of 'params' must be a positive integer/);
+    await expect(paramsCommand.run(['--model', 'tt-lstm', '--extra-core', 'middle'])).rejects.toThrow(/must be one of none, first, last/);
+    await expect(paramsCommand.run(['--model', 'tt-lstm', '--naive', '--extra-core', 'first'])).rejects.toThrow(/naive/);
+  });
+});

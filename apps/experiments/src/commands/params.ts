@@ -1,0 +1,103 @@
+/**
+ * `pnpm run exp params`: parameter counts of a model configuration, in the
+ * original's convention (`params`) and the authors' notebook convention
+ * (`paramsPaper`, without the input-TT bias), with the TT shape of every matrix.
+ */
+import { countParams } from '@ttrnn/cells';
+import type { ModelConfig, ParamCount } from '@ttrnn/cells';
+import { UsageError, parseArgs } from '../args.js';
+import type { Command } from '../command.js';
+
+const OPTIONS = {
+  model: { kind: 'string', description: 'cell type', choices: ['lstm', 'gru', 'tt-lstm', 'tt-gru'], default: 'tt-lstm' },
+  input: { kind: 'int', description: 'input size N (features per step)', default: 28 },
+  hidden: { kind: 'int', description: 'hidden size H', default: 256 },
+  layers: { kind: 'int', description: 'number of recurrent layers', default: 1 },
+  output: { kind: 'int', description: 'classes (classifier) or embedding size (speaker)', default: 10 },
+  cores: { kind: 'int', description: 'TT cores d (TT models; default 2)' },
+  rank: { kind: 'int', description: 'TT rank r (TT models; default 2)' },
+  'extra-core': { kind: 'string', description: 'gate core placement (TT models; default none)', choices: ['none', 'first', 'last'] },
+  naive: { kind: 'flag', description: 'one TT matrix per gate (TT models)' },
+  task: { kind: 'string', description: 'model head', choices: ['classifier', 'speaker'], default: 'classifier' },
+  json: { kind: 'flag', description: 'print one JSON object on stdout and nothing else' },
+} as const;
+
+/** The model configuration described by the parsed options. */
+export function configFromOptions(options: Record<string, unknown>): ModelConfig {
+  const model = options['model'] as string;
+  const isTT = model.startsWith('tt-');
+  const ttOnly = ['cores', 'rank', 'extra-core', 'naive'].filter((k) => options[k] !== undefined);
+  if (!isTT && ttOnly.length > 0) {
+    throw new UsageError(`option --${ttOnly[0]} of 'params' applies only to tt-lstm and tt-gru, not to ${model}`);
+  }
+  for (const k of ['input', 'hidden', 'layers', 'output', 'cores', 'rank']) {
+    const v = options[k];
+    if (v !== undefined && (v as number) <= 0) throw new UsageError(`option --${k} of 'params' must be a positive integer, got ${String(v)}`);
+  }
+  return {
+    task: options['task'] as 'classifier' | 'speaker',
+    cell: model.endsWith('gru') ? 'gru' : 'lstm',
+    tt: isTT
+      ? {
+          cores: (options['cores'] as number | undefined) ?? 2,
+          rank: (options['rank'] as number | undefined) ?? 2,
+          extraCore: (options['extra-core'] as 'none' | 'first' | 'last' | undefined) ?? 'none',
+          naive: options['naive'] === true,
+        }
+      : null,
+    inputSize: options['input'] as number,
+    hiddenSize: options['hidden'] as number,
+    layers: options['layers'] as number,
+    outputSize: options['output'] as number,
+  };
+}
+
+const list = (xs: readonly number[]): string => `[${xs.join(', ')}]`;
+
+export function describeConfig(c: ModelConfig): string {
+  const kind = `${c.tt ? 'TT-' : ''}${c.cell.toUpperCase()} ${c.task}`;
+  const tt = c.tt ? `, ${c.tt.cores} cores, rank ${c.tt.rank}, ${c.tt.naive ? 'naive (one TT per gate)' : `extra core ${c.tt.extraCore}`}` : '';
+  return `${kind}: input ${c.inputSize}, hidden ${c.hiddenSize}, ${c.layers} layer${c.layers > 1 ? 's' : ''}, output ${c.outputSize}${tt}`;
+}
+
+export function formatCount(config: ModelConfig, count: ParamCount): string {
+  const rows = count.matrices.map((m) => [
+    m.name,
+    `${m.rows} × ${m.cols}`,
+    m.layout === 'naive-tt' ? `${m.gates} × TT` : m.layout === 'tt' ? 'TT' : 'dense',
+    m.tt ? list(m.tt.inModes) : '-',
+    m.tt ? list(m.tt.outModes) : '-',
+    m.tt ? list(m.tt.ranks) : '-',
+    String(m.weights),
+    String(m.bias),
+  ]);
+  const head = ['matrix', 'size', 'layout', 'in modes', 'out modes', 'ranks', 'weights', 'bias'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]): string => r.map((v, i) => (i >= 6 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ');
+  const out = [describeConfig(config), '', line(head), ...rows.map(line)];
+  if (count.extra > 0) out.push(`(+ ${count.extra} GE2E similarity scale and offset)`);
+  out.push(
+    '',
+    `params       ${count.params.toLocaleString('en-US')}   (as the original counts: every weight and bias)`,
+    `paramsPaper  ${count.paramsPaper.toLocaleString('en-US')}   (the authors' notebooks: without the input-TT bias)`,
+  );
+  return out.join('\n');
+}
+
+export const paramsCommand: Command = {
+  name: 'params',
+  summary: 'Parameter counts (original and paper conventions) and TT shapes of a model configuration',
+  options: OPTIONS,
+  async run(argv) {
+    const { options, positionals } = parseArgs(argv, OPTIONS, 'params');
+    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' for 'params'`);
+    const config = configFromOptions(options);
+    const count = countParams(config);
+    if (options['json'] === true) {
+      console.log(JSON.stringify({ config, params: count.params, paramsPaper: count.paramsPaper, extra: count.extra, matrices: count.matrices }));
+    } else {
+      console.log(formatCount(config, count));
+    }
+    return 0;
+  },
+};

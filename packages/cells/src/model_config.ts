@@ -1,0 +1,69 @@
+/**
+ * The JSON-able description of a model: everything needed to rebuild it
+ * (with a seed) or to count its parameters.
+ */
+import type { ExtraCore } from '@ttrnn/tt';
+import { CELL_KINDS, normalizeTTLayout } from './cell_factory.js';
+import { PRODUCT_MODES } from './linear_map.js';
+import type { ProductMode } from './linear_map.js';
+import type { CellKind } from './recurrent_cell.js';
+import { assertOneOf, assertPositiveInt, describe } from './validate.js';
+
+export type TaskKind = 'classifier' | 'speaker';
+export const TASK_KINDS: readonly TaskKind[] = ['classifier', 'speaker'];
+
+export interface ModelTTConfig {
+  /** d: number of cores of every TT matrix (the fused cell matrices get d + 1 with an extra gate core). */
+  readonly cores: number;
+  readonly rank: number;
+  readonly extraCore: ExtraCore;
+  /** One TT matrix per gate (the original's naive layout). */
+  readonly naive: boolean;
+}
+
+export interface ModelConfig {
+  /** 'classifier': last hidden state → head → log-softmax; 'speaker': → head → ReLU → L2 normalise. */
+  readonly task: TaskKind;
+  readonly cell: CellKind;
+  /** null: dense cells and dense head. */
+  readonly tt: ModelTTConfig | null;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly layers: number;
+  /** Number of classes (classifier) or embedding size (speaker). */
+  readonly outputSize: number;
+  /** How TT products are computed (default 'auto'); it changes speed, never the numbers. */
+  readonly mode?: ProductMode;
+}
+
+const KEYS = ['task', 'cell', 'tt', 'inputSize', 'hiddenSize', 'layers', 'outputSize', 'mode'];
+
+/** Validates a config (errors name the field and `fn`); returns it normalised, with defaults filled in. */
+export function validateModelConfig(config: unknown, fn = 'validateModelConfig'): Required<ModelConfig> {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new Error(`'config' passed to '${fn}' must be an object, got ${describe(config)}`);
+  }
+  const c = config as Record<string, unknown>;
+  for (const key of Object.keys(c)) {
+    if (!KEYS.includes(key)) throw new Error(`'config' passed to '${fn}' has an unknown field '${key}' (expected ${KEYS.join(', ')})`);
+  }
+  assertOneOf(c['task'], TASK_KINDS, 'config.task', fn);
+  assertOneOf(c['cell'], CELL_KINDS, 'config.cell', fn);
+  assertPositiveInt(c['inputSize'], 'config.inputSize', fn);
+  assertPositiveInt(c['hiddenSize'], 'config.hiddenSize', fn);
+  assertPositiveInt(c['layers'], 'config.layers', fn);
+  assertPositiveInt(c['outputSize'], 'config.outputSize', fn);
+  const mode = c['mode'] ?? 'auto';
+  assertOneOf(mode, PRODUCT_MODES, 'config.mode', fn);
+  const tt = c['tt'] === null || c['tt'] === undefined ? null : normalizeTTLayout(c['tt'], fn, 'config.tt');
+  return {
+    task: c['task'],
+    cell: c['cell'],
+    tt,
+    inputSize: c['inputSize'],
+    hiddenSize: c['hiddenSize'],
+    layers: c['layers'],
+    outputSize: c['outputSize'],
+    mode,
+  };
+}
