@@ -1,51 +1,43 @@
 /**
- * Model factories for the timing loop. Until @ttrnn/cells lands, a hand-written dense LSTM
- * stands in (the throwaway model of the harness).
+ * Model factories for the timing loop: sequence classifiers built from @ttrnn/cells (one
+ * recurrent layer, last hidden state → head → log-softmax; a TT head of the same cores and rank
+ * for TT models, as in the original).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { Linear, RNN, TTLinear, createCell } from '@ttrnn/cells';
+import type { LinearMap, ProductMode } from '@ttrnn/cells';
+import { ttMatrixShape } from '@ttrnn/tt';
 import type { BenchConfig, BenchModel, BenchShape, ModelFactory } from './timing_bench.js';
 
-function uniform(shape: number[], bound: number, seed: number): tf.Variable {
-  return tf.variable(tf.randomUniform(shape, -bound, bound, 'float32', seed));
-}
-
-/** A plain LSTM classifier (input projection once per sequence). */
-function throwawayLstm(shape: BenchShape, seed: number): BenchModel {
-  const { input: F, hidden: H, classes: K } = shape;
-  const b = 1 / Math.sqrt(H);
-  const wx = uniform([F, 4 * H], b, seed);
-  const wh = uniform([H, 4 * H], b, seed + 1);
-  const bias = uniform([4 * H], b, seed + 2);
-  const wo = uniform([H, K], b, seed + 3);
-  const bo = uniform([K], b, seed + 4);
-  const variables = [wx, wh, bias, wo, bo];
+/** A one-layer classifier of the cells package. */
+export function cellsClassifier(config: BenchConfig, shape: BenchShape, seed: number): BenchModel {
+  const tt = config.model === 'tt-lstm' || config.model === 'tt-gru';
+  const cell = config.model === 'lstm' || config.model === 'tt-lstm' ? 'lstm' : 'gru';
+  if (!tt && config.model !== 'lstm' && config.model !== 'gru') {
+    throw new Error(`'config.model' passed to 'cellsClassifier' must be a model of @ttrnn/cells, got '${config.model}'`);
+  }
+  const layout = tt ? { cores: config.cores!, rank: config.rank! } : null;
+  const rnn = new RNN([createCell({ cell, inputSize: shape.input, hiddenSize: shape.hidden, tt: layout }, seed)]);
+  const head: LinearMap = tt
+    ? TTLinear.init(ttMatrixShape(shape.hidden, shape.classes, config.cores!, config.rank!), seed + 1)
+    : Linear.init({ inputSize: shape.hidden, outputSize: shape.classes, bias: true }, seed + 1);
+  const mode: ProductMode = config.mode ?? 'auto';
+  const variables = [...rnn.namedWeights(), ...head.namedWeights()].map((w) => w.variable);
   return {
-    params: variables.reduce((s, v) => s + v.size, 0),
+    params: rnn.paramCount() + head.paramCount(),
     variables,
     apply(x) {
       return tf.tidy(() => {
-        const [B, T] = x.shape;
-        const xp = tf.reshape(tf.add(tf.matMul(tf.reshape(tf.transpose(x, [1, 0, 2]), [T * B, F]), wx), bias), [T, B, 4 * H]);
-        const xs = tf.unstack(xp);
-        let h: tf.Tensor2D = tf.zeros([B, H]);
-        let c: tf.Tensor2D = tf.zeros([B, H]);
-        for (const xt of xs) {
-          const a = tf.add(xt, tf.matMul(h, wh));
-          const [i, f, g, o] = tf.split(a, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-          c = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g)));
-          h = tf.mul(tf.sigmoid(o), tf.tanh(c));
-        }
-        return tf.logSoftmax(tf.add(tf.matMul(h, wo), bo)) as tf.Tensor2D;
+        const { hLast } = rnn.run(x, { mode, outputs: false });
+        return tf.logSoftmax(head.apply(hLast[0]!)) as tf.Tensor2D;
       });
     },
     dispose() {
-      tf.dispose(variables);
+      rnn.dispose();
+      head.dispose();
     },
   };
 }
 
 /** The factory for every kind except the stock tf.layers.lstm (see bench/run.ts). */
-export const cellsFactory: ModelFactory = (config: BenchConfig, shape: BenchShape, seed: number) => {
-  if (config.model === 'lstm') return throwawayLstm(shape, seed);
-  throw new Error(`timing: model '${config.model}' is not available yet`);
-};
+export const cellsFactory: ModelFactory = (config, shape, seed) => cellsClassifier(config, shape, seed);
