@@ -50,8 +50,9 @@ export class Adam {
     if (!(o.epsilon > 0)) throw new Error(`'epsilon' passed to 'Adam' must be positive, got ${o.epsilon}`);
     this.options = o;
     this.weights = weights;
-    this.m = weights.map((w) => tf.variable(tf.zerosLike(w.variable), false));
-    this.v = weights.map((w) => tf.variable(tf.zerosLike(w.variable), false));
+    // Inside tidy: the zeros tensor each variable starts from is released, the variable stays.
+    this.m = weights.map((w) => tf.tidy(() => tf.variable(tf.zerosLike(w.variable), false)));
+    this.v = weights.map((w) => tf.tidy(() => tf.variable(tf.zerosLike(w.variable), false)));
   }
 
   /** Updates applied so far. */

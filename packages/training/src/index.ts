@@ -15,3 +15,23 @@ export { PAPER_STEP_DECAY, stepDecayRate } from './schedule.js';
 export type { StepDecay } from './schedule.js';
 export { speakerVerificationEer } from './speaker_verification.js';
 export type { SpeakerVerificationResult } from './speaker_verification.js';
+export { classificationObjective, evaluateClassifier, ge2eObjective } from './objectives.js';
+export type { EvalSource } from './objectives.js';
+export { Progress, formatDuration } from './progress.js';
+export type { ProgressOptions, ProgressStream } from './progress.js';
+export { MetricsLog, RUN_FILES, RunDir, differingKeys, openRun, readMetrics } from './run_dir.js';
+export type { OpenRun, RunDirState } from './run_dir.js';
+export { NonFiniteLossError, loadWeights, train } from './trainer.js';
+export type {
+  Batch,
+  BatchSource,
+  BestRecord,
+  EpochRecord,
+  EvalMetrics,
+  Objective,
+  Selection,
+  TrainOptions,
+  TrainOutcome,
+} from './trainer.js';
+export { DEFAULT_TRAINING_CONFIG, resolveTrainingConfig } from './training_config.js';
+export type { TrainingConfig } from './training_config.js';
