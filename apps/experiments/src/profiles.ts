@@ -95,6 +95,8 @@ export interface Profile {
   readonly params: { readonly ranks: readonly number[]; readonly cores: readonly number[] };
   /** What was scaled down, for the report (one line each). */
   readonly scaledDown: readonly string[];
+  /** What accuracy / EER is plausible at this scale, for the report (one line each). */
+  readonly expectations: readonly string[];
 }
 
 const dense = (model: CellKind): ModelSpec => ({ model, cores: 0, rank: 0 });
@@ -133,6 +135,10 @@ export const QUICK_PROFILE: Profile = {
     'Speaker verification: a small synthetic corpus generated in-process (paper: LibriSpeech train-clean-100), hidden 128 (paper 768), embedding 64 (paper 256), 8 speakers × 6 utterances per batch (paper 16 × 32), 60 steps.',
     'Data efficiency: 20%, 60% and 100% of the training speakers (paper 20–100% in steps of 20).',
   ],
+  expectations: [
+    'Row MNIST after 2 epochs on 6,000 images: dense LSTM/GRU around 90–95% test accuracy, TT models a few points lower (the paper reaches 97–99% after 20 epochs on 50,000).',
+    'Speaker verification after 60 steps on a few dozen synthetic speakers: EERs of 10–35% are plausible; differences of a few points between models are within seed noise.',
+  ],
 };
 
 export const PAPER_PROFILE: Profile = {
@@ -146,7 +152,7 @@ export const PAPER_PROFILE: Profile = {
   },
   speaker: {
     settings: {
-      corpus: 'full',
+      corpus: 'paper',
       hidden: 768,
       embedding: 256,
       layers: 1,
@@ -163,7 +169,11 @@ export const PAPER_PROFILE: Profile = {
   },
   params: { ranks: [1, 2, 4, 8, 16], cores: [2, 3, 4] },
   scaledDown: [
-    "Speaker verification uses the synthetic corpus unless LibriSpeech features are supplied: EERs are not comparable with the paper's numbers.",
+    "Speaker verification uses the synthetic corpus ('paper' size: 251/40/40 speakers) unless --speaker-data-dir points at LibriSpeech: EERs are then not comparable with the paper's numbers.",
+  ],
+  expectations: [
+    'Row MNIST: dense LSTM about 99%, TT-LSTM 97–98.6% (the paper).',
+    'Speaker verification on LibriSpeech: 4–7% EER (the paper); on the synthetic corpus, lower or higher depending on its difficulty.',
   ],
 };
 

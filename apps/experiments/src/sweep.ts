@@ -10,7 +10,8 @@
  *   loses at most the configuration in flight.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface SweepEntry<C, R> {
   readonly id: string;
@@ -46,6 +47,11 @@ export interface SweepOptions<C, R> {
   readonly now?: () => number;
   /** Keep going after a failed configuration (default true); failures are recorded in the entries. */
   readonly continueOnError?: boolean;
+}
+
+/** The repository root (three levels above this file's directory: apps/experiments/src). */
+export function repoRoot(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 }
 
 /** Writes JSON through a temporary file and a rename, so a crash never leaves a half-written file. */

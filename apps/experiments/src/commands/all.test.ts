@@ -1,0 +1,182 @@
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../args.js';
+import { QUICK_PROFILE, configId, mnistConfigs, speakerConfigs } from '../profiles.js';
+import type { MnistConfig, SpeakerConfig } from '../profiles.js';
+import type { MnistOutcome, ResultsFile, SpeakerOutcome } from '../report/results.js';
+import { applyOverrides, resolveAllOptions, runAll } from './all.js';
+import type { AllDependencies, AllOptions } from './all.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ttrnn-all-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function fakeMnist(c: MnistConfig): MnistOutcome {
+  const params = c.cores === 0 ? 80_000 : 1000 * c.cores + 300 * c.rank;
+  return {
+    params,
+    paramsPaper: params - (c.cores === 0 ? 0 : 512),
+    validationAccuracy: 0.9,
+    testAccuracy: c.cores === 0 ? 0.95 : 0.9 + c.rank / 100,
+    curve: [{ step: 10, epoch: 1, trainAccuracy: 0.8, validationAccuracy: 0.85 }],
+    gradNorms: [0.5, 0.6],
+    trainSeconds: 1,
+  };
+}
+
+function fakeSpeaker(c: SpeakerConfig): SpeakerOutcome {
+  return { params: c.cores === 0 ? 200_000 : 5000, paramsPaper: 4000, validationEer: 0.2, testEer: 0.25 - c.trainFraction / 10, curve: [{ step: 5, trainLoss: 2, validationLoss: 2.5 }], gradNorms: [1], trainSeconds: 2 };
+}
+
+interface Calls {
+  mnist: string[];
+  speaker: string[];
+  resultsAfterEach: number[];
+}
+
+function fakeDeps(calls: Calls, overrides: Partial<AllDependencies> = {}, resultsPath?: () => string): AllDependencies {
+  let t = 0;
+  return {
+    async runMnist(c) {
+      calls.mnist.push(configId(c));
+      if (resultsPath) {
+        // results.json already lists every configuration finished before this one.
+        const r = JSON.parse(await readFile(resultsPath(), 'utf8')) as ResultsFile;
+        calls.resultsAfterEach.push(r.mnist.filter((m) => m.status === 'done').length);
+      }
+      return fakeMnist(c);
+    },
+    async runSpeaker(c) {
+      calls.speaker.push(configId(c));
+      return fakeSpeaker(c);
+    },
+    async paramsTables() {
+      return { tables: null, note: 'counter not wired in this test' };
+    },
+    async timing() {
+      return { rows: [{ model: 'LSTM', params: 1, inferenceMs: 1, trainStepMs: 2 }] };
+    },
+    async initBackend() {
+      return { backend: 'fake', tfjsVersion: '0.0.0' };
+    },
+    async checkMnistData() {},
+    now: () => (t += 1),
+    date: () => '2026-01-01T00:00:00.000Z',
+    log: () => {},
+    ...overrides,
+  };
+}
+
+async function options(argv: string[]): Promise<AllOptions> {
+  return { ...(await resolveAllOptions([...argv, '--results-dir', dir])) };
+}
+
+describe('runAll', () => {
+  it('runs every configuration of the profile, writes results.json after each, and the report with its images', async () => {
+    const calls: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    const opts = await options([]);
+    const out = await runAll(opts, fakeDeps(calls, {}, () => join(dir, 'quick', 'results.json')));
+    expect(out.code).toBe(0);
+    expect(calls.mnist).toEqual(mnistConfigs(QUICK_PROFILE).map(configId));
+    expect(calls.speaker).toEqual(speakerConfigs(QUICK_PROFILE).map(configId));
+    expect(calls.resultsAfterEach).toEqual(calls.mnist.map((_, i) => i));
+    const results = JSON.parse(await readFile(join(dir, 'quick', 'results.json'), 'utf8')) as ResultsFile;
+    expect(results.environment).toMatchObject({ backend: 'fake', profile: 'quick', run: 'quick', date: '2026-01-01T00:00:00.000Z' });
+    expect(results.mnist.every((r) => r.status === 'done')).toBe(true);
+    expect(results.timing).toHaveLength(1);
+    const report = await readFile(out.reportPath, 'utf8');
+    const files = await readdir(join(dir, 'quick'));
+    for (const m of report.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) expect(files).toContain(m[1]);
+    expect(report).toContain('counter not wired in this test');
+  });
+
+  it('reads finished configurations back on a second invocation and reruns only what failed', async () => {
+    const first: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    const failing = fakeDeps(first, {
+      async runMnist(c) {
+        first.mnist.push(configId(c));
+        if (configId(c) === 'mnist-ttlstm-c3-r2') throw new Error('killed');
+        return fakeMnist(c);
+      },
+    });
+    const opts = await options(['--only', 'mnist']);
+    expect((await runAll(opts, failing)).code).toBe(1);
+    const report = await readFile(join(dir, 'quick', 'REPORT.md'), 'utf8');
+    expect(report).toContain('| mnist-ttlstm-c3-r2 | failed | killed |');
+    const before = await stat(join(dir, 'quick', 'runs', 'mnist-lstm', 'result.json'));
+    const second: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    expect((await runAll(opts, fakeDeps(second))).code).toBe(0);
+    expect(second.mnist).toEqual(['mnist-ttlstm-c3-r2']);
+    const after = await stat(join(dir, 'quick', 'runs', 'mnist-lstm', 'result.json'));
+    expect(after.mtimeMs).toBe(before.mtimeMs);
+  });
+
+  it('refuses to reuse a run directory with other settings, leaving its results untouched', async () => {
+    const calls: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    await runAll(await options(['--only', 'mnist', '--ranks', '1']), fakeDeps(calls));
+    const before = await readFile(join(dir, 'quick', 'runs', 'mnist-lstm', 'result.json'), 'utf8');
+    const again: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    await expect(runAll(await options(['--only', 'mnist', '--ranks', '1', '--epochs', '5']), fakeDeps(again))).rejects.toThrow(/different configuration.*--run NAME/);
+    expect(again.mnist).toEqual([]);
+    expect(await readFile(join(dir, 'quick', 'runs', 'mnist-lstm', 'result.json'), 'utf8')).toBe(before);
+    // Under another name it runs.
+    await runAll(await options(['--only', 'mnist', '--ranks', '1', '--epochs', '5', '--run', 'longer']), fakeDeps(again));
+    expect(again.mnist.length).toBeGreaterThan(0);
+  });
+
+  it('stops on bad data before creating the results directory', async () => {
+    const calls: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    const deps = fakeDeps(calls, {
+      async checkMnistData() {
+        throw new Error('MNIST files missing in /nowhere: train-images-idx3-ubyte');
+      },
+    });
+    await expect(runAll(await options([]), deps)).rejects.toThrow(/MNIST files missing/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('rewrites only the report with --report-only', async () => {
+    const calls: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    await expect(runAll(await options(['--report-only']), fakeDeps(calls))).rejects.toThrow(/--report-only: cannot read .*results\.json/);
+    await runAll(await options(['--only', 'params']), fakeDeps(calls));
+    await rm(join(dir, 'quick', 'REPORT.md'));
+    await runAll(await options(['--report-only']), fakeDeps(calls));
+    expect(await readFile(join(dir, 'quick', 'REPORT.md'), 'utf8')).toContain('# A Fully Tensorized');
+    expect(calls.mnist).toEqual([]);
+  });
+});
+
+describe('resolveAllOptions', () => {
+  it('defaults to the quick profile, run named after it', async () => {
+    const o = await resolveAllOptions([]);
+    expect(o.profile.name).toBe('quick');
+    expect(o.run).toBe('quick');
+    expect(o.only).toEqual(['params', 'mnist', 'speaker', 'timing']);
+    expect((await resolveAllOptions(['--profile', 'paper'])).run).toBe('paper');
+  });
+
+  it('applies a grid override and rejects impossible grids with a usage error', async () => {
+    const o = await resolveAllOptions(['--cores', '2', '--ranks', '1,3', '--models', 'gru']);
+    expect(mnistConfigs(o.profile).map(configId)).toEqual(['mnist-lstm', 'mnist-gru', 'mnist-ttgru-c2-r1', 'mnist-ttgru-c2-r3']);
+    await expect(resolveAllOptions(['--ranks', '0'])).rejects.toThrow(UsageError);
+    await expect(resolveAllOptions(['--ranks', '0'])).rejects.toThrow(/'ranks' must be a positive integer, got 0/);
+    await expect(resolveAllOptions(['--cores', '1'])).rejects.toThrow(/'cores' must be an integer ≥ 2, got 1/);
+    await expect(resolveAllOptions(['--ranks', 'two'])).rejects.toThrow(/comma-separated integers, got 'two'/);
+    await expect(resolveAllOptions(['--models', 'rnn'])).rejects.toThrow(/lstm or gru, got 'rnn'/);
+    await expect(resolveAllOptions(['--epochs', '0'])).rejects.toThrow(/'mnist.epochs' must be a positive integer/);
+    await expect(resolveAllOptions(['--only', 'mnist,bogus'])).rejects.toThrow(/--only of 'all' takes .*got 'bogus'/);
+    await expect(resolveAllOptions(['--run', '../x'])).rejects.toThrow(/plain directory name/);
+    await expect(resolveAllOptions(['--frobnicate'])).rejects.toThrow(/unknown option --frobnicate for 'all'/);
+    await expect(resolveAllOptions(['--speaker-data-dir', join(dir, 'missing')])).rejects.toThrow(/does not exist/);
+  });
+
+  it('keeps the profile untouched when nothing is overridden', () => {
+    expect(applyOverrides(QUICK_PROFILE, {})).toEqual(QUICK_PROFILE);
+  });
+});

