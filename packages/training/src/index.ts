@@ -35,3 +35,5 @@ export type {
 } from './trainer.js';
 export { DEFAULT_TRAINING_CONFIG, resolveTrainingConfig } from './training_config.js';
 export type { TrainingConfig } from './training_config.js';
+export { embedUtterances, evaluateSpeakerModel } from './speaker_eval.js';
+export type { EmbedOptions, WindowedUtterance } from './speaker_eval.js';

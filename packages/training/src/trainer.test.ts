@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '@ttrnn/random';
 import { readCheckpoint } from './checkpoint.js';
 import { classificationObjective, evaluateClassifier } from './objectives.js';
 import { readMetrics } from './run_dir.js';
@@ -120,6 +121,37 @@ describe('train', () => {
     expect(bOut.resumedAtStep).toBe(8);
     expect(weightsOf(b2)).toEqual(weightsOf(ref));
     expect(withoutTimes(readMetrics(join(bDir, 'metrics.jsonl')))).toEqual(refMetrics);
+  });
+
+  it('resumes a stateful batch source and the trainer generator exactly', async () => {
+    /** Draws from the trainer's generator and from its own, which it checkpoints. */
+    class Stateful {
+      readonly numBatches = 5;
+      private own = new Rng(42);
+      private readonly inner = new SignOfSumSource(1, 16, 6, 0);
+      batch(_epoch: number, _index: number, rng: Rng) {
+        const b = this.inner.batch(this.own.int(1000), rng.int(1000));
+        return b;
+      }
+      getState() {
+        return this.own.getState();
+      }
+      setState(s: unknown) {
+        this.own.setState(s as ReturnType<Rng['getState']>);
+      }
+    }
+    const opts = (m: TinyRnn, dir: string, extra: Partial<TrainOptions> = {}): TrainOptions => ({
+      ...baseOptions(m, dir, extra),
+      source: new Stateful(),
+      config: { epochs: 2, learningRate: 1e-2, seed: 9, checkpointEvery: 3 },
+    });
+    const ref = tiny();
+    await train(opts(ref, tempDir()));
+    const dir = tempDir();
+    await train(opts(tiny(), dir, { maxSteps: 7 }));
+    const resumed = tiny();
+    await train(opts(resumed, dir, { resume: true }));
+    expect(weightsOf(resumed)).toEqual(weightsOf(ref));
   });
 
   it('keeps live tensors flat across epochs', async () => {

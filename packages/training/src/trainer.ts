@@ -40,6 +40,9 @@ export interface Batch {
 export interface BatchSource {
   readonly numBatches: number;
   batch(epoch: number, index: number, rng: Rng): Batch;
+  /** A stateful source (one that draws batches from its own generator) saves its state here (JSON-able). */
+  getState?(): unknown;
+  setState?(state: unknown): void;
 }
 
 /** What the model is trained to do. */
@@ -149,6 +152,7 @@ interface TrainerMeta {
   readonly trainSeconds: number;
   readonly evalSeconds: number;
   readonly numBatches: number;
+  readonly sourceState: unknown;
   readonly weights: { name: string; shape: number[] }[];
 }
 
@@ -255,6 +259,10 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       });
       adam.setState({ step: meta.adamStep, slots }, ckptPath);
       rng.setState(meta.rng);
+      if (source.setState !== undefined) {
+        if (meta.sourceState === null || meta.sourceState === undefined) throw new Error(`${ckptPath}: the checkpoint holds no batch-source state`);
+        source.setState(meta.sourceState);
+      }
       ({ epoch, batch: batchIndex, step, best, acc, epochs, firstGradNorms, trainSeconds, evalSeconds } = meta);
       keepLines = meta.metricsLines;
       resumedAtStep = step;
@@ -287,6 +295,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       trainSeconds,
       evalSeconds,
       numBatches: source.numBatches,
+      sourceState: source.getState?.() ?? null,
       weights: weights.map((w) => ({ name: w.name, shape: [...w.variable.shape] })),
     };
     const state = adam.getState();
