@@ -29,3 +29,5 @@ export { TASK_KINDS, validateModelConfig } from './model_config.js';
 export type { ModelConfig, ModelTTConfig, TaskKind } from './model_config.js';
 export { countParams } from './count_params.js';
 export type { MatrixCount, ParamCount } from './count_params.js';
+export { GE2E_B_NAME, GE2E_INIT, GE2E_W_NAME, SequenceClassifier, SpeakerEncoder, assembleModel, createModel } from './models.js';
+export type { ModelParts, SequenceModel } from './models.js';

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { countParams } from './count_params.js';
+import type { ModelConfig, ModelTTConfig } from './model_config.js';
+import { createModel, GE2E_INIT } from './models.js';
+import { loadReference } from './test_util/reference.js';
+import { maxAbsDiff, randomTensor } from './test_util/random.js';
+import { linearMapFromReference, cellFromReference, refTensor } from './reference_format.js';
+import { RNN } from './rnn.js';
+import { assembleModel } from './models.js';
+import { assertClose } from '@ttrnn/backend/testing';
+
+const TT: [string, ModelTTConfig | null][] = [
+  ['dense', null],
+  ['tt', { cores: 2, rank: 2, extraCore: 'none', naive: false }],
+  ['tt first', { cores: 2, rank: 3, extraCore: 'first', naive: false }],
+  ['tt last', { cores: 3, rank: 2, extraCore: 'last', naive: false }],
+  ['tt naive', { cores: 2, rank: 2, extraCore: 'none', naive: true }],
+];
+
+const config = (task: 'classifier' | 'speaker', cell: 'lstm' | 'gru', tt: ModelTTConfig | null): ModelConfig => ({
+  task, cell, tt, inputSize: 6, hiddenSize: 8, layers: 2, outputSize: 10, mode: 'auto',
+});
+
+describe('models', () => {
+  for (const task of ['classifier', 'speaker'] as const) {
+    for (const cell of ['lstm', 'gru'] as const) {
+      it.each(TT)(`${task} ${cell} %s: output, parameter count and names`, (_n, tt) => {
+        const cfg = config(task, cell, tt);
+        const model = createModel(cfg, 5);
+        const x = randomTensor([3, 4, 6], 1) as tf.Tensor3D;
+        const y = model.apply(x);
+        expect(y.shape).toEqual([3, 10]);
+        const rows = tf.tidy(() => (task === 'classifier' ? tf.sum(tf.exp(y), 1) : tf.norm(y, 'euclidean', 1)).dataSync());
+        for (const r of rows) expect(r).toBeCloseTo(1, 5);
+        expect(model.paramCount()).toBe(countParams(cfg).params);
+        const names = model.namedWeights().map((w) => w.name);
+        expect(new Set(names).size).toBe(names.length);
+        expect(names[0]).toMatch(/^rnn\.cell0\.input_weights\./);
+        if (task === 'speaker') {
+          expect(names.slice(-2)).toEqual(['ge2e.w', 'ge2e.b']);
+          const [w, b] = model.namedWeights().slice(-2).map((v) => v.variable.dataSync()[0]);
+          expect([w, b]).toEqual([GE2E_INIT.w, GE2E_INIT.b]);
+        }
+        // Same seed, same model; another seed, another model.
+        const same = createModel(cfg, 5);
+        const other = createModel(cfg, 6);
+        const ys = same.apply(x);
+        const yo = other.apply(x);
+        expect(maxAbsDiff(ys, y)).toBe(0);
+        expect(maxAbsDiff(yo, y)).toBeGreaterThan(1e-6);
+        tf.dispose([x, y, ys, yo]);
+        for (const m of [model, same, other]) m.dispose();
+      });
+    }
+  }
+
+  it('the classifier reproduces the reference tt_classifier log-softmax', () => {
+    const c = loadReference()['tt_classifier'] as Record<string, unknown>;
+    const cell = cellFromReference(c['rnn_input_weights'], c['rnn_hidden_weights'], { className: 'TTLSTM' });
+    const head = linearMapFromReference(c['head'], 'head');
+    const model = assembleModel(
+      { task: 'classifier', cell: 'lstm', tt: { cores: 2, rank: 2, extraCore: 'none', naive: false }, inputSize: 6, hiddenSize: 8, layers: 1, outputSize: 10 },
+      { rnn: new RNN([cell]), head },
+    );
+    expect(model.paramCount()).toBe(countParams(model.config).params);
+    const x = refTensor(c['x'], 'x') as tf.Tensor3D;
+    for (const mode of ['per-step', 'rebuilt', 'auto'] as const) {
+      const m = assembleModel({ ...model.config, mode }, { rnn: (model as unknown as { rnn: RNN }).rnn, head });
+      const y = m.apply(x);
+      assertClose(y.dataSync(), (c['log_softmax_out'] as { data: number[] }).data, { atol: 1e-5, rtol: 0 }, `log_softmax (${mode})`);
+      y.dispose();
+    }
+    x.dispose();
+    model.dispose();
+  });
+
+  it('rejects bad configurations and inputs', () => {
+    expect(() => createModel({ ...config('classifier', 'lstm', null), layers: 0 }, 1)).toThrow(/'config.layers' passed to 'createModel'/);
+    expect(() => createModel({ ...config('classifier', 'lstm', null), task: 'regression' as 'speaker' }, 1)).toThrow(/config.task/);
+    expect(() => createModel({ ...config('classifier', 'lstm', null), mode: 'fast' as 'auto' }, 1)).toThrow(/config.mode/);
+    expect(() => createModel(config('classifier', 'lstm', null), Number.NaN)).toThrow(/'seed' passed to 'createModel'/);
+    const before = tf.memory().numTensors;
+    expect(() => createModel({ ...config('classifier', 'gru', { cores: 2, rank: 0, extraCore: 'none', naive: false }) }, 1)).toThrow(/rank/);
+    expect(tf.memory().numTensors).toBe(before);
+    const model = createModel(config('speaker', 'lstm', null), 1);
+    const x = tf.zeros([2, 3, 5]) as tf.Tensor3D;
+    expect(() => model.apply(x)).toThrow(/'x' passed to 'SpeakerEncoder.apply' must have 6 features per step/);
+    x.dispose();
+    model.dispose();
+  });
+});

@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { createCell } from './cell_factory.js';
+import type { TTLayout } from './cell_factory.js';
+import { GRUCell } from './gru_cell.js';
+import { Linear } from './linear.js';
+import type { ProductMode } from './linear_map.js';
+import { LSTMCell } from './lstm_cell.js';
+import type { RecurrentCell } from './recurrent_cell.js';
+import { RNN } from './rnn.js';
+import { TTLinear } from './tt_linear.js';
+import { maxAbsDiff, randomTensor } from './test_util/random.js';
+
+const LAYOUTS: [string, TTLayout | null][] = [
+  ['dense', null],
+  ['tt 2 cores', { cores: 2, rank: 3 }],
+  ['tt 3 cores extra first', { cores: 3, rank: 2, extraCore: 'first' }],
+  ['tt 2 cores extra last', { cores: 2, rank: 2, extraCore: 'last' }],
+  ['tt naive', { cores: 2, rank: 2, naive: true }],
+];
+
+function makeRnn(cell: 'lstm' | 'gru', tt: TTLayout | null, seed: number, layers = 2, n = 6, h = 8): RNN {
+  const cells: RecurrentCell[] = [];
+  for (let l = 0; l < layers; l++) cells.push(createCell({ cell, inputSize: l === 0 ? n : h, hiddenSize: h, tt }, seed + l));
+  return new RNN(cells);
+}
+
+/** Outputs, final states and the gradients of sum(outputs ⊙ R) w.r.t. every weight and x. */
+function evaluate(rnn: RNN, x: tf.Tensor3D, R: tf.Tensor, mode: ProductMode): tf.Tensor[] {
+  const named = rnn.namedWeights();
+  const xv = tf.variable(x);
+  const { value, grads } = tf.variableGrads(
+    () => tf.tidy(() => tf.sum(tf.mul(rnn.run(xv as tf.Variable<tf.Rank.R3>, { mode }).outputs!, R))),
+    [...named.map((w) => w.variable), xv],
+  );
+  const r = rnn.run(x, { mode });
+  const out = [value, r.outputs!, ...r.hLast, ...(r.cLast ?? []), ...named.map((w) => grads[w.variable.name]!), grads[xv.name]!];
+  tf.dispose(Object.values(grads).filter((g) => !out.includes(g)));
+  xv.dispose();
+  return out;
+}
+
+describe('RNN', () => {
+  for (const cell of ['lstm', 'gru'] as const) {
+    it.each(LAYOUTS)(`${cell} %s: per-step, rebuilt and auto give the same outputs and gradients`, (_name, tt) => {
+      const rnn = makeRnn(cell, tt, 11);
+      const x = randomTensor([3, 5, 6], 1) as tf.Tensor3D;
+      const R = randomTensor([3, 5, 8], 2);
+      const ref = evaluate(rnn, x, R, 'per-step');
+      for (const mode of ['rebuilt', 'auto'] as const) {
+        const other = evaluate(rnn, x, R, mode);
+        other.forEach((t, i) => expect(maxAbsDiff(t, ref[i]!), `${mode} tensor ${i}`).toBeLessThan(1e-5));
+        tf.dispose(other);
+      }
+      // The outputs must depend on the weights at all: a zero gradient everywhere would hide bugs.
+      expect(ref.slice(-3).every((g) => tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]!) > 0)).toBe(true);
+      tf.dispose([...ref, x, R]);
+      rnn.dispose();
+    });
+  }
+
+  it('a two-layer RNN is layer 1 run on the outputs of layer 0', () => {
+    const rnn = makeRnn('lstm', { cores: 2, rank: 2 }, 3);
+    const x = randomTensor([2, 4, 6], 5) as tf.Tensor3D;
+    const both = rnn.run(x);
+    // Views over the same cells (not disposed: `rnn` owns them).
+    const first = new RNN([rnn.cells[0]!]).run(x);
+    const second = new RNN([rnn.cells[1]!]).run(first.outputs!);
+    expect(maxAbsDiff(both.outputs!, second.outputs!)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(both.hLast[0]!, first.hLast[0]!)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(both.cLast![1]!, second.cLast![0]!)).toBeLessThan(1e-6);
+    tf.dispose([x, both.outputs!, ...both.hLast, ...both.cLast!, first.outputs!, ...first.hLast, ...first.cLast!]);
+    tf.dispose([second.outputs!, ...second.hLast, ...second.cLast!]);
+    rnn.dispose();
+  });
+
+  it.each(['lstm', 'gru'] as const)('a %s TT cell with full-rank cores equals the dense cell with the rebuilt W', (kind) => {
+    // 2 cores, modes [2,3]→[4,8] (input) and [2,4]→[4,8] (hidden): full rank is min(n0·m0, n1·m1) = 8.
+    const tt = createCell({ cell: kind, inputSize: 6, hiddenSize: 8, tt: { cores: 2, rank: 8 } }, 7);
+    const dense = [tt.inputWeights, tt.hiddenWeights].map((m) => {
+      const b = m.biasVector();
+      return new Linear(m.full(), b === null ? null : tf.clone(b));
+    });
+    const denseCell = kind === 'lstm' ? new LSTMCell(dense[0]!, dense[1]!) : new GRUCell(dense[0]!, dense[1]!);
+    expect(tt.inputWeights).toBeInstanceOf(TTLinear);
+    const a = new RNN([tt]);
+    const b = new RNN([denseCell]);
+    const x = randomTensor([2, 5, 6], 9) as tf.Tensor3D;
+    const ra = a.run(x, { mode: 'per-step' });
+    const rb = b.run(x);
+    expect(maxAbsDiff(ra.outputs!, rb.outputs!)).toBeLessThan(1e-5);
+    tf.dispose([x, ra.outputs!, rb.outputs!, ...ra.hLast, ...rb.hLast, ...(ra.cLast ?? []), ...(rb.cLast ?? [])]);
+    a.dispose();
+    b.dispose();
+  });
+
+  it.each(['lstm', 'gru'] as const)('%s gradients agree with central differences', (kind) => {
+    const rnn = makeRnn(kind, { cores: 2, rank: 2 }, 21, 1, 4, 4);
+    const x = randomTensor([2, 3, 4], 22) as tf.Tensor3D;
+    const R = randomTensor([2, 3, 4], 23);
+    const loss = (): number => tf.tidy(() => tf.sum(tf.mul(rnn.run(x, { mode: 'per-step' }).outputs!, R)).dataSync()[0]!);
+    const named = rnn.namedWeights();
+    const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.sum(tf.mul(rnn.run(x).outputs!, R))), named.map((w) => w.variable));
+    const eps = 1e-2;
+    for (const { name, variable } of named) {
+      const g = grads[variable.name]!.dataSync();
+      const base = variable.dataSync().slice();
+      for (const idx of [0, Math.floor(base.length / 2), base.length - 1]) {
+        const probe = (delta: number): number => {
+          const v = base.slice();
+          v[idx] = v[idx]! + delta;
+          tf.tidy(() => variable.assign(tf.tensor(v, variable.shape)));
+          return loss();
+        };
+        const fd = (probe(eps) - probe(-eps)) / (2 * eps);
+        tf.tidy(() => variable.assign(tf.tensor(base, variable.shape)));
+        expect(Math.abs(fd - g[idx]!), `${name}[${idx}]: finite difference ${fd}, gradient ${g[idx]}`).toBeLessThan(2e-3 + 2e-2 * Math.abs(fd));
+      }
+    }
+    tf.dispose([value, x, R, ...Object.values(grads)]);
+    rnn.dispose();
+  });
+
+  it('rejects bad inputs with clear errors', () => {
+    const rnn = makeRnn('lstm', { cores: 2, rank: 2 }, 1, 1);
+    const bad = (shape: number[]): (() => void) => () => {
+      const x = tf.zeros(shape) as unknown as tf.Tensor3D;
+      try {
+        rnn.run(x);
+      } finally {
+        x.dispose();
+      }
+    };
+    expect(bad([2, 0, 6])).toThrow(/'x' passed to 'RNN.run' is a sequence of length 0/);
+    expect(bad([2, 3, 5])).toThrow(/'x' passed to 'RNN.run' must have 6 features per step.*got shape \[2, 3, 5\]/);
+    expect(bad([2, 6])).toThrow(/must be a rank-3 tensor/);
+    const x = tf.zeros([1, 1, 6]) as tf.Tensor3D;
+    expect(() => rnn.run(x, { mode: 'fast' as ProductMode })).toThrow(/'mode' passed to 'RNN.run' must be one of 'per-step', 'rebuilt', 'auto'/);
+    x.dispose();
+    rnn.dispose();
+
+    expect(() => createCell({ cell: 'lstm', inputSize: 6, hiddenSize: 8, tt: { cores: 2, rank: 0 } }, 1)).toThrow(
+      /'tt.rank' passed to 'createCell' must be a positive integer, got 0/,
+    );
+    expect(() => createCell({ cell: 'lstm', inputSize: 6, hiddenSize: 8, tt: { cores: 2, rank: 2, extraCore: 'middle' as 'none' } }, 1)).toThrow(
+      /'tt.extraCore' passed to 'createCell' must be one of 'none', 'first', 'last', got 'middle'/,
+    );
+    expect(() => createCell({ cell: 'lstm', inputSize: 6, hiddenSize: 8, tt: { cores: 2, rank: 2, shape: 'x' } as TTLayout }, 1)).toThrow(
+      /unknown option 'shape'/,
+    );
+    expect(() => createCell({ cell: 'rnn' as 'lstm', inputSize: 6, hiddenSize: 8 }, 1)).toThrow(/'cell' passed to 'createCell'/);
+
+    // Hidden size not matching: a 6→32 input map with an 8→24 hidden map.
+    const a = Linear.init({ inputSize: 6, outputSize: 32 }, 1);
+    const b = Linear.init({ inputSize: 8, outputSize: 24 }, 2);
+    expect(() => new LSTMCell(a, b)).toThrow(/'hiddenWeights' passed to 'LSTMCell' must map the hidden size H = 6 to 4·H = 24, got 8×24/);
+    const c = Linear.init({ inputSize: 8, outputSize: 32 }, 3);
+    const d = Linear.init({ inputSize: 6, outputSize: 28 }, 4);
+    expect(() => new LSTMCell(d, c)).toThrow(/'inputWeights' passed to 'LSTMCell' must have 4·H = 32 columns \(hidden size 8\), got 28/);
+    const e = Linear.init({ inputSize: 6, outputSize: 32 }, 5);
+    expect(() => new GRUCell(e, c)).toThrow(/'hiddenWeights' passed to 'GRUCell' must have 3·H columns, got 32/);
+    const l0 = createCell({ cell: 'lstm', inputSize: 6, hiddenSize: 8 }, 1);
+    const l1 = createCell({ cell: 'lstm', inputSize: 7, hiddenSize: 8 }, 2);
+    expect(() => new RNN([l0, l1])).toThrow(/'cells\[1\]' passed to 'RNN' has input size 7, but layer 0 has hidden size 8/);
+    for (const m of [a, b, c, d, e]) m.dispose();
+    l0.dispose();
+    l1.dispose();
+  });
+});
