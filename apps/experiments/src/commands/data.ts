@@ -18,6 +18,7 @@ const OPTIONS: OptionSpecs = {
     description: 'directory with the data (MNIST: the four IDX files; speakers: LibriSpeech root or speaker folders). Default: the installed MNIST / Fashion-MNIST, the synthetic speaker corpus',
   },
   size: { kind: 'string', description: 'size of the synthetic speaker corpus (without --data-dir)', choices: ['tiny', 'quick', 'paper'], default: 'quick' },
+  'validation-size': { kind: 'int', description: 'MNIST images held out of the training file for validation', default: 10_000 },
   seed: { kind: 'int', description: 'seed of the train/validation split (MNIST) or of the synthetic corpus', default: 1 },
   'cache-dir': { kind: 'string', description: 'speaker-feature cache (default .cache/speaker-features at the repository root)' },
   json: { kind: 'flag', description: 'print one JSON document instead of tables' },
@@ -85,7 +86,8 @@ export const dataCommand: Command = {
       console.log(json ? JSON.stringify(summary, null, 2) : formatSpeakerSummary(summary));
       return 0;
     }
-    const splits = await loadMnistSplits({ dataset, seed, ...(dataDir !== undefined ? { dataDir } : {}) });
+    const validationSize = options['validation-size'] as number;
+    const splits = await loadMnistSplits({ dataset, seed, validationSize, ...(dataDir !== undefined ? { dataDir } : {}) });
     const summary = describeMnist(splits);
     console.log(json ? JSON.stringify(summary, null, 2) : formatMnistSummary(summary));
     return 0;

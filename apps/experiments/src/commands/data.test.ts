@@ -1,0 +1,69 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { UsageError } from '../args.js';
+import { repoRoot } from '../sweep.js';
+import { dataCommand } from './data.js';
+
+const FIXTURES = resolve(repoRoot(), 'packages', 'datasets', 'test', 'fixtures');
+
+let out: string[];
+let cacheDir: string;
+beforeEach(async () => {
+  out = [];
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
+    out.push(a.join(' '));
+  });
+  vi.spyOn(console, 'error').mockImplementation(() => {});
+  cacheDir = await mkdtemp(join(tmpdir(), 'ttrnn-data-'));
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await rm(cacheDir, { recursive: true, force: true });
+});
+
+describe('data command', () => {
+  it('prints split sizes and label counts of an MNIST directory as JSON', async () => {
+    const code = await dataCommand.run(['--data-dir', join(FIXTURES, 'mnist', 'plain'), '--validation-size', '2', '--json']);
+    expect(code).toBe(0);
+    expect(out).toHaveLength(1);
+    const s = JSON.parse(out[0]!) as { files: { train: number; test: number }; splits: Record<string, { size: number; labelCounts: number[] }> };
+    expect(s.splits['validation']!.size).toBe(2);
+    expect(s.splits['train']!.size + s.splits['validation']!.size).toBe(s.files.train);
+    expect(s.splits['test']!.size).toBe(s.files.test);
+    for (const split of Object.values(s.splits)) expect(split.labelCounts.reduce((a, b) => a + b, 0)).toBe(split.size);
+  });
+
+  it('prints a table by default', async () => {
+    await dataCommand.run(['--data-dir', join(FIXTURES, 'mnist', 'plain'), '--validation-size', '2']);
+    expect(out[0]).toMatch(/^split +size +0 +1/m);
+    expect(out[0]).toMatch(/^validation +2 /m);
+  });
+
+  it('fails naming the file on missing or corrupt MNIST files', async () => {
+    await expect(dataCommand.run(['--data-dir', join(FIXTURES, 'mnist', 'missing')])).rejects.toThrow(/MNIST files missing in .*t10k-labels-idx1-ubyte/);
+    await expect(dataCommand.run(['--data-dir', join(FIXTURES, 'mnist', 'wrong-magic')])).rejects.toThrow(/train-images-idx3-ubyte: expected magic 2051, got 2049/);
+    expect(out).toEqual([]);
+  });
+
+  it('summarises a speaker corpus: speakers, utterances, usable utterances and frames per split', async () => {
+    const code = await dataCommand.run(['--dataset', 'speakers', '--data-dir', join(FIXTURES, 'speech', 'librispeech'), '--cache-dir', cacheDir, '--json']);
+    expect(code).toBe(0);
+    const s = JSON.parse(out[0]!) as { splits: Record<string, { speakers: number; utterances: number; usableUtterances: number; frames: number }>; skipped: number };
+    for (const split of ['train', 'validation', 'test']) {
+      const x = s.splits[split]!;
+      expect(x.speakers).toBeGreaterThan(0);
+      expect(x.usableUtterances).toBeLessThanOrEqual(x.utterances);
+      expect(x.frames).toBeGreaterThan(0);
+    }
+    expect(s.skipped).toBeGreaterThan(0);
+    expect((await readdir(cacheDir)).length).toBeGreaterThan(0);
+  });
+
+  it('rejects a missing speaker directory, unknown options and stray arguments', async () => {
+    await expect(dataCommand.run(['--dataset', 'speakers', '--data-dir', join(cacheDir, 'nope'), '--cache-dir', cacheDir])).rejects.toThrow(/nope/);
+    await expect(dataCommand.run(['--dataset', 'cifar'])).rejects.toThrow(UsageError);
+    await expect(dataCommand.run(['mnist'])).rejects.toThrow(/no positional arguments/);
+  });
+});
