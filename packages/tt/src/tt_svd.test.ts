@@ -174,7 +174,14 @@ describe('ttMatrixSvd', () => {
     expect(() => ttMatrixSvd(vec, shape, { eps: 0.1 })).toThrow(
       "'w' passed to 'ttMatrixSvd' must be a rank-2 tensor [N, M], got shape [6]",
     );
-    tf.dispose([w, nan, vec]);
+    expect(() => ttMatrixSvd({ data: [1, 2] as unknown as Float64Array, rows: 1, cols: 2 }, { inModes: [1], outModes: [2] }, { eps: 0.1 })).toThrow(
+      "'w' passed to 'ttMatrixSvd' must be a rank-2 tensor or {data: Float64Array, rows, cols}, got an object with keys [data, rows, cols] and data object",
+    );
+    const str = tf.tensor(['a', 'b'], [1, 2]);
+    expect(() => ttMatrixSvd(str, { inModes: [1], outModes: [2] }, { eps: 0.1 })).toThrow(
+      "'w' passed to 'ttMatrixSvd' must be a real tensor, got dtype 'string'",
+    );
+    tf.dispose([w, nan, vec, str]);
   });
 });
 
@@ -237,6 +244,10 @@ describe('ttSvd', () => {
     const res = ttSvd(x, { eps: 1e-6 });
     const full = ttTensorFull(res.cores);
     expect(relErr(await full.data(), await x.data())).toBeLessThan(1e-6);
+    const ints = tf.tensor([[1, 2], [2, 4], [3, 6]], [3, 2], 'int32');
+    const rank1 = ttSvd(ints, { eps: 1e-6 });
+    expect(rank1.ranks).toEqual([1, 1, 1]);
+    tf.dispose([ints, ...rank1.cores]);
     const zero = ttSvdFloat64({ data: new Float64Array(12), shape: [2, 3, 2] }, { eps: 0.1 });
     expect(zero.ranks).toEqual([1, 1, 1, 1]);
     expect(zero.relativeError).toBe(0);
@@ -264,6 +275,9 @@ describe('ttSvd', () => {
     );
     expect(() => ttSvd({ data, shape: [2, 0, 3] }, { eps: 0.1 })).toThrow(
       "'shape[1]' passed to 'ttSvd' must be an integer >= 1, got 0",
+    );
+    expect(() => ttSvd({ data: new Int8Array(6), shape: [2, 3] } as unknown as Float64Array as never, { eps: 0.1 })).toThrow(
+      "'a' passed to 'ttSvd' must be a tensor or {data: Float64Array, shape}, got an object with keys [data, shape] and data an Int8Array",
     );
     const inf = Float64Array.from([0, 1, 2, Number.POSITIVE_INFINITY, 4, 5]);
     expect(() => ttSvd({ data: inf, shape: [2, 3] }, { eps: 0.1 })).toThrow(

@@ -158,6 +158,26 @@ export function frobNorm(data: ArrayLike<number>): number {
   return scale * Math.sqrt(s);
 }
 
+/** A short description of a bad argument (never the contents of a large array). */
+function kindOf(value: unknown): string {
+  const typed = (v: ArrayBufferView) => `${/^[AEIOU]/.test(v.constructor.name) ? 'an' : 'a'} ${v.constructor.name}`;
+  if (ArrayBuffer.isView(value)) return typed(value);
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    return `an object with keys [${keys.join(', ')}]` +
+      ('data' in value ? ` and data ${ArrayBuffer.isView(value.data) ? typed(value.data) : typeof value.data}` : '');
+  }
+  return describe(value);
+}
+
+/** Reads a numeric tensor as float64, rejecting string and complex tensors. */
+function tensorData(t: tf.Tensor, arg: string, fn: string): Float64Array {
+  if (t.dtype !== 'float32' && t.dtype !== 'int32' && t.dtype !== 'bool') {
+    throw new Error(`'${arg}' passed to '${fn}' must be a real tensor, got dtype '${t.dtype}'`);
+  }
+  return Float64Array.from(t.dataSync() as Float32Array);
+}
+
 export function assertFinite(data: ArrayLike<number>, arg: string, fn: string): void {
   for (let i = 0; i < data.length; i++) {
     const v = data[i] as number;
@@ -173,7 +193,7 @@ export function assertFinite(data: ArrayLike<number>, arg: string, fn: string): 
  */
 export function ttSvdFloat64(a: DenseTensor, opts: TTSvdOptions, fn = 'ttSvdFloat64'): TTSvdResult64 {
   if (typeof a !== 'object' || a === null || !(a.data instanceof Float64Array || a.data instanceof Float32Array)) {
-    throw new Error(`'a' passed to '${fn}' must be {data: Float64Array, shape: number[]} or a tensor, got ${describe(a)}`);
+    throw new Error(`'a' passed to '${fn}' must be a tensor or {data: Float64Array, shape}, got ${kindOf(a)}`);
   }
   assertIntArray(a.shape, 'shape', fn);
   const modes = [...a.shape];
@@ -236,7 +256,7 @@ export function ttSvd(a: tf.Tensor | DenseTensor, opts: TTSvdOptions): TTSvdResu
   let dense: DenseTensor;
   if (a instanceof tf.Tensor) {
     if (a.rank === 0) throw new Error(`'a' passed to '${fn}' must have rank ≥ 1, got a scalar`);
-    dense = { data: a.dataSync() as Float32Array, shape: a.shape };
+    dense = { data: tensorData(a, 'a', fn), shape: a.shape };
   } else {
     dense = a;
   }
@@ -304,10 +324,10 @@ export function ttMatrixSvd(
       throw new Error(`'w' passed to '${fn}' must be a rank-2 tensor [N, M], got shape [${w.shape.join(', ')}]`);
     }
     [rows, cols] = w.shape as [number, number];
-    data = w.dataSync() as Float32Array;
+    data = tensorData(w, 'w', fn);
   } else {
     if (typeof w !== 'object' || w === null || !(w.data instanceof Float64Array || w.data instanceof Float32Array)) {
-      throw new Error(`'w' passed to '${fn}' must be a rank-2 tensor or {data, rows, cols}, got ${describe(w)}`);
+      throw new Error(`'w' passed to '${fn}' must be a rank-2 tensor or {data: Float64Array, rows, cols}, got ${kindOf(w)}`);
     }
     assertPositiveInt(w.rows, 'rows', fn);
     assertPositiveInt(w.cols, 'cols', fn);
