@@ -31,3 +31,7 @@ export { countParams } from './count_params.js';
 export type { MatrixCount, ParamCount } from './count_params.js';
 export { GE2E_B_NAME, GE2E_INIT, GE2E_W_NAME, SequenceClassifier, SpeakerEncoder, assembleModel, createModel } from './models.js';
 export type { ModelParts, SequenceModel } from './models.js';
+export { cellRecurrence, checkpointedSequence, defaultChunkSize, gruChunkRunner, lstmChunkRunner, runSequenceCheckpointed } from './recompute.js';
+export type { CheckpointOptions, CheckpointedResult, ChunkRunner } from './recompute.js';
+export { MODEL_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, loadModel, saveModel } from './save_load.js';
+export type { ModelManifest, WeightEntry } from './save_load.js';
