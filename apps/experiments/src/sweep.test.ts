@@ -23,7 +23,7 @@ afterEach(async () => {
 });
 
 describe('runSweep', () => {
-  it('runs every configuration once, writes result.json per run and reports progress after each', async () => {
+  it('runs every configuration once, writes outcome.json per run and reports progress after each', async () => {
     const calls: string[] = [];
     const snapshots: string[][] = [];
     const entries = await runSweep({
@@ -47,15 +47,15 @@ describe('runSweep', () => {
       ['done', 'done', 'pending'],
       ['done', 'done', 'done'],
     ]);
-    expect(JSON.parse(await readFile(join(dir, 'b', 'result.json'), 'utf8'))).toEqual({ score: 20 });
-    expect(JSON.parse(await readFile(join(dir, 'b', 'config.json'), 'utf8'))).toEqual(configs[1]);
+    expect(JSON.parse(await readFile(join(dir, 'b', 'outcome.json'), 'utf8'))).toEqual({ score: 20 });
+    expect(JSON.parse(await readFile(join(dir, 'b', 'sweep_config.json'), 'utf8'))).toEqual(configs[1]);
   });
 
   it('reads finished configurations back instead of rerunning them, and resumes interrupted ones', async () => {
     await runSweep({ runsDir: dir, configs: configs.slice(0, 1), id: (c) => c.name, runner: async (c) => ({ score: c.size }) });
-    // 'b' was interrupted: its directory holds config.json and a checkpoint, but no result.json.
+    // 'b' was interrupted: its directory holds sweep_config.json and a checkpoint, but no outcome.json.
     await mkdir(join(dir, 'b'), { recursive: true });
-    await writeFile(join(dir, 'b', 'config.json'), JSON.stringify(configs[1]));
+    await writeFile(join(dir, 'b', 'sweep_config.json'), JSON.stringify(configs[1]));
     await writeFile(join(dir, 'b', 'checkpoint.json'), '{"epoch":1}');
     const calls: { name: string; resume: boolean; checkpoint: string }[] = [];
     const entries = await runSweep({
@@ -120,9 +120,9 @@ describe('runSweep', () => {
           return {};
         },
       }),
-    ).rejects.toThrow(/b[/\\]config\.json holds a different configuration.*--run NAME/);
+    ).rejects.toThrow(/b[/\\]sweep_config\.json holds a different configuration.*--run NAME/);
     expect(calls).toEqual([]);
-    expect(JSON.parse(await readFile(join(dir, 'b', 'result.json'), 'utf8'))).toEqual({ score: 2 });
+    expect(JSON.parse(await readFile(join(dir, 'b', 'outcome.json'), 'utf8'))).toEqual({ score: 2 });
   });
 
   it('rejects duplicate and unsafe ids', async () => {

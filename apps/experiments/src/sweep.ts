@@ -1,11 +1,13 @@
 /**
  * A resumable sweep: runs a list of configurations, each in its own directory `<runsDir>/<id>`.
  *
- * - A directory holding `result.json` is finished: its result is read back, never rerun.
- * - A directory holding only `config.json` was interrupted: the runner is called again with the same
+ * - A directory holding `outcome.json` is finished: its result is read back, never rerun.
+ * - A directory holding only `sweep_config.json` was interrupted: the runner is called again with the same
  *   directory, and resumes from whatever checkpoint it left there.
- * - A directory whose `config.json` differs from the configuration asked for belongs to another run: the
+ * - A directory whose `sweep_config.json` differs from the configuration asked for belongs to another run: the
  *   sweep refuses to start (before running anything) rather than mix or overwrite results.
+ * The runner owns every other file of the directory (the trainer's config.json, checkpoints, metrics,
+ * result.json), so the sweep's two files have names of their own.
  * - After every configuration `onProgress` is awaited (the caller writes `results.json` there), so a crash
  *   loses at most the configuration in flight.
  */
@@ -102,7 +104,7 @@ export async function checkSweep<C>(runsDir: string, configs: readonly C[], id: 
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(k)) throw new Error(`sweep: configuration id '${k}' is not a safe directory name`);
     if (seen.has(k)) throw new Error(`sweep: two configurations share the id '${k}'`);
     seen.add(k);
-    const file = join(runsDir, k, 'config.json');
+    const file = join(runsDir, k, 'sweep_config.json');
     const stored = await readJsonIfExists(file);
     if (stored !== undefined && !sameJson(stored, c)) {
       throw new Error(
@@ -123,7 +125,7 @@ export async function runSweep<C, R>(options: SweepOptions<C, R>): Promise<Sweep
   const entries: SweepEntry<C, R>[] = configs.map((config) => ({ id: id(config), config, status: 'pending', reused: false, seconds: 0 }));
   // Read back everything finished first, so results.json lists old results even if the first new run crashes.
   for (let i = 0; i < configs.length; i++) {
-    const prev = await readJsonIfExists(join(runsDir, entries[i]!.id, 'result.json'));
+    const prev = await readJsonIfExists(join(runsDir, entries[i]!.id, 'outcome.json'));
     if (prev !== undefined) entries[i] = { ...entries[i]!, status: 'done', reused: true, result: prev as R };
   }
   await options.onProgress?.(entries);
@@ -135,13 +137,13 @@ export async function runSweep<C, R>(options: SweepOptions<C, R>): Promise<Sweep
     }
     const runDir = join(runsDir, entry.id);
     await mkdir(runDir, { recursive: true });
-    const resume = (await readJsonIfExists(join(runDir, 'config.json'))) !== undefined;
-    if (!resume) await writeJsonAtomic(join(runDir, 'config.json'), entry.config);
+    const resume = (await readJsonIfExists(join(runDir, 'sweep_config.json'))) !== undefined;
+    if (!resume) await writeJsonAtomic(join(runDir, 'sweep_config.json'), entry.config);
     log(`[${i + 1}/${configs.length}] ${entry.id}: ${resume ? 'resuming' : 'running'}`);
     const t0 = now();
     try {
       const result = await runner(entry.config, { id: entry.id, runDir, resume });
-      await writeJsonAtomic(join(runDir, 'result.json'), result);
+      await writeJsonAtomic(join(runDir, 'outcome.json'), result);
       entries[i] = { ...entry, status: 'done', result, seconds: now() - t0 };
     } catch (err) {
       const message = (err as Error).message ?? String(err);

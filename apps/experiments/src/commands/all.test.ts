@@ -109,22 +109,22 @@ describe('runAll', () => {
     expect((await runAll(opts, failing)).code).toBe(1);
     const report = await readFile(join(dir, 'quick', 'REPORT.md'), 'utf8');
     expect(report).toContain('| mnist-ttlstm-c3-r2 | failed | killed |');
-    const before = await stat(join(dir, 'quick', 'runs', 'mnist-lstm', 'result.json'));
+    const before = await stat(join(dir, 'quick', 'runs', 'mnist-lstm', 'outcome.json'));
     const second: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
     expect((await runAll(opts, fakeDeps(second))).code).toBe(0);
     expect(second.mnist).toEqual(['mnist-ttlstm-c3-r2']);
-    const after = await stat(join(dir, 'quick', 'runs', 'mnist-lstm', 'result.json'));
+    const after = await stat(join(dir, 'quick', 'runs', 'mnist-lstm', 'outcome.json'));
     expect(after.mtimeMs).toBe(before.mtimeMs);
   });
 
   it('refuses to reuse a run directory with other settings, leaving its results untouched', async () => {
     const calls: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
     await runAll(await options(['--only', 'mnist', '--ranks', '1']), fakeDeps(calls));
-    const before = await readFile(join(dir, 'quick', 'runs', 'mnist-lstm', 'result.json'), 'utf8');
+    const before = await readFile(join(dir, 'quick', 'runs', 'mnist-lstm', 'outcome.json'), 'utf8');
     const again: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
     await expect(runAll(await options(['--only', 'mnist', '--ranks', '1', '--epochs', '5']), fakeDeps(again))).rejects.toThrow(/different configuration.*--run NAME/);
     expect(again.mnist).toEqual([]);
-    expect(await readFile(join(dir, 'quick', 'runs', 'mnist-lstm', 'result.json'), 'utf8')).toBe(before);
+    expect(await readFile(join(dir, 'quick', 'runs', 'mnist-lstm', 'outcome.json'), 'utf8')).toBe(before);
     // Under another name it runs.
     await runAll(await options(['--only', 'mnist', '--ranks', '1', '--epochs', '5', '--run', 'longer']), fakeDeps(again));
     expect(again.mnist.length).toBeGreaterThan(0);
