@@ -5,12 +5,14 @@
 import type { Command } from '../command.js';
 import { allCommand } from './all.js';
 import { dataCommand } from './data.js';
+import { mnistCommand } from './mnist.js';
 import { parityCommand } from './parity.js';
 import { paramsCommand } from './params.js';
 
 export const COMMANDS: Command[] = [
   allCommand,
   dataCommand,
+  mnistCommand,
   parityCommand,
   paramsCommand,
 ];

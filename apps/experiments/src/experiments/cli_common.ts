@@ -1,0 +1,88 @@
+/**
+ * Flag handling shared by the `mnist` and `speaker` commands: the model flags, the backend, Ctrl-C as a
+ * checkpointed stop, and the output (one JSON document with --json, a summary otherwise).
+ */
+import { performance } from 'node:perf_hooks';
+import { describeBackend, initBackend } from '@ttrnn/backend';
+import { UsageError } from '../args.js';
+import type { OptionSpecs, ParsedOptions } from '../args.js';
+import type { ModelOptions } from './run_common.js';
+import { EXTRA_CORE_NAMES, MODEL_NAMES } from './run_common.js';
+
+export function modelOptionSpecs(defaults: ModelOptions): OptionSpecs {
+  return {
+    model: { kind: 'string', description: 'recurrent cell', choices: [...MODEL_NAMES], default: defaults.model },
+    cores: { kind: 'int', description: 'TT cores (tt-* models)', default: defaults.cores },
+    rank: { kind: 'int', description: 'TT rank (tt-* models)', default: defaults.rank },
+    'extra-core': { kind: 'string', description: 'gate core placement (tt-* models)', choices: [...EXTRA_CORE_NAMES], default: defaults.extraCore },
+    naive: { kind: 'flag', description: 'one TT matrix per gate (tt-* models)' },
+    hidden: { kind: 'int', description: 'hidden units', default: defaults.hidden },
+    layers: { kind: 'int', description: 'recurrent layers', default: defaults.layers },
+  };
+}
+
+export const COMMON_SPECS: OptionSpecs = {
+  seed: { kind: 'int', description: 'seed of every random source (split, init, shuffling)' },
+  'run-dir': { kind: 'string', description: 'run directory (default results/runs/<name>)' },
+  resume: { kind: 'flag', description: 'continue the interrupted run in the run directory' },
+  'checkpoint-every': { kind: 'int', description: 'steps between checkpoints (also at every evaluation)' },
+  backend: { kind: 'string', description: 'TensorFlow.js backend', choices: ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'], default: 'wasm' },
+  json: { kind: 'flag', description: 'print one JSON object with the result on stdout (progress stays on stderr)' },
+};
+
+export function modelOptionsFrom(options: ParsedOptions): ModelOptions {
+  return {
+    model: options['model'] as ModelOptions['model'],
+    cores: options['cores'] as number,
+    rank: options['rank'] as number,
+    extraCore: options['extra-core'] as ModelOptions['extraCore'],
+    naive: options['naive'] === true,
+    hidden: options['hidden'] as number,
+    layers: options['layers'] as number,
+  };
+}
+
+/** Runs `validate`, turning its error into a usage error (exit code 2 with the usage). */
+export function asUsage<T>(validate: () => T): T {
+  try {
+    return validate();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+export interface CliRun<R extends { status: string; reused: boolean; runDir: string }> {
+  readonly options: ParsedOptions;
+  readonly run: (env: { now: () => number; progress: NodeJS.WriteStream; signal: AbortSignal }) => Promise<R>;
+  readonly summary: (result: R) => string;
+}
+
+/** Initialises the backend, runs with Ctrl-C as a checkpointed stop, prints the result. */
+export async function runFromCli<R extends { status: string; reused: boolean; runDir: string }>(c: CliRun<R>): Promise<number> {
+  await initBackend(c.options['backend'] as string);
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nstopping after this step (Ctrl-C again to quit at once) …\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let result: R;
+  try {
+    result = await c.run({ now: () => performance.now(), progress: process.stderr, signal: controller.signal });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  if (result.reused) process.stderr.write(`already finished in ${result.runDir}; printing the stored result\n`);
+  if (result.status === 'interrupted') process.stderr.write(`interrupted; continue with --resume --run-dir ${result.runDir}\n`);
+  if (c.options['json'] === true) {
+    process.stdout.write(JSON.stringify({ ...result, environment: describeBackend() }) + '\n');
+  } else {
+    process.stdout.write(c.summary(result) + '\n');
+  }
+  return result.status === 'finished' ? 0 : 130;
+}
+
+export function percent(x: number): string {
+  return Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : 'n/a';
+}

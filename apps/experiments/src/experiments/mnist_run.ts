@@ -1,0 +1,281 @@
+/**
+ * One sequential-MNIST training run (row-by-row by default, as in the paper): data, model, training with
+ * validation after every epoch, the best-on-validation model evaluated on the test set.
+ *
+ * Defaults are the paper's settings: hidden 256, 1 layer, Adam 1e-2 with ×0.1 every 10 epochs, 20 epochs,
+ * batch 128, 50k/10k train/validation split, no gradient clipping (the original's MNIST script clips
+ * nothing; the norm is still logged at every step).
+ */
+import { countParams, createModel } from '@ttrnn/cells';
+import type { ModelConfig } from '@ttrnn/cells';
+import { MNIST_NUM_CLASSES, SequenceBatches, loadMnistSplits } from '@ttrnn/datasets';
+import { deriveSeed } from '@ttrnn/random';
+import { classificationObjective, evaluateClassifier, openRun, train } from '@ttrnn/training';
+import type { EpochRecord, ProgressStream } from '@ttrnn/training';
+import type { CurvePoint, MnistOutcome } from '../report/results.js';
+import type { MnistConfig } from '../profiles.js';
+import type { RunnerContext } from '../sweep.js';
+import type { ExtraCoreName, ModelName, ModelOptions } from './run_common.js';
+import {
+  checkChoice,
+  checkInt,
+  checkModelOptions,
+  checkPositive,
+  defaultRunDir,
+  defined,
+  modelConfigOf,
+  modelFields,
+  num,
+  rejectUnknown,
+  runName,
+} from './run_common.js';
+
+export const MNIST_VIEWS = ['row', 'pixel', 'permuted'] as const;
+export const MNIST_DATASETS = ['mnist', 'fashion-mnist'] as const;
+
+/** Everything the `mnist` command's flags hold. */
+export interface MnistRunOptions extends ModelOptions {
+  readonly epochs: number;
+  readonly batch: number;
+  readonly lr: number;
+  /** ×0.1 every this many epochs; 0 = constant rate. */
+  readonly lrDecayEvery: number;
+  /** Maximum global gradient norm, or null (the paper's MNIST runs do not clip). */
+  readonly clip: number | null;
+  /** Training images used (of the 50k); 0 = all. */
+  readonly trainLimit: number;
+  /** Validation and test images evaluated; 0 = all. */
+  readonly testLimit: number;
+  readonly seed: number;
+  readonly view: (typeof MNIST_VIEWS)[number];
+  readonly dataset: (typeof MNIST_DATASETS)[number];
+  /** Directory of the four IDX files; default: the installed data set. */
+  readonly dataDir?: string;
+  /** Run directory; default results/runs/<name>. */
+  readonly runDir?: string;
+  /** Continue an interrupted run in the run directory. */
+  readonly resume: boolean;
+  /** Steps between checkpoints (also at every epoch end). */
+  readonly checkpointEvery: number;
+}
+
+/** Not configuration: how this process runs (never part of config.json). */
+export interface RunEnvironment {
+  /** Milliseconds on a monotonic clock; the entry point passes `performance.now`. */
+  readonly now: () => number;
+  /** Progress output (stderr), or null. */
+  readonly progress?: ProgressStream | null;
+  readonly signal?: AbortSignal;
+  /** Stop (checkpointed) after this many steps: tests use it to interrupt a run. */
+  readonly maxSteps?: number;
+}
+
+export const DEFAULT_MNIST_OPTIONS: MnistRunOptions = {
+  model: 'lstm',
+  cores: 2,
+  rank: 2,
+  extraCore: 'none',
+  naive: false,
+  hidden: 256,
+  layers: 1,
+  epochs: 20,
+  batch: 128,
+  lr: 1e-2,
+  lrDecayEvery: 10,
+  clip: null,
+  trainLimit: 0,
+  testLimit: 0,
+  seed: 1,
+  view: 'row',
+  dataset: 'mnist',
+  resume: false,
+  checkpointEvery: 100,
+};
+
+const KNOWN = [...Object.keys(DEFAULT_MNIST_OPTIONS), 'dataDir', 'runDir'];
+
+export interface MnistRunResult extends MnistOutcome {
+  readonly experiment: 'mnist';
+  readonly status: 'finished' | 'interrupted';
+  /** True when the run directory already held the finished result (nothing was trained). */
+  readonly reused: boolean;
+  readonly name: string;
+  readonly runDir: string;
+  readonly config: Record<string, unknown>;
+  readonly modelConfig: ModelConfig;
+  readonly bestEpoch: number | null;
+  readonly validationExamples: number;
+  readonly steps: number;
+  readonly epochs: readonly EpochRecord[];
+  readonly evalSeconds: number;
+}
+
+/** Fills defaults and validates; errors name the option. */
+export function resolveMnistOptions(options: Partial<MnistRunOptions>): MnistRunOptions {
+  const fn = 'runMnist';
+  rejectUnknown(options, KNOWN, fn);
+  const o: MnistRunOptions = { ...DEFAULT_MNIST_OPTIONS, ...defined(options as Record<string, unknown>) };
+  checkModelOptions(o, fn);
+  checkInt(o.epochs, 'epochs', fn, 1);
+  checkInt(o.batch, 'batch', fn, 1);
+  checkPositive(o.lr, 'lr', fn);
+  checkInt(o.lrDecayEvery, 'lrDecayEvery', fn, 0);
+  if (o.clip !== null) checkPositive(o.clip, 'clip', fn);
+  checkInt(o.trainLimit, 'trainLimit', fn, 0);
+  checkInt(o.testLimit, 'testLimit', fn, 0);
+  checkInt(o.seed, 'seed', fn, 0);
+  checkChoice(o.view, MNIST_VIEWS, 'view', fn);
+  checkChoice(o.dataset, MNIST_DATASETS, 'dataset', fn);
+  checkInt(o.checkpointEvery, 'checkpointEvery', fn, 1);
+  return o;
+}
+
+/** The JSON configuration of a run (config.json): what determines its numbers, nothing about this process. */
+export function mnistRunConfig(o: MnistRunOptions): Record<string, unknown> {
+  return {
+    experiment: 'mnist',
+    ...modelFields(o),
+    epochs: o.epochs,
+    batch: o.batch,
+    lr: o.lr,
+    lrDecayEvery: o.lrDecayEvery,
+    clip: o.clip,
+    trainLimit: o.trainLimit,
+    testLimit: o.testLimit,
+    seed: o.seed,
+    view: o.view,
+    dataset: o.dataset,
+    dataDir: o.dataDir ?? null,
+  };
+}
+
+/** The default run name of a configuration. */
+export function mnistRunName(o: MnistRunOptions): string {
+  return runName('mnist', o, mnistRunConfig(o));
+}
+
+function curveOf(epochs: readonly EpochRecord[], stepsPerEpoch: number): CurvePoint[] {
+  return epochs.map((e) =>
+    defined({
+      step: num(e, 'step') ?? 0,
+      epoch: (num(e, 'step') ?? 0) / stepsPerEpoch,
+      trainLoss: num(e, 'trainLoss'),
+      trainAccuracy: num(e, 'trainAccuracy'),
+      validationLoss: num(e, 'valLoss'),
+      validationAccuracy: num(e, 'valAccuracy'),
+    }) as CurvePoint,
+  );
+}
+
+/**
+ * Trains and evaluates one configuration. A finished run directory returns its stored result; an
+ * interrupted one needs `resume`.
+ */
+export async function runMnist(options: Partial<MnistRunOptions>, env: RunEnvironment): Promise<MnistRunResult> {
+  const o = resolveMnistOptions(options);
+  const config = mnistRunConfig(o);
+  const name = mnistRunName(o);
+  const runDir = o.runDir ?? defaultRunDir(name);
+  const opened = openRun<MnistRunResult>(runDir, config, { resume: o.resume });
+  if (opened.status === 'finished') return { ...opened.result, reused: true };
+
+  const limit = (n: number): number | undefined => (n > 0 ? n : undefined);
+  const splits = await loadMnistSplits(
+    defined({
+      dataset: o.dataset,
+      dataDir: o.dataDir,
+      seed: o.seed,
+      trainLimit: limit(o.trainLimit),
+      validationLimit: limit(o.testLimit),
+      testLimit: limit(o.testLimit),
+    }) as Parameters<typeof loadMnistSplits>[0],
+  );
+  const permutation = o.view === 'permuted' ? { permutationSeed: deriveSeed(o.seed, 3) } : {};
+  const trainBatches = new SequenceBatches(splits.train, { batchSize: o.batch, view: o.view, shuffleSeed: deriveSeed(o.seed, 1), ...permutation });
+  // Evaluation needs no tape, so larger batches only cost activations.
+  const evalBatch = Math.max(o.batch, 500);
+  const valBatches = new SequenceBatches(splits.validation, { batchSize: evalBatch, view: o.view, ...permutation });
+  const testBatches = new SequenceBatches(splits.test, { batchSize: evalBatch, view: o.view, ...permutation });
+
+  const modelConfig = modelConfigOf(o, 'classifier', trainBatches.features, MNIST_NUM_CLASSES);
+  const counts = countParams(modelConfig);
+  const model = createModel(modelConfig, deriveSeed(o.seed, 2));
+  try {
+    const outcome = await train({
+      model,
+      source: trainBatches,
+      objective: classificationObjective(),
+      config: {
+        epochs: o.epochs,
+        learningRate: o.lr,
+        lrDecay: o.lrDecayEvery > 0 ? { stepSize: o.lrDecayEvery, gamma: 0.1 } : null,
+        clipNorm: o.clip,
+        seed: deriveSeed(o.seed, 4),
+        checkpointEvery: o.checkpointEvery,
+      },
+      runDir,
+      resume: opened.status === 'resume',
+      now: env.now,
+      validate: (m) => evaluateClassifier(m, valBatches, 'val'),
+      selection: { metric: 'valAccuracy', mode: 'max' },
+      test: (m) => evaluateClassifier(m, testBatches, 'test'),
+      progress: env.progress ?? null,
+      label: name,
+      ...(env.signal !== undefined ? { signal: env.signal } : {}),
+      ...(env.maxSteps !== undefined ? { maxSteps: env.maxSteps } : {}),
+    });
+    const best = outcome.best;
+    const result: MnistRunResult = {
+      experiment: 'mnist',
+      status: outcome.status,
+      reused: false,
+      name,
+      runDir,
+      config,
+      modelConfig,
+      params: counts.params,
+      paramsPaper: counts.paramsPaper,
+      validationAccuracy: best !== null ? best.value : NaN,
+      testAccuracy: outcome.test?.['testAccuracy'] ?? NaN,
+      bestEpoch: best?.epoch ?? null,
+      curve: curveOf(outcome.epochs, trainBatches.numBatches),
+      gradNorms: outcome.firstGradNorms,
+      trainSeconds: outcome.timing.trainSeconds,
+      evalSeconds: outcome.timing.evalSeconds,
+      stepMs: outcome.timing.secondsPerStep * 1000,
+      steps: outcome.steps,
+      trainExamples: trainBatches.size,
+      validationExamples: valBatches.size,
+      testExamples: testBatches.size,
+      epochs: outcome.epochs,
+    };
+    if (outcome.status === 'finished') opened.dir.writeResult(result);
+    return result;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The options of a sweep configuration of `pnpm run exp all` (profiles.ts) in a sweep's run directory. */
+export function mnistOptionsFromSweep(c: MnistConfig, ctx: RunnerContext & { readonly dataDir?: string }): Partial<MnistRunOptions> {
+  const tt = c.cores > 0;
+  return {
+    model: `${tt ? 'tt-' : ''}${c.model}` as ModelName,
+    cores: tt ? c.cores : DEFAULT_MNIST_OPTIONS.cores,
+    rank: tt ? c.rank : DEFAULT_MNIST_OPTIONS.rank,
+    extraCore: (c.extraCore ?? 'none') as ExtraCoreName,
+    naive: c.naive ?? false,
+    hidden: c.hidden,
+    layers: c.layers,
+    epochs: c.epochs,
+    batch: c.batch,
+    lr: c.lr,
+    lrDecayEvery: c.lrDecayEvery,
+    trainLimit: c.trainLimit,
+    testLimit: c.testLimit,
+    seed: c.seed,
+    ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
+    runDir: ctx.runDir,
+    resume: true,
+  };
+}
