@@ -35,3 +35,5 @@ export { cellRecurrence, checkpointedSequence, defaultChunkSize, gruChunkRunner,
 export type { CheckpointOptions, CheckpointedResult, ChunkRunner } from './recompute.js';
 export { MODEL_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, loadModel, saveModel } from './save_load.js';
 export type { ModelManifest, WeightEntry } from './save_load.js';
+export { compressModel } from './compress.js';
+export type { CompressOptions, CompressionResult, MatrixCompression } from './compress.js';
