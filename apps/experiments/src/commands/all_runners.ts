@@ -3,6 +3,8 @@
  * training entry points (mnist_run.ts, speaker_run.ts) and the data check. Kept apart from all.ts so that
  * tests of the orchestration never load a backend or a data set.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describeBackend, initBackend } from '@ttrnn/backend';
 import { countParams } from '@ttrnn/cells';
@@ -11,7 +13,9 @@ import { findMnistFiles, mnistDataPackageDir } from '@ttrnn/datasets';
 import { PAPER_CLASSIFIER, PAPER_PARAM_TABLE } from '../paper_results.js';
 import type { CellKind, ExtraCore } from '../paper_results.js';
 import type { Profile } from '../profiles.js';
-import type { ParamsRow, ParamsTables } from '../report/results.js';
+import { curveFromMetrics } from '../report/curve.js';
+import type { CurvePoint, ParamsRow, ParamsTables } from '../report/results.js';
+import { mnistOptionsFromSweep, runMnist } from '../experiments/mnist_run.js';
 import type { AllDependencies } from './all.js';
 
 /** The classifier of the parameter tables (input 28, hidden 256, 10 classes) for one layout. */
@@ -51,6 +55,18 @@ export function computeParamsTables(profile: Profile): ParamsTables {
   };
 }
 
+/** The learning curve from the trainer's metrics.jsonl (per-step training metrics), or `fallback`. */
+async function stepCurve(runDir: string, fallback: readonly CurvePoint[]): Promise<readonly CurvePoint[]> {
+  let text: string;
+  try {
+    text = await readFile(join(runDir, 'metrics.jsonl'), 'utf8');
+  } catch {
+    return fallback;
+  }
+  const curve = curveFromMetrics(text);
+  return curve.length > 0 ? curve : fallback;
+}
+
 async function optionalModule(path: string): Promise<Record<string, unknown> | undefined> {
   try {
     return (await import(/* @vite-ignore */ path)) as Record<string, unknown>;
@@ -63,8 +79,10 @@ async function optionalModule(path: string): Promise<Record<string, unknown> | u
 
 export function realDependencies(): AllDependencies {
   return {
-    async runMnist() {
-      throw new Error('the MNIST training entry point (src/experiments/mnist_run.ts) is not available yet');
+    async runMnist(config, ctx) {
+      const r = await runMnist(mnistOptionsFromSweep(config, ctx), { now: () => performance.now(), progress: process.stderr });
+      if (r.status !== 'finished') throw new Error(`${ctx.id}: training stopped before the end (status ${r.status}); run again to resume`);
+      return { ...r, curve: await stepCurve(ctx.runDir, r.curve) };
     },
     async runSpeaker() {
       throw new Error('the speaker training entry point (src/experiments/speaker_run.ts) is not available yet');
