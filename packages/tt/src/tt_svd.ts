@@ -309,6 +309,9 @@ function interleaveOffsets(inModes: readonly number[], outModes: readonly number
  * (j_k, i_k) = j_k·n_k + i_k, so that each TT-SVD core [r, m_k·n_k, r'] is
  * already a TT-matrix core. Use it to compress a trained dense weight into the
  * tensorized layout; `relativeError` is ‖W − Ŵ‖_F/‖W‖_F.
+ *
+ * `shape` may be a full TTMatrixShape: its `ranks` are ignored here. To cap
+ * the ranks at those of a layout, pass them as `maxRank: shape.ranks`.
  */
 export function ttMatrixSvd(
   w: tf.Tensor | DenseMatrix,
