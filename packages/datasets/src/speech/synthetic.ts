@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import createESpeak from '@echogarden/espeak-ng-emscripten';
 import { Rng, deriveSeed } from '@ttrnn/random';
 import type { Audio } from './audio.js';
+import type { ESpeakModule } from '@echogarden/espeak-ng-emscripten';
 import type { SpeakerCorpus, SpeakerSource, SplitName, UtteranceSource } from './corpus.js';
 import { SYNTHETIC_WORDS } from './words.js';
 
@@ -78,7 +82,7 @@ export const SYNTHETIC_SIZES: Readonly<Record<SyntheticSize, SyntheticSizeSpec>>
 });
 
 /** Bumped whenever the recipe below changes meaning, so cached features are not reused. */
-export const SYNTHETIC_RECIPE_VERSION = 1;
+export const SYNTHETIC_RECIPE_VERSION = 2;
 
 function sentence(rng: Rng, minWords: number, maxWords: number): string {
   const n = minWords + rng.int(maxWords - minWords + 1);
@@ -140,36 +144,96 @@ export function syntheticCorpusSpec(size: SyntheticSize, seed: number): Record<S
   return out;
 }
 
+// eSpeak's voice data (24 MB), read once and handed to every fresh instance
+// (Emscripten's getPreloadedPackage hook) instead of each instance reading
+// and copying the file again: this halves the cost of a fresh instance.
+let espeakData: ArrayBuffer | null = null;
+function espeakDataPackage(): ArrayBuffer {
+  if (espeakData === null) {
+    const main = createRequire(import.meta.url).resolve('@echogarden/espeak-ng-emscripten');
+    const buf = readFileSync(join(dirname(main), 'espeak-ng.data'));
+    espeakData = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  }
+  return espeakData;
+}
+
 /**
- * Synthesises one utterance at eSpeak's native 22,050 Hz. A fresh eSpeak
- * instance per call: state carries over between utterances inside one
- * instance, which breaks bit-reproducibility.
+ * One eSpeak instance that speaks utterances in sequence. Its output is a
+ * deterministic function of everything it has said so far:
+ *
+ * - state carries over between utterances inside one instance (measured:
+ *   the same call gives different audio after another utterance), so the
+ *   n-th output depends on the n − 1 before it;
+ * - eSpeak seeds its random generator from the wall clock (Emscripten's
+ *   `emscripten_date_now` → `Date.now`), so the same call gives different
+ *   audio a second later. `Date.now` is pinned to 0 for the synchronous span
+ *   of voice set-up and synthesis only (no other JavaScript can run inside
+ *   it) and restored right after.
+ *
+ * A fresh instance costs about 5× a short utterance (the wasm2js code runs
+ * unoptimised again in each instance), so the synthetic corpus uses one
+ * session per speaker rather than one instance per utterance.
  */
-export async function synthesize(voice: string, text: string, settings: { pitch: number; rate: number; range: number }): Promise<Audio> {
-  const m = await createESpeak();
-  const w = new m.eSpeakNGWorker();
-  try {
-    const r = w.set_voice(voice);
-    if (r !== 0) throw new Error(`'voice' passed to 'synthesize' is not an eSpeak-NG voice: '${voice}' (set_voice returned ${r})`);
-    w.set_pitch(settings.pitch);
-    w.set_rate(settings.rate);
-    w.set_range(settings.range);
-    const chunks: Int16Array[] = [];
-    w.synthesize(text, (samples) => {
-      if (samples && samples.length > 0) chunks.push(samples);
-      return false; // keep going
-    });
-    let n = 0;
-    for (const c of chunks) n += c.length;
-    const samples = new Float32Array(n);
-    let o = 0;
-    for (const c of chunks) {
-      for (let i = 0; i < c.length; i++) samples[o + i] = (c[i] as number) / 32768;
-      o += c.length;
+export class SynthesisSession {
+  private module: ESpeakModule | null = null;
+  /** Utterances spoken so far. */
+  spoken = 0;
+
+  static async open(): Promise<SynthesisSession> {
+    const s = new SynthesisSession();
+    s.module = await createESpeak({ getPreloadedPackage: () => espeakDataPackage() });
+    return s;
+  }
+
+  say(voice: string, text: string, settings: { pitch: number; rate: number; range: number }): Audio {
+    const m = this.module;
+    if (m === null) throw new Error(`'SynthesisSession.say' called on a closed session`);
+    const realNow = Date.now;
+    Date.now = () => 0;
+    try {
+      const w = new m.eSpeakNGWorker();
+      try {
+        const r = w.set_voice(voice);
+        if (r !== 0) throw new Error(`'voice' passed to 'synthesize' is not an eSpeak-NG voice: '${voice}' (set_voice returned ${r})`);
+        w.set_pitch(settings.pitch);
+        w.set_rate(settings.rate);
+        w.set_range(settings.range);
+        const chunks: Int16Array[] = [];
+        w.synthesize(text, (samples) => {
+          if (samples && samples.length > 0) chunks.push(samples);
+          return false; // keep going
+        });
+        this.spoken++;
+        let n = 0;
+        for (const c of chunks) n += c.length;
+        const samples = new Float32Array(n);
+        let o = 0;
+        for (const c of chunks) {
+          for (let i = 0; i < c.length; i++) samples[o + i] = (c[i] as number) / 32768;
+          o += c.length;
+        }
+        return { samples, sampleRate: w.get_samplerate() };
+      } finally {
+        m.destroy(w);
+      }
+    } finally {
+      Date.now = realNow;
     }
-    return { samples, sampleRate: w.get_samplerate() };
+  }
+
+  /** Drops the instance (its memory is reclaimed by the garbage collector). */
+  close(): void {
+    this.module = null;
+  }
+}
+
+/** One utterance from a fresh eSpeak instance (22,050 Hz), bit-reproducible. */
+export async function synthesize(voice: string, text: string, settings: { pitch: number; rate: number; range: number }): Promise<Audio> {
+  const session = await SynthesisSession.open();
+  try {
+    return session.say(voice, text, settings);
   } finally {
-    m.destroy(w);
+    session.close();
   }
 }
 
@@ -178,9 +242,25 @@ export function syntheticVoice(speaker: SyntheticSpeaker): string {
   return `${speaker.accent}+${speaker.variant}`;
 }
 
-/** Synthesises one utterance of a synthetic corpus. */
-export function synthesizeUtterance(u: SyntheticUtterance): Promise<Audio> {
-  return synthesize(syntheticVoice(u.speaker), u.text, { pitch: u.pitch, rate: u.rate, range: u.range });
+function sayUtterance(session: SynthesisSession, u: SyntheticUtterance): Audio {
+  return session.say(syntheticVoice(u.speaker), u.text, { pitch: u.pitch, rate: u.rate, range: u.range });
+}
+
+/**
+ * The audio of utterance `index` of one synthetic speaker: a fresh session
+ * says the speaker's utterances 0..index in order (see `SynthesisSession`).
+ */
+export async function synthesizeSpeakerUtterance(utterances: readonly SyntheticUtterance[], index: number): Promise<Audio> {
+  if (!Number.isInteger(index) || index < 0 || index >= utterances.length) {
+    throw new Error(`'index' passed to 'synthesizeSpeakerUtterance' must be in [0, ${utterances.length}), got ${index}`);
+  }
+  const session = await SynthesisSession.open();
+  try {
+    for (let i = 0; i < index; i++) sayUtterance(session, utterances[i] as SyntheticUtterance);
+    return sayUtterance(session, utterances[index] as SyntheticUtterance);
+  } finally {
+    session.close();
+  }
 }
 
 export interface SyntheticCorpusOptions {
@@ -198,24 +278,43 @@ export function syntheticCorpus(options: Partial<SyntheticCorpusOptions> = {}): 
   const seed = options.seed ?? 0;
   if (!Number.isFinite(seed)) throw new Error(`'seed' passed to 'syntheticCorpus' must be a finite number, got ${seed}`);
   const spec = syntheticCorpusSpec(size, seed);
+  // One open session per speaker while its utterances are loaded in order;
+  // an out-of-order load replays the speaker's earlier utterances.
+  const sessions = new Map<string, SynthesisSession>();
+  const load = async (utts: readonly SyntheticUtterance[], index: number): Promise<Audio> => {
+    const id = (utts[0] as SyntheticUtterance).speaker.id;
+    let session = sessions.get(id);
+    if (session === undefined || session.spoken > index) {
+      session?.close();
+      session = await SynthesisSession.open();
+      sessions.set(id, session);
+    }
+    try {
+      while (session.spoken < index) sayUtterance(session, utts[session.spoken] as SyntheticUtterance);
+      return sayUtterance(session, utts[index] as SyntheticUtterance);
+    } finally {
+      if (session.spoken >= utts.length) {
+        session.close();
+        sessions.delete(id);
+      }
+    }
+  };
+  const recipe = (u: SyntheticUtterance) => ({ voice: syntheticVoice(u.speaker), text: u.text, pitch: u.pitch, rate: u.rate, range: u.range });
   const toSpeakers = (list: SyntheticUtterance[][]): SpeakerSource[] =>
     list.map((utts) => ({
       id: (utts[0] as SyntheticUtterance).speaker.id,
       utterances: utts.map(
-        (u): UtteranceSource => ({
+        (u, index): UtteranceSource => ({
           id: u.id,
           speaker: u.speaker.id,
           file: `synthetic:${u.id}`,
+          // The audio depends on every utterance the session said before it.
           identity: JSON.stringify({
             synthetic: SYNTHETIC_RECIPE_VERSION,
             engine: '@echogarden/espeak-ng-emscripten@0.3.5',
-            voice: syntheticVoice(u.speaker),
-            text: u.text,
-            pitch: u.pitch,
-            rate: u.rate,
-            range: u.range,
+            sequence: utts.slice(0, index + 1).map(recipe),
           }),
-          load: () => synthesizeUtterance(u),
+          load: () => load(utts, index),
         }),
       ),
     }));
