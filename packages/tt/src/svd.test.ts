@@ -74,6 +74,16 @@ describe('householderQr', () => {
       { seed: 3, numRuns: 40 },
     );
   });
+
+  it('reflects columns whose part below the diagonal is tiny (no cancellation in the tail norm)', () => {
+    // ‖x‖² − x0² rounds to 0 here; skipping the reflection would leave a 1e-9 error in QR.
+    const a = Float64Array.from([1, 2, 1e-9, 3, 0, 1]);
+    const { q, r, k } = householderQr(a, 3, 2);
+    expect(maxDiff(matmul(q, r, 3, k, 2), a)).toBeLessThan(1e-15);
+    expect(r[2]).toBe(0);
+    const { u, s, v } = svd(a, 3, 2);
+    expect(maxDiff(reconstruct(u, s, v, 3, 2, 2), a)).toBeLessThan(1e-14);
+  });
 });
 
 describe('svd', () => {

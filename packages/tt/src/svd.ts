@@ -69,15 +69,16 @@ function householder(a: Float64Array, m: number, n: number): Float64Array[] {
   for (let c = 0; c < k; c++) {
     const len = m - c;
     const v = new Float64Array(len);
-    let norm2 = 0;
+    // The tail's squared norm is summed on its own, never as ‖x‖² − x0²: a tail
+    // below √ε·|x0| would cancel to zero and be skipped, breaking A = QR.
+    let tail2 = 0;
     for (let i = 0; i < len; i++) {
       const x = a[(c + i) * n + c]!;
       v[i] = x;
-      norm2 += x * x;
+      if (i > 0) tail2 += x * x;
     }
-    const norm = Math.sqrt(norm2);
-    let tail2 = norm2 - v[0]! * v[0]!;
-    if (norm === 0 || (tail2 === 0 && len > 0)) {
+    const norm = Math.sqrt(v[0]! * v[0]! + tail2);
+    if (tail2 === 0) {
       // Nothing below the diagonal: no reflection (keeps R's sign as it is).
       vs.push(new Float64Array(len));
       continue;
