@@ -4,7 +4,15 @@ export { TTLinear, TT_BIAS_INIT } from './tt_linear.js';
 export { NaiveTTLinear } from './naive_tt_linear.js';
 export { PRODUCT_MODES } from './linear_map.js';
 export type { LinearMap, NamedVariable, ProductMethod, ProductMode } from './linear_map.js';
-export { DEFAULT_FLOP_RATE, DEFAULT_OP_OVERHEAD_S, chooseTTMethod, estimateProductTime } from './product_cost.js';
+export {
+  DEFAULT_ELEMENT_COST_S,
+  DEFAULT_FLOP_RATE,
+  DEFAULT_OP_OVERHEAD_S,
+  chooseTTMethod,
+  contractionTraffic,
+  estimateProductTime,
+  rebuildTraffic,
+} from './product_cost.js';
 export type { ProductEstimate } from './product_cost.js';
 export { GATES } from './recurrent_cell.js';
 export type { CellKind, RecurrentCell, SequenceResult } from './recurrent_cell.js';

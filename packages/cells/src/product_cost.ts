@@ -2,17 +2,25 @@
  * Choosing between contracting the TT cores at every product and rebuilding W
  * once (ProductMode 'auto').
  *
- * The estimate is time = FLOPs / rate + ops · overhead. The op term matters:
- * one tfjs op costs about 3–5 µs whatever its size (../shared/NOTES.md), and a
- * d-core contraction issues 8d + 1 ops, so at the small batch of one time step
- * the per-step contraction is usually dominated by overhead, not FLOPs.
+ * The estimate is time = FLOPs / rate + moved · elementCost + ops · overhead:
+ * - FLOPs from `ttMatmulCost`;
+ * - moved: elements copied by the transposes between the per-core matMuls
+ *   (on wasm a transpose costs far more per element than a matMul does per
+ *   FLOP: at batch 128, a 2-core rank-8 contraction spends most of its time
+ *   there, measured 12 ms against 6 ms for the dense product it replaces);
+ * - ops: one tfjs op costs about 3–5 µs whatever its size
+ *   (../shared/NOTES.md), and a d-core contraction issues 8d + 1 ops, so at the
+ *   small batch of one time step overhead matters too.
+ * The constants only need to rank the two choices, not predict times.
  */
-import { ttMatmulCost } from '@ttrnn/tt';
+import { coreShape, numRows, ttMatmulCost } from '@ttrnn/tt';
 import type { TTMatrixShape } from '@ttrnn/tt';
 import type { ProductMethod, ProductMode } from './linear_map.js';
 
-/** Effective float32 matMul rate of the wasm backend on small products (FLOP/s). */
-export const DEFAULT_FLOP_RATE = 10e9;
+/** Effective float32 matMul rate of the wasm backend (FLOP/s). */
+export const DEFAULT_FLOP_RATE = 20e9;
+/** Cost of one element moved by a transpose (seconds). */
+export const DEFAULT_ELEMENT_COST_S = 3e-9;
 /** Fixed cost of one tfjs op (seconds). */
 export const DEFAULT_OP_OVERHEAD_S = 4e-6;
 
@@ -23,20 +31,51 @@ export interface ProductEstimate {
   readonly rebuild: number;
 }
 
+/** Elements moved by the transposes of one `ttMatmul` of `rows` rows (mirrors its loop). */
+export function contractionTraffic(shape: TTMatrixShape, rows: number): number {
+  let moved = 0;
+  let lead = rows;
+  let rest = numRows(shape);
+  for (let k = 0; k < shape.inModes.length; k++) {
+    const [rk, mk, nk, rk1] = coreShape(shape, k);
+    rest /= nk;
+    moved += lead * rest * rk * nk + lead * rest * mk * rk1 + rk * mk * nk * rk1;
+    lead *= mk;
+  }
+  return moved;
+}
+
+/** Elements moved by the transposes of one `ttFull`. */
+export function rebuildTraffic(shape: TTMatrixShape): number {
+  let moved = 0;
+  let rows = shape.inModes[0]!;
+  let cols = shape.outModes[0]!;
+  for (let k = 1; k < shape.inModes.length; k++) {
+    const [, mk, nk, rk1] = coreShape(shape, k);
+    moved += rows * cols * mk * nk * rk1;
+    rows *= nk;
+    cols *= mk;
+  }
+  return moved;
+}
+
 /** Estimated forward time of `calls` products of `rows` rows through TT matrices of these shapes. */
 export function estimateProductTime(
   shapes: readonly TTMatrixShape[],
   rows: number,
   calls: number,
   rate = DEFAULT_FLOP_RATE,
+  elementCost = DEFAULT_ELEMENT_COST_S,
   overhead = DEFAULT_OP_OVERHEAD_S,
 ): ProductEstimate {
+  const r = Math.max(1, rows);
   let contract = 0;
   let rebuild = 0;
   for (const shape of shapes) {
-    const c = ttMatmulCost(shape, Math.max(1, rows));
-    contract += calls * (c.contract.flops / rate + c.contract.ops * overhead);
-    rebuild += c.rebuild.flops / rate + c.rebuild.ops * overhead + calls * (c.denseProduct.flops / rate + overhead);
+    const c = ttMatmulCost(shape, r);
+    contract += calls * (c.contract.flops / rate + contractionTraffic(shape, r) * elementCost + c.contract.ops * overhead);
+    rebuild +=
+      c.rebuild.flops / rate + rebuildTraffic(shape) * elementCost + c.rebuild.ops * overhead + calls * (c.denseProduct.flops / rate + overhead);
   }
   // The naive layout concatenates the gates: one more op per call (or per rebuild).
   if (shapes.length > 1) {
