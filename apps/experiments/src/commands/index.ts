@@ -8,6 +8,7 @@ import { dataCommand } from './data.js';
 import { mnistCommand } from './mnist.js';
 import { parityCommand } from './parity.js';
 import { paramsCommand } from './params.js';
+import { speakerCommand } from './speaker.js';
 
 export const COMMANDS: Command[] = [
   allCommand,
@@ -15,4 +16,5 @@ export const COMMANDS: Command[] = [
   mnistCommand,
   parityCommand,
   paramsCommand,
+  speakerCommand,
 ];

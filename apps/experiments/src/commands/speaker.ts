@@ -1,0 +1,78 @@
+/**
+ * `pnpm run exp speaker [options]`: one speaker-verification training run (GE2E) with the paper's
+ * defaults (see experiments/speaker_run.ts).
+ */
+import { UsageError, parseArgs } from '../args.js';
+import type { OptionSpecs } from '../args.js';
+import type { Command } from '../command.js';
+import { COMMON_SPECS, asUsage, modelOptionSpecs, modelOptionsFrom, percent, runFromCli } from '../experiments/cli_common.js';
+import { DEFAULT_SPEAKER_OPTIONS, SPEAKER_CORPORA, SYNTHETIC_SIZE_NAMES, resolveSpeakerOptions, runSpeaker } from '../experiments/speaker_run.js';
+import type { SpeakerRunOptions, SpeakerRunResult } from '../experiments/speaker_run.js';
+
+const D = DEFAULT_SPEAKER_OPTIONS;
+
+const OPTIONS: OptionSpecs = {
+  ...modelOptionSpecs(D),
+  embedding: { kind: 'int', description: 'embedding size', default: D.embedding },
+  steps: { kind: 'int', description: 'training steps', default: D.steps },
+  speakers: { kind: 'int', description: 'N: speakers per batch', default: D.speakers },
+  utterances: { kind: 'int', description: 'M: utterances per speaker per batch', default: D.utterances },
+  lr: { kind: 'number', description: 'Adam learning rate (constant)', default: D.lr },
+  clip: { kind: 'number', description: 'clip gradients to this global norm', default: D.clip ?? 3 },
+  'eval-every': { kind: 'int', description: 'steps between validations (0: min(500, steps)); must divide --steps', default: D.evalEvery },
+  'train-limit': { kind: 'int', description: 'training speakers used, 0 = all', default: D.trainLimit },
+  'test-limit': { kind: 'int', description: 'validation and test speakers evaluated, 0 = all', default: D.testLimit },
+  'train-fraction': { kind: 'number', description: 'fraction of the training speakers (data efficiency)', default: D.trainFraction },
+  corpus: { kind: 'string', description: 'speech corpus: generated in-process, a LibriSpeech root, or speaker folders', choices: [...SPEAKER_CORPORA], default: D.corpus },
+  size: { kind: 'string', description: 'size of the synthetic corpus', choices: [...SYNTHETIC_SIZE_NAMES], default: D.size },
+  'corpus-seed': { kind: 'int', description: 'seed of the synthetic corpus (or of a speaker-folders split)', default: D.corpusSeed },
+  'data-dir': { kind: 'string', description: 'LibriSpeech root or speaker-folders corpus (--corpus librispeech|dir)' },
+  'cache-dir': { kind: 'string', description: 'feature cache (default .cache/speaker-features at the repository root)' },
+  ...COMMON_SPECS,
+};
+
+export function summarizeSpeaker(r: SpeakerRunResult): string {
+  return [
+    `${r.name}: ${r.status}${r.reused ? ' (stored result)' : ''}`,
+    `  corpus            ${r.corpus}: ${r.trainSpeakers ?? '?'} training, ${r.validationSpeakers} validation, ${r.testSpeakers} test speakers`,
+    `  parameters        ${r.params} (paper convention ${r.paramsPaper})`,
+    `  validation EER    ${percent(r.validationEer)} (best step ${r.bestStep ?? 'n/a'})`,
+    `  test EER          ${percent(r.testEer)}`,
+    `  steps             ${r.steps}, ${r.stepMs?.toFixed(1) ?? '?'} ms per training step, ${r.trainSeconds.toFixed(1)} s training, ${r.evalSeconds.toFixed(1)} s evaluation`,
+    `  run directory     ${r.runDir}`,
+  ].join('\n');
+}
+
+export const speakerCommand: Command = {
+  name: 'speaker',
+  summary: 'train and test one speaker-verification encoder with GE2E (paper defaults: hidden 768, 16×32, clip 3)',
+  options: OPTIONS,
+  async run(argv) {
+    const { options, positionals } = parseArgs(argv, OPTIONS, 'speaker');
+    if (positionals.length > 0) throw new UsageError(`'speaker' takes no positional arguments, got '${positionals.join(' ')}'`);
+    const o: Partial<SpeakerRunOptions> = {
+      ...modelOptionsFrom(options),
+      embedding: options['embedding'] as number,
+      steps: options['steps'] as number,
+      speakers: options['speakers'] as number,
+      utterances: options['utterances'] as number,
+      lr: options['lr'] as number,
+      clip: options['clip'] as number,
+      evalEvery: options['eval-every'] as number,
+      trainLimit: options['train-limit'] as number,
+      testLimit: options['test-limit'] as number,
+      trainFraction: options['train-fraction'] as number,
+      corpus: options['corpus'] as SpeakerRunOptions['corpus'],
+      size: options['size'] as SpeakerRunOptions['size'],
+      corpusSeed: options['corpus-seed'] as number,
+      resume: options['resume'] === true,
+      ...(options['seed'] !== undefined ? { seed: options['seed'] as number } : {}),
+      ...(options['data-dir'] !== undefined ? { dataDir: options['data-dir'] as string } : {}),
+      ...(options['cache-dir'] !== undefined ? { cacheDir: options['cache-dir'] as string } : {}),
+      ...(options['run-dir'] !== undefined ? { runDir: options['run-dir'] as string } : {}),
+      ...(options['checkpoint-every'] !== undefined ? { checkpointEvery: options['checkpoint-every'] as number } : {}),
+    };
+    asUsage(() => resolveSpeakerOptions(o));
+    return runFromCli({ options, run: (env) => runSpeaker(o, env), summary: summarizeSpeaker });
+  },
+};

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SpeakerFeatureSet, SpeakerFeatures } from '@ttrnn/datasets';
+import { Rng } from '@ttrnn/random';
+import { readMetrics } from '@ttrnn/training';
+import type { SpeakerRunOptions } from './speaker_run.js';
+import { resolveSpeakerOptions, runSpeaker } from './speaker_run.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'ttrnn-speaker-'));
+  dirs.push(d);
+  return d;
+}
+function clock(): () => number {
+  let t = 0;
+  return () => (t += 7);
+}
+
+const MELS = 4;
+/** Speakers whose frames scatter around a speaker-specific mean. */
+function speakers(prefix: string, n: number, utterances: number, rng: Rng): SpeakerFeatures[] {
+  return Array.from({ length: n }, (_, s) => {
+    const mean = Array.from(rng.normalArray(MELS));
+    const id = `${prefix}${s}`;
+    return {
+      id,
+      utterances: Array.from({ length: utterances }, (_, u) => {
+        const frames = 160 + rng.int(100);
+        const data = new Float32Array(frames * MELS);
+        for (let i = 0; i < data.length; i++) data[i] = (mean[i % MELS] as number) + 0.5 * rng.normal();
+        return { id: `${id}-${u}`, speaker: id, file: `mem:${id}-${u}`, data, frames, nMels: MELS };
+      }),
+    };
+  });
+}
+function featureSet(): SpeakerFeatureSet {
+  const rng = new Rng(1);
+  return {
+    name: 'in-memory test corpus',
+    options: {} as SpeakerFeatureSet['options'],
+    splits: { train: speakers('tr', 5, 4, rng), validation: speakers('va', 3, 4, rng), test: speakers('te', 3, 4, rng) },
+    skipped: [],
+    cache: null,
+  };
+}
+function small(runDir: string): Partial<SpeakerRunOptions> {
+  return { model: 'tt-lstm', cores: 2, rank: 2, hidden: 8, embedding: 4, steps: 6, evalEvery: 3, speakers: 3, utterances: 3, runDir, checkpointEvery: 2 };
+}
+const strip = (rows: Record<string, unknown>[]): Record<string, unknown>[] =>
+  rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'seconds' && k !== 'evalSeconds')));
+
+describe('runSpeaker', () => {
+  it('trains with GE2E, validates and tests by EER, and resumes to the same result', async () => {
+    const features = featureSet();
+    const a = join(tempDir(), 'a');
+    const ref = await runSpeaker(small(a), { now: clock(), features });
+    expect(ref.status).toBe('finished');
+    expect(ref.steps).toBe(6);
+    expect(ref.curve).toHaveLength(2);
+    expect(ref.testEer).toBeGreaterThanOrEqual(0);
+    expect(ref.testEer).toBeLessThanOrEqual(1);
+    expect(ref.validationSpeakers).toBe(3);
+    expect(ref.trainSpeakers).toBe(5);
+    expect(ref.gradNorms).toHaveLength(6);
+    const steps = readMetrics(join(a, 'metrics.jsonl')).filter((r) => r['type'] === 'step');
+    expect(steps.every((s) => typeof s['eer'] === 'number' && typeof s['gradNorm'] === 'number')).toBe(true);
+
+    const b = join(tempDir(), 'b');
+    const stopped = await runSpeaker(small(b), { now: clock(), features, maxSteps: 4 });
+    expect(stopped.status).toBe('interrupted');
+    const resumed = await runSpeaker({ ...small(b), resume: true }, { now: clock(), features });
+    expect(resumed.testEer).toBe(ref.testEer);
+    expect(resumed.gradNorms).toEqual(ref.gradNorms);
+    expect(strip(readMetrics(join(b, 'metrics.jsonl')))).toEqual(strip(readMetrics(join(a, 'metrics.jsonl'))));
+    const again = await runSpeaker(small(b), { now: clock(), features });
+    expect(again.reused).toBe(true);
+  });
+
+  it('rejects impossible options with the option named', () => {
+    expect(() => resolveSpeakerOptions({ steps: 10, evalEvery: 3 })).toThrow(/'steps' passed to 'runSpeaker' \(10\) must be a multiple of 'evalEvery' \(3\)/);
+    expect(() => resolveSpeakerOptions({ speakers: 1 })).toThrow(/'speakers'/);
+    expect(() => resolveSpeakerOptions({ corpus: 'librispeech' })).toThrow(/'dataDir' passed to 'runSpeaker' is required/);
+    expect(() => resolveSpeakerOptions({ lr: 0 })).toThrow(/'lr'/);
+    expect(resolveSpeakerOptions({ steps: 60 }).evalEvery).toBe(60);
+  });
+});
