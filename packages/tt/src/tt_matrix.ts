@@ -180,7 +180,8 @@ export function ttMatmulCost(shape: TTMatrixShape, batch: number): TTMatmulCost 
     cols *= mk;
     rPeak = Math.max(rPeak, rows * cols * rk1);
   }
-  const rebuild = { flops: rFlops, peakElements: rPeak, ops: 5 * d };
+  // ttFull: reshape + transpose for core 0, then reshape ×3, matMul, transpose per further core.
+  const rebuild = { flops: rFlops, peakElements: rPeak, ops: 6 * d - 3 };
   const denseProduct = { flops: 2 * batch * N * M, peakElements: batch * M + N * M, ops: 1 };
   return { contract, rebuild, denseProduct };
 }

@@ -19,11 +19,18 @@ export function assertIntArray(value: unknown, arg: string, fn: string, { min = 
   });
 }
 
+/** A short rendering of a bad argument for an error message (never dumps large data). */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
-  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  if (Array.isArray(value)) {
+    const head = value.slice(0, 8).map(describe).join(', ');
+    return value.length > 8 ? `[${head}, … (${value.length} items)]` : `[${head}]`;
+  }
   if (value === undefined) return 'undefined';
-  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  if (typeof value === 'object' && value !== null) {
+    const text = JSON.stringify(value);
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  }
   return String(value);
 }
 
