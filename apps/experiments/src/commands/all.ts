@@ -6,7 +6,7 @@
  * `realDependencies` wires the training entry points, the parameter counter and the backend.
  */
 import { access, mkdir, readFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError, parseArgs } from '../args.js';
 import type { OptionSpecs, ParsedOptions } from '../args.js';
@@ -159,6 +159,7 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
     tfjsVersion: be.tfjsVersion,
     cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
     cpuCores: cpuList.length,
+    loadAverage: loadavg()[0] ?? 0,
     nodeVersion: process.version,
     platform: `${process.platform} ${process.arch}`,
     profile: profile.name,

@@ -17,6 +17,9 @@ import { curveFromMetrics } from '../report/curve.js';
 import type { CurvePoint, ParamsRow, ParamsTables } from '../report/results.js';
 import { mnistOptionsFromSweep, runMnist } from '../experiments/mnist_run.js';
 import type { AllDependencies } from './all.js';
+import { configLabel, measureConfigs } from './timing_bench.js';
+import type { BenchConfig } from './timing_bench.js';
+import { cellsFactory } from './timing_models.js';
 
 /** The classifier of the parameter tables (input 28, hidden 256, 10 classes) for one layout. */
 export function tableModel(cell: CellKind, tt: { cores: number; rank: number; extraCore: ExtraCore; naive: boolean } | null): ModelConfig {
@@ -67,15 +70,14 @@ async function stepCurve(runDir: string, fallback: readonly CurvePoint[]): Promi
   return curve.length > 0 ? curve : fallback;
 }
 
-async function optionalModule(path: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    return (await import(/* @vite-ignore */ path)) as Record<string, unknown>;
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return undefined;
-    throw err;
-  }
-}
+/** The models of the original's speed table, at its shape (batch 128, 28 steps, input 28, hidden 256). */
+export const TIMING_CONFIGS: readonly BenchConfig[] = [
+  { shape: 'row-mnist', model: 'lstm', cores: null, rank: null, mode: null, checkpoint: null },
+  { shape: 'row-mnist', model: 'tt-lstm', cores: 2, rank: 2, mode: 'auto', checkpoint: null },
+  { shape: 'row-mnist', model: 'tt-lstm', cores: 2, rank: 8, mode: 'auto', checkpoint: null },
+  { shape: 'row-mnist', model: 'tt-lstm', cores: 3, rank: 4, mode: 'auto', checkpoint: null },
+  { shape: 'row-mnist', model: 'gru', cores: null, rank: null, mode: null, checkpoint: null },
+];
 
 export function realDependencies(): AllDependencies {
   return {
@@ -91,9 +93,17 @@ export function realDependencies(): AllDependencies {
       return { tables: computeParamsTables(profile) };
     },
     async timing() {
-      const mod = await optionalModule('./timing.js');
-      if (mod === undefined) return { rows: null, note: 'The timing command is not available in this build; see `pnpm run bench`.' };
-      return { rows: null, note: 'Run `pnpm run exp timing` for the speed table.' };
+      const records = await measureConfigs(TIMING_CONFIGS, cellsFactory, {
+        warmup: 1,
+        iterations: 5,
+        seed: 1,
+        now: () => performance.now(),
+        log: (line) => console.error(line),
+      });
+      return {
+        rows: records.map((r, i) => ({ model: configLabel(TIMING_CONFIGS[i]!), params: r.params, inferenceMs: r.inferMs, trainStepMs: r.trainMs })),
+        note: 'Medians of 5 rounds after 1 warm-up, measured round-robin by the benchmark harness (`pnpm run bench` measures more configurations and rounds).',
+      };
     },
     async initBackend(name) {
       await initBackend(name);

@@ -58,6 +58,7 @@ export function fixtureResults(): ResultsFile {
       tfjsVersion: '4.22.0',
       cpuModel: 'Test CPU',
       cpuCores: 2,
+      loadAverage: 0.5,
       nodeVersion: 'v20.20.2',
       platform: 'linux x64',
       profile: 'quick',

@@ -81,6 +81,7 @@ describe('renderReport', () => {
     expect(markdown).toContain('Dense LSTM: about 95% at this scale.');
     expect(markdown).toMatch(/\| mnist-ttlstm-c3-r4 \| failed \| out of \\\| memory \|/);
     expect(markdown).toContain('| LSTM | 294,410 | 30.5 | 410.2 |');
+    expect(markdown).toContain('| load average at start | 0.50 |');
     expect(markdown).not.toMatch(/undefined|NaN/);
   });
 

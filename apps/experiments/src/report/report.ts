@@ -158,6 +158,7 @@ export function renderReport(results: ResultsFile): RenderedReport {
         ['backend', `\`${env.backend}\``],
         ['TensorFlow.js', env.tfjsVersion],
         ['CPU', `${env.cpuModel} (${env.cpuCores} cores)`],
+        ['load average at start', env.loadAverage === undefined ? '—' : env.loadAverage.toFixed(2)],
         ['Node.js', env.nodeVersion],
         ['platform', env.platform],
         ['profile', env.profile],
@@ -400,7 +401,7 @@ export function renderReport(results: ResultsFile): RenderedReport {
   md.push('## Speed (batch 128, 28 steps, input 28, hidden 256)', '');
   if (results.timing && results.timing.length) {
     md.push(
-      `Measured with the \`timing\` command on backend \`${env.backend}\`:`,
+      `Measured by this run on backend \`${env.backend}\`${env.loadAverage !== undefined ? ` (1-minute load average ${env.loadAverage.toFixed(1)} on ${env.cpuCores} cores when the run started: other processes compete for the CPU when it exceeds the core count)` : ''}. ${results.timingNote ?? ''}`,
       '',
       table(['model', 'params', 'inference (ms)', 'training step (ms)'], results.timing.map((t) => [t.model, int(t.params), t.inferenceMs.toFixed(1), t.trainStepMs.toFixed(1)])),
       '',

@@ -11,6 +11,8 @@ export interface Environment {
   readonly tfjsVersion: string;
   readonly cpuModel: string;
   readonly cpuCores: number;
+  /** 1-minute load average when the run started (timings are only meaningful when it is below cpuCores). */
+  readonly loadAverage?: number;
   readonly nodeVersion: string;
   readonly platform: string;
   readonly profile: string;
