@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { RNN, createCell } from '@ttrnn/cells';
+import type { Linear } from '@ttrnn/cells';
 import { parityCommand, recognise, runParity } from './parity.js';
 
 const REFERENCE = fileURLToPath(new URL('../../../../reference/ttrnn-reference-vectors.json', import.meta.url));
@@ -54,6 +57,38 @@ describe('parity', () => {
     expect(results[1]!.message).toMatch(/x: shape \[2, 3, 6\] needs 36 values, got 35/);
     expect(results[2]!.ok).toBe(true);
     expect(recognise('meta', { anything: 1 })).toBe('meta');
+  });
+
+  it('parses dense weights (W or PyTorch weight), multi-layer stacks and GRU told from the gate count', () => {
+    // A two-layer dense GRU written in the reference format, with no class name.
+    const cells = [createCell({ cell: 'gru', inputSize: 5, hiddenSize: 4 }, 1), createCell({ cell: 'gru', inputSize: 4, hiddenSize: 4 }, 2)];
+    const rnn = new RNN(cells);
+    const arr = (t: tf.Tensor): Arr => ({ shape: [...t.shape], data: Array.from(t.dataSync()) });
+    const desc = (m: unknown, torch: boolean): Record<string, unknown> => {
+      const lin = m as Linear;
+      const w = torch ? tf.transpose(lin.weight) : lin.weight;
+      const out = { [torch ? 'weight' : 'W']: arr(w), bias: lin.bias === null ? null : arr(lin.bias) };
+      if (torch) w.dispose();
+      return out;
+    };
+    const x = tf.randomUniform([2, 3, 5], -1, 1, 'float32', 3) as tf.Tensor3D;
+    const r = rnn.run(x);
+    const c = {
+      input_weights: cells.map((cell, l) => desc(cell.inputWeights, l === 1)),
+      hidden_weights: cells.map((cell) => desc(cell.hiddenWeights, false)),
+      x: arr(x),
+      outputs: arr(r.outputs!),
+      h_last: arr(r.hLast[1]!),
+      c_last: null,
+    };
+    tf.dispose([x, r.outputs!, ...r.hLast]);
+    rnn.dispose();
+    const [res] = runParity({ dense_gru_2layers: c });
+    expect(res).toMatchObject({ kind: 'rnn', ok: true });
+    expect(res!.outputError).toBeLessThan(1e-6);
+    // The same file claiming an LSTM must fail loudly.
+    const [wrong] = runParity({ claimed_lstm: { ...c, class: 'LSTM' } });
+    expect(wrong!.ok).toBe(false);
   });
 
   it('the command exits 0 on the committed file and 1 on a modified copy, with --json alone on stdout', async () => {

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { fusedGateShape, ttMatmulCost } from '@ttrnn/tt';
+import { chooseTTMethod, contractionTraffic, estimateProductTime, rebuildTraffic } from './product_cost.js';
+
+const hidden = (cores: number, rank: number) => fusedGateShape({ inputSize: 256, hiddenSize: 256, gates: 4, cores, rank });
+
+describe('product cost', () => {
+  it('per-step and rebuilt are forced; auto follows the estimate', () => {
+    const s = hidden(2, 8);
+    expect(chooseTTMethod([s], 128, 27, 'per-step')).toBe('contract');
+    expect(chooseTTMethod([s], 128, 27, 'rebuilt')).toBe('rebuild');
+    const e = estimateProductTime([s], 128, 27);
+    expect(chooseTTMethod([s], 128, 27, 'auto')).toBe(e.rebuild <= e.contract ? 'rebuild' : 'contract');
+  });
+
+  it('rank 1 contracts the hidden product per step, rank 16 rebuilds W; the long input product rebuilds', () => {
+    expect(chooseTTMethod([hidden(2, 1)], 128, 27, 'auto')).toBe('contract');
+    expect(chooseTTMethod([hidden(2, 16)], 128, 27, 'auto')).toBe('rebuild');
+    const input = fusedGateShape({ inputSize: 28, hiddenSize: 256, gates: 4, cores: 2, rank: 2 });
+    expect(chooseTTMethod([input], 128 * 28, 1, 'auto')).toBe('rebuild');
+    // A single step with one row: rebuilding a 256×1024 W is not worth it.
+    expect(chooseTTMethod([hidden(2, 2)], 1, 1, 'auto')).toBe('contract');
+  });
+
+  it('traffic grows with the rank and the batch; the op overhead counts', () => {
+    expect(contractionTraffic(hidden(2, 8), 128)).toBeGreaterThan(contractionTraffic(hidden(2, 2), 128));
+    expect(contractionTraffic(hidden(2, 2), 256)).toBeGreaterThan(contractionTraffic(hidden(2, 2), 128));
+    expect(rebuildTraffic(hidden(2, 8))).toBeGreaterThan(0);
+    const s = hidden(4, 2);
+    const noOverhead = estimateProductTime([s], 2, 10, 20e9, 3e-9, 0);
+    const withOverhead = estimateProductTime([s], 2, 10);
+    const ops = ttMatmulCost(s, 2).contract.ops;
+    expect(withOverhead.contract - noOverhead.contract).toBeCloseTo(10 * ops * 4e-6, 9);
+  });
+});
