@@ -52,6 +52,24 @@ describe('compressModel', () => {
     for (const m of [r1.model, r3.model, model]) m.dispose();
   });
 
+  it('padded bonds receive gradients (fine-tuning can use the full rank) and padding is seeded', () => {
+    const model = createModel(dense('classifier', 'lstm'), 4);
+    const a = compressModel(model, { cores: 2, rank: 16, seed: 1 });
+    const b = compressModel(model, { cores: 2, rank: 16, seed: 1 });
+    // The head [2,4]→[2,5] has SVD rank ≤ 4: bond entries 4..15 are padding.
+    const head = a.matrices.find((m) => m.name === 'head')!;
+    expect(Math.max(...head.svdRanks)).toBeLessThanOrEqual(4);
+    const core = a.model.namedWeights().find((w) => w.name === 'head.parameters.0')!.variable;
+    const same = b.model.namedWeights().find((w) => w.name === 'head.parameters.0')!.variable;
+    expect(Array.from(core.dataSync())).toEqual(Array.from(same.dataSync()));
+    const x = randomTensor([2, 3, 6], 1) as tf.Tensor3D;
+    const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.sum(tf.slice(a.model.apply(x), [0, 0], [2, 1])) as tf.Scalar), [core]);
+    const padded = tf.tidy(() => tf.max(tf.abs(tf.slice(grads[core.name]!, [0, 0, 0, 4], [1, 2, 2, 12]))).dataSync()[0]!);
+    expect(padded).toBeGreaterThan(0);
+    tf.dispose([x, value, ...Object.values(grads)]);
+    for (const m of [a.model, b.model, model]) m.dispose();
+  });
+
   it('eps chooses the ranks; naive GRU compresses per gate', () => {
     const model = createModel(dense('classifier', 'gru'), 6);
     const byEps = compressModel(model, { cores: 2, eps: 0.3 });

@@ -8,12 +8,14 @@
  *
  * Ranks: with `rank`, every bond is cut at `rank`; with `eps`, each matrix is
  * approximated to ‖W − Ŵ‖_F ≤ eps·‖W‖_F and the model's rank is the largest
- * rank any matrix needed. Bonds that came out smaller are zero-padded to the
- * model's uniform rank (exactly the same matrices), so the result is an
+ * rank any matrix needed. Bonds that came out smaller are padded to the
+ * model's uniform rank (the same matrices up to O(1e-6)), so the result is an
  * ordinary TT model of `config.tt.rank`: it can be fine-tuned, saved and
- * counted like any other.
+ * counted like any other. Padded bonds are filled with tiny seeded noise
+ * rather than zeros (see padCores) so that fine-tuning can use them.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '@ttrnn/random';
 import { ttMatrixShape, ttMatrixSvd, ttParamCount } from '@ttrnn/tt';
 import type { ExtraCore, TTMatrixShape } from '@ttrnn/tt';
 import { EXTRA_CORES, cellTTShapes } from './cell_factory.js';
@@ -40,6 +42,8 @@ export interface CompressOptions {
   readonly eps?: number;
   readonly extraCore?: ExtraCore;
   readonly naive?: boolean;
+  /** Seeds the noise that fills padded bonds (default 0). */
+  readonly seed?: number;
 }
 
 export interface MatrixCompression {
@@ -81,15 +85,34 @@ function denseOf(map: LinearMap, what: string): Linear {
   return map;
 }
 
-/** Zero-pads cores [r_k, m, n, r_{k+1}] to ranks [1, R, …, R, 1]. */
-function padCores(cores: readonly tf.Tensor4D[], rank: number): tf.Tensor4D[] {
+/** Relative size of the entries that fill padded bonds (see padCores). */
+export const PAD_NOISE = 1e-3;
+
+/**
+ * Pads cores [r_k, m, n, r_{k+1}] to ranks [1, R, …, R, 1]. The new entries
+ * are small seeded noise (PAD_NOISE × the core's RMS), not zeros: W changes
+ * only by products of two padded entries (relative O(PAD_NOISE²)), while the
+ * padded bonds get non-zero gradients, so fine-tuning can use the full rank
+ * (with exact zeros both sides of a padded bond would stay zero forever).
+ */
+function padCores(cores: readonly tf.Tensor4D[], rank: number, rng: Rng): tf.Tensor4D[] {
   const d = cores.length;
   return cores.map((c, k) => {
-    const [r0, , , r1] = c.shape;
+    const [r0, m, n, r1] = c.shape;
     const R0 = k === 0 ? 1 : rank;
     const R1 = k === d - 1 ? 1 : rank;
     if (r0 === R0 && r1 === R1) return tf.clone(c);
-    return tf.pad(c, [[0, R0 - r0], [0, 0], [0, 0], [0, R1 - r1]]);
+    const src = c.dataSync();
+    let ss = 0;
+    for (const v of src) ss += v * v;
+    const std = PAD_NOISE * Math.sqrt(ss / Math.max(1, src.length));
+    const out = rng.normalArray(R0 * m * n * R1, 0, std);
+    for (let a = 0; a < r0; a++) {
+      for (let j = 0; j < m * n; j++) {
+        for (let b = 0; b < r1; b++) out[(a * m * n + j) * R1 + b] = src[(a * m * n + j) * r1 + b]!;
+      }
+    }
+    return tf.tensor4d(out, [R0, m, n, R1]);
   });
 }
 
@@ -100,7 +123,7 @@ export function compressModel(model: SequenceModel, opts: CompressOptions): Comp
   if (cfg.tt !== null) throw new Error(`'model' passed to '${fn}' must be a dense model (config.tt null), got a TT model`);
   if (typeof opts !== 'object' || opts === null) throw new Error(`'options' passed to '${fn}' must be an object {cores, rank?, eps?, extraCore?, naive?}`);
   for (const key of Object.keys(opts)) {
-    if (!['cores', 'rank', 'eps', 'extraCore', 'naive'].includes(key)) throw new Error(`'options' passed to '${fn}' has an unknown option '${key}'`);
+    if (!['cores', 'rank', 'eps', 'extraCore', 'naive', 'seed'].includes(key)) throw new Error(`'options' passed to '${fn}' has an unknown option '${key}'`);
   }
   assertPositiveInt(opts.cores, 'cores', fn);
   if (opts.rank !== undefined) assertPositiveInt(opts.rank, 'rank', fn);
@@ -177,7 +200,8 @@ export function compressModel(model: SequenceModel, opts: CompressOptions): Comp
   // Build the TT model; every padded core and copied bias is owned by a layer as soon as it exists.
   const built: LinearMap[] = [];
   const cells: RecurrentCell[] = [];
-  const take = (name: string): tf.Tensor4D[] => padCores(jobs.find((j) => j.name === name)!.cores, rank);
+  const rng = new Rng(opts.seed ?? 0);
+  const take = (name: string): tf.Tensor4D[] => padCores(jobs.find((j) => j.name === name)!.cores, rank, rng);
   const copyBias = (map: LinearMap): tf.Tensor1D | null => {
     const b = map.biasVector();
     return b === null ? null : tf.clone(b);
