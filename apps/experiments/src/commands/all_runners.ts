@@ -16,6 +16,7 @@ import type { Profile } from '../profiles.js';
 import { curveFromMetrics } from '../report/curve.js';
 import type { CurvePoint, ParamsRow, ParamsTables } from '../report/results.js';
 import { mnistOptionsFromSweep, runMnist } from '../experiments/mnist_run.js';
+import { runSpeaker, speakerOptionsFromSweep } from '../experiments/speaker_run.js';
 import type { AllDependencies } from './all.js';
 import { configLabel, measureConfigs } from './timing_bench.js';
 import type { BenchConfig } from './timing_bench.js';
@@ -86,8 +87,10 @@ export function realDependencies(): AllDependencies {
       if (r.status !== 'finished') throw new Error(`${ctx.id}: training stopped before the end (status ${r.status}); run again to resume`);
       return { ...r, curve: await stepCurve(ctx.runDir, r.curve) };
     },
-    async runSpeaker() {
-      throw new Error('the speaker training entry point (src/experiments/speaker_run.ts) is not available yet');
+    async runSpeaker(config, ctx) {
+      const r = await runSpeaker(speakerOptionsFromSweep(config, ctx), { now: () => performance.now(), progress: process.stderr });
+      if (r.status !== 'finished') throw new Error(`${ctx.id}: training stopped before the end (status ${r.status}); run again to resume`);
+      return { ...r, curve: await stepCurve(ctx.runDir, r.curve) };
     },
     async paramsTables(profile) {
       return { tables: computeParamsTables(profile) };

@@ -376,8 +376,16 @@ export function renderReport(results: ResultsFile): RenderedReport {
       md.push(
         table(
           ['model', ...fractions.map((f) => `${Math.round(f * 100)}% speakers: ours / paper`)],
-          [...models.values()].map((m) => [modelLabel(m), ...rowFor(m).map((r, i) => `${pct(r?.outcome?.testEer)} / ${paperFor(m, fractions[i]!)}`)]),
+          [...models.values()].map((m) => [
+            modelLabel(m),
+            ...rowFor(m).map((r, i) => {
+              const n = r?.outcome?.trainSpeakers;
+              return `${pct(r?.outcome?.testEer)}${n !== undefined ? ` (${n} spk.)` : ''} / ${paperFor(m, fractions[i]!)}`;
+            }),
+          ]),
         ),
+        '',
+        `"spk." is the number of training speakers actually used: a run never uses fewer speakers than one batch holds (${s.speakersPerBatch}), so a small fraction of a small corpus may use more than its share.`,
         '',
       );
       const series: Series[] = [];
