@@ -47,6 +47,21 @@ describe('parity', () => {
     expect(byName.get('ttlstm_naive')!.ok).toBe(true);
   });
 
+  it('checks the layout rules against the config: a case whose config disagrees with its cores fails', () => {
+    const doc = load();
+    const last = structuredClone(doc['ttlstm_extra_last']) as { config: Record<string, unknown> };
+    last.config['new_core'] = 'first';
+    const naive = structuredClone(doc['ttlstm_naive']) as { config: Record<string, unknown> };
+    naive.config['tt_rank'] = 3;
+    const results = runParity({ last, naive, ok: doc['ttlstm_extra_first'], cls: doc['tt_classifier'] });
+    expect(results[0]).toMatchObject({ ok: false });
+    expect(results[0]!.message).toMatch(/layout: cell0.input_weights has in \[2, 3, 1\] out \[2, 4, 4\].*rules give in \[1, 2, 3\] out \[4, 2, 4\]/);
+    expect(results[1]!.ok).toBe(false);
+    expect(results[2]!.message).toMatch(/layout 2 cores, rank 2, extra core first: shapes as the rules give/);
+    expect(results[3]!.ok).toBe(true);
+    expect(results[3]!.message).toMatch(/layout 2 cores, rank 2/);
+  });
+
   it('reports unknown and unparseable cases instead of skipping them', () => {
     const doc = load();
     const broken = structuredClone(doc['ttlstm']) as Record<string, unknown>;

@@ -20,8 +20,11 @@ import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_NAMES, initBackend } from '@ttrnn/backend';
 import {
+  NaiveTTLinear,
   PRODUCT_MODES,
   RNN,
+  TTLinear,
+  cellTTShapes,
   cellFromReference,
   isRecord,
   isRefArray,
@@ -31,7 +34,8 @@ import {
   refTensor,
 } from '@ttrnn/cells';
 import type { LinearMap, ProductMode, RecurrentCell } from '@ttrnn/cells';
-import { autoShape } from '@ttrnn/tt';
+import { autoShape, ttMatrixShape } from '@ttrnn/tt';
+import type { TTMatrixShape } from '@ttrnn/tt';
 import { UsageError, parseArgs } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -204,13 +208,50 @@ function makeRnn(cells: RecurrentCell[]): RNN {
 
 const MODES: readonly ProductMode[] = PRODUCT_MODES;
 
+const shapeText = (s: TTMatrixShape): string => `in [${s.inModes.join(', ')}] out [${s.outModes.join(', ')}] ranks [${s.ranks.join(', ')}]`;
+
+function checkShape(actual: LinearMap, expected: TTMatrixShape, what: string): void {
+  const shapes =
+    actual instanceof TTLinear ? [actual.shape] : actual instanceof NaiveTTLinear ? actual.gates.map((g) => g.shape) : null;
+  if (shapes === null) throw new Error(`layout: ${what} is dense but the config describes a TT layout`);
+  for (const s of shapes) {
+    if (shapeText(s) !== shapeText(expected)) {
+      throw new Error(`layout: ${what} has ${shapeText(s)}, but the config's layout rules give ${shapeText(expected)}`);
+    }
+  }
+}
+
+/**
+ * When the case's config names the TT layout (n_cores, tt_rank, new_core,
+ * is_naive), the weights must have exactly the shapes our layout rules build
+ * for it (autoShape, gate-core placement, naive per-gate matrices): this checks
+ * the rules themselves, not only the arithmetic on the given cores.
+ */
+function checkLayout(rnn: RNN, head: LinearMap | null, config: Record<string, unknown>, outputSize: number | undefined): string | null {
+  const cores = config['n_cores'];
+  const rank = config['tt_rank'];
+  if (typeof cores !== 'number' || typeof rank !== 'number') return null;
+  const extraCore = config['new_core'] ?? config['extra_core'] ?? 'none';
+  if (extraCore !== 'none' && extraCore !== 'first' && extraCore !== 'last') throw new Error(`layout: unknown new_core ${JSON.stringify(extraCore)}`);
+  const layout = { cores, rank, extraCore, naive: config['is_naive'] === true } as const;
+  rnn.cells.forEach((cell, l) => {
+    const shapes = cellTTShapes(cell.kind, cell.inputSize, cell.hiddenSize, layout);
+    checkShape(cell.inputWeights, shapes.input, `cell${l}.input_weights`);
+    checkShape(cell.hiddenWeights, shapes.hidden, `cell${l}.hidden_weights`);
+  });
+  if (head !== null && outputSize !== undefined) checkShape(head, ttMatrixShape(rnn.hiddenSize, outputSize, cores, rank), 'head');
+  return `layout ${cores} cores, rank ${rank}, ${layout.naive ? 'naive' : `extra core ${extraCore}`}: shapes as the rules give`;
+}
+
 function checkRnn(name: string, c: Record<string, unknown>): CaseResult {
   const errors = new Errors();
   const outputs = refArray(c['outputs'], `${name}.outputs`);
   const hiddenSize = outputs.shape[outputs.shape.length - 1];
   const cells = buildCells(weightsList(c['input_weights'])!, weightsList(c['hidden_weights'])!, c['class'], hiddenSize, name);
   const rnn = makeRnn(cells);
+  let layoutNote: string | null = null;
   try {
+    layoutNote = checkLayout(rnn, null, isRecord(c['config']) ? c['config'] : {}, undefined);
     const L = rnn.cells.length;
     for (const mode of MODES) {
       tf.tidy(() => {
@@ -249,7 +290,7 @@ function checkRnn(name: string, c: Record<string, unknown>): CaseResult {
   } finally {
     rnn.dispose();
   }
-  return errors.result(name, 'rnn');
+  return errors.result(name, 'rnn', layoutNote ?? undefined);
 }
 
 function checkGradients(name: string, c: Record<string, unknown>, rnn: RNN, errors: Errors): void {
@@ -302,8 +343,11 @@ function checkClassifier(name: string, c: Record<string, unknown>): CaseResult {
   const hiddenSize = typeof config['hidden_size'] === 'number' ? config['hidden_size'] : undefined;
   const rnn = makeRnn(buildCells(inputs, hiddens, className, hiddenSize, name));
   let head: LinearMap | null = null;
+  let layoutNote: string | null = null;
   try {
     head = linearMapFromReference(c['head'], `${name}.head`);
+    const outputSize = typeof config['output_size'] === 'number' ? config['output_size'] : head.outputSize;
+    layoutNote = checkLayout(rnn, head, config, outputSize);
     for (const mode of MODES) {
       tf.tidy(() => {
         const x = refTensor(c['x'], `${name}.x`) as tf.Tensor3D;
@@ -316,7 +360,7 @@ function checkClassifier(name: string, c: Record<string, unknown>): CaseResult {
     rnn.dispose();
     head?.dispose();
   }
-  return errors.result(name, 'classifier');
+  return errors.result(name, 'classifier', layoutNote ?? undefined);
 }
 
 /** Checks every case of a parsed reference document. Never throws for a bad case: it reports it. */
@@ -379,7 +423,7 @@ export function formatResults(file: string, results: readonly CaseResult[]): str
   ];
   for (const r of results) {
     const status = r.kind === 'meta' ? 'info' : r.ok ? 'ok' : 'FAIL';
-    const msg = r.message !== undefined && (!r.ok || r.kind === 'meta') ? `  ${r.message}` : '';
+    const msg = r.message !== undefined ? `  ${r.message}` : '';
     lines.push(`${r.name.padEnd(width)}  ${r.kind.padEnd(10)}  ${fmt(r.outputError).padStart(11)}  ${fmt(r.gradientError).padStart(12)}  ${status}${msg}`);
     if (!r.ok) {
       for (const [k, v] of Object.entries(r.details)) {
