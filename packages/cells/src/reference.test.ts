@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertClose } from '@ttrnn/backend/testing';
+import { createCell } from './cell_factory.js';
 import { cellFromReference, linearMapFromReference, refTensor } from './reference_format.js';
 import { RNN } from './rnn.js';
 import type { ProductMode } from './linear_map.js';
@@ -29,6 +30,32 @@ describe.each(RNN_CASES)('reference case %s', (name) => {
     if (c.c_last === null) expect(r.cLast).toBeNull();
     else assertClose(r.cLast![0]!.dataSync(), c.c_last.data, OUT, `${name} c_last`);
     tf.dispose([x, r.outputs!, ...r.hLast, ...(r.cLast ?? [])]);
+    rnn.dispose();
+  });
+
+  it('createCell builds the same parameters (names, shapes, biases) from the case config', () => {
+    const cfg = c.config;
+    const cell = createCell(
+      {
+        cell: c.class === 'TTGRU' ? 'gru' : 'lstm',
+        inputSize: cfg['input_size'] as number,
+        hiddenSize: cfg['hidden_size'] as number,
+        tt: {
+          cores: cfg['n_cores'] as number,
+          rank: cfg['tt_rank'] as number,
+          extraCore: (cfg['new_core'] as 'first' | 'last' | undefined) ?? 'none',
+          naive: cfg['is_naive'] === true,
+        },
+      },
+      1,
+    );
+    const rnn = new RNN([cell]);
+    const mine = rnn.namedWeights().map((w) => [w.name, w.variable.shape]);
+    expect(mine).toEqual(c.param_names_in_order.map((n) => [n, c.grads[n]!.shape]));
+    // Fused TT biases start at 1e-3 as in the original.
+    for (const w of rnn.namedWeights().filter((v) => v.name.endsWith('.bias'))) {
+      expect(Array.from(w.variable.dataSync()).every((v) => Math.abs(v - 1e-3) < 1e-9)).toBe(true);
+    }
     rnn.dispose();
   });
 
