@@ -83,15 +83,17 @@ async function main(argv: readonly string[]): Promise<number> {
   const filter = options['filter'] === undefined ? undefined : String(options['filter']);
   const configs = shapes.flatMap((s) => benchConfigs(s, { quick, ...(filter !== undefined ? { filter } : {}) }));
   if (configs.length === 0) throw new UsageError(`--filter '${filter}' matches no configuration`);
-  const iterations = (options['iterations'] as number | undefined) ?? (quick ? 3 : 8);
-  const warmup = (options['warmup'] as number | undefined) ?? (quick ? 1 : 2);
+  const iterations = (options['iterations'] as number | undefined) ?? (quick ? 3 : 6);
+  const warmup = (options['warmup'] as number | undefined) ?? 1;
+  // The long shapes get fewer rounds (the memory pass before the rounds also warms them up).
   const originalRounds = { warmup: Math.min(warmup, 1), iterations: Math.max(3, Math.round(iterations / 3)) };
+  const pixelRounds = { warmup: 0, iterations: Math.max(2, Math.round(iterations / 4)) };
   err(`bench: ${configs.length} configurations on ${describeBackend().backend} (tfjs ${describeBackend().tfjsVersion}); ` +
-    `row-mnist ${warmup}+${iterations} rounds, original ${originalRounds.warmup}+${originalRounds.iterations}`);
+    `row-mnist ${warmup}+${iterations} rounds, original ${originalRounds.warmup}+${originalRounds.iterations}, pixel 0+${pixelRounds.iterations}`);
   const records = await measureConfigs(configs, factory, {
     warmup,
     iterations,
-    perShape: { original: originalRounds },
+    perShape: { original: originalRounds, pixel: pixelRounds },
     seed: options['seed'] as number,
     now: () => performance.now(),
     log: err,

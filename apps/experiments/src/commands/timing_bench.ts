@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-export const SHAPE_NAMES = ['row-mnist', 'original'] as const;
+export const SHAPE_NAMES = ['row-mnist', 'original', 'pixel'] as const;
 export type ShapeName = (typeof SHAPE_NAMES)[number];
 
 export const MODEL_KINDS = ['lstm', 'gru', 'tt-lstm', 'tt-gru', 'tfjs-layers-lstm'] as const;
@@ -30,15 +30,21 @@ export interface BenchShape {
 
 /**
  * row-mnist is the paper's classifier (and the shape of the original's timings in
- * ../shared/reference/README.md). original is the speaker-verification size of the
- * original's GE2E runs (160 frames of 256 features... hidden 512 here) at batch 32: at batch
- * 128 one dense training step takes several seconds on one wasm thread, and the full grid of
- * 39 configurations would not fit the bench's ten minutes.
+ * ../shared/reference/README.md). original is the large shape of the original's experiments
+ * (160 steps of 256 features, hidden 512) at batch 32: at batch 128 one dense training step
+ * takes several seconds on one wasm thread, and its grid of 39 configurations would not fit
+ * the bench's ten minutes. pixel is permuted pixel MNIST (784 steps of one pixel, hidden 128)
+ * at batch 128, trained with the checkpointed backward of @ttrnn/cells: the ordinary backward
+ * needs about 5.2 MiB per step there (4.1 GiB in all), beyond the wasm heap.
  */
 export const SHAPES: Readonly<Record<ShapeName, BenchShape>> = {
   'row-mnist': { name: 'row-mnist', batch: 128, steps: 28, input: 28, hidden: 256, classes: 10 },
   original: { name: 'original', batch: 32, steps: 160, input: 256, hidden: 512, classes: 10 },
+  pixel: { name: 'pixel', batch: 128, steps: 784, input: 1, hidden: 128, classes: 10 },
 };
+
+/** Steps per checkpointed chunk at the pixel shape (√784). */
+export const PIXEL_CHUNK = 28;
 
 /** One measured configuration. `cores`, `rank` and `mode` are null for dense models. */
 export interface BenchConfig {
@@ -47,17 +53,21 @@ export interface BenchConfig {
   readonly cores: number | null;
   readonly rank: number | null;
   readonly mode: TTMode | null;
+  /** Steps per chunk of the checkpointed backward, or null for the ordinary backward. */
+  readonly checkpoint: number | null;
 }
 
 export function configId(c: BenchConfig): string {
-  if (c.cores === null) return `${c.shape}/${c.model}`;
-  return `${c.shape}/${c.model}/c${c.cores}/r${c.rank}/${c.mode}`;
+  const ck = c.checkpoint === null ? '' : `/ckpt${c.checkpoint}`;
+  if (c.cores === null) return `${c.shape}/${c.model}${ck}`;
+  return `${c.shape}/${c.model}/c${c.cores}/r${c.rank}/${c.mode}${ck}`;
 }
 
 /** The label of a configuration in tables (without the shape). */
 export function configLabel(c: BenchConfig): string {
-  if (c.cores === null) return c.model;
-  return `${c.model} c${c.cores} r${c.rank} ${c.mode}`;
+  const ck = c.checkpoint === null ? '' : ` ckpt${c.checkpoint}`;
+  if (c.cores === null) return c.model + ck;
+  return `${c.model} c${c.cores} r${c.rank} ${c.mode}${ck}`;
 }
 
 export interface ConfigOptions {
@@ -76,15 +86,24 @@ export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): Ben
   const quick = options.quick ?? false;
   const cells = options.cells ?? ['lstm', 'gru'];
   const out: BenchConfig[] = [];
-  for (const cell of cells) out.push({ shape, model: cell, cores: null, rank: null, mode: null });
-  if (options.withStock ?? true) out.push({ shape, model: 'tfjs-layers-lstm', cores: null, rank: null, mode: null });
+  if (shape === 'pixel') {
+    // Only the checkpointed backward fits; one TT layout per cell (rank 4, auto).
+    for (const cell of quick ? cells.slice(0, 1) : cells) {
+      out.push({ shape, model: cell, cores: null, rank: null, mode: null, checkpoint: PIXEL_CHUNK });
+      const model = cell === 'lstm' ? 'tt-lstm' : 'tt-gru';
+      out.push({ shape, model, cores: 2, rank: 4, mode: 'auto', checkpoint: PIXEL_CHUNK });
+    }
+    return filterConfigs(out, options.filter);
+  }
+  for (const cell of cells) out.push({ shape, model: cell, cores: null, rank: null, mode: null, checkpoint: null });
+  if (options.withStock ?? true) out.push({ shape, model: 'tfjs-layers-lstm', cores: null, rank: null, mode: null, checkpoint: null });
   const coreCounts = quick ? [2] : [2, 3];
   const ranks = quick ? [2, 8] : [2, 4, 8];
   for (const cell of cells) {
     for (const cores of coreCounts) {
       for (const rank of ranks) {
         for (const mode of TT_MODES) {
-          out.push({ shape, model: cell === 'lstm' ? 'tt-lstm' : 'tt-gru', cores, rank, mode });
+          out.push({ shape, model: cell === 'lstm' ? 'tt-lstm' : 'tt-gru', cores, rank, mode, checkpoint: null });
         }
       }
     }
@@ -130,6 +149,9 @@ export interface BenchRecord {
   readonly cores: number | null;
   readonly rank: number | null;
   readonly mode: TTMode | null;
+  readonly checkpoint: number | null;
+  readonly steps: number;
+  readonly hidden: number;
   readonly batch: number;
   readonly params: number;
   readonly inferMs: number;
@@ -295,6 +317,8 @@ export async function measureConfigs(
         const tr = summarize(slot.train);
         records.set(slot.config, {
           ...slot.config,
+          steps: shape.steps,
+          hidden: shape.hidden,
           batch: shape.batch,
           params: slot.model.params,
           inferMs: inf.median,

@@ -1,40 +1,62 @@
 /**
- * Model factories for the timing loop: sequence classifiers built from @ttrnn/cells (one
- * recurrent layer, last hidden state → head → log-softmax; a TT head of the same cores and rank
- * for TT models, as in the original).
+ * Model factories for the timing loop: the sequence classifiers of @ttrnn/cells (`createModel`:
+ * last hidden state → head → log-softmax, with a TT head for TT models as in the original), and
+ * the same models trained through the checkpointed backward for long sequences.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Linear, RNN, TTLinear, createCell } from '@ttrnn/cells';
-import type { LinearMap, ProductMode } from '@ttrnn/cells';
-import { ttMatrixShape } from '@ttrnn/tt';
+import { createModel, runSequenceCheckpointed } from '@ttrnn/cells';
+import type { ModelConfig, SequenceClassifier } from '@ttrnn/cells';
 import type { BenchConfig, BenchModel, BenchShape, ModelFactory } from './timing_bench.js';
 
-/** A one-layer classifier of the cells package. */
-export function cellsClassifier(config: BenchConfig, shape: BenchShape, seed: number): BenchModel {
+/** The cells' model config of a bench configuration (one layer). */
+export function modelConfigOf(config: BenchConfig, shape: BenchShape): ModelConfig {
   const tt = config.model === 'tt-lstm' || config.model === 'tt-gru';
-  const cell = config.model === 'lstm' || config.model === 'tt-lstm' ? 'lstm' : 'gru';
   if (!tt && config.model !== 'lstm' && config.model !== 'gru') {
-    throw new Error(`'config.model' passed to 'cellsClassifier' must be a model of @ttrnn/cells, got '${config.model}'`);
+    throw new Error(`'config.model' passed to 'modelConfigOf' must be a model of @ttrnn/cells, got '${config.model}'`);
   }
-  const layout = tt ? { cores: config.cores!, rank: config.rank! } : null;
-  const rnn = new RNN([createCell({ cell, inputSize: shape.input, hiddenSize: shape.hidden, tt: layout }, seed)]);
-  const head: LinearMap = tt
-    ? TTLinear.init(ttMatrixShape(shape.hidden, shape.classes, config.cores!, config.rank!), seed + 1)
-    : Linear.init({ inputSize: shape.hidden, outputSize: shape.classes, bias: true }, seed + 1);
-  const mode: ProductMode = config.mode ?? 'auto';
-  const variables = [...rnn.namedWeights(), ...head.namedWeights()].map((w) => w.variable);
   return {
-    params: rnn.paramCount() + head.paramCount(),
+    task: 'classifier',
+    cell: config.model === 'lstm' || config.model === 'tt-lstm' ? 'lstm' : 'gru',
+    tt: tt ? { cores: config.cores!, rank: config.rank!, extraCore: 'none', naive: false } : null,
+    inputSize: shape.input,
+    hiddenSize: shape.hidden,
+    layers: 1,
+    outputSize: shape.classes,
+    mode: config.mode ?? 'auto',
+  };
+}
+
+/**
+ * A classifier whose recurrent layers run through `runSequenceCheckpointed` (chunks of
+ * `chunkSize` steps): the same weights and numbers as `model.apply`, a smaller backward.
+ */
+function checkpointedApply(model: SequenceClassifier, chunkSize: number): (x: tf.Tensor3D) => tf.Tensor2D {
+  const mode = model.config.mode;
+  return (x) =>
+    tf.tidy(() => {
+      const [batch, steps, features] = x.shape;
+      let xs = tf.reshape(tf.transpose(x, [1, 0, 2]), [steps * batch, features]) as tf.Tensor2D;
+      let h: tf.Tensor2D | null = null;
+      for (const cell of model.rnn.cells) {
+        const r = runSequenceCheckpointed(cell, xs, steps, batch, mode, { chunkSize });
+        xs = r.hs;
+        h = r.state[0]!;
+      }
+      return tf.logSoftmax(model.head.apply(h!, model.head.chooseMethod(batch, 1, mode))) as tf.Tensor2D;
+    });
+}
+
+/** A model of @ttrnn/cells for the timing loop. */
+export function cellsClassifier(config: BenchConfig, shape: BenchShape, seed: number): BenchModel {
+  const model = createModel(modelConfigOf(config, shape), seed) as SequenceClassifier;
+  const variables = model.namedWeights().map((w) => w.variable);
+  const apply = config.checkpoint === null ? (x: tf.Tensor3D) => model.apply(x) : checkpointedApply(model, config.checkpoint);
+  return {
+    params: model.paramCount(),
     variables,
-    apply(x) {
-      return tf.tidy(() => {
-        const { hLast } = rnn.run(x, { mode, outputs: false });
-        return tf.logSoftmax(head.apply(hLast[0]!)) as tf.Tensor2D;
-      });
-    },
+    apply,
     dispose() {
-      rnn.dispose();
-      head.dispose();
+      model.dispose();
     },
   };
 }
