@@ -73,6 +73,10 @@ describe('resample', () => {
     let err = 0;
     for (let i = 2000; i < 14000; i++) err = Math.max(err, Math.abs((y.samples[i] as number) - 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 16000)));
     expect(err).toBeLessThan(1e-3);
+    // The converter is reused between calls; the output must not depend on earlier calls.
+    await resample({ samples: x.map((v) => -v), sampleRate: sr }, 16000);
+    const again = await resample({ samples: x, sampleRate: sr }, 16000);
+    expect(Array.from(again.samples)).toEqual(Array.from(y.samples));
   });
 });
 

@@ -118,13 +118,20 @@ export async function resample(audio: Audio, targetRate: number, quality: Resamp
       : quality === 'medium'
         ? ConverterType.SRC_SINC_MEDIUM_QUALITY
         : ConverterType.SRC_SINC_FASTEST;
-  const src = await create(1, audio.sampleRate, targetRate, { converterType });
-  try {
-    return { samples: src.simple(audio.samples), sampleRate: targetRate };
-  } finally {
-    src.destroy();
+  const key = `${audio.sampleRate}>${targetRate}:${quality}`;
+  let src = converters.get(key);
+  if (src === undefined) {
+    src = create(1, audio.sampleRate, targetRate, { converterType });
+    converters.set(key, src);
+    src.catch(() => converters.delete(key)); // never keep a failed creation
   }
+  return { samples: (await src).simple(audio.samples), sampleRate: targetRate };
 }
+
+// Converters by (rates, quality). `simple` is stateless (each call resamples
+// one whole signal from scratch; checked to give identical output on reuse),
+// so reusing a converter only saves the ~20 ms of creating it.
+const converters = new Map<string, ReturnType<typeof libsamplerate.create>>();
 
 /** Mean-square level in dBFS (−Infinity for digital silence). */
 export function levelDbfs(wav: Float32Array): number {
