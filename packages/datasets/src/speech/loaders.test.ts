@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractSpeakerFeatures, summarizeSpeakerFeatures } from './dataset.js';
 import { libriSpeechCorpus, looksLikeLibriSpeech, speakerFoldersCorpus } from './loaders.js';
-import { speakerDataSummary } from './speakers.js';
+import { resolveSpeakerCorpus, speakerDataSummary } from './speakers.js';
 import { FIXTURES } from './test_util.js';
 
 const LIBRI = `${FIXTURES}librispeech`;
@@ -13,6 +13,12 @@ const FOLDERS = `${FIXTURES}folders`;
 describe('libriSpeechCorpus', () => {
   it('lists speakers from the folders and reports misnamed files', async () => {
     expect(await looksLikeLibriSpeech(LIBRI)).toBe(true);
+    expect(await looksLikeLibriSpeech(FOLDERS)).toBe(false);
+    // The parent of a LibriSpeech/ folder is accepted too.
+    const parent = mkdtempSync(join(tmpdir(), 'ttrnn-libri-'));
+    cpSync(LIBRI, join(parent, 'LibriSpeech'), { recursive: true });
+    const viaParent = await resolveSpeakerCorpus({ dataDir: parent });
+    expect(viaParent.name).toBe(`librispeech:${join(parent, 'LibriSpeech')}`);
     const c = await libriSpeechCorpus({ root: LIBRI });
     expect(c.splits.train.map((s) => s.id)).toEqual(['19', '26']);
     expect(c.splits.validation.map((s) => s.id)).toEqual(['84']);
@@ -62,6 +68,9 @@ describe('speakerFoldersCorpus', () => {
     expect(alice.utterances.map((u) => u.id)).toEqual(['alice/a.wav', 'alice/session2/b.flac']);
     const again = await speakerFoldersCorpus({ root: FOLDERS, fractions: { train: 1, validation: 1, test: 1 }, seed: 3 });
     expect(again.splits.test.map((s) => s.id)).toEqual(c.splits.test.map((s) => s.id));
+    // LibriSpeech's 251:40:40 proportions still give every split a speaker when there are 3.
+    const byDefault = await speakerFoldersCorpus({ root: FOLDERS });
+    expect([byDefault.splits.train.length, byDefault.splits.validation.length, byDefault.splits.test.length]).toEqual([1, 1, 1]);
     // 8 kHz WAV and 16 kHz FLAC both end up as 16 kHz features.
     const a = await alice.utterances[0]!.load();
     expect(a.sampleRate).toBe(8000);

@@ -161,8 +161,13 @@ export async function speakerFoldersCorpus(options: SpeakerFoldersOptions): Prom
     throw new Error(`'fractions' passed to 'speakerFoldersCorpus' must be non-negative with a positive sum, got ${JSON.stringify(f)}`);
   }
   const order = new Rng(deriveSeed(options.seed ?? 0, 17)).permutation(speakers.length);
-  const nVal = Math.round((speakers.length * f.validation) / sum);
-  const nTest = Math.round((speakers.length * f.test) / sum);
+  // At least one speaker in a split with a positive share, when there are enough speakers.
+  const atLeastOne = (share: number) => {
+    const n = Math.round((speakers.length * share) / sum);
+    return share > 0 && n === 0 && speakers.length >= 3 ? 1 : n;
+  };
+  const nVal = atLeastOne(f.validation);
+  const nTest = atLeastOne(f.test);
   const pick = (lo: number, hi: number) =>
     order.slice(lo, hi).sort((a, b) => a - b).map((i) => speakers[i] as SpeakerSource);
   const nTrain = speakers.length - nVal - nTest;

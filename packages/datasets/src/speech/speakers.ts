@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { SpeakerCorpus } from './corpus.js';
 import { extractSpeakerFeatures, summarizeSpeakerFeatures } from './dataset.js';
 import type { ExtractOptions, SpeakerDataSummary, SpeakerFeatureSet } from './dataset.js';
@@ -22,6 +23,9 @@ export async function resolveSpeakerCorpus(options: Omit<SpeakerDataOptions, key
   const seed = options.seed ?? 0;
   if (options.dataDir === undefined) return syntheticCorpus({ size: options.size ?? 'quick', seed });
   if (await looksLikeLibriSpeech(options.dataDir)) return libriSpeechCorpus({ root: options.dataDir });
+  // The LibriSpeech tarballs unpack into a `LibriSpeech/` folder: accept its parent too.
+  const nested = join(options.dataDir, 'LibriSpeech');
+  if (await looksLikeLibriSpeech(nested)) return libriSpeechCorpus({ root: nested });
   return speakerFoldersCorpus({ root: options.dataDir, seed });
 }
 
