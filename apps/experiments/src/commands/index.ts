@@ -9,6 +9,7 @@ import { mnistCommand } from './mnist.js';
 import { parityCommand } from './parity.js';
 import { paramsCommand } from './params.js';
 import { speakerCommand } from './speaker.js';
+import { timingCommand } from './timing.js';
 
 export const COMMANDS: Command[] = [
   allCommand,
@@ -17,4 +18,5 @@ export const COMMANDS: Command[] = [
   parityCommand,
   paramsCommand,
   speakerCommand,
+  timingCommand,
 ];

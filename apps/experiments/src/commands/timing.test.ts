@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BenchModel } from './timing_bench.js';
+import { configId, formatComparison, parseRecords, summarize } from './timing_bench.js';
+import { runTiming, timingCommand, timingConfigs } from './timing.js';
+
+/** A tiny stand-in model (last step → dense → log-softmax) so the test measures structure, not speed. */
+function tinyModel(): BenchModel {
+  const init = tf.fill([28, 10], 0.01);
+  const w = tf.variable(init);
+  init.dispose();
+  return {
+    params: w.size,
+    variables: [w],
+    apply(x) {
+      return tf.tidy(() => {
+        const last = tf.reshape(tf.slice(x, [0, x.shape[1] - 1, 0], [-1, 1, -1]), [x.shape[0], x.shape[2]]);
+        return tf.logSoftmax(tf.matMul(last, w)) as tf.Tensor2D;
+      });
+    },
+    dispose() {
+      w.dispose();
+    },
+  };
+}
+
+describe('timing', () => {
+  it('measures dense and TT models of every cell, the dense LSTM first (the reference of the ratios)', () => {
+    for (const quick of [true, false]) {
+      const configs = timingConfigs(quick);
+      expect(configs[0]!.model).toBe('lstm');
+      expect(new Set(configs.map((c) => c.model))).toEqual(new Set(['lstm', 'gru', 'tt-lstm', 'tt-gru']));
+      expect(new Set(configs.map(configId)).size).toBe(configs.length);
+    }
+    expect(timingConfigs(false).filter((c) => c.model === 'tt-lstm').map((c) => c.rank)).toEqual([2, 4, 8, 4]);
+  });
+
+  it('returns one JSON-able record per configuration, with the table', async () => {
+    const result = await runTiming({ quick: true, backend: null, warmup: 0, iterations: 2, factory: tinyModel });
+    const configs = timingConfigs(true);
+    expect(result.records.map(configId)).toEqual(configs.map(configId));
+    for (const r of result.records) {
+      expect(r.inferSpread.n).toBe(2);
+      expect(r.trainSpread.n).toBe(2);
+      expect(r.inferMs).toBeGreaterThanOrEqual(r.inferSpread.min);
+      expect(r.inferMs).toBeLessThanOrEqual(r.inferSpread.max);
+      expect(r.params).toBe(280);
+      expect(r.trainPeakBytes).toBeGreaterThan(0);
+    }
+    const back = JSON.parse(JSON.stringify(result)) as typeof result;
+    expect(back.records).toEqual(result.records);
+    expect(result.table).toContain('tt-lstm c2 r8 auto');
+    expect(result.table.split('\n')[0]).toContain('row-mnist: batch 128, 28 steps');
+  });
+
+  it('rejects bad rounds and unknown options', async () => {
+    await expect(runTiming({ backend: null, iterations: 0, factory: tinyModel })).rejects.toThrow(/'iterations' passed to 'runTiming'/);
+    await expect(timingCommand.run(['--rounds', '3'])).rejects.toThrow(/unknown option --rounds for 'timing'/);
+    await expect(timingCommand.run(['extra'])).rejects.toThrow(/unexpected argument 'extra'/);
+  });
+});
+
+describe('timing statistics', () => {
+  it('summarises samples by median, quartiles and range', () => {
+    const { median, spread } = summarize([5, 1, 4, 2, 3]);
+    expect(median).toBe(3);
+    expect(spread).toEqual({ min: 1, q1: 2, q3: 4, max: 5, n: 5 });
+    expect(summarize([1, 2]).median).toBe(1.5);
+  });
+
+  it('compares with a baseline and flags changes beyond the tolerance', () => {
+    const rec = (model: 'lstm' | 'gru', inferMs: number, trainMs: number) =>
+      ({ shape: 'row-mnist', model, cores: null, rank: null, mode: null, checkpoint: null, inferMs, trainMs }) as never;
+    const text = formatComparison([rec('lstm', 10, 20), rec('gru', 10, 20)], [rec('lstm', 10, 40)]);
+    expect(text).toMatch(/row-mnist\/lstm .*\(1\.00 \).*\(0\.50!\)/);
+    expect(text).not.toContain('gru');
+    expect(() => parseRecords({}, 'baseline.json')).toThrow(/baseline.json: expected a JSON array/);
+    expect(() => parseRecords([{ shape: 'x' }], 'baseline.json')).toThrow(/record 0 is not a bench record/);
+  });
+});
