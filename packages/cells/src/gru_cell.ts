@@ -39,7 +39,7 @@ export class GRUCell implements RecurrentCell {
 
     // bh_n must stay inside r⊙(h·Wh_n + bh_n), so the hidden bias is added per step.
     const bh = this.hiddenWeights.biasVector();
-    const wh = hidMethod === 'rebuild' && steps > 1 ? this.hiddenWeights.full() : null;
+    const hidden = steps > 1 ? this.hiddenWeights.prepare(hidMethod) : null;
     const [bhrz, bhn] = bh === null ? [null, null] : (tf.split(bh, [2 * H, H], 0) as [tf.Tensor1D, tf.Tensor1D]);
 
     const hs: tf.Tensor2D[] = [];
@@ -52,7 +52,7 @@ export class GRUCell implements RecurrentCell {
         ahrz = bhrz;
         ahn = bhn;
       } else {
-        let ah = wh !== null ? tf.matMul(h, wh) : this.hiddenWeights.product(h, 'contract');
+        let ah = hidden!(h);
         if (bh !== null) ah = tf.add(ah, bh);
         const parts = tf.split(ah, [2 * H, H], 1);
         ahrz = parts[0]!;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { glorotTTStd, ttMatrixShape } from '@ttrnn/tt';
+import { glorotTTStd, ttMatmul, ttMatrixShape } from '@ttrnn/tt';
 import { Linear } from './linear.js';
 import { NaiveTTLinear } from './naive_tt_linear.js';
-import { TTLinear, TT_BIAS_INIT } from './tt_linear.js';
+import { TTLinear, TT_BIAS_INIT, preparedContraction } from './tt_linear.js';
 import { maxAbsDiff, randomTensor } from './test_util/random.js';
 
 describe('weight maps', () => {
@@ -37,6 +37,21 @@ describe('weight maps', () => {
     expect(maxAbsDiff(y1, y2)).toBeLessThan(1e-5);
     expect(layer.namedWeights().map((w) => w.name)).toEqual(['bias', 'parameters.0', 'parameters.1', 'parameters.2']);
     tf.dispose([x, y1, y2]);
+    layer.dispose();
+  });
+
+  it.each([
+    [12, 20, 1, 3],
+    [12, 20, 2, 3],
+    [24, 30, 3, 2],
+    [48, 36, 4, 3],
+  ])('the prepared contraction equals ttMatmul (%i×%i, %i cores, rank %i)', (n, m, d, r) => {
+    const layer = TTLinear.init(ttMatrixShape(n, m, d, r), n + d);
+    const x = randomTensor([3, n], d) as tf.Tensor2D;
+    const y = tf.tidy(() => preparedContraction(layer.cores, layer.shape)(x));
+    const ref = ttMatmul(x, layer.cores);
+    expect(maxAbsDiff(y, ref)).toBeLessThan(1e-6);
+    tf.dispose([x, y, ref]);
     layer.dispose();
   });
 

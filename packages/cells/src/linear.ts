@@ -57,6 +57,10 @@ export class Linear implements LinearMap {
     return this.weight;
   }
 
+  prepare(): (x: tf.Tensor2D) => tf.Tensor2D {
+    return (x) => tf.matMul(x, this.weight);
+  }
+
   biasVector(): tf.Tensor1D | null {
     return this.bias;
   }

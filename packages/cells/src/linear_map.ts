@@ -34,6 +34,13 @@ export interface LinearMap {
   full(): tf.Tensor2D;
   /** The bias [M] (a variable, or a concatenation for the naive layout), or null. */
   biasVector(): tf.Tensor1D | null;
+  /**
+   * A product x → x·W for repeated use within one forward pass (call inside
+   * tf.tidy; the function is valid in that scope): 'rebuild' forms W once,
+   * 'contract' prepares the cores once, so each call issues only the ops
+   * that depend on x.
+   */
+  prepare(method: ProductMethod): (x: tf.Tensor2D) => tf.Tensor2D;
   /** x·W + b. */
   apply(x: tf.Tensor2D, method?: ProductMethod): tf.Tensor2D;
   /** Which method is cheaper for `calls` products of `rows` rows each, under `mode`. */

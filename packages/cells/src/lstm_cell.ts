@@ -36,11 +36,16 @@ export class LSTMCell implements RecurrentCell {
     // When W_h is a matrix, reorder its columns (and xw's) once to [i|f|o|g] so
     // that each step needs one sigmoid for the three sigmoid gates. The
     // per-step contraction produces the original order; it keeps four activations.
-    let wh: tf.Tensor2D | null = null;
+    let hidden: ((h: tf.Tensor2D) => tf.Tensor2D) | null = null;
     const ifog = hidMethod === 'rebuild' || steps === 1;
     if (ifog) {
       xw = toIFOG(xw);
-      if (steps > 1) wh = toIFOG(this.hiddenWeights.full());
+      if (steps > 1) {
+        const wh = toIFOG(this.hiddenWeights.full());
+        hidden = (h) => tf.matMul(h, wh);
+      }
+    } else {
+      hidden = this.hiddenWeights.prepare('contract');
     }
     const xSteps = steps === 1 ? [xw] : (tf.split(xw, steps, 0) as tf.Tensor2D[]);
 
@@ -50,7 +55,7 @@ export class LSTMCell implements RecurrentCell {
     for (let t = 0; t < steps; t++) {
       let a = xSteps[t]!;
       // h0 = 0: the recurrent product of step 0 is zero (its bias is already in xw).
-      if (h !== null) a = tf.add(a, wh !== null ? tf.matMul(h, wh) : this.hiddenWeights.product(h, 'contract'));
+      if (h !== null) a = tf.add(a, hidden!(h));
       let i: tf.Tensor2D, f: tf.Tensor2D, g: tf.Tensor2D, o: tf.Tensor2D;
       if (ifog) {
         const [sfo, gp] = tf.split(a, [3 * H, H], 1) as [tf.Tensor2D, tf.Tensor2D];

@@ -49,6 +49,15 @@ export class NaiveTTLinear implements LinearMap {
     return tf.tidy(() => tf.concat(this.gates.map((g) => g.product(x, 'contract')), 1));
   }
 
+  prepare(method: ProductMethod): (x: tf.Tensor2D) => tf.Tensor2D {
+    if (method === 'rebuild') {
+      const w = this.full();
+      return (x) => tf.matMul(x, w);
+    }
+    const parts = this.gates.map((g) => g.prepare('contract'));
+    return (x) => tf.concat(parts.map((f) => f(x)), 1);
+  }
+
   full(): tf.Tensor2D {
     return tf.tidy(() => tf.concat(this.gates.map((g) => g.full()), 1));
   }

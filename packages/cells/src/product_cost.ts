@@ -9,7 +9,7 @@
  *   FLOP: at batch 128, a 2-core rank-8 contraction spends most of its time
  *   there, measured 12 ms against 6 ms for the dense product it replaces);
  * - ops: one tfjs op costs about 3–5 µs whatever its size
- *   (../shared/NOTES.md), and a d-core contraction issues 8d + 1 ops, so at the
+ *   (../shared/NOTES.md), and a prepared d-core contraction issues 6d + 1 ops, so at the
  *   small batch of one time step overhead matters too.
  * The constants only need to rank the two choices, not predict times.
  */
@@ -73,7 +73,10 @@ export function estimateProductTime(
   let rebuild = 0;
   for (const shape of shapes) {
     const c = ttMatmulCost(shape, r);
-    contract += calls * (c.contract.flops / rate + contractionTraffic(shape, r) * elementCost + c.contract.ops * overhead);
+    // A prepared contraction (TTLinear.prepare) transposes the cores once: 6d + 1 ops per call, 2d once.
+    const d = shape.inModes.length;
+    const perCall = c.contract.ops - 2 * d;
+    contract += calls * (c.contract.flops / rate + contractionTraffic(shape, r) * elementCost + perCall * overhead) + 2 * d * overhead;
     rebuild +=
       c.rebuild.flops / rate + rebuildTraffic(shape) * elementCost + c.rebuild.ops * overhead + calls * (c.denseProduct.flops / rate + overhead);
   }

@@ -13,6 +13,40 @@ import type { LinearMap, NamedVariable, ProductMethod, ProductMode } from './lin
 import { chooseTTMethod } from './product_cost.js';
 import { prod, shapeString } from './validate.js';
 
+/**
+ * ttMatmul with the core-side work done once: each core is transposed and
+ * reshaped to G_k [r_k·n_k, m_k·r_{k+1}] when prepared, so a call issues 6 ops
+ * per core instead of 8 (the loop is ttMatmul's: the running tensor is
+ * [batch·m_0..m_{k-1}, r_k, n_k..n_{d-1}], step k contracts (r_k, n_k) with
+ * G_k). Same numbers as ttMatmul.
+ */
+export function preparedContraction(cores: readonly tf.Tensor4D[], shape: TTMatrixShape): (x: tf.Tensor2D) => tf.Tensor2D {
+  const d = cores.length;
+  const dims = cores.map((_, k) => [shape.ranks[k]!, shape.outModes[k]!, shape.inModes[k]!, shape.ranks[k + 1]!] as const);
+  const g = cores.map((c, k) => {
+    const [rk, mk, nk, rk1] = dims[k]!;
+    return tf.reshape(tf.transpose(c, [0, 2, 1, 3]), [rk * nk, mk * rk1]);
+  });
+  const n = prod(shape.inModes);
+  const m = prod(shape.outModes);
+  return (x) => {
+    const batch = x.shape[0];
+    let lead = batch;
+    let rest = n;
+    let t: tf.Tensor = x;
+    for (let k = 0; k < d; k++) {
+      const [rk, mk, nk, rk1] = dims[k]!;
+      rest /= nk;
+      // [lead, rk, nk, rest] → [lead, rest, rk, nk] → [lead·rest, rk·nk]
+      const a = tf.reshape(tf.transpose(tf.reshape(t, [lead, rk, nk, rest]), [0, 3, 1, 2]), [lead * rest, rk * nk]);
+      const p = tf.matMul(a, g[k]!);
+      t = tf.transpose(tf.reshape(p, [lead, rest, mk, rk1]), [0, 2, 3, 1]);
+      lead *= mk;
+    }
+    return tf.reshape(t, [batch, m]) as tf.Tensor2D;
+  };
+}
+
 /** Initial value of every TT bias entry in the original. */
 export const TT_BIAS_INIT = 1e-3;
 
@@ -52,6 +86,14 @@ export class TTLinear implements LinearMap {
 
   full(): tf.Tensor2D {
     return ttFull(this.cores);
+  }
+
+  prepare(method: ProductMethod): (x: tf.Tensor2D) => tf.Tensor2D {
+    if (method === 'rebuild') {
+      const w = ttFull(this.cores);
+      return (x) => tf.matMul(x, w);
+    }
+    return preparedContraction(this.cores, this.shape);
   }
 
   biasVector(): tf.Tensor1D | null {
