@@ -43,7 +43,20 @@ export function fixtureResults(): ResultsFile {
     if (id === 'mnist-ttlstm-c3-r4') return { id, config, status: 'failed' as const, reused: false, error: 'out of | memory', seconds: 3 };
     return { id, config, status: 'done' as const, reused: i % 2 === 0, outcome: mnistOutcome(dense ? 100_000 + 1000 * i : 2000 + 700 * i, dense ? 0.95 : 0.9 + i * 0.004), seconds: 12 };
   });
-  const speaker = speakerConfigs(QUICK_PROFILE).map((config) => ({
+  // Its own speaker grid, so the fixture does not change when the quick profile is retuned.
+  const speakerProfile = {
+    ...QUICK_PROFILE,
+    speaker: {
+      ...QUICK_PROFILE.speaker,
+      models: [
+        { model: 'lstm' as const, cores: 0, rank: 0 },
+        { model: 'lstm' as const, cores: 2, rank: 2 },
+        { model: 'lstm' as const, cores: 4, rank: 4 },
+      ],
+      dataEfficiency: { models: [{ model: 'lstm' as const, cores: 0, rank: 0 }, { model: 'lstm' as const, cores: 2, rank: 2 }], fractions: [0.2, 0.6, 1] },
+    },
+  };
+  const speaker = speakerConfigs(speakerProfile).map((config) => ({
     id: configId(config),
     config,
     status: 'done' as const,
