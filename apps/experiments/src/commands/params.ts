@@ -86,7 +86,7 @@ export function formatCount(config: ModelConfig, count: ParamCount): string {
 
 export const paramsCommand: Command = {
   name: 'params',
-  summary: 'Parameter counts (original and paper conventions) and TT shapes of a model configuration',
+  summary: 'parameter counts (original and paper conventions) and TT shapes of a model configuration',
   options: OPTIONS,
   async run(argv) {
     const { options, positionals } = parseArgs(argv, OPTIONS, 'params');

@@ -446,7 +446,7 @@ const OPTIONS = {
 
 export const parityCommand: Command = {
   name: 'parity',
-  summary: 'Check the cells against reference vectors of the original (max abs error per case)',
+  summary: 'check the cells against reference vectors of the original (max abs error per case)',
   options: OPTIONS,
   async run(argv) {
     const { options, positionals } = parseArgs(argv, OPTIONS, 'parity');
