@@ -134,7 +134,7 @@ export const QUICK_PROFILE: Profile = {
     'TT grid: TT-LSTM with 2–3 cores × ranks 1, 2, 4 and two TT-GRU models (paper: 2–4 cores × ranks 1–10 for both cells).',
     "Speaker verification: the synthetic corpus 'quick' generated in-process with espeak-ng (24 training, 8 validation, 8 test speakers, 12 utterances each; paper: LibriSpeech train-clean-100, 251 speakers), hidden 128 (paper 768), embedding 64 (paper 256), 5 speakers × 6 utterances per batch (paper 16 × 32), 40 steps, validation every 20 steps; dense LSTM and TT-LSTM 2 cores rank 2 only (paper: 2–4 cores × ranks 1–4).",
     'Data efficiency: 20% and 100% of the training speakers (paper 20–100% in steps of 20).',
-    'Speed table: 5 measured rounds after 1 warm-up, 5 models (the benchmark, `pnpm run bench`, measures more).',
+    'Speed table: the timing command with --quick (fewer models and rounds; `pnpm run exp timing` and `pnpm run bench` measure more).',
   ],
   expectations: [
     'Row MNIST after 2 epochs on 6,000 images: dense LSTM/GRU around 90–95% test accuracy, TT models a few points lower (the paper reaches 97–99% after 20 epochs on 50,000).',

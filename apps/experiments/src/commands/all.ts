@@ -46,7 +46,7 @@ export interface AllDependencies {
   /** Parameter tables of the paper's layout; `null` with a note when the counter is unavailable. */
   paramsTables(profile: Profile): Promise<{ tables: ParamsTables | null; note?: string }>;
   /** Speed table; `null` with a note when no timing is available. */
-  timing(ctx: { readonly backend: string; readonly runDir: string }): Promise<{ rows: TimingRow[] | null; note?: string }>;
+  timing(ctx: { readonly backend: string; readonly runDir: string; readonly quick: boolean }): Promise<{ rows: TimingRow[] | null; note?: string }>;
   /** Initialises the backend; resolves to the environment fields that depend on it. */
   initBackend(name: string | undefined): Promise<{ backend: string; tfjsVersion: string }>;
   /** Throws (naming the files) when the MNIST data are missing or unreadable. */
@@ -241,7 +241,7 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
   if (only.has('timing')) {
     deps.log('timing: measuring training and inference steps');
     try {
-      const t = await deps.timing({ backend: environment.backend, runDir });
+      const t = await deps.timing({ backend: environment.backend, runDir, quick: profile.name !== 'paper' });
       timing = t.rows;
       timingNote = t.note;
     } catch (err) {

@@ -18,9 +18,8 @@ import type { CurvePoint, ParamsRow, ParamsTables } from '../report/results.js';
 import { mnistOptionsFromSweep, runMnist } from '../experiments/mnist_run.js';
 import { runSpeaker, speakerOptionsFromSweep } from '../experiments/speaker_run.js';
 import type { AllDependencies } from './all.js';
-import { configLabel, measureConfigs } from './timing_bench.js';
-import type { BenchConfig } from './timing_bench.js';
-import { cellsFactory } from './timing_models.js';
+import { runTiming } from './timing.js';
+import { configLabel } from './timing_bench.js';
 
 /** The classifier of the parameter tables (input 28, hidden 256, 10 classes) for one layout. */
 export function tableModel(cell: CellKind, tt: { cores: number; rank: number; extraCore: ExtraCore; naive: boolean } | null): ModelConfig {
@@ -71,14 +70,6 @@ async function stepCurve(runDir: string, fallback: readonly CurvePoint[]): Promi
   return curve.length > 0 ? curve : fallback;
 }
 
-/** The models of the original's speed table, at its shape (batch 128, 28 steps, input 28, hidden 256). */
-export const TIMING_CONFIGS: readonly BenchConfig[] = [
-  { shape: 'row-mnist', model: 'lstm', cores: null, rank: null, mode: null, checkpoint: null },
-  { shape: 'row-mnist', model: 'tt-lstm', cores: 2, rank: 2, mode: 'auto', checkpoint: null },
-  { shape: 'row-mnist', model: 'tt-lstm', cores: 2, rank: 8, mode: 'auto', checkpoint: null },
-  { shape: 'row-mnist', model: 'tt-lstm', cores: 3, rank: 4, mode: 'auto', checkpoint: null },
-  { shape: 'row-mnist', model: 'gru', cores: null, rank: null, mode: null, checkpoint: null },
-];
 
 export function realDependencies(): AllDependencies {
   return {
@@ -95,17 +86,14 @@ export function realDependencies(): AllDependencies {
     async paramsTables(profile) {
       return { tables: computeParamsTables(profile) };
     },
-    async timing() {
-      const records = await measureConfigs(TIMING_CONFIGS, cellsFactory, {
-        warmup: 1,
-        iterations: 5,
-        seed: 1,
-        now: () => performance.now(),
-        log: (line) => console.error(line),
-      });
+    async timing({ quick }) {
+      // The backend is initialised already (null: keep it).
+      const t = await runTiming({ quick, backend: null, log: (line) => console.error(line) });
       return {
-        rows: records.map((r, i) => ({ model: configLabel(TIMING_CONFIGS[i]!), params: r.params, inferenceMs: r.inferMs, trainStepMs: r.trainMs })),
-        note: 'Medians of 5 rounds after 1 warm-up, measured round-robin by the benchmark harness (`pnpm run bench` measures more configurations and rounds).',
+        rows: t.records.map((r) => ({ model: configLabel(r), params: r.params, inferenceMs: r.inferMs, trainStepMs: r.trainMs })),
+        note:
+          `Medians of ${t.iterations} rounds after ${t.warmup} warm-up, measured round-robin by \`runTiming\` (the \`timing\` command${quick ? ' with --quick' : ''})` +
+          `${t.fastKernels ? ', with the fast wasm Slice/SplitV/Unpack/Tanh kernels' : ''}; \`pnpm run exp timing\` and \`pnpm run bench\` measure more.`,
       };
     },
     async initBackend(name) {
