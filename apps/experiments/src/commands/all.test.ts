@@ -6,7 +6,7 @@ import { UsageError } from '../args.js';
 import { QUICK_PROFILE, configId, mnistConfigs, speakerConfigs } from '../profiles.js';
 import type { MnistConfig, SpeakerConfig } from '../profiles.js';
 import type { MnistOutcome, ResultsFile, SpeakerOutcome } from '../report/results.js';
-import { applyOverrides, resolveAllOptions, runAll } from './all.js';
+import { allCommand, applyOverrides, resolveAllOptions, runAll } from './all.js';
 import type { AllDependencies, AllOptions } from './all.js';
 
 let dir: string;
@@ -174,6 +174,13 @@ describe('resolveAllOptions', () => {
     await expect(resolveAllOptions(['--run', '../x'])).rejects.toThrow(/plain directory name/);
     await expect(resolveAllOptions(['--frobnicate'])).rejects.toThrow(/unknown option --frobnicate for 'all'/);
     await expect(resolveAllOptions(['--speaker-data-dir', join(dir, 'missing')])).rejects.toThrow(/does not exist/);
+  });
+
+  it('the command itself rejects bad input with a usage error before touching the results directory', async () => {
+    await expect(allCommand.run(['--ranks', '0', '--results-dir', dir])).rejects.toThrow(UsageError);
+    await expect(allCommand.run(['--profile', 'huge', '--results-dir', dir])).rejects.toThrow(UsageError);
+    await expect(allCommand.run(['extra', '--results-dir', dir])).rejects.toThrow(/no positional arguments/);
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('keeps the profile untouched when nothing is overridden', () => {
