@@ -9,6 +9,7 @@
  */
 import * as tfl from '@tensorflow/tfjs';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BACKEND_NAMES, describeBackend, initBackend } from '@ttrnn/backend';
@@ -90,6 +91,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const pixelRounds = { warmup: 0, iterations: Math.max(2, Math.round(iterations / 4)) };
   err(`bench: ${configs.length} configurations on ${describeBackend().backend} (tfjs ${describeBackend().tfjsVersion}); ` +
     `row-mnist ${warmup}+${iterations} rounds, original ${originalRounds.warmup}+${originalRounds.iterations}, pixel 0+${pixelRounds.iterations}`);
+  const loadBefore = loadavg()[0]!;
   const records = await measureConfigs(configs, factory, {
     warmup,
     iterations,
@@ -103,7 +105,8 @@ async function main(argv: readonly string[]): Promise<number> {
   writeFileSync(join(RESULTS, 'latest.json'), doc + '\n');
   if (options['save-baseline'] === true) writeFileSync(join(RESULTS, 'baseline.json'), doc + '\n');
   const table =
-    `backend ${backend}${fastKernels ? ' (+ fast Slice/SplitV/Unpack/Tanh kernels)' : ''}, tfjs ${describeBackend().tfjsVersion}\n` +
+    `backend ${backend}${fastKernels ? ' (+ fast Slice/SplitV/Unpack/Tanh kernels)' : ''}, tfjs ${describeBackend().tfjsVersion}; ` +
+    `1-min load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end (2 cores: above 1, other work shares the CPU)\n` +
     formatTable(records);
   const basePath = join(RESULTS, 'baseline.json');
   const comparison =

@@ -55,17 +55,19 @@ export interface BenchConfig {
   readonly mode: TTMode | null;
   /** Steps per chunk of the checkpointed backward, or null for the ordinary backward. */
   readonly checkpoint: number | null;
+  /** 'fused': the hand-written LSTM backward of @ttrnn/cells (fused_lstm.ts); absent: tfjs autodiff. */
+  readonly backward?: 'fused';
 }
 
 export function configId(c: BenchConfig): string {
-  const ck = c.checkpoint === null ? '' : `/ckpt${c.checkpoint}`;
+  const ck = (c.checkpoint === null ? '' : `/ckpt${c.checkpoint}`) + (c.backward === 'fused' ? '/fused' : '');
   if (c.cores === null) return `${c.shape}/${c.model}${ck}`;
   return `${c.shape}/${c.model}/c${c.cores}/r${c.rank}/${c.mode}${ck}`;
 }
 
 /** The label of a configuration in tables (without the shape). */
 export function configLabel(c: BenchConfig): string {
-  const ck = c.checkpoint === null ? '' : ` ckpt${c.checkpoint}`;
+  const ck = (c.checkpoint === null ? '' : ` ckpt${c.checkpoint}`) + (c.backward === 'fused' ? ' fused' : '');
   if (c.cores === null) return c.model + ck;
   return `${c.model} c${c.cores} r${c.rank} ${c.mode}${ck}`;
 }
@@ -83,7 +85,8 @@ export interface ConfigOptions {
 
 /**
  * The grid: dense LSTM/GRU, TT-LSTM/TT-GRU × cores {2,3} × ranks {2,4,8} (original: {2,8}) ×
- * modes, stock LSTM; `quick`: 2 cores, ranks 2 and 8.
+ * modes, stock LSTM, and the LSTMs again with the fused backward (mode auto); `quick`: 2 cores,
+ * ranks 2 and 8.
  */
 export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): BenchConfig[] {
   const quick = options.quick ?? false;
@@ -95,6 +98,10 @@ export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): Ben
       out.push({ shape, model: cell, cores: null, rank: null, mode: null, checkpoint: PIXEL_CHUNK });
       const model = cell === 'lstm' ? 'tt-lstm' : 'tt-gru';
       out.push({ shape, model, cores: 2, rank: 4, mode: 'auto', checkpoint: PIXEL_CHUNK });
+    }
+    if (cells.includes('lstm')) {
+      out.push({ shape, model: 'lstm', cores: null, rank: null, mode: null, checkpoint: PIXEL_CHUNK, backward: 'fused' });
+      out.push({ shape, model: 'tt-lstm', cores: 2, rank: 4, mode: 'auto', checkpoint: PIXEL_CHUNK, backward: 'fused' });
     }
     return filterConfigs(out, options.filter);
   }
@@ -109,6 +116,13 @@ export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): Ben
           out.push({ shape, model: cell === 'lstm' ? 'tt-lstm' : 'tt-gru', cores, rank, mode, checkpoint: null });
         }
       }
+    }
+  }
+  // The fused LSTM backward (LSTM cells only), in the production mode 'auto'.
+  if (cells.includes('lstm')) {
+    out.push({ shape, model: 'lstm', cores: null, rank: null, mode: null, checkpoint: null, backward: 'fused' });
+    for (const cores of coreCounts) {
+      for (const rank of ranks) out.push({ shape, model: 'tt-lstm', cores, rank, mode: 'auto', checkpoint: null, backward: 'fused' });
     }
   }
   return filterConfigs(out, options.filter);

@@ -4,7 +4,7 @@
  * the same models trained through the checkpointed backward for long sequences.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { createModel, runSequenceCheckpointed } from '@ttrnn/cells';
+import { checkpointedSequence, createModel, runLstmFused, runSequenceCheckpointed } from '@ttrnn/cells';
 import type { ModelConfig, SequenceClassifier } from '@ttrnn/cells';
 import type { BenchConfig, BenchModel, BenchShape, ModelFactory } from './timing_bench.js';
 
@@ -28,9 +28,10 @@ export function modelConfigOf(config: BenchConfig, shape: BenchShape): ModelConf
 
 /**
  * A classifier whose recurrent layers run through `runSequenceCheckpointed` (chunks of
- * `chunkSize` steps): the same weights and numbers as `model.apply`, a smaller backward.
+ * `chunkSize` steps) and/or the fused LSTM backward: the same weights and numbers as
+ * `model.apply`, a smaller or faster backward.
  */
-function checkpointedApply(model: SequenceClassifier, chunkSize: number): (x: tf.Tensor3D) => tf.Tensor2D {
+function customApply(model: SequenceClassifier, chunkSize: number | null, fused: boolean): (x: tf.Tensor3D) => tf.Tensor2D {
   const mode = model.config.mode;
   return (x) =>
     tf.tidy(() => {
@@ -38,9 +39,24 @@ function checkpointedApply(model: SequenceClassifier, chunkSize: number): (x: tf
       let xs = tf.reshape(tf.transpose(x, [1, 0, 2]), [steps * batch, features]) as tf.Tensor2D;
       let h: tf.Tensor2D | null = null;
       for (const cell of model.rnn.cells) {
-        const r = runSequenceCheckpointed(cell, xs, steps, batch, mode, { chunkSize });
-        xs = r.hs;
-        h = r.state[0]!;
+        if (fused && chunkSize !== null) {
+          const run = (xc: tf.Tensor2D, len: number, b: number, st: readonly tf.Tensor2D[]) => {
+            const r = runLstmFused(cell, xc, len, b, mode, { h: st[0]!, c: st[1]! });
+            return { hs: [r.hs], state: [r.h, r.c] };
+          };
+          const params = cell.namedWeights().map((w) => w.variable);
+          const r = checkpointedSequence(run, xs, steps, batch, cell.hiddenSize, 2, params, { chunkSize });
+          xs = r.hs;
+          h = r.state[0]!;
+        } else if (fused) {
+          const r = runLstmFused(cell, xs, steps, batch, mode);
+          xs = r.hs;
+          h = r.h;
+        } else {
+          const r = runSequenceCheckpointed(cell, xs, steps, batch, mode, { chunkSize: chunkSize! });
+          xs = r.hs;
+          h = r.state[0]!;
+        }
       }
       return tf.logSoftmax(model.head.apply(h!, model.head.chooseMethod(batch, 1, mode))) as tf.Tensor2D;
     });
@@ -50,7 +66,9 @@ function checkpointedApply(model: SequenceClassifier, chunkSize: number): (x: tf
 export function cellsClassifier(config: BenchConfig, shape: BenchShape, seed: number): BenchModel {
   const model = createModel(modelConfigOf(config, shape), seed) as SequenceClassifier;
   const variables = model.namedWeights().map((w) => w.variable);
-  const apply = config.checkpoint === null ? (x: tf.Tensor3D) => model.apply(x) : checkpointedApply(model, config.checkpoint);
+  const fused = config.backward === 'fused';
+  if (fused && model.config.cell !== 'lstm') throw new Error(`the fused backward exists for LSTM cells only, not for ${config.model}`);
+  const apply = config.checkpoint === null && !fused ? (x: tf.Tensor3D) => model.apply(x) : customApply(model, config.checkpoint, fused);
   return {
     params: model.paramCount(),
     variables,
