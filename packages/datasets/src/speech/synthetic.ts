@@ -69,15 +69,15 @@ export interface SyntheticSizeSpec {
 }
 
 /**
- * Corpus sizes. Generation (synthesis + features, one core) measured at about
- * 0.1–0.2 s per utterance: tiny 24 utterances in a few seconds (tests); quick
- * 480 utterances in about 1–2 minutes; paper is LibriSpeech-shaped (251/40/40
- * speakers) with 32 utterances each (one GE2E batch's M), about 10.6k
- * utterances, roughly half an hour.
+ * Corpus sizes, chosen from measurements (CPU time on one core, synthesis +
+ * features): tiny's 24 utterances in a few seconds (tests); quick's 480 in
+ * about 52 s, every utterance ≥ 160 frames (shortest 196); paper is
+ * LibriSpeech-shaped (251/40/40 speakers) with 32 utterances each (one GE2E
+ * batch's M), 10,592 utterances, about 25 minutes.
  */
 export const SYNTHETIC_SIZES: Readonly<Record<SyntheticSize, SyntheticSizeSpec>> = Object.freeze({
   tiny: { speakers: { train: 4, validation: 1, test: 1 }, utterancesPerSpeaker: 4, words: [6, 8] as const },
-  quick: { speakers: { train: 24, validation: 8, test: 8 }, utterancesPerSpeaker: 12, words: [6, 10] as const },
+  quick: { speakers: { train: 24, validation: 8, test: 8 }, utterancesPerSpeaker: 12, words: [7, 11] as const },
   paper: { speakers: { train: 251, validation: 40, test: 40 }, utterancesPerSpeaker: 32, words: [8, 16] as const },
 });
 
@@ -278,24 +278,25 @@ export function syntheticCorpus(options: Partial<SyntheticCorpusOptions> = {}): 
   const seed = options.seed ?? 0;
   if (!Number.isFinite(seed)) throw new Error(`'seed' passed to 'syntheticCorpus' must be a finite number, got ${seed}`);
   const spec = syntheticCorpusSpec(size, seed);
-  // One open session per speaker while its utterances are loaded in order;
-  // an out-of-order load replays the speaker's earlier utterances.
-  const sessions = new Map<string, SynthesisSession>();
+  // One open session at a time (an eSpeak instance holds tens of MB), for the
+  // speaker being loaded; utterances loaded in order continue it, any other
+  // load starts a fresh session and replays the speaker's earlier utterances.
+  let current: { id: string; session: SynthesisSession } | null = null;
   const load = async (utts: readonly SyntheticUtterance[], index: number): Promise<Audio> => {
     const id = (utts[0] as SyntheticUtterance).speaker.id;
-    let session = sessions.get(id);
-    if (session === undefined || session.spoken > index) {
-      session?.close();
-      session = await SynthesisSession.open();
-      sessions.set(id, session);
+    if (current === null || current.id !== id || current.session.spoken > index) {
+      current?.session.close();
+      current = null;
+      current = { id, session: await SynthesisSession.open() };
     }
+    const { session } = current;
     try {
       while (session.spoken < index) sayUtterance(session, utts[session.spoken] as SyntheticUtterance);
       return sayUtterance(session, utts[index] as SyntheticUtterance);
     } finally {
-      if (session.spoken >= utts.length) {
+      if (session.spoken >= utts.length && current?.session === session) {
         session.close();
-        sessions.delete(id);
+        current = null;
       }
     }
   };
