@@ -57,7 +57,15 @@ export interface CliRun<R extends { status: string; reused: boolean; runDir: str
   readonly summary: (result: R) => string;
 }
 
-/** Initialises the backend, runs with Ctrl-C as a checkpointed stop, prints the result. */
+/**
+ * Initialises the backend, runs with Ctrl-C as a checkpointed stop, prints the result.
+ *
+ * Under `tsx` (how `pnpm run exp` starts), Ctrl-C usually kills the process outright: tsx relays the
+ * signal and SIGKILLs a child that has not acknowledged it within about 60 ms, and a training step blocks
+ * the event loop far longer. Nothing is lost beyond the steps since the last checkpoint (every
+ * --checkpoint-every steps and at every evaluation): `--resume` continues from there. Under plain node the
+ * handler below stops cleanly after the current step.
+ */
 export async function runFromCli<R extends { status: string; reused: boolean; runDir: string }>(c: CliRun<R>): Promise<number> {
   await initBackend(c.options['backend'] as string);
   const controller = new AbortController();
