@@ -50,6 +50,7 @@ export {
   SYNTHETIC_VARIANTS,
   synthesize,
   SynthesisSession,
+  addNoise,
   synthesizeSpeakerUtterance,
   syntheticCorpus,
   syntheticCorpusSpec,

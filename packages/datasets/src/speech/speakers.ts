@@ -16,12 +16,16 @@ export interface SpeakerDataOptions extends ExtractOptions {
   readonly size?: SyntheticSize;
   /** Seed of the synthetic corpus or of the speaker-folders split. Default 0. */
   readonly seed?: number;
+  /** Synthetic corpus only: white noise at this SNR in dB (see `syntheticCorpus`). */
+  readonly noiseSnrDb?: number | null;
 }
 
 /** Picks the corpus for `dataDir` (LibriSpeech, speaker folders) or the synthetic default. */
 export async function resolveSpeakerCorpus(options: Omit<SpeakerDataOptions, keyof ExtractOptions> = {}): Promise<SpeakerCorpus> {
   const seed = options.seed ?? 0;
-  if (options.dataDir === undefined) return syntheticCorpus({ size: options.size ?? 'quick', seed });
+  if (options.dataDir === undefined) {
+    return syntheticCorpus({ size: options.size ?? 'quick', seed, noiseSnrDb: options.noiseSnrDb ?? null });
+  }
   if (await looksLikeLibriSpeech(options.dataDir)) return libriSpeechCorpus({ root: options.dataDir });
   // The LibriSpeech tarballs unpack into a `LibriSpeech/` folder: accept its parent too.
   const nested = join(options.dataDir, 'LibriSpeech');

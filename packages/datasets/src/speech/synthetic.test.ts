@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { extractSpeakerFeatures, summarizeSpeakerFeatures, utteranceFeatures } from './dataset.js';
 import { resolveFeatureOptions } from './features.js';
 import { Ge2eBatcher } from './ge2e.js';
-import { syntheticCorpus, syntheticCorpusSpec } from './synthetic.js';
+import { addNoise, syntheticCorpus, syntheticCorpusSpec } from './synthetic.js';
 
 function digest(x: Float32Array): string {
   return createHash('sha256').update(new Uint8Array(x.buffer, x.byteOffset, x.byteLength)).digest('hex');
@@ -55,5 +55,33 @@ describe('syntheticCorpus (tiny)', () => {
     const batch = new Ge2eBatcher(set.splits.train, { speakersPerBatch: 4, utterancesPerSpeaker: 4, seed: 0 }).next();
     expect(batch.shape).toEqual([16, 160, 40]);
     expect(batch.x.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+  });
+});
+
+describe('noise option', () => {
+  it('addNoise hits the requested SNR and is reproducible from its seed', () => {
+    const x = new Float32Array(16000).map((_, i) => 0.3 * Math.sin(i / 9));
+    const y = addNoise({ samples: x, sampleRate: 16000 }, 10, 7);
+    let ps = 0;
+    let pn = 0;
+    for (let i = 0; i < x.length; i++) {
+      ps += (x[i] as number) ** 2;
+      pn += ((y.samples[i] as number) - (x[i] as number)) ** 2;
+    }
+    expect(10 * Math.log10(ps / pn)).toBeCloseTo(10, 0);
+    expect(Array.from(addNoise({ samples: x, sampleRate: 16000 }, 10, 7).samples)).toEqual(Array.from(y.samples));
+    expect(addNoise({ samples: x, sampleRate: 16000 }, 10, 8).samples[0]).not.toBe(y.samples[0]);
+  });
+
+  it('a noisy synthetic corpus is reproducible and keyed apart from the clean one', async () => {
+    const clean = syntheticCorpus({ size: 'tiny', seed: 1 }).splits.test[0]!.utterances[0]!;
+    const noisy = syntheticCorpus({ size: 'tiny', seed: 1, noiseSnrDb: 5 }).splits.test[0]!.utterances[0]!;
+    const noisy2 = syntheticCorpus({ size: 'tiny', seed: 1, noiseSnrDb: 5 }).splits.test[0]!.utterances[0]!;
+    expect(noisy.identity).not.toBe(clean.identity);
+    const [a, b, c] = [await clean.load(), await noisy.load(), await noisy2.load()];
+    expect(Array.from(c.samples)).toEqual(Array.from(b.samples));
+    expect(b.samples.length).toBe(a.samples.length);
+    expect(b.samples.some((v, i) => v !== a.samples[i])).toBe(true);
+    expect(() => syntheticCorpus({ noiseSnrDb: Number.NaN })).toThrow(/'noiseSnrDb' passed to 'syntheticCorpus'/);
   });
 });

@@ -266,6 +266,29 @@ export async function synthesizeSpeakerUtterance(utterances: readonly SyntheticU
 export interface SyntheticCorpusOptions {
   readonly size: SyntheticSize;
   readonly seed: number;
+  /**
+   * Adds seeded white Gaussian noise at this signal-to-noise ratio in dB
+   * (relative to the utterance's mean square) to every utterance, a knob to
+   * make the task harder; null (default): clean speech.
+   */
+  readonly noiseSnrDb: number | null;
+}
+
+/**
+ * `audio` plus white Gaussian noise at `snrDb` relative to its mean square,
+ * from a generator seeded by `seed` (so the noisy audio is reproducible).
+ */
+export function addNoise(audio: Audio, snrDb: number, seed: number): Audio {
+  if (!Number.isFinite(snrDb)) throw new Error(`'snrDb' passed to 'addNoise' must be a finite number, got ${snrDb}`);
+  const x = audio.samples;
+  let power = 0;
+  for (let i = 0; i < x.length; i++) power += (x[i] as number) * (x[i] as number);
+  power /= Math.max(1, x.length);
+  const std = Math.sqrt(power / 10 ** (snrDb / 10));
+  const rng = new Rng(seed);
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = (x[i] as number) + std * rng.normal();
+  return { samples: out, sampleRate: audio.sampleRate };
 }
 
 /**
@@ -276,7 +299,11 @@ export interface SyntheticCorpusOptions {
 export function syntheticCorpus(options: Partial<SyntheticCorpusOptions> = {}): SpeakerCorpus {
   const size = options.size ?? 'quick';
   const seed = options.seed ?? 0;
+  const noise = options.noiseSnrDb ?? null;
   if (!Number.isFinite(seed)) throw new Error(`'seed' passed to 'syntheticCorpus' must be a finite number, got ${seed}`);
+  if (noise !== null && !Number.isFinite(noise)) {
+    throw new Error(`'noiseSnrDb' passed to 'syntheticCorpus' must be a finite number or null, got ${noise}`);
+  }
   const spec = syntheticCorpusSpec(size, seed);
   // One open session at a time (an eSpeak instance holds tens of MB), for the
   // speaker being loaded; utterances loaded in order continue it, any other
@@ -292,7 +319,10 @@ export function syntheticCorpus(options: Partial<SyntheticCorpusOptions> = {}): 
     const { session } = current;
     try {
       while (session.spoken < index) sayUtterance(session, utts[session.spoken] as SyntheticUtterance);
-      return sayUtterance(session, utts[index] as SyntheticUtterance);
+      const clean = sayUtterance(session, utts[index] as SyntheticUtterance);
+      if (noise === null) return clean;
+      const speakerNumber = Number((utts[0] as SyntheticUtterance).speaker.id.slice(3));
+      return addNoise(clean, noise, deriveSeed(seed, 4, speakerNumber, index));
     } finally {
       if (session.spoken >= utts.length && current?.session === session) {
         session.close();
@@ -314,13 +344,14 @@ export function syntheticCorpus(options: Partial<SyntheticCorpusOptions> = {}): 
             synthetic: SYNTHETIC_RECIPE_VERSION,
             engine: '@echogarden/espeak-ng-emscripten@0.3.5',
             sequence: utts.slice(0, index + 1).map(recipe),
+            ...(noise === null ? {} : { noiseSnrDb: noise, noiseSeed: [seed, 4, u.speaker.id, index] }),
           }),
           load: () => load(utts, index),
         }),
       ),
     }));
   return {
-    name: `synthetic-${size}-seed${seed}`,
+    name: `synthetic-${size}-seed${seed}${noise === null ? '' : `-snr${noise}`}`,
     splits: { train: toSpeakers(spec.train), validation: toSpeakers(spec.validation), test: toSpeakers(spec.test) },
     skipped: [],
   };
