@@ -1,3 +1,5 @@
+/// <reference path="../types/espeak-ng-emscripten.d.ts" />
+// (The reference makes the declaration reach packages that typecheck these sources through the "source" condition.)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

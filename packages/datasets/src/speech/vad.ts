@@ -1,3 +1,5 @@
+/// <reference path="../types/fvad-wasm.d.ts" />
+// (The reference makes the declaration reach packages that typecheck these sources through the "source" condition.)
 import createFvad from '@echogarden/fvad-wasm';
 import type { FvadModule } from '@echogarden/fvad-wasm';
 
