@@ -72,8 +72,10 @@ export class Progress {
     if (this.tty) {
       const width = 24;
       const filled = Math.min(width, Math.round((width * step) / Math.max(1, this.o.total)));
-      const line = `${prefix}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${parts.join('  ')}`;
+      const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${parts.join('  ')}`;
       const cols = this.o.stream.columns ?? 120;
+      // On a narrow terminal the label goes first: the numbers matter more.
+      const line = prefix.length + bar.length < cols ? prefix + bar : bar;
       this.o.stream.write(`\r${line.slice(0, cols - 1)}\x1b[K`);
       this.barShown = true;
     } else {
