@@ -1,5 +1,7 @@
+// The reference makes this ambient declaration reach packages that typecheck these sources through the
+// "source" condition (an ambient module declaration cannot be imported).
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="../types/espeak-ng-emscripten.d.ts" />
-// (The reference makes the declaration reach packages that typecheck these sources through the "source" condition.)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

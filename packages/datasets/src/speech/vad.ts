@@ -1,5 +1,7 @@
+// The reference makes this ambient declaration reach packages that typecheck these sources through the
+// "source" condition (an ambient module declaration cannot be imported).
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="../types/fvad-wasm.d.ts" />
-// (The reference makes the declaration reach packages that typecheck these sources through the "source" condition.)
 import createFvad from '@echogarden/fvad-wasm';
 import type { FvadModule } from '@echogarden/fvad-wasm';
 
