@@ -11,7 +11,7 @@ import { readMetrics } from './run_dir.js';
 import { SignOfSumSource, TinyRnn } from './test_util/tiny_model.js';
 import type { TrainableModel } from './named_weights.js';
 import type { Objective, TrainOptions } from './trainer.js';
-import { NonFiniteLossError, train } from './trainer.js';
+import { NonFiniteLossError, loadWeights, train } from './trainer.js';
 
 const dirs: string[] = [];
 const models: TinyRnn[] = [];
@@ -88,8 +88,11 @@ describe('train', () => {
     }
     expect(epochs[0]).toHaveProperty('valAccuracy');
     expect(out.best).not.toBeNull();
-    // The final model is the best one on validation.
+    // The final model is the best one on validation, and best.ckpt holds it.
     expect(out.test!['testAccuracy']).toBe(out.epochs[out.best!.epoch]!['valAccuracy']);
+    const fresh = tiny(7);
+    loadWeights(fresh, join(dir, 'best.ckpt'));
+    expect(evaluateClassifier(fresh, valSource, 'test')).toEqual(out.test);
   });
 
   it('resumes bit-exactly after a graceful stop and after a crash', async () => {
