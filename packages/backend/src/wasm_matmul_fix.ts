@@ -16,7 +16,7 @@
  * is called by `initBackend` before `tf.setBackend('wasm')`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 
 type AnyArgs = Parameters<KernelFunc>[0];
 
@@ -72,7 +72,7 @@ export function installWasmMatMulFix(): void {
     return { a: a2, b: b2, temps };
   };
   const dispose = (backend: AnyArgs['backend'], temps: TensorInfo[]) => {
-    for (const t of temps) backend.disposeData(t.dataId);
+    for (const t of temps) (backend as KernelBackend).disposeData(t.dataId);
   };
 
   const fastBatchMatMul: KernelFunc = (args) => {
