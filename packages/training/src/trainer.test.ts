@@ -162,6 +162,14 @@ describe('train', () => {
     expect(weightsOf(resumed)).toEqual(weightsOf(ref));
   });
 
+  it('trains a model with a weight the loss does not reach, leaving it unchanged', async () => {
+    const m = new TinyRnn(1, 8, 2, 1, [{ name: 'unused', value: 0.5 }]);
+    models.push(m);
+    const out = await train({ ...baseOptions(m, tempDir()), config: { epochs: 1, learningRate: 1e-2, seed: 1 } });
+    expect(out.status).toBe('finished');
+    expect(weightsOf(m)['unused']).toEqual([0.5]);
+  });
+
   it('keeps live tensors flat across epochs', async () => {
     const counts: number[] = [];
     await train({

@@ -455,7 +455,8 @@ function trainStep(
     grads = vars.map((v, i) => {
       const g = r.grads[v.name];
       const s = scales[i] as number;
-      if (g === undefined) return tf.zerosLike(v);
+      // tfjs leaves a variable the loss does not reach without a gradient (null).
+      if (g === undefined || g === null) return tf.zerosLike(v);
       if (s === 1) return g;
       const scaled = tf.tidy(() => tf.mul(g, tf.scalar(s)));
       g.dispose();
