@@ -10,7 +10,7 @@ describe('curveFromMetrics', () => {
   ].join('\n');
 
   it('averages step records over windows and keeps every validation record', () => {
-    const c = curveFromMetrics(lines, 5);
+    const c = curveFromMetrics(lines, 5, 1);
     const train = c.filter((p) => p.trainLoss !== undefined);
     // 11 step records in windows of 3: steps 1–3, 4–6, 7–9, 10–11 (step 11 has no finite loss).
     expect(train.map((p) => p.step)).toEqual([3, 6, 9, 11]);
@@ -20,6 +20,11 @@ describe('curveFromMetrics', () => {
     const val = c.filter((p) => p.validationAccuracy !== undefined);
     expect(val).toEqual([{ step: 10, epoch: 1, validationLoss: 4, validationAccuracy: 0.5 }]);
     for (let i = 1; i < c.length; i++) expect(c[i]!.step).toBeGreaterThanOrEqual(c[i - 1]!.step);
+  });
+
+  it('never averages fewer than minWindow steps', () => {
+    const train = curveFromMetrics(lines, 25, 4).filter((p) => p.trainLoss !== undefined);
+    expect(train.map((p) => p.step)).toEqual([4, 8, 11]);
   });
 
   it('returns nothing for an empty file', () => {

@@ -15,11 +15,11 @@ interface StepLine {
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /**
- * `points` window means of the step records (each window covers ⌈steps/points⌉ steps, placed at its last
- * step), then one point per epoch/evaluation record with its validation metrics (`valLoss`,
+ * `points` window means of the step records (each window covers ⌈steps/points⌉ steps but at least
+ * `minWindow`, placed at its last step), then one point per epoch/evaluation record with its validation metrics (`valLoss`,
  * `valAccuracy`, `valEer`). Sorted by step.
  */
-export function curveFromMetrics(jsonl: string, points = 25): CurvePoint[] {
+export function curveFromMetrics(jsonl: string, points = 25, minWindow = 5): CurvePoint[] {
   const steps: StepLine[] = [];
   const evals: CurvePoint[] = [];
   for (const line of jsonl.split('\n')) {
@@ -48,7 +48,7 @@ export function curveFromMetrics(jsonl: string, points = 25): CurvePoint[] {
   }
   steps.sort((a, b) => a.step - b.step);
   const out: CurvePoint[] = [];
-  const size = Math.max(1, Math.ceil(steps.length / Math.max(1, points)));
+  const size = Math.max(1, minWindow, Math.ceil(steps.length / Math.max(1, points)));
   for (let i = 0; i < steps.length; i += size) {
     const w = steps.slice(i, i + size);
     const mean = (k: 'loss' | 'accuracy' | 'eer'): number | undefined => {
