@@ -16,6 +16,7 @@ import { BACKEND_NAMES, describeBackend, initBackend } from '@ttrnn/backend';
 import { UsageError, parseArgs, usage } from '../src/args.js';
 import type { OptionSpecs } from '../src/args.js';
 import {
+  SHAPES,
   SHAPE_NAMES,
   benchConfigs,
   formatComparison,
@@ -37,6 +38,7 @@ const OPTIONS: OptionSpecs = {
   warmup: { kind: 'int', description: 'warm-up rounds before measuring' },
   'save-baseline': { kind: 'flag', description: 'also write the results to bench/results/baseline.json' },
   seed: { kind: 'int', description: 'seed of weights and inputs', default: 1 },
+  'pixel-hidden': { kind: 'int', description: 'hidden size of the pixel shape (784 steps)', default: 128 },
   'stock-kernels': { kind: 'flag', description: "keep tfjs-backend-wasm's own Slice/SplitV/Unpack/Tanh (see src/commands/wasm_fast_kernels.ts)" },
 };
 
@@ -91,11 +93,15 @@ async function main(argv: readonly string[]): Promise<number> {
   const pixelRounds = { warmup: 0, iterations: Math.max(2, Math.round(iterations / 4)) };
   err(`bench: ${configs.length} configurations on ${describeBackend().backend} (tfjs ${describeBackend().tfjsVersion}); ` +
     `row-mnist ${warmup}+${iterations} rounds, original ${originalRounds.warmup}+${originalRounds.iterations}, pixel 0+${pixelRounds.iterations}`);
+  const pixelHidden = options['pixel-hidden'] as number;
+  if (pixelHidden <= 0) throw new UsageError(`option --pixel-hidden of 'bench' must be a positive integer, got ${pixelHidden}`);
+  const shapeOverrides = { pixel: { ...SHAPES.pixel, hidden: pixelHidden } };
   const loadBefore = loadavg()[0]!;
   const records = await measureConfigs(configs, factory, {
     warmup,
     iterations,
     perShape: { original: originalRounds, pixel: pixelRounds },
+    shapes: shapeOverrides,
     seed: options['seed'] as number,
     now: () => performance.now(),
     log: err,

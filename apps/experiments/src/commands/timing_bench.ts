@@ -167,6 +167,7 @@ export interface BenchRecord {
   readonly rank: number | null;
   readonly mode: TTMode | null;
   readonly checkpoint: number | null;
+  readonly backward?: 'fused';
   readonly steps: number;
   readonly hidden: number;
   readonly batch: number;
@@ -205,6 +206,8 @@ export interface MeasureOptions {
   readonly iterations: number;
   /** Per-shape overrides (the original shape is slow). */
   readonly perShape?: Partial<Record<ShapeName, { warmup: number; iterations: number }>>;
+  /** Replaces the built-in shapes (e.g. the pixel shape at hidden 256). */
+  readonly shapes?: Partial<Record<ShapeName, BenchShape>>;
   readonly seed: number;
   /** Milliseconds clock, supplied by the entry point. */
   readonly now: () => number;
@@ -293,7 +296,7 @@ export async function measureConfigs(
   const records = new Map<BenchConfig, BenchRecord>();
   const shapes = [...new Set(configs.map((c) => c.shape))];
   for (const shapeName of shapes) {
-    const shape = SHAPES[shapeName];
+    const shape = options.shapes?.[shapeName] ?? SHAPES[shapeName];
     const group = configs.filter((c) => c.shape === shapeName);
     const rounds = options.perShape?.[shapeName] ?? { warmup: options.warmup, iterations: options.iterations };
     const data = makeBatch(shape, options.seed);
@@ -365,8 +368,9 @@ function fmtMiB(bytes: number): string {
   return (bytes / 2 ** 20).toFixed(1);
 }
 
-function recordKey(r: BenchConfig): string {
-  return configId(r);
+/** Configuration and size: a run at another batch or hidden size is not compared with the baseline. */
+function recordKey(r: BenchRecord): string {
+  return `${configId(r)}@b${r.batch}s${r.steps}h${r.hidden}`;
 }
 
 /**
@@ -379,9 +383,10 @@ export function formatTable(records: readonly BenchRecord[]): string {
   for (const shapeName of shapes) {
     const rows = records.filter((r) => r.shape === shapeName);
     const shape = SHAPES[shapeName];
-    const ref = rows.find((r) => r.model === 'lstm');
+    const first = rows[0]!;
+    const ref = rows.find((r) => r.model === 'lstm' && r.backward === undefined) ?? rows.find((r) => r.model === 'lstm');
     lines.push(
-      `${shapeName}: batch ${rows[0]?.batch ?? shape.batch}, ${shape.steps} steps, input ${shape.input}, hidden ${shape.hidden}, ${shape.classes} classes (ms: median [q1–q3]; ×: ratio to dense lstm)`,
+      `${shapeName}: batch ${first.batch}, ${first.steps} steps, input ${shape.input}, hidden ${first.hidden}, ${shape.classes} classes (ms: median [q1–q3]; ×: ratio to dense lstm)`,
     );
     const header = ['model', 'params', 'infer ms', '[q1–q3]', '×', 'train ms', '[q1–q3]', '×', 'peak MiB'];
     const body = rows.map((r) => [
