@@ -13,7 +13,7 @@
  * tfjs's autodiff of the per-step code).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ttMatmul } from '@ttrnn/tt';
+import { ttFull, ttMatmul } from '@ttrnn/tt';
 import type { ProductMode } from './linear_map.js';
 import type { RecurrentCell } from './recurrent_cell.js';
 import { TTLinear } from './tt_linear.js';
@@ -58,7 +58,10 @@ export function ttHiddenProduct(cores: readonly tf.Tensor[]): HiddenProduct {
       const coresT = p.map((c) => tf.transpose(c, [0, 2, 1, 3]));
       return (da) => ttMatmul(da, coresT);
     },
-    paramGrads: (hPrev, dA, p) => innerGrads((...cs) => ttMatmul(hPrev, cs), [...p], dA),
+    // dW = H_prevᵀ·dA as one dense product, then W = ttFull(cores) back to the cores: a
+    // contraction of all steps' rows against the cores is 1.4–3.5× slower on wasm (its GEMMs
+    // have an inner dimension of rows·modes, e.g. 110592; bench/README.md).
+    paramGrads: (hPrev, dA, p) => innerGrads((...cs) => ttFull(cs), [...p], tf.matMul(tf.transpose(hPrev), dA)),
   };
 }
 
