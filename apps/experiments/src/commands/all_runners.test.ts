@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { PAPER_DENSE_PARAMS, paperParams } from '../paper_results.js';
+import { QUICK_PROFILE } from '../profiles.js';
+import { computeParamsTables } from './all_runners.js';
+
+describe('computeParamsTables', () => {
+  const t = computeParamsTables(QUICK_PROFILE);
+
+  it("reproduces every count of the original's tables, and the dense baselines", () => {
+    expect(t.dense).toEqual(PAPER_DENSE_PARAMS);
+    let compared = 0;
+    for (const row of t.rows) {
+      for (const c of row.counts) {
+        const orig = paperParams(row.model, row.cores, c.rank, row.extraCore, row.naive);
+        if (orig === undefined) continue;
+        expect(c.params, `${row.model} ${row.cores} cores ${row.extraCore}${row.naive ? ' naive' : ''} rank ${c.rank}`).toBe(orig);
+        compared++;
+      }
+    }
+    expect(compared).toBe(11 * 5);
+  });
+
+  it('counts one bias (G·H) fewer in the paper convention for fused TT layouts', () => {
+    for (const row of t.rows.filter((r) => !r.naive)) {
+      for (const c of row.counts) expect(c.params - c.paramsPaper).toBe((row.model === 'lstm' ? 4 : 3) * 256);
+    }
+  });
+});
