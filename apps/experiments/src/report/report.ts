@@ -125,10 +125,12 @@ export function renderReport(results: ResultsFile): RenderedReport {
     if (tts.length) {
       const best = tts.reduce((b, r) => (r.outcome.testAccuracy > b.outcome.testAccuracy ? r : b));
       const accs = tts.map((r) => r.outcome.testAccuracy);
+      const fewer = d ? ` (${ratio(d.outcome.params, best.outcome.params)} fewer than dense).` : '.';
       headline.push(
-        `Row MNIST, TT-${cellName(model)} (${tts.length} configurations): ${pct(Math.min(...accs))}–${pct(Math.max(...accs))} test accuracy; best ${modelLabel(best.config)} ` +
-          `${pct(best.outcome.testAccuracy)} with ${int(best.outcome.params)} parameters` +
-          (d ? ` (${ratio(d.outcome.params, best.outcome.params)} fewer than dense).` : '.'),
+        tts.length === 1
+          ? `Row MNIST, ${modelLabel(best.config)}: ${pct(best.outcome.testAccuracy)} test accuracy with ${int(best.outcome.params)} parameters${fewer}`
+          : `Row MNIST, TT-${cellName(model)} (${tts.length} configurations): ${pct(Math.min(...accs))}–${pct(Math.max(...accs))} test accuracy; best ${modelLabel(best.config)} ` +
+              `${pct(best.outcome.testAccuracy)} with ${int(best.outcome.params)} parameters${fewer}`,
       );
     }
   }
