@@ -8,6 +8,7 @@ export default defineConfig({
     globals: false,
     include: ['src/**/*.test.ts'],
     testTimeout: 60_000,
+    setupFiles: ['src/testing/setup.ts'],
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest/report.json' },
   },

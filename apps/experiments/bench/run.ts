@@ -26,7 +26,6 @@ import {
 } from '../src/commands/timing_bench.js';
 import type { BenchConfig, BenchModel, BenchShape, ModelFactory, ShapeName } from '../src/commands/timing_bench.js';
 import { cellsFactory } from '../src/commands/timing_models.js';
-import { installWasmFastKernels } from '../src/commands/wasm_fast_kernels.js';
 
 const OPTIONS: OptionSpecs = {
   json: { kind: 'flag', description: 'print only the JSON array of records on stdout' },
@@ -39,7 +38,7 @@ const OPTIONS: OptionSpecs = {
   'save-baseline': { kind: 'flag', description: 'also write the results to bench/results/baseline.json' },
   seed: { kind: 'int', description: 'seed of weights and inputs', default: 1 },
   'pixel-hidden': { kind: 'int', description: 'hidden size of the pixel shape (784 steps)', default: 128 },
-  'stock-kernels': { kind: 'flag', description: "keep tfjs-backend-wasm's own Slice/SplitV/Unpack/Tanh (see src/commands/wasm_fast_kernels.ts)" },
+  'stock-kernels': { kind: 'flag', description: "keep tfjs-backend-wasm's own Slice/SplitV/Unpack/Tanh (see packages/backend/src/wasm_fast_kernels.ts)" },
 };
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'results');
@@ -78,9 +77,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const json = options['json'] === true;
   const quick = options['quick'] === true;
   const err = (line: string) => process.stderr.write(line + '\n');
-  const backend = await initBackend(String(options['backend']));
-  const fastKernels = backend === 'wasm' && options['stock-kernels'] !== true;
-  if (fastKernels) installWasmFastKernels();
+  const stock = options['stock-kernels'] === true;
+  const backend = await initBackend(String(options['backend']), { fastKernels: !stock });
+  const fastKernels = backend === 'wasm' && !stock;
   const shapeOpt = String(options['shape']);
   const shapes: ShapeName[] = shapeOpt === 'all' ? [...SHAPE_NAMES] : [shapeOpt as ShapeName];
   const filter = options['filter'] === undefined ? undefined : String(options['filter']);

@@ -47,6 +47,15 @@ describe('cpu and wasm agree (so a wasm kernel bug cannot hide)', () => {
       const g = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, y))));
       return g([a, b]);
     }],
+    ['slices, splits and unstacks (the fast wasm Slice kernels)', () => {
+      const x = values([4, 3, 10], 18);
+      return [
+        tf.slice(x, [1, 0, 2], [2, 3, 5]),
+        ...tf.split(x, [4, 6], 2),
+        ...tf.unstack(x, 0),
+        ...tf.grads((y: tf.Tensor) => tf.sum(tf.square(tf.split(y, [3, 7], 2)[1]!)))([x]),
+      ];
+    }],
     ['elementwise and reductions used by the cells', () => {
       const x = values([3, 8], 17);
       return [tf.sigmoid(x), tf.tanh(x), tf.logSoftmax(x), tf.sum(x, 1), tf.transpose(tf.reshape(x, [3, 2, 4]), [2, 0, 1])];

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { installWasmFastKernels } from './wasm_fast_kernels.js';
 import { installWasmMatMulFix } from './wasm_matmul_fix.js';
 
 export const BACKEND_NAMES = ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
@@ -55,15 +56,31 @@ async function loadNative(name: 'tensorflow' | 'tensorflow-gpu'): Promise<void> 
   }
 }
 
+export interface InitBackendOptions {
+  /**
+   * wasm only: also replace tfjs-backend-wasm's Slice/SplitV/Unpack and Tanh kernels with faster
+   * equivalents (wasm_fast_kernels.ts). Default true; `false` keeps the stock kernels, for
+   * before/after benchmarks. Once installed they stay for the life of the process.
+   */
+  readonly fastKernels?: boolean;
+}
+
 /**
  * Selects and initialises a backend; resolves to its name.
- * `wasm` gets the matMul fix (see wasm_matmul_fix.ts) before it initialises.
+ * `wasm` gets the matMul fix (see wasm_matmul_fix.ts) before it initialises, and the fast
+ * Slice/Tanh kernels (see wasm_fast_kernels.ts) unless `fastKernels` is false.
  */
-export async function initBackend(name: BackendName | string = backendFromEnv()): Promise<BackendName> {
+export async function initBackend(
+  name: BackendName | string = backendFromEnv(),
+  options: InitBackendOptions = {},
+): Promise<BackendName> {
   if (!isBackendName(name)) {
     throw new Error(`'backend' passed to 'initBackend' must be one of ${BACKEND_NAMES.join(', ')}, got '${name}'`);
   }
-  if (name === 'wasm') installWasmMatMulFix();
+  if (name === 'wasm') {
+    installWasmMatMulFix();
+    if (options.fastKernels !== false) installWasmFastKernels();
+  }
   if (name === 'tensorflow' || name === 'tensorflow-gpu') await loadNative(name);
   // tfjs-node registers its backend as 'tensorflow' for both builds.
   const tfName = name === 'tensorflow-gpu' ? 'tensorflow' : name;

@@ -14,10 +14,9 @@
  *    (float32 rounding of the two affine steps). Gradients are unaffected: tfjs differentiates
  *    Tanh from its output y as dy·(1 − y²).
  *
- * Porting note for the integrator: this belongs in @ttrnn/backend next to the matMul fix
- * (installed by `initBackend('wasm')`); it lives here because the bench owns no file there.
- * The kernels have no setup function, so they may be registered before or after the backend
- * initialises.
+ * Installed by `initBackend('wasm')` unless `{ fastKernels: false }` (benchmarks use that for
+ * before/after figures). The kernels have no setup function, so they may be registered before
+ * or after the backend initialises.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';

@@ -10,7 +10,6 @@ import type { Command } from '../command.js';
 import { SHAPES, formatTable, measureConfigs } from './timing_bench.js';
 import type { BenchConfig, BenchRecord, BenchShape, ModelFactory } from './timing_bench.js';
 import { cellsFactory } from './timing_models.js';
-import { installWasmFastKernels } from './wasm_fast_kernels.js';
 
 /** Dense LSTM/GRU and TT models in the production mode ('auto'). */
 export function timingConfigs(quick: boolean): BenchConfig[] {
@@ -64,10 +63,12 @@ export interface TimingResult {
 /** Measures the timing configurations; the result is JSON-able. */
 export async function runTiming(options: TimingOptions = {}): Promise<TimingResult> {
   const quick = options.quick ?? false;
-  if (options.backend !== null) await initBackend(options.backend ?? backendFromEnv());
+  // initBackend installs the fast wasm kernels unless asked for the stock ones.
+  if (options.backend !== null) {
+    await initBackend(options.backend ?? backendFromEnv(), { fastKernels: options.stockKernels !== true });
+  }
   const { backend, tfjsVersion } = describeBackend();
   const fastKernels = backend === 'wasm' && options.stockKernels !== true;
-  if (fastKernels) installWasmFastKernels();
   const warmup = options.warmup ?? 1;
   const iterations = options.iterations ?? (quick ? 3 : 6);
   if (!Number.isInteger(warmup) || warmup < 0) {
