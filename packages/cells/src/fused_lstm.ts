@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ttFull, ttMatmul } from '@ttrnn/tt';
 import type { ProductMode } from './linear_map.js';
 import type { RecurrentCell } from './recurrent_cell.js';
+import { Linear } from './linear.js';
 import { TTLinear } from './tt_linear.js';
 
 /**
@@ -80,10 +81,28 @@ function innerGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[], dy: t
   }
 }
 
-/** The hidden product a cell uses under `mode` (the choice LSTMCell makes). */
-export function cellHiddenProduct(cell: RecurrentCell, batch: number, steps: number, mode: ProductMode): HiddenProduct {
-  const method = cell.hiddenWeights.chooseMethod(batch, Math.max(1, steps - 1), mode);
-  if (method === 'contract' && cell.hiddenWeights instanceof TTLinear) return ttHiddenProduct(cell.hiddenWeights.cores);
+/**
+ * Whether the hidden product of `cell` over `steps` steps is a plain matrix product under `mode`:
+ * a dense map, or a TT map (fused or naive layout) whose chosen method rebuilds W (the choice
+ * LSTMCell makes).
+ */
+export function hiddenIsMatrix(cell: RecurrentCell, batch: number, steps: number, mode: ProductMode): boolean {
+  return cell.hiddenWeights instanceof Linear || cell.hiddenWeights.chooseMethod(batch, Math.max(1, steps - 1), mode) === 'rebuild';
+}
+
+/**
+ * The hidden product a cell uses under `mode` (the choice LSTMCell makes); `form` 'matrix'
+ * forces W to be formed (used when the choice was made once for a whole sequence).
+ */
+export function cellHiddenProduct(
+  cell: RecurrentCell,
+  batch: number,
+  steps: number,
+  mode: ProductMode,
+  form: 'auto' | 'matrix' = 'auto',
+): HiddenProduct {
+  const w = cell.hiddenWeights;
+  if (form === 'auto' && w instanceof TTLinear && !hiddenIsMatrix(cell, batch, steps, mode)) return ttHiddenProduct(w.cores);
   return denseHiddenProduct(cell.hiddenWeights.full());
 }
 
@@ -212,7 +231,8 @@ export function addRowVector(x: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
 
 /**
  * LSTMCell.runSequence with the fused backward, from h0 = c0 = 0 (or a given state): xs
- * time-major [steps·batch, N]. Call inside tf.tidy.
+ * time-major [steps·batch, N]. `form` 'matrix' forms W_h whatever `mode` chooses (RNN.run
+ * decides once per sequence and keeps that choice inside checkpointed chunks). Call inside tf.tidy.
  */
 export function runLstmFused(
   cell: RecurrentCell,
@@ -221,6 +241,7 @@ export function runLstmFused(
   batch: number,
   mode: ProductMode = 'auto',
   state?: { readonly h: tf.Tensor2D; readonly c: tf.Tensor2D },
+  form: 'auto' | 'matrix' = 'auto',
 ): FusedLstmResult {
   if (cell.kind !== 'lstm') throw new Error(`'cell' passed to 'runLstmFused' must be an LSTM cell, got a ${cell.kind} cell`);
   const H = cell.hiddenSize;
@@ -229,5 +250,5 @@ export function runLstmFused(
   if (biases.length > 0) xw = addRowVector(xw, biases.length === 1 ? biases[0]! : tf.add(biases[0]!, biases[1]!));
   const h0 = state?.h ?? (tf.zeros([batch, H]) as tf.Tensor2D);
   const c0 = state?.c ?? (tf.zeros([batch, H]) as tf.Tensor2D);
-  return fusedLstmSequence(xw, steps, batch, cellHiddenProduct(cell, batch, steps, mode), h0, c0);
+  return fusedLstmSequence(xw, steps, batch, cellHiddenProduct(cell, batch, steps, mode, form), h0, c0);
 }

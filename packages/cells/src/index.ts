@@ -20,8 +20,8 @@ export { LSTMCell } from './lstm_cell.js';
 export { GRUCell } from './gru_cell.js';
 export { CELL_KINDS, EXTRA_CORES, cellTTShapes, createCell, normalizeTTLayout } from './cell_factory.js';
 export type { CellOptions, TTLayout } from './cell_factory.js';
-export { RNN, checkSequence } from './rnn.js';
-export type { RNNResult, RNNRunOptions } from './rnn.js';
+export { BACKWARD_KINDS, RNN, checkSequence, checkpointChunk } from './rnn.js';
+export type { BackwardKind, RNNResult, RNNRunOptions } from './rnn.js';
 export {
   cellFromReference,
   inferCellKind,
@@ -41,7 +41,7 @@ export { GE2E_B_NAME, GE2E_INIT, GE2E_W_NAME, SequenceClassifier, SpeakerEncoder
 export type { ModelParts, SequenceModel } from './models.js';
 export { cellRecurrence, checkpointedSequence, defaultChunkSize, gruChunkRunner, lstmChunkRunner, runSequenceCheckpointed } from './recompute.js';
 export type { CheckpointOptions, CheckpointedResult, ChunkRunner } from './recompute.js';
-export { addRowVector, cellHiddenProduct, denseHiddenProduct, fusedLstmSequence, runLstmFused, ttHiddenProduct } from './fused_lstm.js';
+export { addRowVector, cellHiddenProduct, denseHiddenProduct, fusedLstmSequence, hiddenIsMatrix, runLstmFused, ttHiddenProduct } from './fused_lstm.js';
 export type { FusedLstmResult, HiddenProduct } from './fused_lstm.js';
 export { MODEL_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, loadModel, saveModel } from './save_load.js';
 export type { ModelManifest, WeightEntry } from './save_load.js';

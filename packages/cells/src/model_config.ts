@@ -7,6 +7,8 @@ import { CELL_KINDS, normalizeTTLayout } from './cell_factory.js';
 import { PRODUCT_MODES } from './linear_map.js';
 import type { ProductMode } from './linear_map.js';
 import type { CellKind } from './recurrent_cell.js';
+import { BACKWARD_KINDS, checkpointChunk } from './rnn.js';
+import type { BackwardKind } from './rnn.js';
 import { assertOneOf, assertPositiveInt, describe } from './validate.js';
 
 export type TaskKind = 'classifier' | 'speaker';
@@ -34,11 +36,24 @@ export interface ModelConfig {
   readonly outputSize: number;
   /** How TT products are computed (default 'auto'); it changes speed, never the numbers. */
   readonly mode?: ProductMode;
+  /**
+   * How LSTM layers take their gradient (default 'fused': a hand-written backward through time
+   * where the recurrent product is a matrix); 'autodiff' is tfjs's tape. Same numbers.
+   */
+  readonly backward?: BackwardKind;
+  /**
+   * Gradient checkpointing: steps per chunk, null or 0 off (the default). Long sequences
+   * (784-step pixel MNIST) need it to train within the wasm heap. Same numbers.
+   */
+  readonly checkpoint?: number | null;
 }
 
-const KEYS = ['task', 'cell', 'tt', 'inputSize', 'hiddenSize', 'layers', 'outputSize', 'mode'];
+const KEYS = ['task', 'cell', 'tt', 'inputSize', 'hiddenSize', 'layers', 'outputSize', 'mode', 'backward', 'checkpoint'];
 
-/** Validates a config (errors name the field and `fn`); returns it normalised, with defaults filled in. */
+/**
+ * Validates a config (errors name the field and `fn`); returns it normalised, with defaults
+ * filled in (configs saved before `backward` and `checkpoint` existed load with 'fused', null).
+ */
 export function validateModelConfig(config: unknown, fn = 'validateModelConfig'): Required<ModelConfig> {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     throw new Error(`'config' passed to '${fn}' must be an object, got ${describe(config)}`);
@@ -55,6 +70,9 @@ export function validateModelConfig(config: unknown, fn = 'validateModelConfig')
   assertPositiveInt(c['outputSize'], 'config.outputSize', fn);
   const mode = c['mode'] ?? 'auto';
   assertOneOf(mode, PRODUCT_MODES, 'config.mode', fn);
+  const backward = c['backward'] ?? 'fused';
+  assertOneOf(backward, BACKWARD_KINDS, 'config.backward', fn);
+  const checkpoint = checkpointChunk(c['checkpoint'], 'config.checkpoint', fn);
   const tt = c['tt'] === null || c['tt'] === undefined ? null : normalizeTTLayout(c['tt'], fn, 'config.tt');
   return {
     task: c['task'],
@@ -65,5 +83,7 @@ export function validateModelConfig(config: unknown, fn = 'validateModelConfig')
     layers: c['layers'],
     outputSize: c['outputSize'],
     mode,
+    backward,
+    checkpoint,
   };
 }

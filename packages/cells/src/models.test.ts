@@ -75,10 +75,28 @@ describe('models', () => {
     model.dispose();
   });
 
+  it.each(['lstm', 'gru'] as const)('a %s classifier gives the same log-probabilities and gradients with every backward and checkpoint', (cell) => {
+    const tt = { cores: 2, rank: 2, extraCore: 'none', naive: false } as const;
+    const variants = [{}, { backward: 'autodiff' }, { checkpoint: 2 }, { backward: 'autodiff', checkpoint: 4 }] as const;
+    const x = randomTensor([2, 5, 6], 3) as tf.Tensor3D;
+    const results = variants.map((v) => {
+      const model = createModel({ ...config('classifier', cell, tt), mode: 'rebuilt', ...v }, 9);
+      const vars = model.namedWeights().map((w) => w.variable);
+      const { value, grads } = tf.variableGrads(() => tf.sum(model.apply(x)) as tf.Scalar, vars);
+      const out = [value, ...vars.map((w) => grads[w.name]!)];
+      model.dispose();
+      return out;
+    });
+    for (const r of results.slice(1)) r.forEach((t, i) => expect(maxAbsDiff(t, results[0]![i]!)).toBeLessThan(1e-5));
+    tf.dispose([x, ...results.flat()]);
+  });
+
   it('rejects bad configurations and inputs', () => {
     expect(() => createModel({ ...config('classifier', 'lstm', null), layers: 0 }, 1)).toThrow(/'config.layers' passed to 'createModel'/);
     expect(() => createModel({ ...config('classifier', 'lstm', null), task: 'regression' as 'speaker' }, 1)).toThrow(/config.task/);
     expect(() => createModel({ ...config('classifier', 'lstm', null), mode: 'fast' as 'auto' }, 1)).toThrow(/config.mode/);
+    expect(() => createModel({ ...config('classifier', 'lstm', null), backward: 'tape' as 'fused' }, 1)).toThrow(/'config.backward' passed to 'createModel'/);
+    expect(() => createModel({ ...config('classifier', 'lstm', null), checkpoint: -2 }, 1)).toThrow(/'config.checkpoint' passed to 'createModel'/);
     expect(() => createModel(config('classifier', 'lstm', null), Number.NaN)).toThrow(/'seed' passed to 'createModel'/);
     const before = tf.memory().numTensors;
     expect(() => createModel({ ...config('classifier', 'gru', { cores: 2, rank: 0, extraCore: 'none', naive: false }) }, 1)).toThrow(/rank/);

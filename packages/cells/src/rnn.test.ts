@@ -8,6 +8,7 @@ import type { ProductMode } from './linear_map.js';
 import { LSTMCell } from './lstm_cell.js';
 import type { RecurrentCell } from './recurrent_cell.js';
 import { RNN } from './rnn.js';
+import type { RNNRunOptions } from './rnn.js';
 import { TTLinear } from './tt_linear.js';
 import { maxAbsDiff, randomTensor } from './test_util/random.js';
 
@@ -26,14 +27,15 @@ function makeRnn(cell: 'lstm' | 'gru', tt: TTLayout | null, seed: number, layers
 }
 
 /** Outputs, final states and the gradients of sum(outputs ⊙ R) w.r.t. every weight and x. */
-function evaluate(rnn: RNN, x: tf.Tensor3D, R: tf.Tensor, mode: ProductMode): tf.Tensor[] {
+function evaluate(rnn: RNN, x: tf.Tensor3D, R: tf.Tensor, modeOrOpts: ProductMode | RNNRunOptions): tf.Tensor[] {
+  const opts: RNNRunOptions = typeof modeOrOpts === 'string' ? { mode: modeOrOpts } : modeOrOpts;
   const named = rnn.namedWeights();
   const xv = tf.variable(x);
   const { value, grads } = tf.variableGrads(
-    () => tf.tidy(() => tf.sum(tf.mul(rnn.run(xv as tf.Variable<tf.Rank.R3>, { mode }).outputs!, R))),
+    () => tf.tidy(() => tf.sum(tf.mul(rnn.run(xv as tf.Variable<tf.Rank.R3>, opts).outputs!, R))),
     [...named.map((w) => w.variable), xv],
   );
-  const r = rnn.run(x, { mode });
+  const r = rnn.run(x, opts);
   const out = [value, r.outputs!, ...r.hLast, ...(r.cLast ?? []), ...named.map((w) => grads[w.variable.name]!), grads[xv.name]!];
   tf.dispose(Object.values(grads).filter((g) => !out.includes(g)));
   xv.dispose();
@@ -58,6 +60,83 @@ describe('RNN', () => {
       rnn.dispose();
     });
   }
+
+  it.each(LAYOUTS)('lstm %s: the fused backward gives the outputs and gradients of autodiff in every mode', (_name, tt) => {
+    const rnn = makeRnn('lstm', tt, 31);
+    const x = randomTensor([3, 5, 6], 4) as tf.Tensor3D;
+    const R = randomTensor([3, 5, 8], 5);
+    for (const mode of ['per-step', 'rebuilt', 'auto'] as const) {
+      const ref = evaluate(rnn, x, R, { mode, backward: 'autodiff' });
+      const fused = evaluate(rnn, x, R, { mode, backward: 'fused' });
+      expect(fused.length).toBe(ref.length);
+      fused.forEach((t, i) => expect(maxAbsDiff(t, ref[i]!), `${mode} tensor ${i}`).toBeLessThan(1e-5));
+      expect(ref.slice(-3).every((g) => tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]!) > 0)).toBe(true);
+      tf.dispose([...ref, ...fused]);
+    }
+    tf.dispose([x, R]);
+    rnn.dispose();
+  });
+
+  it('the fused backward is what RNN.run uses for a matrix recurrent product, autodiff for a per-step TT contraction', () => {
+    const dense = makeRnn('lstm', null, 3, 1);
+    const tt = makeRnn('lstm', { cores: 2, rank: 2 }, 3, 1);
+    const x = randomTensor([2, 4, 6], 6) as tf.Tensor3D;
+    // Tensors a forward under the gradient tape creates: the fused op runs its steps inside one
+    // custom-gradient kernel, so far fewer are recorded than by the per-step code.
+    const forwardTensors = (rnn: RNN, opts: RNNRunOptions): number => {
+      let n = 0;
+      const vars = rnn.namedWeights().map((w) => w.variable);
+      const { value, grads } = tf.variableGrads(() => {
+        const before = tf.memory().numTensors;
+        const out = tf.sum(rnn.run(x, opts).outputs!) as tf.Scalar;
+        n = tf.memory().numTensors - before;
+        return out;
+      }, vars);
+      tf.dispose([value, ...Object.values(grads)]);
+      return n;
+    };
+    expect(forwardTensors(dense, {})).toBeLessThan(forwardTensors(dense, { backward: 'autodiff' }));
+    expect(forwardTensors(tt, { mode: 'rebuilt' })).toBeLessThan(forwardTensors(tt, { mode: 'rebuilt', backward: 'autodiff' }));
+    expect(forwardTensors(tt, { mode: 'per-step' })).toBe(forwardTensors(tt, { mode: 'per-step', backward: 'autodiff' }));
+    x.dispose();
+    dense.dispose();
+    tt.dispose();
+  });
+
+  for (const cell of ['lstm', 'gru'] as const) {
+    it.each(LAYOUTS.slice(0, 3))(`${cell} %s: checkpointed chunks give the outputs and gradients of the ordinary run`, (_name, tt) => {
+      const rnn = makeRnn(cell, tt, 41, 2, 6, 8);
+      const x = randomTensor([3, 12, 6], 7) as tf.Tensor3D;
+      const R = randomTensor([3, 12, 8], 8);
+      for (const mode of ['per-step', 'rebuilt'] as const) {
+        const ref = evaluate(rnn, x, R, { mode, backward: 'autodiff' });
+        for (const backward of ['fused', 'autodiff'] as const) {
+          const other = evaluate(rnn, x, R, { mode, backward, checkpoint: 5 });
+          other.forEach((t, i) => expect(maxAbsDiff(t, ref[i]!), `${mode} ${backward} tensor ${i}`).toBeLessThan(1e-5));
+          tf.dispose(other);
+        }
+        tf.dispose(ref);
+      }
+      tf.dispose([x, R]);
+      rnn.dispose();
+    });
+  }
+
+  it('checkpoint 0, null and a chunk longer than the sequence run unchunked; bad values are rejected', () => {
+    const rnn = makeRnn('gru', null, 2, 1);
+    const x = randomTensor([2, 3, 6], 9) as tf.Tensor3D;
+    const base = rnn.run(x);
+    for (const checkpoint of [0, null, 3, 50]) {
+      const r = rnn.run(x, { checkpoint });
+      expect(maxAbsDiff(r.outputs!, base.outputs!)).toBeLessThan(1e-6);
+      tf.dispose([r.outputs!, ...r.hLast]);
+    }
+    expect(() => rnn.run(x, { checkpoint: -1 })).toThrow(/'checkpoint' passed to 'RNN.run' must be null, 0 \(off\) or a positive integer/);
+    expect(() => rnn.run(x, { checkpoint: 2.5 })).toThrow(/'checkpoint' passed to 'RNN.run'/);
+    expect(() => rnn.run(x, { backward: 'manual' as 'fused' })).toThrow(/'backward' passed to 'RNN.run' must be one of 'fused', 'autodiff'/);
+    tf.dispose([x, base.outputs!, ...base.hLast]);
+    rnn.dispose();
+  });
 
   it('a two-layer RNN is layer 1 run on the outputs of layer 0', () => {
     const rnn = makeRnn('lstm', { cores: 2, rank: 2 }, 3);

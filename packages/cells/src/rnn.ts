@@ -4,19 +4,95 @@
  *
  * Layout for speed: the sequence is made time-major once, so every layer's
  * input product over all steps is one product [steps·batch, N] × W, and the
- * next layer's input is a concatenation of the step outputs (no transposes).
+ * next layer's input is the time-major concatenation of the step outputs (no
+ * transposes).
+ *
+ * Backward: an LSTM layer whose recurrent product is a matrix (dense, or TT
+ * rebuilt once per pass) runs as one op with a hand-written backward through
+ * time (`runLstmFused`); GRU layers and per-step TT contractions use tfjs's
+ * autodiff. `checkpoint` cuts every layer into chunks whose intermediates are
+ * recomputed in the backward (`checkpointedSequence`), so long sequences fit
+ * the heap. Neither changes the numbers (tests compare outputs and gradients).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { hiddenIsMatrix, runLstmFused } from './fused_lstm.js';
 import type { NamedVariable, ProductMode } from './linear_map.js';
 import { PRODUCT_MODES } from './linear_map.js';
+import { checkpointedSequence, runSequenceCheckpointed } from './recompute.js';
 import type { RecurrentCell } from './recurrent_cell.js';
-import { assertOneOf, shapeString } from './validate.js';
+import { assertOneOf, describe, shapeString } from './validate.js';
+
+/**
+ * How LSTM layers take their gradient: 'fused' (one op with a hand-written backward through
+ * time, used where the recurrent product is a matrix) or 'autodiff' (tfjs's tape of the
+ * per-step code). GRU layers always use autodiff.
+ */
+export type BackwardKind = 'fused' | 'autodiff';
+export const BACKWARD_KINDS: readonly BackwardKind[] = ['fused', 'autodiff'];
 
 export interface RNNRunOptions {
   /** Default 'auto'. */
   readonly mode?: ProductMode;
   /** Also return every hidden state of the last layer (default true). */
   readonly outputs?: boolean;
+  /** Default 'fused'. */
+  readonly backward?: BackwardKind;
+  /**
+   * Gradient checkpointing: steps per chunk (null or 0: off, the default). Only the chunk
+   * boundaries are kept for the backward, each chunk's intermediates are recomputed
+   * (≈ one more forward). Sequences no longer than one chunk run unchunked.
+   */
+  readonly checkpoint?: number | null;
+}
+
+/** Validates a checkpoint value (null, 0 or a positive integer); returns the chunk length or null (off). */
+export function checkpointChunk(value: unknown, name: string, fn: string): number | null {
+  if (value === null || value === undefined || value === 0) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new Error(`'${name}' passed to '${fn}' must be null, 0 (off) or a positive integer (steps per chunk), got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** One layer over the whole sequence: every h (time-major; null when not asked for), the final h and (LSTM) c. */
+interface LayerRun {
+  readonly hs: tf.Tensor2D | null;
+  readonly h: tf.Tensor2D;
+  readonly c: tf.Tensor2D | null;
+}
+
+function runLayer(
+  cell: RecurrentCell,
+  xs: tf.Tensor2D,
+  steps: number,
+  batch: number,
+  mode: ProductMode,
+  backward: BackwardKind,
+  chunk: number | null,
+  needHs: boolean,
+): LayerRun {
+  const fused = backward === 'fused' && cell.kind === 'lstm' && hiddenIsMatrix(cell, batch, steps, mode);
+  if (chunk !== null && chunk < steps) {
+    if (fused) {
+      // Each chunk is one fused op, recomputed in the backward; W_h stays a matrix in every chunk.
+      const run = (xc: tf.Tensor2D, len: number, b: number, st: readonly tf.Tensor2D[]) => {
+        const r = runLstmFused(cell, xc, len, b, mode, { h: st[0]!, c: st[1]! }, 'matrix');
+        return { hs: [r.hs], state: [r.h, r.c] };
+      };
+      const params = cell.namedWeights().map((w) => w.variable);
+      const r = checkpointedSequence(run, xs, steps, batch, cell.hiddenSize, 2, params, { chunkSize: chunk });
+      return { hs: r.hs, h: r.state[0]!, c: r.state[1]! };
+    }
+    const r = runSequenceCheckpointed(cell, xs, steps, batch, mode, { chunkSize: chunk });
+    return { hs: r.hs, h: r.state[0]!, c: r.state[1] ?? null };
+  }
+  if (fused) {
+    const r = runLstmFused(cell, xs, steps, batch, mode);
+    return { hs: r.hs, h: r.h, c: r.c };
+  }
+  const { hs, c } = cell.runSequence(xs, steps, batch, mode);
+  const all = !needHs ? null : steps === 1 ? hs[0]! : (tf.concat(hs, 0) as tf.Tensor2D);
+  return { hs: all, h: hs[steps - 1]!, c };
 }
 
 export interface RNNResult {
@@ -62,6 +138,9 @@ export class RNN {
     const fn = 'RNN.run';
     const mode = opts.mode ?? 'auto';
     assertOneOf(mode, PRODUCT_MODES, 'mode', fn);
+    const backward = opts.backward ?? 'fused';
+    assertOneOf(backward, BACKWARD_KINDS, 'backward', fn);
+    const chunk = checkpointChunk(opts.checkpoint, 'checkpoint', fn);
     checkSequence(x, this.inputSize, fn);
     const [batch, steps] = x.shape;
     const wantOutputs = opts.outputs ?? true;
@@ -72,12 +151,12 @@ export class RNN {
       const cLast: tf.Tensor2D[] = [];
       let outputs: tf.Tensor | null = null;
       this.cells.forEach((cell, l) => {
-        const { hs, c } = cell.runSequence(xs, steps, batch, mode);
-        hLast.push(hs[steps - 1]!);
-        if (c !== null) cLast.push(c);
         const last = l === this.cells.length - 1;
-        if (!last || wantOutputs) {
-          xs = (steps === 1 ? hs[0]! : tf.concat(hs, 0)) as tf.Tensor2D;
+        const r = runLayer(cell, xs, steps, batch, mode, backward, chunk, !last || wantOutputs);
+        hLast.push(r.h);
+        if (r.c !== null) cLast.push(r.c);
+        if (r.hs !== null) {
+          xs = r.hs;
           if (last) outputs = tf.transpose(tf.reshape(xs, [steps, batch, cell.hiddenSize]), [1, 0, 2]);
         }
       });

@@ -50,6 +50,21 @@ describe('saveModel / loadModel', () => {
     loaded.dispose();
   });
 
+  it('a model saved before backward and checkpoint existed loads with the defaults; a saved checkpoint is kept', async () => {
+    const dir = await savedDir({ ...TT_SPEAKER, checkpoint: 3, backward: 'autodiff' });
+    const kept = await loadModel(dir);
+    expect([kept.config.checkpoint, kept.config.backward]).toEqual([3, 'autodiff']);
+    kept.dispose();
+    const file = join(dir, 'model.json');
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as { config: Record<string, unknown> };
+    delete manifest.config['backward'];
+    delete manifest.config['checkpoint'];
+    writeFileSync(file, JSON.stringify(manifest));
+    const old = await loadModel(dir);
+    expect([old.config.checkpoint, old.config.backward]).toEqual([null, 'fused']);
+    old.dispose();
+  });
+
   it('rejects missing, truncated and corrupt weight files, naming the file', async () => {
     const dir = await savedDir(TT_SPEAKER);
     const weights = join(dir, 'weights.bin');
