@@ -11,6 +11,8 @@ describe('mnist and speaker commands', () => {
     await expect(mnistCommand.run(['--model', 'rnn'])).rejects.toThrow(/must be one of lstm, gru, tt-lstm, tt-gru/);
     await expect(speakerCommand.run(['--steps', '7', '--eval-every', '2'])).rejects.toThrow(/multiple of 'evalEvery'/);
     await expect(speakerCommand.run(['--corpus', 'librispeech'])).rejects.toThrow(/'dataDir' passed to 'runSpeaker' is required/);
+    await expect(mnistCommand.run(['--checkpoint', '-1'])).rejects.toThrow(/'checkpoint' passed to 'runMnist' must be an integer ≥ 0/);
+    await expect(speakerCommand.run(['--checkpoint', '-1'])).rejects.toThrow(/'checkpoint' passed to 'runSpeaker' must be an integer ≥ 0/);
   });
   it('declare the paper defaults', () => {
     expect(mnistCommand.options['hidden']?.default).toBe(256);
@@ -22,5 +24,8 @@ describe('mnist and speaker commands', () => {
     expect(speakerCommand.options['speakers']?.default).toBe(16);
     expect(speakerCommand.options['utterances']?.default).toBe(32);
     expect(speakerCommand.options['clip']?.default).toBe(3);
+    // Gradient checkpointing: mnist picks it by view, speaker is off unless asked.
+    expect(mnistCommand.options['checkpoint']?.kind).toBe('int');
+    expect(speakerCommand.options['checkpoint']?.kind).toBe('int');
   });
 });

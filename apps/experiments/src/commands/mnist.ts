@@ -5,8 +5,17 @@
 import { UsageError, parseArgs } from '../args.js';
 import type { OptionSpecs } from '../args.js';
 import type { Command } from '../command.js';
-import { COMMON_SPECS, asUsage, modelOptionSpecs, modelOptionsFrom, percent, runFromCli } from '../experiments/cli_common.js';
-import { DEFAULT_MNIST_OPTIONS, MNIST_DATASETS, MNIST_VIEWS, resolveMnistOptions, runMnist } from '../experiments/mnist_run.js';
+import {
+  COMMON_SPECS,
+  asUsage,
+  gradientCheckpointFrom,
+  gradientCheckpointSpec,
+  modelOptionSpecs,
+  modelOptionsFrom,
+  percent,
+  runFromCli,
+} from '../experiments/cli_common.js';
+import { DEFAULT_MNIST_OPTIONS, MNIST_DATASETS, MNIST_VIEWS, PIXEL_CHECKPOINT, resolveMnistOptions, runMnist } from '../experiments/mnist_run.js';
 import type { MnistRunOptions, MnistRunResult } from '../experiments/mnist_run.js';
 
 const D = DEFAULT_MNIST_OPTIONS;
@@ -23,6 +32,7 @@ const OPTIONS: OptionSpecs = {
   view: { kind: 'string', description: 'sequence view: 28 rows, 784 pixels, or permuted pixels', choices: [...MNIST_VIEWS], default: D.view },
   dataset: { kind: 'string', description: 'data set', choices: [...MNIST_DATASETS], default: D.dataset },
   'data-dir': { kind: 'string', description: 'directory with the four IDX files (default: the installed data set)' },
+  ...gradientCheckpointSpec(`${PIXEL_CHECKPOINT} for the pixel views, off for rows`),
   ...COMMON_SPECS,
 };
 
@@ -57,6 +67,7 @@ export const mnistCommand: Command = {
       view: options['view'] as MnistRunOptions['view'],
       dataset: options['dataset'] as MnistRunOptions['dataset'],
       resume: options['resume'] === true,
+      ...gradientCheckpointFrom(options),
       ...(options['seed'] !== undefined ? { seed: options['seed'] as number } : {}),
       ...(options['data-dir'] !== undefined ? { dataDir: options['data-dir'] as string } : {}),
       ...(options['run-dir'] !== undefined ? { runDir: options['run-dir'] as string } : {}),

@@ -5,7 +5,16 @@
 import { UsageError, parseArgs } from '../args.js';
 import type { OptionSpecs } from '../args.js';
 import type { Command } from '../command.js';
-import { COMMON_SPECS, asUsage, modelOptionSpecs, modelOptionsFrom, percent, runFromCli } from '../experiments/cli_common.js';
+import {
+  COMMON_SPECS,
+  asUsage,
+  gradientCheckpointFrom,
+  gradientCheckpointSpec,
+  modelOptionSpecs,
+  modelOptionsFrom,
+  percent,
+  runFromCli,
+} from '../experiments/cli_common.js';
 import { DEFAULT_SPEAKER_OPTIONS, SPEAKER_CORPORA, SYNTHETIC_SIZE_NAMES, resolveSpeakerOptions, runSpeaker } from '../experiments/speaker_run.js';
 import type { SpeakerRunOptions, SpeakerRunResult } from '../experiments/speaker_run.js';
 
@@ -28,6 +37,7 @@ const OPTIONS: OptionSpecs = {
   'corpus-seed': { kind: 'int', description: 'seed of the synthetic corpus (or of a speaker-folders split)', default: D.corpusSeed },
   'data-dir': { kind: 'string', description: 'LibriSpeech root or speaker-folders corpus (--corpus librispeech|dir)' },
   'cache-dir': { kind: 'string', description: 'feature cache (default .cache/speaker-features at the repository root)' },
+  ...gradientCheckpointSpec('off'),
   ...COMMON_SPECS,
 };
 
@@ -66,6 +76,7 @@ export const speakerCommand: Command = {
       size: options['size'] as SpeakerRunOptions['size'],
       corpusSeed: options['corpus-seed'] as number,
       resume: options['resume'] === true,
+      ...gradientCheckpointFrom(options),
       ...(options['seed'] !== undefined ? { seed: options['seed'] as number } : {}),
       ...(options['data-dir'] !== undefined ? { dataDir: options['data-dir'] as string } : {}),
       ...(options['cache-dir'] !== undefined ? { cacheDir: options['cache-dir'] as string } : {}),

@@ -21,6 +21,24 @@ export function modelOptionSpecs(defaults: ModelOptions): OptionSpecs {
   };
 }
 
+/**
+ * `--checkpoint N`: gradient checkpointing of the recurrent layers, N time steps per recomputed chunk
+ * (0 = off). Not to be confused with `--checkpoint-every` (saving the training state).
+ */
+export function gradientCheckpointSpec(defaultText: string): OptionSpecs {
+  return {
+    checkpoint: {
+      kind: 'int',
+      description: `gradient checkpointing: time steps per recomputed chunk, 0 = off (default: ${defaultText}); saves memory on long sequences, same numbers`,
+    },
+  };
+}
+
+/** The `checkpoint` run option of `--checkpoint`, when given. */
+export function gradientCheckpointFrom(options: ParsedOptions): { checkpoint?: number } {
+  return options['checkpoint'] !== undefined ? { checkpoint: options['checkpoint'] as number } : {};
+}
+
 export const COMMON_SPECS: OptionSpecs = {
   seed: { kind: 'int', description: 'seed of every random source (split, init, shuffling)' },
   'run-dir': { kind: 'string', description: 'run directory (default results/runs/<name>)' },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readMetrics } from '@ttrnn/training';
 import type { MnistRunOptions } from './mnist_run.js';
-import { mnistRunName, resolveMnistOptions, runMnist } from './mnist_run.js';
+import { PIXEL_CHECKPOINT, mnistRunName, resolveMnistOptions, runMnist } from './mnist_run.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -57,6 +57,33 @@ describe('runMnist', () => {
     expect(resumed.curve).toEqual(ref.curve);
     expect(resumed.gradNorms).toEqual(ref.gradNorms);
     expect(strip(readMetrics(join(b, 'metrics.jsonl')))).toEqual(strip(readMetrics(join(a, 'metrics.jsonl'))));
+  });
+
+  it('checkpoints the 784-step views by default, stores it in the configs, and trains to the same numbers', async () => {
+    const tiny = (runDir: string, extra: Partial<MnistRunOptions>): Partial<MnistRunOptions> => ({
+      model: 'lstm', hidden: 8, epochs: 1, batch: 16, trainLimit: 32, testLimit: 16, view: 'permuted', runDir, ...extra,
+    });
+    const onDir = join(tempDir(), 'on');
+    const on = await runMnist(tiny(onDir, {}), { now: clock() });
+    const off = await runMnist(tiny(join(tempDir(), 'off'), { checkpoint: 0 }), { now: clock() });
+    expect(on.modelConfig.checkpoint).toBe(PIXEL_CHECKPOINT);
+    expect(off.modelConfig.checkpoint ?? null).toBeNull();
+    expect(JSON.parse(readFileSync(join(onDir, 'config.json'), 'utf8'))).toMatchObject({ view: 'permuted', checkpoint: PIXEL_CHECKPOINT });
+    expect(off.config['checkpoint']).toBeUndefined();
+    expect(on.steps).toBe(2);
+    on.gradNorms.forEach((g, i) => expect(Math.abs(g - off.gradNorms[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(g))));
+    expect(on.validationAccuracy).toBe(off.validationAccuracy);
+  });
+
+  it('resolves the gradient checkpoint by view: off for rows, 28 steps for pixels, any given value', () => {
+    expect(resolveMnistOptions({}).checkpoint).toBe(0);
+    expect(resolveMnistOptions({ view: 'pixel' }).checkpoint).toBe(PIXEL_CHECKPOINT);
+    expect(resolveMnistOptions({ view: 'permuted', checkpoint: 0 }).checkpoint).toBe(0);
+    expect(resolveMnistOptions({ view: 'row', checkpoint: 7 }).checkpoint).toBe(7);
+    expect(() => resolveMnistOptions({ checkpoint: -1 })).toThrow(/'checkpoint' passed to 'runMnist' must be an integer ≥ 0, got -1/);
+    // Runs without checkpointing keep their names (the field is stored only when on).
+    expect(mnistRunName(resolveMnistOptions({ checkpoint: 0 }))).toBe(mnistRunName(resolveMnistOptions({})));
+    expect(mnistRunName(resolveMnistOptions({ checkpoint: 7 }))).not.toBe(mnistRunName(resolveMnistOptions({})));
   });
 
   it('rejects impossible options with the option named', () => {

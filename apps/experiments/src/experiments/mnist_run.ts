@@ -57,7 +57,15 @@ export interface MnistRunOptions extends ModelOptions {
   readonly resume: boolean;
   /** Steps between checkpoints (also at every epoch end). */
   readonly checkpointEvery: number;
+  /**
+   * Gradient checkpointing of the recurrent layers: time steps per recomputed chunk, 0 = off; null =
+   * the view's default (`PIXEL_CHECKPOINT` for the 784-step views, off for rows). Same numbers, less memory.
+   */
+  readonly checkpoint: number | null;
 }
+
+/** The default `checkpoint` of the pixel views (784 steps: 28 chunks of 28 steps fit the wasm heap at batch 128). */
+export const PIXEL_CHECKPOINT = 28;
 
 /** Not configuration: how this process runs (never part of config.json). */
 export interface RunEnvironment {
@@ -90,6 +98,7 @@ export const DEFAULT_MNIST_OPTIONS: MnistRunOptions = {
   dataset: 'mnist',
   resume: false,
   checkpointEvery: 100,
+  checkpoint: null,
 };
 
 const KNOWN = [...Object.keys(DEFAULT_MNIST_OPTIONS), 'dataDir', 'runDir'];
@@ -127,7 +136,13 @@ export function resolveMnistOptions(options: Partial<MnistRunOptions>): MnistRun
   checkChoice(o.view, MNIST_VIEWS, 'view', fn);
   checkChoice(o.dataset, MNIST_DATASETS, 'dataset', fn);
   checkInt(o.checkpointEvery, 'checkpointEvery', fn, 1);
-  return o;
+  if (o.checkpoint !== null) checkInt(o.checkpoint, 'checkpoint', fn, 0);
+  return { ...o, checkpoint: o.checkpoint ?? (o.view === 'row' ? 0 : PIXEL_CHECKPOINT) };
+}
+
+/** The resolved gradient-checkpoint chunk (0 = off). */
+function checkpointOf(o: MnistRunOptions): number {
+  return o.checkpoint ?? 0;
 }
 
 /** The JSON configuration of a run (config.json): what determines its numbers, nothing about this process. */
@@ -146,6 +161,8 @@ export function mnistRunConfig(o: MnistRunOptions): Record<string, unknown> {
     view: o.view,
     dataset: o.dataset,
     dataDir: o.dataDir ?? null,
+    // Only when on, so configs (and run names) of runs without it stay as they were.
+    ...(checkpointOf(o) > 0 ? { checkpoint: checkpointOf(o) } : {}),
   };
 }
 
@@ -198,7 +215,10 @@ export async function runMnist(options: Partial<MnistRunOptions>, env: RunEnviro
   const valBatches = new SequenceBatches(splits.validation, { batchSize: evalBatch, view: o.view, ...permutation });
   const testBatches = new SequenceBatches(splits.test, { batchSize: evalBatch, view: o.view, ...permutation });
 
-  const modelConfig = modelConfigOf(o, 'classifier', trainBatches.features, MNIST_NUM_CLASSES);
+  const modelConfig: ModelConfig = {
+    ...modelConfigOf(o, 'classifier', trainBatches.features, MNIST_NUM_CLASSES),
+    ...(checkpointOf(o) > 0 ? { checkpoint: checkpointOf(o) } : {}),
+  };
   const counts = countParams(modelConfig);
   const model = createModel(modelConfig, deriveSeed(o.seed, 2));
   try {

@@ -82,6 +82,8 @@ export interface SpeakerRunOptions extends ModelOptions {
   readonly runDir?: string;
   readonly resume: boolean;
   readonly checkpointEvery: number;
+  /** Gradient checkpointing of the recurrent layers: time steps per recomputed chunk, 0 = off (same numbers, less memory). */
+  readonly checkpoint: number;
 }
 
 export const DEFAULT_SPEAKER_OPTIONS: SpeakerRunOptions = {
@@ -108,6 +110,7 @@ export const DEFAULT_SPEAKER_OPTIONS: SpeakerRunOptions = {
   corpusSeed: 0,
   resume: false,
   checkpointEvery: 100,
+  checkpoint: 0,
 };
 
 const KNOWN = [...Object.keys(DEFAULT_SPEAKER_OPTIONS), 'dataDir', 'cacheDir', 'runDir'];
@@ -158,6 +161,7 @@ export function resolveSpeakerOptions(options: Partial<SpeakerRunOptions>): Spea
   if (o.corpus !== 'synthetic' && o.dataDir === undefined) throw new Error(`'dataDir' passed to '${fn}' is required for the '${o.corpus}' corpus`);
   if (o.corpus === 'synthetic' && o.dataDir !== undefined) throw new Error(`'dataDir' passed to '${fn}' applies only to the 'librispeech' and 'dir' corpora`);
   checkInt(o.checkpointEvery, 'checkpointEvery', fn, 1);
+  checkInt(o.checkpoint, 'checkpoint', fn, 0);
   const evalEvery = o.evalEvery === 0 ? Math.min(500, o.steps) : o.evalEvery;
   if (o.steps % evalEvery !== 0) {
     throw new Error(`'steps' passed to '${fn}' (${o.steps}) must be a multiple of 'evalEvery' (${evalEvery})`);
@@ -183,6 +187,8 @@ export function speakerRunConfig(o: SpeakerRunOptions): Record<string, unknown> 
     corpus: o.corpus,
     ...(o.corpus === 'synthetic' ? { size: o.size } : { dataDir: o.dataDir }),
     corpusSeed: o.corpusSeed,
+    // Only when on, so configs (and run names) of runs without it stay as they were.
+    ...(o.checkpoint > 0 ? { checkpoint: o.checkpoint } : {}),
   };
 }
 
@@ -274,7 +280,7 @@ export async function runSpeaker(options: Partial<SpeakerRunOptions>, env: Speak
   }
   const embedOptions = { frames: SPEAKER_FRAMES, features: batcher.nMels };
 
-  const modelConfig = modelConfigOf(o, 'speaker', batcher.nMels, o.embedding);
+  const modelConfig: ModelConfig = { ...modelConfigOf(o, 'speaker', batcher.nMels, o.embedding), ...(o.checkpoint > 0 ? { checkpoint: o.checkpoint } : {}) };
   const counts = countParams(modelConfig);
   const model = createModel(modelConfig, deriveSeed(o.seed, 2));
   try {
