@@ -57,6 +57,8 @@ describe('linearTicks', () => {
   it('uses steps of 1, 2 or 5 × 10^k inside the range', () => {
     expect(linearTicks(0, 100, 6)).toEqual([0, 20, 40, 60, 80, 100]);
     expect(linearTicks(0.13, 0.87, 5)).toEqual([0.2, 0.4, 0.6, 0.8]);
+    // Just over a 1-2-5 boundary still gets about the number asked for, not half of it.
+    expect(linearTicks(4.5, 104.8, 6)).toEqual([20, 40, 60, 80, 100]);
     const t = linearTicks(91.3, 99.2, 6);
     for (const v of t) expect(v).toBeGreaterThanOrEqual(91.3);
     expect(t[t.length - 1]).toBeLessThanOrEqual(99.2);

@@ -127,7 +127,10 @@ export function linearTicks(min: number, max: number, count = 6): number[] {
   if (max === min) return [min];
   const raw = (max - min) / Math.max(1, count - 1);
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  // The 1-2-5 step whose tick count comes closest to the one asked for.
+  const step = [1, 2, 5, 10]
+    .map((m) => m * mag)
+    .reduce((best, s) => (Math.abs((max - min) / s + 1 - count) < Math.abs((max - min) / best + 1 - count) ? s : best));
   const ticks: number[] = [];
   for (let t = Math.ceil(min / step - 1e-9) * step; t <= max + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
   return ticks;
