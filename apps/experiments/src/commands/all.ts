@@ -113,7 +113,7 @@ export function applyOverrides(base: Profile, options: ParsedOptions): Profile {
     speaker: { ...base.speaker, settings: speakerSettings },
   };
   try {
-    validateGrid(grid, 'option');
+    validateGrid(grid, 'the MNIST grid (--models, --cores, --ranks)');
     validateProfile(profile);
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/^profile '\w+': /, ''));
