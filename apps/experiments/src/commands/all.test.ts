@@ -35,6 +35,7 @@ function fakeSpeaker(c: SpeakerConfig): SpeakerOutcome {
 }
 
 interface Calls {
+  timing?: number;
   mnist: string[];
   speaker: string[];
   resultsAfterEach: number[];
@@ -60,6 +61,7 @@ function fakeDeps(calls: Calls, overrides: Partial<AllDependencies> = {}, result
       return { tables: null, note: 'counter not wired in this test' };
     },
     async timing() {
+      calls.timing = (calls.timing ?? 0) + 1;
       return { rows: [{ model: 'LSTM', params: 1, inferenceMs: 1, trainStepMs: 2 }] };
     },
     async initBackend() {
@@ -94,6 +96,15 @@ describe('runAll', () => {
     const files = await readdir(join(dir, 'quick'));
     for (const m of report.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) expect(files).toContain(m[1]);
     expect(report).toContain('counter not wired in this test');
+  });
+
+  it('reads the timing table back instead of measuring again', async () => {
+    const first: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    await runAll(await options(['--only', 'timing']), fakeDeps(first));
+    const second: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    const out = await runAll(await options(['--only', 'timing']), fakeDeps(second));
+    expect([first.timing, second.timing]).toEqual([1, undefined]);
+    expect(out.results.timing).toEqual([{ model: 'LSTM', params: 1, inferenceMs: 1, trainStepMs: 2 }]);
   });
 
   it('reads finished configurations back on a second invocation and reruns only what failed', async () => {

@@ -239,13 +239,25 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
     speaker = toRecords(entries);
   }
   if (only.has('timing')) {
-    deps.log('timing: measuring training and inference steps');
-    try {
-      const t = await deps.timing({ backend: environment.backend, runDir, quick: profile.name !== 'paper' });
-      timing = t.rows;
-      timingNote = t.note;
-    } catch (err) {
-      timingNote = `The timing measurement failed: ${(err as Error).message}`;
+    // A one-configuration sweep, so a finished measurement is read back like any other run.
+    const quick = profile.name !== 'paper';
+    const entries = await runSweep<{ experiment: 'timing'; quick: boolean; backend: string }, { rows: TimingRow[] | null; note?: string }>({
+      runsDir,
+      configs: [{ experiment: 'timing', quick, backend: environment.backend }],
+      id: (c) => `timing-${c.backend}${c.quick ? '-quick' : ''}`,
+      runner: (c, ctx) => {
+        deps.log('timing: measuring training and inference steps');
+        return deps.timing({ backend: c.backend, runDir: ctx.runDir, quick: c.quick });
+      },
+      log: deps.log,
+      now: deps.now,
+    });
+    const e = entries[0]!;
+    if (e.status === 'done' && e.result) {
+      timing = e.result.rows;
+      timingNote = e.result.note;
+    } else {
+      timingNote = `The timing measurement failed: ${e.error ?? 'unknown error'}`;
     }
   }
   for (const name of EXPERIMENTS) if (!only.has(name)) notes.push(`'${name}' was not run in this invocation (--only ${[...only].join(',')}).`);
