@@ -124,6 +124,13 @@ describe('runAll', () => {
     const second: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
     expect((await runAll(opts, fakeDeps(second))).code).toBe(0);
     expect(second.mnist).toEqual(['mnist-ttlstm-c3-r2']);
+    const results = JSON.parse(await readFile(join(dir, 'quick', 'results.json'), 'utf8')) as ResultsFile;
+    const n = mnistConfigs(QUICK_PROFILE).length;
+    expect(results.invocations?.map((i) => [i.ran, i.reused])).toEqual([
+      [n, 0],
+      [1, n - 1],
+    ]);
+    expect(await readFile(join(dir, 'quick', 'REPORT.md'), 'utf8')).toMatch(/Invocations on this run directory[\s\S]*\| 1 \| 8 \|/);
     const after = await stat(join(dir, 'quick', 'runs', 'mnist-lstm', 'outcome.json'));
     expect(after.mtimeMs).toBe(before.mtimeMs);
   });

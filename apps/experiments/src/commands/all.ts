@@ -15,7 +15,7 @@ import { PROFILE_NAMES, configId, getProfile, mnistConfigs, speakerConfigs, vali
 import type { MnistConfig, Profile, SpeakerConfig, TtGrid } from '../profiles.js';
 import type { CellKind } from '../paper_results.js';
 import { writeReport } from '../report/report.js';
-import type { Environment, MnistOutcome, ParamsTables, ResultsFile, RunRecord, SpeakerOutcome, TimingRow } from '../report/results.js';
+import type { Environment, Invocation, MnistOutcome, ParamsTables, ResultsFile, RunRecord, SpeakerOutcome, TimingRow } from '../report/results.js';
 import { repoRoot, runSweep, writeJsonAtomic } from '../sweep.js';
 import type { RunnerContext, SweepEntry } from '../sweep.js';
 
@@ -176,6 +176,20 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
   let speaker: RunRecord<SpeakerConfig, SpeakerOutcome>[] = [];
   let timing: TimingRow[] | null = null;
   let timingNote: string | undefined;
+  let timingRan = 0;
+  const earlier = await earlierInvocations(resultsPath);
+  const invocation = (): Invocation => {
+    const records = [...mnist, ...speaker];
+    return {
+      date: environment.date,
+      command: environment.command,
+      backend: environment.backend,
+      ...(environment.loadAverage !== undefined ? { loadAverage: environment.loadAverage } : {}),
+      wallSeconds: deps.now() - t0,
+      ran: records.filter((r) => !r.reused && r.status !== 'pending').length + timingRan,
+      reused: records.filter((r) => r.reused).length,
+    };
+  };
   const snapshot = (): ResultsFile => ({
     version: 1,
     environment,
@@ -189,6 +203,7 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
     ...(timingNote !== undefined ? { timingNote } : {}),
     wallSeconds: deps.now() - t0,
     notes,
+    invocations: [...earlier, invocation()],
   });
   const save = async (): Promise<void> => {
     const results = snapshot();
@@ -253,6 +268,7 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
       now: deps.now,
     });
     const e = entries[0]!;
+    if (!e.reused) timingRan = 1;
     if (e.status === 'done' && e.result) {
       timing = e.result.rows;
       timingNote = e.result.note;
@@ -265,6 +281,16 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
   const results = snapshot();
   const failed = [...mnist, ...speaker].filter((r) => r.status !== 'done').length;
   return { code: failed > 0 ? 1 : 0, reportPath: join(runDir, 'REPORT.md'), resultsPath, results };
+}
+
+/** The invocations recorded in an existing results.json (none when it is missing or unreadable). */
+async function earlierInvocations(path: string): Promise<Invocation[]> {
+  try {
+    const prev = JSON.parse(await readFile(path, 'utf8')) as Partial<ResultsFile>;
+    return Array.isArray(prev.invocations) ? [...prev.invocations] : [];
+  } catch {
+    return [];
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

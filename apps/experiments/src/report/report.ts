@@ -172,6 +172,17 @@ export function renderReport(results: ResultsFile): RenderedReport {
     '',
   );
 
+  if (results.invocations && results.invocations.length > 0) {
+    md.push('Invocations on this run directory (configurations "ran" were trained or measured by that invocation; "read back" were finished earlier):', '');
+    md.push(
+      table(
+        ['date', 'command', 'backend', 'load avg.', 'wall time (s)', 'ran', 'read back'],
+        results.invocations.map((i) => [i.date, `\`${i.command}\``, i.backend, i.loadAverage === undefined ? '—' : i.loadAverage.toFixed(2), secs(i.wallSeconds), String(i.ran), String(i.reused)]),
+      ),
+      '',
+    );
+  }
+
   // Parameter tables.
   md.push('## Parameter counts (Table 1 layout: input 28, hidden 256, 10 classes)', '');
   if (results.params) {

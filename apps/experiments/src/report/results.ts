@@ -102,6 +102,19 @@ export interface TimingRow {
   readonly trainStepMs: number;
 }
 
+/** One invocation of `all` on a run directory (a run may take several: interrupted, resumed, extended). */
+export interface Invocation {
+  readonly date: string;
+  readonly command: string;
+  readonly backend: string;
+  readonly loadAverage?: number;
+  readonly wallSeconds: number;
+  /** Configurations trained (or measured) by this invocation. */
+  readonly ran: number;
+  /** Configurations read back from earlier invocations. */
+  readonly reused: number;
+}
+
 export interface ResultsFile {
   readonly version: 1;
   readonly environment: Environment;
@@ -119,4 +132,6 @@ export interface ResultsFile {
   readonly wallSeconds: number;
   /** Notes about skipped parts (missing data, unavailable commands). */
   readonly notes: readonly string[];
+  /** Every invocation on this run directory, oldest first, this one last. */
+  readonly invocations?: readonly Invocation[];
 }
