@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LinearMap, NamedVariable, ProductMode } from './linear_map.js';
 import { cellNamedWeights, checkCellMaps } from './recurrent_cell.js';
 import type { RecurrentCell, SequenceResult } from './recurrent_cell.js';
+import { addRowVector } from './row_vector.js';
 
 export class GRUCell implements RecurrentCell {
   readonly kind = 'gru' as const;
@@ -32,7 +33,7 @@ export class GRUCell implements RecurrentCell {
     const hidMethod = this.hiddenWeights.chooseMethod(batch, steps - 1, mode);
     let xw = this.inputWeights.product(xs, inMethod);
     const bx = this.inputWeights.biasVector();
-    if (bx !== null) xw = tf.add(xw, bx);
+    if (bx !== null) xw = addRowVector(xw, bx);
     const [xrz, xn] = tf.split(xw, [2 * H, H], 1) as [tf.Tensor2D, tf.Tensor2D];
     const xrzSteps = steps === 1 ? [xrz] : (tf.split(xrz, steps, 0) as tf.Tensor2D[]);
     const xnSteps = steps === 1 ? [xn] : (tf.split(xn, steps, 0) as tf.Tensor2D[]);

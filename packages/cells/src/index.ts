@@ -41,7 +41,8 @@ export { GE2E_B_NAME, GE2E_INIT, GE2E_W_NAME, SequenceClassifier, SpeakerEncoder
 export type { ModelParts, SequenceModel } from './models.js';
 export { cellRecurrence, checkpointedSequence, defaultChunkSize, gruChunkRunner, lstmChunkRunner, runSequenceCheckpointed } from './recompute.js';
 export type { CheckpointOptions, CheckpointedResult, ChunkRunner } from './recompute.js';
-export { addRowVector, cellHiddenProduct, denseHiddenProduct, fusedLstmSequence, hiddenIsMatrix, runLstmFused, ttHiddenProduct } from './fused_lstm.js';
+export { cellHiddenProduct, denseHiddenProduct, fusedLstmSequence, hiddenIsMatrix, runLstmFused, ttHiddenProduct } from './fused_lstm.js';
+export { addRowVector } from './row_vector.js';
 export type { FusedLstmResult, HiddenProduct } from './fused_lstm.js';
 export { MODEL_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, loadModel, saveModel } from './save_load.js';
 export type { ModelManifest, WeightEntry } from './save_load.js';

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LinearMap, NamedVariable, ProductMode } from './linear_map.js';
 import { cellNamedWeights, checkCellMaps } from './recurrent_cell.js';
 import type { RecurrentCell, SequenceResult } from './recurrent_cell.js';
+import { addRowVector } from './row_vector.js';
 
 export class LSTMCell implements RecurrentCell {
   readonly kind = 'lstm' as const;
@@ -30,8 +31,8 @@ export class LSTMCell implements RecurrentCell {
     let xw = this.inputWeights.product(xs, inMethod);
     const bx = this.inputWeights.biasVector();
     const bh = this.hiddenWeights.biasVector();
-    const bias = bx !== null && bh !== null ? tf.add(bx, bh) : (bx ?? bh);
-    if (bias !== null) xw = tf.add(xw, bias);
+    const bias = bx !== null && bh !== null ? (tf.add(bx, bh) as tf.Tensor1D) : (bx ?? bh);
+    if (bias !== null) xw = addRowVector(xw, bias);
 
     // When W_h is a matrix, reorder its columns (and xw's) once to [i|f|o|g] so
     // that each step needs one sigmoid for the three sigmoid gates. The

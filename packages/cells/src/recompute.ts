@@ -17,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ProductMode } from './linear_map.js';
 import type { RecurrentCell } from './recurrent_cell.js';
+import { addRowVector } from './row_vector.js';
 
 /**
  * Runs `len` steps of a recurrence from `state` over time-major inputs `xs` [len·batch, F] (rows
@@ -168,7 +169,7 @@ function stepsOf(xw: tf.Tensor2D, len: number): tf.Tensor2D[] {
 function inputProduct(cell: RecurrentCell, xs: tf.Tensor2D, rows: number, mode: ProductMode): tf.Tensor2D {
   const xw = cell.inputWeights.product(xs, cell.inputWeights.chooseMethod(rows, 1, mode));
   const bx = cell.inputWeights.biasVector();
-  return bx === null ? xw : tf.add(xw, bx);
+  return bx === null ? xw : addRowVector(xw, bx);
 }
 
 /** h ↦ h·Wh (no bias): W_h rebuilt once per chunk when the mode asks for it, else contracted. */
@@ -193,7 +194,7 @@ export function lstmChunkRunner(cell: RecurrentCell, mode: ProductMode = 'auto')
   return (xs, len, batch, state) => {
     let xw = inputProduct(cell, xs, len * batch, mode);
     const bh = cell.hiddenWeights.biasVector();
-    if (bh !== null) xw = tf.add(xw, bh);
+    if (bh !== null) xw = addRowVector(xw, bh);
     const hw = hiddenProduct(cell, batch, len, mode);
     let h = state[0]!;
     let c = state[1]!;
