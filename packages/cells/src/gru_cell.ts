@@ -54,7 +54,7 @@ export class GRUCell implements RecurrentCell {
         ahn = bhn;
       } else {
         let ah = hidden!(h);
-        if (bh !== null) ah = tf.add(ah, bh);
+        if (bh !== null) ah = addRowVector(ah, bh);
         const parts = tf.split(ah, [2 * H, H], 1);
         ahrz = parts[0]!;
         ahn = parts[1]!;

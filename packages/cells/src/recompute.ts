@@ -229,7 +229,7 @@ export function gruChunkRunner(cell: RecurrentCell, mode: ProductMode = 'auto'):
     const hs: tf.Tensor2D[] = [];
     for (let t = 0; t < len; t++) {
       let ah = hw(h);
-      if (bh !== null) ah = tf.add(ah, bh);
+      if (bh !== null) ah = addRowVector(ah, bh);
       const [ahrz, ahn] = tf.split(ah, [2 * H, H], 1) as [tf.Tensor2D, tf.Tensor2D];
       const [r, z] = tf.split(tf.sigmoid(tf.add(xrzSteps[t]!, ahrz)), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
       const n = tf.tanh(tf.add(xnSteps[t]!, tf.mul(r, ahn)));
