@@ -139,7 +139,7 @@ export const QUICK_PROFILE: Profile = {
     'Speed table: the timing command with --quick (fewer models and rounds; `pnpm run exp timing` and `pnpm run bench` measure more).',
   ],
   expectations: [
-    'Row MNIST after 3 epochs on 10,000 images (about 235 steps): dense LSTM/GRU around 90–95% test accuracy; TT models learn more slowly and sit 5–25 points lower at this point of training, higher ranks and 2 cores higher (in the paper they reach 97–98.6% after 20 epochs on 50,000 images, about 7,800 steps).',
+    'Row MNIST after 3 epochs on 10,000 images (about 235 steps): dense LSTM/GRU around 90–95% test accuracy; TT models learn more slowly and sit 3–15 points below the dense LSTM at this point of training (rank 1 and 3 cores lowest) (in the paper they reach 97–98.6% after 20 epochs on 50,000 images, about 7,800 steps).',
     'Speaker verification after 150 steps on 24 synthetic speakers, evaluated on 8 test speakers: EERs of 15–40% are plausible (chance is 50%); with 8 test speakers an EER is estimated from few trials, so differences of several points between models are within noise. 20% of the training speakers (5) is one batch: expect near-chance EERs there.',
   ],
 };
