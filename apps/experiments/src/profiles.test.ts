@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROFILES, PROFILE_NAMES, configId, getProfile, mnistConfigs, modelId, speakerConfigs, validateGrid, validateModel, validateProfile } from './profiles.js';
+import { PROFILES, PROFILE_NAMES, configId, getProfile, mnistConfigs, modelId, pmnistConfigs, speakerConfigs, validateGrid, validateModel, validateProfile } from './profiles.js';
 
 describe('profiles', () => {
   it('are well-formed and give every configuration a unique, stable id', () => {
@@ -7,7 +7,7 @@ describe('profiles', () => {
       const p = PROFILES[name];
       expect(p.name).toBe(name);
       expect(() => validateProfile(p)).not.toThrow();
-      const ids = [...mnistConfigs(p), ...speakerConfigs(p)].map(configId);
+      const ids = [...mnistConfigs(p), ...pmnistConfigs(p), ...speakerConfigs(p)].map(configId);
       expect(new Set(ids).size).toBe(ids.length);
       for (const id of ids) expect(id).toMatch(/^[a-z0-9-]+$/);
       expect(p.scaledDown.length).toBeGreaterThan(0);
@@ -32,6 +32,22 @@ describe('profiles', () => {
     expect(ids).toContain('mnist-ttgru-c4-r10');
     expect(ids.length).toBe(2 + 2 * 3 * 6);
     expect(p.speaker.settings).toMatchObject({ hidden: 768, embedding: 256, speakersPerBatch: 16, utterancesPerSpeaker: 32 });
+  });
+
+  it('runs permuted pixel MNIST as its own experiment, dense LSTM and TT-LSTM, under ids of its own', () => {
+    for (const name of PROFILE_NAMES) {
+      const ids = pmnistConfigs(PROFILES[name]).map(configId);
+      expect(ids.slice(0, 2)).toEqual(['pmnist-lstm', 'pmnist-ttlstm-c2-r4']);
+      expect(pmnistConfigs(PROFILES[name]).every((c) => c.experiment === 'pmnist')).toBe(true);
+    }
+    const q = PROFILES.quick.pmnist.settings;
+    const p = PROFILES.paper.pmnist.settings;
+    expect(p).toMatchObject({ hidden: 256, epochs: 20, trainLimit: 0, testLimit: 0 });
+    expect(q.hidden).toBeLessThan(p.hidden);
+    expect(q.trainLimit).toBeGreaterThan(0);
+    expect(PROFILES.quick.scaledDown.some((l) => l.startsWith('Permuted pixel MNIST'))).toBe(true);
+    const bad = { ...PROFILES.quick, pmnist: { ...PROFILES.quick.pmnist, settings: { ...q, hidden: 0 } } };
+    expect(() => validateProfile(bad)).toThrow(/'pmnist.hidden' must be a positive integer, got 0/);
   });
 
   it('shares the 100% speaker runs between the main table and the data-efficiency curve', () => {

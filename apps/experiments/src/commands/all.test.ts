@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../args.js';
-import { QUICK_PROFILE, configId, mnistConfigs, speakerConfigs } from '../profiles.js';
-import type { MnistConfig, SpeakerConfig } from '../profiles.js';
+import { QUICK_PROFILE, configId, mnistConfigs, pmnistConfigs, speakerConfigs } from '../profiles.js';
+import type { MnistConfig, PmnistConfig, SpeakerConfig } from '../profiles.js';
 import type { MnistOutcome, ResultsFile, SpeakerOutcome } from '../report/results.js';
 import { allCommand, applyOverrides, resolveAllOptions, runAll } from './all.js';
 import type { AllDependencies, AllOptions } from './all.js';
@@ -17,7 +17,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function fakeMnist(c: MnistConfig): MnistOutcome {
+function fakeMnist(c: MnistConfig | PmnistConfig): MnistOutcome {
   const params = c.cores === 0 ? 80_000 : 1000 * c.cores + 300 * c.rank;
   return {
     params,
@@ -85,17 +85,32 @@ describe('runAll', () => {
     const opts = await options([]);
     const out = await runAll(opts, fakeDeps(calls, {}, () => join(dir, 'quick', 'results.json')));
     expect(out.code).toBe(0);
-    expect(calls.mnist).toEqual(mnistConfigs(QUICK_PROFILE).map(configId));
+    expect(calls.mnist).toEqual([...mnistConfigs(QUICK_PROFILE), ...pmnistConfigs(QUICK_PROFILE)].map(configId));
     expect(calls.speaker).toEqual(speakerConfigs(QUICK_PROFILE).map(configId));
-    expect(calls.resultsAfterEach).toEqual(calls.mnist.map((_, i) => i));
+    // Row MNIST: 0, 1, … finished before each; permuted runs come after every row run.
+    const rows = mnistConfigs(QUICK_PROFILE).length;
+    expect(calls.resultsAfterEach).toEqual(calls.mnist.map((_, i) => Math.min(i, rows)));
     const results = JSON.parse(await readFile(join(dir, 'quick', 'results.json'), 'utf8')) as ResultsFile;
     expect(results.environment).toMatchObject({ backend: 'fake', profile: 'quick', run: 'quick', date: '2026-01-01T00:00:00.000Z' });
     expect(results.mnist.every((r) => r.status === 'done')).toBe(true);
+    expect(results.pmnist?.map((r) => [r.id, r.status, r.config.experiment])).toEqual(pmnistConfigs(QUICK_PROFILE).map((c) => [configId(c), 'done', 'pmnist']));
     expect(results.timing).toHaveLength(1);
     const report = await readFile(out.reportPath, 'utf8');
     const files = await readdir(join(dir, 'quick'));
     for (const m of report.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) expect(files).toContain(m[1]);
     expect(report).toContain('counter not wired in this test');
+  });
+
+  it('runs only the permuted-pixel experiment with --only pmnist, in run directories of its own', async () => {
+    const calls: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    const out = await runAll(await options(['--only', 'pmnist']), fakeDeps(calls));
+    expect(out.code).toBe(0);
+    expect(calls.mnist).toEqual(['pmnist-lstm', 'pmnist-ttlstm-c2-r4']);
+    expect(calls.speaker).toEqual([]);
+    expect(out.results.mnist).toEqual([]);
+    expect((await readdir(join(dir, 'quick', 'runs'))).sort()).toEqual(['pmnist-lstm', 'pmnist-ttlstm-c2-r4']);
+    const report = await readFile(out.reportPath, 'utf8');
+    expect(report).toContain('## Permuted pixel-by-pixel MNIST');
   });
 
   it('reads the timing table back instead of measuring again', async () => {
@@ -175,7 +190,8 @@ describe('resolveAllOptions', () => {
     const o = await resolveAllOptions([]);
     expect(o.profile.name).toBe('quick');
     expect(o.run).toBe('quick');
-    expect(o.only).toEqual(['params', 'mnist', 'speaker', 'timing']);
+    expect(o.only).toEqual(['params', 'mnist', 'pmnist', 'speaker', 'timing']);
+    expect((await resolveAllOptions(['--only', 'pmnist,mnist'])).only).toEqual(['pmnist', 'mnist']);
     expect((await resolveAllOptions(['--profile', 'paper'])).run).toBe('paper');
   });
 

@@ -11,15 +11,15 @@ import { join, resolve } from 'node:path';
 import { UsageError, parseArgs } from '../args.js';
 import type { OptionSpecs, ParsedOptions } from '../args.js';
 import type { Command } from '../command.js';
-import { PROFILE_NAMES, configId, getProfile, mnistConfigs, speakerConfigs, validateGrid, validateProfile } from '../profiles.js';
-import type { MnistConfig, Profile, SpeakerConfig, TtGrid } from '../profiles.js';
+import { PROFILE_NAMES, configId, getProfile, mnistConfigs, pmnistConfigs, speakerConfigs, validateGrid, validateProfile } from '../profiles.js';
+import type { MnistConfig, PmnistConfig, Profile, SpeakerConfig, TtGrid } from '../profiles.js';
 import type { CellKind } from '../paper_results.js';
 import { writeReport } from '../report/report.js';
 import type { Environment, Invocation, MnistOutcome, ParamsTables, ResultsFile, RunRecord, SpeakerOutcome, TimingRow } from '../report/results.js';
 import { repoRoot, runSweep, writeJsonAtomic } from '../sweep.js';
 import type { RunnerContext, SweepEntry } from '../sweep.js';
 
-export const EXPERIMENTS = ['params', 'mnist', 'speaker', 'timing'] as const;
+export const EXPERIMENTS = ['params', 'mnist', 'pmnist', 'speaker', 'timing'] as const;
 export type ExperimentName = (typeof EXPERIMENTS)[number];
 
 const OPTIONS: OptionSpecs = {
@@ -41,7 +41,8 @@ const OPTIONS: OptionSpecs = {
 
 /** What `runAll` needs from the outside world. */
 export interface AllDependencies {
-  runMnist(config: MnistConfig, ctx: RunnerContext & { readonly dataDir?: string; readonly backend: string }): Promise<MnistOutcome>;
+  /** Trains one row-MNIST (`experiment: 'mnist'`) or permuted-pixel MNIST (`'pmnist'`) configuration. */
+  runMnist(config: MnistConfig | PmnistConfig, ctx: RunnerContext & { readonly dataDir?: string; readonly backend: string }): Promise<MnistOutcome>;
   runSpeaker(config: SpeakerConfig, ctx: RunnerContext & { readonly dataDir?: string; readonly backend: string }): Promise<SpeakerOutcome>;
   /** Parameter tables of the paper's layout; `null` with a note when the counter is unavailable. */
   paramsTables(profile: Profile): Promise<{ tables: ParamsTables | null; note?: string }>;
@@ -151,7 +152,7 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
   }
   const only = new Set(options.only);
   // Check the data before touching the results directory, so bad input leaves nothing behind.
-  if (only.has('mnist')) await deps.checkMnistData(options.mnistDataDir);
+  if (only.has('mnist') || only.has('pmnist')) await deps.checkMnistData(options.mnistDataDir);
   const be = await deps.initBackend(options.backend);
   const cpuList = cpus();
   const environment: Environment = {
@@ -166,20 +167,21 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
     run: options.run,
     date: deps.date(),
     command: options.command,
-    seeds: { mnist: profile.mnist.settings.seed, speaker: profile.speaker.settings.seed },
+    seeds: { mnist: profile.mnist.settings.seed, pmnist: profile.pmnist.settings.seed, speaker: profile.speaker.settings.seed },
   };
   await mkdir(runDir, { recursive: true });
   const notes: string[] = [];
   let params: ResultsFile['params'] = null;
   let paramsNote: string | undefined;
   let mnist: RunRecord<MnistConfig, MnistOutcome>[] = [];
+  let pmnist: RunRecord<PmnistConfig, MnistOutcome>[] = [];
   let speaker: RunRecord<SpeakerConfig, SpeakerOutcome>[] = [];
   let timing: TimingRow[] | null = null;
   let timingNote: string | undefined;
   let timingRan = 0;
   const earlier = await earlierInvocations(resultsPath);
   const invocation = (): Invocation => {
-    const records = [...mnist, ...speaker];
+    const records = [...mnist, ...pmnist, ...speaker];
     return {
       date: environment.date,
       command: environment.command,
@@ -198,6 +200,7 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
     params,
     ...(paramsNote !== undefined ? { paramsNote } : {}),
     mnist,
+    pmnist,
     speaker,
     timing,
     ...(timingNote !== undefined ? { timingNote } : {}),
@@ -235,6 +238,23 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
       now: deps.now,
     });
     mnist = toRecords(entries);
+  }
+  if (only.has('pmnist')) {
+    const configs = pmnistConfigs(profile);
+    deps.log(`pmnist: ${configs.length} configuration(s) in ${runsDir}`);
+    const entries = await runSweep<PmnistConfig, MnistOutcome>({
+      runsDir,
+      configs,
+      id: configId,
+      runner: (c, ctx) => deps.runMnist(c, { ...ctx, backend: environment.backend, ...(options.mnistDataDir !== undefined ? { dataDir: options.mnistDataDir } : {}) }),
+      onProgress: async (es) => {
+        pmnist = toRecords(es);
+        await save();
+      },
+      log: deps.log,
+      now: deps.now,
+    });
+    pmnist = toRecords(entries);
   }
   if (only.has('speaker')) {
     const configs = speakerConfigs(profile);
@@ -279,7 +299,7 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
   for (const name of EXPERIMENTS) if (!only.has(name)) notes.push(`'${name}' was not run in this invocation (--only ${[...only].join(',')}).`);
   await save();
   const results = snapshot();
-  const failed = [...mnist, ...speaker].filter((r) => r.status !== 'done').length;
+  const failed = [...mnist, ...pmnist, ...speaker].filter((r) => r.status !== 'done').length;
   return { code: failed > 0 ? 1 : 0, reportPath: join(runDir, 'REPORT.md'), resultsPath, results };
 }
 

@@ -74,9 +74,12 @@ async function stepCurve(runDir: string, fallback: readonly CurvePoint[]): Promi
 export function realDependencies(): AllDependencies {
   return {
     async runMnist(config, ctx) {
-      const r = await runMnist(mnistOptionsFromSweep(config, ctx), { now: () => performance.now(), progress: process.stderr });
+      // Permuted-pixel runs take the view's default gradient checkpointing (28 chunks of 28 steps).
+      const view = config.experiment === 'pmnist' ? ('permuted' as const) : ('row' as const);
+      const r = await runMnist({ ...mnistOptionsFromSweep({ ...config, experiment: 'mnist' }, ctx), view }, { now: () => performance.now(), progress: process.stderr });
       if (r.status !== 'finished') throw new Error(`${ctx.id}: training stopped before the end (status ${r.status}); run again to resume`);
-      return { ...r, curve: await stepCurve(ctx.runDir, r.curve) };
+      // maxRSS is in KiB on Linux and macOS.
+      return { ...r, curve: await stepCurve(ctx.runDir, r.curve), maxRssMiB: process.resourceUsage().maxRSS / 1024 };
     },
     async runSpeaker(config, ctx) {
       const r = await runSpeaker(speakerOptionsFromSweep(config, ctx), { now: () => performance.now(), progress: process.stderr });

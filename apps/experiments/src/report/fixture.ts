@@ -1,7 +1,7 @@
 /**
  * A small, hand-made results object for tests of the report (numbers invented, shaped like a real run).
  */
-import { QUICK_PROFILE, configId, mnistConfigs, speakerConfigs } from '../profiles.js';
+import { QUICK_PROFILE, configId, mnistConfigs, pmnistConfigs, speakerConfigs } from '../profiles.js';
 import type { MnistOutcome, ResultsFile, SpeakerOutcome } from './results.js';
 
 function mnistOutcome(params: number, acc: number): MnistOutcome {
@@ -43,6 +43,14 @@ export function fixtureResults(): ResultsFile {
     if (id === 'mnist-ttlstm-c3-r4') return { id, config, status: 'failed' as const, reused: false, error: 'out of | memory', seconds: 3 };
     return { id, config, status: 'done' as const, reused: i % 2 === 0, outcome: mnistOutcome(dense ? 100_000 + 1000 * i : 2000 + 700 * i, dense ? 0.95 : 0.9 + i * 0.004), seconds: 12 };
   });
+  const pmnist = pmnistConfigs(QUICK_PROFILE).map((config) => ({
+    id: configId(config),
+    config,
+    status: 'done' as const,
+    reused: false,
+    outcome: { ...mnistOutcome(config.cores === 0 ? 17_226 : 1_898, config.cores === 0 ? 0.31 : 0.26), maxRssMiB: 900 + config.cores },
+    seconds: 40,
+  }));
   // Its own speaker grid, so the fixture does not change when the quick profile is retuned.
   const speakerProfile = {
     ...QUICK_PROFILE,
@@ -93,6 +101,7 @@ export function fixtureResults(): ResultsFile {
       ],
     },
     mnist,
+    pmnist,
     speaker,
     timing: [{ model: 'LSTM', params: 294_410, inferenceMs: 30.5, trainStepMs: 410.2 }],
     wallSeconds: 321,

@@ -44,6 +44,28 @@ describe('renderReport', () => {
     expect(rows.some((r) => r[0] === 'TT-LSTM (failed)')).toBe(true);
   });
 
+  it('gives permuted pixel MNIST its own table, learning curves and headline lines', () => {
+    const rows = tableAfter(markdown, '## Permuted pixel-by-pixel MNIST');
+    expect(rows[0]).toEqual(['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. acc.', 'test acc.', 'train time (s)', 'ms / step', 'max RSS (MiB)']);
+    const dense = results.pmnist!.find((r) => r.id === 'pmnist-lstm')!;
+    const tt = results.pmnist!.find((r) => r.id === 'pmnist-ttlstm-c2-r4')!;
+    const ttRow = rows.find((r) => r[0] === 'TT-LSTM' && r[1] === '2' && r[2] === '4')!;
+    expect(ttRow[3]).toBe(tt.outcome!.params.toLocaleString('en-US'));
+    expect(ttRow[4]).toBe(tt.outcome!.paramsPaper.toLocaleString('en-US'));
+    expect(ttRow[5]).toBe(`${(dense.outcome!.params / tt.outcome!.params).toFixed(1)}×`);
+    expect(ttRow[7]).toBe(`${(100 * tt.outcome!.testAccuracy).toFixed(2)}%`);
+    expect(ttRow[10]).toBe(String(tt.outcome!.maxRssMiB));
+    expect(images['pmnist_learning_curves.svg']).toMatch(/<svg/);
+    expect(markdown).toContain(`Permuted pixel MNIST, TT-LSTM 2 cores rank 4: ${(100 * tt.outcome!.testAccuracy).toFixed(2)}% test accuracy`);
+    // Row MNIST numbers never leak into the permuted section.
+    expect(rows.length).toBe(1 + 1 + results.pmnist!.length);
+  });
+
+  it('says when permuted MNIST was not run (results written before it existed)', () => {
+    const { pmnist: _, ...old } = fixtureResults();
+    expect(renderReport(old).markdown).toMatch(/## Permuted pixel-by-pixel MNIST\n\nNot run in this invocation/);
+  });
+
   it('compares parameter counts with the original and marks matches and mismatches', () => {
     const rows = tableAfter(markdown, '### TT-LSTM');
     expect(rows[0]).toEqual(['layout', 'rank', 'params (ours)', 'params (paper conv.)', 'original', 'match', 'compression']);
@@ -69,7 +91,7 @@ describe('renderReport', () => {
     const refs = [...markdown.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
     expect(refs.sort()).toEqual(Object.keys(images).sort());
     expect(refs).toEqual(
-      expect.arrayContaining(['mnist_accuracy_vs_params.svg', 'mnist_learning_curves.svg', 'mnist_grad_norms.svg', 'speaker_eer_vs_params.svg', 'speaker_learning_curves.svg', 'speaker_grad_norms.svg', 'speaker_data_efficiency.svg']),
+      expect.arrayContaining(['pmnist_learning_curves.svg', 'mnist_accuracy_vs_params.svg', 'mnist_learning_curves.svg', 'mnist_grad_norms.svg', 'speaker_eer_vs_params.svg', 'speaker_learning_curves.svg', 'speaker_grad_norms.svg', 'speaker_data_efficiency.svg']),
     );
   });
 
@@ -86,7 +108,7 @@ describe('renderReport', () => {
   });
 
   it('copes with an empty run', () => {
-    const empty = { ...results, mnist: [], speaker: [], params: null, timing: null };
+    const empty = { ...results, mnist: [], pmnist: [], speaker: [], params: null, timing: null };
     const r = renderReport(empty);
     expect(Object.keys(r.images)).toEqual([]);
     expect(r.markdown).toContain('No training run finished');

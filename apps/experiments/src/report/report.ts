@@ -134,9 +134,12 @@ export function renderReport(results: ResultsFile): RenderedReport {
       );
     }
   }
+  const pmnistRecords = results.pmnist ?? [];
+  const pmnistDone = done(pmnistRecords);
+  for (const r of pmnistDone) headline.push(`Permuted pixel MNIST, ${modelLabel(r.config)}: ${pct(r.outcome.testAccuracy)} test accuracy with ${int(r.outcome.params)} parameters.`);
   const spFull = speakerDone.filter((r) => r.config.trainFraction === 1);
   for (const r of spFull) headline.push(`Speaker verification, ${modelLabel(r.config)}: ${pct(r.outcome.testEer)} test EER with ${int(r.outcome.params)} parameters.`);
-  const failed = [...results.mnist, ...results.speaker].filter((r) => r.status !== 'done');
+  const failed = [...results.mnist, ...pmnistRecords, ...results.speaker].filter((r) => r.status !== 'done');
   md.push('## Headline', '');
   if (headline.length) md.push(...headline.map((h) => `- ${h}`));
   else md.push('- No training run finished in this run.');
@@ -299,6 +302,59 @@ export function renderReport(results: ResultsFile): RenderedReport {
         gradHistogram('Row MNIST: gradient norms of the first steps', pair.map((r) => ({ name: r.config.cores === 0 ? 'LSTM' : `TT-LSTM c${r.config.cores} r${r.config.rank}`, norms: r.outcome.gradNorms }))),
         'Row MNIST gradient norms',
       );
+    }
+  }
+
+  // Permuted pixel MNIST.
+  md.push('## Permuted pixel-by-pixel MNIST', '');
+  if (pmnistRecords.length === 0) md.push('Not run in this invocation (`pnpm run exp all --only pmnist`).', '');
+  else {
+    const s = pmnistRecords[0]!.config;
+    md.push(
+      `Each image is read one pixel per time step (784 steps of input size 1) in a fixed random order (seeded), so the model must remember across the whole sequence. ` +
+        `Settings: hidden ${s.hidden}, ${s.layers} layer(s), ${s.epochs} epoch(s), batch ${s.batch}, Adam lr ${s.lr}` +
+        `${s.lrDecayEvery > 0 ? `, ×0.1 every ${s.lrDecayEvery} epochs` : ', no decay'}, ` +
+        `${s.trainLimit > 0 ? `${int(s.trainLimit)} training images (${int(Math.ceil(s.trainLimit / s.batch) * s.epochs)} steps)` : 'all 50,000 training images'}, ` +
+        `${s.testLimit > 0 ? `${int(s.testLimit)} validation / test images` : 'full 10,000-image validation and test sets'}, seed ${s.seed}; ` +
+        `gradient checkpointing over chunks of 28 time steps (same numbers, less memory). Chance is 10%. ` +
+        `The paper's logged results hold no permuted-MNIST numbers to compare with.`,
+      '',
+    );
+    const dense = pmnistDone.find((r) => r.config.cores === 0);
+    const hasRss = pmnistDone.some((r) => r.outcome.maxRssMiB !== undefined);
+    md.push(
+      table(
+        ['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. acc.', 'test acc.', 'train time (s)', 'ms / step', ...(hasRss ? ['max RSS (MiB)'] : [])],
+        pmnistRecords.map((r) => {
+          const c = r.config;
+          const o = r.outcome;
+          return [
+            `${c.cores === 0 ? cellName(c.model) : `TT-${cellName(c.model)}`}${c.extraCore && c.extraCore !== 'none' ? ` (extra ${c.extraCore})` : ''}${c.naive ? ' (naive)' : ''}${r.status === 'done' ? '' : ` (${r.status})`}`,
+            c.cores === 0 ? '—' : String(c.cores),
+            c.cores === 0 ? '—' : String(c.rank),
+            int(o?.params),
+            int(o?.paramsPaper),
+            o && dense ? ratio(dense.outcome.params, o.params) : '—',
+            pct(o?.validationAccuracy),
+            pct(o?.testAccuracy),
+            secs(o?.trainSeconds),
+            o?.stepMs === undefined ? '—' : Math.round(o.stepMs).toString(),
+            ...(hasRss ? [int(o?.maxRssMiB)] : []),
+          ];
+        }),
+      ),
+      '',
+    );
+    if (hasRss) {
+      md.push(
+        "Max RSS is the process's resident-set high-water mark when the run ended (Node's `process.resourceUsage().maxRSS`): it includes every earlier run of the same invocation and the wasm heap, which never shrinks, so it bounds the run's peak memory from above.",
+        '',
+      );
+    }
+    if (pmnistDone.length) {
+      const pair = [...pickPair(pmnistDone, 'lstm', (o) => o.testAccuracy)];
+      const curves = pair.map((r) => ({ name: r.config.cores === 0 ? 'LSTM' : `TT c${r.config.cores} r${r.config.rank}`, curve: r.outcome.curve }));
+      img('pmnist_learning_curves.svg', curveChart('Permuted pixel MNIST: accuracy, train vs validation', 'accuracy (%)', curves, 'trainAccuracy', 'validationAccuracy', 100), 'Permuted pixel MNIST learning curves');
     }
   }
 

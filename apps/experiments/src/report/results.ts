@@ -3,7 +3,7 @@
  * The report is rendered from this alone, so it can be regenerated from a finished (or half-finished) run.
  */
 import type { CellKind, ExtraCore } from '../paper_results.js';
-import type { MnistConfig, SpeakerConfig } from '../profiles.js';
+import type { MnistConfig, PmnistConfig, SpeakerConfig } from '../profiles.js';
 
 /** Where and how the numbers were produced. */
 export interface Environment {
@@ -52,6 +52,11 @@ export interface MnistOutcome {
   readonly stepMs?: number;
   readonly trainExamples?: number;
   readonly testExamples?: number;
+  /**
+   * The process's maximum resident set size (MiB) when the run ended: a high-water mark since the process
+   * started, so it bounds this run's peak from above (earlier runs of the same invocation count too).
+   */
+  readonly maxRssMiB?: number;
 }
 
 /** What the report needs from one speaker-verification run (EERs are fractions in [0, 1]). */
@@ -125,6 +130,8 @@ export interface ResultsFile {
   /** Why the parameter tables are missing, when they are. */
   readonly paramsNote?: string;
   readonly mnist: readonly RunRecord<MnistConfig, MnistOutcome>[];
+  /** Permuted-pixel MNIST runs (absent in results written before the experiment existed). */
+  readonly pmnist?: readonly RunRecord<PmnistConfig, MnistOutcome>[];
   readonly speaker: readonly RunRecord<SpeakerConfig, SpeakerOutcome>[];
   readonly timing: readonly TimingRow[] | null;
   readonly timingNote?: string;
