@@ -37,7 +37,7 @@ const OPTIONS: OptionSpecs = {
   'corpus-seed': { kind: 'int', description: 'seed of the synthetic corpus (or of a speaker-folders split)', default: D.corpusSeed },
   'data-dir': { kind: 'string', description: 'LibriSpeech root or speaker-folders corpus (--corpus librispeech|dir)' },
   'cache-dir': { kind: 'string', description: 'feature cache (default .cache/speaker-features at the repository root)' },
-  ...gradientCheckpointSpec('off'),
+  ...gradientCheckpointSpec('16 when a step would store over ~512 MiB (e.g. hidden 768, 16×32), else off'),
   ...COMMON_SPECS,
 };
 
