@@ -6,7 +6,7 @@ import type { SpeakerFeatureSet, SpeakerFeatures } from '@ttrnn/datasets';
 import { Rng } from '@ttrnn/random';
 import { readMetrics } from '@ttrnn/training';
 import type { SpeakerRunOptions } from './speaker_run.js';
-import { resolveSpeakerOptions, runSpeaker } from './speaker_run.js';
+import { autoSpeakerCheckpoint, resolveSpeakerOptions, runSpeaker } from './speaker_run.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -89,5 +89,15 @@ describe('runSpeaker', () => {
     expect(() => resolveSpeakerOptions({ lr: 0 })).toThrow(/'lr'/);
     expect(() => resolveSpeakerOptions({ checkpoint: -3 })).toThrow(/'checkpoint' passed to 'runSpeaker' must be an integer ≥ 0/);
     expect(resolveSpeakerOptions({ steps: 60 }).evalEvery).toBe(60);
+  });
+});
+
+describe('autoSpeakerCheckpoint', () => {
+  it('is off for small encoders and on for the paper-size encoder, unless given', () => {
+    expect(autoSpeakerCheckpoint(5, 6, 128)).toBe(0);
+    expect(autoSpeakerCheckpoint(16, 32, 768)).toBe(16);
+    expect(resolveSpeakerOptions({}).checkpoint).toBe(16); // paper defaults: hidden 768, 16 × 32
+    expect(resolveSpeakerOptions({ hidden: 128, speakers: 5, utterances: 6 }).checkpoint).toBe(0);
+    expect(resolveSpeakerOptions({ checkpoint: 0 }).checkpoint).toBe(0);
   });
 });
