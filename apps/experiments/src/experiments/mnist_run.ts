@@ -15,7 +15,7 @@ import type { EpochRecord, ProgressStream } from '@ttrnn/training';
 import type { CurvePoint, MnistOutcome } from '../report/results.js';
 import type { MnistConfig } from '../profiles.js';
 import type { RunnerContext } from '../sweep.js';
-import type { ExtraCoreName, ModelName, ModelOptions } from './run_common.js';
+import type { ModelOptions } from './run_common.js';
 import {
   checkChoice,
   checkInt,
@@ -25,6 +25,7 @@ import {
   defined,
   modelConfigOf,
   modelFields,
+  modelOptionsFromSpec,
   num,
   rejectUnknown,
   runName,
@@ -279,13 +280,8 @@ export async function runMnist(options: Partial<MnistRunOptions>, env: RunEnviro
 
 /** The options of a sweep configuration of `pnpm run exp all` (profiles.ts) in a sweep's run directory. */
 export function mnistOptionsFromSweep(c: MnistConfig, ctx: RunnerContext & { readonly dataDir?: string }): Partial<MnistRunOptions> {
-  const tt = c.cores > 0;
   return {
-    model: `${tt ? 'tt-' : ''}${c.model}` as ModelName,
-    cores: tt ? c.cores : DEFAULT_MNIST_OPTIONS.cores,
-    rank: tt ? c.rank : DEFAULT_MNIST_OPTIONS.rank,
-    extraCore: (c.extraCore ?? 'none') as ExtraCoreName,
-    naive: c.naive ?? false,
+    ...modelOptionsFromSpec(c, DEFAULT_MNIST_OPTIONS),
     hidden: c.hidden,
     layers: c.layers,
     epochs: c.epochs,

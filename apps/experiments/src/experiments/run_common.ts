@@ -26,6 +26,24 @@ export interface ModelOptions {
   readonly layers: number;
 }
 
+/**
+ * The model fields of run options from a sweep configuration (profiles.ts), where a dense model has
+ * `cores` 0; dense models keep the run defaults for the unused TT fields so their run names stay stable.
+ */
+export function modelOptionsFromSpec(
+  spec: { readonly model: 'lstm' | 'gru'; readonly cores: number; readonly rank: number; readonly extraCore?: string; readonly naive?: boolean },
+  defaults: { readonly cores: number; readonly rank: number },
+): Pick<ModelOptions, 'model' | 'cores' | 'rank' | 'extraCore' | 'naive'> {
+  const tt = spec.cores > 0;
+  return {
+    model: `${tt ? 'tt-' : ''}${spec.model}` as ModelName,
+    cores: tt ? spec.cores : defaults.cores,
+    rank: tt ? spec.rank : defaults.rank,
+    extraCore: (spec.extraCore ?? 'none') as ExtraCoreName,
+    naive: spec.naive ?? false,
+  };
+}
+
 export function isTT(model: ModelName): boolean {
   return model.startsWith('tt-');
 }

@@ -30,7 +30,7 @@ import type { CurvePoint, SpeakerOutcome } from '../report/results.js';
 import { repoRoot } from '../sweep.js';
 import type { RunnerContext } from '../sweep.js';
 import type { RunEnvironment } from './mnist_run.js';
-import type { ExtraCoreName, ModelName, ModelOptions } from './run_common.js';
+import type { ModelOptions } from './run_common.js';
 import {
   checkChoice,
   checkInt,
@@ -40,6 +40,7 @@ import {
   defined,
   modelConfigOf,
   modelFields,
+  modelOptionsFromSpec,
   num,
   rejectUnknown,
   runName,
@@ -361,15 +362,10 @@ export async function runSpeaker(options: Partial<SpeakerRunOptions>, env: Speak
 
 /** The options of a sweep configuration of `pnpm run exp all` (profiles.ts) in a sweep's run directory. */
 export function speakerOptionsFromSweep(c: SpeakerConfig, ctx: RunnerContext & { readonly dataDir?: string }): Partial<SpeakerRunOptions> {
-  const tt = c.cores > 0;
   const sizes: readonly string[] = SYNTHETIC_SIZE_NAMES;
   const corpus = ctx.dataDir !== undefined ? (c.corpus === 'librispeech' ? 'librispeech' : 'dir') : 'synthetic';
   return {
-    model: `${tt ? 'tt-' : ''}${c.model}` as ModelName,
-    cores: tt ? c.cores : DEFAULT_SPEAKER_OPTIONS.cores,
-    rank: tt ? c.rank : DEFAULT_SPEAKER_OPTIONS.rank,
-    extraCore: (c.extraCore ?? 'none') as ExtraCoreName,
-    naive: c.naive ?? false,
+    ...modelOptionsFromSpec(c, DEFAULT_SPEAKER_OPTIONS),
     hidden: c.hidden,
     layers: c.layers,
     embedding: c.embedding,
