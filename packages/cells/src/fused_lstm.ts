@@ -13,12 +13,14 @@
  * tfjs's autodiff of the per-step code).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ttFull, ttMatmul } from '@ttrnn/tt';
+import { shapeOfCores, ttFull } from '@ttrnn/tt';
+import type { TTMatrixShape } from '@ttrnn/tt';
 import type { ProductMode } from './linear_map.js';
 import type { RecurrentCell } from './recurrent_cell.js';
 import { Linear } from './linear.js';
+import { fusedContractionPays } from './product_cost.js';
 import { addRowVector } from './row_vector.js';
-import { TTLinear } from './tt_linear.js';
+import { TTLinear, preparedContraction } from './tt_linear.js';
 
 /**
  * The hidden-to-hidden product h ↦ h·W in the three forms the backward needs. `params` are
@@ -26,8 +28,11 @@ import { TTLinear } from './tt_linear.js';
  */
 export interface HiddenProduct {
   readonly params: readonly tf.Tensor[];
-  /** h [B, H] → h·W [B, G·H]. */
-  forward(h: tf.Tensor2D, params: readonly tf.Tensor[]): tf.Tensor2D;
+  /**
+   * Returns h [B, H] ↦ h·W [B, G·H]; called once per forward, so it can prepare W (or the
+   * reshaped cores) for all the steps.
+   */
+  forward(params: readonly tf.Tensor[]): (h: tf.Tensor2D) => tf.Tensor2D;
   /**
    * Returns da ↦ da·Wᵀ [B, H]; called once per backward, so it can prepare Wᵀ (or the
    * transposed cores) for all the steps.
@@ -41,7 +46,7 @@ export interface HiddenProduct {
 export function denseHiddenProduct(w: tf.Tensor2D): HiddenProduct {
   return {
     params: [w],
-    forward: (h, p) => tf.matMul(h, p[0] as tf.Tensor2D),
+    forward: (p) => (h) => tf.matMul(h, p[0] as tf.Tensor2D),
     transposed: (p) => {
       const wt = tf.transpose(p[0] as tf.Tensor2D);
       return (da) => tf.matMul(da, wt);
@@ -50,19 +55,25 @@ export function denseHiddenProduct(w: tf.Tensor2D): HiddenProduct {
   };
 }
 
-/** h·W contracted against TT cores [r_k, m_k, n_k, r_{k+1}] at every step (no W formed). */
+/**
+ * h·W contracted against TT cores [r_k, m_k, n_k, r_{k+1}] at every step (no W formed); the
+ * cores are transposed and reshaped once per pass (`preparedContraction`), forward and backward.
+ * The cores' gradient goes through a dense dW = H_prevᵀ·dA (2·H·G·H FLOPs per row), then back
+ * through `ttFull`: a contraction of all steps' rows against the cores is 1.4–3.5× slower on
+ * wasm (its GEMMs have an inner dimension of rows·modes, e.g. 110592; bench/README.md), and
+ * tfjs's gradient of the per-step contractions was no faster at either measured shape.
+ */
 export function ttHiddenProduct(cores: readonly tf.Tensor[]): HiddenProduct {
+  const shape = shapeOfCores(cores, 'ttHiddenProduct');
+  const shapeT: TTMatrixShape = { inModes: shape.outModes, outModes: shape.inModes, ranks: shape.ranks };
   return {
     params: cores,
-    forward: (h, p) => ttMatmul(h, p),
+    forward: (p) => preparedContraction(p as tf.Tensor4D[], shape),
     transposed: (p) => {
       // Wᵀ is the TT matrix whose cores swap the output and input modes.
-      const coresT = p.map((c) => tf.transpose(c, [0, 2, 1, 3]));
-      return (da) => ttMatmul(da, coresT);
+      const coresT = p.map((c) => tf.transpose(c, [0, 2, 1, 3]) as tf.Tensor4D);
+      return preparedContraction(coresT, shapeT);
     },
-    // dW = H_prevᵀ·dA as one dense product, then W = ttFull(cores) back to the cores: a
-    // contraction of all steps' rows against the cores is 1.4–3.5× slower on wasm (its GEMMs
-    // have an inner dimension of rows·modes, e.g. 110592; bench/README.md).
     paramGrads: (hPrev, dA, p) => innerGrads((...cs) => ttFull(cs), [...p], tf.matMul(tf.transpose(hPrev), dA)),
   };
 }
@@ -91,19 +102,37 @@ export function hiddenIsMatrix(cell: RecurrentCell, batch: number, steps: number
   return cell.hiddenWeights instanceof Linear || cell.hiddenWeights.chooseMethod(batch, Math.max(1, steps - 1), mode) === 'rebuild';
 }
 
+/** How a fused LSTM op forms its hidden product: 'matrix' (W formed once) or 'contract' (per-step TT contraction). */
+export type FusedForm = 'matrix' | 'contract';
+
+/**
+ * Whether `RNN.run` (backward 'fused') runs an LSTM layer as the fused op, and in which form:
+ * 'matrix' when the recurrent product is a matrix under `mode` (dense, or TT rebuilt);
+ * 'contract' for a per-step contraction of a TTLinear whose fused backward is expected to pay
+ * (`fusedContractionPays`: hidden sizes up to ≈ 360); null: autodiff of the per-step code.
+ */
+export function fusedForm(cell: RecurrentCell, batch: number, steps: number, mode: ProductMode): FusedForm | null {
+  if (cell.kind !== 'lstm') return null;
+  if (hiddenIsMatrix(cell, batch, steps, mode)) return 'matrix';
+  return cell.hiddenWeights instanceof TTLinear && fusedContractionPays(cell.hiddenSize) ? 'contract' : null;
+}
+
 /**
  * The hidden product a cell uses under `mode` (the choice LSTMCell makes); `form` 'matrix'
- * forces W to be formed (used when the choice was made once for a whole sequence).
+ * forces W to be formed, 'contract' forces the per-step contraction of TT cores (both used
+ * when the choice was made once for a whole sequence).
  */
 export function cellHiddenProduct(
   cell: RecurrentCell,
   batch: number,
   steps: number,
   mode: ProductMode,
-  form: 'auto' | 'matrix' = 'auto',
+  form: 'auto' | FusedForm = 'auto',
 ): HiddenProduct {
   const w = cell.hiddenWeights;
-  if (form === 'auto' && w instanceof TTLinear && !hiddenIsMatrix(cell, batch, steps, mode)) return ttHiddenProduct(w.cores);
+  if (w instanceof TTLinear && (form === 'contract' || (form === 'auto' && !hiddenIsMatrix(cell, batch, steps, mode)))) {
+    return ttHiddenProduct(w.cores);
+  }
   return denseHiddenProduct(cell.hiddenWeights.full());
 }
 
@@ -147,8 +176,9 @@ export function fusedLstmSequence(
     const hs: tf.Tensor2D[] = [];
     let h = hIn!;
     let c = cIn!;
+    const fwd = hidden.forward(ps);
     for (const xt of split(xwIn!)) {
-      const a = tf.add(xt, hidden.forward(h, ps));
+      const a = tf.add(xt, fwd(h));
       const [ip, fp, gp, op] = tf.split(a, 4, 1) as tf.Tensor2D[];
       const i = tf.sigmoid(ip!);
       const f = tf.sigmoid(fp!);
@@ -213,8 +243,9 @@ export function fusedLstmSequence(
 
 /**
  * LSTMCell.runSequence with the fused backward, from h0 = c0 = 0 (or a given state): xs
- * time-major [steps·batch, N]. `form` 'matrix' forms W_h whatever `mode` chooses (RNN.run
- * decides once per sequence and keeps that choice inside checkpointed chunks). Call inside tf.tidy.
+ * time-major [steps·batch, N]. `form` 'matrix' forms W_h whatever `mode` chooses, 'contract'
+ * contracts TT cores at every step (RNN.run decides once per sequence, `fusedForm`, and keeps that
+ * choice inside checkpointed chunks). Call inside tf.tidy.
  */
 export function runLstmFused(
   cell: RecurrentCell,
@@ -223,7 +254,7 @@ export function runLstmFused(
   batch: number,
   mode: ProductMode = 'auto',
   state?: { readonly h: tf.Tensor2D; readonly c: tf.Tensor2D },
-  form: 'auto' | 'matrix' = 'auto',
+  form: 'auto' | FusedForm = 'auto',
 ): FusedLstmResult {
   if (cell.kind !== 'lstm') throw new Error(`'cell' passed to 'runLstmFused' must be an LSTM cell, got a ${cell.kind} cell`);
   const H = cell.hiddenSize;

@@ -5,12 +5,14 @@ export { NaiveTTLinear } from './naive_tt_linear.js';
 export { PRODUCT_MODES } from './linear_map.js';
 export type { LinearMap, NamedVariable, ProductMethod, ProductMode } from './linear_map.js';
 export {
+  AUTODIFF_STEP_ELEMENTS,
   DEFAULT_ELEMENT_COST_S,
   DEFAULT_FLOP_RATE,
   DEFAULT_OP_OVERHEAD_S,
   chooseTTMethod,
   contractionTraffic,
   estimateProductTime,
+  fusedContractionPays,
   rebuildTraffic,
 } from './product_cost.js';
 export type { ProductEstimate } from './product_cost.js';
@@ -41,9 +43,9 @@ export { GE2E_B_NAME, GE2E_INIT, GE2E_W_NAME, SequenceClassifier, SpeakerEncoder
 export type { ModelParts, SequenceModel } from './models.js';
 export { cellRecurrence, checkpointedSequence, defaultChunkSize, gruChunkRunner, lstmChunkRunner, runSequenceCheckpointed } from './recompute.js';
 export type { CheckpointOptions, CheckpointedResult, ChunkRunner } from './recompute.js';
-export { cellHiddenProduct, denseHiddenProduct, fusedLstmSequence, hiddenIsMatrix, runLstmFused, ttHiddenProduct } from './fused_lstm.js';
+export { cellHiddenProduct, denseHiddenProduct, fusedForm, fusedLstmSequence, hiddenIsMatrix, runLstmFused, ttHiddenProduct } from './fused_lstm.js';
 export { addRowVector } from './row_vector.js';
-export type { FusedLstmResult, HiddenProduct } from './fused_lstm.js';
+export type { FusedForm, FusedLstmResult, HiddenProduct } from './fused_lstm.js';
 export { MODEL_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, loadModel, saveModel } from './save_load.js';
 export type { ModelManifest, WeightEntry } from './save_load.js';
 export { compressModel } from './compress.js';

@@ -8,14 +8,15 @@
  * transposes).
  *
  * Backward: an LSTM layer whose recurrent product is a matrix (dense, or TT
- * rebuilt once per pass) runs as one op with a hand-written backward through
- * time (`runLstmFused`); GRU layers and per-step TT contractions use tfjs's
- * autodiff. `checkpoint` cuts every layer into chunks whose intermediates are
+ * rebuilt once per pass), or a per-step TT contraction at hidden sizes where the
+ * fused backward pays (`fusedForm`), runs as one op with a hand-written backward
+ * through time (`runLstmFused`); GRU layers and the other per-step TT
+ * contractions use tfjs's autodiff. `checkpoint` cuts every layer into chunks whose intermediates are
  * recomputed in the backward (`checkpointedSequence`), so long sequences fit
  * the heap. Neither changes the numbers (tests compare outputs and gradients).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { hiddenIsMatrix, runLstmFused } from './fused_lstm.js';
+import { fusedForm, runLstmFused } from './fused_lstm.js';
 import type { NamedVariable, ProductMode } from './linear_map.js';
 import { PRODUCT_MODES } from './linear_map.js';
 import { checkpointedSequence, runSequenceCheckpointed } from './recompute.js';
@@ -71,12 +72,13 @@ function runLayer(
   chunk: number | null,
   needHs: boolean,
 ): LayerRun {
-  const fused = backward === 'fused' && cell.kind === 'lstm' && hiddenIsMatrix(cell, batch, steps, mode);
+  const form = backward === 'fused' ? fusedForm(cell, batch, steps, mode) : null;
+  const fused = form !== null;
   if (chunk !== null && chunk < steps) {
     if (fused) {
-      // Each chunk is one fused op, recomputed in the backward; W_h stays a matrix in every chunk.
+      // Each chunk is one fused op, recomputed in the backward; W_h keeps the sequence's form in every chunk.
       const run = (xc: tf.Tensor2D, len: number, b: number, st: readonly tf.Tensor2D[]) => {
-        const r = runLstmFused(cell, xc, len, b, mode, { h: st[0]!, c: st[1]! }, 'matrix');
+        const r = runLstmFused(cell, xc, len, b, mode, { h: st[0]!, c: st[1]! }, form);
         return { hs: [r.hs], state: [r.h, r.c] };
       };
       const params = cell.namedWeights().map((w) => w.variable);
@@ -87,7 +89,7 @@ function runLayer(
     return { hs: r.hs, h: r.state[0]!, c: r.state[1] ?? null };
   }
   if (fused) {
-    const r = runLstmFused(cell, xs, steps, batch, mode);
+    const r = runLstmFused(cell, xs, steps, batch, mode, undefined, form);
     return { hs: r.hs, h: r.h, c: r.c };
   }
   const { hs, c } = cell.runSequence(xs, steps, batch, mode);
