@@ -1,12 +1,14 @@
 /**
- * TT-LSTM (2 cores, mode per-step) training step (loss + gradients of every weight, as in
- * fused_speed.ts), interleaved, medians after one warm-up round. Variants: `autodiff` (backward
- * 'autodiff'), `default` (model.apply: the fused op where `fusedForm` picks it), `fused-old` (the
- * fused op with ttMatmul, cores transposed at every call), `fused-new` (fusedLstmSequence with
- * ttHiddenProduct, whatever the hidden size).
+ * TT-LSTM (2 cores, mode auto) training step (forward, NLL, backward and an Adam update, as the
+ * bench), variants interleaved (the order rotates every round), medians after one warm-up round.
+ * Variants: `autodiff` (backward 'autodiff'), `default` (model.apply: the fused op where
+ * `fusedForm` picks it), `fused` (fusedLstmSequence with ttHiddenProduct: per-step contraction,
+ * cores prepared once per pass), `fused-old` (the same with ttMatmul, cores transposed at every
+ * call), `fused-in-rebuild` / `fused-in-contract` (`fused` with the input product forced).
+ * Compare two variants at a time: with more, the order effects were as large as the differences.
  *
  *   pnpm --filter @ttrnn/experiments exec tsx --conditions=source ../../packages/cells/bench/tt_step_speed.ts \
- *     [steps,input,hidden,batch] [rank] [rounds] [variants, default autodiff,default]
+ *     [steps,input,hidden,batch] [rank] [rounds] [variants, default autodiff,fused]
  */
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
@@ -21,7 +23,7 @@ const [steps, input, hidden, batch] = (process.argv[2] ?? '28,28,256,128').split
 const rank = Number(process.argv[3] ?? 2);
 const rounds = Number(process.argv[4] ?? 7);
 const cfg = (backward: 'fused' | 'autodiff'): ModelConfig =>
-  ({ task: 'classifier', inputSize: input, hiddenSize: hidden, layers: 1, outputSize: 10, mode: 'per-step', cell: 'lstm',
+  ({ task: 'classifier', inputSize: input, hiddenSize: hidden, layers: 1, outputSize: 10, mode: 'auto', cell: 'lstm',
     tt: { cores: 2, rank, extraCore: 'none', naive: false }, backward }) as ModelConfig;
 
 /** The hidden product before this change: ttMatmul (cores transposed at every call). */
@@ -37,12 +39,12 @@ function unprepared(p0: HiddenProduct): HiddenProduct {
   };
 }
 
-function fusedApply(m: SequenceClassifier, old: boolean) {
+function fusedApply(m: SequenceClassifier, old: boolean, inMethod: 'auto' | 'rebuild' | 'contract' = 'auto') {
   return (x: tf.Tensor3D) =>
     tf.tidy(() => {
       const cell = m.rnn.cells[0]!;
       const xs = tf.reshape(tf.transpose(x, [1, 0, 2]), [steps * batch, input]) as tf.Tensor2D;
-      let xw = cell.inputWeights.product(xs, cell.inputWeights.chooseMethod(steps * batch, 1, 'auto'));
+      let xw = cell.inputWeights.product(xs, inMethod === 'auto' ? cell.inputWeights.chooseMethod(steps * batch, 1, 'auto') : inMethod);
       xw = addRowVector(xw, tf.add(cell.inputWeights.biasVector()!, cell.hiddenWeights.biasVector()!) as tf.Tensor1D);
       const cores = (cell.hiddenWeights as unknown as { cores: tf.Tensor[] }).cores;
       const hp = old ? unprepared(ttHiddenProduct(cores)) : ttHiddenProduct(cores);
@@ -61,23 +63,26 @@ const all: Variant[] = [
   ['autodiff', mA, (v) => mA.apply(v)],
   ['default', mD, (v) => mD.apply(v)],
   ['fused-old', mA, fusedApply(mA, true)],
-  ['fused-new', mA, fusedApply(mA, false)],
+  ['fused', mA, fusedApply(mA, false)],
+  ['fused-in-rebuild', mA, fusedApply(mA, false, 'rebuild')],
+  ['fused-in-contract', mA, fusedApply(mA, false, 'contract')],
 ];
-const wanted = (process.argv[5] ?? 'autodiff,default').split(',');
+const wanted = (process.argv[5] ?? 'autodiff,fused').split(',');
 const variants = all.filter(([n]) => wanted.includes(n));
 const times: Record<string, number[]> = {};
+const opts: Record<string, tf.Optimizer> = {};
 for (let r = 0; r < rounds; r++) {
   for (let k = 0; k < variants.length; k++) {
     const [name, m, apply] = variants[(k + r) % variants.length]!;
     const vars = m.namedWeights().map((w) => w.variable);
+    const opt = (opts[name] ??= tf.train.adam(1e-3));
     const t0 = performance.now();
-    const { value, grads } = tf.variableGrads(() => tf.neg(tf.mean(tf.sum(tf.mul(apply(x), y), 1))) as tf.Scalar, vars);
-    await value.data();
-    for (const g of Object.values(grads)) await g.data();
+    const loss = opt.minimize(() => tf.neg(tf.mean(tf.sum(tf.mul(apply(x), y), 1))) as tf.Scalar, true, vars)!;
+    await loss.data();
     const dt = performance.now() - t0;
-    tf.dispose([value, ...Object.values(grads)]);
+    loss.dispose();
     if (r > 0) (times[name] ??= []).push(dt);
   }
 }
 const med = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
-console.log(`tt-lstm c2 r${rank} per-step [${steps},${input},${hidden},${batch}] ` + Object.entries(times).map(([k, v]) => `${k} ${med(v).toFixed(0)}`).join(', ') + ` ms (medians of ${rounds - 1})`);
+console.log(`tt-lstm c2 r${rank} auto [${steps},${input},${hidden},${batch}] ` + Object.entries(times).map(([k, v]) => `${k} ${med(v).toFixed(0)}`).join(', ') + ` ms (medians of ${rounds - 1})`);

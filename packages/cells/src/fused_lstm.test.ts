@@ -75,6 +75,16 @@ describe('fusedLstmSequence', () => {
     cell.dispose();
   });
 
+  it("runLstmFused's form overrides the mode: 'contract' and 'matrix' give the same states", () => {
+    const cell = createCell({ cell: 'lstm', inputSize: N, hiddenSize: H, tt: { cores: 2, rank: 2 } }, 10);
+    const xs = randomTensor([STEPS * BATCH, N], 11) as tf.Tensor2D;
+    const [a, b] = (['contract', 'matrix'] as const).map((form) => tf.tidy(() => runLstmFused(cell, xs, STEPS, BATCH, 'rebuilt', undefined, form).hs));
+    expect(maxAbsDiff(a!, b!)).toBeLessThan(1e-5);
+    expect(tf.tidy(() => tf.max(tf.abs(a!)).dataSync()[0]!)).toBeGreaterThan(0);
+    tf.dispose([xs, a!, b!]);
+    cell.dispose();
+  });
+
   it('runs a single step and names its arguments in errors', () => {
     const cell = createCell({ cell: 'lstm', inputSize: N, hiddenSize: H }, 8);
     const xs = randomTensor([BATCH, N], 9) as tf.Tensor2D;

@@ -18,7 +18,6 @@ import type { TTMatrixShape } from '@ttrnn/tt';
 import type { ProductMode } from './linear_map.js';
 import type { RecurrentCell } from './recurrent_cell.js';
 import { Linear } from './linear.js';
-import { fusedContractionPays } from './product_cost.js';
 import { addRowVector } from './row_vector.js';
 import { TTLinear, preparedContraction } from './tt_linear.js';
 
@@ -107,14 +106,15 @@ export type FusedForm = 'matrix' | 'contract';
 
 /**
  * Whether `RNN.run` (backward 'fused') runs an LSTM layer as the fused op, and in which form:
- * 'matrix' when the recurrent product is a matrix under `mode` (dense, or TT rebuilt);
- * 'contract' for a per-step contraction of a TTLinear whose fused backward is expected to pay
- * (`fusedContractionPays`: hidden sizes up to ≈ 360); null: autodiff of the per-step code.
+ * 'matrix' when the recurrent product is a matrix under `mode` (dense, or TT rebuilt); null
+ * (autodiff of the per-step code) for a per-step TT contraction. The fused op with a per-step
+ * contraction (`runLstmFused(…, 'contract')`) was measured no faster than autodiff at row-MNIST
+ * (2 cores, rank 2, hidden 256: 160–166 vs 159–160 ms, A/B interleaved) and slower at hidden 512
+ * (its dense dW = H_prevᵀ·dA costs 2·H·4H FLOPs per row), and its forward is slower for inference;
+ * see README.md, "Measured".
  */
 export function fusedForm(cell: RecurrentCell, batch: number, steps: number, mode: ProductMode): FusedForm | null {
-  if (cell.kind !== 'lstm') return null;
-  if (hiddenIsMatrix(cell, batch, steps, mode)) return 'matrix';
-  return cell.hiddenWeights instanceof TTLinear && fusedContractionPays(cell.hiddenSize) ? 'contract' : null;
+  return cell.kind === 'lstm' && hiddenIsMatrix(cell, batch, steps, mode) ? 'matrix' : null;
 }
 
 /**

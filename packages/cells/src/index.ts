@@ -5,14 +5,12 @@ export { NaiveTTLinear } from './naive_tt_linear.js';
 export { PRODUCT_MODES } from './linear_map.js';
 export type { LinearMap, NamedVariable, ProductMethod, ProductMode } from './linear_map.js';
 export {
-  AUTODIFF_STEP_ELEMENTS,
   DEFAULT_ELEMENT_COST_S,
   DEFAULT_FLOP_RATE,
   DEFAULT_OP_OVERHEAD_S,
   chooseTTMethod,
   contractionTraffic,
   estimateProductTime,
-  fusedContractionPays,
   rebuildTraffic,
 } from './product_cost.js';
 export type { ProductEstimate } from './product_cost.js';

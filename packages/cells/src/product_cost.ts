@@ -96,25 +96,3 @@ export function chooseTTMethod(shapes: readonly TTMatrixShape[], rows: number, c
   return est.rebuild <= est.contract ? 'rebuild' : 'contract';
 }
 
-/**
- * Extra elements the autodiff backward of an LSTM step moves per pre-activation element compared
- * with the fused backward (copies, the four gates' separate gradients, split/concat), in units of
- * DEFAULT_ELEMENT_COST_S. Calibrated on the two measured shapes: the kernel profile of a TT-LSTM
- * training step shows ≈ 47 more kernels per step under autodiff, most of them elementwise over
- * [batch, 4H] (packages/cells/README.md, "Measured").
- */
-export const AUTODIFF_STEP_ELEMENTS = 12;
-
-/**
- * Whether the fused LSTM backward (`fusedLstmSequence` with a per-step TT contraction) is
- * expected to beat tfjs's autodiff of the per-step code for hidden size H. Per row and
- * pre-activation column, the fused op pays 2·H FLOPs for its dense weight gradient
- * dW = H_prevᵀ·dA (the cores' gradient then goes through ttFull), while autodiff pays about
- * AUTODIFF_STEP_ELEMENTS elements moved; both scale with rows and G·H alike, so the choice
- * depends on H only: fused while 2·H / rate ≤ AUTODIFF_STEP_ELEMENTS · elementCost
- * (H ≤ 360 with the defaults). Measured: H = 256 fused faster at 28 steps × batch 128 and at
- * 160 × 16; H = 512 autodiff faster at both.
- */
-export function fusedContractionPays(hiddenSize: number, rate = DEFAULT_FLOP_RATE, elementCost = DEFAULT_ELEMENT_COST_S): boolean {
-  return (2 * hiddenSize) / rate <= AUTODIFF_STEP_ELEMENTS * elementCost;
-}

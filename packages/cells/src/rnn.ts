@@ -8,10 +8,9 @@
  * transposes).
  *
  * Backward: an LSTM layer whose recurrent product is a matrix (dense, or TT
- * rebuilt once per pass), or a per-step TT contraction at hidden sizes where the
- * fused backward pays (`fusedForm`), runs as one op with a hand-written backward
- * through time (`runLstmFused`); GRU layers and the other per-step TT
- * contractions use tfjs's autodiff. `checkpoint` cuts every layer into chunks whose intermediates are
+ * rebuilt once per pass; `fusedForm`) runs as one op with a hand-written backward
+ * through time (`runLstmFused`); GRU layers and per-step TT contractions use
+ * tfjs's autodiff. `checkpoint` cuts every layer into chunks whose intermediates are
  * recomputed in the backward (`checkpointedSequence`), so long sequences fit
  * the heap. Neither changes the numbers (tests compare outputs and gradients).
  */
