@@ -36,7 +36,8 @@ export class LSTMCell implements RecurrentCell {
 
     // When W_h is a matrix, reorder its columns (and xw's) once to [i|f|o|g] so
     // that each step needs one sigmoid for the three sigmoid gates. The
-    // per-step contraction produces the original order; it keeps four activations.
+    // per-step contraction produces the original order; it keeps four activations, inside one
+    // op per step with a hand-written gradient (lstmStep).
     let hidden: ((h: tf.Tensor2D) => tf.Tensor2D) | null = null;
     const ifog = hidMethod === 'rebuild' || steps === 1;
     if (ifog) {
@@ -62,6 +63,13 @@ export class LSTMCell implements RecurrentCell {
         const [sfo, gp] = tf.split(a, [3 * H, H], 1) as [tf.Tensor2D, tf.Tensor2D];
         [i, f, o] = tf.split(tf.sigmoid(sfo), 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         g = tf.tanh(gp);
+      } else if (c !== null) {
+        // Per-step contraction: the step's elementwise part as one op with a hand-written gradient.
+        const [hn, cn] = lstmStep(a, c);
+        c = cn;
+        h = hn;
+        hs.push(hn);
+        continue;
       } else {
         const [ip, fp, gp, op] = tf.split(a, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         i = tf.sigmoid(ip);
@@ -100,4 +108,44 @@ export class LSTMCell implements RecurrentCell {
 function toIFOG(w: tf.Tensor2D): tf.Tensor2D {
   const [i, f, g, o] = tf.split(w, 4, 1);
   return tf.concat([i!, f!, o!, g!], 1) as tf.Tensor2D;
+}
+
+/**
+ * One LSTM step's elementwise part, a [B, 4H] (gate blocks [i|f|g|o]) and c [B, H] → (h', c'),
+ * as one op with a hand-written gradient; the recurrent product stays on tfjs's tape, so the TT
+ * cores still get their gradient per step (no dense dW, unlike the fused sequence op). tfjs's
+ * autodiff of the same code issues about twice the kernels, among them a copy (Cast → Identity)
+ * for every product's gradient. Measured −3% (row-MNIST) to −6% (the original's shape) per
+ * TT-LSTM rank-2 training step (README.md, "Measured").
+ */
+function lstmStep(a: tf.Tensor2D, c: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
+  const B = c.shape[0];
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[2] as tf.GradSaveFunc;
+    const [aIn, cIn] = args as [tf.Tensor2D, tf.Tensor2D];
+    const [ip, fp, gp, op2] = tf.split(aIn, 4, 1) as tf.Tensor2D[];
+    const i = tf.sigmoid(ip!);
+    const f = tf.sigmoid(fp!);
+    const g = tf.tanh(gp!);
+    const o = tf.sigmoid(op2!);
+    const cn = tf.add(tf.mul(f, cIn), tf.mul(i, g));
+    const tc = tf.tanh(cn);
+    const hn = tf.mul(o, tc);
+    save([i, f, g, o, tc, cIn]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      const [si, sf, sg, so, stc, sc] = saved as tf.Tensor2D[];
+      const [dh, dcOut] = tf.split(dy, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
+      const dc = tf.add(dcOut, tf.mul(tf.mul(dh, so!), tf.sub(1, tf.square(stc!))));
+      const sig = (d: tf.Tensor, y: tf.Tensor) => tf.mul(d, tf.mul(y, tf.sub(1, y)));
+      const da = tf.concat(
+        [sig(tf.mul(dc, sg!), si!), sig(tf.mul(dc, sc!), sf!), tf.mul(tf.mul(dc, si!), tf.sub(1, tf.square(sg!))), sig(tf.mul(dh, stc!), so!)],
+        1,
+      );
+      return [da, tf.mul(dc, sf!)];
+    };
+    return { value: tf.concat([hn, cn], 0), gradFunc };
+  });
+  const out = op(a, c);
+  const [h, cNext] = tf.split(out, [B, B], 0) as [tf.Tensor2D, tf.Tensor2D];
+  return [h, cNext];
 }
