@@ -113,10 +113,9 @@ function toIFOG(w: tf.Tensor2D): tf.Tensor2D {
 /**
  * One LSTM step's elementwise part, a [B, 4H] (gate blocks [i|f|g|o]) and c [B, H] → (h', c'),
  * as one op with a hand-written gradient; the recurrent product stays on tfjs's tape, so the TT
- * cores still get their gradient per step (no dense dW, unlike the fused sequence op). tfjs's
- * autodiff of the same code issues about twice the kernels, among them a copy (Cast → Identity)
- * for every product's gradient. Measured −3% (row-MNIST) to −6% (the original's shape) per
- * TT-LSTM rank-2 training step (README.md, "Measured").
+ * cores still get their gradient per step (no dense dW, unlike the fused sequence op). A row-MNIST
+ * rank-2 training step issues 2592 kernels instead of 2861 (Identity copies 744 → 555); measured
+ * −3% (row-MNIST) to −6% (the original's shape) per TT-LSTM rank-2 training step (README.md).
  */
 function lstmStep(a: tf.Tensor2D, c: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
   const B = c.shape[0];
