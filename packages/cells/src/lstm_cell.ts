@@ -50,6 +50,7 @@ export class LSTMCell implements RecurrentCell {
       hidden = this.hiddenWeights.prepare('contract');
     }
     const xSteps = steps === 1 ? [xw] : (tf.split(xw, steps, 0) as tf.Tensor2D[]);
+    const recording = (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
 
     const hs: tf.Tensor2D[] = [];
     let h: tf.Tensor2D | null = null;
@@ -63,8 +64,9 @@ export class LSTMCell implements RecurrentCell {
         const [sfo, gp] = tf.split(a, [3 * H, H], 1) as [tf.Tensor2D, tf.Tensor2D];
         [i, f, o] = tf.split(tf.sigmoid(sfo), 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         g = tf.tanh(gp);
-      } else if (c !== null) {
-        // Per-step contraction: the step's elementwise part as one op with a hand-written gradient.
+      } else if (c !== null && recording) {
+        // Per-step contraction under a gradient tape: the step's elementwise part as one op with a
+        // hand-written gradient (without a tape the plain ops below skip its concat and split).
         const [hn, cn] = lstmStep(a, c);
         c = cn;
         h = hn;
