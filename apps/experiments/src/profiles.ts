@@ -1,8 +1,8 @@
 /**
  * Experiment profiles: which configurations `pnpm run exp all` runs, at which size.
  *
- * `quick` (the default) scales every experiment down so that the whole run finishes in about a quarter of an
- * hour on a 2-core CPU with the wasm backend; `paper` uses the paper's settings and is meant for a long run
+ * `quick` (the default) scales every experiment down so that the whole run finishes in about ten minutes on a
+ * 2-core CPU with the wasm backend (8 min 53 s measured at load 2.2); `paper` uses the paper's settings and is meant for a long run
  * or a native backend. Every configuration has a stable id (its run directory under `runs/`).
  */
 import type { CellKind, ExtraCore } from './paper_results.js';
@@ -117,7 +117,7 @@ const tt = (model: CellKind, cores: number, rank: number): ModelSpec => ({ model
 
 export const QUICK_PROFILE: Profile = {
   name: 'quick',
-  description: 'every experiment scaled down to finish in about 15 minutes on a 2-core CPU (wasm backend)',
+  description: 'every experiment scaled down to finish in about 10 minutes on a 2-core CPU (wasm backend)',
   mnist: {
     settings: { hidden: 128, layers: 1, epochs: 3, batch: 128, lr: 1e-2, lrDecayEvery: 0, trainLimit: 20_000, testLimit: 2000, seed: 1 },
     grid: { models: ['lstm'], cores: [2, 3], ranks: [1, 2, 4] },
