@@ -18,6 +18,7 @@ import type { TTMatrixShape } from '@ttrnn/tt';
 import type { ProductMode } from './linear_map.js';
 import type { RecurrentCell } from './recurrent_cell.js';
 import { Linear } from './linear.js';
+import { nestedGrads } from './nested_grads.js';
 import { addRowVector } from './row_vector.js';
 import { TTLinear, preparedContraction } from './tt_linear.js';
 
@@ -73,23 +74,8 @@ export function ttHiddenProduct(cores: readonly tf.Tensor[]): HiddenProduct {
       const coresT = p.map((c) => tf.transpose(c, [0, 2, 1, 3]) as tf.Tensor4D);
       return preparedContraction(coresT, shapeT);
     },
-    paramGrads: (hPrev, dA, p) => innerGrads((...cs) => ttFull(cs), [...p], tf.matMul(tf.transpose(hPrev), dA)),
+    paramGrads: (hPrev, dA, p) => nestedGrads((...cs) => ttFull(cs), [...p], tf.matMul(tf.transpose(hPrev), dA)),
   };
-}
-
-/** The engine state a gradient taken inside a gradient must preserve (see recompute.ts). */
-interface EngineTapeState {
-  state: { activeTape: unknown[] | null };
-}
-
-function innerGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[], dy: tf.Tensor): tf.Tensor[] {
-  const engine = tf.engine() as unknown as EngineTapeState;
-  const outer = engine.state.activeTape;
-  try {
-    return tf.grads(f)(xs, dy);
-  } finally {
-    engine.state.activeTape = outer;
-  }
 }
 
 /**

@@ -17,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ProductMode } from './linear_map.js';
 import type { RecurrentCell } from './recurrent_cell.js';
+import { nestedGrads } from './nested_grads.js';
 import { addRowVector } from './row_vector.js';
 
 /**
@@ -136,28 +137,6 @@ export function checkpointedSequence(
     const hs = hsParts.length === 1 ? hsParts[0]! : (tf.concat(hsParts, 0) as tf.Tensor2D);
     return { hs, state };
   });
-}
-
-/** The part of tfjs's engine state that a gradient taken inside a gradient must preserve. */
-interface EngineTapeState {
-  state: { activeTape: unknown[] | null };
-}
-
-/**
- * tf.grads called from inside a gradient function. tfjs 4.22's engine keeps one active tape:
- * a gradient computed during the outer backward (gradient depth 0) replaces the outer tape with
- * its own and sets it to null when done, so the outer backward then fails ("reading 'forEach'
- * of null") and never frees the tensors its nodes saved. We put the outer tape back afterwards;
- * the inner call still frees its own saved tensors, which is what keeps memory to one chunk.
- */
-function nestedGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[], dy: tf.Tensor): tf.Tensor[] {
-  const engine = tf.engine() as unknown as EngineTapeState;
-  const outer = engine.state.activeTape;
-  try {
-    return tf.grads(f)(xs, dy);
-  } finally {
-    engine.state.activeTape = outer;
-  }
 }
 
 /** The time-major per-step slices of a projection [len·batch, W]. */
