@@ -6,25 +6,7 @@ import { ttFull } from './tt_matrix.js';
 import { ttRound, ttRoundFloat64 } from './tt_round.js';
 import { ttTensorFull, ttTensorFull64 } from './tt_tensor.js';
 import type { Core64 } from './tt_tensor.js';
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += ((a[i] as number) - (b[i] as number)) ** 2;
-    den += (b[i] as number) ** 2;
-  }
-  return den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
-}
-
-function intCores64(modes: number[], ranks: number[], rng: Rng): Core64[] {
-  return modes.map((n, k) => {
-    const shape: [number, number, number] = [ranks[k]!, n, ranks[k + 1]!];
-    const data = new Float64Array(shape[0] * n * shape[2]);
-    for (let i = 0; i < data.length; i++) data[i] = (rng.int(201) - 100) / 100;
-    return { data, shape };
-  });
-}
+import { intCores64, rankBounds, relErr, ttTensorArb } from './test_util/tt64.js';
 
 /**
  * The TT of A + B: block-diagonal cores (first core concatenated along the
@@ -52,29 +34,7 @@ function ttAdd64(a: Core64[], b: Core64[]): Core64[] {
   });
 }
 
-/** Largest possible TT ranks for these modes. */
-function rankBounds(modes: number[]): number[] {
-  const total = modes.reduce((x, y) => x * y, 1);
-  const out = [1];
-  let left = 1;
-  for (let k = 0; k < modes.length - 1; k++) {
-    left *= modes[k]!;
-    out.push(Math.min(left, total / left));
-  }
-  out.push(1);
-  return out;
-}
-
-const ttArb = fc
-  .integer({ min: 1, max: 4 })
-  .chain((d) =>
-    fc.record({
-      modes: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: d, maxLength: d }),
-      inner: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: d - 1, maxLength: d - 1 }),
-      seed: fc.integer({ min: 0, max: 1e6 }),
-    }),
-  )
-  .map(({ modes, inner, seed }) => ({ modes, ranks: [1, ...inner, 1], seed }));
+const ttArb = ttTensorArb(5, 4);
 
 describe('ttRoundFloat64', () => {
   it('brings X + X (doubled ranks) back to the ranks of X, within eps', () => {

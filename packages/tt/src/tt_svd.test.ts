@@ -8,55 +8,12 @@ import { coreShape } from './tt_shape.js';
 import type { TTMatrixShape } from './tt_shape.js';
 import { ttMatrixSvd, ttSvd, ttSvdFloat64 } from './tt_svd.js';
 import { coresToFloat64, ttTensorFull, ttTensorFull64 } from './tt_tensor.js';
-import type { Core64 } from './tt_tensor.js';
 import { intValues, naiveFull } from './test_util/random.js';
+import { intCores64, rankBounds, relErr, ttTensorArb } from './test_util/tt64.js';
 import { loadReference } from './test_util/reference.js';
 import type { RefArray } from './test_util/reference.js';
 
-/** ‖a − b‖_F / ‖b‖_F in float64. */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += ((a[i] as number) - (b[i] as number)) ** 2;
-    den += (b[i] as number) ** 2;
-  }
-  return den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
-}
-
-/** Float64 TT cores with values from bounded integers / 100. */
-function intCores64(modes: number[], ranks: number[], rng: Rng): Core64[] {
-  return modes.map((n, k) => {
-    const shape: [number, number, number] = [ranks[k]!, n, ranks[k + 1]!];
-    const data = new Float64Array(shape[0] * n * shape[2]);
-    for (let i = 0; i < data.length; i++) data[i] = (rng.int(201) - 100) / 100;
-    return { data, shape };
-  });
-}
-
-/** The largest TT ranks a tensor of these modes can have: min(∏ left modes, ∏ right modes). */
-function rankBounds(modes: number[]): number[] {
-  const total = modes.reduce((a, b) => a * b, 1);
-  const out = [1];
-  let left = 1;
-  for (let k = 0; k < modes.length - 1; k++) {
-    left *= modes[k]!;
-    out.push(Math.min(left, total / left));
-  }
-  out.push(1);
-  return out;
-}
-
-const ttTensorArb = fc
-  .integer({ min: 1, max: 4 })
-  .chain((d) =>
-    fc.record({
-      modes: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: d, maxLength: d }),
-      inner: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: d - 1, maxLength: d - 1 }),
-      seed: fc.integer({ min: 0, max: 1e6 }),
-    }),
-  )
-  .map(({ modes, inner, seed }) => ({ modes, ranks: [1, ...inner, 1], seed }));
+const tensorArb = ttTensorArb(5, 3);
 
 const ttMatrixArb = fc
   .integer({ min: 1, max: 3 })
@@ -188,7 +145,7 @@ describe('ttMatrixSvd', () => {
 describe('ttSvd', () => {
   it('recovers exact TT tensors with no larger ranks, in float64 and through float32 cores', async () => {
     await fc.assert(
-      fc.asyncProperty(ttTensorArb, async ({ modes, ranks, seed }) => {
+      fc.asyncProperty(tensorArb, async ({ modes, ranks, seed }) => {
         const cores = intCores64(modes, ranks, new Rng(seed));
         const a = ttTensorFull64(cores);
         const res64 = ttSvdFloat64({ data: a, shape: modes }, { eps: 1e-8 });
@@ -209,7 +166,7 @@ describe('ttSvd', () => {
 
   it('keeps ‖A − Â‖ ≤ eps‖A‖ on low-rank-plus-noise tensors and reports the measured error', () => {
     fc.assert(
-      fc.property(ttTensorArb, fc.double({ min: 0.01, max: 0.6, noNaN: true }), ({ modes, ranks, seed }, eps) => {
+      fc.property(tensorArb, fc.double({ min: 0.01, max: 0.6, noNaN: true }), ({ modes, ranks, seed }, eps) => {
         const rng = new Rng(seed);
         const a = ttTensorFull64(intCores64(modes, ranks, rng));
         const scale = Math.sqrt(a.reduce((s, v) => s + v * v, 0) / a.length);
@@ -225,7 +182,7 @@ describe('ttSvd', () => {
 
   it('respects maxRank (alone and with eps) and reports the larger error it causes', () => {
     fc.assert(
-      fc.property(ttTensorArb, fc.integer({ min: 1, max: 3 }), ({ modes, seed }, maxRank) => {
+      fc.property(tensorArb, fc.integer({ min: 1, max: 3 }), ({ modes, seed }, maxRank) => {
         const rng = new Rng(seed);
         const a = Float64Array.from(rng.normalArray(modes.reduce((x, y) => x * y, 1)));
         for (const opts of [{ maxRank }, { maxRank, eps: 0.01 }]) {

@@ -5,6 +5,7 @@ import { Rng } from '@ttrnn/random';
 import { assertClose } from '@ttrnn/backend/testing';
 import { TTTensor, coresToFloat64, ttTensorFull, ttTensorFull64, ttTensorParamCount, validateTTTensorShape } from './tt_tensor.js';
 import { intValues } from './test_util/random.js';
+import { ttTensorArb } from './test_util/tt64.js';
 
 /** A[i] = Π_k G_k[:, i_k, :], one entry at a time, i row-major (core 0 most significant). */
 function naiveTensorFull(cores: { shape: number[]; data: ArrayLike<number> }[]): Float64Array {
@@ -32,16 +33,7 @@ function naiveTensorFull(cores: { shape: number[]; data: ArrayLike<number> }[]):
   return out;
 }
 
-const arb = fc
-  .integer({ min: 1, max: 4 })
-  .chain((d) =>
-    fc.record({
-      modes: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: d, maxLength: d }),
-      inner: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: d - 1, maxLength: d - 1 }),
-      seed: fc.integer({ min: 0, max: 1e6 }),
-    }),
-  )
-  .map(({ modes, inner, seed }) => ({ modes, ranks: [1, ...inner, 1], seed }));
+const arb = ttTensorArb(4, 3);
 
 describe('ttTensorFull and ttTensorFull64', () => {
   it('equal the entry-by-entry definition on random shapes and ranks', async () => {
