@@ -1,29 +1,18 @@
 /**
  * Argument checks for the public boundary. Every message names the argument
- * and the function, in the style of tfjs's convertToTensor.
+ * and the function, in the style of tfjs's convertToTensor. The generic checks
+ * come from @ttrnn/tt so both packages word (and truncate) bad values alike.
  */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
-  return String(value);
-}
+import { describeArgument } from '@ttrnn/tt';
 
-export function assertPositiveInt(value: unknown, arg: string, fn: string): asserts value is number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new Error(`'${arg}' passed to '${fn}' must be a positive integer, got ${describe(value)}`);
-  }
-}
+export { assertPositiveInt, describeArgument as describe, prod } from '@ttrnn/tt';
 
 export function assertOneOf<T extends string>(value: unknown, choices: readonly T[], arg: string, fn: string): asserts value is T {
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-    throw new Error(`'${arg}' passed to '${fn}' must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${describe(value)}`);
+    throw new Error(`'${arg}' passed to '${fn}' must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${describeArgument(value)}`);
   }
 }
 
 export function shapeString(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
-
-export const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);

@@ -1,4 +1,6 @@
 export { autoShape, primeFactors } from './auto_shape.js';
+// Argument checks shared with the packages built on this one (their errors read the same way).
+export { assertIntArray, assertPositiveInt, describe as describeArgument, prod } from './validate.js';
 export {
   compressionRatio,
   coreShape,
