@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DOMParser } from '@xmldom/xmldom';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PAPER_MNIST, PAPER_SPEAKER } from '../paper_results.js';
 import { fixtureResults } from './fixture.js';
@@ -55,7 +56,7 @@ describe('renderReport', () => {
     expect(ttRow[5]).toBe(`${(dense.outcome!.params / tt.outcome!.params).toFixed(1)}×`);
     expect(ttRow[7]).toBe(`${(100 * tt.outcome!.testAccuracy).toFixed(2)}%`);
     expect(ttRow[10]).toBe(String(tt.outcome!.maxRssMiB));
-    expect(images['pmnist_learning_curves.svg']).toMatch(/<svg/);
+    expect(JSON.stringify(images['pmnist_learning_curves.svg'])).toContain('"series":"TT c2 r4 validation"');
     expect(markdown).toContain(`Permuted pixel MNIST, TT-LSTM 2 cores rank 4: ${(100 * tt.outcome!.testAccuracy).toFixed(2)}% test accuracy`);
     // Row MNIST numbers never leak into the permuted section.
     expect(rows.length).toBe(1 + 1 + results.pmnist!.length);
@@ -117,13 +118,19 @@ describe('renderReport', () => {
 });
 
 describe('writeReport', () => {
-  it('writes REPORT.md and every referenced SVG next to it', async () => {
+  it('writes REPORT.md, every referenced SVG and its Vega-Lite spec next to it', async () => {
     const { reportPath } = await writeReport(dir, fixtureResults());
     const md = await readFile(reportPath, 'utf8');
     const files = await readdir(dir);
-    for (const m of md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) {
-      expect(files).toContain(m[1]);
-      expect(await readFile(join(dir, m[1]!), 'utf8')).toMatch(/^<\?xml[\s\S]*<\/svg>\n$/);
+    const refs = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
+    expect(refs.length).toBe(8);
+    for (const name of refs) {
+      expect(files).toContain(name);
+      const svg = new DOMParser({ onError: (level, msg) => expect.fail(`${name} (${level}): ${msg}`) }).parseFromString(await readFile(join(dir, name), 'utf8'), 'image/svg+xml');
+      expect(svg.documentElement!.nodeName).toBe('svg');
+      const spec = JSON.parse(await readFile(join(dir, name.replace(/\.svg$/, '.vl.json')), 'utf8')) as { $schema: string; data: { values: unknown[] } };
+      expect(spec.$schema).toMatch(/vega-lite/);
+      expect(spec.data.values.length).toBeGreaterThan(0);
     }
   });
 });

@@ -9,13 +9,13 @@ import type { CellKind } from '../paper_results.js';
 import { modelLabel } from '../profiles.js';
 import type { ModelSpec } from '../profiles.js';
 import type { CurvePoint, ResultsFile, RunRecord } from './results.js';
-import { histogram, lineChart } from './svg.js';
-import type { Series } from './svg.js';
+import { histogram, lineChart, renderSvg } from './svg.js';
+import type { Chart, Series } from './svg.js';
 
 export interface RenderedReport {
   readonly markdown: string;
-  /** File name (relative to the report) → SVG document. */
-  readonly images: Readonly<Record<string, string>>;
+  /** File name (relative to the report) → the figure as a Vega-Lite spec; `writeReport` renders it to SVG. */
+  readonly images: Readonly<Record<string, Chart>>;
 }
 
 const pct = (v: number | undefined, digits = 2): string => (v === undefined || !Number.isFinite(v) ? '—' : `${(100 * v).toFixed(digits)}%`);
@@ -64,7 +64,7 @@ function groupPoints<C extends ModelSpec, O>(records: readonly (RunRecord<C, O> 
 
 const shortLabel = (m: ModelSpec): string => (m.cores === 0 ? '' : `r${m.rank}`);
 
-function curveChart(title: string, yLabel: string, runs: { name: string; curve: readonly CurvePoint[] }[], trainKey: keyof CurvePoint, valKey: keyof CurvePoint, scale = 1, xKey: 'step' | 'epoch' = 'step'): string | undefined {
+function curveChart(title: string, yLabel: string, runs: { name: string; curve: readonly CurvePoint[] }[], trainKey: keyof CurvePoint, valKey: keyof CurvePoint, scale = 1, xKey: 'step' | 'epoch' = 'step'): Chart | undefined {
   const series: Series[] = [];
   const colors = ['#0072B2', '#D55E00', '#009E73', '#CC79A7'];
   runs.forEach((run, i) => {
@@ -82,7 +82,7 @@ function curveChart(title: string, yLabel: string, runs: { name: string; curve: 
   return lineChart({ title, x: { label: xKey === 'step' ? 'training step' : 'epoch' }, y: { label: yLabel }, series });
 }
 
-function gradHistogram(title: string, runs: { name: string; norms: readonly number[] }[]): string | undefined {
+function gradHistogram(title: string, runs: { name: string; norms: readonly number[] }[]): Chart | undefined {
   const series = runs.filter((r) => r.norms.length > 0).map((r) => ({ name: r.name, values: r.norms }));
   if (series.length === 0) return undefined;
   return histogram({ title, xLabel: 'global gradient norm (log scale)', series, logX: true, bins: 30 });
@@ -98,11 +98,11 @@ function pickPair<C extends ModelSpec, O>(records: readonly (RunRecord<C, O> & {
 
 export function renderReport(results: ResultsFile): RenderedReport {
   const env = results.environment;
-  const images: Record<string, string> = {};
+  const images: Record<string, Chart> = {};
   const md: string[] = [];
-  const img = (name: string, svg: string | undefined, alt: string): void => {
-    if (svg === undefined) return;
-    images[name] = svg;
+  const img = (name: string, chart: Chart | undefined, alt: string): void => {
+    if (chart === undefined) return;
+    images[name] = chart;
     md.push(`![${alt}](${name})`, '');
   };
 
@@ -497,11 +497,14 @@ export function renderReport(results: ResultsFile): RenderedReport {
   return { markdown: md.join('\n').replace(/\n{3,}/g, '\n\n'), images };
 }
 
-/** Writes REPORT.md and its SVG images into `dir`; resolves to the report's path. */
+/** Writes REPORT.md and its SVG images into `dir`, each image's Vega-Lite spec beside it (`<name>.vl.json`). */
 export async function writeReport(dir: string, results: ResultsFile): Promise<{ reportPath: string; images: string[] }> {
   const { markdown, images } = renderReport(results);
   await mkdir(dir, { recursive: true });
-  for (const [name, svg] of Object.entries(images)) await writeFile(join(dir, name), svg);
+  for (const [name, chart] of Object.entries(images)) {
+    await writeFile(join(dir, name), await renderSvg(chart));
+    await writeFile(join(dir, name.replace(/\.svg$/, '.vl.json')), JSON.stringify(chart, null, 1) + '\n');
+  }
   const reportPath = join(dir, 'REPORT.md');
   await writeFile(reportPath, markdown);
   return { reportPath, images: Object.keys(images) };
