@@ -4,7 +4,10 @@
  * - `params`: exactly as the original counts (every weight and bias; both TT
  *   biases; the speaker encoder's GE2E scale and offset);
  * - `paramsPaper`: the authors' analysis notebooks, which leave out the bias
- *   of the input-to-hidden TT matrix (G·H fewer per TT layer).
+ *   of the input-to-hidden TT matrix (G·H fewer per TT layer) and count only
+ *   the network's weights: the speaker encoder's two GE2E scalars are not in
+ *   it (their dense speaker LSTM is 2,682,112 = every weight and bias, no
+ *   scalar; their TT-LSTM 2 cores rank 2 is 13,024).
  */
 import { ttMatrixShape, ttParamCount } from '@ttrnn/tt';
 import type { TTMatrixShape } from '@ttrnn/tt';
@@ -80,7 +83,7 @@ export function countParams(config: ModelConfig): ParamCount {
   }
   const extra = c.task === 'speaker' ? 2 : 0;
   const params = matrices.reduce((s, m) => s + m.weights + m.bias, 0) + extra;
-  return { params, paramsPaper: params - paperless, matrices, extra };
+  return { params, paramsPaper: params - paperless - extra, matrices, extra };
 }
 
 function dense(name: string, rows: number, cols: number, bias: boolean): MatrixCount {
