@@ -49,7 +49,7 @@ export function evaluationWindows(utt: Pick<UtteranceFeatures, 'data' | 'frames'
 
 export interface EnrolmentSpeaker {
   readonly speaker: string;
-  /** The first half of the speaker's usable utterances (floor(n/2)); their mean embedding is the centroid. */
+  /** The first half of the speaker's evaluated utterances (floor(n/2)); their mean embedding is the centroid. */
   readonly enrol: UtteranceFeatures[];
   /** The rest, each scored against every centroid. */
   readonly verify: UtteranceFeatures[];
@@ -62,14 +62,21 @@ export interface EnrolmentSplit {
 }
 
 /**
- * The reference's evaluation protocol: per speaker, in corpus order, the
- * first half of the usable utterances enrol and the rest verify.
+ * The evaluation split: per speaker, in corpus order (LibriSpeech: sorted by chapter, then utterance), the
+ * first `utterances` usable utterances (0 = all of them); their first half enrols and the rest verify.
+ * The original evaluates the first 32 (`utterances: 32`): 16 enrol, 16 verify. Porting notes: a speaker
+ * with fewer usable utterances than asked for enrols the first half of what it has (the original's corpus
+ * has none: every LibriSpeech test-clean speaker has more than 32).
  */
-export function enrolmentSplit(speakers: readonly SpeakerFeatures[], minFrames = 160): EnrolmentSplit {
+export function enrolmentSplit(speakers: readonly SpeakerFeatures[], minFrames = 160, utterances = 0): EnrolmentSplit {
+  if (!Number.isInteger(utterances) || utterances < 0 || utterances === 1) {
+    throw new Error(`'utterances' passed to 'enrolmentSplit' must be 0 (all) or an integer ≥ 2, got ${utterances}`);
+  }
   const out: EnrolmentSpeaker[] = [];
   const excluded: { speaker: string; usableUtterances: number }[] = [];
   for (const s of speakers) {
-    const usable = usableUtterances(s, minFrames);
+    const all = usableUtterances(s, minFrames);
+    const usable = utterances > 0 ? all.slice(0, utterances) : all;
     if (usable.length < 2) {
       excluded.push({ speaker: s.id, usableUtterances: usable.length });
       continue;
