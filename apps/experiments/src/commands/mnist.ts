@@ -15,7 +15,7 @@ import {
   percent,
   runFromCli,
 } from '../experiments/cli_common.js';
-import { DEFAULT_MNIST_OPTIONS, MNIST_DATASETS, MNIST_VIEWS, PIXEL_CHECKPOINT, resolveMnistOptions, runMnist } from '../experiments/mnist_run.js';
+import { DEFAULT_MNIST_OPTIONS, MNIST_DATASETS, MNIST_ORDERS, MNIST_VIEWS, PIXEL_CHECKPOINT, resolveMnistOptions, runMnist } from '../experiments/mnist_run.js';
 import type { MnistRunOptions, MnistRunResult } from '../experiments/mnist_run.js';
 
 const D = DEFAULT_MNIST_OPTIONS;
@@ -29,6 +29,7 @@ const OPTIONS: OptionSpecs = {
   clip: { kind: 'number', description: 'clip gradients to this global norm (default: no clipping, as the paper)' },
   'train-limit': { kind: 'int', description: 'training images used, 0 = all 50k', default: D.trainLimit },
   'test-limit': { kind: 'int', description: 'validation and test images evaluated, 0 = all', default: D.testLimit },
+  order: { kind: 'string', description: "epoch order of the training images: one fixed order (the authors') or reshuffled every epoch", choices: [...MNIST_ORDERS], default: D.order },
   view: { kind: 'string', description: 'sequence view: 28 rows, 784 pixels, or permuted pixels', choices: [...MNIST_VIEWS], default: D.view },
   dataset: { kind: 'string', description: 'data set', choices: [...MNIST_DATASETS], default: D.dataset },
   'data-dir': { kind: 'string', description: 'directory with the four IDX files (default: the installed data set)' },
@@ -64,6 +65,7 @@ export const mnistCommand: Command = {
       clip: (options['clip'] as number | undefined) ?? null,
       trainLimit: options['train-limit'] as number,
       testLimit: options['test-limit'] as number,
+      order: options['order'] as MnistRunOptions['order'],
       view: options['view'] as MnistRunOptions['view'],
       dataset: options['dataset'] as MnistRunOptions['dataset'],
       resume: options['resume'] === true,

@@ -4,12 +4,14 @@
  *
  * Defaults are the paper's settings: hidden 256, 1 layer, Adam 1e-2 with ×0.1 every 10 epochs, 20 epochs,
  * batch 128, 50k/10k train/validation split, no gradient clipping (the original's MNIST script clips
- * nothing; the norm is still logged at every step).
+ * nothing; the norm is still logged at every step), and the training images in one fixed (seeded) order for
+ * every epoch, as the original's loader, which does not shuffle (`order: 'reshuffle'` reshuffles every epoch).
  */
 import { countParams, createModel } from '@ttrnn/cells';
 import type { ModelConfig } from '@ttrnn/cells';
 import { MNIST_NUM_CLASSES, SequenceBatches, loadMnistSplits } from '@ttrnn/datasets';
-import { deriveSeed } from '@ttrnn/random';
+import { Rng, deriveSeed } from '@ttrnn/random';
+import type { MnistSubset } from '@ttrnn/datasets';
 import { classificationObjective, evaluateClassifier, openRun, train } from '@ttrnn/training';
 import type { EpochRecord, ProgressStream } from '@ttrnn/training';
 import type { CurvePoint, MnistOutcome } from '../report/results.js';
@@ -33,6 +35,8 @@ import {
 
 export const MNIST_VIEWS = ['row', 'pixel', 'permuted'] as const;
 export const MNIST_DATASETS = ['mnist', 'fashion-mnist'] as const;
+/** `fixed`: one seeded order for every epoch (the authors' loader); `reshuffle`: a new order every epoch. */
+export const MNIST_ORDERS = ['fixed', 'reshuffle'] as const;
 
 /** Everything the `mnist` command's flags hold. */
 export interface MnistRunOptions extends ModelOptions {
@@ -48,6 +52,8 @@ export interface MnistRunOptions extends ModelOptions {
   /** Validation and test images evaluated; 0 = all. */
   readonly testLimit: number;
   readonly seed: number;
+  /** Epoch order of the training images. */
+  readonly order: (typeof MNIST_ORDERS)[number];
   readonly view: (typeof MNIST_VIEWS)[number];
   readonly dataset: (typeof MNIST_DATASETS)[number];
   /** Directory of the four IDX files; default: the installed data set. */
@@ -95,6 +101,7 @@ export const DEFAULT_MNIST_OPTIONS: MnistRunOptions = {
   trainLimit: 0,
   testLimit: 0,
   seed: 1,
+  order: 'fixed',
   view: 'row',
   dataset: 'mnist',
   resume: false,
@@ -134,6 +141,7 @@ export function resolveMnistOptions(options: Partial<MnistRunOptions>): MnistRun
   checkInt(o.trainLimit, 'trainLimit', fn, 0);
   checkInt(o.testLimit, 'testLimit', fn, 0);
   checkInt(o.seed, 'seed', fn, 0);
+  checkChoice(o.order, MNIST_ORDERS, 'order', fn);
   checkChoice(o.view, MNIST_VIEWS, 'view', fn);
   checkChoice(o.dataset, MNIST_DATASETS, 'dataset', fn);
   checkInt(o.checkpointEvery, 'checkpointEvery', fn, 1);
@@ -159,6 +167,7 @@ export function mnistRunConfig(o: MnistRunOptions): Record<string, unknown> {
     trainLimit: o.trainLimit,
     testLimit: o.testLimit,
     seed: o.seed,
+    order: o.order,
     view: o.view,
     dataset: o.dataset,
     dataDir: o.dataDir ?? null,
@@ -186,6 +195,16 @@ function curveOf(epochs: readonly EpochRecord[], stepsPerEpoch: number): CurvePo
 }
 
 /**
+ * The training images in one seeded order, kept for every epoch. Porting notes: the original's loader visits
+ * its 50k images in the order of its random split every epoch; here the split is sorted, so the fixed order
+ * is drawn once from the seed.
+ */
+export function fixedOrder(subset: MnistSubset, seed: number): MnistSubset {
+  const perm = new Rng(seed).permutation(subset.indices.length);
+  return { source: subset.source, indices: Int32Array.from(perm, (i) => subset.indices[i]!) };
+}
+
+/**
  * Trains and evaluates one configuration. A finished run directory returns its stored result; an
  * interrupted one needs `resume`.
  */
@@ -209,7 +228,8 @@ export async function runMnist(options: Partial<MnistRunOptions>, env: RunEnviro
     }) as Parameters<typeof loadMnistSplits>[0],
   );
   const permutation = o.view === 'permuted' ? { permutationSeed: deriveSeed(o.seed, 3) } : {};
-  const trainBatches = new SequenceBatches(splits.train, { batchSize: o.batch, view: o.view, shuffleSeed: deriveSeed(o.seed, 1), ...permutation });
+  const order = o.order === 'fixed' ? { subset: fixedOrder(splits.train, deriveSeed(o.seed, 1)), shuffle: {} } : { subset: splits.train, shuffle: { shuffleSeed: deriveSeed(o.seed, 1) } };
+  const trainBatches = new SequenceBatches(order.subset, { batchSize: o.batch, view: o.view, ...order.shuffle, ...permutation });
   // Evaluation needs no tape: larger batches cost only activations, which 28 steps keep small; the
   // 784-step views keep the training batch (wasm's heap stops near 4 GiB).
   const evalBatch = o.view === 'row' ? Math.max(o.batch, 500) : o.batch;
@@ -291,6 +311,7 @@ export function mnistOptionsFromSweep(c: MnistConfig, ctx: RunnerContext & { rea
     trainLimit: c.trainLimit,
     testLimit: c.testLimit,
     seed: c.seed,
+    order: c.order,
     ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
     runDir: ctx.runDir,
     resume: true,
