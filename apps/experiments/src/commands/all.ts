@@ -11,10 +11,14 @@ import { join, resolve } from 'node:path';
 import { UsageError, parseArgs } from '../args.js';
 import type { OptionSpecs, ParsedOptions } from '../args.js';
 import type { Command } from '../command.js';
-import { PROFILE_NAMES, configId, getProfile, mnistConfigs, pmnistConfigs, speakerConfigs, validateGrid, validateProfile } from '../profiles.js';
+import { protocolDifferences } from '../differences.js';
+import type { SpeakerData } from '../differences.js';
+import { DEFAULT_SPEAKER_SCHEDULE, SPEAKER_SCHEDULE_NAMES } from '../paper_results.js';
+import { DEFAULT_PROTOCOL, PROFILE_NAMES, PROTOCOL_NAMES, configId, getProfile, mnistConfigs, pmnistConfigs, speakerConfigs, validateGrid, validateProfile, withProtocol, withSpeakerSchedule } from '../profiles.js';
 import type { MnistConfig, PmnistConfig, Profile, SpeakerConfig, TtGrid } from '../profiles.js';
 import type { CellKind } from '../paper_results.js';
 import { writeReport } from '../report/report.js';
+import { describeResolved } from './dry_run.js';
 import type { Environment, Invocation, MnistOutcome, ParamsTables, ResultsFile, RunRecord, SpeakerOutcome, TimingRow } from '../report/results.js';
 import { repoRoot, runSweep, writeJsonAtomic } from '../sweep.js';
 import type { RunnerContext, SweepEntry } from '../sweep.js';
@@ -24,6 +28,18 @@ export type ExperimentName = (typeof EXPERIMENTS)[number];
 
 const OPTIONS: OptionSpecs = {
   profile: { kind: 'string', description: 'experiment sizes', choices: [...PROFILE_NAMES], default: 'quick' },
+  protocol: {
+    kind: 'string',
+    description: "authors: the authors' data order, data-efficiency subsets and evaluation (first 32 utterances per speaker, 16/16); ttrnn: MNIST reshuffled every epoch, seeded subsets, every usable utterance evaluated",
+    choices: [...PROTOCOL_NAMES],
+    default: DEFAULT_PROTOCOL,
+  },
+  'speaker-schedule': {
+    kind: 'string',
+    description: `paper profile: the authors' speaker learning rate and steps of their logged sweep (2e-3, 40,000) or of their code at HEAD (1e-3, 20,000) (default ${DEFAULT_SPEAKER_SCHEDULE})`,
+    choices: [...SPEAKER_SCHEDULE_NAMES],
+  },
+  'dry-run': { kind: 'flag', description: 'print the resolved configuration (settings, protocol, runs, differences from the authors) and exit without training' },
   run: { kind: 'string', description: 'results directory name under results/ (default: the profile name); an existing one is resumed, never overwritten' },
   backend: { kind: 'string', description: 'TensorFlow.js backend', choices: ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] },
   only: { kind: 'string', description: `comma-separated subset of ${EXPERIMENTS.join(',')}` },
@@ -69,6 +85,10 @@ export interface AllOptions {
   readonly speakerDataDir?: string;
   readonly command: string;
   readonly reportOnly?: boolean;
+  /** Print the resolved configuration and exit. */
+  readonly dryRun?: boolean;
+  /** Where the speaker data come from (for the differences from the authors' runs). */
+  readonly speakerData: SpeakerData;
 }
 
 function list(raw: unknown, name: string): string[] | undefined {
@@ -195,6 +215,8 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
   const snapshot = (): ResultsFile => ({
     version: 1,
     environment,
+    protocol: { name: profile.protocol, speakerSchedule: profile.speaker.settings.schedule },
+    differences: protocolDifferences(profile, { speakerData: options.speakerData }),
     scaledDown: profile.scaledDown,
     expectations: profile.expectations,
     params,
@@ -326,9 +348,19 @@ async function exists(path: string): Promise<boolean> {
 export async function resolveAllOptions(argv: readonly string[]): Promise<AllOptions> {
   const { options, positionals } = parseArgs(argv, OPTIONS, 'all');
   if (positionals.length > 0) throw new UsageError(`'all' takes no positional arguments, got '${positionals.join(' ')}'`);
-  const base = getProfile(options['profile'] as string);
+  let base = getProfile(options['profile'] as string);
+  const protocol = options['protocol'] as string;
+  const schedule = options['speaker-schedule'] as string | undefined;
+  try {
+    base = withProtocol(base, protocol);
+    if (schedule !== undefined) base = withSpeakerSchedule(base, schedule);
+  } catch (err) {
+    throw new UsageError(`option --${(err as Error).message.replace(/^'([\w-]+)'/, '$1')}`);
+  }
   const profile = applyOverrides(base, options);
-  const run = (options['run'] as string | undefined) ?? profile.name;
+  // Runs of another protocol or schedule get a directory of their own (a run directory never mixes them).
+  const suffix = `${protocol !== DEFAULT_PROTOCOL ? `-${protocol}` : ''}${schedule !== undefined && schedule !== DEFAULT_SPEAKER_SCHEDULE ? `-${schedule}` : ''}`;
+  const run = (options['run'] as string | undefined) ?? `${profile.name}${suffix}`;
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(run)) throw new UsageError(`option --run of 'all' must be a plain directory name (letters, digits, . _ -), got '${run}'`);
   const only = (list(options['only'], 'only') ?? [...EXPERIMENTS]) as ExperimentName[];
   for (const o of only) if (!(EXPERIMENTS as readonly string[]).includes(o)) throw new UsageError(`option --only of 'all' takes ${EXPERIMENTS.join(', ')}, got '${o}'`);
@@ -336,7 +368,14 @@ export async function resolveAllOptions(argv: readonly string[]): Promise<AllOpt
   const mnistDataDir = options['data-dir'] as string | undefined;
   const speakerDataDir = options['speaker-data-dir'] as string | undefined;
   if (speakerDataDir !== undefined && !(await exists(speakerDataDir))) throw new Error(`--speaker-data-dir ${speakerDataDir} does not exist (expected a LibriSpeech root or speaker folders)`);
+  let speakerData: SpeakerData = 'synthetic';
+  if (speakerDataDir !== undefined) {
+    const { looksLikeLibriSpeech } = await import('@ttrnn/datasets');
+    const libri = (await looksLikeLibriSpeech(speakerDataDir)) || (await looksLikeLibriSpeech(join(speakerDataDir, 'LibriSpeech')));
+    speakerData = libri ? 'librispeech' : 'folders';
+  }
   return {
+    speakerData,
     profile,
     run,
     resultsDir,
@@ -346,6 +385,7 @@ export async function resolveAllOptions(argv: readonly string[]): Promise<AllOpt
     ...(mnistDataDir !== undefined ? { mnistDataDir: resolve(mnistDataDir) } : {}),
     ...(speakerDataDir !== undefined ? { speakerDataDir: resolve(speakerDataDir) } : {}),
     ...(options['report-only'] === true ? { reportOnly: true } : {}),
+    ...(options['dry-run'] === true ? { dryRun: true } : {}),
   };
 }
 
@@ -355,6 +395,10 @@ export const allCommand: Command = {
   options: OPTIONS,
   async run(argv) {
     const options = await resolveAllOptions(argv);
+    if (options.dryRun) {
+      console.log(describeResolved(options));
+      return 0;
+    }
     const { realDependencies } = await import('./all_runners.js');
     const { code, reportPath, resultsPath } = await runAll(options, realDependencies());
     console.error('');

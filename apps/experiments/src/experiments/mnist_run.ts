@@ -15,6 +15,7 @@ import type { MnistSubset } from '@ttrnn/datasets';
 import { classificationObjective, evaluateClassifier, openRun, train } from '@ttrnn/training';
 import type { EpochRecord, ProgressStream } from '@ttrnn/training';
 import type { CurvePoint, MnistOutcome } from '../report/results.js';
+import { PAPER_GRAD_NORMS } from '../paper_results.js';
 import type { MnistConfig } from '../profiles.js';
 import type { RunnerContext } from '../sweep.js';
 import type { ModelOptions } from './run_common.js';
@@ -254,6 +255,7 @@ export async function runMnist(options: Partial<MnistRunOptions>, env: RunEnviro
         clipNorm: o.clip,
         seed: deriveSeed(o.seed, 4),
         checkpointEvery: o.checkpointEvery,
+        gradNormHistory: PAPER_GRAD_NORMS.steps,
       },
       runDir,
       resume: opened.status === 'resume',

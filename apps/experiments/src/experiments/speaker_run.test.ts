@@ -88,7 +88,7 @@ describe('runSpeaker', () => {
     expect(() => resolveSpeakerOptions({ corpus: 'librispeech' })).toThrow(/'dataDir' passed to 'runSpeaker' is required/);
     expect(() => resolveSpeakerOptions({ lr: 0 })).toThrow(/'lr'/);
     expect(() => resolveSpeakerOptions({ checkpoint: -3 })).toThrow(/'checkpoint' passed to 'runSpeaker' must be an integer ≥ 0/);
-    expect(resolveSpeakerOptions({ steps: 60 }).evalEvery).toBe(60);
+    expect(resolveSpeakerOptions({ steps: 60, evalEvery: 0 }).evalEvery).toBe(60);
   });
 });
 

@@ -2,8 +2,9 @@
  * The shape of `results/<run>/results.json`: every number the report shows, in one JSON document.
  * The report is rendered from this alone, so it can be regenerated from a finished (or half-finished) run.
  */
-import type { CellKind, ExtraCore } from '../paper_results.js';
-import type { MnistConfig, PmnistConfig, SpeakerConfig } from '../profiles.js';
+import type { Difference } from '../differences.js';
+import type { CellKind, ExtraCore, SpeakerSchedule } from '../paper_results.js';
+import type { MnistConfig, PmnistConfig, ProtocolName, SpeakerConfig } from '../profiles.js';
 
 /** Where and how the numbers were produced. */
 export interface Environment {
@@ -123,6 +124,10 @@ export interface Invocation {
 export interface ResultsFile {
   readonly version: 1;
   readonly environment: Environment;
+  /** The protocol the runs followed (absent in results written before protocols existed). */
+  readonly protocol?: { readonly name: ProtocolName; readonly speakerSchedule: SpeakerSchedule | 'scaled' };
+  /** Every difference from the authors' runs, generated from the profile run (differences.ts). */
+  readonly differences?: readonly Difference[];
   readonly scaledDown: readonly string[];
   /** What accuracy / EER is plausible at the scale run. */
   readonly expectations: readonly string[];

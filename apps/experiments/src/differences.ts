@@ -1,0 +1,162 @@
+/**
+ * Every way a profile's runs differ from the authors' runs, generated from the (overridden) profile and the
+ * authors' values in paper_results.ts, each with both values. The report prints the list as its
+ * "Differences from the authors' runs" section; `protocol.test.ts` checks that the paper profile under the
+ * authors' protocol leaves only the differences that cannot be removed here.
+ */
+import { PAPER_GRAD_NORMS, PAPER_MNIST, PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from './paper_results.js';
+import type { Profile } from './profiles.js';
+
+export interface Difference {
+  readonly experiment: 'mnist' | 'speaker' | 'all';
+  readonly what: string;
+  readonly ours: string;
+  readonly authors: string;
+}
+
+/** Where the speaker data of a run come from. */
+export type SpeakerData = 'synthetic' | 'librispeech' | 'folders';
+
+const num = (v: number): string => v.toLocaleString('en-US');
+const lr = (v: number): string => v.toExponential();
+const list = (xs: readonly number[]): string => xs.join(', ');
+
+/** The differences of `p` from the authors' runs (empty for a difference that does not hold). */
+export function protocolDifferences(p: Profile, data: { readonly speakerData: SpeakerData }): Difference[] {
+  const out: Difference[] = [];
+  const add = (experiment: Difference['experiment'], what: string, ours: string, authors: string, holds: boolean): void => {
+    if (holds) out.push({ experiment, what, ours, authors });
+  };
+
+  // Row MNIST.
+  const m = p.mnist.settings;
+  add('mnist', 'hidden units', num(m.hidden), num(PAPER_MNIST.hidden), m.hidden !== PAPER_MNIST.hidden);
+  add('mnist', 'layers', num(m.layers), num(PAPER_MNIST.layers), m.layers !== PAPER_MNIST.layers);
+  add('mnist', 'epochs', num(m.epochs), num(PAPER_MNIST.epochs), m.epochs !== PAPER_MNIST.epochs);
+  add('mnist', 'batch', num(m.batch), num(PAPER_MNIST.batch), m.batch !== PAPER_MNIST.batch);
+  add('mnist', 'Adam learning rate', lr(m.lr), lr(PAPER_MNIST.lr), m.lr !== PAPER_MNIST.lr);
+  add(
+    'mnist',
+    'learning-rate decay',
+    m.lrDecayEvery > 0 ? `×0.1 every ${m.lrDecayEvery} epochs` : 'none',
+    PAPER_MNIST.lrDecay,
+    m.lrDecayEvery !== PAPER_MNIST.lrDecayEvery,
+  );
+  add(
+    'mnist',
+    'training images',
+    m.trainLimit > 0 ? `the first ${num(m.trainLimit)} of a 50,000/10,000 split` : '50,000 (a 50,000/10,000 split)',
+    `${num(PAPER_MNIST.trainSize)} at HEAD; the logged numbers: all ${num(PAPER_MNIST.logged.trainSize)}`,
+    true,
+  );
+  add(
+    'mnist',
+    'model selection',
+    'best validation accuracy, then its test accuracy',
+    `HEAD: best validation accuracy; the logged numbers: ${PAPER_MNIST.logged.selection}`,
+    true,
+  );
+  add('mnist', 'validation and test images', m.testLimit > 0 ? `the first ${num(m.testLimit)} of each` : 'all 10,000 of each', 'all 10,000 of each', m.testLimit > 0);
+  add(
+    'mnist',
+    'epoch order',
+    m.order === 'fixed' ? 'one seeded order for every epoch' : 'reshuffled every epoch',
+    'one order for every epoch (the loader does not shuffle)',
+    m.order !== PAPER_MNIST.order,
+  );
+  const grid = p.mnist.grid;
+  const authorsGrid = 'TT-LSTM 2–4 cores × ranks 1, 2, 4, 6, 8, 10 (no TT-GRU logged)';
+  const oursGrid = `TT-${grid.models.map((x) => x.toUpperCase()).join('/')} ${list(grid.cores)} cores × ranks ${list(grid.ranks)}`;
+  add(
+    'mnist',
+    'TT models',
+    oursGrid,
+    authorsGrid,
+    !(grid.models.includes('lstm') && [2, 3, 4].every((c) => grid.cores.includes(c)) && [1, 2, 4, 6, 8, 10].every((r) => grid.ranks.includes(r))),
+  );
+
+  // Speaker verification.
+  const s = p.speaker.settings;
+  const logged = PAPER_SPEAKER_SCHEDULES['logged-sweep'];
+  const head = PAPER_SPEAKER_SCHEDULES.head;
+  add(
+    'speaker',
+    'corpus',
+    data.speakerData === 'librispeech' ? 'LibriSpeech' : data.speakerData === 'folders' ? 'speaker folders given by --speaker-data-dir' : `synthetic (espeak-ng, '${s.corpus}' size)`,
+    PAPER_SPEAKER.corpus,
+    data.speakerData !== 'librispeech',
+  );
+  add('speaker', 'hidden units', num(s.hidden), num(PAPER_SPEAKER.hidden), s.hidden !== PAPER_SPEAKER.hidden);
+  add('speaker', 'embedding size', num(s.embedding), num(PAPER_SPEAKER.embedding), s.embedding !== PAPER_SPEAKER.embedding);
+  add('speaker', 'layers', num(s.layers), num(PAPER_SPEAKER.layers), s.layers !== PAPER_SPEAKER.layers);
+  add(
+    'speaker',
+    'batch (speakers × utterances)',
+    `${s.speakersPerBatch} × ${s.utterancesPerSpeaker}`,
+    `${PAPER_SPEAKER.speakersPerBatch} × ${PAPER_SPEAKER.utterancesPerSpeaker}`,
+    s.speakersPerBatch !== PAPER_SPEAKER.speakersPerBatch || s.utterancesPerSpeaker !== PAPER_SPEAKER.utterancesPerSpeaker,
+  );
+  add(
+    'speaker',
+    'Adam learning rate (constant)',
+    lr(s.lr),
+    `${lr(logged.lr)} in the logged sweep (${lr(head.lr)} at HEAD)`,
+    s.lr !== logged.lr,
+  );
+  add('speaker', 'training steps', num(s.steps), `${num(logged.steps)} in the logged sweep (${num(head.steps)} at HEAD)`, s.steps !== logged.steps);
+  add('speaker', 'gradient clip (global norm)', String(s.clip), String(PAPER_SPEAKER.clip), s.clip !== PAPER_SPEAKER.clip);
+  add('speaker', 'validation interval', `every ${num(s.evalEvery)} steps`, `every ${PAPER_SPEAKER.validationEvery} steps`, s.evalEvery !== PAPER_SPEAKER.validationEvery);
+  const ev = PAPER_SPEAKER.evaluation;
+  add(
+    'speaker',
+    'evaluation utterances per speaker',
+    s.evalUtterances === 0 ? 'every usable utterance, first half enrol, the rest verify' : `the first ${s.evalUtterances} (half enrol, half verify)`,
+    `the first ${ev.utterancesPerSpeaker} in corpus order (${ev.enrol} enrol, ${ev.verify} verify), all speakers of the split at once`,
+    s.evalUtterances !== ev.utterancesPerSpeaker,
+  );
+  add(
+    'speaker',
+    'TT-LSTM input-to-hidden bias',
+    'present (as the authors’ code at HEAD)',
+    `absent in the logged sweep (${num(4 * PAPER_SPEAKER.hidden)} fewer parameters at hidden ${PAPER_SPEAKER.hidden})`,
+    p.speaker.models.some((x) => x.cores > 0),
+  );
+  add('speaker', 'seed', String(s.seed), `${PAPER_SPEAKER.seed} (random streams differ between PyTorch and this code, so equal seeds would not give equal runs)`, true);
+  const sm = p.speaker.models.filter((x) => x.cores > 0);
+  const fullGrid = [2, 3, 4].every((c) => [1, 2, 3, 4].every((r) => sm.some((x) => x.model === 'lstm' && x.cores === c && x.rank === r)));
+  add(
+    'speaker',
+    'TT models',
+    sm.map((x) => `c${x.cores} r${x.rank}`).join(', ') || 'none',
+    'TT-LSTM 2–4 cores × ranks 1–4',
+    !fullGrid,
+  );
+  const fr = p.speaker.dataEfficiency.fractions;
+  const pf = PAPER_SPEAKER.dataEfficiency.fractions;
+  add(
+    'speaker',
+    'data-efficiency fractions',
+    fr.map((f) => `${Math.round(100 * f)}%`).join(', '),
+    pf.map((f) => `${Math.round(100 * f)}%`).join(', '),
+    fr.length !== pf.length || fr.some((f, i) => Math.abs(f - pf[i]!) > 1e-9),
+  );
+  add(
+    'speaker',
+    'data-efficiency speakers',
+    s.subset === 'first' ? 'the first int(f·N) in sorted corpus order' : 'a seeded random subset of round(f·N)',
+    'the first int(f·N) of their directory listing',
+    s.subset !== PAPER_SPEAKER.dataEfficiencySubset,
+  );
+
+  // The gradient-norm histogram.
+  const mnistSteps = (m.trainLimit > 0 ? Math.ceil(m.trainLimit / m.batch) : Math.ceil(50_000 / m.batch)) * m.epochs;
+  const shortest = Math.min(mnistSteps, s.steps);
+  add(
+    'all',
+    'gradient-norm histogram',
+    `global norms of the first ${num(Math.min(PAPER_GRAD_NORMS.steps, shortest))} steps after clipping (a run shorter than ${num(PAPER_GRAD_NORMS.steps)} steps has no more)`,
+    `the first ${num(PAPER_GRAD_NORMS.steps)} steps after clipping`,
+    shortest < PAPER_GRAD_NORMS.steps,
+  );
+  return out;
+}
