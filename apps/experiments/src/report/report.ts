@@ -41,10 +41,6 @@ function done<C, O>(records: readonly RunRecord<C, O>[]): (RunRecord<C, O> & { o
   return records.filter((r): r is RunRecord<C, O> & { outcome: O } => r.status === 'done' && r.outcome !== undefined);
 }
 
-function isTt(m: ModelSpec): boolean {
-  return m.cores > 0;
-}
-
 function seriesKey(m: ModelSpec): string {
   return m.cores === 0 ? `${cellName(m.model)} (dense)` : `TT-${cellName(m.model)} ${m.cores} cores`;
 }
