@@ -93,8 +93,13 @@ export class Linear implements LinearMap {
   }
 }
 
-/** A trainable variable that takes over `t` (t is disposed). */
+/**
+ * A trainable variable that takes over `t`: a tensor is copied into a new variable and disposed; a
+ * variable is used as it is (so a map can be built over variables that something else created, such as
+ * the weights of a tf.layers layer, and its gradient reaches them).
+ */
 export function ownVariable<R extends tf.Rank>(t: tf.Tensor<R>): tf.Variable<R> {
+  if (t instanceof tf.Variable) return t as tf.Variable<R>;
   const v = tf.variable(t, true);
   t.dispose();
   return v;

@@ -1,0 +1,5 @@
+export { CellLayer, DenseGRU, DenseLSTM, TTGRU, TTLSTM, denseGru, denseLstm, ttGru, ttLstm } from './recurrent.js';
+export type { RecurrentLayerArgs, TTRecurrentLayerArgs } from './recurrent.js';
+export { TTDense, ttDense } from './tt_dense.js';
+export type { TTDenseArgs } from './tt_dense.js';
+export { toLayersModel } from './convert.js';

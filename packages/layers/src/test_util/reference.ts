@@ -1,0 +1,28 @@
+/** Test-only access to the committed reference vectors of the original implementation. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const REFERENCE_FILE = fileURLToPath(new URL('../../../../reference/ttrnn-reference-vectors.json', import.meta.url));
+
+export type RefArray = { shape: number[]; data: number[] };
+
+export type RefCase = Record<string, unknown> & {
+  class: string;
+  config: Record<string, unknown>;
+  x: RefArray;
+  outputs: RefArray;
+  h_last: RefArray;
+  loss_R: RefArray;
+  grads: Record<string, RefArray>;
+  grad_x: RefArray;
+  param_names_in_order: string[];
+};
+
+let cache: Record<string, unknown> | undefined;
+
+export function referenceCase<T = RefCase>(name: string): T {
+  cache ??= JSON.parse(readFileSync(REFERENCE_FILE, 'utf8')) as Record<string, unknown>;
+  const c = cache[name];
+  if (c === undefined) throw new Error(`${REFERENCE_FILE}: no case '${name}'`);
+  return c as T;
+}
