@@ -51,6 +51,41 @@ describe('runSweep', () => {
     expect(JSON.parse(await readFile(join(dir, 'b', 'sweep_config.json'), 'utf8'))).toEqual(configs[1]);
   });
 
+  it('runs `concurrency` configurations at a time, with one progress call at a time, entries in configuration order', async () => {
+    const running = new Set<string>();
+    let most = 0;
+    let writing = false;
+    const lanes: Record<string, number> = {};
+    const four = [...configs, { name: 'd', size: 4 }];
+    // Sizes decide how long each runner takes, so the finishing order differs from the configuration order.
+    const entries = await runSweep({
+      runsDir: dir,
+      configs: four,
+      id: (c) => c.name,
+      concurrency: 2,
+      runner: async (c, ctx) => {
+        running.add(c.name);
+        most = Math.max(most, running.size);
+        lanes[c.name] = ctx.lane;
+        await new Promise((r) => setTimeout(r, c.size === 1 ? 40 : 5));
+        running.delete(c.name);
+        return { score: c.size };
+      },
+      onProgress: async () => {
+        if (writing) throw new Error('two progress calls overlap');
+        writing = true;
+        await new Promise((r) => setTimeout(r, 10));
+        writing = false;
+      },
+    });
+    expect(most).toBe(2);
+    expect(entries.map((e) => [e.id, e.status, e.result])).toEqual(four.map((c) => [c.name, 'done', { score: c.size }]));
+    // 'a' (slow) holds lane 0 while lane 1 takes 'b', then 'c' (and 'd' after one of them).
+    expect(lanes['a']).toBe(0);
+    expect(lanes['b']).toBe(1);
+    expect(lanes['c']).toBe(1);
+  });
+
   it('reads finished configurations back instead of rerunning them, and resumes interrupted ones', async () => {
     await runSweep({ runsDir: dir, configs: configs.slice(0, 1), id: (c) => c.name, runner: async (c) => ({ score: c.size }) });
     // 'b' was interrupted: its directory holds sweep_config.json and a checkpoint, but no outcome.json.

@@ -9,7 +9,9 @@
  * The runner owns every other file of the directory (the trainer's config.json, checkpoints, metrics,
  * result.json), so the sweep's two files have names of their own.
  * - After every configuration `onProgress` is awaited (the caller writes `results.json` there), so a crash
- *   loses at most the configuration in flight.
+ *   loses at most the configurations in flight. Calls never overlap, so the caller is the only writer.
+ * - `concurrency` configurations run at a time (lanes numbered from 0, passed to the runner as `lane`); which
+ *   lane runs a configuration never changes its numbers, only its wall time.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -33,6 +35,8 @@ export interface RunnerContext {
   readonly runDir: string;
   /** True when the directory already held this configuration (an interrupted run to resume). */
   readonly resume: boolean;
+  /** Which of the `concurrency` lanes runs it (0-based). */
+  readonly lane: number;
 }
 
 export interface SweepOptions<C, R> {
@@ -49,6 +53,11 @@ export interface SweepOptions<C, R> {
   readonly now?: () => number;
   /** Keep going after a failed configuration (default true); failures are recorded in the entries. */
   readonly continueOnError?: boolean;
+  /** Configurations run at the same time (default 1). */
+  readonly concurrency?: number;
+  /** Called when a configuration starts on a lane, and when it ends. */
+  readonly onStart?: (id: string, lane: number) => void;
+  readonly onEnd?: (id: string, lane: number, seconds: number) => void;
 }
 
 /** The repository root (three levels above this file's directory: apps/experiments/src). */
@@ -115,12 +124,14 @@ export async function checkSweep<C>(runsDir: string, configs: readonly C[], id: 
   }
 }
 
-/** Runs (or reads back) every configuration in order; resolves to one entry per configuration. */
+/** Runs (or reads back) every configuration, `concurrency` at a time; resolves to one entry per configuration, in order. */
 export async function runSweep<C, R>(options: SweepOptions<C, R>): Promise<SweepEntry<C, R>[]> {
   const { runsDir, configs, id, runner } = options;
   const log = options.log ?? (() => {});
   const now = options.now ?? (() => 0);
   const continueOnError = options.continueOnError ?? true;
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`'concurrency' passed to 'runSweep' must be a positive integer, got ${concurrency}`);
   await checkSweep(runsDir, configs, id);
   const entries: SweepEntry<C, R>[] = configs.map((config) => ({ id: id(config), config, status: 'pending', reused: false, seconds: 0 }));
   // Read back everything finished first, so results.json lists old results even if the first new run crashes.
@@ -128,32 +139,45 @@ export async function runSweep<C, R>(options: SweepOptions<C, R>): Promise<Sweep
     const prev = await readJsonIfExists(join(runsDir, entries[i]!.id, 'outcome.json'));
     if (prev !== undefined) entries[i] = { ...entries[i]!, status: 'done', reused: true, result: prev as R };
   }
-  await options.onProgress?.(entries);
-  for (let i = 0; i < configs.length; i++) {
+  // One writer: progress calls are chained, never concurrent.
+  let written: Promise<void> = Promise.resolve();
+  const progress = (): Promise<void> => (written = written.then(() => options.onProgress?.(entries)));
+  await progress();
+  const n = configs.length;
+  const todo: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (entries[i]!.status === 'done') log(`[${i + 1}/${n}] ${entries[i]!.id}: finished earlier, read back`);
+    else todo.push(i);
+  }
+  let stop: unknown = null;
+  const runOne = async (i: number, lane: number): Promise<void> => {
     const entry = entries[i]!;
-    if (entry.status === 'done') {
-      log(`[${i + 1}/${configs.length}] ${entry.id}: finished earlier, read back`);
-      continue;
-    }
     const runDir = join(runsDir, entry.id);
     await mkdir(runDir, { recursive: true });
     const resume = (await readJsonIfExists(join(runDir, 'sweep_config.json'))) !== undefined;
     if (!resume) await writeJsonAtomic(join(runDir, 'sweep_config.json'), entry.config);
-    log(`[${i + 1}/${configs.length}] ${entry.id}: ${resume ? 'resuming' : 'running'}`);
+    log(`[${i + 1}/${n}] ${entry.id}: ${resume ? 'resuming' : 'running'}`);
+    options.onStart?.(entry.id, lane);
     const t0 = now();
     try {
-      const result = await runner(entry.config, { id: entry.id, runDir, resume });
+      const result = await runner(entry.config, { id: entry.id, runDir, resume, lane });
       await writeJsonAtomic(join(runDir, 'outcome.json'), result);
       entries[i] = { ...entry, status: 'done', result, seconds: now() - t0 };
     } catch (err) {
       const message = (err as Error).message ?? String(err);
       entries[i] = { ...entry, status: 'failed', error: message, seconds: now() - t0 };
-      log(`[${i + 1}/${configs.length}] ${entry.id}: FAILED: ${message}`);
-      await options.onProgress?.(entries);
-      if (!continueOnError) throw err;
-      continue;
+      log(`[${i + 1}/${n}] ${entry.id}: FAILED: ${message}`);
+      if (!continueOnError) stop ??= err;
+    } finally {
+      options.onEnd?.(entry.id, lane, now() - t0);
     }
-    await options.onProgress?.(entries);
-  }
+    await progress();
+  };
+  let next = 0;
+  const lane = async (l: number): Promise<void> => {
+    while (next < todo.length && stop === null) await runOne(todo[next++]!, l);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, (_, l) => lane(l)));
+  if (stop !== null) throw stop;
   return entries;
 }

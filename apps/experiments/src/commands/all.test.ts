@@ -76,7 +76,7 @@ function fakeDeps(calls: Calls, overrides: Partial<AllDependencies> = {}, result
 }
 
 async function options(argv: string[]): Promise<AllOptions> {
-  return { ...(await resolveAllOptions([...argv, '--results-dir', dir])) };
+  return { ...(await resolveAllOptions([...argv, '--results-dir', dir])), workers: 1 };
 }
 
 describe('runAll', () => {

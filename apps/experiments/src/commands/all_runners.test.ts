@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PAPER_DENSE_PARAMS, paperParams } from '../paper_results.js';
 import { mnistOptionsFromSweep, resolveMnistOptions } from '../experiments/mnist_run.js';
 import { resolveSpeakerOptions, speakerOptionsFromSweep } from '../experiments/speaker_run.js';
-import { PROFILES, QUICK_PROFILE, configId, mnistConfigs, speakerConfigs } from '../profiles.js';
+import { PROFILES, QUICK_PROFILE, mnistConfigs, speakerConfigs } from '../profiles.js';
 import { computeParamsTables } from './all_runners.js';
 
 describe('computeParamsTables', () => {
@@ -33,11 +33,11 @@ describe('profiles and the training entry points', () => {
   it('every configuration of every profile is accepted by runMnist / runSpeaker', () => {
     for (const p of Object.values(PROFILES)) {
       for (const c of mnistConfigs(p)) {
-        const o = resolveMnistOptions(mnistOptionsFromSweep(c, { id: configId(c), runDir: '/nonexistent', resume: false }));
+        const o = resolveMnistOptions(mnistOptionsFromSweep(c, { runDir: '/nonexistent' }));
         expect(o).toMatchObject({ hidden: c.hidden, epochs: c.epochs, lr: c.lr, trainLimit: c.trainLimit });
       }
       for (const c of speakerConfigs(p)) {
-        const o = resolveSpeakerOptions(speakerOptionsFromSweep(c, { id: configId(c), runDir: '/nonexistent', resume: false }));
+        const o = resolveSpeakerOptions(speakerOptionsFromSweep(c, { runDir: '/nonexistent' }));
         expect(o).toMatchObject({ hidden: c.hidden, steps: c.steps, speakers: c.speakersPerBatch, trainFraction: c.trainFraction, size: c.corpus });
       }
     }

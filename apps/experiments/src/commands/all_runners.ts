@@ -17,7 +17,10 @@ import { curveFromMetrics } from '../report/curve.js';
 import type { CurvePoint, ParamsRow, ParamsTables } from '../report/results.js';
 import { mnistOptionsFromSweep, runMnist } from '../experiments/mnist_run.js';
 import { runSpeaker, speakerOptionsFromSweep } from '../experiments/speaker_run.js';
-import type { AllDependencies } from './all.js';
+import type { RunEnvironment } from '../experiments/mnist_run.js';
+import { SweepDisplay } from '../sweep_display.js';
+import { WorkerPool } from '../worker_pool.js';
+import type { AllDependencies, TrainContext } from './all.js';
 import { runTiming } from './timing.js';
 import { configLabel } from './timing_bench.js';
 
@@ -70,22 +73,33 @@ async function stepCurve(runDir: string, fallback: readonly CurvePoint[]): Promi
   return curve.length > 0 ? curve : fallback;
 }
 
+/** How a configuration's run is driven: the clock, its progress output and the hooks of its context. */
+function runEnvironment(ctx: TrainContext): RunEnvironment {
+  return {
+    now: () => performance.now(),
+    progress: ctx.progress ?? process.stderr,
+    ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+    ...(ctx.afterStep !== undefined ? { afterStep: ctx.afterStep } : {}),
+  };
+}
 
 export function realDependencies(): AllDependencies {
   return {
     async runMnist(config, ctx) {
       // Permuted-pixel runs take the view's default gradient checkpointing (28 chunks of 28 steps).
       const view = config.experiment === 'pmnist' ? ('permuted' as const) : ('row' as const);
-      const r = await runMnist({ ...mnistOptionsFromSweep({ ...config, experiment: 'mnist' }, ctx), view }, { now: () => performance.now(), progress: process.stderr });
+      const r = await runMnist({ ...mnistOptionsFromSweep({ ...config, experiment: 'mnist' }, ctx), view }, runEnvironment(ctx));
       if (r.status !== 'finished') throw new Error(`${ctx.id}: training stopped before the end (status ${r.status}); run again to resume`);
       // maxRSS is in KiB on Linux and macOS.
       return { ...r, curve: await stepCurve(ctx.runDir, r.curve), maxRssMiB: process.resourceUsage().maxRSS / 1024 };
     },
     async runSpeaker(config, ctx) {
-      const r = await runSpeaker(speakerOptionsFromSweep(config, ctx), { now: () => performance.now(), progress: process.stderr });
+      const r = await runSpeaker(speakerOptionsFromSweep(config, ctx), runEnvironment(ctx));
       if (r.status !== 'finished') throw new Error(`${ctx.id}: training stopped before the end (status ${r.status}); run again to resume`);
       return { ...r, curve: await stepCurve(ctx.runDir, r.curve) };
     },
+    pool: (lanes) => new WorkerPool(lanes),
+    display: (lanes) => new SweepDisplay({ stream: process.stderr, lanes, now: () => performance.now() / 1000 }),
     async paramsTables(profile) {
       return { tables: computeParamsTables(profile) };
     },

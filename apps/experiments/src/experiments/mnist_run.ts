@@ -17,7 +17,6 @@ import type { EpochRecord, ProgressStream } from '@ttrnn/training';
 import type { CurvePoint, MnistOutcome } from '../report/results.js';
 import { PAPER_GRAD_NORMS } from '../paper_results.js';
 import type { MnistConfig } from '../profiles.js';
-import type { RunnerContext } from '../sweep.js';
 import type { ModelOptions } from './run_common.js';
 import {
   checkChoice,
@@ -84,6 +83,8 @@ export interface RunEnvironment {
   readonly signal?: AbortSignal;
   /** Stop (checkpointed) after this many steps: tests use it to interrupt a run. */
   readonly maxSteps?: number;
+  /** Called after every training step (the queue worker ships new checkpoints from here). */
+  readonly afterStep?: (step: number) => void;
 }
 
 export const DEFAULT_MNIST_OPTIONS: MnistRunOptions = {
@@ -267,6 +268,7 @@ export async function runMnist(options: Partial<MnistRunOptions>, env: RunEnviro
       label: name,
       ...(env.signal !== undefined ? { signal: env.signal } : {}),
       ...(env.maxSteps !== undefined ? { maxSteps: env.maxSteps } : {}),
+      ...(env.afterStep !== undefined ? { afterStep: env.afterStep } : {}),
     });
     const best = outcome.best;
     const result: MnistRunResult = {
@@ -301,7 +303,7 @@ export async function runMnist(options: Partial<MnistRunOptions>, env: RunEnviro
 }
 
 /** The options of a sweep configuration of `pnpm run exp all` (profiles.ts) in a sweep's run directory. */
-export function mnistOptionsFromSweep(c: MnistConfig, ctx: RunnerContext & { readonly dataDir?: string }): Partial<MnistRunOptions> {
+export function mnistOptionsFromSweep(c: MnistConfig, ctx: { readonly runDir: string; readonly dataDir?: string }): Partial<MnistRunOptions> {
   return {
     ...modelOptionsFromSpec(c, DEFAULT_MNIST_OPTIONS),
     hidden: c.hidden,

@@ -29,7 +29,6 @@ import { PAPER_GRAD_NORMS, PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from '../pap
 import type { SpeakerConfig, SpeakerSubset } from '../profiles.js';
 import type { CurvePoint, SpeakerOutcome } from '../report/results.js';
 import { repoRoot } from '../sweep.js';
-import type { RunnerContext } from '../sweep.js';
 import type { RunEnvironment } from './mnist_run.js';
 import type { ModelOptions } from './run_common.js';
 import {
@@ -354,6 +353,7 @@ export async function runSpeaker(options: Partial<SpeakerRunOptions>, env: Speak
       label: name,
       ...(env.signal !== undefined ? { signal: env.signal } : {}),
       ...(env.maxSteps !== undefined ? { maxSteps: env.maxSteps } : {}),
+      ...(env.afterStep !== undefined ? { afterStep: env.afterStep } : {}),
     });
     const result: SpeakerRunResult = {
       experiment: 'speaker',
@@ -388,7 +388,7 @@ export async function runSpeaker(options: Partial<SpeakerRunOptions>, env: Speak
 }
 
 /** The options of a sweep configuration of `pnpm run exp all` (profiles.ts) in a sweep's run directory. */
-export function speakerOptionsFromSweep(c: SpeakerConfig, ctx: RunnerContext & { readonly dataDir?: string }): Partial<SpeakerRunOptions> {
+export function speakerOptionsFromSweep(c: SpeakerConfig, ctx: { readonly runDir: string; readonly dataDir?: string }): Partial<SpeakerRunOptions> {
   const sizes: readonly string[] = SYNTHETIC_SIZE_NAMES;
   const corpus = ctx.dataDir !== undefined ? (c.corpus === 'librispeech' ? 'librispeech' : 'dir') : 'synthetic';
   return {

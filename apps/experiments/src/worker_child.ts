@@ -1,0 +1,67 @@
+/**
+ * The entry point of a sweep worker process (started by worker_pool.ts; see the message list there).
+ * SIGTERM or a disconnected parent stop the configuration in flight at its next step, after a checkpoint.
+ */
+import { runConfiguration } from './commands/all.js';
+import { realDependencies } from './commands/all_runners.js';
+import { runDirFiles } from './run_files.js';
+import { forwardingStream } from './sweep_display.js';
+import type { ChildMessage, WorkerTask } from './worker_pool.js';
+
+const send = (m: ChildMessage): void => {
+  if (process.connected) process.send?.(m);
+};
+
+const deps = realDependencies();
+const stop = new AbortController();
+let busy = false;
+const quit = (): void => {
+  stop.abort();
+  if (!busy) process.exit(0);
+};
+process.on('SIGTERM', quit);
+process.on('disconnect', quit);
+
+let backendReady: Promise<unknown> | null = null;
+process.on('message', (m: { type: 'run'; task: WorkerTask }) => {
+  if (m.type !== 'run') return;
+  const { task } = m;
+  busy = true;
+  void (async () => {
+    try {
+      backendReady ??= deps.initBackend(task.backend);
+      await backendReady;
+      let shipped = -1;
+      const outcome = await runConfiguration(deps, task.config, {
+        id: task.id,
+        runDir: task.runDir,
+        resume: task.resume,
+        backend: task.backend,
+        ...(task.dataDir !== undefined ? { dataDir: task.dataDir } : {}),
+        progress: forwardingStream(
+          (text) => send({ type: 'status', text }),
+          (text) => send({ type: 'log', text }),
+        ),
+        signal: stop.signal,
+        // Between steps the run directory is consistent (a checkpoint is complete, best.ckpt matches it).
+        ...(task.shipCheckpoints === true
+          ? {
+              afterStep: () => {
+                const files = runDirFiles(task.runDir, shipped);
+                if (files !== null) {
+                  shipped = files.mtimeMs;
+                  send({ type: 'checkpoint', files: files.files });
+                }
+              },
+            }
+          : {}),
+      });
+      send({ type: 'done', outcome });
+    } catch (err) {
+      send({ type: 'failed', error: (err as Error).message ?? String(err) });
+    } finally {
+      busy = false;
+      if (stop.signal.aborted) process.exit(0);
+    }
+  })();
+});

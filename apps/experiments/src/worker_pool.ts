@@ -1,0 +1,115 @@
+/**
+ * Worker processes for a sweep: one child process per lane, each with its own TensorFlow.js backend
+ * (tfjs-backend-wasm runs one thread in Node, so more cores need more processes). A child is started on
+ * first use, initialises its backend once and then trains configuration after configuration; it writes only
+ * inside the run directory it is given, and sends the outcome back. Results files are written by the parent.
+ *
+ * Messages (structured clone, so NaN and byte arrays survive):
+ *   parent → child  { type: 'run', task }                      one configuration
+ *   child → parent  { type: 'status', text }                   the trainer's latest progress line
+ *                   { type: 'log', text }                      a line of its own (epoch summary)
+ *                   { type: 'checkpoint', files }              the run directory after a checkpoint (when asked)
+ *                   { type: 'done', outcome } | { type: 'failed', error }
+ */
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ExperimentConfig } from './profiles.js';
+
+/** One configuration for a worker process: everything is plain data. */
+export interface WorkerTask {
+  readonly config: ExperimentConfig;
+  readonly id: string;
+  readonly runDir: string;
+  readonly resume: boolean;
+  readonly backend: string;
+  readonly dataDir?: string;
+  /** Send the run directory's files after every checkpoint (the queue worker ships them to Redis). */
+  readonly shipCheckpoints?: boolean;
+}
+
+export type ChildMessage =
+  | { readonly type: 'status'; readonly text: string }
+  | { readonly type: 'log'; readonly text: string }
+  | { readonly type: 'checkpoint'; readonly files: Record<string, Uint8Array> }
+  | { readonly type: 'done'; readonly outcome: unknown }
+  | { readonly type: 'failed'; readonly error: string };
+
+export interface TaskEvents {
+  readonly onStatus?: (text: string) => void;
+  readonly onLog?: (text: string) => void;
+  readonly onCheckpoint?: (files: Record<string, Uint8Array>) => void;
+}
+
+/** The child's entry file next to this one (.ts under tsx, .js when built). */
+function childEntry(): string {
+  const self = fileURLToPath(import.meta.url);
+  return self.replace(/worker_pool\.(ts|js)$/, 'worker_child.$1');
+}
+
+/** A child process that runs one task at a time; a crash rejects the task in flight. */
+export class WorkerProcess {
+  private child: ChildProcess | null = null;
+
+  /** Runs one configuration in the child (started on first use); resolves to its outcome. */
+  run(task: WorkerTask, events: TaskEvents = {}): Promise<unknown> {
+    const child = (this.child ??= fork(childEntry(), [], { execArgv: process.execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    return new Promise((resolve, reject) => {
+      const cleanup = (): void => {
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+      };
+      const onMessage = (m: ChildMessage): void => {
+        if (m.type === 'status') events.onStatus?.(m.text);
+        else if (m.type === 'log') events.onLog?.(m.text);
+        else if (m.type === 'checkpoint') events.onCheckpoint?.(m.files);
+        else if (m.type === 'done') {
+          cleanup();
+          resolve(m.outcome);
+        } else {
+          cleanup();
+          reject(new Error(m.error));
+        }
+      };
+      const onExit = (code: number | null, signal: string | null): void => {
+        cleanup();
+        this.child = null;
+        reject(new Error(`${task.id}: the worker process exited (${signal ?? `code ${code}`}) before the configuration finished; run again to resume it`));
+      };
+      child.on('message', onMessage);
+      child.on('exit', onExit);
+      child.send({ type: 'run', task });
+    });
+  }
+
+  /** Stops the child: SIGTERM lets it checkpoint; resolves when it has exited. */
+  async close(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (child === null || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      if (signal === 'SIGTERM' && child.connected) child.disconnect();
+      else child.kill(signal);
+    });
+  }
+}
+
+/** `lanes` worker processes; lane i always uses process i. */
+export class WorkerPool {
+  private readonly workers: WorkerProcess[];
+
+  constructor(lanes: number) {
+    this.workers = Array.from({ length: lanes }, () => new WorkerProcess());
+  }
+
+  run(lane: number, task: WorkerTask, events?: TaskEvents): Promise<unknown> {
+    const w = this.workers[lane];
+    if (w === undefined) throw new Error(`'lane' passed to 'WorkerPool.run' must be below ${this.workers.length}, got ${lane}`);
+    return w.run(task, events);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}
