@@ -1,7 +1,7 @@
 // Public API of @ttrnn/training.
 export { Adam, DEFAULT_ADAM_OPTIONS } from './adam.js';
 export type { AdamOptions, AdamSlotState, AdamState } from './adam.js';
-export { fsyncDir, writeFileAtomic } from './atomic.js';
+export { describeIoError, fsyncDir, ioError, writeFileAtomic } from './atomic.js';
 export { decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 export type { CheckpointArray, CheckpointContents } from './checkpoint.js';
 export { clipByGlobalNorm, clipCoefficient, globalNorm } from './clip.js';
@@ -20,7 +20,7 @@ export type { EvalSource } from './objectives.js';
 export { Progress, formatDuration } from './progress.js';
 export type { ProgressOptions, ProgressStream } from './progress.js';
 export { MetricsLog, RUN_FILES, RunDir, differingKeys, openRun, readMetrics } from './run_dir.js';
-export type { OpenRun, RunDirState } from './run_dir.js';
+export type { OpenRun, OpenRunOptions, ResumeIntent, RunDirState, RunDirStatus, RunFile } from './run_dir.js';
 export { NonFiniteLossError, loadWeights, train } from './trainer.js';
 export type {
   Batch,

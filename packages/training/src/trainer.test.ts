@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel } from '@ttrnn/cells';
 import { Rng } from '@ttrnn/random';
-import { readCheckpoint } from './checkpoint.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { classificationObjective, evaluateClassifier } from './objectives.js';
 import { readMetrics } from './run_dir.js';
 import { SignOfSumSource, TinyRnn } from './test_util/tiny_model.js';
@@ -198,7 +198,7 @@ describe('train', () => {
     const model = tiny();
     await expect(train(baseOptions(model, dir, { objective: poisoned }))).rejects.toThrow(NonFiniteLossError);
     await expect(train(baseOptions(tiny(), tempDir(), { objective: { ...base, loss: (o, b) => tf.tidy(() => tf.mul(base.loss(o, b), tf.scalar(Infinity))) } }))).rejects.toThrow(
-      /loss is Infinity at epoch 1, batch 1 \(step 1\); no checkpoint was written yet/,
+      /loss is Infinity at epoch 1, batch 1 \(step 1\); the last good checkpoint \(.*checkpoint.ckpt, step 0\) is kept/,
     );
     const ckpt = readCheckpoint<{ step: number }>(join(dir, 'checkpoint.ckpt'));
     expect(ckpt.meta.step).toBe(6); // the epoch-end checkpoint before the bad step 7
@@ -236,5 +236,82 @@ describe('train', () => {
     writeFileSync(path, good);
     const out = await train(baseOptions(tiny(), dir, { resume: true }));
     expect(out.resumedAtStep).toBe(3);
+  });
+
+  it('a fresh start writes config.json and a step-0 checkpoint; a start that fails leaves nothing behind', async () => {
+    const dir = join(tempDir(), 'run');
+    await train(baseOptions(tiny(), dir, { maxSteps: 0 }));
+    expect(readdirSync(dir).sort()).toEqual(['checkpoint.ckpt', 'config.json', 'metrics.jsonl']);
+    expect(readCheckpoint<{ step: number }>(join(dir, 'checkpoint.ckpt')).meta.step).toBe(0);
+    // A source that breaks while the run begins (its state cannot be saved).
+    const failing = join(tempDir(), 'nested', 'run');
+    const source = Object.assign(new SignOfSumSource(6, 16, 6, 5), {
+      getState: () => {
+        throw new Error('source broke');
+      },
+    });
+    await expect(train(baseOptions(tiny(), failing, { source }))).rejects.toThrow('source broke');
+    expect(existsSync(join(failing, '..'))).toBe(false);
+    // So the next attempt is a plain fresh start, not "an interrupted run".
+    expect((await train(baseOptions(tiny(), failing, { maxSteps: 1 }))).status).toBe('interrupted');
+  });
+
+  it('--resume refuses when there is nothing to resume, and never touches what is there', async () => {
+    const missing = join(tempDir(), 'missing');
+    await expect(train(baseOptions(tiny(), missing, { resume: true }))).rejects.toThrow(/missing: nothing to resume: the directory does not exist/);
+    expect(existsSync(missing)).toBe(false);
+    const dir = tempDir();
+    await train(baseOptions(tiny(), dir, { maxSteps: 5 }));
+    const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8');
+    unlinkSync(join(dir, 'checkpoint.ckpt'));
+    await expect(train(baseOptions(tiny(), dir, { resume: true }))).rejects.toThrow(/holds config.json but no checkpoint.ckpt \(a damaged run\)/);
+    await expect(train(baseOptions(tiny(), dir))).rejects.toThrow(/not a run that can be started over/);
+    expect(readFileSync(join(dir, 'metrics.jsonl'), 'utf8')).toBe(metrics);
+  });
+
+  it('cleans stale checkpoint temporaries and refuses a garbage line in the kept metrics on resume', async () => {
+    const dir = tempDir();
+    await train(baseOptions(tiny(), dir, { maxSteps: 5 }));
+    writeFileSync(join(dir, '.checkpoint.ckpt.tmp-999999999'), 'half a checkpoint');
+    const path = join(dir, 'metrics.jsonl');
+    const good = readFileSync(path, 'utf8');
+    const lines = good.split('\n');
+    lines[2] = 'garbage';
+    writeFileSync(path, lines.join('\n'));
+    await expect(train(baseOptions(tiny(), dir, { resume: true }))).rejects.toThrow(/metrics.jsonl: line 3 is not a JSON object \("garbage"\)/);
+    writeFileSync(path, good);
+    const out = await train(baseOptions(tiny(), dir, { resume: true }));
+    expect(out.resumedAtStep).toBe(5);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('keeps every metrics record when metrics.jsonl is deleted mid-run, and says so', async () => {
+    const ref = tempDir();
+    await train(baseOptions(tiny(), ref));
+    const dir = tempDir();
+    const said: string[] = [];
+    const out = await train(
+      baseOptions(tiny(), dir, {
+        progress: { write: (t: string) => said.push(t) },
+        afterStep: (s) => {
+          if (s === 3 || s === 17) unlinkSync(join(dir, 'metrics.jsonl'));
+        },
+      }),
+    );
+    expect(out.status).toBe('finished');
+    expect(withoutTimes(readMetrics(join(dir, 'metrics.jsonl')))).toEqual(withoutTimes(readMetrics(join(ref, 'metrics.jsonl'))));
+    expect(said.join('').match(/was deleted or replaced during the run; rewrote its \d+ records/g)).toHaveLength(2);
+  });
+
+  it('refuses to resume on another backend than the run used (bit-identity would be lost)', async () => {
+    const dir = tempDir();
+    await train(baseOptions(tiny(), dir, { maxSteps: 2 }));
+    const path = join(dir, 'checkpoint.ckpt');
+    const ckpt = readCheckpoint<Record<string, unknown>>(path);
+    expect(ckpt.meta['backend']).toBe(tf.getBackend());
+    writeCheckpoint(path, { ...ckpt, meta: { ...ckpt.meta, backend: 'webgl' } });
+    await expect(train(baseOptions(tiny(), dir, { resume: true }))).rejects.toThrow(
+      new RegExp(`the run was trained on the 'webgl' backend, this process uses '${tf.getBackend()}'; .*not bit-identical.*--backend webgl`),
+    );
   });
 });

@@ -11,7 +11,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@ttrnn/random';
 import type { RngState } from '@ttrnn/random';
-import { existsSync } from 'node:fs';
 import { Adam } from './adam.js';
 import type { AdamSlotState } from './adam.js';
 import type { CheckpointArray } from './checkpoint.js';
@@ -21,7 +20,8 @@ import type { NamedWeight, TrainableModel } from './named_weights.js';
 import { assertUniqueNames } from './named_weights.js';
 import type { ProgressStream } from './progress.js';
 import { Progress } from './progress.js';
-import { MetricsLog, RunDir } from './run_dir.js';
+import { MetricsLog, RUN_FILES, openRun } from './run_dir.js';
+import type { ResumeIntent } from './run_dir.js';
 import { stepDecayRate } from './schedule.js';
 import type { TrainingConfig } from './training_config.js';
 import { resolveTrainingConfig } from './training_config.js';
@@ -71,10 +71,18 @@ export interface TrainOptions {
   readonly source: BatchSource;
   readonly objective: Objective;
   readonly config: Partial<TrainingConfig>;
-  /** The run directory (created if missing); see RunDir. */
+  /** The run directory (created when training starts); see RunDir for its states. */
   readonly runDir: string;
-  /** Continue from the run directory's checkpoint (if any) instead of starting over. */
-  readonly resume?: boolean;
+  /**
+   * `false` (default): start a new run, refused if the directory holds one; `true`: continue the
+   * interrupted run there, refused if there is none; `'auto'`: whichever the directory holds.
+   */
+  readonly resume?: ResumeIntent;
+  /**
+   * The configuration written to config.json when the run starts and compared on resume (a resume with
+   * another one is refused); default: the resolved training config.
+   */
+  readonly runConfig?: unknown;
   /** Milliseconds since some origin; the only clock the trainer reads. */
   readonly now: () => number;
   /** Runs after every epoch; its metrics go to the epoch record. */
@@ -152,6 +160,8 @@ interface TrainerMeta {
   readonly trainSeconds: number;
   readonly evalSeconds: number;
   readonly numBatches: number;
+  /** The tfjs backend that computed the steps (older checkpoints lack it). */
+  readonly backend?: string;
   readonly sourceState: unknown;
   readonly weights: { name: string; shape: number[] }[];
 }
@@ -223,7 +233,11 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   assertUniqueNames(weights, 'train');
   const vars = weights.map((w) => w.variable);
   const scales = weights.map((w) => objective.gradScales?.[w.name] ?? 1);
-  const dir = new RunDir(options.runDir);
+  const opened = openRun(options.runDir, options.runConfig ?? config, { resume: options.resume ?? false });
+  if (opened.status === 'finished') {
+    throw new Error(`${options.runDir}: the run already finished (it holds ${RUN_FILES.result}); nothing to train`);
+  }
+  const dir = opened.dir;
   const ckptPath = dir.file('checkpoint');
   const bestPath = dir.file('best');
 
@@ -242,10 +256,16 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   let resumedAtStep: number | null = null;
 
   try {
-    if (options.resume === true && existsSync(ckptPath)) {
+    if (opened.status === 'resume') {
       const ckpt = readCheckpoint<TrainerMeta>(ckptPath);
       const meta = ckpt.meta;
       if (meta?.kind !== 'ttrnn-train-state') throw new Error(`${ckptPath}: not a training-state checkpoint`);
+      if (meta.backend !== undefined && meta.backend !== tf.getBackend()) {
+        throw new Error(
+          `${ckptPath}: the run was trained on the '${meta.backend}' backend, this process uses '${tf.getBackend()}'; ` +
+            `steps resumed on another backend are not bit-identical to an uninterrupted run: resume on '${meta.backend}' (--backend ${meta.backend})`,
+        );
+      }
       if (meta.numBatches !== source.numBatches) {
         throw new Error(`${ckptPath}: the checkpoint was made with ${meta.numBatches} batches per epoch, the source has ${source.numBatches}`);
       }
@@ -272,20 +292,22 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     throw err;
   }
 
-  const log = new MetricsLog(dir.file('metrics'), keepLines);
   const progress =
     options.progress === null || options.progress === undefined
       ? null
       : new Progress({ stream: options.progress, now, total: config.epochs * source.numBatches, label: options.label ?? '' });
+  const notice = (message: string): void => progress?.message(message);
 
+  let lastCheckpointStep = 0;
+  let log: MetricsLog | null = null;
   const checkpoint = (): void => {
-    log.sync();
+    log!.sync();
     const meta: TrainerMeta = {
       kind: 'ttrnn-train-state',
       epoch,
       batch: batchIndex,
       step,
-      metricsLines: log.lines,
+      metricsLines: log!.lines,
       rng: rng.getState(),
       adamStep: adam.step,
       best,
@@ -295,6 +317,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       trainSeconds,
       evalSeconds,
       numBatches: source.numBatches,
+      backend: tf.getBackend(),
       sourceState: source.getState?.() ?? null,
       weights: weights.map((w) => ({ name: w.name, shape: [...w.variable.shape] })),
     };
@@ -305,7 +328,27 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       ...state.slots.map((s) => ({ name: `v/${s.name}`, shape: s.shape, data: s.v })),
     ];
     writeCheckpoint(ckptPath, { meta, arrays });
+    lastCheckpointStep = step;
   };
+
+  // A fresh run begins with config.json and a step-0 checkpoint, so an interrupted run always has a
+  // checkpoint and a directory without one is damaged, never silently restarted.
+  try {
+    if (opened.status === 'fresh') {
+      dir.begin(options.runConfig ?? config, () => {
+        log = new MetricsLog(dir.file('metrics'), 0, notice);
+        checkpoint();
+      });
+    } else {
+      dir.removeStaleTemporaries();
+      log = new MetricsLog(dir.file('metrics'), keepLines, notice);
+      lastCheckpointStep = step;
+    }
+  } catch (err) {
+    (log as MetricsLog | null)?.discard();
+    adam.dispose();
+    throw err;
+  }
 
   let stepsThisCall = 0;
   const interrupted = (): boolean =>
@@ -329,7 +372,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
           const what = Number.isFinite(r.loss) ? `gradient norm is ${r.norm}` : `loss is ${r.loss}`;
           throw new NonFiniteLossError(
             `training stopped: the ${what} at epoch ${epoch + 1}, batch ${batchIndex + 1} (step ${step + 1}); ` +
-              (existsSync(ckptPath) ? `the last good checkpoint (${ckptPath}) is kept` : 'no checkpoint was written yet') +
+              `the last good checkpoint (${ckptPath}, step ${lastCheckpointStep}) is kept` +
               '; try a lower learning rate or gradient clipping',
           );
         }
@@ -344,7 +387,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
         acc.batches++;
         for (const [k, v] of Object.entries(r.metrics)) acc.metrics[k] = (acc.metrics[k] ?? 0) + v * examples;
         if (firstGradNorms.length < config.gradNormHistory) firstGradNorms.push(r.norm);
-        log.append({ type: 'step', step, epoch, batch: batchIndex - 1, loss: r.loss, ...r.metrics, lr, gradNorm: r.norm, seconds });
+        log!.append({ type: 'step', step, epoch, batch: batchIndex - 1, loss: r.loss, ...r.metrics, lr, gradNorm: r.norm, seconds });
         progress?.update(step, { loss: r.loss, epoch });
         options.afterStep?.(step);
         if (step % config.checkpointEvery === 0 && batchIndex < source.numBatches) checkpoint();
@@ -373,7 +416,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
           writeCheckpoint(bestPath, { meta: { kind: 'ttrnn-best', ...best }, arrays: weightArrays('', weights) });
         }
       }
-      log.append(record);
+      log!.append(record);
       epochs = [...epochs, record];
       progress?.message(
         `${options.label ? options.label + ' ' : ''}epoch ${epoch + 1}/${config.epochs}: ` +
@@ -404,7 +447,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     }
     return outcome('finished', test);
   } finally {
-    log.close();
+    log!.close();
     adam.dispose();
   }
 

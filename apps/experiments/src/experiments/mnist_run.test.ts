@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,6 +57,53 @@ describe('runMnist', () => {
     expect(resumed.curve).toEqual(ref.curve);
     expect(resumed.gradNorms).toEqual(ref.gradNorms);
     expect(strip(readMetrics(join(b, 'metrics.jsonl')))).toEqual(strip(readMetrics(join(a, 'metrics.jsonl'))));
+  });
+
+  it('refuses every run directory that --resume or a fresh start would damage, and leaves it as it was', async () => {
+    const tiny = (runDir: string, extra: Partial<MnistRunOptions> = {}): Partial<MnistRunOptions> => ({
+      model: 'lstm', hidden: 4, epochs: 2, batch: 16, trainLimit: 32, testLimit: 16, checkpointEvery: 1, runDir, ...extra,
+    });
+    const snapshot = (dir: string): Record<string, string> =>
+      Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f)).toString('base64')]));
+    const interrupted = async (): Promise<string> => {
+      const d = join(tempDir(), 'run');
+      expect((await runMnist(tiny(d), { now: clock(), maxSteps: 3 })).status).toBe('interrupted');
+      return d;
+    };
+    // Missing directory: nothing to resume, nothing created.
+    const missing = join(tempDir(), 'missing');
+    await expect(runMnist(tiny(missing, { resume: true }), { now: clock() })).rejects.toThrow(/missing: nothing to resume: the directory does not exist/);
+    expect(existsSync(missing)).toBe(false);
+    // config.json deleted from an interrupted run: refused either way, the checkpoint and metrics kept.
+    for (const [file, pattern] of [
+      ['config.json', /but no config.json/],
+      ['checkpoint.ckpt', /holds config.json but no checkpoint.ckpt/],
+    ] as const) {
+      const d = await interrupted();
+      unlinkSync(join(d, file));
+      const before = snapshot(d);
+      await expect(runMnist(tiny(d, { resume: true }), { now: clock() })).rejects.toThrow(pattern);
+      await expect(runMnist(tiny(d), { now: clock() })).rejects.toThrow(pattern);
+      expect(snapshot(d)).toEqual(before);
+    }
+    // A start that fails on its data leaves no directory, so the next attempt is a plain start.
+    const failed = join(tempDir(), 'failed');
+    await expect(runMnist(tiny(failed, { dataDir: join(tempDir(), 'no-such-dir') }), { now: clock() })).rejects.toThrow(/no-such-dir/);
+    expect(existsSync(failed)).toBe(false);
+    // A finished run: its stored result names the directory it is in now; a damaged result.json is refused.
+    const done = join(tempDir(), 'done');
+    await runMnist(tiny(done), { now: clock() });
+    const moved = join(tempDir(), 'moved');
+    renameSync(done, moved);
+    const reused = await runMnist(tiny(moved), { now: clock() });
+    expect(reused).toMatchObject({ reused: true, runDir: moved });
+    writeFileSync(join(moved, 'result.json'), '{}');
+    await expect(runMnist(tiny(moved), { now: clock() })).rejects.toThrow(
+      /result.json: not a usable run result: expected "experiment": "mnist", got undefined; remove it and run again with --resume/,
+    );
+    unlinkSync(join(moved, 'result.json'));
+    const rebuilt = await runMnist(tiny(moved, { resume: true }), { now: clock() });
+    expect(rebuilt.testAccuracy).toBe(reused.testAccuracy);
   });
 
   it('checkpoints the 784-step views by default, stores it in the configs, and trains to the same numbers', async () => {

@@ -13,7 +13,7 @@ import { MNIST_NUM_CLASSES, SequenceBatches, loadMnistSplits } from '@ttrnn/data
 import { Rng, deriveSeed } from '@ttrnn/random';
 import type { MnistSubset } from '@ttrnn/datasets';
 import { classificationObjective, evaluateClassifier, openRun, train } from '@ttrnn/training';
-import type { EpochRecord, ProgressStream } from '@ttrnn/training';
+import type { EpochRecord, ProgressStream, ResumeIntent } from '@ttrnn/training';
 import type { CurvePoint, MnistOutcome } from '../report/results.js';
 import { PAPER_GRAD_NORMS } from '../paper_results.js';
 import type { MnistConfig } from '../profiles.js';
@@ -30,6 +30,7 @@ import {
   modelOptionsFromSpec,
   num,
   rejectUnknown,
+  storedResultProblem,
   runName,
 } from './run_common.js';
 
@@ -60,8 +61,8 @@ export interface MnistRunOptions extends ModelOptions {
   readonly dataDir?: string;
   /** Run directory; default results/runs/<name>. */
   readonly runDir?: string;
-  /** Continue an interrupted run in the run directory. */
-  readonly resume: boolean;
+  /** `true`: continue the interrupted run in the run directory (refused if there is none); `false`: start one (refused if one is there); `'auto'`: either (sweeps). */
+  readonly resume: ResumeIntent;
   /** Steps between checkpoints (also at every epoch end). */
   readonly checkpointEvery: number;
   /**
@@ -215,8 +216,12 @@ export async function runMnist(options: Partial<MnistRunOptions>, env: RunEnviro
   const config = mnistRunConfig(o);
   const name = mnistRunName(o);
   const runDir = o.runDir ?? defaultRunDir(name);
-  const opened = openRun<MnistRunResult>(runDir, config, { resume: o.resume });
-  if (opened.status === 'finished') return { ...opened.result, reused: true };
+  const opened = openRun<MnistRunResult>(runDir, config, {
+    resume: o.resume,
+    checkResult: (r) => storedResultProblem(r, 'mnist', ['params', 'paramsPaper', 'validationAccuracy', 'testAccuracy', 'steps', 'trainSeconds', 'evalSeconds']),
+  });
+  // The directory it was found in, not the one it was written from (it may have been moved).
+  if (opened.status === 'finished') return { ...opened.result, reused: true, runDir };
 
   const limit = (n: number): number | undefined => (n > 0 ? n : undefined);
   const splits = await loadMnistSplits(
@@ -259,6 +264,7 @@ export async function runMnist(options: Partial<MnistRunOptions>, env: RunEnviro
         gradNormHistory: PAPER_GRAD_NORMS.steps,
       },
       runDir,
+      runConfig: config,
       resume: opened.status === 'resume',
       now: env.now,
       validate: (m) => evaluateClassifier(m, valBatches, 'val'),
@@ -318,6 +324,6 @@ export function mnistOptionsFromSweep(c: MnistConfig, ctx: { readonly runDir: st
     order: c.order,
     ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
     runDir: ctx.runDir,
-    resume: true,
+    resume: 'auto',
   };
 }

@@ -117,6 +117,20 @@ export function modelFields(o: ModelOptions): Record<string, unknown> {
     : { model: o.model, hidden: o.hidden, layers: o.layers };
 }
 
+/**
+ * What is wrong with a stored result.json of `experiment` (null when usable): the fields the summary
+ * and the report read must be there, so a damaged file is an error naming it, not a TypeError later.
+ */
+export function storedResultProblem(result: unknown, experiment: string, numberKeys: readonly string[]): string | null {
+  const r = result as Record<string, unknown>;
+  if (r['experiment'] !== experiment) return `expected "experiment": "${experiment}", got ${JSON.stringify(r['experiment'])}`;
+  if (r['status'] !== 'finished') return `expected "status": "finished", got ${JSON.stringify(r['status'])}`;
+  if (typeof r['name'] !== 'string') return `expected a string "name", got ${JSON.stringify(r['name'])}`;
+  // NaN is stored as null (JSON), e.g. a test metric of a run without one.
+  const bad = numberKeys.filter((k) => !(typeof r[k] === 'number' || r[k] === null));
+  return bad.length > 0 ? `missing or non-numeric ${bad.map((k) => `"${k}"`).join(', ')}` : null;
+}
+
 /** A number from an epoch record, or undefined. */
 export function num(record: EpochRecord, key: string): number | undefined {
   const v = record[key];

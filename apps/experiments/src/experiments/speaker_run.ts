@@ -23,7 +23,7 @@ import {
 import type { Ge2eBatcherState, SpeakerCorpus, SpeakerFeatureSet, SpeakerFeatures } from '@ttrnn/datasets';
 import { Rng, deriveSeed } from '@ttrnn/random';
 import { evaluateSpeakerModel, ge2eObjective, openRun, train } from '@ttrnn/training';
-import type { BatchSource, EpochRecord, WindowedUtterance } from '@ttrnn/training';
+import type { BatchSource, EpochRecord, ResumeIntent, WindowedUtterance } from '@ttrnn/training';
 import { join } from 'node:path';
 import { PAPER_GRAD_NORMS, PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from '../paper_results.js';
 import type { SpeakerConfig, SpeakerSubset } from '../profiles.js';
@@ -43,6 +43,7 @@ import {
   modelOptionsFromSpec,
   num,
   rejectUnknown,
+  storedResultProblem,
   runName,
 } from './run_common.js';
 
@@ -86,7 +87,8 @@ export interface SpeakerRunOptions extends ModelOptions {
   /** Feature cache; default .cache/speaker-features at the repository root. */
   readonly cacheDir?: string;
   readonly runDir?: string;
-  readonly resume: boolean;
+  /** As MnistRunOptions.resume. */
+  readonly resume: ResumeIntent;
   readonly checkpointEvery: number;
   /** Gradient checkpointing of the recurrent layers: time steps per recomputed chunk, 0 = off (same numbers, less memory). */
   readonly checkpoint: number;
@@ -287,8 +289,12 @@ export async function runSpeaker(options: Partial<SpeakerRunOptions>, env: Speak
   const config = speakerRunConfig(o);
   const name = runName('speaker', o, config);
   const runDir = o.runDir ?? defaultRunDir(name);
-  const opened = openRun<SpeakerRunResult>(runDir, config, { resume: o.resume });
-  if (opened.status === 'finished') return { ...opened.result, reused: true };
+  const opened = openRun<SpeakerRunResult>(runDir, config, {
+    resume: o.resume,
+    checkResult: (r) => storedResultProblem(r, 'speaker', ['params', 'paramsPaper', 'validationEer', 'testEer', 'steps', 'trainSeconds', 'evalSeconds']),
+  });
+  // The directory it was found in, not the one it was written from (it may have been moved).
+  if (opened.status === 'finished') return { ...opened.result, reused: true, runDir };
 
   const progress = env.progress ?? null;
   let features = env.features;
@@ -344,6 +350,7 @@ export async function runSpeaker(options: Partial<SpeakerRunOptions>, env: Speak
         gradNormHistory: PAPER_GRAD_NORMS.steps,
       },
       runDir,
+      runConfig: config,
       resume: opened.status === 'resume',
       now: env.now,
       validate: (m) => evaluateSpeakerModel(m, valSet, { ...embedOptions, prefix: 'val' }),
@@ -410,6 +417,6 @@ export function speakerOptionsFromSweep(c: SpeakerConfig, ctx: { readonly runDir
     ...(corpus === 'synthetic' && sizes.includes(c.corpus) ? { size: c.corpus as SpeakerRunOptions['size'] } : {}),
     ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
     runDir: ctx.runDir,
-    resume: true,
+    resume: 'auto',
   };
 }
