@@ -66,7 +66,8 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
   );
   const grid = p.mnist.grid;
   const authorsGrid = 'TT-LSTM 2–4 cores × ranks 1, 2, 4, 6, 8, 10 (no TT-GRU logged)';
-  const oursGrid = `TT-${grid.models.map((x) => x.toUpperCase()).join('/')} ${list(grid.cores)} cores × ranks ${list(grid.ranks)}`;
+  const extras = p.mnist.extra.map((x) => `TT-${x.model.toUpperCase()} c${x.cores} r${x.rank}${x.extraCore && x.extraCore !== 'none' ? ` extra core ${x.extraCore}` : ''}${x.naive ? ' naive' : ''}`);
+  const oursGrid = [`TT-${grid.models.map((x) => x.toUpperCase()).join('/')} ${list(grid.cores)} cores × ranks ${list(grid.ranks)}`, ...extras].join('; ');
   add(
     'mnist',
     'TT models',
@@ -127,7 +128,7 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
   add(
     'speaker',
     'TT models',
-    sm.map((x) => `c${x.cores} r${x.rank}`).join(', ') || 'none',
+    sm.map((x) => `TT-${x.model.toUpperCase()} c${x.cores} r${x.rank}`).join(', ') || 'none',
     'TT-LSTM 2–4 cores × ranks 1–4',
     !fullGrid,
   );
@@ -148,15 +149,24 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
     s.subset !== PAPER_SPEAKER.dataEfficiencySubset,
   );
 
-  // The gradient-norm histogram.
+  // The gradient-norm histograms: the first 1000 steps after clipping, unless a run is shorter.
   const mnistSteps = (m.trainLimit > 0 ? Math.ceil(m.trainLimit / m.batch) : Math.ceil(50_000 / m.batch)) * m.epochs;
-  const shortest = Math.min(mnistSteps, s.steps);
-  add(
-    'all',
-    'gradient-norm histogram',
-    `global norms of the first ${num(Math.min(PAPER_GRAD_NORMS.steps, shortest))} steps after clipping (a run shorter than ${num(PAPER_GRAD_NORMS.steps)} steps has no more)`,
-    `the first ${num(PAPER_GRAD_NORMS.steps)} steps after clipping`,
-    shortest < PAPER_GRAD_NORMS.steps,
-  );
+  for (const [experiment, steps] of [['mnist', mnistSteps], ['speaker', s.steps]] as const) {
+    add(
+      experiment,
+      'gradient-norm histogram',
+      `global norms of all ${num(steps)} steps after clipping (the run is shorter than ${num(PAPER_GRAD_NORMS.steps)} steps)`,
+      `the first ${num(PAPER_GRAD_NORMS.steps)} steps after clipping`,
+      steps < PAPER_GRAD_NORMS.steps,
+    );
+  }
   return out;
 }
+
+/** The speaker evaluation protocol in words. */
+export function describeEvaluation(utterances: number): string {
+  const e = PAPER_SPEAKER.evaluation;
+  const what = utterances === 0 ? 'every usable utterance of each speaker (first half enrol, the rest verify)' : `the first ${utterances} utterances of each speaker in corpus order (${Math.floor(utterances / 2)} enrol, ${utterances - Math.floor(utterances / 2)} verify; a speaker with fewer enrols the first half of its own)`;
+  return `${what}, all speakers of the split at once, ${e.windowFrames}-frame windows with ${100 * e.windowOverlap}% overlap`;
+}
+

@@ -4,8 +4,8 @@
  * without training or touching the results directory.
  */
 import { join } from 'node:path';
-import { protocolDifferences } from '../differences.js';
-import { PAPER_GRAD_NORMS, PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from '../paper_results.js';
+import { describeEvaluation, protocolDifferences } from '../differences.js';
+import { PAPER_GRAD_NORMS, PAPER_SPEAKER_SCHEDULES } from '../paper_results.js';
 import { configId, mnistConfigs, pmnistConfigs, speakerConfigs } from '../profiles.js';
 import type { MnistSettings, Profile } from '../profiles.js';
 import type { AllOptions } from './all.js';
@@ -24,13 +24,6 @@ export function describeProtocol(p: Profile): string {
   const order = p.mnist.settings.order === 'fixed' ? 'MNIST in one fixed order every epoch' : 'MNIST reshuffled every epoch';
   const subset = s.subset === 'first' ? 'data-efficiency runs on the first int(f·N) training speakers' : 'data-efficiency runs on a seeded random round(f·N) training speakers';
   return `${p.protocol}: ${order}; ${subset}; evaluation on ${describeEvaluation(s.evalUtterances)}`;
-}
-
-/** The speaker evaluation protocol in words. */
-export function describeEvaluation(utterances: number): string {
-  const e = PAPER_SPEAKER.evaluation;
-  const what = utterances === 0 ? 'every usable utterance of each speaker (first half enrol, the rest verify)' : `the first ${utterances} utterances of each speaker in corpus order (${utterances / 2} enrol, ${utterances / 2} verify)`;
-  return `${what}, all speakers of the split at once, ${e.windowFrames}-frame windows with ${100 * e.windowOverlap}% overlap`;
 }
 
 function mnistLines(m: MnistSettings): [string, string][] {

@@ -1,6 +1,7 @@
 /**
  * A small, hand-made results object for tests of the report (numbers invented, shaped like a real run).
  */
+import { protocolDifferences } from '../differences.js';
 import { QUICK_PROFILE, configId, mnistConfigs, pmnistConfigs, speakerConfigs } from '../profiles.js';
 import type { MnistOutcome, ResultsFile, SpeakerOutcome } from './results.js';
 
@@ -88,6 +89,8 @@ export function fixtureResults(): ResultsFile {
       command: 'pnpm run exp all',
       seeds: { mnist: 1, speaker: 1 },
     },
+    protocol: { name: 'authors', speakerSchedule: 'scaled' },
+    differences: protocolDifferences(QUICK_PROFILE, { speakerData: 'synthetic' }),
     scaledDown: QUICK_PROFILE.scaledDown,
     expectations: ['Dense LSTM: about 95% at this scale.'],
     params: {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DOMParser } from '@xmldom/xmldom';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PAPER_MNIST, PAPER_SPEAKER } from '../paper_results.js';
+import { clippedNorms, gradNormCaption } from './authors.js';
 import { fixtureResults } from './fixture.js';
 import { renderReport, writeReport } from './report.js';
 
@@ -32,7 +33,7 @@ describe('renderReport', () => {
 
   it('puts our MNIST numbers beside the paper numbers in the table', () => {
     const rows = tableAfter(markdown, '## Row-by-row MNIST');
-    expect(rows[0]).toEqual(['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. acc.', 'test acc.', 'paper test acc.', 'train time (s)', 'ms / step']);
+    expect(rows[0]).toEqual(['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. acc.', 'test acc.', 'paper test acc.', 'paper params', 'train time (s)', 'ms / step']);
     const lstm = rows.find((r) => r[0] === 'LSTM')!;
     const denseRun = results.mnist.find((r) => r.id === 'mnist-lstm')!;
     expect(lstm[3]).toBe(denseRun.outcome!.params.toLocaleString('en-US'));
@@ -41,8 +42,53 @@ describe('renderReport', () => {
     const tt = rows.find((r) => r[0] === 'TT-LSTM' && r[1] === '2' && r[2] === '4')!;
     const ttRun = results.mnist.find((r) => r.id === 'mnist-ttlstm-c2-r4')!;
     expect(tt[4]).toBe(ttRun.outcome!.paramsPaper.toLocaleString('en-US'));
-    expect(tt[8]).toContain(`${PAPER_MNIST.ttLstmAccuracyRange[0]}–${PAPER_MNIST.ttLstmAccuracyRange[1]}%`);
+    // Per configuration, as the authors logged it (read from their plot), with their configuration's counts.
+    expect(tt[8]).toBe('≈98.2%');
+    expect(tt[9]).toBe('8,010 / 6,986');
+    const r2 = rows.find((r) => r[0] === 'TT-LSTM' && r[1] === '2' && r[2] === '2')!;
+    expect([r2[8], r2[9]]).toEqual(['98.05%', '5,034 / 4,010']);
+    expect(rows.find((r) => r[0] === 'TT-LSTM' && r[1] === '2' && r[2] === '1')![8]).toBe('97.7–98.0% (plot: no single value)');
+    expect(rows.find((r) => r[0] === 'GRU')![8]).toBe('—');
     expect(rows.some((r) => r[0] === 'TT-LSTM (failed)')).toBe(true);
+    // No row shows the headline range any more.
+    expect(rows.filter((r) => r[8]!.includes('97.3'))).toEqual([]);
+  });
+
+  it("plots the authors' MNIST markers as points at their configurations' counts, never a line", () => {
+    const values = (images['mnist_accuracy_vs_params.svg'] as unknown as { data: { values: { series: string; x: number; y: number; line: boolean }[] } }).data.values;
+    const paper = values.filter((v) => v.series.startsWith('paper'));
+    expect(paper.every((v) => !v.line)).toBe(true);
+    // 17 of the 18 logged TT-LSTM markers have a value (2 cores rank 1 is only a range), plus the dense LSTM.
+    expect(paper).toHaveLength(18);
+    expect(paper).toContainEqual(expect.objectContaining({ x: 5_034, y: 98.05 }));
+    expect(paper).toContainEqual(expect.objectContaining({ x: 294_410, y: 99.07 }));
+  });
+
+  it("names the protocol and lists every difference from the authors' runs with both values", () => {
+    expect(markdown).toMatch(/## Protocol\n\nProtocol `authors`, the authors' protocol: MNIST in one fixed order/);
+    const rows = tableAfter(markdown, "## Differences from the authors' runs");
+    expect(rows[0]).toEqual(['experiment', 'what', 'this run', "the authors' runs"]);
+    expect(rows.length - 2).toBe(results.differences!.length);
+    expect(rows).toContainEqual(['speaker verification', 'Adam learning rate (constant)', '3e-3', '2e-3 in the logged sweep (1e-3 at HEAD)']);
+    expect(rows).toContainEqual(['row MNIST', 'epochs', '3', '20']);
+    const { differences: _, ...old } = results;
+    expect(renderReport(old).markdown).toMatch(/## Differences from the authors' runs\n\nNot recorded/);
+  });
+
+  it("draws gradient norms after clipping, over the authors' 1000 steps or says how many there were", () => {
+    expect(clippedNorms([1, 5, 2.5], 3)).toEqual([1, 3, 2.5]);
+    expect(clippedNorms([1, 5], null)).toEqual([1, 5]);
+    expect(clippedNorms(Array.from({ length: 1500 }, () => 1), 3)).toHaveLength(1000);
+    expect(gradNormCaption(1000, 3)).toBe("Global gradient norms of the first 1,000 training steps, after clipping at 3, as the authors' histogram.");
+    // The fixture's runs logged 10 (speaker) and 20 (MNIST) steps.
+    expect(markdown).toContain("Global gradient norms of the first 10 training steps, after clipping at 3: the run has only 10 steps, the authors' histogram covers the first 1,000.");
+    expect(markdown).toContain('Global gradient norms of the first 20 training steps, after clipping (these runs do not clip): the run has only 20 steps');
+  });
+
+  it('names tables and figures by their content, never by a guessed paper number', () => {
+    expect(markdown).not.toMatch(/Table \d|Figure \d/);
+    expect(markdown).toContain('measured by this project');
+    expect(markdown).not.toMatch(/logged by the original authors/);
   });
 
   it('gives permuted pixel MNIST its own table, learning curves and headline lines', () => {
@@ -75,8 +121,20 @@ describe('renderReport', () => {
     expect(gru[2]).toEqual(['TT-GRU 4 cores', '1', '1,751', '983', '1,750', '✗', '127×']);
   });
 
+  it('tabulates the speaker encoder in both conventions against the logged counts', () => {
+    const rows = tableAfter(markdown, '### Speaker encoder: parameters and compression');
+    expect(rows[0]).toEqual(['model', 'params (code)', 'params (notebook)', 'logged (notebook)', 'match', 'compression (code)', 'compression (notebook)']);
+    expect(rows).toHaveLength(2 + 13);
+    expect(rows.every((r, i) => i < 2 || r[4] === '✓')).toBe(true);
+    expect(rows.find((r) => r[0] === 'LSTM')).toEqual(['LSTM', '2,682,114', '2,682,112', '2,682,112', '✓', '1.0×', '1.0×']);
+    expect(rows.find((r) => r[0] === 'TT-LSTM 2 cores rank 2')).toEqual(['TT-LSTM 2 cores rank 2', '16,098', '13,024', '13,024', '✓', '167×', '206×']);
+  });
+
   it('shows speaker EERs with the paper numbers and the data-efficiency table', () => {
     const rows = tableAfter(markdown, '## Speaker verification');
+    expect(rows.slice(2).map((r) => r[8])).toEqual(['7.33%', '4.34%', '4.28%']);
+    // The authors' parameters in both conventions: their code's count equals ours, the notebook's is logged.
+    expect(rows.find((r) => r[1] === '2' && r[2] === '2')![9]).toBe('16,098 / 13,024');
     const lstm = rows.find((r) => r[0] === 'LSTM')!;
     expect(lstm[8]).toBe(`${PAPER_SPEAKER.results[0]!.eer.toFixed(2)}%`);
     const tt22 = rows.find((r) => r[0] === 'TT-LSTM' && r[1] === '2' && r[2] === '2')!;

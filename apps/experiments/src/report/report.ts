@@ -4,11 +4,14 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PAPER_DENSE_PARAMS, PAPER_MNIST, PAPER_PARAM_RANKS, PAPER_PARAM_TABLE, PAPER_SPEAKER, PAPER_TIMING, paperParams, paperSpeakerResult } from '../paper_results.js';
+import { PAPER_DENSE_PARAMS, PAPER_MNIST, PAPER_PARAM_RANKS, PAPER_PARAM_TABLE, PAPER_SPEAKER, PAPER_TIMING, paperParams } from '../paper_results.js';
 import type { CellKind } from '../paper_results.js';
 import { modelLabel } from '../profiles.js';
 import type { ModelSpec } from '../profiles.js';
+import { int, pct, ratio, secs, table } from './format.js';
 import type { CurvePoint, ResultsFile, RunRecord } from './results.js';
+import { authorsMnistCount, clippedNorms, gradNormCaption, mnistProvenance, paperMnistCell, paperMnistPoints, paperSpeakerCells, renderDifferences, renderProtocol, renderSpeakerParams } from './authors.js';
+import { describeEvaluation } from '../differences.js';
 import { histogram, lineChart, renderSvg } from './svg.js';
 import type { Chart, Series } from './svg.js';
 
@@ -18,15 +21,6 @@ export interface RenderedReport {
   readonly images: Readonly<Record<string, Chart>>;
 }
 
-const pct = (v: number | undefined, digits = 2): string => (v === undefined || !Number.isFinite(v) ? '—' : `${(100 * v).toFixed(digits)}%`);
-const int = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : Math.round(v).toLocaleString('en-US'));
-const secs = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : v < 10 ? v.toFixed(1) : Math.round(v).toString());
-const ratio = (dense: number, p: number): string => (p > 0 ? `${(dense / p).toFixed(dense / p >= 100 ? 0 : 1)}×` : '—');
-
-function table(head: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string {
-  const sep = head.map((_, i) => ((align?.[i] ?? (i === 0 ? 'l' : 'r')) === 'r' ? '---:' : '---'));
-  return [`| ${head.join(' | ')} |`, `| ${sep.join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-}
 
 function cellName(model: CellKind): string {
   return model.toUpperCase();
@@ -106,7 +100,7 @@ export function renderReport(results: ResultsFile): RenderedReport {
   md.push(
     `Profile \`${env.profile}\`, run \`${env.run}\`, ${env.date}. Produced by \`${env.command}\`. ` +
       `Every number below is also in [results.json](results.json). ` +
-      `Numbers in the "paper" columns were logged by the original authors' implementation (see \`src/paper_results.ts\`); all others were measured by this run.`,
+      `Numbers in the "paper" columns are the authors' logged results (kept in \`src/paper_results.ts\`, with their protocol); the speed of the authors' code was measured by this project; all others were measured by this run.`,
     '',
   );
 
@@ -141,6 +135,7 @@ export function renderReport(results: ResultsFile): RenderedReport {
   else md.push('- No training run finished in this run.');
   if (failed.length) md.push(`- ${failed.length} configuration(s) did not finish: see "Runs that did not finish" below.`);
   md.push(`- Wall time of this invocation: ${secs(results.wallSeconds)} s (runs read back from earlier invocations cost nothing here).`, '');
+  md.push(...renderProtocol(results), ...renderDifferences(results));
 
   // Scale.
   md.push('## What was scaled down', '');
@@ -183,7 +178,7 @@ export function renderReport(results: ResultsFile): RenderedReport {
   }
 
   // Parameter tables.
-  md.push('## Parameter counts (Table 1 layout: input 28, hidden 256, 10 classes)', '');
+  md.push('## Parameter counts', '', '### Sequence classifier (input 28, hidden 256, 10 classes)', '');
   if (results.params) {
     const p = results.params;
     md.push(
@@ -196,7 +191,7 @@ export function renderReport(results: ResultsFile): RenderedReport {
     for (const model of ['lstm', 'gru'] as const) {
       const rows = p.rows.filter((r) => r.model === model);
       if (!rows.length) continue;
-      md.push(`### TT-${cellName(model)}`, '');
+      md.push(`#### TT-${cellName(model)} classifier`, '');
       md.push(
         table(
           ['layout', 'rank', 'params (ours)', 'params (paper conv.)', 'original', 'match', 'compression'],
@@ -229,9 +224,10 @@ export function renderReport(results: ResultsFile): RenderedReport {
       '',
     );
   }
+  md.push(...renderSpeakerParams());
 
   // MNIST.
-  md.push('## Row-by-row MNIST (Table 2 / Figure 2 layout)', '');
+  md.push('## Row-by-row MNIST: test accuracy against parameters', '');
   if (results.mnist.length === 0) md.push('Not run in this invocation.', '');
   else {
     const s = results.mnist[0]!.config;
@@ -239,18 +235,22 @@ export function renderReport(results: ResultsFile): RenderedReport {
       `Settings: hidden ${s.hidden}, ${s.layers} layer(s), ${s.epochs} epoch(s), batch ${s.batch}, Adam lr ${s.lr}` +
         `${s.lrDecayEvery > 0 ? `, ×0.1 every ${s.lrDecayEvery} epochs` : ', no decay'}, ` +
         `${s.trainLimit > 0 ? `${int(s.trainLimit)} training images` : 'all 50,000 training images'}, ` +
-        `${s.testLimit > 0 ? `${int(s.testLimit)} validation / test images` : 'full 10,000-image validation and test sets'}, seed ${s.seed}. ` +
-        `The original: hidden ${PAPER_MNIST.hidden}, ${PAPER_MNIST.epochs} epochs, batch ${PAPER_MNIST.batch}, lr ${PAPER_MNIST.lr} with ${PAPER_MNIST.lrDecay}.`,
+        `${s.testLimit > 0 ? `${int(s.testLimit)} validation / test images` : 'full 10,000-image validation and test sets'}, ` +
+        `${(s.order ?? 'reshuffle') === 'fixed' ? 'one fixed order every epoch' : 'reshuffled every epoch'}, seed ${s.seed}. ` +
+        mnistProvenance() +
+        ' "paper params" are the parameters of the authors\' configuration (hidden 256) in both conventions (code / notebook).',
       '',
     );
     const denseParams = (m: CellKind): number | undefined => mnistDone.find((r) => r.config.model === m && r.config.cores === 0)?.outcome.params;
     md.push(
       table(
-        ['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. acc.', 'test acc.', 'paper test acc.', 'train time (s)', 'ms / step'],
+        ['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. acc.', 'test acc.', 'paper test acc.', 'paper params', 'train time (s)', 'ms / step'],
         results.mnist.map((r) => {
           const c = r.config;
           const o = r.outcome;
-          const paper = c.cores === 0 ? (c.model === 'lstm' ? `${PAPER_MNIST.denseLstmAccuracy.toFixed(2)}%` : '—') : c.model === 'lstm' ? `${PAPER_MNIST.ttLstmAccuracyRange[0]}–${PAPER_MNIST.ttLstmAccuracyRange[1]}% (range)` : '—';
+          const extra = (c.extraCore !== undefined && c.extraCore !== 'none') || c.naive === true;
+          const paper = paperMnistCell(c.model, c.cores, c.rank, extra);
+          const paperCount = paper === '—' ? undefined : authorsMnistCount(c.model, c.cores, c.rank);
           const dp = denseParams(c.model);
           const status = r.status === 'done' ? '' : ` (${r.status})`;
           return [
@@ -263,6 +263,7 @@ export function renderReport(results: ResultsFile): RenderedReport {
             pct(o?.validationAccuracy),
             pct(o?.testAccuracy),
             paper,
+            paperCount === undefined ? '—' : `${int(paperCount.params)} / ${int(paperCount.paramsPaper)}`,
             secs(o?.trainSeconds),
             o?.stepMs === undefined ? '—' : Math.round(o.stepMs).toString(),
           ];
@@ -277,27 +278,21 @@ export function renderReport(results: ResultsFile): RenderedReport {
       style: name.includes('dense') ? 'scatter' : 'both',
       marker: name.includes('dense') ? 'square' : 'circle',
     }));
-    series.push({
-      name: 'paper: TT-LSTM (logged range)',
-      points: [
-        { x: PAPER_MNIST.ttLstmParamsRange[0], y: PAPER_MNIST.ttLstmAccuracyRange[0] },
-        { x: PAPER_MNIST.ttLstmParamsRange[1], y: PAPER_MNIST.ttLstmAccuracyRange[1] },
-      ],
-      dashed: true,
-      marker: 'diamond',
-      color: '#777777',
-    });
+    // The authors' markers, each at its configuration's count (both TT biases, as ours): points only, no lines.
+    series.push({ name: 'paper: TT-LSTM (60k images, best test)', points: paperMnistPoints(), style: 'scatter', marker: 'diamond', color: '#777777' });
     series.push({ name: 'paper: LSTM (dense)', points: [{ x: PAPER_DENSE_PARAMS.lstm, y: PAPER_MNIST.denseLstmAccuracy }], style: 'scatter', marker: 'diamond', color: '#000000' });
     if (mnistDone.length) {
-      img('mnist_accuracy_vs_params.svg', lineChart({ title: 'Row MNIST: test accuracy against parameters', x: { label: 'parameters (log scale)', log: true }, y: { label: 'test accuracy (%)' }, series }), 'Row MNIST test accuracy against parameters');
+      img('mnist_accuracy_vs_params.svg', lineChart({ title: 'Row MNIST: test accuracy against parameters', x: { label: 'parameters, both TT biases counted (log scale)', log: true }, y: { label: 'test accuracy (%)' }, series }), 'Row MNIST test accuracy against parameters');
       const pair = [...pickPair(mnistDone, 'lstm', (o) => o.testAccuracy)];
       const curves = pair.map((r) => ({ name: r.config.cores === 0 ? 'LSTM' : `TT c${r.config.cores} r${r.config.rank}`, curve: r.outcome.curve }));
       img('mnist_learning_curves.svg', curveChart('Row MNIST: accuracy, train vs validation', 'accuracy (%)', curves, 'trainAccuracy', 'validationAccuracy', 100), 'Row MNIST learning curves');
+      const steps = Math.min(...pair.map((r) => r.outcome.gradNorms.length));
       img(
         'mnist_grad_norms.svg',
-        gradHistogram('Row MNIST: gradient norms of the first steps', pair.map((r) => ({ name: r.config.cores === 0 ? 'LSTM' : `TT-LSTM c${r.config.cores} r${r.config.rank}`, norms: r.outcome.gradNorms }))),
+        gradHistogram('Row MNIST: global gradient norms after clipping (no clipping here)', pair.map((r) => ({ name: r.config.cores === 0 ? 'LSTM' : `TT-LSTM c${r.config.cores} r${r.config.rank}`, norms: clippedNorms(r.outcome.gradNorms, null) }))),
         'Row MNIST gradient norms',
       );
+      if (pair.length) md.push(gradNormCaption(steps, null), '');
     }
   }
 
@@ -355,28 +350,28 @@ export function renderReport(results: ResultsFile): RenderedReport {
   }
 
   // Speaker verification.
-  md.push('## Speaker verification (Table 3 / Figures 3–5 layout)', '');
+  md.push('## Speaker verification: test EER against parameters', '');
   if (results.speaker.length === 0) md.push('Not run in this invocation.', '');
   else {
     const s = results.speaker[0]!.config;
     md.push(
       `Settings: corpus \`${s.corpus}\`, hidden ${s.hidden}, embedding ${s.embedding}, ${s.layers} layer(s), ${s.speakersPerBatch} speakers × ${s.utterancesPerSpeaker} utterances per batch, ` +
-        `${s.steps} steps, Adam lr ${s.lr}, gradient clip ${s.clip}, seed ${s.seed}. The original: LibriSpeech, hidden ${PAPER_SPEAKER.hidden}, embedding ${PAPER_SPEAKER.embedding}, ` +
-        `${PAPER_SPEAKER.speakersPerBatch} × ${PAPER_SPEAKER.utterancesPerSpeaker} per batch. EERs on a synthetic corpus are not comparable with LibriSpeech EERs; the paper's column is there for the ordering.`,
+        `${s.steps} steps, Adam lr ${s.lr}, gradient clip ${s.clip}, validation every ${s.evalEvery} steps, seed ${s.seed}; ` +
+        `${s.evalUtterances === undefined ? 'evaluation on every usable utterance of each speaker' : `evaluation on ${describeEvaluation(s.evalUtterances)}`}. ` +
+        `The authors: LibriSpeech, hidden ${PAPER_SPEAKER.hidden}, embedding ${PAPER_SPEAKER.embedding}, ${PAPER_SPEAKER.speakersPerBatch} × ${PAPER_SPEAKER.utterancesPerSpeaker} per batch, ` +
+        `their logged sweep (Adam 2e-3, 40,000 steps, seed ${PAPER_SPEAKER.seed}, no TT input bias): one test EER per configuration, with its parameters in both conventions (code / notebook). ` +
+        "EERs on a synthetic corpus are not comparable with LibriSpeech EERs; the paper's column is there for the ordering.",
       '',
     );
     const dense = speakerDone.find((r) => r.config.cores === 0 && r.config.trainFraction === 1);
-    const paperEer = (m: ModelSpec): string => {
-      const hit = paperSpeakerResult(m.model, m.cores, m.rank);
-      return hit ? `${hit.eer.toFixed(2)}%` : '—';
-    };
     const main = results.speaker.filter((r) => r.config.trainFraction === 1);
     md.push(
       table(
-        ['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. EER', 'test EER', 'paper test EER', 'train time (s)', 'ms / step'],
+        ['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. EER', 'test EER', 'paper test EER', 'paper params', 'train time (s)', 'ms / step'],
         main.map((r) => {
           const c = r.config;
           const o = r.outcome;
+          const paper = paperSpeakerCells(c.model, c.cores, c.rank);
           return [
             `${c.cores === 0 ? cellName(c.model) : `TT-${cellName(c.model)}`}${r.status === 'done' ? '' : ` (${r.status})`}`,
             c.cores === 0 ? '—' : String(c.cores),
@@ -386,7 +381,8 @@ export function renderReport(results: ResultsFile): RenderedReport {
             o && dense ? ratio(dense.outcome.params, o.params) : '—',
             pct(o?.validationEer),
             pct(o?.testEer),
-            paperEer(c),
+            paper.eer,
+            paper.params,
             secs(o?.trainSeconds),
             o?.stepMs === undefined ? '—' : Math.round(o.stepMs).toString(),
           ];
@@ -417,16 +413,18 @@ export function renderReport(results: ResultsFile): RenderedReport {
           : curveChart('Speaker verification: GE2E loss, train vs validation', 'GE2E loss', curves, 'trainLoss', 'validationLoss'),
         'Speaker verification learning curves',
       );
+      const steps = Math.min(...pair.map((r) => r.outcome.gradNorms.length));
       img(
         'speaker_grad_norms.svg',
-        gradHistogram('Speaker verification: gradient norms of the first steps', pair.map((r) => ({ name: r.config.cores === 0 ? 'LSTM' : `TT-LSTM c${r.config.cores} r${r.config.rank}`, norms: r.outcome.gradNorms }))),
+        gradHistogram(`Speaker verification: global gradient norms after clipping at ${s.clip}`, pair.map((r) => ({ name: r.config.cores === 0 ? 'LSTM' : `TT-LSTM c${r.config.cores} r${r.config.rank}`, norms: clippedNorms(r.outcome.gradNorms, r.config.clip) }))),
         'Speaker verification gradient norms',
       );
+      if (pair.length) md.push(gradNormCaption(steps, s.clip), '');
     }
     // Data efficiency.
     const fractions = [...new Set(results.speaker.map((r) => r.config.trainFraction))].sort((a, b) => a - b);
     if (fractions.length > 1) {
-      md.push('### Data efficiency (Figure 4 layout)', '');
+      md.push('### Data efficiency: test EER against the training speakers used', '');
       const models = new Map<string, ModelSpec>();
       for (const r of results.speaker) if (r.config.trainFraction < 1) models.set(modelLabel(r.config), r.config);
       const rowFor = (m: ModelSpec) =>
