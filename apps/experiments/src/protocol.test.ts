@@ -8,7 +8,7 @@ import { resolveAllOptions } from './commands/all.js';
 import { describeResolved } from './commands/dry_run.js';
 import { protocolDifferences } from './differences.js';
 import { fixedOrder } from './experiments/mnist_run.js';
-import { DEFAULT_SPEAKER_OPTIONS, trainingSpeakers } from './experiments/speaker_run.js';
+import { DEFAULT_SPEAKER_OPTIONS, evaluationSet, trainingSpeakers } from './experiments/speaker_run.js';
 import { PAPER_GRAD_NORMS, PAPER_MNIST, PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES, paperMnistResult, paperSpeakerResult } from './paper_results.js';
 import { PAPER_PROFILE, QUICK_PROFILE, speakerConfigs, validateProfile, withProtocol, withSpeakerSchedule } from './profiles.js';
 
@@ -98,6 +98,25 @@ describe('protocols', () => {
     expect(trainingSpeakers(all, { ...o, subset: 'seeded', trainFraction: 0.6 })).toEqual(seeded);
     // Never fewer than one batch's speakers.
     expect(trainingSpeakers(all.slice(0, 24), { ...o, speakers: 5, subset: 'first', trainFraction: 0.2 })).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("evaluates the first 32 usable utterances of each speaker, enrolment half first (the runner's evaluation set)", () => {
+    // Utterance u of speaker s has 240 frames (2 windows at 0 and 80) whose first value is s·1000 + u; utterance 3 is too short.
+    const speaker = (s: number, n: number) => ({
+      id: `s${s}`,
+      utterances: Array.from({ length: n }, (_, u) => {
+        const frames = u === 3 ? 100 : 240;
+        const data = new Float32Array(frames * 2).fill(s * 1000 + u);
+        return { id: `s${s}-${u}`, speaker: `s${s}`, file: `s${s}-${u}.flac`, data, frames, nMels: 2 };
+      }),
+    });
+    const set = evaluationSet([speaker(0, 40), speaker(1, 10)], 0, 32);
+    expect(set.map((s) => s.length)).toEqual([32, 9]);
+    const firstValues = set[0]!.map((u) => u.windows[0]![0]);
+    // Usable utterances 0, 1, 2, 4, …, 32 (3 is short): the first 32 of them, the first 16 enrolling.
+    expect(firstValues).toEqual([0, 1, 2, ...Array.from({ length: 29 }, (_, i) => 4 + i)]);
+    expect(set[0]!.every((u) => u.windows.length === 2)).toBe(true);
+    expect(evaluationSet([speaker(0, 40)], 0, 0)[0]).toHaveLength(39);
   });
 
   it("keeps the authors' MNIST order fixed: one seeded permutation of the split", () => {
