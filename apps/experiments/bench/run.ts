@@ -63,6 +63,7 @@ const stockFactory = (_config: BenchConfig, shape: BenchShape, seed: number): Be
     apply(x) {
       return tfl.tidy(() => tfl.logSoftmax(model.apply(x) as tfl.Tensor2D));
     },
+    threads: 1,
     dispose() {
       model.dispose();
     },

@@ -11,7 +11,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LinearMap, NamedVariable, ProductMode } from './linear_map.js';
 import { cellNamedWeights, checkCellMaps } from './recurrent_cell.js';
 import type { RecurrentCell, SequenceResult } from './recurrent_cell.js';
-import { addRowVector } from './row_vector.js';
 
 export class GRUCell implements RecurrentCell {
   readonly kind = 'gru' as const;
@@ -31,9 +30,7 @@ export class GRUCell implements RecurrentCell {
     const H = this.hiddenSize;
     const inMethod = this.inputWeights.chooseMethod(steps * batch, 1, mode);
     const hidMethod = this.hiddenWeights.chooseMethod(batch, steps - 1, mode);
-    let xw = this.inputWeights.product(xs, inMethod);
-    const bx = this.inputWeights.biasVector();
-    if (bx !== null) xw = addRowVector(xw, bx);
+    const xw = this.inputWeights.apply(xs, inMethod);
     const [xrz, xn] = tf.split(xw, [2 * H, H], 1) as [tf.Tensor2D, tf.Tensor2D];
     const xrzSteps = steps === 1 ? [xrz] : (tf.split(xrz, steps, 0) as tf.Tensor2D[]);
     const xnSteps = steps === 1 ? [xn] : (tf.split(xn, steps, 0) as tf.Tensor2D[]);
@@ -54,7 +51,7 @@ export class GRUCell implements RecurrentCell {
         ahn = bhn;
       } else {
         let ah = hidden!(h);
-        if (bh !== null) ah = addRowVector(ah, bh);
+        if (bh !== null) ah = tf.add(ah, bh);
         const parts = tf.split(ah, [2 * H, H], 1);
         ahrz = parts[0]!;
         ahn = parts[1]!;

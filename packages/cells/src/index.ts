@@ -20,8 +20,13 @@ export { LSTMCell } from './lstm_cell.js';
 export { GRUCell } from './gru_cell.js';
 export { CELL_KINDS, EXTRA_CORES, cellTTShapes, createCell, normalizeTTLayout } from './cell_factory.js';
 export type { CellOptions, TTLayout } from './cell_factory.js';
-export { BACKWARD_KINDS, RNN, checkSequence, checkpointChunk } from './rnn.js';
-export type { BackwardKind, RNNResult, RNNRunOptions } from './rnn.js';
+export { RNN, checkSequence, checkpointChunk } from './rnn.js';
+export type { RNNResult, RNNRunOptions } from './rnn.js';
+export { PATH_CHOICES, chooseRecurrentPath } from './fast/path.js';
+export type { PathChoice, RecurrentPath } from './fast/path.js';
+export { kernelSequence } from './fast/kernel_op.js';
+export type { KernelSequenceResult } from './fast/kernel_op.js';
+export { runKernelLayer } from './fast/kernel_layer.js';
 export {
   cellFromReference,
   inferCellKind,
@@ -41,9 +46,6 @@ export { GE2E_B_NAME, GE2E_INIT, GE2E_W_NAME, SequenceClassifier, SpeakerEncoder
 export type { ModelParts, SequenceModel } from './models.js';
 export { cellRecurrence, checkpointedSequence, defaultChunkSize, gruChunkRunner, lstmChunkRunner, runSequenceCheckpointed } from './recompute.js';
 export type { CheckpointOptions, CheckpointedResult, ChunkRunner } from './recompute.js';
-export { cellHiddenProduct, denseHiddenProduct, fusedForm, fusedLstmSequence, hiddenIsMatrix, runLstmFused, ttHiddenProduct } from './fused_lstm.js';
-export { addRowVector } from './row_vector.js';
-export type { FusedForm, FusedLstmResult, HiddenProduct } from './fused_lstm.js';
 export { MODEL_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, loadModel, saveModel } from './save_load.js';
 export type { ModelManifest, WeightEntry } from './save_load.js';
 export { compressModel } from './compress.js';

@@ -7,8 +7,9 @@ import { CELL_KINDS, normalizeTTLayout } from './cell_factory.js';
 import { PRODUCT_MODES } from './linear_map.js';
 import type { ProductMode } from './linear_map.js';
 import type { CellKind } from './recurrent_cell.js';
-import { BACKWARD_KINDS, checkpointChunk } from './rnn.js';
-import type { BackwardKind } from './rnn.js';
+import { PATH_CHOICES } from './fast/path.js';
+import type { PathChoice } from './fast/path.js';
+import { checkpointChunk } from './rnn.js';
 import { assertOneOf, assertPositiveInt, describe } from './validate.js';
 
 export type TaskKind = 'classifier' | 'speaker';
@@ -37,10 +38,10 @@ export interface ModelConfig {
   /** How TT products are computed (default 'auto'); it changes speed, never the numbers. */
   readonly mode?: ProductMode;
   /**
-   * How LSTM layers take their gradient (default 'fused': a hand-written backward through time
-   * where the recurrent product is a matrix); 'autodiff' is tfjs's tape. Same numbers.
+   * Which path runs the recurrent layers (default 'auto': the WebAssembly kernel on the wasm
+   * backend, the plain tfjs equations elsewhere; fast/path.ts). Same numbers.
    */
-  readonly backward?: BackwardKind;
+  readonly path?: PathChoice;
   /**
    * Gradient checkpointing: steps per chunk, null or 0 off (the default). Long sequences
    * (784-step pixel MNIST) need it to train within the wasm heap. Same numbers.
@@ -48,11 +49,13 @@ export interface ModelConfig {
   readonly checkpoint?: number | null;
 }
 
-const KEYS = ['task', 'cell', 'tt', 'inputSize', 'hiddenSize', 'layers', 'outputSize', 'mode', 'backward', 'checkpoint'];
+const KEYS = ['task', 'cell', 'tt', 'inputSize', 'hiddenSize', 'layers', 'outputSize', 'mode', 'path', 'checkpoint'];
+/** Fields of configs saved by earlier versions, accepted and dropped ('backward': the fused LSTM backward's switch). */
+const LEGACY_KEYS = ['backward'];
 
 /**
  * Validates a config (errors name the field and `fn`); returns it normalised, with defaults
- * filled in (configs saved before `backward` and `checkpoint` existed load with 'fused', null).
+ * filled in (configs saved before `path` and `checkpoint` existed load with 'auto', null).
  */
 export function validateModelConfig(config: unknown, fn = 'validateModelConfig'): Required<ModelConfig> {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
@@ -60,7 +63,7 @@ export function validateModelConfig(config: unknown, fn = 'validateModelConfig')
   }
   const c = config as Record<string, unknown>;
   for (const key of Object.keys(c)) {
-    if (!KEYS.includes(key)) throw new Error(`'config' passed to '${fn}' has an unknown field '${key}' (expected ${KEYS.join(', ')})`);
+    if (!KEYS.includes(key) && !LEGACY_KEYS.includes(key)) throw new Error(`'config' passed to '${fn}' has an unknown field '${key}' (expected ${KEYS.join(', ')})`);
   }
   assertOneOf(c['task'], TASK_KINDS, 'config.task', fn);
   assertOneOf(c['cell'], CELL_KINDS, 'config.cell', fn);
@@ -70,8 +73,8 @@ export function validateModelConfig(config: unknown, fn = 'validateModelConfig')
   assertPositiveInt(c['outputSize'], 'config.outputSize', fn);
   const mode = c['mode'] ?? 'auto';
   assertOneOf(mode, PRODUCT_MODES, 'config.mode', fn);
-  const backward = c['backward'] ?? 'fused';
-  assertOneOf(backward, BACKWARD_KINDS, 'config.backward', fn);
+  const path = c['path'] ?? 'auto';
+  assertOneOf(path, PATH_CHOICES, 'config.path', fn);
   const checkpoint = checkpointChunk(c['checkpoint'], 'config.checkpoint', fn);
   const tt = c['tt'] === null || c['tt'] === undefined ? null : normalizeTTLayout(c['tt'], fn, 'config.tt');
   return {
@@ -83,7 +86,7 @@ export function validateModelConfig(config: unknown, fn = 'validateModelConfig')
     layers: c['layers'],
     outputSize: c['outputSize'],
     mode,
-    backward,
+    path,
     checkpoint,
   };
 }

@@ -75,9 +75,9 @@ describe('models', () => {
     model.dispose();
   });
 
-  it.each(['lstm', 'gru'] as const)('a %s classifier gives the same log-probabilities and gradients with every backward and checkpoint', (cell) => {
+  it.each(['lstm', 'gru'] as const)('a %s classifier gives the same log-probabilities and gradients on both paths and with checkpoints', (cell) => {
     const tt = { cores: 2, rank: 2, extraCore: 'none', naive: false } as const;
-    const variants = [{}, { backward: 'autodiff' }, { checkpoint: 2 }, { backward: 'autodiff', checkpoint: 4 }] as const;
+    const variants = [{ path: 'plain' }, { path: 'kernel' }, { checkpoint: 2 }, { path: 'plain', checkpoint: 4 }, { path: 'kernel', checkpoint: 4 }] as const;
     const x = randomTensor([2, 5, 6], 3) as tf.Tensor3D;
     const results = variants.map((v) => {
       const model = createModel({ ...config('classifier', cell, tt), mode: 'rebuilt', ...v }, 9);
@@ -95,7 +95,7 @@ describe('models', () => {
     expect(() => createModel({ ...config('classifier', 'lstm', null), layers: 0 }, 1)).toThrow(/'config.layers' passed to 'createModel'/);
     expect(() => createModel({ ...config('classifier', 'lstm', null), task: 'regression' as 'speaker' }, 1)).toThrow(/config.task/);
     expect(() => createModel({ ...config('classifier', 'lstm', null), mode: 'fast' as 'auto' }, 1)).toThrow(/config.mode/);
-    expect(() => createModel({ ...config('classifier', 'lstm', null), backward: 'tape' as 'fused' }, 1)).toThrow(/'config.backward' passed to 'createModel'/);
+    expect(() => createModel({ ...config('classifier', 'lstm', null), path: 'fused' as 'plain' }, 1)).toThrow(/'config.path' passed to 'createModel'/);
     expect(() => createModel({ ...config('classifier', 'lstm', null), checkpoint: -2 }, 1)).toThrow(/'config.checkpoint' passed to 'createModel'/);
     expect(() => createModel(config('classifier', 'lstm', null), Number.NaN)).toThrow(/'seed' passed to 'createModel'/);
     const before = tf.memory().numTensors;

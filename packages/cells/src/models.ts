@@ -55,8 +55,8 @@ class BaseModel implements SequenceModel {
   /** The last layer's final hidden state [batch, H]. */
   protected lastHidden(x: tf.Tensor3D, fn: string): tf.Tensor2D {
     checkSequence(x, this.config.inputSize, fn);
-    const { mode, backward, checkpoint } = this.config;
-    const r = this.rnn.run(x, { mode, backward, checkpoint, outputs: false });
+    const { mode, path, checkpoint } = this.config;
+    const r = this.rnn.run(x, { mode, path, checkpoint, outputs: false });
     const h = r.hLast[r.hLast.length - 1]!;
     tf.dispose([...r.hLast.filter((t) => t !== h), ...(r.cLast ?? [])]);
     return h;

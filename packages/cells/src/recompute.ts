@@ -18,7 +18,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ProductMode } from './linear_map.js';
 import type { RecurrentCell } from './recurrent_cell.js';
 import { nestedGrads } from './nested_grads.js';
-import { addRowVector } from './row_vector.js';
 
 /**
  * Runs `len` steps of a recurrence from `state` over time-major inputs `xs` [len·batch, F] (rows
@@ -148,7 +147,7 @@ function stepsOf(xw: tf.Tensor2D, len: number): tf.Tensor2D[] {
 function inputProduct(cell: RecurrentCell, xs: tf.Tensor2D, rows: number, mode: ProductMode): tf.Tensor2D {
   const xw = cell.inputWeights.product(xs, cell.inputWeights.chooseMethod(rows, 1, mode));
   const bx = cell.inputWeights.biasVector();
-  return bx === null ? xw : addRowVector(xw, bx);
+  return bx === null ? xw : tf.add(xw, bx);
 }
 
 /** h ↦ h·Wh (no bias): W_h rebuilt once per chunk when the mode asks for it, else contracted. */
@@ -173,7 +172,7 @@ export function lstmChunkRunner(cell: RecurrentCell, mode: ProductMode = 'auto')
   return (xs, len, batch, state) => {
     let xw = inputProduct(cell, xs, len * batch, mode);
     const bh = cell.hiddenWeights.biasVector();
-    if (bh !== null) xw = addRowVector(xw, bh);
+    if (bh !== null) xw = tf.add(xw, bh);
     const hw = hiddenProduct(cell, batch, len, mode);
     let h = state[0]!;
     let c = state[1]!;
@@ -208,7 +207,7 @@ export function gruChunkRunner(cell: RecurrentCell, mode: ProductMode = 'auto'):
     const hs: tf.Tensor2D[] = [];
     for (let t = 0; t < len; t++) {
       let ah = hw(h);
-      if (bh !== null) ah = addRowVector(ah, bh);
+      if (bh !== null) ah = tf.add(ah, bh);
       const [ahrz, ahn] = tf.split(ah, [2 * H, H], 1) as [tf.Tensor2D, tf.Tensor2D];
       const [r, z] = tf.split(tf.sigmoid(tf.add(xrzSteps[t]!, ahrz)), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
       const n = tf.tanh(tf.add(xnSteps[t]!, tf.mul(r, ahn)));

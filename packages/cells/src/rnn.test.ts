@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createCell } from './cell_factory.js';
 import type { TTLayout } from './cell_factory.js';
-import { fusedForm } from './fused_lstm.js';
+import { chooseRecurrentPath } from './fast/path.js';
 import { GRUCell } from './gru_cell.js';
 import { Linear } from './linear.js';
 import type { ProductMode } from './linear_map.js';
@@ -62,58 +62,45 @@ describe('RNN', () => {
     });
   }
 
-  it.each(LAYOUTS)('lstm %s: the fused backward gives the outputs and gradients of autodiff in every mode', (_name, tt) => {
-    const rnn = makeRnn('lstm', tt, 31);
-    const x = randomTensor([3, 5, 6], 4) as tf.Tensor3D;
-    const R = randomTensor([3, 5, 8], 5);
-    for (const mode of ['per-step', 'rebuilt', 'auto'] as const) {
-      const ref = evaluate(rnn, x, R, { mode, backward: 'autodiff' });
-      const fused = evaluate(rnn, x, R, { mode, backward: 'fused' });
-      expect(fused.length).toBe(ref.length);
-      fused.forEach((t, i) => expect(maxAbsDiff(t, ref[i]!), `${mode} tensor ${i}`).toBeLessThan(1e-5));
-      expect(ref.slice(-3).every((g) => tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]!) > 0)).toBe(true);
-      tf.dispose([...ref, ...fused]);
+  for (const cell of ['lstm', 'gru'] as const) {
+    it.each(LAYOUTS)(`${cell} %s: the kernel path gives the outputs and gradients of the plain path in every mode`, (_name, tt) => {
+      const rnn = makeRnn(cell, tt, 31);
+      const x = randomTensor([3, 5, 6], 4) as tf.Tensor3D;
+      const R = randomTensor([3, 5, 8], 5);
+      for (const mode of ['per-step', 'rebuilt', 'auto'] as const) {
+        const ref = evaluate(rnn, x, R, { mode, path: 'plain' });
+        const fast = evaluate(rnn, x, R, { mode, path: 'kernel' });
+        expect(fast.length).toBe(ref.length);
+        // [loss, outputs, states…, gradients…]: outputs within 1e-5, gradients within 1e-4 (here 1e-5 holds).
+        fast.forEach((t, i) => expect(maxAbsDiff(t, ref[i]!), `${mode} tensor ${i}`).toBeLessThan(1e-5));
+        expect(ref.slice(-3).every((g) => tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]!) > 0)).toBe(true);
+        tf.dispose([...ref, ...fast]);
+      }
+      tf.dispose([x, R]);
+      rnn.dispose();
+    });
+  }
+
+  it('chooses the kernel on the wasm backend unless a TT map contracts per step, the plain path elsewhere', async () => {
+    const dense = createCell({ cell: 'lstm', inputSize: 4, hiddenSize: 8, tt: null }, 5);
+    const tt = createCell({ cell: 'gru', inputSize: 4, hiddenSize: 8, tt: { cores: 2, rank: 2 } }, 5);
+    const backend = tf.getBackend();
+    try {
+      await tf.setBackend('wasm');
+      expect(chooseRecurrentPath(dense, 'per-step')).toBe('kernel');
+      expect(chooseRecurrentPath(tt, 'auto')).toBe('kernel');
+      expect(chooseRecurrentPath(tt, 'rebuilt')).toBe('kernel');
+      expect(chooseRecurrentPath(tt, 'per-step')).toBe('plain');
+      expect(chooseRecurrentPath(tt, 'auto', 'plain')).toBe('plain');
+      await tf.setBackend('cpu');
+      expect(chooseRecurrentPath(dense, 'auto')).toBe('plain');
+      expect(chooseRecurrentPath(tt, 'rebuilt')).toBe('plain');
+      expect(chooseRecurrentPath(tt, 'per-step', 'kernel')).toBe('kernel');
+    } finally {
+      await tf.setBackend(backend);
+      dense.dispose();
+      tt.dispose();
     }
-    tf.dispose([x, R]);
-    rnn.dispose();
-  });
-
-  it('the fused backward is what RNN.run uses for a matrix recurrent product, autodiff for a per-step TT contraction', () => {
-    const dense = makeRnn('lstm', null, 3, 1);
-    const tt = makeRnn('lstm', { cores: 2, rank: 2 }, 3, 1);
-    const x = randomTensor([2, 4, 6], 6) as tf.Tensor3D;
-    // Tensors a forward under the gradient tape creates: the fused op runs its steps inside one
-    // custom-gradient kernel, so far fewer are recorded than by the per-step code.
-    const forwardTensors = (rnn: RNN, opts: RNNRunOptions): number => {
-      let n = 0;
-      const vars = rnn.namedWeights().map((w) => w.variable);
-      const { value, grads } = tf.variableGrads(() => {
-        const before = tf.memory().numTensors;
-        const out = tf.sum(rnn.run(x, opts).outputs!) as tf.Scalar;
-        n = tf.memory().numTensors - before;
-        return out;
-      }, vars);
-      tf.dispose([value, ...Object.values(grads)]);
-      return n;
-    };
-    expect(forwardTensors(dense, {})).toBeLessThan(forwardTensors(dense, { backward: 'autodiff' }));
-    expect(forwardTensors(tt, { mode: 'rebuilt' })).toBeLessThan(forwardTensors(tt, { mode: 'rebuilt', backward: 'autodiff' }));
-    expect(forwardTensors(tt, { mode: 'per-step' })).toBe(forwardTensors(tt, { mode: 'per-step', backward: 'autodiff' }));
-    x.dispose();
-    dense.dispose();
-    tt.dispose();
-  });
-
-  it('fusedForm: matrix when W_h is formed, autodiff (null) for a per-step TT contraction and for GRU cells', () => {
-    const cells = [256, 512].map((h) => createCell({ cell: 'lstm', inputSize: 4, hiddenSize: h, tt: { cores: 2, rank: 2 } }, 5));
-    const gru = createCell({ cell: 'gru', inputSize: 4, hiddenSize: 256, tt: null }, 5);
-    const dense = createCell({ cell: 'lstm', inputSize: 4, hiddenSize: 512, tt: null }, 5);
-    expect(fusedForm(cells[0]!, 128, 28, 'per-step')).toBeNull();
-    expect(fusedForm(cells[1]!, 128, 28, 'per-step')).toBeNull();
-    expect(fusedForm(cells[1]!, 128, 28, 'rebuilt')).toBe('matrix');
-    expect(fusedForm(dense, 16, 160, 'auto')).toBe('matrix');
-    expect(fusedForm(gru, 128, 28, 'rebuilt')).toBeNull();
-    [...cells, gru, dense].forEach((c) => c.dispose());
   });
 
   for (const cell of ['lstm', 'gru'] as const) {
@@ -122,10 +109,10 @@ describe('RNN', () => {
       const x = randomTensor([3, 12, 6], 7) as tf.Tensor3D;
       const R = randomTensor([3, 12, 8], 8);
       for (const mode of ['per-step', 'rebuilt'] as const) {
-        const ref = evaluate(rnn, x, R, { mode, backward: 'autodiff' });
-        for (const backward of ['fused', 'autodiff'] as const) {
-          const other = evaluate(rnn, x, R, { mode, backward, checkpoint: 5 });
-          other.forEach((t, i) => expect(maxAbsDiff(t, ref[i]!), `${mode} ${backward} tensor ${i}`).toBeLessThan(1e-5));
+        const ref = evaluate(rnn, x, R, { mode, path: 'plain' });
+        for (const path of ['kernel', 'plain'] as const) {
+          const other = evaluate(rnn, x, R, { mode, path, checkpoint: 5 });
+          other.forEach((t, i) => expect(maxAbsDiff(t, ref[i]!), `${mode} ${path} tensor ${i}`).toBeLessThan(1e-5));
           tf.dispose(other);
         }
         tf.dispose(ref);
@@ -146,7 +133,7 @@ describe('RNN', () => {
     }
     expect(() => rnn.run(x, { checkpoint: -1 })).toThrow(/'checkpoint' passed to 'RNN.run' must be null, 0 \(off\) or a positive integer/);
     expect(() => rnn.run(x, { checkpoint: 2.5 })).toThrow(/'checkpoint' passed to 'RNN.run'/);
-    expect(() => rnn.run(x, { backward: 'manual' as 'fused' })).toThrow(/'backward' passed to 'RNN.run' must be one of 'fused', 'autodiff'/);
+    expect(() => rnn.run(x, { path: 'fused' as 'plain' })).toThrow(/'path' passed to 'RNN.run' must be one of 'auto', 'kernel', 'plain'/);
     tf.dispose([x, base.outputs!, ...base.hLast]);
     rnn.dispose();
   });

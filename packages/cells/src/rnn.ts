@@ -7,36 +7,30 @@
  * next layer's input is the time-major concatenation of the step outputs (no
  * transposes).
  *
- * Backward: an LSTM layer whose recurrent product is a matrix (dense, or TT
- * rebuilt once per pass; `fusedForm`) runs as one op with a hand-written backward
- * through time (`runLstmFused`); GRU layers and per-step TT contractions use
- * tfjs's autodiff. `checkpoint` cuts every layer into chunks whose intermediates are
- * recomputed in the backward (`checkpointedSequence`), so long sequences fit
- * the heap. Neither changes the numbers (tests compare outputs and gradients).
+ * Each layer runs on one of two paths, chosen in one place (`chooseRecurrentPath`, fast/path.ts):
+ * the WebAssembly kernel (one op for the whole sequence, forward and backward) on the wasm
+ * backend, or the cell's plain tfjs equations (autodiff) on every other backend. `checkpoint`
+ * cuts every layer into chunks whose intermediates are recomputed in the backward
+ * (`checkpointedSequence`), so long sequences fit the heap. Neither changes the numbers (tests
+ * compare outputs and gradients).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedForm, runLstmFused } from './fused_lstm.js';
+import { runKernelLayer } from './fast/kernel_layer.js';
+import { PATH_CHOICES, chooseRecurrentPath } from './fast/path.js';
+import type { PathChoice, RecurrentPath } from './fast/path.js';
 import type { NamedVariable, ProductMode } from './linear_map.js';
 import { PRODUCT_MODES } from './linear_map.js';
 import { checkpointedSequence, runSequenceCheckpointed } from './recompute.js';
 import type { RecurrentCell } from './recurrent_cell.js';
 import { assertOneOf, describe, shapeString } from './validate.js';
 
-/**
- * How LSTM layers take their gradient: 'fused' (one op with a hand-written backward through
- * time, used where the recurrent product is a matrix) or 'autodiff' (tfjs's tape of the
- * per-step code). GRU layers always use autodiff.
- */
-export type BackwardKind = 'fused' | 'autodiff';
-export const BACKWARD_KINDS: readonly BackwardKind[] = ['fused', 'autodiff'];
-
 export interface RNNRunOptions {
   /** Default 'auto'. */
   readonly mode?: ProductMode;
   /** Also return every hidden state of the last layer (default true). */
   readonly outputs?: boolean;
-  /** Default 'fused'. */
-  readonly backward?: BackwardKind;
+  /** Which path runs the layers (default 'auto': the kernel on the wasm backend; see fast/path.ts). */
+  readonly path?: PathChoice;
   /**
    * Gradient checkpointing: steps per chunk (null or 0: off, the default). Only the chunk
    * boundaries are kept for the backward, each chunk's intermediates are recomputed
@@ -67,30 +61,25 @@ function runLayer(
   steps: number,
   batch: number,
   mode: ProductMode,
-  backward: BackwardKind,
+  path: RecurrentPath,
   chunk: number | null,
   needHs: boolean,
 ): LayerRun {
-  const form = backward === 'fused' ? fusedForm(cell, batch, steps, mode) : null;
-  const fused = form !== null;
   if (chunk !== null && chunk < steps) {
-    if (fused) {
-      // Each chunk is one fused op, recomputed in the backward; W_h keeps the sequence's form in every chunk.
+    if (path === 'kernel') {
+      // Each chunk is one kernel op, recomputed in the backward.
       const run = (xc: tf.Tensor2D, len: number, b: number, st: readonly tf.Tensor2D[]) => {
-        const r = runLstmFused(cell, xc, len, b, mode, { h: st[0]!, c: st[1]! }, form);
-        return { hs: [r.hs], state: [r.h, r.c] };
+        const r = runKernelLayer(cell, xc, len, b, mode, st);
+        return { hs: [r.hs], state: r.c === null ? [r.h] : [r.h, r.c] };
       };
       const params = cell.namedWeights().map((w) => w.variable);
-      const r = checkpointedSequence(run, xs, steps, batch, cell.hiddenSize, 2, params, { chunkSize: chunk });
-      return { hs: r.hs, h: r.state[0]!, c: r.state[1]! };
+      const r = checkpointedSequence(run, xs, steps, batch, cell.hiddenSize, cell.kind === 'lstm' ? 2 : 1, params, { chunkSize: chunk });
+      return { hs: r.hs, h: r.state[0]!, c: r.state[1] ?? null };
     }
     const r = runSequenceCheckpointed(cell, xs, steps, batch, mode, { chunkSize: chunk });
     return { hs: r.hs, h: r.state[0]!, c: r.state[1] ?? null };
   }
-  if (fused) {
-    const r = runLstmFused(cell, xs, steps, batch, mode, undefined, form);
-    return { hs: r.hs, h: r.h, c: r.c };
-  }
+  if (path === 'kernel') return runKernelLayer(cell, xs, steps, batch, mode);
   const { hs, c } = cell.runSequence(xs, steps, batch, mode);
   const all = !needHs ? null : steps === 1 ? hs[0]! : (tf.concat(hs, 0) as tf.Tensor2D);
   return { hs: all, h: hs[steps - 1]!, c };
@@ -139,8 +128,8 @@ export class RNN {
     const fn = 'RNN.run';
     const mode = opts.mode ?? 'auto';
     assertOneOf(mode, PRODUCT_MODES, 'mode', fn);
-    const backward = opts.backward ?? 'fused';
-    assertOneOf(backward, BACKWARD_KINDS, 'backward', fn);
+    const path = opts.path ?? 'auto';
+    assertOneOf(path, PATH_CHOICES, 'path', fn);
     const chunk = checkpointChunk(opts.checkpoint, 'checkpoint', fn);
     checkSequence(x, this.inputSize, fn);
     const [batch, steps] = x.shape;
@@ -153,7 +142,7 @@ export class RNN {
       let outputs: tf.Tensor | null = null;
       this.cells.forEach((cell, l) => {
         const last = l === this.cells.length - 1;
-        const r = runLayer(cell, xs, steps, batch, mode, backward, chunk, !last || wantOutputs);
+        const r = runLayer(cell, xs, steps, batch, mode, chooseRecurrentPath(cell, mode, path), chunk, !last || wantOutputs);
         hLast.push(r.h);
         if (r.c !== null) cLast.push(r.c);
         if (r.hs !== null) {

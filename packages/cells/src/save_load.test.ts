@@ -50,18 +50,19 @@ describe('saveModel / loadModel', () => {
     loaded.dispose();
   });
 
-  it('a model saved before backward and checkpoint existed loads with the defaults; a saved checkpoint is kept', async () => {
-    const dir = await savedDir({ ...TT_SPEAKER, checkpoint: 3, backward: 'autodiff' });
+  it('a model saved before path and checkpoint existed (or with the old backward field) loads with the defaults; a saved path and checkpoint are kept', async () => {
+    const dir = await savedDir({ ...TT_SPEAKER, checkpoint: 3, path: 'plain' });
     const kept = await loadModel(dir);
-    expect([kept.config.checkpoint, kept.config.backward]).toEqual([3, 'autodiff']);
+    expect([kept.config.checkpoint, kept.config.path]).toEqual([3, 'plain']);
     kept.dispose();
     const file = join(dir, 'model.json');
     const manifest = JSON.parse(readFileSync(file, 'utf8')) as { config: Record<string, unknown> };
-    delete manifest.config['backward'];
+    delete manifest.config['path'];
     delete manifest.config['checkpoint'];
+    manifest.config['backward'] = 'fused';
     writeFileSync(file, JSON.stringify(manifest));
     const old = await loadModel(dir);
-    expect([old.config.checkpoint, old.config.backward]).toEqual([null, 'fused']);
+    expect([old.config.checkpoint, old.config.path, 'backward' in old.config]).toEqual([null, 'auto', false]);
     old.dispose();
   });
 

@@ -12,6 +12,7 @@ function tinyModel(): BenchModel {
   return {
     params: w.size,
     variables: [w],
+    threads: 1,
     apply(x) {
       return tf.tidy(() => {
         const last = tf.reshape(tf.slice(x, [0, x.shape[1] - 1, 0], [-1, 1, -1]), [x.shape[0], x.shape[2]]);

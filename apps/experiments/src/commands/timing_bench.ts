@@ -55,19 +55,22 @@ export interface BenchConfig {
   readonly mode: TTMode | null;
   /** Steps per chunk of the checkpointed backward, or null for the ordinary backward. */
   readonly checkpoint: number | null;
-  /** 'fused': the hand-written LSTM backward of @ttrnn/cells (fused_lstm.ts); absent: tfjs autodiff. */
-  readonly backward?: 'fused';
+  /**
+   * 'plain': the recurrent layers on the plain tfjs path of @ttrnn/cells (the cell equations, autodiff);
+   * absent: the default path ('auto': the WebAssembly kernel on the wasm backend).
+   */
+  readonly path?: 'plain';
 }
 
 export function configId(c: BenchConfig): string {
-  const ck = (c.checkpoint === null ? '' : `/ckpt${c.checkpoint}`) + (c.backward === 'fused' ? '/fused' : '');
+  const ck = (c.checkpoint === null ? '' : `/ckpt${c.checkpoint}`) + (c.path === 'plain' ? '/plain' : '');
   if (c.cores === null) return `${c.shape}/${c.model}${ck}`;
   return `${c.shape}/${c.model}/c${c.cores}/r${c.rank}/${c.mode}${ck}`;
 }
 
 /** The label of a configuration in tables (without the shape). */
 export function configLabel(c: BenchConfig): string {
-  const ck = (c.checkpoint === null ? '' : ` ckpt${c.checkpoint}`) + (c.backward === 'fused' ? ' fused' : '');
+  const ck = (c.checkpoint === null ? '' : ` ckpt${c.checkpoint}`) + (c.path === 'plain' ? ' plain' : '');
   if (c.cores === null) return c.model + ck;
   return `${c.model} c${c.cores} r${c.rank} ${c.mode}${ck}`;
 }
@@ -85,8 +88,8 @@ export interface ConfigOptions {
 
 /**
  * The grid: dense LSTM/GRU, TT-LSTM/TT-GRU × cores {2,3} × ranks {2,4,8} (original: {2,8}) ×
- * modes, stock LSTM, and the LSTMs again with the fused backward (mode auto); `quick`: 2 cores,
- * ranks 2 and 8.
+ * modes, stock LSTM, and the dense and TT (mode auto) models again on the plain tfjs path (the
+ * before of the kernel); `quick`: 2 cores, ranks 2 and 8.
  */
 export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): BenchConfig[] {
   const quick = options.quick ?? false;
@@ -99,9 +102,10 @@ export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): Ben
       const model = cell === 'lstm' ? 'tt-lstm' : 'tt-gru';
       out.push({ shape, model, cores: 2, rank: 4, mode: 'auto', checkpoint: PIXEL_CHUNK });
     }
-    if (cells.includes('lstm')) {
-      out.push({ shape, model: 'lstm', cores: null, rank: null, mode: null, checkpoint: PIXEL_CHUNK, backward: 'fused' });
-      out.push({ shape, model: 'tt-lstm', cores: 2, rank: 4, mode: 'auto', checkpoint: PIXEL_CHUNK, backward: 'fused' });
+    // The kernel needs no checkpointing at this length; the plain path does.
+    for (const cell of quick ? cells.slice(0, 1) : cells) {
+      out.push({ shape, model: cell, cores: null, rank: null, mode: null, checkpoint: null });
+      out.push({ shape, model: cell === 'lstm' ? 'tt-lstm' : 'tt-gru', cores: 2, rank: 4, mode: 'auto', checkpoint: null });
     }
     return filterConfigs(out, options.filter);
   }
@@ -118,11 +122,11 @@ export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): Ben
       }
     }
   }
-  // The fused LSTM backward (LSTM cells only), in the production mode 'auto'.
-  if (cells.includes('lstm')) {
-    out.push({ shape, model: 'lstm', cores: null, rank: null, mode: null, checkpoint: null, backward: 'fused' });
+  // The plain tfjs path, in the production mode 'auto': what the kernel replaces.
+  for (const cell of cells) {
+    out.push({ shape, model: cell, cores: null, rank: null, mode: null, checkpoint: null, path: 'plain' });
     for (const cores of coreCounts) {
-      for (const rank of ranks) out.push({ shape, model: 'tt-lstm', cores, rank, mode: 'auto', checkpoint: null, backward: 'fused' });
+      for (const rank of ranks) out.push({ shape, model: cell === 'lstm' ? 'tt-lstm' : 'tt-gru', cores, rank, mode: 'auto', checkpoint: null, path: 'plain' });
     }
   }
   return filterConfigs(out, options.filter);
@@ -146,6 +150,8 @@ export interface BenchModel {
   readonly variables: tf.Variable[];
   /** x [batch, steps, features] → log-probabilities [batch, classes]. */
   apply(x: tf.Tensor3D): tf.Tensor2D;
+  /** Threads its recurrent layers run on (1 for tfjs's own ops). */
+  readonly threads: number;
   dispose(): void;
 }
 
@@ -167,7 +173,9 @@ export interface BenchRecord {
   readonly rank: number | null;
   readonly mode: TTMode | null;
   readonly checkpoint: number | null;
-  readonly backward?: 'fused';
+  readonly path?: 'plain';
+  /** Threads of the recurrent kernels (1 on the plain path, which runs on tfjs's single wasm thread). */
+  readonly threads: number;
   readonly steps: number;
   readonly hidden: number;
   readonly batch: number;
@@ -341,6 +349,7 @@ export async function measureConfigs(
           hidden: shape.hidden,
           batch: shape.batch,
           params: slot.model.params,
+          threads: slot.model.threads,
           inferMs: inf.median,
           trainMs: tr.median,
           inferSpread: inf.spread,
@@ -384,7 +393,7 @@ export function formatTable(records: readonly BenchRecord[]): string {
     const rows = records.filter((r) => r.shape === shapeName);
     const shape = SHAPES[shapeName];
     const first = rows[0]!;
-    const ref = rows.find((r) => r.model === 'lstm' && r.backward === undefined) ?? rows.find((r) => r.model === 'lstm');
+    const ref = rows.find((r) => r.model === 'lstm' && r.path === undefined && r.checkpoint === null) ?? rows.find((r) => r.model === 'lstm');
     lines.push(
       `${shapeName}: batch ${first.batch}, ${first.steps} steps, input ${shape.input}, hidden ${first.hidden}, ${shape.classes} classes (ms: median [q1–q3]; ×: ratio to dense lstm)`,
     );

@@ -1,11 +1,13 @@
 /**
  * Model factories for the timing loop: the sequence classifiers of @ttrnn/cells (`createModel`:
- * last hidden state → head → log-softmax, with a TT head for TT models as in the original), and
- * the same models trained through the checkpointed backward for long sequences.
+ * last hidden state → head → log-softmax, with a TT head for TT models as in the original), on the
+ * default path (the WebAssembly kernel on the wasm backend) or the plain tfjs path, with or without
+ * the checkpointed backward.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { checkpointedSequence, createModel, runLstmFused, runSequenceCheckpointed } from '@ttrnn/cells';
+import type * as tf from '@tensorflow/tfjs-core';
+import { chooseRecurrentPath, createModel } from '@ttrnn/cells';
 import type { ModelConfig, SequenceClassifier } from '@ttrnn/cells';
+import { recurrentKernels } from '@ttrnn/kernels';
 import type { BenchConfig, BenchModel, BenchShape, ModelFactory } from './timing_bench.js';
 
 /** The cells' model config of a bench configuration (one layer). */
@@ -23,59 +25,21 @@ export function modelConfigOf(config: BenchConfig, shape: BenchShape): ModelConf
     layers: 1,
     outputSize: shape.classes,
     mode: config.mode ?? 'auto',
-    // model.apply fuses the LSTM backward by default; rows not marked 'fused' measure autodiff,
-    // so the table keeps showing what the fused op buys.
-    backward: config.backward === 'fused' ? 'fused' : 'autodiff',
+    path: config.path ?? 'auto',
+    checkpoint: config.checkpoint,
   };
-}
-
-/**
- * A classifier whose recurrent layers run through `runSequenceCheckpointed` (chunks of
- * `chunkSize` steps) and/or the fused LSTM backward: the same weights and numbers as
- * `model.apply`, a smaller or faster backward.
- */
-function customApply(model: SequenceClassifier, chunkSize: number | null, fused: boolean): (x: tf.Tensor3D) => tf.Tensor2D {
-  const mode = model.config.mode;
-  return (x) =>
-    tf.tidy(() => {
-      const [batch, steps, features] = x.shape;
-      let xs = tf.reshape(tf.transpose(x, [1, 0, 2]), [steps * batch, features]) as tf.Tensor2D;
-      let h: tf.Tensor2D | null = null;
-      for (const cell of model.rnn.cells) {
-        if (fused && chunkSize !== null) {
-          const run = (xc: tf.Tensor2D, len: number, b: number, st: readonly tf.Tensor2D[]) => {
-            const r = runLstmFused(cell, xc, len, b, mode, { h: st[0]!, c: st[1]! });
-            return { hs: [r.hs], state: [r.h, r.c] };
-          };
-          const params = cell.namedWeights().map((w) => w.variable);
-          const r = checkpointedSequence(run, xs, steps, batch, cell.hiddenSize, 2, params, { chunkSize });
-          xs = r.hs;
-          h = r.state[0]!;
-        } else if (fused) {
-          const r = runLstmFused(cell, xs, steps, batch, mode);
-          xs = r.hs;
-          h = r.h;
-        } else {
-          const r = runSequenceCheckpointed(cell, xs, steps, batch, mode, { chunkSize: chunkSize! });
-          xs = r.hs;
-          h = r.state[0]!;
-        }
-      }
-      return tf.logSoftmax(model.head.apply(h!, model.head.chooseMethod(batch, 1, mode))) as tf.Tensor2D;
-    });
 }
 
 /** A model of @ttrnn/cells for the timing loop. */
 export function cellsClassifier(config: BenchConfig, shape: BenchShape, seed: number): BenchModel {
   const model = createModel(modelConfigOf(config, shape), seed) as SequenceClassifier;
   const variables = model.namedWeights().map((w) => w.variable);
-  const fused = config.backward === 'fused';
-  if (fused && model.config.cell !== 'lstm') throw new Error(`the fused backward exists for LSTM cells only, not for ${config.model}`);
-  const apply = config.checkpoint === null && !fused ? (x: tf.Tensor3D) => model.apply(x) : customApply(model, config.checkpoint, fused);
+  const path = chooseRecurrentPath(model.rnn.cells[0]!, model.config.mode, model.config.path);
   return {
     params: model.paramCount(),
     variables,
-    apply,
+    apply: (x: tf.Tensor3D) => model.apply(x),
+    threads: path === 'kernel' ? recurrentKernels().threads : 1,
     dispose() {
       model.dispose();
     },

@@ -1,0 +1,27 @@
+/**
+ * The one place where a recurrent layer's path is chosen:
+ * - 'kernel': the whole sequence as one op of the WebAssembly kernels (kernel_op.ts), on every core;
+ * - 'plain': the cell's equations in tfjs ops, step by step (lstm_cell.ts, gru_cell.ts), the
+ *   reference and the path on every other backend (cpu, webgl, webgpu, tensorflow).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Linear } from '../linear.js';
+import type { ProductMode } from '../linear_map.js';
+import type { RecurrentCell } from '../recurrent_cell.js';
+
+export type RecurrentPath = 'kernel' | 'plain';
+/** 'auto' (the default) chooses by backend and mode; 'kernel' and 'plain' force a path (tests, benchmarks). */
+export type PathChoice = 'auto' | RecurrentPath;
+export const PATH_CHOICES: readonly PathChoice[] = ['auto', 'kernel', 'plain'];
+
+/**
+ * 'auto': the kernel when the wasm backend is active (the kernels read and write its tensors with
+ * plain copies, and are faster than its per-step ops), unless the layer's recurrent map is a TT
+ * matrix asked to contract its cores at every step (mode 'per-step'): the kernel multiplies by W,
+ * rebuilt from the cores once per pass.
+ */
+export function chooseRecurrentPath(cell: RecurrentCell, mode: ProductMode, choice: PathChoice = 'auto'): RecurrentPath {
+  if (choice !== 'auto') return choice;
+  if (tf.getBackend() !== 'wasm') return 'plain';
+  return mode === 'per-step' && !(cell.hiddenWeights instanceof Linear) ? 'plain' : 'kernel';
+}

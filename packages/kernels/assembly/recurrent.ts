@@ -1,0 +1,439 @@
+// Whole-sequence LSTM and GRU recurrences, forward and backward through time, in WebAssembly SIMD.
+//
+// AssemblyScript source of `src/generated/recurrent_wasm.ts` (`pnpm --filter @ttrnn/kernels build:wasm`).
+// Every argument is a float count or a byte address in the (imported, possibly shared) memory; the
+// host (src/kernel.ts) lays out the buffers and splits the work. Each entry point runs the rows
+// [b0, b1) of the batch for the whole sequence: rows never interact, so threads own disjoint row
+// ranges and need no synchronisation inside a call. Every output element is computed by the same
+// sequence of float operations whichever rows a thread owns, so results do not depend on the split.
+//
+// Layouts (row-major, float32, time-major: row t·B + b is step t, batch row b):
+//   xp    [T·B, G·H]  input projection x·Wx without bias, gate blocks [i|f|g|o] or [r|z|n]
+//   w     [H, G·H]    recurrent matrix;  wt [G·H, H] its transpose (for the backward)
+//   hh    [(T+1)·B, H] h0 followed by every hidden state (so hh[t·B + b] is h_{t−1} of step t)
+//   cc    [(T+1)·B, H] c0 followed by every cell state (LSTM)
+//   acts  [T·B, 4H]   saved activations: LSTM i, f, g, o; GRU r, z, n and ah_n = (h·Wh + bh)_n
+//   scratch           per thread, B·G·H floats (GRU forward: h·Wh + bh of the thread's rows)
+
+// ---- element-wise functions on four lanes ---------------------------------------------------
+
+// exp(x) for x ≤ 0 (Cephes expf: range reduction by ln 2, degree-6 polynomial; ≤ 2 ulp).
+@inline function expNeg(x: v128): v128 {
+  x = f32x4.max(x, f32x4.splat(-87.0));
+  const fx = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
+  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
+  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
+  const z = f32x4.mul(x, x);
+  let y = f32x4.splat(1.9875691500e-4);
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.3981999507e-3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(8.3334519073e-3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(4.1665795894e-2));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
+  y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1.0));
+  const n = i32x4.trunc_sat_f32x4_s(fx);
+  const pow2n = i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23);
+  return f32x4.mul(y, pow2n);
+}
+
+// σ(x) = 1/(1 + e^−x) for x ≥ 0, e^x/(1 + e^x) for x < 0: no overflow, full relative precision.
+@inline function sigmoid(x: v128): v128 {
+  const e = expNeg(f32x4.neg(f32x4.abs(x)));
+  const p = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
+  return v128.bitselect(p, f32x4.mul(e, p), f32x4.ge(x, f32x4.splat(0.0)));
+}
+
+// tanh(x) = sign(x)·(1 − e)/(1 + e), e = e^−2|x|.
+@inline function tanh(x: v128): v128 {
+  const e = expNeg(f32x4.mul(f32x4.abs(x), f32x4.splat(-2.0)));
+  const t = f32x4.div(f32x4.sub(f32x4.splat(1.0), e), f32x4.add(f32x4.splat(1.0), e));
+  return v128.bitselect(t, f32x4.neg(t), f32x4.ge(x, f32x4.splat(0.0)));
+}
+
+// Loads 4 floats, or for the last n < 4 columns of a row, n floats and zeros (no read past the row).
+@inline function ld4(p: usize, n: i32): v128 {
+  if (n >= 4) return v128.load(p);
+  let v = f32x4.splat(0.0);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (n > 1) v = f32x4.replace_lane(v, 1, load<f32>(p + 4));
+  if (n > 2) v = f32x4.replace_lane(v, 2, load<f32>(p + 8));
+  return v;
+}
+
+@inline function st4(p: usize, v: v128, n: i32): void {
+  if (n >= 4) {
+    v128.store(p, v);
+    return;
+  }
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(p + 4, f32x4.extract_lane(v, 1));
+  if (n > 2) store<f32>(p + 8, f32x4.extract_lane(v, 2));
+}
+
+// ---- products ----------------------------------------------------------------------------------
+
+// C[m, n] += A[m, k] · B[k, n] (leading dimensions in floats). Column strips of 8 outside, blocks of
+// 4 rows inside, so one strip of B (k × 8) stays in L1 while every row block passes over it; then
+// strips of 4 and a partial strip. Every element sums k = 0 … k−1 in order from its C value, the
+// same float operations whichever block (and thread) its row falls in.
+function gemmAcc(a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, m: i32, n: i32, k: i32): void {
+  const rowA = <usize>lda * 4;
+  const rowC = <usize>ldc * 4;
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const o = <usize>j * 4;
+    let r = 0;
+    for (; r + 4 <= m; r += 4) tile4x8(a + <usize>r * rowA, rowA, b + o, <usize>ldb * 4, c + <usize>r * rowC + o, rowC, k);
+    for (; r < m; r++) tile1x8(a + <usize>r * rowA, b + o, <usize>ldb * 4, c + <usize>r * rowC + o, k);
+  }
+  for (; j < n; j += 4) {
+    const o = <usize>j * 4;
+    for (let r = 0; r < m; r++) tile1x4(a + <usize>r * rowA, b + o, <usize>ldb * 4, c + <usize>r * rowC + o, k, n - j);
+  }
+}
+
+@inline function tile4x8(a: usize, rowA: usize, b: usize, rowB: usize, c: usize, rowC: usize, k: i32): void {
+  const a1 = a + rowA, a2 = a1 + rowA, a3 = a2 + rowA;
+  const c1 = c + rowC, c2 = c1 + rowC, c3 = c2 + rowC;
+  let s00 = v128.load(c), s01 = v128.load(c + 16);
+  let s10 = v128.load(c1), s11 = v128.load(c1 + 16);
+  let s20 = v128.load(c2), s21 = v128.load(c2 + 16);
+  let s30 = v128.load(c3), s31 = v128.load(c3 + 16);
+  let pb = b;
+  for (let q = 0; q < k; q++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb + 16);
+    const qo = <usize>q * 4;
+    const x0 = v128.load32_splat(a + qo);
+    s00 = f32x4.add(s00, f32x4.mul(x0, b0));
+    s01 = f32x4.add(s01, f32x4.mul(x0, b1));
+    const x1 = v128.load32_splat(a1 + qo);
+    s10 = f32x4.add(s10, f32x4.mul(x1, b0));
+    s11 = f32x4.add(s11, f32x4.mul(x1, b1));
+    const x2 = v128.load32_splat(a2 + qo);
+    s20 = f32x4.add(s20, f32x4.mul(x2, b0));
+    s21 = f32x4.add(s21, f32x4.mul(x2, b1));
+    const x3 = v128.load32_splat(a3 + qo);
+    s30 = f32x4.add(s30, f32x4.mul(x3, b0));
+    s31 = f32x4.add(s31, f32x4.mul(x3, b1));
+    pb += rowB;
+  }
+  v128.store(c, s00); v128.store(c + 16, s01);
+  v128.store(c1, s10); v128.store(c1 + 16, s11);
+  v128.store(c2, s20); v128.store(c2 + 16, s21);
+  v128.store(c3, s30); v128.store(c3 + 16, s31);
+}
+
+@inline function tile1x8(a: usize, b: usize, rowB: usize, c: usize, k: i32): void {
+  let s0 = v128.load(c), s1 = v128.load(c + 16);
+  let pb = b;
+  for (let q = 0; q < k; q++) {
+    const x = v128.load32_splat(a + <usize>q * 4);
+    s0 = f32x4.add(s0, f32x4.mul(x, v128.load(pb)));
+    s1 = f32x4.add(s1, f32x4.mul(x, v128.load(pb + 16)));
+    pb += rowB;
+  }
+  v128.store(c, s0); v128.store(c + 16, s1);
+}
+
+// One row, w ≤ 4 columns (the last strip).
+function tile1x4(a: usize, b: usize, rowB: usize, c: usize, k: i32, w: i32): void {
+  let s = ld4(c, w);
+  let pb = b;
+  for (let q = 0; q < k; q++) {
+    s = f32x4.add(s, f32x4.mul(v128.load32_splat(a + <usize>q * 4), ld4(pb, w)));
+    pb += rowB;
+  }
+  st4(c, s, w);
+}
+
+// C[i, :] += Σ_r A[r, i] · B[r, :] for the output rows i in [i0, i1): C [*, n], A [R, lda], B [R, n].
+// The weight gradient dW = H_prevᵀ·dA. Row blocks of 4 output rows, column blocks of 8; the R rows
+// are visited in chunks so that the B rows of a chunk stay in cache across the row blocks.
+export function gemmTN(a: usize, lda: i32, b: usize, c: usize, n: i32, rows: i32, i0: i32, i1: i32): void {
+  const chunk = 64;
+  for (let r0 = 0; r0 < rows; r0 += chunk) {
+    const r1 = min(rows, r0 + chunk);
+    let i = i0;
+    for (; i + 4 <= i1; i += 4) tn4(a, lda, b, c, n, r0, r1, i);
+    for (; i < i1; i++) tn1(a, lda, b, c, n, r0, r1, i);
+  }
+}
+
+function tn4(a: usize, lda: i32, b: usize, c: usize, n: i32, r0: i32, r1: i32, i: i32): void {
+  const rowC = <usize>n * 4;
+  const c0 = c + <usize>i * rowC;
+  const c1 = c0 + rowC, c2 = c1 + rowC, c3 = c2 + rowC;
+  const rowA = <usize>lda * 4;
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const o = <usize>j * 4;
+    let s00 = v128.load(c0 + o), s01 = v128.load(c0 + o + 16);
+    let s10 = v128.load(c1 + o), s11 = v128.load(c1 + o + 16);
+    let s20 = v128.load(c2 + o), s21 = v128.load(c2 + o + 16);
+    let s30 = v128.load(c3 + o), s31 = v128.load(c3 + o + 16);
+    let pa = a + <usize>r0 * rowA + <usize>i * 4;
+    let pb = b + <usize>r0 * rowC + o;
+    for (let r = r0; r < r1; r++) {
+      const b0 = v128.load(pb), b1 = v128.load(pb + 16);
+      const x0 = v128.load32_splat(pa);
+      s00 = f32x4.add(s00, f32x4.mul(x0, b0));
+      s01 = f32x4.add(s01, f32x4.mul(x0, b1));
+      const x1 = v128.load32_splat(pa + 4);
+      s10 = f32x4.add(s10, f32x4.mul(x1, b0));
+      s11 = f32x4.add(s11, f32x4.mul(x1, b1));
+      const x2 = v128.load32_splat(pa + 8);
+      s20 = f32x4.add(s20, f32x4.mul(x2, b0));
+      s21 = f32x4.add(s21, f32x4.mul(x2, b1));
+      const x3 = v128.load32_splat(pa + 12);
+      s30 = f32x4.add(s30, f32x4.mul(x3, b0));
+      s31 = f32x4.add(s31, f32x4.mul(x3, b1));
+      pa += rowA;
+      pb += rowC;
+    }
+    v128.store(c0 + o, s00); v128.store(c0 + o + 16, s01);
+    v128.store(c1 + o, s10); v128.store(c1 + o + 16, s11);
+    v128.store(c2 + o, s20); v128.store(c2 + o + 16, s21);
+    v128.store(c3 + o, s30); v128.store(c3 + o + 16, s31);
+  }
+  for (; j < n; j += 4) {
+    const w = n - j;
+    const o = <usize>j * 4;
+    let s0 = ld4(c0 + o, w), s1 = ld4(c1 + o, w), s2 = ld4(c2 + o, w), s3 = ld4(c3 + o, w);
+    let pa = a + <usize>r0 * rowA + <usize>i * 4;
+    let pb = b + <usize>r0 * rowC + o;
+    for (let r = r0; r < r1; r++) {
+      const b0 = ld4(pb, w);
+      s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(pa), b0));
+      s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(pa + 4), b0));
+      s2 = f32x4.add(s2, f32x4.mul(v128.load32_splat(pa + 8), b0));
+      s3 = f32x4.add(s3, f32x4.mul(v128.load32_splat(pa + 12), b0));
+      pa += rowA;
+      pb += rowC;
+    }
+    st4(c0 + o, s0, w); st4(c1 + o, s1, w); st4(c2 + o, s2, w); st4(c3 + o, s3, w);
+  }
+}
+
+function tn1(a: usize, lda: i32, b: usize, c: usize, n: i32, r0: i32, r1: i32, i: i32): void {
+  const rowC = <usize>n * 4;
+  const c0 = c + <usize>i * rowC;
+  const rowA = <usize>lda * 4;
+  for (let j = 0; j < n; j += 4) {
+    const w = n - j;
+    const o = <usize>j * 4;
+    let s = ld4(c0 + o, w);
+    let pa = a + <usize>r0 * rowA + <usize>i * 4;
+    let pb = b + <usize>r0 * rowC + o;
+    for (let r = r0; r < r1; r++) {
+      s = f32x4.add(s, f32x4.mul(v128.load32_splat(pa), ld4(pb, w)));
+      pa += rowA;
+      pb += rowC;
+    }
+    st4(c0 + o, s, w);
+  }
+}
+
+// Column sums over rows [0, rows) for the columns [j0, j1): out[j] = Σ_r m[r, j] (bias gradients).
+export function colSum(m: usize, n: i32, rows: i32, out: usize, j0: i32, j1: i32): void {
+  const rowM = <usize>n * 4;
+  for (let j = j0; j < j1; j += 4) {
+    const w = j1 - j;
+    let s = f32x4.splat(0.0);
+    let p = m + <usize>j * 4;
+    for (let r = 0; r < rows; r++) {
+      s = f32x4.add(s, ld4(p, w));
+      p += rowM;
+    }
+    st4(out + <usize>j * 4, s, w);
+  }
+}
+
+// ---- LSTM --------------------------------------------------------------------------------------
+
+// a = xp + bias + h_{t−1}·W (bias = bx + bh), then i, f, o = σ, g = tanh, c = f⊙c_{t−1} + i⊙g,
+// h = o⊙tanh(c). The pre-activations are formed in acts and replaced there by the activations.
+export function lstmForward(T: i32, B: i32, H: i32, xp: usize, bias: usize, w: usize, hh: usize, cc: usize, acts: usize, b0: i32, b1: i32): void {
+  const G = 4 * H;
+  const hb = <usize>H * 4;
+  const m = b1 - b0;
+  for (let t = 0; t < T; t++) {
+    const row = t * B + b0;
+    for (let r = 0; r < m; r++) {
+      const src = xp + <usize>((row + r) * G) * 4;
+      const dst = acts + <usize>((row + r) * G) * 4;
+      for (let j = 0; j < G; j += 4) {
+        const n = G - j;
+        const o = <usize>j * 4;
+        st4(dst + o, f32x4.add(ld4(src + o, n), ld4(bias + o, n)), n);
+      }
+    }
+    gemmAcc(hh + <usize>(row * H) * 4, H, w, G, acts + <usize>(row * G) * 4, G, m, G, H);
+    for (let r = 0; r < m; r++) {
+      const a = acts + <usize>((row + r) * G) * 4;
+      const cPrev = cc + <usize>((row + r) * H) * 4;
+      const cNext = cPrev + <usize>(B * H) * 4;
+      const hNext = hh + <usize>((row + r + B) * H) * 4;
+      for (let j = 0; j < H; j += 4) {
+        const n = H - j;
+        const o = <usize>j * 4;
+        const i = sigmoid(ld4(a + o, n));
+        const f = sigmoid(ld4(a + hb + o, n));
+        const g = tanh(ld4(a + 2 * hb + o, n));
+        const og = sigmoid(ld4(a + 3 * hb + o, n));
+        const c = f32x4.add(f32x4.mul(f, ld4(cPrev + o, n)), f32x4.mul(i, g));
+        st4(a + o, i, n);
+        st4(a + hb + o, f, n);
+        st4(a + 2 * hb + o, g, n);
+        st4(a + 3 * hb + o, og, n);
+        st4(cNext + o, c, n);
+        st4(hNext + o, f32x4.mul(og, tanh(c)), n);
+      }
+    }
+  }
+}
+
+// Backward through time. dhs [T·B, H]: dL/dh_t for every step (the last row block includes dL/dh_T);
+// dh [B, H]: in zeros, out dL/dh0; dc [B, H]: in dL/dc_T, out dL/dc0; dA [T·B, 4H]: out dL/da, the
+// gradient of the pre-activations (= of xp, and summed over rows, of the bias).
+export function lstmBackward(T: i32, B: i32, H: i32, wt: usize, cc: usize, acts: usize, dhs: usize, dh: usize, dc: usize, dA: usize, b0: i32, b1: i32): void {
+  const G = 4 * H;
+  const hb = <usize>H * 4;
+  const one = f32x4.splat(1.0);
+  for (let t = T - 1; t >= 0; t--) {
+    {
+      const p = b0;
+      const m = b1 - b0;
+      const row = t * B + p;
+      for (let r = 0; r < m; r++) {
+        const a = acts + <usize>((row + r) * G) * 4;
+        const d = dA + <usize>((row + r) * G) * 4;
+        const cPrev = cc + <usize>((row + r) * H) * 4;
+        const cNow = cPrev + <usize>(B * H) * 4;
+        const dhUp = dhs + <usize>((row + r) * H) * 4;
+        const dhRow = dh + <usize>((p + r) * H) * 4;
+        const dcRow = dc + <usize>((p + r) * H) * 4;
+        for (let j = 0; j < H; j += 4) {
+          const n = H - j;
+          const o = <usize>j * 4;
+          const i = ld4(a + o, n);
+          const f = ld4(a + hb + o, n);
+          const g = ld4(a + 2 * hb + o, n);
+          const og = ld4(a + 3 * hb + o, n);
+          const tc = tanh(ld4(cNow + o, n));
+          const dhv = f32x4.add(ld4(dhUp + o, n), ld4(dhRow + o, n));
+          const dcv = f32x4.add(ld4(dcRow + o, n), f32x4.mul(f32x4.mul(dhv, og), f32x4.sub(one, f32x4.mul(tc, tc))));
+          st4(d + o, f32x4.mul(f32x4.mul(dcv, g), f32x4.mul(i, f32x4.sub(one, i))), n);
+          st4(d + hb + o, f32x4.mul(f32x4.mul(dcv, ld4(cPrev + o, n)), f32x4.mul(f, f32x4.sub(one, f))), n);
+          st4(d + 2 * hb + o, f32x4.mul(f32x4.mul(dcv, i), f32x4.sub(one, f32x4.mul(g, g))), n);
+          st4(d + 3 * hb + o, f32x4.mul(f32x4.mul(dhv, tc), f32x4.mul(og, f32x4.sub(one, og))), n);
+          st4(dcRow + o, f32x4.mul(dcv, f), n);
+          st4(dhRow + o, f32x4.splat(0.0), n);
+        }
+      }
+      // dh_{t−1} = dA_t · Wᵀ for these rows (dh was zeroed above after its last read).
+      gemmAcc(dA + <usize>(row * G) * 4, G, wt, H, dh + <usize>(p * H) * 4, H, m, H, G);
+    }
+  }
+}
+
+// ---- GRU (reset after the recurrent product) ---------------------------------------------------
+
+// ah = h_{t−1}·Wh + bh; r = σ(ax_r + ah_r), z = σ(ax_z + ah_z), n = tanh(ax_n + r⊙ah_n),
+// h = n + z⊙(h_{t−1} − n), with ax = xp + bx. Saves r, z, n, ah_n in acts [T·B, 4H].
+export function gruForward(T: i32, B: i32, H: i32, xp: usize, bx: usize, w: usize, bh: usize, hh: usize, acts: usize, scratch: usize, b0: i32, b1: i32): void {
+  const G = 3 * H;
+  const hb = <usize>H * 4;
+  for (let t = 0; t < T; t++) {
+    {
+      const p = b0;
+      const m = b1 - b0;
+      const row = t * B + p;
+      for (let r = 0; r < m; r++) {
+        const s = scratch + <usize>(r * G) * 4;
+        for (let j = 0; j < G; j += 4) {
+          const n = G - j;
+          st4(s + <usize>j * 4, ld4(bh + <usize>j * 4, n), n);
+        }
+      }
+      gemmAcc(hh + <usize>(row * H) * 4, H, w, G, scratch, G, m, G, H);
+      for (let r = 0; r < m; r++) {
+        const s = scratch + <usize>(r * G) * 4;
+        const x = xp + <usize>((row + r) * G) * 4;
+        const a = acts + <usize>((row + r) * 4 * H) * 4;
+        const hPrev = hh + <usize>((row + r) * H) * 4;
+        const hNext = hPrev + <usize>(B * H) * 4;
+        for (let j = 0; j < H; j += 4) {
+          const n = H - j;
+          const o = <usize>j * 4;
+          const rg = sigmoid(f32x4.add(f32x4.add(ld4(x + o, n), ld4(bx + o, n)), ld4(s + o, n)));
+          const zg = sigmoid(f32x4.add(f32x4.add(ld4(x + hb + o, n), ld4(bx + hb + o, n)), ld4(s + hb + o, n)));
+          const ahn = ld4(s + 2 * hb + o, n);
+          const ng = tanh(f32x4.add(f32x4.add(ld4(x + 2 * hb + o, n), ld4(bx + 2 * hb + o, n)), f32x4.mul(rg, ahn)));
+          st4(a + o, rg, n);
+          st4(a + hb + o, zg, n);
+          st4(a + 2 * hb + o, ng, n);
+          st4(a + 3 * hb + o, ahn, n);
+          st4(hNext + o, f32x4.add(ng, f32x4.mul(zg, f32x4.sub(ld4(hPrev + o, n), ng))), n);
+        }
+      }
+    }
+  }
+}
+
+// Each step runs in two phases over the thread's rows: the element-wise part, then the product.
+// Backward through time. dh [B, H]: in zeros, out dL/dh0. dAx [T·B, 3H]: dL/d(ax) (= of xp and bx);
+// dAh [T·B, 3H]: dL/d(ah) (= of h·Wh + bh; differs from dAx in the n block by the factor r).
+export function gruBackward(T: i32, B: i32, H: i32, wt: usize, hh: usize, acts: usize, dhs: usize, dh: usize, dAx: usize, dAh: usize, b0: i32, b1: i32): void {
+  const G = 3 * H;
+  const hb = <usize>H * 4;
+  const one = f32x4.splat(1.0);
+  for (let t = T - 1; t >= 0; t--) {
+    {
+      const p = b0;
+      const m = b1 - b0;
+      const row = t * B + p;
+      for (let r = 0; r < m; r++) {
+        const a = acts + <usize>((row + r) * 4 * H) * 4;
+        const dx = dAx + <usize>((row + r) * G) * 4;
+        const dhh = dAh + <usize>((row + r) * G) * 4;
+        const hPrev = hh + <usize>((row + r) * H) * 4;
+        const dhUp = dhs + <usize>((row + r) * H) * 4;
+        const dhRow = dh + <usize>((p + r) * H) * 4;
+        for (let j = 0; j < H; j += 4) {
+          const n = H - j;
+          const o = <usize>j * 4;
+          const rg = ld4(a + o, n);
+          const zg = ld4(a + hb + o, n);
+          const ng = ld4(a + 2 * hb + o, n);
+          const ahn = ld4(a + 3 * hb + o, n);
+          const dhv = f32x4.add(ld4(dhUp + o, n), ld4(dhRow + o, n));
+          const dnPre = f32x4.mul(f32x4.mul(dhv, f32x4.sub(one, zg)), f32x4.sub(one, f32x4.mul(ng, ng)));
+          const dzPre = f32x4.mul(f32x4.mul(dhv, f32x4.sub(ld4(hPrev + o, n), ng)), f32x4.mul(zg, f32x4.sub(one, zg)));
+          const drPre = f32x4.mul(f32x4.mul(dnPre, ahn), f32x4.mul(rg, f32x4.sub(one, rg)));
+          st4(dx + o, drPre, n);
+          st4(dx + hb + o, dzPre, n);
+          st4(dx + 2 * hb + o, dnPre, n);
+          st4(dhh + o, drPre, n);
+          st4(dhh + hb + o, dzPre, n);
+          st4(dhh + 2 * hb + o, f32x4.mul(dnPre, rg), n);
+          // The direct path h_{t−1} → h_t; the path through the gates is added by the product below.
+          st4(dhRow + o, f32x4.mul(dhv, zg), n);
+        }
+      }
+      gemmAcc(dAh + <usize>(row * G) * 4, G, wt, H, dh + <usize>(p * H) * 4, H, m, H, G);
+    }
+  }
+}
+
+// W [rows, cols] → Wᵀ [cols, rows], the output rows [j0, j1) (the columns of W).
+export function transpose(w: usize, rows: i32, cols: i32, wt: usize, j0: i32, j1: i32): void {
+  for (let j = j0; j < j1; j++) {
+    for (let i = 0; i < rows; i++) {
+      store<f32>(wt + <usize>(j * rows + i) * 4, load<f32>(w + <usize>(i * cols + j) * 4));
+    }
+  }
+}
+
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,291 @@
+/**
+ * The host side of the recurrent kernels: lays out one sequence's buffers in the module's own
+ * memory (grown once when a longer sequence comes, then reused), copies the inputs in, runs the
+ * entry points on every thread and hands back views of the results.
+ *
+ * The interface is plain float32 arrays, row-major and time-major (row t·batch + b is step t of
+ * batch row b), so any backend can feed it and another implementation (a WGSL kernel) can mirror
+ * it one to one:
+ *
+ *   forward(cell, {steps, batch, hidden}, {xp, bx, w, bh, h0, c0})
+ *     xp [steps·batch, G·H]  x·Wx for every step, no bias (G = 4 for LSTM [i|f|g|o], 3 for GRU [r|z|n])
+ *     bx, bh [G·H]           input and hidden biases;  w [H, G·H] recurrent matrix;  h0, c0 [batch, H]
+ *   → out   [steps·batch (+ batch), H]  every hidden state, then (LSTM) the last cell state
+ *     saved {cc, acts}                  what backward needs besides the inputs
+ *
+ *   backward(cell, shape, {w, h0, out, cc, acts}, {dOut})
+ *     dOut: the gradient of `out` (same layout)
+ *   → dxp [steps·batch, G·H], dbx, dbh [G·H], dw [H, G·H], dh0, dc0 [batch, H]
+ *
+ * Equations (the original's): LSTM a = xp + bx + bh + h·W; i, f, o = σ, g = tanh; c' = f⊙c + i⊙g,
+ * h' = o⊙tanh(c'). GRU (reset after the product): ah = h·W + bh, ax = xp + bx; r, z = σ(ax + ah),
+ * n = tanh(ax_n + r⊙ah_n), h' = n + z⊙(h − n).
+ */
+import { RECURRENT_WASM_PLAIN, RECURRENT_WASM_SHARED } from './generated/recurrent_wasm.js';
+import { ENTRY_POINTS, ThreadPool, threadsSupported } from './pool.js';
+import type { EntryPoint } from './pool.js';
+import { wasmApi } from './wasm_api.js';
+import type { WasmMemory, WasmModule } from './wasm_api.js';
+
+export type KernelCell = 'lstm' | 'gru';
+
+/** Gate blocks per cell. */
+export const KERNEL_GATES: Readonly<Record<KernelCell, number>> = { lstm: 4, gru: 3 };
+
+export interface SequenceShape {
+  readonly steps: number;
+  readonly batch: number;
+  readonly hidden: number;
+}
+
+export interface ForwardInputs {
+  readonly xp: Float32Array;
+  readonly bx: Float32Array;
+  readonly w: Float32Array;
+  readonly bh: Float32Array;
+  readonly h0: Float32Array;
+  /** LSTM only. */
+  readonly c0?: Float32Array;
+}
+
+export interface ForwardResult {
+  /** [steps·batch, H] every h, followed for LSTM by the last c [batch, H]. */
+  readonly out: Float32Array;
+  /** LSTM: [(steps + 1)·batch, H], c0 then every c; GRU: null. */
+  readonly cc: Float32Array | null;
+  /** [steps·batch, 4H]: LSTM i, f, g, o; GRU r, z, n and (h·W + bh)_n. */
+  readonly acts: Float32Array;
+}
+
+export interface BackwardInputs {
+  readonly w: Float32Array;
+  readonly h0: Float32Array;
+  /** `out` of the forward (its h rows are read). */
+  readonly out: Float32Array;
+  readonly cc: Float32Array | null;
+  readonly acts: Float32Array;
+  /** Gradient of `out`. */
+  readonly dOut: Float32Array;
+}
+
+export interface BackwardResult {
+  readonly dxp: Float32Array;
+  readonly dbx: Float32Array;
+  readonly dw: Float32Array;
+  readonly dbh: Float32Array;
+  readonly dh0: Float32Array;
+  /** LSTM only (GRU: null). */
+  readonly dc0: Float32Array | null;
+}
+
+const PAGE = 65536;
+
+function decodeBase64(s: string): Uint8Array {
+  const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
+  if (B !== undefined) return new Uint8Array(B.from(s, 'base64'));
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+const modules: { shared?: WasmModule; plain?: WasmModule } = {};
+
+function moduleFor(shared: boolean): WasmModule {
+  const key = shared ? 'shared' : 'plain';
+  return (modules[key] ??= new wasmApi.Module(decodeBase64(shared ? RECURRENT_WASM_SHARED : RECURRENT_WASM_PLAIN)));
+}
+
+function checkInt(v: number, name: string, fn: string): void {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`'${name}' passed to '${fn}' must be a positive integer, got ${v}`);
+}
+
+function checkLength(a: Float32Array | undefined | null, n: number, name: string, fn: string, what: string): asserts a is Float32Array {
+  if (!(a instanceof Float32Array)) throw new Error(`'${name}' passed to '${fn}' must be a Float32Array of ${n} values (${what})`);
+  if (a.length !== n) throw new Error(`'${name}' passed to '${fn}' must hold ${n} values (${what}), got ${a.length}`);
+}
+
+/** The kernels on their own memory, with a pool of `threads` threads (1: the calling thread only). */
+export class RecurrentKernels {
+  readonly threads: number;
+  private readonly memory: WasmMemory;
+  private readonly exports: Record<EntryPoint, (...args: number[]) => void>;
+  private readonly pool: ThreadPool;
+  private readonly base: number;
+
+  constructor(threads = 1) {
+    checkInt(threads, 'threads', 'RecurrentKernels');
+    const shared = threads > 1 && threadsSupported();
+    this.memory = shared ? new wasmApi.Memory({ initial: 1, maximum: 65536, shared: true }) : new wasmApi.Memory({ initial: 1 });
+    const module = moduleFor(shared);
+    const instance = new wasmApi.Instance(module, { env: { memory: this.memory } });
+    const ex = instance.exports;
+    this.exports = Object.fromEntries(ENTRY_POINTS.map((n) => [n, ex[n]])) as Record<EntryPoint, (...args: number[]) => void>;
+    this.base = Math.ceil(((ex['heapBase'] as () => number)() + 1) / 64) * 64;
+    this.pool = new ThreadPool(this.exports, module, this.memory, shared ? threads : 1);
+    this.threads = this.pool.threads;
+  }
+
+  /** Byte offsets of consecutive float32 buffers of these lengths (64-byte aligned); grows the memory to fit. */
+  private layout(lengths: readonly number[]): number[] {
+    const offsets: number[] = [];
+    let at = this.base;
+    for (const n of lengths) {
+      offsets.push(at);
+      at += Math.ceil((n * 4) / 64) * 64;
+    }
+    const have = this.memory.buffer.byteLength;
+    if (at > have) {
+      const pages = Math.ceil((at - have) / PAGE);
+      if (have / PAGE + pages > 65536) throw new Error(`recurrent kernels: a sequence needs ${(at / 2 ** 30).toFixed(2)} GiB, more than the 4 GiB of a WebAssembly memory`);
+      this.memory.grow(pages);
+    }
+    return offsets;
+  }
+
+  private view(offset: number, length: number): Float32Array {
+    return new Float32Array(this.memory.buffer, offset, length);
+  }
+
+  private checkShape(cell: KernelCell, shape: SequenceShape, fn: string): { T: number; B: number; H: number; G: number } {
+    if (cell !== 'lstm' && cell !== 'gru') throw new Error(`'cell' passed to '${fn}' must be 'lstm' or 'gru', got ${String(cell)}`);
+    checkInt(shape.steps, 'steps', fn);
+    checkInt(shape.batch, 'batch', fn);
+    checkInt(shape.hidden, 'hidden', fn);
+    return { T: shape.steps, B: shape.batch, H: shape.hidden, G: KERNEL_GATES[cell] * shape.hidden };
+  }
+
+  /** Runs the whole sequence. The result's arrays are views of the kernel memory, valid until the next call. */
+  forward(cell: KernelCell, shape: SequenceShape, inputs: ForwardInputs): ForwardResult {
+    const fn = 'RecurrentKernels.forward';
+    const { T, B, H, G } = this.checkShape(cell, shape, fn);
+    const lstm = cell === 'lstm';
+    checkLength(inputs.xp, T * B * G, 'xp', fn, `[steps·batch, ${G}]`);
+    checkLength(inputs.bx, G, 'bx', fn, `[${G}]`);
+    checkLength(inputs.bh, G, 'bh', fn, `[${G}]`);
+    checkLength(inputs.w, H * G, 'w', fn, `[${H}, ${G}]`);
+    checkLength(inputs.h0, B * H, 'h0', fn, `[${B}, ${H}]`);
+    if (lstm) checkLength(inputs.c0, B * H, 'c0', fn, `[${B}, ${H}]`);
+    const BH = B * H;
+    const scratch = B * G;
+    const [xp, bx, bh, w, hh, cc, acts, sc] = this.layout([T * B * G, G, G, H * G, (T + 2) * BH, lstm ? (T + 1) * BH : 0, T * B * 4 * H, this.threads * scratch]);
+    this.view(xp!, T * B * G).set(inputs.xp);
+    this.view(w!, H * G).set(inputs.w);
+    this.view(hh!, BH).set(inputs.h0);
+    if (lstm) {
+      const bias = this.view(bx!, G);
+      bias.set(inputs.bx);
+      const bhv = inputs.bh;
+      for (let j = 0; j < G; j++) bias[j] = bias[j]! + bhv[j]!;
+      this.view(cc!, BH).set(inputs.c0!);
+      this.pool.run({ fn: 'lstmForward', args: [T, B, H, xp!, bx!, w!, hh!, cc!, acts!], total: B, align: 4 });
+      // The last c goes right after the hidden states, so `out` is one contiguous block.
+      this.view(hh! + (T + 1) * BH * 4, BH).set(this.view(cc! + T * BH * 4, BH));
+    } else {
+      this.view(bx!, G).set(inputs.bx);
+      this.view(bh!, G).set(inputs.bh);
+      this.pool.run({
+        fn: 'gruForward',
+        args: [T, B, H, xp!, bx!, w!, bh!, hh!, acts!, sc!],
+        total: B,
+        align: 4,
+        perThread: { index: 9, stride: scratch * 4 },
+      });
+    }
+    return {
+      out: this.view(hh! + BH * 4, (lstm ? T + 1 : T) * BH),
+      cc: lstm ? this.view(cc!, (T + 1) * BH) : null,
+      acts: this.view(acts!, T * B * 4 * H),
+    };
+  }
+
+  /** Backward through time of `forward`; views of the kernel memory, valid until the next call. */
+  backward(cell: KernelCell, shape: SequenceShape, inputs: BackwardInputs): BackwardResult {
+    const fn = 'RecurrentKernels.backward';
+    const { T, B, H, G } = this.checkShape(cell, shape, fn);
+    const lstm = cell === 'lstm';
+    const BH = B * H;
+    const outLen = (lstm ? T + 1 : T) * BH;
+    checkLength(inputs.w, H * G, 'w', fn, `[${H}, ${G}]`);
+    checkLength(inputs.h0, BH, 'h0', fn, `[${B}, ${H}]`);
+    checkLength(inputs.out, outLen, 'out', fn, 'the forward output');
+    checkLength(inputs.dOut, outLen, 'dOut', fn, 'the gradient of the forward output');
+    checkLength(inputs.acts, T * B * 4 * H, 'acts', fn, `[steps·batch, ${4 * H}]`);
+    if (lstm) checkLength(inputs.cc, (T + 1) * BH, 'cc', fn, `[(steps + 1)·batch, ${H}]`);
+    const [w, wt, hh, cc, acts, dhs, dh, dc, dAx, dAh, dw, dbx, dbh] = this.layout([
+      H * G, G * H, (T + 1) * BH, lstm ? (T + 1) * BH : 0, T * B * 4 * H, T * BH, BH, BH, T * B * G, lstm ? 0 : T * B * G, H * G, G, G,
+    ]);
+    this.view(w!, H * G).set(inputs.w);
+    this.view(hh!, BH).set(inputs.h0);
+    this.view(hh! + BH * 4, T * BH).set(inputs.out.subarray(0, T * BH));
+    this.view(acts!, T * B * 4 * H).set(inputs.acts);
+    this.view(dhs!, T * BH).set(inputs.dOut.subarray(0, T * BH));
+    this.view(dh!, BH).fill(0);
+    this.pool.run({ fn: 'transpose', args: [w!, H, G, wt!], total: G, align: 1 });
+    const dA = lstm ? dAx! : dAh!;
+    if (lstm) {
+      this.view(cc!, (T + 1) * BH).set(inputs.cc!);
+      this.view(dc!, BH).set(inputs.dOut.subarray(T * BH));
+      this.pool.run({ fn: 'lstmBackward', args: [T, B, H, wt!, cc!, acts!, dhs!, dh!, dc!, dAx!], total: B, align: 4 });
+    } else {
+      this.pool.run({ fn: 'gruBackward', args: [T, B, H, wt!, hh!, acts!, dhs!, dh!, dAx!, dAh!], total: B, align: 4 });
+    }
+    // dW = H_prevᵀ·dA over all steps at once (rows of hh before the last block are h_{t−1}).
+    this.view(dw!, H * G).fill(0);
+    this.pool.run({ fn: 'gemmTN', args: [hh!, H, dA, dw!, G, T * B], total: H, align: 4 });
+    this.pool.run({ fn: 'colSum', args: [dA, G, T * B, dbh!], total: G, align: 4 });
+    if (!lstm) this.pool.run({ fn: 'colSum', args: [dAx!, G, T * B, dbx!], total: G, align: 4 });
+    return {
+      dxp: this.view(dAx!, T * B * G),
+      dbx: this.view(lstm ? dbh! : dbx!, G),
+      dw: this.view(dw!, H * G),
+      dbh: this.view(dbh!, G),
+      dh0: this.view(dh!, BH),
+      dc0: lstm ? this.view(dc!, BH) : null,
+    };
+  }
+
+  /** Stops the worker threads (the instance must not be used afterwards). */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+/** Cores of this machine (1 where unknown). */
+export function availableCores(): number {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  const n = os?.availableParallelism?.() ?? (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  return Math.max(1, Math.floor(n));
+}
+
+/** The thread count from `TTRNN_THREADS` when set (a positive integer), else every core. */
+export function threadsFromEnv(env: Record<string, string | undefined> | undefined = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env): number {
+  const v = env?.['TTRNN_THREADS'];
+  if (v === undefined || v === '') return availableCores();
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`TTRNN_THREADS must be a positive integer (threads for the recurrent kernels), got '${v}'`);
+  return n;
+}
+
+let shared: RecurrentKernels | null = null;
+let wanted: number | null = null;
+
+/**
+ * The process-wide kernels (like a tfjs backend, one per process: its memory and threads are
+ * reused by every call), created on first use with `setKernelThreads`' count, else `threadsFromEnv()`.
+ */
+export function recurrentKernels(): RecurrentKernels {
+  if (shared === null) shared = new RecurrentKernels(wanted ?? threadsFromEnv());
+  return shared;
+}
+
+/** Sets the thread count of the process-wide kernels (replacing them if they exist). */
+export function setKernelThreads(threads: number): void {
+  checkInt(threads, 'threads', 'setKernelThreads');
+  wanted = threads;
+  if (shared !== null && shared.threads !== threads) {
+    void shared.close();
+    shared = null;
+  }
+}
