@@ -5,6 +5,7 @@
 import type { Command } from '../command.js';
 import { allCommand } from './all.js';
 import { dataCommand } from './data.js';
+import { exportLayersCommand } from './export_layers.js';
 import { mnistCommand } from './mnist.js';
 import { parityCommand } from './parity.js';
 import { paramsCommand } from './params.js';
@@ -14,6 +15,7 @@ import { timingCommand } from './timing.js';
 export const COMMANDS: Command[] = [
   allCommand,
   dataCommand,
+  exportLayersCommand,
   mnistCommand,
   parityCommand,
   paramsCommand,

@@ -1,0 +1,96 @@
+/**
+ * `pnpm run exp export-layers --run-dir DIR --out DIR`: the best model of a finished `mnist` run as a
+ * TensorFlow.js layers model (model.json + weights.bin, the tf.io artifacts format) for
+ * `tf.loadLayersModel`, e.g. the demo page's classifier. The run's configuration, test accuracy and
+ * the parameter count of the dense model of the same sizes go into the model's user metadata.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@ttrnn/backend';
+import { countParams, createModel, validateModelConfig } from '@ttrnn/cells';
+import { toLayersModel } from '@ttrnn/layers';
+import { loadWeights } from '@ttrnn/training';
+import { UsageError, parseArgs } from '../args.js';
+import type { OptionSpecs } from '../args.js';
+import type { Command } from '../command.js';
+
+const OPTIONS: OptionSpecs = {
+  'run-dir': { kind: 'string', description: 'directory of a finished classifier run (result.json, best.ckpt)' },
+  out: { kind: 'string', description: 'directory to write model.json and weights.bin into' },
+};
+
+/** What the export stores as the model's user-defined metadata (`model.getUserDefinedMetadata()`). */
+export interface ExportedMetadata {
+  readonly ttrnn: {
+    readonly run: string;
+    readonly config: unknown;
+    readonly testAccuracy: number | null;
+    readonly params: number;
+    /** Parameters of the dense model with the same sizes (tt: null), for comparison. */
+    readonly denseParams: number;
+  };
+}
+
+export const exportLayersCommand: Command = {
+  name: 'export-layers',
+  summary: 'write the best model of a finished classifier run as a tf.loadLayersModel model (model.json + weights.bin)',
+  options: OPTIONS,
+  async run(argv) {
+    const { options } = parseArgs(argv, OPTIONS, 'export-layers');
+    const base = process.env['INIT_CWD'] ?? process.cwd();
+    for (const k of ['run-dir', 'out']) if (options[k] === undefined) throw new UsageError(`'export-layers' needs --${k}`);
+    const runDir = resolve(base, options['run-dir'] as string);
+    const outDir = resolve(base, options['out'] as string);
+    const resultFile = join(runDir, 'result.json');
+    if (!existsSync(resultFile)) throw new UsageError(`${resultFile}: not found (--run-dir must be a finished run)`);
+    const result = JSON.parse(readFileSync(resultFile, 'utf8')) as Record<string, unknown>;
+    const config = validateModelConfig(result['modelConfig'], `${resultFile}: modelConfig`);
+    if (config.task !== 'classifier') throw new UsageError(`${resultFile}: a classifier run is needed, got task '${config.task}'`);
+
+    await initBackend('wasm');
+    const model = createModel(config, 0);
+    try {
+      loadWeights(model, join(runDir, 'best.ckpt'));
+      const layers = toLayersModel(model);
+      const testAccuracy = typeof result['testAccuracy'] === 'number' ? result['testAccuracy'] : null;
+      const metadata: ExportedMetadata = {
+        ttrnn: {
+          run: String(result['name'] ?? runDir),
+          config,
+          testAccuracy,
+          params: countParams(config).params,
+          denseParams: countParams({ ...config, tt: null }).params,
+        },
+      };
+      layers.setUserDefinedMetadata(metadata as unknown as Record<string, unknown>);
+      mkdirSync(outDir, { recursive: true });
+      await layers.save(
+        tf.io.withSaveHandler(async (artifacts) => {
+          const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
+          const json = {
+            format: 'layers-model',
+            generatedBy: `TensorFlow.js tfjs-layers v${tf.version_core}`,
+            convertedBy: null,
+            modelTopology: artifacts.modelTopology,
+            weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+            userDefinedMetadata: artifacts.userDefinedMetadata,
+          };
+          writeFileSync(join(outDir, 'weights.bin'), weights);
+          writeFileSync(join(outDir, 'model.json'), JSON.stringify(json));
+          return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
+        }),
+      );
+      layers.dispose();
+      const size = (f: string) => readFileSync(join(outDir, f)).byteLength;
+      process.stdout.write(
+        `${metadata.ttrnn.run}: ${metadata.ttrnn.params} parameters (dense: ${metadata.ttrnn.denseParams}), test accuracy ` +
+          `${testAccuracy === null ? 'n/a' : (100 * testAccuracy).toFixed(2) + '%'}\n` +
+          `wrote ${join(outDir, 'model.json')} (${size('model.json')} bytes) and weights.bin (${size('weights.bin')} bytes)\n`,
+      );
+    } finally {
+      model.dispose();
+    }
+    return 0;
+  },
+};
