@@ -1,7 +1,8 @@
 /**
  * `pnpm run exp params`: parameter counts of a model configuration, in the
  * original's convention (`params`) and the authors' notebook convention
- * (`paramsPaper`, without the input-TT bias), with the TT shape of every matrix.
+ * (`paramsPaper`, without the input-TT bias and a speaker encoder's GE2E scalars), with the TT shape of
+ * every matrix.
  */
 import { countParams } from '@ttrnn/cells';
 import type { ModelConfig, ParamCount } from '@ttrnn/cells';
@@ -79,7 +80,7 @@ export function formatCount(config: ModelConfig, count: ParamCount): string {
   out.push(
     '',
     `params       ${count.params.toLocaleString('en-US')}   (as the original counts: every weight and bias)`,
-    `paramsPaper  ${count.paramsPaper.toLocaleString('en-US')}   (the authors' notebooks: without the input-TT bias)`,
+    `paramsPaper  ${count.paramsPaper.toLocaleString('en-US')}   (the authors' notebooks: without the input-TT bias${count.extra > 0 ? ' and the GE2E scalars' : ''})`,
   );
   return out.join('\n');
 }
