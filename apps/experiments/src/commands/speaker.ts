@@ -46,7 +46,7 @@ const OPTIONS: OptionSpecs = {
 export function summarizeSpeaker(r: SpeakerRunResult): string {
   return [
     `${r.name}: ${r.status}${r.reused ? ' (stored result)' : ''}`,
-    `  corpus            ${r.corpus}: ${r.trainSpeakers ?? '?'} training, ${r.validationSpeakers} validation, ${r.testSpeakers} test speakers`,
+    `  corpus            ${r.corpus}: ${r.trainSpeakers ?? '?'} training, ${r.validationSpeakers} validation, ${r.testSpeakers} test speakers (${r.testUtterances ?? '?'} test utterances evaluated)`,
     `  parameters        ${r.params} (paper convention ${r.paramsPaper})`,
     `  validation EER    ${percent(r.validationEer)} (best step ${r.bestStep ?? 'n/a'})`,
     `  test EER          ${percent(r.testEer)}`,

@@ -142,7 +142,6 @@ export interface SpeakerRunResult extends SpeakerOutcome {
   readonly bestStep: number | null;
   readonly steps: number;
   readonly validationSpeakers: number;
-  readonly testSpeakers: number;
   readonly evalSeconds: number;
   readonly epochs: readonly EpochRecord[];
 }
@@ -385,6 +384,7 @@ export async function runSpeaker(options: Partial<SpeakerRunOptions>, env: Speak
       trainSpeakers: batcher.speakerCount,
       validationSpeakers: valSet.length,
       testSpeakers: testSet.length,
+      testUtterances: testSet.reduce((n, u) => n + u.length, 0),
       epochs: outcome.epochs,
     };
     if (outcome.status === 'finished') opened.dir.writeResult(result);

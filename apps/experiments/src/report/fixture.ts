@@ -33,6 +33,8 @@ function speakerOutcome(params: number, eer: number): SpeakerOutcome {
     ],
     gradNorms: Array.from({ length: 10 }, (_, i) => (params > 100_000 ? 1e-3 : 1) * (1 + i / 10)),
     trainSeconds: 30,
+    testSpeakers: 8,
+    testUtterances: 96,
   };
 }
 

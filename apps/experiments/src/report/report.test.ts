@@ -135,6 +135,7 @@ describe('renderReport', () => {
     expect(rows.slice(2).map((r) => r[8])).toEqual(['7.33%', '4.34%', '4.28%']);
     // The authors' parameters in both conventions: their code's count equals ours, the notebook's is logged.
     expect(rows.find((r) => r[1] === '2' && r[2] === '2')![9]).toBe('16,098 / 13,024');
+    expect(rows.find((r) => r[1] === '2' && r[2] === '2')![12]).toBe('8 / 96');
     const lstm = rows.find((r) => r[0] === 'LSTM')!;
     expect(lstm[8]).toBe(`${PAPER_SPEAKER.results[0]!.eer.toFixed(2)}%`);
     const tt22 = rows.find((r) => r[0] === 'TT-LSTM' && r[1] === '2' && r[2] === '2')!;

@@ -367,7 +367,7 @@ export function renderReport(results: ResultsFile): RenderedReport {
     const main = results.speaker.filter((r) => r.config.trainFraction === 1);
     md.push(
       table(
-        ['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. EER', 'test EER', 'paper test EER', 'paper params', 'train time (s)', 'ms / step'],
+        ['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. EER', 'test EER', 'paper test EER', 'paper params', 'train time (s)', 'ms / step', 'test speakers / utterances'],
         main.map((r) => {
           const c = r.config;
           const o = r.outcome;
@@ -385,6 +385,7 @@ export function renderReport(results: ResultsFile): RenderedReport {
             paper.params,
             secs(o?.trainSeconds),
             o?.stepMs === undefined ? '—' : Math.round(o.stepMs).toString(),
+            o?.testSpeakers === undefined || o.testUtterances === undefined ? '—' : `${o.testSpeakers} / ${o.testUtterances}`,
           ];
         }),
       ),

@@ -71,6 +71,9 @@ export interface SpeakerOutcome {
   readonly trainSeconds: number;
   readonly stepMs?: number;
   readonly trainSpeakers?: number;
+  /** Test speakers evaluated, and utterances evaluated over all of them (enrol and verify). */
+  readonly testSpeakers?: number;
+  readonly testUtterances?: number;
 }
 
 export interface RunRecord<C, O> {
