@@ -66,7 +66,7 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
   );
   const grid = p.mnist.grid;
   const authorsGrid = 'TT-LSTM 2–4 cores × ranks 1, 2, 4, 6, 8, 10 (no TT-GRU logged)';
-  const extras = p.mnist.extra.map((x) => `TT-${x.model.toUpperCase()} c${x.cores} r${x.rank}${x.extraCore && x.extraCore !== 'none' ? ` extra core ${x.extraCore}` : ''}${x.naive ? ' naive' : ''}`);
+  const extras = p.mnist.extra.map(({ cell, tt }) => (tt ? `TT-${cell.toUpperCase()} c${tt.cores} r${tt.rank}${tt.extraCore !== 'none' ? ` extra core ${tt.extraCore}` : ''}${tt.naive ? ' naive' : ''}` : cell.toUpperCase()));
   const oursGrid = [`TT-${grid.models.map((x) => x.toUpperCase()).join('/')} ${list(grid.cores)} cores × ranks ${list(grid.ranks)}`, ...extras].join('; ');
   add(
     'mnist',
@@ -120,15 +120,15 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
     'TT-LSTM input-to-hidden bias',
     'present (as the authors’ code at HEAD)',
     `absent in the logged sweep (${num(4 * PAPER_SPEAKER.hidden)} fewer parameters at hidden ${PAPER_SPEAKER.hidden})`,
-    p.speaker.models.some((x) => x.cores > 0),
+    p.speaker.models.some((x) => x.tt !== null),
   );
   add('speaker', 'seed', String(s.seed), `${PAPER_SPEAKER.seed} (random streams differ between PyTorch and this code, so equal seeds would not give equal runs)`, true);
-  const sm = p.speaker.models.filter((x) => x.cores > 0);
-  const fullGrid = [2, 3, 4].every((c) => [1, 2, 3, 4].every((r) => sm.some((x) => x.model === 'lstm' && x.cores === c && x.rank === r)));
+  const sm = p.speaker.models.flatMap((x) => (x.tt ? [{ cell: x.cell, ...x.tt }] : []));
+  const fullGrid = [2, 3, 4].every((c) => [1, 2, 3, 4].every((r) => sm.some((x) => x.cell === 'lstm' && x.cores === c && x.rank === r)));
   add(
     'speaker',
     'TT models',
-    sm.map((x) => `TT-${x.model.toUpperCase()} c${x.cores} r${x.rank}`).join(', ') || 'none',
+    sm.map((x) => `TT-${x.cell.toUpperCase()} c${x.cores} r${x.rank}`).join(', ') || 'none',
     'TT-LSTM 2–4 cores × ranks 1–4',
     !fullGrid,
   );

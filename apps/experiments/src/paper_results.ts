@@ -6,9 +6,8 @@
  * these values beside ours, and `protocol.test.ts` fails when a profile drifts from them. Nothing here is
  * computed by this repository.
  */
-
-export type CellKind = 'lstm' | 'gru';
-export type ExtraCore = 'none' | 'first' | 'last';
+import type { CellKind } from '@ttrnn/cells';
+import type { ExtraCore } from '@ttrnn/tt';
 
 /** One row of the parameter tables: a TT layout and its count by rank. */
 export interface PaperParamRow {

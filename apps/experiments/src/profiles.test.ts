@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROFILES, PROFILE_NAMES, configId, getProfile, mnistConfigs, modelId, pmnistConfigs, speakerConfigs, validateGrid, validateModel, validateProfile } from './profiles.js';
+import { PROFILES, PROFILE_NAMES, configId, dense, getProfile, mnistConfigs, modelId, pmnistConfigs, speakerConfigs, tt, validateGrid, validateModel, validateProfile } from './profiles.js';
 
 describe('profiles', () => {
   it('are well-formed and give every configuration a unique, stable id', () => {
@@ -57,17 +57,18 @@ describe('profiles', () => {
   });
 
   it('names models readably and stably', () => {
-    expect(modelId({ model: 'lstm', cores: 0, rank: 0 })).toBe('lstm');
-    expect(modelId({ model: 'gru', cores: 3, rank: 4, extraCore: 'first' })).toBe('ttgru-c3-r4-first');
-    expect(modelId({ model: 'lstm', cores: 2, rank: 2, naive: true })).toBe('ttlstm-c2-r2-naive');
+    expect(modelId(dense('lstm'))).toBe('lstm');
+    expect(modelId({ cell: 'gru', tt: { cores: 3, rank: 4, extraCore: 'first', naive: false } })).toBe('ttgru-c3-r4-first');
+    expect(modelId({ cell: 'lstm', tt: { cores: 2, rank: 2, extraCore: 'none', naive: true } })).toBe('ttlstm-c2-r2-naive');
   });
 
   it('rejects impossible grids and models, naming the field', () => {
-    expect(() => validateGrid({ models: ['lstm'], cores: [1], ranks: [2] }, 'grid')).toThrow(/'cores' must be an integer ≥ 2, got 1/);
-    expect(() => validateGrid({ models: ['lstm'], cores: [2], ranks: [0] }, 'grid')).toThrow(/'ranks' must be a positive integer, got 0/);
-    expect(() => validateGrid({ models: ['rnn' as 'lstm'], cores: [2], ranks: [1] }, 'grid')).toThrow(/lstm or gru, got 'rnn'/);
-    expect(() => validateModel({ model: 'lstm', cores: 0, rank: 3 }, 'm')).toThrow(/dense model .* no rank/);
-    expect(() => validateModel({ model: 'lstm', cores: 2, rank: 1.5 }, 'm')).toThrow(/'rank' must be a positive integer/);
+    expect(() => validateGrid({ models: ['lstm'], cores: [0], ranks: [2] }, 'grid')).toThrow(/'config.tt.cores' passed to 'grid' must be a positive integer, got 0/);
+    expect(() => validateGrid({ models: ['lstm'], cores: [2], ranks: [0] }, 'grid')).toThrow(/'config.tt.rank' passed to 'grid' must be a positive integer, got 0/);
+    expect(() => validateGrid({ models: ['rnn' as 'lstm'], cores: [2], ranks: [1] }, 'grid')).toThrow(/'config.cell' passed to 'grid' must be one of 'lstm', 'gru', got 'rnn'/);
+    expect(() => validateGrid({ models: [], cores: [2], ranks: [1] }, 'grid')).toThrow(/the grid names no model/);
+    expect(() => validateModel(tt('lstm', 2, 1.5), 'm')).toThrow(/'config.tt.rank' passed to 'm' must be a positive integer, got 1.5/);
+    expect(() => validateModel({ cell: 'lstm', tt: { cores: 2, rank: 2, extraCore: 'first', naive: true } }, 'm')).toThrow(/'config.tt.extraCore' .* must be 'none' with the naive layout/);
     const bad = { ...PROFILES.quick, speaker: { ...PROFILES.quick.speaker, dataEfficiency: { models: [], fractions: [0] } } };
     expect(() => validateProfile(bad)).toThrow(/fractions must lie in \(0, 1\], got 0/);
     expect(() => getProfile('huge')).toThrow(/'profile' must be one of quick, paper, got 'huge'/);

@@ -5,8 +5,11 @@
  * 2-core CPU with the wasm backend (8 min 53 s measured at load 2.2); `paper` uses the paper's settings and is meant for a long run
  * or a native backend. Every configuration has a stable id (its run directory under `runs/`).
  */
+import { validateModelConfig } from '@ttrnn/cells';
+import type { CellKind, ModelConfig } from '@ttrnn/cells';
+import type { ExtraCore } from '@ttrnn/tt';
 import { DEFAULT_SPEAKER_SCHEDULE, PAPER_MNIST, PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES, SPEAKER_SCHEDULE_NAMES } from './paper_results.js';
-import type { CellKind, ExtraCore, SpeakerSchedule } from './paper_results.js';
+import type { SpeakerSchedule } from './paper_results.js';
 
 export const PROFILE_NAMES = ['quick', 'paper'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
@@ -27,16 +30,11 @@ export type MnistOrder = 'fixed' | 'reshuffle';
 /** Data-efficiency subset: `first` int(f·N) speakers in corpus order (the authors') or a `seeded` random round(f·N). */
 export type SpeakerSubset = 'first' | 'seeded';
 
-/** A model: dense (`cores` 0) or tensor-train. */
-export interface ModelSpec {
-  readonly model: CellKind;
-  /** 0 for a dense cell; otherwise the number of TT cores (≥ 2). */
-  readonly cores: number;
-  /** TT rank; 0 for a dense cell. */
-  readonly rank: number;
-  readonly extraCore?: ExtraCore;
-  readonly naive?: boolean;
-}
+/**
+ * A model of a sweep: its cell and TT layout (`tt: null` for a dense cell), the same fields as in the cells
+ * package's ModelConfig; the sizes come from the experiment's settings and data.
+ */
+export type ModelSpec = Pick<ModelConfig, 'cell' | 'tt'>;
 
 /** Row-by-row MNIST training settings shared by every model of a sweep. */
 export interface MnistSettings {
@@ -139,8 +137,10 @@ export interface Profile {
 const PMNIST_QUICK_TRAIN = 6400;
 const PMNIST_QUICK_TEST = 1000;
 
-const dense = (model: CellKind): ModelSpec => ({ model, cores: 0, rank: 0 });
-const tt = (model: CellKind, cores: number, rank: number): ModelSpec => ({ model, cores, rank });
+/** A dense model of `cell`. */
+export const dense = (cell: CellKind): ModelSpec => ({ cell, tt: null });
+/** A TT model of `cell` in the fused layout with no extra core. */
+export const tt = (cell: CellKind, cores: number, rank: number): ModelSpec => ({ cell, tt: { cores, rank, extraCore: 'none', naive: false } });
 
 export const QUICK_PROFILE: Profile = {
   name: 'quick',
@@ -299,19 +299,41 @@ export function withSpeakerSchedule(p: Profile, schedule: string): Profile {
 
 /** A stable, filesystem-safe id for a model: `lstm`, `ttlstm-c3-r4`, `ttgru-c2-r2-first`, `ttlstm-c2-r2-naive`. */
 export function modelId(m: ModelSpec): string {
-  if (m.cores === 0) return m.model;
-  let id = `tt${m.model}-c${m.cores}-r${m.rank}`;
-  if (m.extraCore !== undefined && m.extraCore !== 'none') id += `-${m.extraCore}`;
-  if (m.naive) id += '-naive';
+  if (m.tt === null) return m.cell;
+  let id = `tt${m.cell}-c${m.tt.cores}-r${m.tt.rank}`;
+  if (m.tt.extraCore !== 'none') id += `-${m.tt.extraCore}`;
+  if (m.tt.naive) id += '-naive';
   return id;
+}
+
+/** The command line's model names (`--model`): a cell, or `tt-` and a cell. */
+export const MODEL_NAMES = ['lstm', 'gru', 'tt-lstm', 'tt-gru'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+/** The command-line name of a model: `lstm`, `tt-gru`. */
+export function modelName(m: ModelSpec): ModelName {
+  return m.tt ? `tt-${m.cell}` : m.cell;
+}
+
+/** The TT flags' defaults on the command line (`--cores 2 --rank 2 --extra-core none`). */
+export const DEFAULT_TT_FLAGS = { cores: 2, rank: 2, extraCore: 'none', naive: false } as const;
+
+/**
+ * The model of the command line's flags (`--model tt-lstm --cores 2 --rank 4 [--extra-core first] [--naive]`);
+ * a dense model ignores the TT flags. Not validated: pass the result to `validateModel`.
+ */
+export function modelFromFlags(f: { model: string; cores?: number | undefined; rank?: number | undefined; extraCore?: ExtraCore | undefined; naive?: boolean | undefined }): ModelSpec {
+  const d = DEFAULT_TT_FLAGS;
+  const tt = { cores: f.cores ?? d.cores, rank: f.rank ?? d.rank, extraCore: f.extraCore ?? d.extraCore, naive: f.naive ?? d.naive };
+  return { cell: f.model.replace(/^tt-/, '') as CellKind, tt: f.model.startsWith('tt-') ? tt : null };
 }
 
 /** A readable name: `LSTM`, `TT-LSTM 3 cores rank 4`. */
 export function modelLabel(m: ModelSpec): string {
-  const cell = m.model.toUpperCase();
-  if (m.cores === 0) return cell;
-  const extra = m.extraCore && m.extraCore !== 'none' ? `, extra core ${m.extraCore}` : '';
-  return `TT-${cell} ${m.cores} cores rank ${m.rank}${extra}${m.naive ? ', naive' : ''}`;
+  const cell = m.cell.toUpperCase();
+  if (m.tt === null) return cell;
+  const extra = m.tt.extraCore !== 'none' ? `, extra core ${m.tt.extraCore}` : '';
+  return `TT-${cell} ${m.tt.cores} cores rank ${m.tt.rank}${extra}${m.tt.naive ? ', naive' : ''}`;
 }
 
 /** The run id of a configuration (its directory name under `runs/`). */
@@ -322,22 +344,18 @@ export function configId(c: ExperimentConfig): string {
   return `speaker-${modelId(c)}${frac}`;
 }
 
-/** Rejects an impossible model or grid with a message naming the field. */
+/**
+ * Rejects an impossible model with the cells package's own checks (the error names `where` and the field,
+ * e.g. `'config.tt.rank' passed to 'profile quick mnist.extra' must be a positive integer, got 0`).
+ */
 export function validateModel(m: ModelSpec, where: string): void {
-  if (m.model !== 'lstm' && m.model !== 'gru') throw new Error(`${where}: 'model' must be lstm or gru, got '${String(m.model)}'`);
-  if (m.cores === 0) {
-    if (m.rank !== 0) throw new Error(`${where}: a dense model (cores 0) has no rank, got rank ${m.rank}`);
-    return;
-  }
-  if (!Number.isInteger(m.cores) || m.cores < 2) throw new Error(`${where}: 'cores' must be an integer ≥ 2 (or 0 for dense), got ${m.cores}`);
-  if (!Number.isInteger(m.rank) || m.rank < 1) throw new Error(`${where}: 'rank' must be a positive integer, got ${m.rank}`);
+  validateModelConfig({ task: 'classifier', cell: m.cell, tt: m.tt, inputSize: 1, hiddenSize: 1, layers: 1, outputSize: 1 }, where);
 }
 
+/** Rejects an empty grid, and any model of the grid that `validateModel` rejects. */
 export function validateGrid(grid: TtGrid, where: string): void {
   if (grid.models.length === 0 && (grid.cores.length > 0 || grid.ranks.length > 0)) throw new Error(`${where}: the grid names no model`);
-  for (const c of grid.cores) if (!Number.isInteger(c) || c < 2) throw new Error(`${where}: every value of 'cores' must be an integer ≥ 2, got ${c}`);
-  for (const r of grid.ranks) if (!Number.isInteger(r) || r < 1) throw new Error(`${where}: every value of 'ranks' must be a positive integer, got ${r}`);
-  for (const m of grid.models) if (m !== 'lstm' && m !== 'gru') throw new Error(`${where}: every model must be lstm or gru, got '${String(m)}'`);
+  for (const cell of grid.models) for (const cores of grid.cores) for (const rank of grid.ranks) validateModel(tt(cell, cores, rank), where);
 }
 
 function positiveInt(v: number, name: string, where: string, allowZero = false): void {

@@ -18,12 +18,12 @@ afterEach(async () => {
 });
 
 function fakeMnist(c: MnistConfig | PmnistConfig): MnistOutcome {
-  const params = c.cores === 0 ? 80_000 : 1000 * c.cores + 300 * c.rank;
+  const params = c.tt === null ? 80_000 : 1000 * c.tt.cores + 300 * c.tt.rank;
   return {
     params,
-    paramsPaper: params - (c.cores === 0 ? 0 : 512),
+    paramsPaper: params - (c.tt === null ? 0 : 512),
     validationAccuracy: 0.9,
-    testAccuracy: c.cores === 0 ? 0.95 : 0.9 + c.rank / 100,
+    testAccuracy: c.tt === null ? 0.95 : 0.9 + c.tt.rank / 100,
     curve: [{ step: 10, epoch: 1, trainAccuracy: 0.8, validationAccuracy: 0.85 }],
     gradNorms: [0.5, 0.6],
     trainSeconds: 1,
@@ -31,7 +31,7 @@ function fakeMnist(c: MnistConfig | PmnistConfig): MnistOutcome {
 }
 
 function fakeSpeaker(c: SpeakerConfig): SpeakerOutcome {
-  return { params: c.cores === 0 ? 200_000 : 5000, paramsPaper: 4000, validationEer: 0.2, testEer: 0.25 - c.trainFraction / 10, curve: [{ step: 5, trainLoss: 2, validationLoss: 2.5 }], gradNorms: [1], trainSeconds: 2 };
+  return { params: c.tt === null ? 200_000 : 5000, paramsPaper: 4000, validationEer: 0.2, testEer: 0.25 - c.trainFraction / 10, curve: [{ step: 5, trainLoss: 2, validationLoss: 2.5 }], gradNorms: [1], trainSeconds: 2 };
 }
 
 interface Calls {
@@ -199,10 +199,10 @@ describe('resolveAllOptions', () => {
     const o = await resolveAllOptions(['--cores', '2', '--ranks', '1,3', '--models', 'gru']);
     expect(mnistConfigs(o.profile).map(configId)).toEqual(['mnist-lstm', 'mnist-gru', 'mnist-ttgru-c2-r1', 'mnist-ttgru-c2-r3']);
     await expect(resolveAllOptions(['--ranks', '0'])).rejects.toThrow(UsageError);
-    await expect(resolveAllOptions(['--ranks', '0'])).rejects.toThrow(/'ranks' must be a positive integer, got 0/);
-    await expect(resolveAllOptions(['--cores', '1'])).rejects.toThrow(/'cores' must be an integer ≥ 2, got 1/);
+    await expect(resolveAllOptions(['--ranks', '0'])).rejects.toThrow(/'config.tt.rank' passed to 'the MNIST grid .*' must be a positive integer, got 0/);
+    await expect(resolveAllOptions(['--cores', '0'])).rejects.toThrow(/'config.tt.cores' passed to 'the MNIST grid .*' must be a positive integer, got 0/);
     await expect(resolveAllOptions(['--ranks', 'two'])).rejects.toThrow(/comma-separated integers, got 'two'/);
-    await expect(resolveAllOptions(['--models', 'rnn'])).rejects.toThrow(/lstm or gru, got 'rnn'/);
+    await expect(resolveAllOptions(['--models', 'rnn'])).rejects.toThrow(/'config.cell' passed to 'the MNIST grid .*' must be one of 'lstm', 'gru', got 'rnn'/);
     await expect(resolveAllOptions(['--epochs', '0'])).rejects.toThrow(/'mnist.epochs' must be a positive integer/);
     await expect(resolveAllOptions(['--only', 'mnist,bogus'])).rejects.toThrow(/--only of 'all' takes .*got 'bogus'/);
     await expect(resolveAllOptions(['--run', '../x'])).rejects.toThrow(/plain directory name/);

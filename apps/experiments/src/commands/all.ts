@@ -16,7 +16,7 @@ import type { SpeakerData } from '../differences.js';
 import { DEFAULT_SPEAKER_SCHEDULE, SPEAKER_SCHEDULE_NAMES } from '../paper_results.js';
 import { DEFAULT_PROTOCOL, PROFILE_NAMES, PROTOCOL_NAMES, configId, getProfile, mnistConfigs, pmnistConfigs, speakerConfigs, validateGrid, validateProfile, withProtocol, withSpeakerSchedule } from '../profiles.js';
 import type { ExperimentConfig, MnistConfig, PmnistConfig, Profile, SpeakerConfig, TtGrid } from '../profiles.js';
-import type { CellKind } from '../paper_results.js';
+import type { CellKind } from '@ttrnn/cells';
 import { writeReport } from '../report/report.js';
 import { describeResolved } from './dry_run.js';
 import type { Environment, Invocation, MnistOutcome, ParamsTables, ResultsFile, RunRecord, SpeakerOutcome, TimingRow } from '../report/results.js';
@@ -178,7 +178,7 @@ export function applyOverrides(base: Profile, options: ParsedOptions): Profile {
       settings: mnistSettings,
       grid,
       // An explicit grid replaces the profile's extras and, unless asked for, its dense baselines stay.
-      extra: gridChanged ? base.mnist.extra.filter((m) => grid.models.includes(m.model) && grid.cores.includes(m.cores) && grid.ranks.includes(m.rank)) : base.mnist.extra,
+      extra: gridChanged ? base.mnist.extra.filter((m) => m.tt !== null && grid.models.includes(m.cell) && grid.cores.includes(m.tt.cores) && grid.ranks.includes(m.tt.rank)) : base.mnist.extra,
     },
     speaker: { ...base.speaker, settings: speakerSettings },
   };

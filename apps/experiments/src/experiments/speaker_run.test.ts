@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SpeakerFeatureSet, SpeakerFeatures } from '@ttrnn/datasets';
 import { Rng } from '@ttrnn/random';
 import { readMetrics } from '@ttrnn/training';
+import { tt } from '../profiles.js';
 import type { SpeakerRunOptions } from './speaker_run.js';
 import { autoSpeakerCheckpoint, resolveSpeakerOptions, runSpeaker } from './speaker_run.js';
 
@@ -50,7 +51,7 @@ function featureSet(): SpeakerFeatureSet {
   };
 }
 function small(runDir: string): Partial<SpeakerRunOptions> {
-  return { model: 'tt-lstm', cores: 2, rank: 2, hidden: 8, embedding: 4, steps: 6, evalEvery: 3, speakers: 3, utterances: 3, runDir, checkpointEvery: 2 };
+  return { ...tt('lstm', 2, 2), hidden: 8, embedding: 4, steps: 6, evalEvery: 3, speakers: 3, utterances: 3, runDir, checkpointEvery: 2 };
 }
 const strip = (rows: Record<string, unknown>[]): Record<string, unknown>[] =>
   rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'seconds' && k !== 'evalSeconds')));

@@ -40,7 +40,6 @@ import {
   defined,
   modelConfigOf,
   modelFields,
-  modelOptionsFromSpec,
   num,
   rejectUnknown,
   storedResultProblem,
@@ -95,11 +94,8 @@ export interface SpeakerRunOptions extends ModelOptions {
 }
 
 export const DEFAULT_SPEAKER_OPTIONS: SpeakerRunOptions = {
-  model: 'lstm',
-  cores: 2,
-  rank: 2,
-  extraCore: 'none',
-  naive: false,
+  cell: 'lstm',
+  tt: null,
   hidden: 768,
   layers: 1,
   embedding: 256,
@@ -399,7 +395,8 @@ export function speakerOptionsFromSweep(c: SpeakerConfig, ctx: { readonly runDir
   const sizes: readonly string[] = SYNTHETIC_SIZE_NAMES;
   const corpus = ctx.dataDir !== undefined ? (c.corpus === 'librispeech' ? 'librispeech' : 'dir') : 'synthetic';
   return {
-    ...modelOptionsFromSpec(c, DEFAULT_SPEAKER_OPTIONS),
+    cell: c.cell,
+    tt: c.tt,
     hidden: c.hidden,
     layers: c.layers,
     embedding: c.embedding,

@@ -4,9 +4,9 @@
  * authors' per-configuration results (values and figure points). Each renderer returns markdown lines.
  */
 import { countParams } from '@ttrnn/cells';
-import type { ModelConfig } from '@ttrnn/cells';
+import type { CellKind, ModelConfig } from '@ttrnn/cells';
 import { PAPER_CLASSIFIER, PAPER_GRAD_NORMS, PAPER_MNIST, PAPER_MNIST_RESULTS, PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES, paperMnistResult, paperSpeakerResult } from '../paper_results.js';
-import type { CellKind, PaperMnistResult } from '../paper_results.js';
+import type { PaperMnistResult } from '../paper_results.js';
 import { int, ratio, table } from './format.js';
 import type { ResultsFile } from './results.js';
 

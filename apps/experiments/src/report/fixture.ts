@@ -2,7 +2,7 @@
  * A small, hand-made results object for tests of the report (numbers invented, shaped like a real run).
  */
 import { protocolDifferences } from '../differences.js';
-import { QUICK_PROFILE, configId, mnistConfigs, pmnistConfigs, speakerConfigs } from '../profiles.js';
+import { QUICK_PROFILE, configId, dense, mnistConfigs, pmnistConfigs, speakerConfigs, tt } from '../profiles.js';
 import type { MnistOutcome, ResultsFile, SpeakerOutcome } from './results.js';
 
 function mnistOutcome(params: number, acc: number): MnistOutcome {
@@ -41,7 +41,7 @@ function speakerOutcome(params: number, eer: number): SpeakerOutcome {
 /** A results object covering every section: one MNIST run failed, everything else finished. */
 export function fixtureResults(): ResultsFile {
   const mnist = mnistConfigs(QUICK_PROFILE).map((config, i) => {
-    const dense = config.cores === 0;
+    const dense = config.tt === null;
     const id = configId(config);
     if (id === 'mnist-ttlstm-c3-r4') return { id, config, status: 'failed' as const, reused: false, error: 'out of | memory', seconds: 3 };
     return { id, config, status: 'done' as const, reused: i % 2 === 0, outcome: mnistOutcome(dense ? 100_000 + 1000 * i : 2000 + 700 * i, dense ? 0.95 : 0.9 + i * 0.004), seconds: 12 };
@@ -51,7 +51,7 @@ export function fixtureResults(): ResultsFile {
     config,
     status: 'done' as const,
     reused: false,
-    outcome: { ...mnistOutcome(config.cores === 0 ? 17_226 : 1_898, config.cores === 0 ? 0.31 : 0.26), maxRssMiB: 900 + config.cores },
+    outcome: { ...mnistOutcome(config.tt === null ? 17_226 : 1_898, config.tt === null ? 0.31 : 0.26), maxRssMiB: 900 + (config.tt?.cores ?? 0) },
     seconds: 40,
   }));
   // Its own speaker grid, so the fixture does not change when the quick profile is retuned.
@@ -59,12 +59,8 @@ export function fixtureResults(): ResultsFile {
     ...QUICK_PROFILE,
     speaker: {
       ...QUICK_PROFILE.speaker,
-      models: [
-        { model: 'lstm' as const, cores: 0, rank: 0 },
-        { model: 'lstm' as const, cores: 2, rank: 2 },
-        { model: 'lstm' as const, cores: 4, rank: 4 },
-      ],
-      dataEfficiency: { models: [{ model: 'lstm' as const, cores: 0, rank: 0 }, { model: 'lstm' as const, cores: 2, rank: 2 }], fractions: [0.2, 0.6, 1] },
+      models: [dense('lstm'), tt('lstm', 2, 2), tt('lstm', 4, 4)],
+      dataEfficiency: { models: [dense('lstm'), tt('lstm', 2, 2)], fractions: [0.2, 0.6, 1] },
     },
   };
   const speaker = speakerConfigs(speakerProfile).map((config) => ({
@@ -72,7 +68,7 @@ export function fixtureResults(): ResultsFile {
     config,
     status: 'done' as const,
     reused: false,
-    outcome: speakerOutcome(config.cores === 0 ? 300_000 : 5000 + config.rank * 100, 0.1 + (1 - config.trainFraction) * 0.1 + (config.cores === 0 ? 0.03 : 0)),
+    outcome: speakerOutcome(config.tt === null ? 300_000 : 5000 + config.tt.rank * 100, 0.1 + (1 - config.trainFraction) * 0.1 + (config.tt === null ? 0.03 : 0)),
     seconds: 30,
   }));
   return {

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PAPER_DENSE_PARAMS, PAPER_MNIST, PAPER_PARAM_RANKS, PAPER_PARAM_TABLE, PAPER_SPEAKER, PAPER_TIMING, paperParams } from '../paper_results.js';
-import type { CellKind } from '../paper_results.js';
+import type { CellKind } from '@ttrnn/cells';
 import { modelLabel } from '../profiles.js';
 import type { ModelSpec } from '../profiles.js';
 import { int, pct, ratio, secs, table } from './format.js';
@@ -36,7 +36,7 @@ function done<C, O>(records: readonly RunRecord<C, O>[]): (RunRecord<C, O> & { o
 }
 
 function seriesKey(m: ModelSpec): string {
-  return m.cores === 0 ? `${cellName(m.model)} (dense)` : `TT-${cellName(m.model)} ${m.cores} cores`;
+  return m.tt === null ? `${cellName(m.cell)} (dense)` : `TT-${cellName(m.cell)} ${m.tt.cores} cores`;
 }
 
 /** Points grouped by cell kind and dense/TT, sorted by x. */
@@ -52,7 +52,10 @@ function groupPoints<C extends ModelSpec, O>(records: readonly (RunRecord<C, O> 
   return groups;
 }
 
-const shortLabel = (m: ModelSpec): string => (m.cores === 0 ? '' : `r${m.rank}`);
+/** A model as the authors' tables key it: cell, cores, rank, with cores 0 and rank 0 for a dense model. */
+const paperKey = (m: ModelSpec): [CellKind, number, number] => [m.cell, m.tt?.cores ?? 0, m.tt?.rank ?? 0];
+
+const shortLabel = (m: ModelSpec): string => (m.tt === null ? '' : `r${m.tt.rank}`);
 
 function curveChart(title: string, yLabel: string, runs: { name: string; curve: readonly CurvePoint[] }[], trainKey: keyof CurvePoint, valKey: keyof CurvePoint, scale = 1, xKey: 'step' | 'epoch' = 'step'): Chart | undefined {
   const series: Series[] = [];
@@ -80,8 +83,8 @@ function gradHistogram(title: string, runs: { name: string; norms: readonly numb
 
 /** Picks the dense run and the best TT run (by a score, higher is better) of one cell kind. */
 function pickPair<C extends ModelSpec, O>(records: readonly (RunRecord<C, O> & { outcome: O })[], model: CellKind, score: (o: O) => number): (RunRecord<C, O> & { outcome: O })[] {
-  const dense = records.find((r) => r.config.model === model && r.config.cores === 0);
-  const tts = records.filter((r) => r.config.model === model && r.config.cores > 0 && ((r.config as { trainFraction?: number }).trainFraction ?? 1) === 1);
+  const dense = records.find((r) => r.config.cell === model && r.config.tt === null);
+  const tts = records.filter((r) => r.config.cell === model && r.config.tt !== null && ((r.config as { trainFraction?: number }).trainFraction ?? 1) === 1);
   const best = tts.reduce<(typeof tts)[number] | undefined>((b, r) => (b === undefined || score(r.outcome) > score(b.outcome) ? r : b), undefined);
   return [dense, best].filter((r): r is NonNullable<typeof r> => r !== undefined);
 }
@@ -109,8 +112,8 @@ export function renderReport(results: ResultsFile): RenderedReport {
   const speakerDone = done(results.speaker);
   const headline: string[] = [];
   for (const model of ['lstm', 'gru'] as const) {
-    const d = mnistDone.find((r) => r.config.model === model && r.config.cores === 0);
-    const tts = mnistDone.filter((r) => r.config.model === model && r.config.cores > 0);
+    const d = mnistDone.find((r) => r.config.cell === model && r.config.tt === null);
+    const tts = mnistDone.filter((r) => r.config.cell === model && r.config.tt !== null);
     if (d) headline.push(`Row MNIST, dense ${cellName(model)}: ${pct(d.outcome.testAccuracy)} test accuracy with ${int(d.outcome.params)} parameters.`);
     if (tts.length) {
       const best = tts.reduce((b, r) => (r.outcome.testAccuracy > b.outcome.testAccuracy ? r : b));
@@ -241,22 +244,22 @@ export function renderReport(results: ResultsFile): RenderedReport {
         ' "paper params" are the parameters of the authors\' configuration (hidden 256) in both conventions (code / notebook).',
       '',
     );
-    const denseParams = (m: CellKind): number | undefined => mnistDone.find((r) => r.config.model === m && r.config.cores === 0)?.outcome.params;
+    const denseParams = (m: CellKind): number | undefined => mnistDone.find((r) => r.config.cell === m && r.config.tt === null)?.outcome.params;
     md.push(
       table(
         ['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. acc.', 'test acc.', 'paper test acc.', 'paper params', 'train time (s)', 'ms / step'],
         results.mnist.map((r) => {
           const c = r.config;
           const o = r.outcome;
-          const extra = (c.extraCore !== undefined && c.extraCore !== 'none') || c.naive === true;
-          const paper = paperMnistCell(c.model, c.cores, c.rank, extra);
-          const paperCount = paper === '—' ? undefined : authorsMnistCount(c.model, c.cores, c.rank);
-          const dp = denseParams(c.model);
+          const extra = c.tt !== null && (c.tt.extraCore !== 'none' || c.tt.naive);
+          const paper = paperMnistCell(...paperKey(c), extra);
+          const paperCount = paper === '—' ? undefined : authorsMnistCount(...paperKey(c));
+          const dp = denseParams(c.cell);
           const status = r.status === 'done' ? '' : ` (${r.status})`;
           return [
-            `${c.cores === 0 ? cellName(c.model) : `TT-${cellName(c.model)}`}${c.extraCore && c.extraCore !== 'none' ? ` (extra ${c.extraCore})` : ''}${c.naive ? ' (naive)' : ''}${status}`,
-            c.cores === 0 ? '—' : String(c.cores),
-            c.cores === 0 ? '—' : String(c.rank),
+            `${c.tt === null ? cellName(c.cell) : `TT-${cellName(c.cell)}`}${c.tt && c.tt.extraCore !== 'none' ? ` (extra ${c.tt.extraCore})` : ''}${c.tt?.naive ? ' (naive)' : ''}${status}`,
+            c.tt === null ? '—' : String(c.tt.cores),
+            c.tt === null ? '—' : String(c.tt.rank),
             int(o?.params),
             int(o?.paramsPaper),
             o && dp !== undefined ? ratio(dp, o.params) : '—',
@@ -284,12 +287,12 @@ export function renderReport(results: ResultsFile): RenderedReport {
     if (mnistDone.length) {
       img('mnist_accuracy_vs_params.svg', lineChart({ title: 'Row MNIST: test accuracy against parameters', x: { label: 'parameters, both TT biases counted (log scale)', log: true }, y: { label: 'test accuracy (%)' }, series }), 'Row MNIST test accuracy against parameters');
       const pair = [...pickPair(mnistDone, 'lstm', (o) => o.testAccuracy)];
-      const curves = pair.map((r) => ({ name: r.config.cores === 0 ? 'LSTM' : `TT c${r.config.cores} r${r.config.rank}`, curve: r.outcome.curve }));
+      const curves = pair.map((r) => ({ name: r.config.tt === null ? 'LSTM' : `TT c${r.config.tt.cores} r${r.config.tt.rank}`, curve: r.outcome.curve }));
       img('mnist_learning_curves.svg', curveChart('Row MNIST: accuracy, train vs validation', 'accuracy (%)', curves, 'trainAccuracy', 'validationAccuracy', 100), 'Row MNIST learning curves');
       const steps = Math.min(...pair.map((r) => r.outcome.gradNorms.length));
       img(
         'mnist_grad_norms.svg',
-        gradHistogram('Row MNIST: global gradient norms after clipping (no clipping here)', pair.map((r) => ({ name: r.config.cores === 0 ? 'LSTM' : `TT-LSTM c${r.config.cores} r${r.config.rank}`, norms: clippedNorms(r.outcome.gradNorms, null) }))),
+        gradHistogram('Row MNIST: global gradient norms after clipping (no clipping here)', pair.map((r) => ({ name: r.config.tt === null ? 'LSTM' : `TT-LSTM c${r.config.tt.cores} r${r.config.tt.rank}`, norms: clippedNorms(r.outcome.gradNorms, null) }))),
         'Row MNIST gradient norms',
       );
       if (pair.length) md.push(gradNormCaption(steps, null), '');
@@ -311,7 +314,7 @@ export function renderReport(results: ResultsFile): RenderedReport {
         `The paper's logged results hold no permuted-MNIST numbers to compare with.`,
       '',
     );
-    const dense = pmnistDone.find((r) => r.config.cores === 0);
+    const dense = pmnistDone.find((r) => r.config.tt === null);
     const hasRss = pmnistDone.some((r) => r.outcome.maxRssMiB !== undefined);
     md.push(
       table(
@@ -320,9 +323,9 @@ export function renderReport(results: ResultsFile): RenderedReport {
           const c = r.config;
           const o = r.outcome;
           return [
-            `${c.cores === 0 ? cellName(c.model) : `TT-${cellName(c.model)}`}${c.extraCore && c.extraCore !== 'none' ? ` (extra ${c.extraCore})` : ''}${c.naive ? ' (naive)' : ''}${r.status === 'done' ? '' : ` (${r.status})`}`,
-            c.cores === 0 ? '—' : String(c.cores),
-            c.cores === 0 ? '—' : String(c.rank),
+            `${c.tt === null ? cellName(c.cell) : `TT-${cellName(c.cell)}`}${c.tt && c.tt.extraCore !== 'none' ? ` (extra ${c.tt.extraCore})` : ''}${c.tt?.naive ? ' (naive)' : ''}${r.status === 'done' ? '' : ` (${r.status})`}`,
+            c.tt === null ? '—' : String(c.tt.cores),
+            c.tt === null ? '—' : String(c.tt.rank),
             int(o?.params),
             int(o?.paramsPaper),
             o && dense ? ratio(dense.outcome.params, o.params) : '—',
@@ -344,7 +347,7 @@ export function renderReport(results: ResultsFile): RenderedReport {
     }
     if (pmnistDone.length) {
       const pair = [...pickPair(pmnistDone, 'lstm', (o) => o.testAccuracy)];
-      const curves = pair.map((r) => ({ name: r.config.cores === 0 ? 'LSTM' : `TT c${r.config.cores} r${r.config.rank}`, curve: r.outcome.curve }));
+      const curves = pair.map((r) => ({ name: r.config.tt === null ? 'LSTM' : `TT c${r.config.tt.cores} r${r.config.tt.rank}`, curve: r.outcome.curve }));
       img('pmnist_learning_curves.svg', curveChart('Permuted pixel MNIST: accuracy, train vs validation', 'accuracy (%)', curves, 'trainAccuracy', 'validationAccuracy', 100), 'Permuted pixel MNIST learning curves');
     }
   }
@@ -363,7 +366,7 @@ export function renderReport(results: ResultsFile): RenderedReport {
         "EERs on a synthetic corpus are not comparable with LibriSpeech EERs; the paper's column is there for the ordering.",
       '',
     );
-    const dense = speakerDone.find((r) => r.config.cores === 0 && r.config.trainFraction === 1);
+    const dense = speakerDone.find((r) => r.config.tt === null && r.config.trainFraction === 1);
     const main = results.speaker.filter((r) => r.config.trainFraction === 1);
     md.push(
       table(
@@ -371,11 +374,11 @@ export function renderReport(results: ResultsFile): RenderedReport {
         main.map((r) => {
           const c = r.config;
           const o = r.outcome;
-          const paper = paperSpeakerCells(c.model, c.cores, c.rank);
+          const paper = paperSpeakerCells(...paperKey(c));
           return [
-            `${c.cores === 0 ? cellName(c.model) : `TT-${cellName(c.model)}`}${r.status === 'done' ? '' : ` (${r.status})`}`,
-            c.cores === 0 ? '—' : String(c.cores),
-            c.cores === 0 ? '—' : String(c.rank),
+            `${c.tt === null ? cellName(c.cell) : `TT-${cellName(c.cell)}`}${r.status === 'done' ? '' : ` (${r.status})`}`,
+            c.tt === null ? '—' : String(c.tt.cores),
+            c.tt === null ? '—' : String(c.tt.rank),
             int(o?.params),
             int(o?.paramsPaper),
             o && dense ? ratio(dense.outcome.params, o.params) : '—',
@@ -405,7 +408,7 @@ export function renderReport(results: ResultsFile): RenderedReport {
       });
       img('speaker_eer_vs_params.svg', lineChart({ title: 'Speaker verification: test EER against parameters', x: { label: "parameters, the authors' notebook convention (log scale)", log: true }, y: { label: 'test EER (%)' }, series }), 'Speaker verification EER against parameters');
       const pair = pickPair(mainDone, 'lstm', (o) => -o.testEer);
-      const curves = pair.map((r) => ({ name: r.config.cores === 0 ? 'LSTM' : `TT c${r.config.cores} r${r.config.rank}`, curve: r.outcome.curve }));
+      const curves = pair.map((r) => ({ name: r.config.tt === null ? 'LSTM' : `TT c${r.config.tt.cores} r${r.config.tt.rank}`, curve: r.outcome.curve }));
       const hasEer = curves.some((c) => c.curve.some((p) => p.trainEer !== undefined));
       img(
         'speaker_learning_curves.svg',
@@ -417,7 +420,7 @@ export function renderReport(results: ResultsFile): RenderedReport {
       const steps = Math.min(...pair.map((r) => r.outcome.gradNorms.length));
       img(
         'speaker_grad_norms.svg',
-        gradHistogram(`Speaker verification: global gradient norms after clipping at ${s.clip}`, pair.map((r) => ({ name: r.config.cores === 0 ? 'LSTM' : `TT-LSTM c${r.config.cores} r${r.config.rank}`, norms: clippedNorms(r.outcome.gradNorms, r.config.clip) }))),
+        gradHistogram(`Speaker verification: global gradient norms after clipping at ${s.clip}`, pair.map((r) => ({ name: r.config.tt === null ? 'LSTM' : `TT-LSTM c${r.config.tt.cores} r${r.config.tt.rank}`, norms: clippedNorms(r.outcome.gradNorms, r.config.clip) }))),
         'Speaker verification gradient norms',
       );
       if (pair.length) md.push(gradNormCaption(steps, s.clip), '');
@@ -433,8 +436,8 @@ export function renderReport(results: ResultsFile): RenderedReport {
       const paperFor = (m: ModelSpec, f: number): string => {
         const idx = PAPER_SPEAKER.dataEfficiency.fractions.findIndex((x) => Math.abs(x - f) < 1e-9);
         if (idx < 0) return '—';
-        if (m.cores === 0) return `${PAPER_SPEAKER.dataEfficiency.lstm[idx]!.toFixed(2)}%`;
-        if (m.model === 'lstm' && m.cores === 2 && m.rank === 2) return `${PAPER_SPEAKER.dataEfficiency.ttLstm[idx]!.toFixed(2)}%`;
+        if (m.tt === null) return `${PAPER_SPEAKER.dataEfficiency.lstm[idx]!.toFixed(2)}%`;
+        if (m.cell === 'lstm' && m.tt.cores === 2 && m.tt.rank === 2) return `${PAPER_SPEAKER.dataEfficiency.ttLstm[idx]!.toFixed(2)}%`;
         return '—';
       };
       md.push(

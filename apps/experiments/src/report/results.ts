@@ -2,8 +2,10 @@
  * The shape of `results/<run>/results.json`: every number the report shows, in one JSON document.
  * The report is rendered from this alone, so it can be regenerated from a finished (or half-finished) run.
  */
+import type { CellKind } from '@ttrnn/cells';
+import type { ExtraCore } from '@ttrnn/tt';
 import type { Difference } from '../differences.js';
-import type { CellKind, ExtraCore, SpeakerSchedule } from '../paper_results.js';
+import type { SpeakerSchedule } from '../paper_results.js';
 import type { MnistConfig, PmnistConfig, ProtocolName, SpeakerConfig } from '../profiles.js';
 
 /** Where and how the numbers were produced. */
