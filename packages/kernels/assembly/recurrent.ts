@@ -72,23 +72,52 @@
 
 // ---- products ----------------------------------------------------------------------------------
 
-// C[m, n] += A[m, k] · B[k, n] (leading dimensions in floats). Column strips of 8 outside, blocks of
-// 4 rows inside, so one strip of B (k × 8) stays in L1 while every row block passes over it; then
-// strips of 4 and a partial strip. Every element sums k = 0 … k−1 in order from its C value, the
-// same float operations whichever block (and thread) its row falls in.
-function gemmAcc(a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, m: i32, n: i32, k: i32): void {
+// C[m, n] += A[m, k] · B[k, n] (leading dimensions in floats). The full strips of 8 columns of B
+// come packed (`packStrips`: strip s at bp + s·k·8 floats, row q contiguous), so a strip is one
+// contiguous block that stays in L1 while every block of 4 rows passes over it (unpacked, its
+// rows would sit one row pitch apart, and a pitch of 4 KiB maps them all to the same cache set);
+// the last n mod 8 columns are read from B itself. Every element sums k = 0 … k−1 in order from
+// its C value, the same float operations whichever block (and thread) its row falls in.
+function gemmAcc(a: usize, lda: i32, bp: usize, b: usize, ldb: i32, c: usize, ldc: i32, m: i32, n: i32, k: i32): void {
   const rowA = <usize>lda * 4;
   const rowC = <usize>ldc * 4;
-  let j = 0;
-  for (; j + 8 <= n; j += 8) {
+  const full = n & ~7;
+  for (let j = 0; j < full; j += 8) {
     const o = <usize>j * 4;
+    const strip = bp + <usize>j * <usize>k * 4;
     let r = 0;
-    for (; r + 4 <= m; r += 4) tile4x8(a + <usize>r * rowA, rowA, b + o, <usize>ldb * 4, c + <usize>r * rowC + o, rowC, k);
-    for (; r < m; r++) tile1x8(a + <usize>r * rowA, b + o, <usize>ldb * 4, c + <usize>r * rowC + o, k);
+    for (; r + 4 <= m; r += 4) tile4x8(a + <usize>r * rowA, rowA, strip, 32, c + <usize>r * rowC + o, rowC, k);
+    for (; r < m; r++) tile1x8(a + <usize>r * rowA, strip, 32, c + <usize>r * rowC + o, k);
   }
-  for (; j < n; j += 4) {
+  for (let j = full; j < n; j += 4) {
     const o = <usize>j * 4;
     for (let r = 0; r < m; r++) tile1x4(a + <usize>r * rowA, b + o, <usize>ldb * 4, c + <usize>r * rowC + o, k, n - j);
+  }
+}
+
+// Packs the full 8-column strips [s0, s1) of B [k, ·] (leading dimension ldb) for gemmAcc.
+export function packStrips(b: usize, ldb: i32, k: i32, bp: usize, s0: i32, s1: i32): void {
+  for (let s = s0; s < s1; s++) {
+    let src = b + <usize>s * 32;
+    let dst = bp + <usize>s * <usize>k * 32;
+    for (let q = 0; q < k; q++) {
+      v128.store(dst, v128.load(src));
+      v128.store(dst + 16, v128.load(src + 16));
+      src += <usize>ldb * 4;
+      dst += 32;
+    }
+  }
+}
+
+// Packs the full 8-column strips [s0, s1) of Wᵀ, for W [·, k] (leading dimension ldw): strip s
+// holds rows 8s … 8s + 7 of W, so that gemmAcc multiplies by Wᵀ without forming it.
+export function packStripsT(w: usize, ldw: i32, k: i32, bp: usize, s0: i32, s1: i32): void {
+  for (let s = s0; s < s1; s++) {
+    const dst = bp + <usize>s * <usize>k * 32;
+    for (let jj = 0; jj < 8; jj++) {
+      const src = w + <usize>(s * 8 + jj) * <usize>ldw * 4;
+      for (let q = 0; q < k; q++) store<f32>(dst + <usize>q * 32 + <usize>jj * 4, load<f32>(src + <usize>q * 4));
+    }
   }
 }
 
@@ -146,90 +175,57 @@ function tile1x4(a: usize, b: usize, rowB: usize, c: usize, k: i32, w: i32): voi
   st4(c, s, w);
 }
 
-// C[i, :] += Σ_r A[r, i] · B[r, :] for the output rows i in [i0, i1): C [*, n], A [R, lda], B [R, n].
-// The weight gradient dW = H_prevᵀ·dA. Row blocks of 4 output rows, column blocks of 8; the R rows
-// are visited in chunks so that the B rows of a chunk stay in cache across the row blocks.
-export function gemmTN(a: usize, lda: i32, b: usize, c: usize, n: i32, rows: i32, i0: i32, i1: i32): void {
-  const chunk = 64;
-  for (let r0 = 0; r0 < rows; r0 += chunk) {
-    const r1 = min(rows, r0 + chunk);
-    let i = i0;
-    for (; i + 4 <= i1; i += 4) tn4(a, lda, b, c, n, r0, r1, i);
-    for (; i < i1; i++) tn1(a, lda, b, c, n, r0, r1, i);
-  }
-}
-
-function tn4(a: usize, lda: i32, b: usize, c: usize, n: i32, r0: i32, r1: i32, i: i32): void {
-  const rowC = <usize>n * 4;
-  const c0 = c + <usize>i * rowC;
-  const c1 = c0 + rowC, c2 = c1 + rowC, c3 = c2 + rowC;
-  const rowA = <usize>lda * 4;
-  let j = 0;
-  for (; j + 8 <= n; j += 8) {
-    const o = <usize>j * 4;
-    let s00 = v128.load(c0 + o), s01 = v128.load(c0 + o + 16);
-    let s10 = v128.load(c1 + o), s11 = v128.load(c1 + o + 16);
-    let s20 = v128.load(c2 + o), s21 = v128.load(c2 + o + 16);
-    let s30 = v128.load(c3 + o), s31 = v128.load(c3 + o + 16);
-    let pa = a + <usize>r0 * rowA + <usize>i * 4;
-    let pb = b + <usize>r0 * rowC + o;
-    for (let r = r0; r < r1; r++) {
-      const b0 = v128.load(pb), b1 = v128.load(pb + 16);
-      const x0 = v128.load32_splat(pa);
-      s00 = f32x4.add(s00, f32x4.mul(x0, b0));
-      s01 = f32x4.add(s01, f32x4.mul(x0, b1));
-      const x1 = v128.load32_splat(pa + 4);
-      s10 = f32x4.add(s10, f32x4.mul(x1, b0));
-      s11 = f32x4.add(s11, f32x4.mul(x1, b1));
-      const x2 = v128.load32_splat(pa + 8);
-      s20 = f32x4.add(s20, f32x4.mul(x2, b0));
-      s21 = f32x4.add(s21, f32x4.mul(x2, b1));
-      const x3 = v128.load32_splat(pa + 12);
-      s30 = f32x4.add(s30, f32x4.mul(x3, b0));
-      s31 = f32x4.add(s31, f32x4.mul(x3, b1));
-      pa += rowA;
-      pb += rowC;
+// C[i, j] += Σ_r A[r, i] · B[r, j] for every row i < m of C [m, n] and the columns [j0, j1): the
+// weight gradient dW = H_prevᵀ·dA (A [rows, lda], B [rows, n]). The rows r are taken in chunks of
+// 64; per chunk, A's chunk is transposed into scratch (row i contiguous over r) and the chunk's full
+// 8-column strips of B are packed after it, so both operands of the 4×8 tiles are contiguous.
+// Threads split the columns in multiples of 8 (the last takes the n mod 8 columns, read from B).
+// Every element sums r = 0 … rows−1 in order from its C value.
+export function gemmTN(a: usize, lda: i32, b: usize, c: usize, n: i32, m: i32, rows: i32, scratch: usize, j0: i32, j1: i32): void {
+  const CH = 64;
+  const at = scratch;
+  const bp = scratch + <usize>(m * CH) * 4;
+  const full = min(j1, n & ~7);
+  const rowB = <usize>n * 4;
+  for (let r0 = 0; r0 < rows; r0 += CH) {
+    const rc = min(CH, rows - r0);
+    for (let r = 0; r < rc; r++) {
+      const src = a + <usize>(r0 + r) * <usize>lda * 4;
+      for (let i = 0; i < m; i++) store<f32>(at + <usize>(i * CH + r) * 4, load<f32>(src + <usize>i * 4));
     }
-    v128.store(c0 + o, s00); v128.store(c0 + o + 16, s01);
-    v128.store(c1 + o, s10); v128.store(c1 + o + 16, s11);
-    v128.store(c2 + o, s20); v128.store(c2 + o + 16, s21);
-    v128.store(c3 + o, s30); v128.store(c3 + o + 16, s31);
-  }
-  for (; j < n; j += 4) {
-    const w = n - j;
-    const o = <usize>j * 4;
-    let s0 = ld4(c0 + o, w), s1 = ld4(c1 + o, w), s2 = ld4(c2 + o, w), s3 = ld4(c3 + o, w);
-    let pa = a + <usize>r0 * rowA + <usize>i * 4;
-    let pb = b + <usize>r0 * rowC + o;
-    for (let r = r0; r < r1; r++) {
-      const b0 = ld4(pb, w);
-      s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(pa), b0));
-      s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(pa + 4), b0));
-      s2 = f32x4.add(s2, f32x4.mul(v128.load32_splat(pa + 8), b0));
-      s3 = f32x4.add(s3, f32x4.mul(v128.load32_splat(pa + 12), b0));
-      pa += rowA;
-      pb += rowC;
+    for (let j = j0; j < full; j += 8) {
+      let src = b + <usize>r0 * rowB + <usize>j * 4;
+      let dst = bp + <usize>((j - j0) * CH) * 4;
+      for (let r = 0; r < rc; r++) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst + 16, v128.load(src + 16));
+        src += rowB;
+        dst += 32;
+      }
     }
-    st4(c0 + o, s0, w); st4(c1 + o, s1, w); st4(c2 + o, s2, w); st4(c3 + o, s3, w);
-  }
-}
-
-function tn1(a: usize, lda: i32, b: usize, c: usize, n: i32, r0: i32, r1: i32, i: i32): void {
-  const rowC = <usize>n * 4;
-  const c0 = c + <usize>i * rowC;
-  const rowA = <usize>lda * 4;
-  for (let j = 0; j < n; j += 4) {
-    const w = n - j;
-    const o = <usize>j * 4;
-    let s = ld4(c0 + o, w);
-    let pa = a + <usize>r0 * rowA + <usize>i * 4;
-    let pb = b + <usize>r0 * rowC + o;
-    for (let r = r0; r < r1; r++) {
-      s = f32x4.add(s, f32x4.mul(v128.load32_splat(pa), ld4(pb, w)));
-      pa += rowA;
-      pb += rowC;
+    for (let j = j0; j < full; j += 8) {
+      const strip = bp + <usize>((j - j0) * CH) * 4;
+      const o = <usize>j * 4;
+      let i = 0;
+      for (; i + 4 <= m; i += 4) {
+        tile4x8(at + <usize>(i * CH) * 4, CH * 4, strip, 32, c + <usize>i * rowB + o, rowB, rc);
+      }
+      for (; i < m; i++) tile1x8(at + <usize>(i * CH) * 4, strip, 32, c + <usize>i * rowB + o, rc);
     }
-    st4(c0 + o, s, w);
+    for (let j = max(full, j0); j < j1; j += 4) {
+      const w = j1 - j;
+      const o = <usize>j * 4;
+      for (let i = 0; i < m; i++) {
+        const ci = c + <usize>i * rowB + o;
+        let sacc = ld4(ci, w);
+        let pb = b + <usize>r0 * rowB + o;
+        for (let r = 0; r < rc; r++) {
+          sacc = f32x4.add(sacc, f32x4.mul(v128.load32_splat(at + <usize>(i * CH + r) * 4), ld4(pb, w)));
+          pb += rowB;
+        }
+        st4(ci, sacc, w);
+      }
+    }
   }
 }
 
@@ -252,7 +248,7 @@ export function colSum(m: usize, n: i32, rows: i32, out: usize, j0: i32, j1: i32
 
 // a = xp + bias + h_{t−1}·W (bias = bx + bh), then i, f, o = σ, g = tanh, c = f⊙c_{t−1} + i⊙g,
 // h = o⊙tanh(c). The pre-activations are formed in acts and replaced there by the activations.
-export function lstmForward(T: i32, B: i32, H: i32, xp: usize, bias: usize, w: usize, hh: usize, cc: usize, acts: usize, b0: i32, b1: i32): void {
+export function lstmForward(T: i32, B: i32, H: i32, xp: usize, bias: usize, w: usize, wp: usize, hh: usize, cc: usize, acts: usize, b0: i32, b1: i32): void {
   const G = 4 * H;
   const hb = <usize>H * 4;
   const m = b1 - b0;
@@ -267,7 +263,7 @@ export function lstmForward(T: i32, B: i32, H: i32, xp: usize, bias: usize, w: u
         st4(dst + o, f32x4.add(ld4(src + o, n), ld4(bias + o, n)), n);
       }
     }
-    gemmAcc(hh + <usize>(row * H) * 4, H, w, G, acts + <usize>(row * G) * 4, G, m, G, H);
+    gemmAcc(hh + <usize>(row * H) * 4, H, wp, w, G, acts + <usize>(row * G) * 4, G, m, G, H);
     for (let r = 0; r < m; r++) {
       const a = acts + <usize>((row + r) * G) * 4;
       const cPrev = cc + <usize>((row + r) * H) * 4;
@@ -295,7 +291,7 @@ export function lstmForward(T: i32, B: i32, H: i32, xp: usize, bias: usize, w: u
 // Backward through time. dhs [T·B, H]: dL/dh_t for every step (the last row block includes dL/dh_T);
 // dh [B, H]: in zeros, out dL/dh0; dc [B, H]: in dL/dc_T, out dL/dc0; dA [T·B, 4H]: out dL/da, the
 // gradient of the pre-activations (= of xp, and summed over rows, of the bias).
-export function lstmBackward(T: i32, B: i32, H: i32, wt: usize, cc: usize, acts: usize, dhs: usize, dh: usize, dc: usize, dA: usize, b0: i32, b1: i32): void {
+export function lstmBackward(T: i32, B: i32, H: i32, wt: usize, wtp: usize, cc: usize, acts: usize, dhs: usize, dh: usize, dc: usize, dA: usize, b0: i32, b1: i32): void {
   const G = 4 * H;
   const hb = <usize>H * 4;
   const one = f32x4.splat(1.0);
@@ -331,7 +327,7 @@ export function lstmBackward(T: i32, B: i32, H: i32, wt: usize, cc: usize, acts:
         }
       }
       // dh_{t−1} = dA_t · Wᵀ for these rows (dh was zeroed above after its last read).
-      gemmAcc(dA + <usize>(row * G) * 4, G, wt, H, dh + <usize>(p * H) * 4, H, m, H, G);
+      gemmAcc(dA + <usize>(row * G) * 4, G, wtp, wt, H, dh + <usize>(p * H) * 4, H, m, H, G);
     }
   }
 }
@@ -340,7 +336,7 @@ export function lstmBackward(T: i32, B: i32, H: i32, wt: usize, cc: usize, acts:
 
 // ah = h_{t−1}·Wh + bh; r = σ(ax_r + ah_r), z = σ(ax_z + ah_z), n = tanh(ax_n + r⊙ah_n),
 // h = n + z⊙(h_{t−1} − n), with ax = xp + bx. Saves r, z, n, ah_n in acts [T·B, 4H].
-export function gruForward(T: i32, B: i32, H: i32, xp: usize, bx: usize, w: usize, bh: usize, hh: usize, acts: usize, scratch: usize, b0: i32, b1: i32): void {
+export function gruForward(T: i32, B: i32, H: i32, xp: usize, bx: usize, w: usize, wp: usize, bh: usize, hh: usize, acts: usize, scratch: usize, b0: i32, b1: i32): void {
   const G = 3 * H;
   const hb = <usize>H * 4;
   for (let t = 0; t < T; t++) {
@@ -355,7 +351,7 @@ export function gruForward(T: i32, B: i32, H: i32, xp: usize, bx: usize, w: usiz
           st4(s + <usize>j * 4, ld4(bh + <usize>j * 4, n), n);
         }
       }
-      gemmAcc(hh + <usize>(row * H) * 4, H, w, G, scratch, G, m, G, H);
+      gemmAcc(hh + <usize>(row * H) * 4, H, wp, w, G, scratch, G, m, G, H);
       for (let r = 0; r < m; r++) {
         const s = scratch + <usize>(r * G) * 4;
         const x = xp + <usize>((row + r) * G) * 4;
@@ -383,7 +379,7 @@ export function gruForward(T: i32, B: i32, H: i32, xp: usize, bx: usize, w: usiz
 // Each step runs in two phases over the thread's rows: the element-wise part, then the product.
 // Backward through time. dh [B, H]: in zeros, out dL/dh0. dAx [T·B, 3H]: dL/d(ax) (= of xp and bx);
 // dAh [T·B, 3H]: dL/d(ah) (= of h·Wh + bh; differs from dAx in the n block by the factor r).
-export function gruBackward(T: i32, B: i32, H: i32, wt: usize, hh: usize, acts: usize, dhs: usize, dh: usize, dAx: usize, dAh: usize, b0: i32, b1: i32): void {
+export function gruBackward(T: i32, B: i32, H: i32, wt: usize, wtp: usize, hh: usize, acts: usize, dhs: usize, dh: usize, dAx: usize, dAh: usize, b0: i32, b1: i32): void {
   const G = 3 * H;
   const hb = <usize>H * 4;
   const one = f32x4.splat(1.0);
@@ -420,7 +416,7 @@ export function gruBackward(T: i32, B: i32, H: i32, wt: usize, hh: usize, acts: 
           st4(dhRow + o, f32x4.mul(dhv, zg), n);
         }
       }
-      gemmAcc(dAh + <usize>(row * G) * 4, G, wt, H, dh + <usize>(p * H) * 4, H, m, H, G);
+      gemmAcc(dAh + <usize>(row * G) * 4, G, wtp, wt, H, dh + <usize>(p * H) * 4, H, m, H, G);
     }
   }
 }

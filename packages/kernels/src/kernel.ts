@@ -168,17 +168,20 @@ export class RecurrentKernels {
     if (lstm) checkLength(inputs.c0, B * H, 'c0', fn, `[${B}, ${H}]`);
     const BH = B * H;
     const scratch = B * G;
-    const [xp, bx, bh, w, hh, cc, acts, sc] = this.layout([T * B * G, G, G, H * G, (T + 2) * BH, lstm ? (T + 1) * BH : 0, T * B * 4 * H, this.threads * scratch]);
+    const [xp, bx, bh, w, wp, hh, cc, acts, sc] = this.layout([
+      T * B * G, G, G, H * G, H * G, (T + 2) * BH, lstm ? (T + 1) * BH : 0, T * B * 4 * H, this.threads * scratch,
+    ]);
     this.view(xp!, T * B * G).set(inputs.xp);
     this.view(w!, H * G).set(inputs.w);
     this.view(hh!, BH).set(inputs.h0);
+    this.pool.run({ fn: 'packStrips', args: [w!, G, H, wp!], total: G >> 3, align: 1 });
     if (lstm) {
       const bias = this.view(bx!, G);
       bias.set(inputs.bx);
       const bhv = inputs.bh;
       for (let j = 0; j < G; j++) bias[j] = bias[j]! + bhv[j]!;
       this.view(cc!, BH).set(inputs.c0!);
-      this.pool.run({ fn: 'lstmForward', args: [T, B, H, xp!, bx!, w!, hh!, cc!, acts!], total: B, align: 4 });
+      this.pool.run({ fn: 'lstmForward', args: [T, B, H, xp!, bx!, w!, wp!, hh!, cc!, acts!], total: B, align: 4 });
       // The last c goes right after the hidden states, so `out` is one contiguous block.
       this.view(hh! + (T + 1) * BH * 4, BH).set(this.view(cc! + T * BH * 4, BH));
     } else {
@@ -186,10 +189,10 @@ export class RecurrentKernels {
       this.view(bh!, G).set(inputs.bh);
       this.pool.run({
         fn: 'gruForward',
-        args: [T, B, H, xp!, bx!, w!, bh!, hh!, acts!, sc!],
+        args: [T, B, H, xp!, bx!, w!, wp!, bh!, hh!, acts!, sc!],
         total: B,
         align: 4,
-        perThread: { index: 9, stride: scratch * 4 },
+        perThread: { index: 10, stride: scratch * 4 },
       });
     }
     return {
@@ -212,8 +215,10 @@ export class RecurrentKernels {
     checkLength(inputs.dOut, outLen, 'dOut', fn, 'the gradient of the forward output');
     checkLength(inputs.acts, T * B * 4 * H, 'acts', fn, `[steps·batch, ${4 * H}]`);
     if (lstm) checkLength(inputs.cc, (T + 1) * BH, 'cc', fn, `[(steps + 1)·batch, ${H}]`);
-    const [w, wt, hh, cc, acts, dhs, dh, dc, dAx, dAh, dw, dbx, dbh] = this.layout([
-      H * G, G * H, (T + 1) * BH, lstm ? (T + 1) * BH : 0, T * B * 4 * H, T * BH, BH, BH, T * B * G, lstm ? 0 : T * B * G, H * G, G, G,
+    const tnScratch = (H + G) * 64;
+    const [w, wt, wtp, hh, cc, acts, dhs, dh, dc, dAx, dAh, dw, dbx, dbh, sc] = this.layout([
+      H * G, G * H, G * H, (T + 1) * BH, lstm ? (T + 1) * BH : 0, T * B * 4 * H, T * BH, BH, BH, T * B * G, lstm ? 0 : T * B * G, H * G, G, G,
+      this.threads * tnScratch,
     ]);
     this.view(w!, H * G).set(inputs.w);
     this.view(hh!, BH).set(inputs.h0);
@@ -221,18 +226,20 @@ export class RecurrentKernels {
     this.view(acts!, T * B * 4 * H).set(inputs.acts);
     this.view(dhs!, T * BH).set(inputs.dOut.subarray(0, T * BH));
     this.view(dh!, BH).fill(0);
-    this.pool.run({ fn: 'transpose', args: [w!, H, G, wt!], total: G, align: 1 });
+    // Wᵀ packed in strips for the products; Wᵀ itself only for its last H mod 8 columns.
+    this.pool.run({ fn: 'packStripsT', args: [w!, G, G, wtp!], total: H >> 3, align: 1 });
+    if (H % 8 !== 0) this.pool.run({ fn: 'transpose', args: [w!, H, G, wt!], total: G, align: 1 });
     const dA = lstm ? dAx! : dAh!;
     if (lstm) {
       this.view(cc!, (T + 1) * BH).set(inputs.cc!);
       this.view(dc!, BH).set(inputs.dOut.subarray(T * BH));
-      this.pool.run({ fn: 'lstmBackward', args: [T, B, H, wt!, cc!, acts!, dhs!, dh!, dc!, dAx!], total: B, align: 4 });
+      this.pool.run({ fn: 'lstmBackward', args: [T, B, H, wt!, wtp!, cc!, acts!, dhs!, dh!, dc!, dAx!], total: B, align: 4 });
     } else {
-      this.pool.run({ fn: 'gruBackward', args: [T, B, H, wt!, hh!, acts!, dhs!, dh!, dAx!, dAh!], total: B, align: 4 });
+      this.pool.run({ fn: 'gruBackward', args: [T, B, H, wt!, wtp!, hh!, acts!, dhs!, dh!, dAx!, dAh!], total: B, align: 4 });
     }
     // dW = H_prevᵀ·dA over all steps at once (rows of hh before the last block are h_{t−1}).
     this.view(dw!, H * G).fill(0);
-    this.pool.run({ fn: 'gemmTN', args: [hh!, H, dA, dw!, G, T * B], total: H, align: 4 });
+    this.pool.run({ fn: 'gemmTN', args: [hh!, H, dA, dw!, G, H, T * B, sc!], total: G, align: 8, perThread: { index: 7, stride: tnScratch * 4 } });
     this.pool.run({ fn: 'colSum', args: [dA, G, T * B, dbh!], total: G, align: 4 });
     if (!lstm) this.pool.run({ fn: 'colSum', args: [dAx!, G, T * B, dbx!], total: G, align: 4 });
     return {

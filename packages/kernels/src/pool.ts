@@ -11,7 +11,7 @@
 import type { WasmMemory, WasmModule } from './wasm_api.js';
 
 /** The module's entry points that a job may call, in the order of their job codes. */
-export const ENTRY_POINTS = ['lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'gemmTN', 'colSum', 'transpose'] as const;
+export const ENTRY_POINTS = ['lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'gemmTN', 'colSum', 'transpose', 'packStrips', 'packStripsT'] as const;
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
 
 type Exports = Record<EntryPoint, (...args: number[]) => void>;

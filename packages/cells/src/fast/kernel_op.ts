@@ -21,7 +21,18 @@ export interface KernelSequenceResult {
   readonly c: tf.Tensor2D | null;
 }
 
+/** The part of tfjs-backend-wasm's backend used here (its class is not exported as a type). */
+interface WasmHeapReader {
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
+/**
+ * A tensor's values: on the wasm backend a view of its heap (no copy; valid until tfjs allocates
+ * again, and the kernels copy their inputs in before anything else happens), else `dataSync()`.
+ */
 function read(t: tf.Tensor): Float32Array {
+  const backend = tf.backend() as unknown as Partial<WasmHeapReader>;
+  if (tf.getBackend() === 'wasm' && typeof backend.typedArrayFromHeap === 'function') return backend.typedArrayFromHeap(t);
   return t.dataSync() as Float32Array;
 }
 
