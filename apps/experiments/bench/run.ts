@@ -1,5 +1,8 @@
 /**
- * `pnpm run bench [--json] [--shape row-mnist|original|pixel|all] [--quick] [--filter S] [--backend B]`
+ * `pnpm run bench [--json] [--shape row-mnist|original|pixel|all] [--quick] [--filter S] [--backend B] [--threads N] [--compare]`
+ *
+ * `--compare`: the row-MNIST models the original's code was timed at, on the default (kernel) and
+ * the plain path, with their ratios to the original's times and to the own dense LSTM.
  *
  * Inference and training-step time, peak memory and parameters of dense LSTM/GRU, TT-LSTM/TT-GRU
  * (2 and 3 cores, ranks 2/4/8, per-step / rebuilt / auto) and the stock tf.layers.lstm, measured
@@ -19,13 +22,16 @@ import {
   SHAPES,
   SHAPE_NAMES,
   benchConfigs,
+  compareConfigs,
   formatComparison,
+  formatOriginalComparison,
   formatTable,
   measureConfigs,
   parseRecords,
 } from '../src/commands/timing_bench.js';
 import type { BenchConfig, BenchModel, BenchShape, ModelFactory, ShapeName } from '../src/commands/timing_bench.js';
 import { cellsFactory } from '../src/commands/timing_models.js';
+import { recurrentKernels, setKernelThreads } from '@ttrnn/kernels';
 
 const OPTIONS: OptionSpecs = {
   json: { kind: 'flag', description: 'print only the JSON array of records on stdout' },
@@ -38,6 +44,8 @@ const OPTIONS: OptionSpecs = {
   'save-baseline': { kind: 'flag', description: 'also write the results to bench/results/baseline.json' },
   seed: { kind: 'int', description: 'seed of weights and inputs', default: 1 },
   'pixel-hidden': { kind: 'int', description: 'hidden size of the pixel shape (784 steps)', default: 128 },
+  threads: { kind: 'int', description: 'threads of the recurrent kernels (default: TTRNN_THREADS, else every core)' },
+  compare: { kind: 'flag', description: 'the comparison with the original: row-mnist dense LSTM and TT-LSTM c2 r2/r4/r8, kernel and plain path, ratios to the original' },
   'stock-kernels': { kind: 'flag', description: "keep tfjs-backend-wasm's own Slice/SplitV/Unpack/Tanh (see packages/backend/src/wasm_fast_kernels.ts)" },
 };
 
@@ -84,14 +92,20 @@ async function main(argv: readonly string[]): Promise<number> {
   const shapeOpt = String(options['shape']);
   const shapes: ShapeName[] = shapeOpt === 'all' ? [...SHAPE_NAMES] : [shapeOpt as ShapeName];
   const filter = options['filter'] === undefined ? undefined : String(options['filter']);
-  const configs = shapes.flatMap((s) => benchConfigs(s, { quick, ...(filter !== undefined ? { filter } : {}) }));
+  const threads = options['threads'] as number | undefined;
+  if (threads !== undefined) {
+    if (threads < 1) throw new UsageError(`option --threads of 'bench' must be a positive integer, got ${threads}`);
+    setKernelThreads(threads);
+  }
+  const compare = options['compare'] === true;
+  const configs = compare ? compareConfigs() : shapes.flatMap((s) => benchConfigs(s, { quick, ...(filter !== undefined ? { filter } : {}) }));
   if (configs.length === 0) throw new UsageError(`--filter '${filter}' matches no configuration`);
   const iterations = (options['iterations'] as number | undefined) ?? (quick ? 3 : 6);
   const warmup = (options['warmup'] as number | undefined) ?? 1;
   // The long shapes get fewer rounds (the memory pass before the rounds also warms them up).
   const originalRounds = { warmup: 0, iterations: Math.max(3, Math.round(iterations / 2)) };
   const pixelRounds = { warmup: 0, iterations: Math.max(2, Math.round(iterations / 4)) };
-  err(`bench: ${configs.length} configurations on ${describeBackend().backend} (tfjs ${describeBackend().tfjsVersion}); ` +
+  err(`bench: ${configs.length} configurations on ${describeBackend().backend} (tfjs ${describeBackend().tfjsVersion}), kernel threads ${recurrentKernels().threads}; ` +
     `row-mnist ${warmup}+${iterations} rounds, original ${originalRounds.warmup}+${originalRounds.iterations}, pixel 0+${pixelRounds.iterations}`);
   const pixelHidden = options['pixel-hidden'] as number;
   if (pixelHidden <= 0) throw new UsageError(`option --pixel-hidden of 'bench' must be a positive integer, got ${pixelHidden}`);
@@ -113,7 +127,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const table =
     `backend ${backend}${fastKernels ? ' (+ fast Slice/SplitV/Unpack/Tanh kernels)' : ''}, tfjs ${describeBackend().tfjsVersion}; ` +
     `1-min load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end (2 cores: above 1, other work shares the CPU)\n` +
-    formatTable(records);
+    formatTable(records) +
+    (compare ? '\n' + formatOriginalComparison(records) + '\n' : '');
   const basePath = join(RESULTS, 'baseline.json');
   const comparison =
     existsSync(basePath) && options['save-baseline'] !== true

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchModel } from './timing_bench.js';
-import { configId, formatComparison, parseRecords, summarize } from './timing_bench.js';
+import { compareConfigs, configId, formatComparison, formatOriginalComparison, parseRecords, summarize } from './timing_bench.js';
 import { runTiming, timingCommand, timingConfigs } from './timing.js';
 
 /** A tiny stand-in model (last step → dense → log-softmax) so the test measures structure, not speed. */
@@ -77,5 +77,27 @@ describe('timing statistics', () => {
     expect(text).not.toContain('gru');
     expect(() => parseRecords({}, 'baseline.json')).toThrow(/baseline.json: expected a JSON array/);
     expect(() => parseRecords([{ shape: 'x' }], 'baseline.json')).toThrow(/record 0 is not a bench record/);
+  });
+
+  it('compares with the original: the models it was timed at, on both paths, with ratios to its times and to the own dense LSTM', () => {
+    expect(compareConfigs().map(configId)).toEqual([
+      'row-mnist/lstm',
+      'row-mnist/tt-lstm/c2/r2/auto',
+      'row-mnist/tt-lstm/c2/r4/auto',
+      'row-mnist/tt-lstm/c2/r8/auto',
+      'row-mnist/lstm/plain',
+      'row-mnist/tt-lstm/c2/r2/auto/plain',
+      'row-mnist/tt-lstm/c2/r4/auto/plain',
+      'row-mnist/tt-lstm/c2/r8/auto/plain',
+    ]);
+    const rec = (model: 'lstm' | 'tt-lstm', rank: number | null, inferMs: number, trainMs: number, path?: 'plain') =>
+      ({ shape: 'row-mnist', model, cores: rank === null ? null : 2, rank, mode: rank === null ? null : 'auto', checkpoint: null, threads: 2, inferMs, trainMs, ...(path ? { path } : {}) }) as never;
+    const text = formatOriginalComparison([rec('lstm', null, 46, 152), rec('tt-lstm', 2, 23, 50), rec('tt-lstm', 8, 40, 200, 'plain')]);
+    const line = (prefix: string) => text.split('\n').find((l) => l.startsWith(prefix))!;
+    // The original: dense LSTM 23/76 ms (one thread, quiet), 31/111 (two threads); TT-LSTM r2 27/100, 39/153.
+    expect(line('lstm ').split(/\s+/)).toEqual(['lstm', 'default', '2', '46.0', '152', '23.0/76.0', '31.0/111', '2.00', '1.37', '2.00', '1.00/1.00']);
+    expect(line('tt-lstm c2 r2').split(/\s+/).slice(-5)).toEqual(['39.0/153', '0.50', '0.33', '0.85', '0.50/0.33']);
+    // Rank 8 has no inference time of the original's single-threaded run.
+    expect(line('tt-lstm c2 r8').split(/\s+/)).toContain('–/228');
   });
 });
