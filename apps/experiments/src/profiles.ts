@@ -92,7 +92,15 @@ export interface PmnistConfig extends ModelSpec, MnistSettings {
   readonly experiment: 'pmnist';
 }
 
-export type ExperimentConfig = MnistConfig | PmnistConfig | SpeakerConfig;
+/**
+ * One run of the stability experiment: row MNIST at one learning rate and one seed (`lr` and `seed` of the
+ * settings are the run's own), without gradient clipping.
+ */
+export interface StabilityConfig extends ModelSpec, MnistSettings {
+  readonly experiment: 'stability';
+}
+
+export type ExperimentConfig = MnistConfig | PmnistConfig | SpeakerConfig | StabilityConfig;
 
 /** A grid of TT models: every combination of cores × ranks, for each cell kind. */
 export interface TtGrid {
@@ -125,6 +133,16 @@ export interface Profile {
     readonly models: readonly ModelSpec[];
     /** Data-efficiency experiment: these models at these fractions of the training speakers. */
     readonly dataEfficiency: { readonly models: readonly ModelSpec[]; readonly fractions: readonly number[] };
+  };
+  /**
+   * Stability and hyperparameter selection (the paper's third claim): every model at every learning rate
+   * with every seed, on row MNIST at `settings` (whose own `lr` and `seed` are replaced).
+   */
+  readonly stability: {
+    readonly settings: MnistSettings;
+    readonly models: readonly ModelSpec[];
+    readonly lrs: readonly number[];
+    readonly seeds: readonly number[];
   };
   /** Parameter tables: pure computation, always the paper's full layout. */
   readonly params: { readonly ranks: readonly number[]; readonly cores: readonly number[] };
@@ -179,8 +197,16 @@ export const QUICK_PROFILE: Profile = {
     models: [dense('lstm'), tt('lstm', 2, 2)],
     dataEfficiency: { models: [dense('lstm'), tt('lstm', 2, 2)], fractions: [0.2, 0.6, 1] },
   },
+  stability: {
+    // 75 steps per run (3 epochs of 3,200 images) at hidden 64: 48 runs in about 2 minutes on 2 cores.
+    settings: { hidden: 64, layers: 1, epochs: 3, batch: 128, lr: 1e-2, lrDecayEvery: 0, trainLimit: 3200, testLimit: 1000, seed: 1, order: 'fixed' },
+    models: [dense('lstm'), tt('lstm', 2, 2), dense('gru'), tt('gru', 2, 2)],
+    lrs: [1e-4, 1e-3, 1e-2, 1e-1],
+    seeds: [1, 2, 3],
+  },
   params: { ranks: [1, 2, 4, 8, 16], cores: [2, 3, 4] },
   scaledDown: [
+    'Stability: dense LSTM/GRU and TT-LSTM/TT-GRU 2 cores rank 2 at hidden 64, 3 epochs of 3,200 images (75 steps), learning rates 1e-4, 1e-3, 1e-2, 1e-1 × seeds 1–3, validation on 1,000 images (paper profile: hidden 256, 5 epochs on 50,000 images, 7 learning rates).',
     'Row MNIST: hidden 128 (paper 256), 20,000 training images (paper 50,000), 3 epochs (paper 20), no learning-rate decay, validation and test on 2,000 images each.',
     'TT grid: TT-LSTM with 2–3 cores × ranks 1, 2, 4, TT-LSTM 4 cores rank 4 and TT-GRU 2 cores rank 2 (paper: 2–4 cores × ranks 1–10 for both cells).',
     "Speaker verification: the synthetic corpus 'quick' generated in-process with espeak-ng (24 training, 8 validation, 8 test speakers, 12 utterances each; paper: LibriSpeech train-clean-100, 251 speakers), hidden 128 (paper 768), embedding 64 (paper 256), 5 speakers × 6 utterances per batch (paper 16 × 32), 150 steps at Adam 3e-3 (the authors: 40,000 at 2e-3 for the logged sweep), validation every 50 steps as the authors; dense LSTM and TT-LSTM 2 cores rank 2 only (paper: 2–4 cores × ranks 1–4). Evaluation follows the chosen protocol; with 12 utterances per speaker the authors' first 32 are all 12 (6 enrol, 6 verify).",
@@ -242,8 +268,16 @@ export const PAPER_PROFILE: Profile = {
     models: [dense('lstm'), ...[2, 3, 4].flatMap((c) => [1, 2, 3, 4].map((r) => tt('lstm', c, r)))],
     dataEfficiency: { models: [dense('lstm'), tt('lstm', 2, 2)], fractions: [...PAPER_SPEAKER.dataEfficiency.fractions] },
   },
+  stability: {
+    // Not in the paper: its MNIST model and data, 5 epochs (the differences show early), no decay.
+    settings: { hidden: PAPER_MNIST.hidden, layers: 1, epochs: 5, batch: PAPER_MNIST.batch, lr: PAPER_MNIST.lr, lrDecayEvery: 0, trainLimit: 0, testLimit: 0, seed: 1, order: PAPER_MNIST.order },
+    models: [dense('lstm'), tt('lstm', 2, 4), dense('gru'), tt('gru', 2, 4)],
+    lrs: [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1],
+    seeds: [1, 2, 3],
+  },
   params: { ranks: [1, 2, 4, 8, 16], cores: [2, 3, 4] },
   scaledDown: [
+    'Stability (not an experiment of the paper): 5 epochs per run at the paper\'s MNIST size, no learning-rate decay, 7 learning rates from 1e-4 to 1e-1 × 3 seeds.',
     "Speaker verification uses the synthetic corpus ('paper' size: 251/40/40 speakers) unless --speaker-data-dir points at LibriSpeech: EERs are then not comparable with the paper's numbers.",
   ],
   expectations: [
@@ -273,6 +307,7 @@ export function withProtocol(p: Profile, protocol: string): Profile {
     protocol: protocol as ProtocolName,
     mnist: { ...p.mnist, settings: { ...p.mnist.settings, order } },
     pmnist: { ...p.pmnist, settings: { ...p.pmnist.settings, order } },
+    stability: { ...p.stability, settings: { ...p.stability.settings, order } },
     speaker: {
       ...p.speaker,
       settings: {
@@ -340,6 +375,7 @@ export function modelLabel(m: ModelSpec): string {
 export function configId(c: ExperimentConfig): string {
   if (c.experiment === 'mnist') return `mnist-${modelId(c)}`;
   if (c.experiment === 'pmnist') return `pmnist-${modelId(c)}`;
+  if (c.experiment === 'stability') return `stability-${modelId(c)}-lr${c.lr.toExponential()}-s${c.seed}`;
   const frac = c.trainFraction === 1 ? '' : `-f${Math.round(c.trainFraction * 100)}`;
   return `speaker-${modelId(c)}${frac}`;
 }
@@ -378,6 +414,12 @@ export function validateProfile(p: Profile): void {
   for (const k of ['trainLimit', 'testLimit', 'lrDecayEvery'] as const) positiveInt(pm[k], `pmnist.${k}`, w, true);
   if (!(pm.lr > 0)) throw new Error(`${w}: 'pmnist.lr' must be positive, got ${pm.lr}`);
   for (const x of p.pmnist.models) validateModel(x, `${w} pmnist`);
+  const st = p.stability.settings;
+  for (const k of ['hidden', 'layers', 'epochs', 'batch'] as const) positiveInt(st[k], `stability.${k}`, w);
+  for (const k of ['trainLimit', 'testLimit'] as const) positiveInt(st[k], `stability.${k}`, w, true);
+  for (const x of p.stability.models) validateModel(x, `${w} stability`);
+  for (const lr of p.stability.lrs) if (!(lr > 0 && lr < 10)) throw new Error(`${w}: every 'stability.lrs' value must lie in (0, 10), got ${lr}`);
+  for (const seed of p.stability.seeds) positiveInt(seed, 'stability.seeds', w, true);
   const s = p.speaker.settings;
   for (const k of ['hidden', 'embedding', 'layers', 'steps', 'speakersPerBatch', 'evalEvery'] as const) positiveInt(s[k], `speaker.${k}`, w);
   if (s.speakersPerBatch < 2) throw new Error(`${w}: 'speaker.speakersPerBatch' must be at least 2 (GE2E contrasts speakers), got ${s.speakersPerBatch}`);
@@ -405,6 +447,12 @@ export function mnistConfigs(p: Profile): MnistConfig[] {
 /** Every permuted-pixel MNIST configuration, in the profile's order. */
 export function pmnistConfigs(p: Profile): PmnistConfig[] {
   return dedupe(p.pmnist.models.map((m) => ({ experiment: 'pmnist' as const, ...m, ...p.pmnist.settings })));
+}
+
+/** Every stability configuration: model by model, each over the learning rates, each over the seeds. */
+export function stabilityConfigs(p: Profile): StabilityConfig[] {
+  const s = p.stability;
+  return dedupe(s.models.flatMap((m) => s.lrs.flatMap((lr) => s.seeds.map((seed) => ({ experiment: 'stability' as const, ...m, ...s.settings, lr, seed })))));
 }
 
 /** Every speaker configuration: the models at 100%, then the data-efficiency runs (100% runs shared). */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../args.js';
-import { QUICK_PROFILE, configId, mnistConfigs, pmnistConfigs, speakerConfigs } from '../profiles.js';
+import { QUICK_PROFILE, configId, mnistConfigs, pmnistConfigs, speakerConfigs, stabilityConfigs } from '../profiles.js';
 import type { MnistConfig, PmnistConfig, SpeakerConfig } from '../profiles.js';
 import type { MnistOutcome, ResultsFile, SpeakerOutcome } from '../report/results.js';
 import { allCommand, applyOverrides, resolveAllOptions, runAll } from './all.js';
@@ -38,6 +38,7 @@ interface Calls {
   timing?: number;
   mnist: string[];
   speaker: string[];
+  stability: string[];
   resultsAfterEach: number[];
 }
 
@@ -57,6 +58,12 @@ function fakeDeps(calls: Calls, overrides: Partial<AllDependencies> = {}, result
       calls.speaker.push(configId(c));
       return fakeSpeaker(c);
     },
+    async runStability(c) {
+      calls.stability.push(configId(c));
+      // Diverges at the largest learning rate, so the report shows a count.
+      const acc = c.lr >= 0.1 ? 0.1 : 0.5 + c.seed / 100;
+      return { params: 1000, paramsPaper: 900, epochAccuracies: [acc], finalAccuracy: acc, bestAccuracy: acc, finalTrainLoss: 1, maxTrainLoss: 2.4, diverged: c.lr >= 0.1 ? 'nan' : null, steps: 10, trainSeconds: 1 };
+    },
     async paramsTables() {
       return { tables: null, note: 'counter not wired in this test' };
     },
@@ -68,7 +75,7 @@ function fakeDeps(calls: Calls, overrides: Partial<AllDependencies> = {}, result
       return { backend: 'fake', tfjsVersion: '0.0.0' };
     },
     async checkMnistData() {},
-    now: () => (t += 1),
+    now: () => (t += 0.01),
     date: () => '2026-01-01T00:00:00.000Z',
     log: () => {},
     ...overrides,
@@ -81,7 +88,7 @@ async function options(argv: string[]): Promise<AllOptions> {
 
 describe('runAll', () => {
   it('runs every configuration of the profile, writes results.json after each, and the report with its images', async () => {
-    const calls: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    const calls: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
     const opts = await options([]);
     const out = await runAll(opts, fakeDeps(calls, {}, () => join(dir, 'quick', 'results.json')));
     expect(out.code).toBe(0);
@@ -95,6 +102,8 @@ describe('runAll', () => {
     expect(results.mnist.every((r) => r.status === 'done')).toBe(true);
     expect(results.pmnist?.map((r) => [r.id, r.status, r.config.experiment])).toEqual(pmnistConfigs(QUICK_PROFILE).map((c) => [configId(c), 'done', 'pmnist']));
     expect(results.timing).toHaveLength(1);
+    expect(calls.stability).toEqual(stabilityConfigs(QUICK_PROFILE).map(configId));
+    expect(results.stability?.filter((r) => r.status === 'done')).toHaveLength(stabilityConfigs(QUICK_PROFILE).length);
     const report = await readFile(out.reportPath, 'utf8');
     const files = await readdir(join(dir, 'quick'));
     for (const m of report.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) expect(files).toContain(m[1]);
@@ -102,7 +111,7 @@ describe('runAll', () => {
   });
 
   it('runs only the permuted-pixel experiment with --only pmnist, in run directories of its own', async () => {
-    const calls: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    const calls: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
     const out = await runAll(await options(['--only', 'pmnist']), fakeDeps(calls));
     expect(out.code).toBe(0);
     expect(calls.mnist).toEqual(['pmnist-lstm', 'pmnist-ttlstm-c2-r4']);
@@ -114,16 +123,16 @@ describe('runAll', () => {
   });
 
   it('reads the timing table back instead of measuring again', async () => {
-    const first: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    const first: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
     await runAll(await options(['--only', 'timing']), fakeDeps(first));
-    const second: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    const second: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
     const out = await runAll(await options(['--only', 'timing']), fakeDeps(second));
     expect([first.timing, second.timing]).toEqual([1, undefined]);
     expect(out.results.timing).toEqual([{ model: 'LSTM', params: 1, inferenceMs: 1, trainStepMs: 2 }]);
   });
 
   it('reads finished configurations back on a second invocation and reruns only what failed', async () => {
-    const first: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    const first: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
     const failing = fakeDeps(first, {
       async runMnist(c) {
         first.mnist.push(configId(c));
@@ -136,7 +145,7 @@ describe('runAll', () => {
     const report = await readFile(join(dir, 'quick', 'REPORT.md'), 'utf8');
     expect(report).toContain('| mnist-ttlstm-c3-r2 | failed | killed |');
     const before = await stat(join(dir, 'quick', 'runs', 'mnist-lstm', 'outcome.json'));
-    const second: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    const second: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
     expect((await runAll(opts, fakeDeps(second))).code).toBe(0);
     expect(second.mnist).toEqual(['mnist-ttlstm-c3-r2']);
     const results = JSON.parse(await readFile(join(dir, 'quick', 'results.json'), 'utf8')) as ResultsFile;
@@ -151,10 +160,10 @@ describe('runAll', () => {
   });
 
   it('refuses to reuse a run directory with other settings, leaving its results untouched', async () => {
-    const calls: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    const calls: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
     await runAll(await options(['--only', 'mnist', '--ranks', '1']), fakeDeps(calls));
     const before = await readFile(join(dir, 'quick', 'runs', 'mnist-lstm', 'outcome.json'), 'utf8');
-    const again: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    const again: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
     await expect(runAll(await options(['--only', 'mnist', '--ranks', '1', '--epochs', '5']), fakeDeps(again))).rejects.toThrow(/different configuration.*--run NAME/);
     expect(again.mnist).toEqual([]);
     expect(await readFile(join(dir, 'quick', 'runs', 'mnist-lstm', 'outcome.json'), 'utf8')).toBe(before);
@@ -164,7 +173,7 @@ describe('runAll', () => {
   });
 
   it('stops on bad data before creating the results directory', async () => {
-    const calls: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    const calls: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
     const deps = fakeDeps(calls, {
       async checkMnistData() {
         throw new Error('MNIST files missing in /nowhere: train-images-idx3-ubyte');
@@ -175,7 +184,7 @@ describe('runAll', () => {
   });
 
   it('rewrites only the report with --report-only', async () => {
-    const calls: Calls = { mnist: [], speaker: [], resultsAfterEach: [] };
+    const calls: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
     await expect(runAll(await options(['--report-only']), fakeDeps(calls))).rejects.toThrow(/--report-only: cannot read .*results\.json/);
     await runAll(await options(['--only', 'params']), fakeDeps(calls));
     await rm(join(dir, 'quick', 'REPORT.md'));
@@ -190,7 +199,7 @@ describe('resolveAllOptions', () => {
     const o = await resolveAllOptions([]);
     expect(o.profile.name).toBe('quick');
     expect(o.run).toBe('quick');
-    expect(o.only).toEqual(['params', 'mnist', 'pmnist', 'speaker', 'timing']);
+    expect(o.only).toEqual(['params', 'mnist', 'pmnist', 'speaker', 'stability', 'timing']);
     expect((await resolveAllOptions(['--only', 'pmnist,mnist'])).only).toEqual(['pmnist', 'mnist']);
     expect((await resolveAllOptions(['--profile', 'paper'])).run).toBe('paper');
   });

@@ -14,19 +14,19 @@ import type { Command } from '../command.js';
 import { protocolDifferences } from '../differences.js';
 import type { SpeakerData } from '../differences.js';
 import { DEFAULT_SPEAKER_SCHEDULE, SPEAKER_SCHEDULE_NAMES } from '../paper_results.js';
-import { DEFAULT_PROTOCOL, PROFILE_NAMES, PROTOCOL_NAMES, configId, getProfile, mnistConfigs, pmnistConfigs, speakerConfigs, validateGrid, validateProfile, withProtocol, withSpeakerSchedule } from '../profiles.js';
-import type { ExperimentConfig, MnistConfig, PmnistConfig, Profile, SpeakerConfig, TtGrid } from '../profiles.js';
+import { DEFAULT_PROTOCOL, PROFILE_NAMES, PROTOCOL_NAMES, configId, getProfile, mnistConfigs, pmnistConfigs, speakerConfigs, stabilityConfigs, validateGrid, validateProfile, withProtocol, withSpeakerSchedule } from '../profiles.js';
+import type { ExperimentConfig, MnistConfig, PmnistConfig, Profile, SpeakerConfig, StabilityConfig, TtGrid } from '../profiles.js';
 import type { CellKind } from '@ttrnn/cells';
 import { writeReport } from '../report/report.js';
 import { describeResolved } from './dry_run.js';
-import type { Environment, Invocation, MnistOutcome, ParamsTables, ResultsFile, RunRecord, SpeakerOutcome, TimingRow } from '../report/results.js';
+import type { Environment, Invocation, MnistOutcome, ParamsTables, ResultsFile, RunRecord, SpeakerOutcome, StabilityOutcome, TimingRow } from '../report/results.js';
 import { repoRoot, runSweep, writeJsonAtomic } from '../sweep.js';
 import type { SweepEntry } from '../sweep.js';
 import type { SweepDisplay } from '../sweep_display.js';
 import type { TaskEvents, WorkerTask } from '../worker_pool.js';
 import type { ProgressStream } from '@ttrnn/training';
 
-export const EXPERIMENTS = ['params', 'mnist', 'pmnist', 'speaker', 'timing'] as const;
+export const EXPERIMENTS = ['params', 'mnist', 'pmnist', 'speaker', 'stability', 'timing'] as const;
 export type ExperimentName = (typeof EXPERIMENTS)[number];
 
 const OPTIONS: OptionSpecs = {
@@ -76,15 +76,22 @@ export interface TrainContext {
   readonly afterStep?: (step: number) => void;
 }
 
-export type Outcome = MnistOutcome | SpeakerOutcome;
+export type Outcome = MnistOutcome | SpeakerOutcome | StabilityOutcome;
 
 /** The experiments trained by the sweep, each with its configurations, in the order they are queued. */
-const SECTIONS: Readonly<Record<'mnist' | 'pmnist' | 'speaker', (p: Profile) => readonly ExperimentConfig[]>> = { mnist: mnistConfigs, pmnist: pmnistConfigs, speaker: speakerConfigs };
+const SECTIONS: Readonly<Record<'mnist' | 'pmnist' | 'speaker' | 'stability', (p: Profile) => readonly ExperimentConfig[]>> = {
+  mnist: mnistConfigs,
+  pmnist: pmnistConfigs,
+  speaker: speakerConfigs,
+  stability: stabilityConfigs,
+};
 const TRAINED = Object.keys(SECTIONS) as (keyof typeof SECTIONS)[];
 
 /** Trains one configuration of any experiment (in this process or in a worker process). */
-export function runConfiguration(deps: Pick<AllDependencies, 'runMnist' | 'runSpeaker'>, config: ExperimentConfig, ctx: TrainContext): Promise<Outcome> {
-  return config.experiment === 'speaker' ? deps.runSpeaker(config, ctx) : deps.runMnist(config, ctx);
+export function runConfiguration(deps: Pick<AllDependencies, 'runMnist' | 'runSpeaker' | 'runStability'>, config: ExperimentConfig, ctx: TrainContext): Promise<Outcome> {
+  if (config.experiment === 'speaker') return deps.runSpeaker(config, ctx);
+  if (config.experiment === 'stability') return deps.runStability(config, ctx);
+  return deps.runMnist(config, ctx);
 }
 
 /** The sweep's records split into the sections of results.json. */
@@ -92,16 +99,22 @@ function sections(records: RunRecord<ExperimentConfig, Outcome>[]): {
   mnist: RunRecord<MnistConfig, MnistOutcome>[];
   pmnist: RunRecord<PmnistConfig, MnistOutcome>[];
   speaker: RunRecord<SpeakerConfig, SpeakerOutcome>[];
+  stability: RunRecord<StabilityConfig, StabilityOutcome>[];
 } {
   const of = <C, O>(name: ExperimentConfig['experiment']) => records.filter((r) => r.config.experiment === name) as unknown as RunRecord<C, O>[];
-  return { mnist: of('mnist'), pmnist: of('pmnist'), speaker: of('speaker') };
+  return { mnist: of('mnist'), pmnist: of('pmnist'), speaker: of('speaker'), stability: of('stability') };
 }
+
+/** Seconds between two reports written during a sweep (results.json is written after every configuration). */
+const REPORT_EVERY_SECONDS = 30;
 
 /** What `runAll` needs from the outside world. */
 export interface AllDependencies {
   /** Trains one row-MNIST (`experiment: 'mnist'`) or permuted-pixel MNIST (`'pmnist'`) configuration. */
   runMnist(config: MnistConfig | PmnistConfig, ctx: TrainContext): Promise<MnistOutcome>;
   runSpeaker(config: SpeakerConfig, ctx: TrainContext): Promise<SpeakerOutcome>;
+  /** One run of the stability experiment (a non-finite loss is an outcome, not a failure). */
+  runStability(config: StabilityConfig, ctx: TrainContext): Promise<StabilityOutcome>;
   /** Worker processes for `workers` above 1 (each runs `runConfiguration` with its own backend). */
   pool?(lanes: number): { run(lane: number, task: WorkerTask, events: TaskEvents): Promise<unknown>; close(): Promise<void> };
   /** The sweep's progress display (stderr). */
@@ -245,12 +258,13 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
   let mnist: RunRecord<MnistConfig, MnistOutcome>[] = [];
   let pmnist: RunRecord<PmnistConfig, MnistOutcome>[] = [];
   let speaker: RunRecord<SpeakerConfig, SpeakerOutcome>[] = [];
+  let stability: RunRecord<StabilityConfig, StabilityOutcome>[] = [];
   let timing: TimingRow[] | null = null;
   let timingNote: string | undefined;
   let timingRan = 0;
   const earlier = await earlierInvocations(resultsPath);
   const invocation = (): Invocation => {
-    const records = [...mnist, ...pmnist, ...speaker];
+    const records = [...mnist, ...pmnist, ...speaker, ...stability];
     return {
       date: environment.date,
       command: environment.command,
@@ -273,15 +287,21 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
     mnist,
     pmnist,
     speaker,
+    stability,
     timing,
     ...(timingNote !== undefined ? { timingNote } : {}),
     wallSeconds: deps.now() - t0,
     notes,
     invocations: [...earlier, invocation()],
   });
-  const save = async (): Promise<void> => {
+  // results.json after every configuration; the report (figures take a while to render) at most every
+  // REPORT_EVERY_SECONDS and at the end. `--report-only` redraws it from results.json at any time.
+  let reported = -Infinity;
+  const save = async (final = false): Promise<void> => {
     const results = snapshot();
     await writeJsonAtomic(resultsPath, results);
+    if (!final && deps.now() - reported < REPORT_EVERY_SECONDS) return;
+    reported = deps.now();
     await writeReport(runDir, results);
   };
 
@@ -319,14 +339,14 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
         onStart: (id, lane) => display?.start(lane, id),
         onEnd: (_id, lane, seconds) => display?.end(lane, seconds),
         onProgress: async (es) => {
-          ({ mnist, pmnist, speaker } = sections(toRecords(es)));
+          ({ mnist, pmnist, speaker, stability } = sections(toRecords(es)));
           display?.counts(es.filter((e) => e.status === 'done').length, es.length);
           await save();
         },
         log,
         now: deps.now,
       });
-      ({ mnist, pmnist, speaker } = sections(toRecords(entries)));
+      ({ mnist, pmnist, speaker, stability } = sections(toRecords(entries)));
     } finally {
       display?.close();
       await pool?.close();
@@ -356,9 +376,9 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
     }
   }
   for (const name of EXPERIMENTS) if (!only.has(name)) notes.push(`'${name}' was not run in this invocation (--only ${[...only].join(',')}).`);
-  await save();
+  await save(true);
   const results = snapshot();
-  const failed = [...mnist, ...pmnist, ...speaker].filter((r) => r.status !== 'done').length;
+  const failed = [...mnist, ...pmnist, ...speaker, ...stability].filter((r) => r.status !== 'done').length;
   return { code: failed > 0 ? 1 : 0, reportPath: join(runDir, 'REPORT.md'), resultsPath, results };
 }
 

@@ -18,6 +18,7 @@ import { curveFromMetrics } from '../report/curve.js';
 import type { CurvePoint, ParamsRow, ParamsTables } from '../report/results.js';
 import { mnistOptionsFromSweep, runMnist } from '../experiments/mnist_run.js';
 import { runSpeaker, speakerOptionsFromSweep } from '../experiments/speaker_run.js';
+import { runStability } from '../experiments/stability.js';
 import type { RunEnvironment } from '../experiments/mnist_run.js';
 import { SweepDisplay } from '../sweep_display.js';
 import { WorkerPool } from '../worker_pool.js';
@@ -99,6 +100,7 @@ export function realDependencies(): AllDependencies {
       if (r.status !== 'finished') throw new Error(`${ctx.id}: training stopped before the end (status ${r.status}); run again to resume`);
       return { ...r, curve: await stepCurve(ctx.runDir, r.curve) };
     },
+    runStability: (config, ctx) => runStability(config, ctx, runEnvironment(ctx)),
     pool: (lanes) => new WorkerPool(lanes),
     display: (lanes) => new SweepDisplay({ stream: process.stderr, lanes, now: () => performance.now() / 1000 }),
     async paramsTables(profile) {

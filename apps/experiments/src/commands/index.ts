@@ -10,6 +10,7 @@ import { mnistCommand } from './mnist.js';
 import { parityCommand } from './parity.js';
 import { paramsCommand } from './params.js';
 import { speakerCommand } from './speaker.js';
+import { stabilityCommand } from './stability.js';
 import { timingCommand } from './timing.js';
 
 export const COMMANDS: Command[] = [
@@ -20,5 +21,6 @@ export const COMMANDS: Command[] = [
   parityCommand,
   paramsCommand,
   speakerCommand,
+  stabilityCommand,
   timingCommand,
 ];

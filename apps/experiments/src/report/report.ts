@@ -12,6 +12,7 @@ import { int, pct, ratio, secs, table } from './format.js';
 import type { CurvePoint, ResultsFile, RunRecord } from './results.js';
 import { authorsMnistCount, clippedNorms, gradNormCaption, mnistProvenance, paperMnistCell, paperMnistPoints, paperSpeakerCells, renderDifferences, renderProtocol, renderSpeakerParams } from './authors.js';
 import { describeEvaluation } from '../differences.js';
+import { renderStability } from './stability.js';
 import { histogram, lineChart, renderSvg } from './svg.js';
 import type { Chart, Series } from './svg.js';
 
@@ -132,7 +133,9 @@ export function renderReport(results: ResultsFile): RenderedReport {
   for (const r of pmnistDone) headline.push(`Permuted pixel MNIST, ${modelLabel(r.config)}: ${pct(r.outcome.testAccuracy)} test accuracy with ${int(r.outcome.params)} parameters.`);
   const spFull = speakerDone.filter((r) => r.config.trainFraction === 1);
   for (const r of spFull) headline.push(`Speaker verification, ${modelLabel(r.config)}: ${pct(r.outcome.testEer)} test EER with ${int(r.outcome.params)} parameters.`);
-  const failed = [...results.mnist, ...pmnistRecords, ...results.speaker].filter((r) => r.status !== 'done');
+  const stability = renderStability(results.stability ?? []);
+  headline.push(...stability.headline);
+  const failed = [...results.mnist, ...pmnistRecords, ...results.speaker, ...(results.stability ?? [])].filter((r) => r.status !== 'done');
   md.push('## Headline', '');
   if (headline.length) md.push(...headline.map((h) => `- ${h}`));
   else md.push('- No training run finished in this run.');
@@ -471,6 +474,9 @@ export function renderReport(results: ResultsFile): RenderedReport {
       }
     }
   }
+
+  md.push(...stability.lines);
+  Object.assign(images, stability.images);
 
   // Timing.
   md.push('## Speed (batch 128, 28 steps, input 28, hidden 256)', '');

@@ -6,7 +6,7 @@ import type { CellKind } from '@ttrnn/cells';
 import type { ExtraCore } from '@ttrnn/tt';
 import type { Difference } from '../differences.js';
 import type { SpeakerSchedule } from '../paper_results.js';
-import type { MnistConfig, PmnistConfig, ProtocolName, SpeakerConfig } from '../profiles.js';
+import type { MnistConfig, PmnistConfig, ProtocolName, SpeakerConfig, StabilityConfig } from '../profiles.js';
 
 /** Where and how the numbers were produced. */
 export interface Environment {
@@ -78,6 +78,26 @@ export interface SpeakerOutcome {
   readonly testUtterances?: number;
 }
 
+/** One run of the stability experiment (accuracies are fractions in [0, 1], on the validation images). */
+export interface StabilityOutcome {
+  readonly params: number;
+  readonly paramsPaper: number;
+  /** Validation accuracy after each finished epoch. */
+  readonly epochAccuracies: readonly number[];
+  /** After the last epoch; chance (0.1) when a non-finite loss stopped the run (its model outputs NaN). */
+  readonly finalAccuracy: number;
+  /** The best epoch's; chance when no epoch finished. */
+  readonly bestAccuracy: number;
+  /** Training loss of the last finished epoch, or null. */
+  readonly finalTrainLoss: number | null;
+  /** The largest training loss of any step (NaN when no step finished). */
+  readonly maxTrainLoss: number;
+  /** `nan`: stopped by a non-finite loss or gradient norm; `chance`: ended at chance (see stability.ts); null: trained. */
+  readonly diverged: 'nan' | 'chance' | null;
+  readonly steps: number;
+  readonly trainSeconds: number;
+}
+
 export interface RunRecord<C, O> {
   readonly id: string;
   readonly config: C;
@@ -143,6 +163,8 @@ export interface ResultsFile {
   /** Permuted-pixel MNIST runs (absent in results written before the experiment existed). */
   readonly pmnist?: readonly RunRecord<PmnistConfig, MnistOutcome>[];
   readonly speaker: readonly RunRecord<SpeakerConfig, SpeakerOutcome>[];
+  /** The stability experiment's runs (absent in results written before it existed). */
+  readonly stability?: readonly RunRecord<StabilityConfig, StabilityOutcome>[];
   readonly timing: readonly TimingRow[] | null;
   readonly timingNote?: string;
   /** Seconds since the command started, at the time of writing. */

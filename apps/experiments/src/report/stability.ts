@@ -1,0 +1,131 @@
+/**
+ * The report section of the stability experiment: per model and learning rate, final and best validation
+ * accuracy as mean ± standard deviation over seeds and the number of diverged runs; one figure per cell kind
+ * (dense vs TT) of accuracy against learning rate with a band of ± one standard deviation.
+ */
+import { modelId, modelLabel } from '../profiles.js';
+import type { ModelSpec, StabilityConfig } from '../profiles.js';
+import type { RunRecord, StabilityOutcome } from './results.js';
+import { PALETTE } from './svg.js';
+import type { Chart } from './svg.js';
+
+type Done = RunRecord<StabilityConfig, StabilityOutcome> & { outcome: StabilityOutcome };
+
+/** Mean and sample standard deviation (0 for a single value). */
+export function meanSd(values: readonly number[]): { mean: number; sd: number } {
+  const n = values.length;
+  if (n === 0) return { mean: NaN, sd: NaN };
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, sd };
+}
+
+/** One row of the table: a model at a learning rate, over its seeds. */
+export interface StabilityRow {
+  readonly model: ModelSpec;
+  readonly lr: number;
+  readonly runs: number;
+  readonly final: { mean: number; sd: number };
+  readonly best: { mean: number; sd: number };
+  readonly nan: number;
+  readonly chance: number;
+  readonly params: number;
+}
+
+const modelKey = (m: ModelSpec): string => modelId(m);
+
+/** Groups finished runs by model and learning rate (models in first-seen order, learning rates ascending). */
+export function stabilityRows(records: readonly RunRecord<StabilityConfig, StabilityOutcome>[]): StabilityRow[] {
+  const done = records.filter((r): r is Done => r.status === 'done' && r.outcome !== undefined);
+  const groups = new Map<string, Done[]>();
+  for (const r of done) {
+    const k = `${modelKey(r.config)}@${r.config.lr}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  const order = [...new Set(done.map((r) => modelKey(r.config)))];
+  return [...groups.values()]
+    .map((rs) => ({
+      model: rs[0]!.config,
+      lr: rs[0]!.config.lr,
+      runs: rs.length,
+      final: meanSd(rs.map((r) => r.outcome.finalAccuracy)),
+      best: meanSd(rs.map((r) => r.outcome.bestAccuracy)),
+      nan: rs.filter((r) => r.outcome.diverged === 'nan').length,
+      chance: rs.filter((r) => r.outcome.diverged === 'chance').length,
+      params: rs[0]!.outcome.params,
+    }))
+    .sort((a, b) => order.indexOf(modelKey(a.model)) - order.indexOf(modelKey(b.model)) || a.lr - b.lr);
+}
+
+const pct = (v: number): string => (Number.isFinite(v) ? (100 * v).toFixed(1) : '—');
+const pm = (s: { mean: number; sd: number }): string => `${pct(s.mean)} ± ${pct(s.sd)}%`;
+
+/** Accuracy against learning rate for the models of one cell kind: a ±1 sd band and the mean of final accuracy, the mean best dashed. */
+export function stabilityChart(rows: readonly StabilityRow[], title: string): Chart {
+  const names = [...new Set(rows.map((r) => modelLabel(r.model)))];
+  const values = rows.flatMap((r) => [
+    { model: modelLabel(r.model), lr: r.lr, what: 'final', mean: r.final.mean, lo: Math.max(0, r.final.mean - r.final.sd), hi: Math.min(1, r.final.mean + r.final.sd) },
+    { model: modelLabel(r.model), lr: r.lr, what: 'best', mean: r.best.mean, lo: r.best.mean, hi: r.best.mean },
+  ]);
+  const x = { field: 'lr', type: 'quantitative', title: 'learning rate (Adam, log scale)', scale: { type: 'log' } } as const;
+  const color = { field: 'model', type: 'nominal', title: null, sort: names, scale: { domain: names, range: names.map((_, i) => PALETTE[i % PALETTE.length]!) } } as const;
+  const y = { field: 'mean', type: 'quantitative', title: 'validation accuracy', scale: { domainMin: 0, domainMax: 1 } } as const;
+  const chart: Chart = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 480,
+    height: 320,
+    config: { legend: { labelLimit: 0 } },
+    title: { text: title, subtitle: 'final accuracy: mean over seeds (line) ± 1 sd (band); best epoch: mean (dashed)' },
+    data: { values },
+    layer: [
+      { transform: [{ filter: "datum.what === 'final'" }], mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
+      { transform: [{ filter: "datum.what === 'final'" }], mark: { type: 'line', point: true, strokeWidth: 2 }, encoding: { x, y, color } },
+      { transform: [{ filter: "datum.what === 'best'" }], mark: { type: 'line', strokeDash: [5, 3], strokeWidth: 1.5 }, encoding: { x, y, color } },
+    ],
+  };
+  return chart;
+}
+
+/** The section's markdown lines and figures (file name → chart); `settings` from any run of the sweep. */
+export function renderStability(records: readonly RunRecord<StabilityConfig, StabilityOutcome>[]): { lines: string[]; images: Record<string, Chart>; headline: string[] } {
+  const lines: string[] = ['## Stability over learning rates and seeds', ''];
+  const images: Record<string, Chart> = {};
+  const headline: string[] = [];
+  if (records.length === 0) return { lines: [...lines, 'Not run in this invocation.', ''], images, headline };
+  const s = records[0]!.config;
+  const rows = stabilityRows(records);
+  const seeds = [...new Set(records.map((r) => r.config.seed))].sort((a, b) => a - b);
+  lines.push(
+    `The paper's third claim is that TT cells train more stably, which makes the learning rate easier to choose. ` +
+      `Each model trains on row MNIST at every learning rate with seeds ${seeds.join(', ')} (seed = initialisation and data order), ` +
+      `hidden ${s.hidden}, ${s.epochs} epoch(s) of ${s.trainLimit > 0 ? s.trainLimit.toLocaleString('en-US') : 'all 50,000'} images, batch ${s.batch}, Adam, no clipping, no decay; ` +
+      `accuracy on ${s.testLimit > 0 ? s.testLimit.toLocaleString('en-US') : 'all 10,000'} validation images after each epoch. ` +
+      `"final" is after the last epoch, "best" the best epoch's, both mean ± sample standard deviation over seeds. ` +
+      `Diverged: the loss became non-finite (NaN: training stops, final accuracy counted as chance, 10%) or the run ended at chance ` +
+      `after blowing up (validation accuracy ≤ 15% at the end, and a training loss above ln 10 + 0.5, worse than a uniform guess, at some step). ` +
+      `A run that only learns slowly is not counted as diverged.`,
+    '',
+  );
+  lines.push('| model | learning rate | final acc. | best acc. | diverged (NaN + at chance) / runs | params |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    lines.push(`| ${modelLabel(r.model)} | ${r.lr.toExponential()} | ${pm(r.final)} | ${pm(r.best)} | ${r.nan + r.chance} (${r.nan} + ${r.chance}) / ${r.runs} | ${r.params.toLocaleString('en-US')} |`);
+  }
+  lines.push('');
+  for (const cell of ['lstm', 'gru'] as const) {
+    const cellRows = rows.filter((r) => r.model.cell === cell);
+    if (cellRows.length === 0) continue;
+    const name = `stability_${cell}.svg`;
+    images[name] = stabilityChart(cellRows, `Row MNIST, ${cell.toUpperCase()}: accuracy against learning rate`);
+    lines.push(`![${cell.toUpperCase()} accuracy against learning rate, dense and TT](${name})`, '');
+  }
+  for (const key of [...new Set(rows.map((r) => modelKey(r.model)))]) {
+    const mine = rows.filter((r) => modelKey(r.model) === key);
+    const stable = mine.filter((r) => r.nan + r.chance === 0).map((r) => r.lr.toExponential());
+    const top = mine.reduce((b, r) => (r.final.mean > b.final.mean ? r : b));
+    headline.push(
+      `Stability, ${modelLabel(mine[0]!.model)}: no diverged run at ${stable.length ? stable.join(', ') : 'no learning rate'}; ` +
+        `best mean final accuracy ${pm(top.final)} at ${top.lr.toExponential()}.`,
+    );
+  }
+  return { lines, images, headline };
+}
