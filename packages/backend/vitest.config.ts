@@ -1,15 +1,5 @@
-import { defineConfig } from 'vitest/config';
+// The shared configuration, by path: @ttrnn/test-utils depends on this package, so
+// declaring it back as a dependency would make a cycle in the workspace graph.
+import { packageTestConfig } from '../../tooling/test-utils/vitest-config.js';
 
-// Each package has its own config: vitest would otherwise climb to the root.
-export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
-  test: {
-    globals: false,
-    include: ['src/**/*.test.ts'],
-    testTimeout: 60_000,
-    setupFiles: ['src/testing/setup.ts'],
-    reporters: ['default', 'json'],
-    outputFile: { json: '.vitest/report.json' },
-  },
-});
+export default packageTestConfig({ include: ['src/**/*.test.ts'] });

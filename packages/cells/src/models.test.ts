@@ -8,7 +8,7 @@ import { maxAbsDiff, randomTensor } from './test_util/random.js';
 import { linearMapFromReference, cellFromReference, refTensor } from './reference_format.js';
 import { RNN } from './rnn.js';
 import { assembleModel } from './models.js';
-import { assertClose } from '@ttrnn/backend/testing';
+import { assertClose } from '@ttrnn/test-utils';
 
 const TT: [string, ModelTTConfig | null][] = [
   ['dense', null],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { assertClose } from '@ttrnn/backend/testing';
+import { assertClose } from '@ttrnn/test-utils';
 import { createCell } from './cell_factory.js';
 import { cellFromReference, linearMapFromReference, refTensor } from './reference_format.js';
 import { RNN } from './rnn.js';

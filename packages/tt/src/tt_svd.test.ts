@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { Rng } from '@ttrnn/random';
-import { assertClose } from '@ttrnn/backend/testing';
+import { assertClose } from '@ttrnn/test-utils';
 import { ttFull } from './tt_matrix.js';
 import { coreShape } from './tt_shape.js';
 import type { TTMatrixShape } from './tt_shape.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { Rng } from '@ttrnn/random';
-import { assertClose } from '@ttrnn/backend/testing';
+import { assertClose } from '@ttrnn/test-utils';
 import { TTTensor, coresToFloat64, ttTensorFull, ttTensorFull64, ttTensorParamCount, validateTTTensorShape } from './tt_tensor.js';
 import { intValues } from './test_util/random.js';
 import { ttTensorArb } from './test_util/tt64.js';

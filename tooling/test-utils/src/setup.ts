@@ -1,10 +1,11 @@
 /**
- * Vitest set-up shared by the packages: initialises the backend named by
- * TTRNN_BACKEND (wasm by default) and checks every test for tensor leaks.
+ * Vitest set-up shared by the packages (`vitest-config.js` lists it): initialises
+ * the backend named by TTRNN_BACKEND (wasm by default) and checks every test for
+ * tensor leaks.
  */
 import { afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { backendFromEnv, initBackend } from '../backend.js';
+import { backendFromEnv, initBackend } from '@ttrnn/backend';
 
 let before = 0;
 

@@ -1,0 +1,3 @@
+import { packageTestConfig } from './vitest-config.js';
+
+export default packageTestConfig({ include: ['src/**/*.test.ts'] });
