@@ -2,16 +2,23 @@
  * The one place where a TensorFlow.js backend is chosen.
  *
  * Library packages import `@tensorflow/tfjs-core` only; entry points (the CLI,
- * benchmarks, test set-up) call `initBackend` once. Importing the union
- * `@tensorflow/tfjs` here registers the gradients and the cpu backend on the
- * same tfjs-core instance that the libraries use.
+ * benchmarks, test set-up, a web page) call `initBackend` once. This module
+ * registers tfjs-core's gradients (`#register-gradients`, see package.json:
+ * tfjs-core's own ES module list in a bundler, the same code pre-bundled for
+ * Node, where tfjs-core's CommonJS build has none) and loads a backend package
+ * only when it is chosen, so nothing here needs the `@tensorflow/tfjs` union.
+ *
+ * Browser-safe: no `node:` import, and `process` is only looked at through
+ * `globalThis`, where a page has none.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '#register-gradients';
 import '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installWasmFastKernels } from './wasm_fast_kernels.js';
 import { installWasmMatMulFix } from './wasm_matmul_fix.js';
 
-export const BACKEND_NAMES = ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
+export const BACKEND_NAMES = ['wasm', 'cpu', 'webgl', 'tensorflow', 'tensorflow-gpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** The backend used when neither the caller nor `TTRNN_BACKEND` chooses one: it installs anywhere. */
@@ -27,8 +34,13 @@ export function isBackendName(name: string): name is BackendName {
   return (BACKEND_NAMES as readonly string[]).includes(name);
 }
 
-/** The backend named by `TTRNN_BACKEND`, or the default. */
-export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): BackendName {
+/** The environment variables of the running process, or none in a browser (which has no `process`). */
+function processEnv(): Record<string, string | undefined> {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+}
+
+/** The backend named by `TTRNN_BACKEND` (in Node; a browser has no environment), or the default. */
+export function backendFromEnv(env: Record<string, string | undefined> = processEnv()): BackendName {
   const name = env['TTRNN_BACKEND'];
   if (name === undefined || name === '') return DEFAULT_BACKEND;
   if (!isBackendName(name)) {
@@ -63,6 +75,12 @@ export interface InitBackendOptions {
    * before/after benchmarks. Once installed they stay for the life of the process.
    */
   readonly fastKernels?: boolean;
+  /**
+   * wasm in a browser: the folder URL (ending in `/`) where the page serves tfjs-backend-wasm's `.wasm`
+   * files, passed to its `setWasmPaths`. A bundler does not copy them; copy
+   * `node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm` next to your page. Node finds them by itself.
+   */
+  readonly wasmPaths?: string;
 }
 
 /**
@@ -78,9 +96,13 @@ export async function initBackend(
     throw new Error(`'backend' passed to 'initBackend' must be one of ${BACKEND_NAMES.join(', ')}, got '${name}'`);
   }
   if (name === 'wasm') {
+    if (options.wasmPaths !== undefined) setWasmPaths(options.wasmPaths);
     installWasmMatMulFix();
     if (options.fastKernels !== false) installWasmFastKernels();
   }
+  // Loaded on demand: a page that uses wasm does not pay for webgl's shaders, nor Node for either.
+  if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
+  if (name === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
   if (name === 'tensorflow' || name === 'tensorflow-gpu') await loadNative(name);
   // tfjs-node registers its backend as 'tensorflow' for both builds.
   const tfName = name === 'tensorflow-gpu' ? 'tensorflow' : name;
