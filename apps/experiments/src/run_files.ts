@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@ttrnn/training';
+import { writeFileAtomic } from '@ttrnn/training/node';
 
 export const CHECKPOINT_FILE = 'checkpoint.ckpt';
 

@@ -7,9 +7,9 @@
  * The ETA assumes the configurations still to run take as long as the mean of those finished in this
  * invocation (none finished yet: unknown), spread over the lanes.
  */
-import { formatDuration } from '@ttrnn/training';
+import { formatDuration } from '@ttrnn/training/node';
 import { performance } from 'node:perf_hooks';
-import type { ProgressStream } from '@ttrnn/training';
+import type { ProgressStream } from '@ttrnn/training/node';
 
 export interface SweepDisplayOptions {
   readonly stream: ProgressStream;

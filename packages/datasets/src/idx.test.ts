@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, encodeIdx, isGzip, parseIdx, readIdxFile } from './idx.js';
+import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, encodeIdx, isGzip, parseIdx } from './idx.js';
+import { readIdxFile } from './idx_file.js';
 
 const FIXTURES = fileURLToPath(new URL('../test/fixtures/mnist/', import.meta.url));
 

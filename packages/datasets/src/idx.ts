@@ -5,14 +5,9 @@
  * big-endian uint32 sizes, then the elements in row-major order. Only unsigned bytes (type 0x08) occur in
  * MNIST and Fashion-MNIST, so only they are read; labels are magic 2049 (`0x00000801`, one dimension) and
  * images 2051 (`0x00000803`, three dimensions).
+ *
+ * Browser-safe: parsing works on bytes; reading a file (`readIdxFile`) is in idx_file.ts, for Node.
  */
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { gunzip } from 'node:zlib';
-import { promisify } from 'node:util';
-
-const gunzipAsync = promisify(gunzip);
-
 /** Magic number of an IDX file of unsigned-byte labels, `[count]`. */
 export const IDX_LABELS_MAGIC = 2049;
 /** Magic number of an IDX file of unsigned-byte images, `[count, rows, cols]`. */
@@ -91,25 +86,6 @@ export function parseIdx(bytes: Uint8Array, name: string, expectedMagic?: number
     );
   }
   return { magic, dims, data: bytes.subarray(headerBytes) };
-}
-
-/**
- * Reads an IDX file, plain or gzip-compressed (detected by its magic bytes, not by its name).
- *
- * @param path the file to read.
- * @param expectedMagic when given, the file must carry this magic number.
- */
-export async function readIdxFile(path: string, expectedMagic?: number): Promise<IdxArray> {
-  const name = basename(path);
-  let bytes: Uint8Array = await readFile(path);
-  if (isGzip(bytes)) {
-    try {
-      bytes = await gunzipAsync(bytes);
-    } catch (err) {
-      throw new Error(`${name}: expected a valid gzip stream, got ${(err as Error).message}`);
-    }
-  }
-  return parseIdx(bytes, name, expectedMagic);
 }
 
 /** Encodes unsigned bytes as an IDX file (for fixtures and tests). */

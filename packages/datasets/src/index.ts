@@ -1,3 +1,32 @@
-// Public API of @ttrnn/datasets. Each sub-barrel lists its public names explicitly.
-export * from './mnist/index.js';
-export * from './speech/index.js';
+// Public API of @ttrnn/datasets that runs anywhere, a browser included: IDX parsing, the MNIST
+// splits, sequence views and batches, and the pure pieces of the speech front end. Reading files,
+// the MNIST loader, speaker corpora, the feature cache, the voice-activity detector and the
+// synthetic corpus need Node: `@ttrnn/datasets/node` (src/node.ts) has those and everything here.
+export { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, encodeIdx, isGzip, parseIdx } from './idx.js';
+export type { IdxArray } from './idx.js';
+export { FASHION_MNIST_CLASSES, MNIST_FILE_NAMES, MNIST_NUM_CLASSES } from './mnist/mnist_types.js';
+export type { MnistData, MnistDatasetName, MnistImages } from './mnist/mnist_types.js';
+export { MNIST_VALIDATION_SIZE, labelCounts, splitMnist } from './mnist/split.js';
+export type { MnistSplitOptions, MnistSplits, MnistSubset } from './mnist/split.js';
+export { MNIST_MEAN, MNIST_STD, normalizationTable, pixelPermutation, sequenceShape } from './mnist/sequence.js';
+export type { SequenceView } from './mnist/sequence.js';
+export { SequenceBatches } from './mnist/batches.js';
+export type { SequenceBatch, SequenceBatchesOptions } from './mnist/batches.js';
+export { describeMnist } from './mnist/describe.js';
+export type { MnistSplitSummary, MnistSummary } from './mnist/describe.js';
+export { decodeFlac, decodeWav, levelDbfs, normalizeVolume, resample } from './speech/audio.js';
+export type { Audio, ResampleQuality } from './speech/audio.js';
+export { SPLIT_NAMES } from './speech/corpus.js';
+export type { SkippedFile, SpeakerCorpus, SpeakerSource, SplitName, UtteranceSource } from './speech/corpus.js';
+export { RandomCycler } from './speech/cycler.js';
+export type { RandomCyclerState } from './speech/cycler.js';
+export { PowerSpectrum } from './speech/fft.js';
+export {
+  DEFAULT_MEL_OPTIONS,
+  hannPeriodic,
+  hzToMelSlaney,
+  melFilterbank,
+  melSpectrogram,
+  melToHzSlaney,
+} from './speech/mel.js';
+export type { MelFilterbankOptions, MelFrames, MelSpectrogramOptions } from './speech/mel.js';

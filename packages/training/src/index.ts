@@ -1,9 +1,7 @@
-// Public API of @ttrnn/training.
+// Public API of @ttrnn/training: what runs anywhere, a browser included. The training loop with
+// its run directory, checkpoints and atomic files is Node-only: `@ttrnn/training/node` (src/node.ts).
 export { Adam, DEFAULT_ADAM_OPTIONS } from './adam.js';
 export type { AdamOptions, AdamSlotState, AdamState } from './adam.js';
-export { describeIoError, fsyncDir, ioError, writeFileAtomic } from './atomic.js';
-export { decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
-export type { CheckpointArray, CheckpointContents } from './checkpoint.js';
 export { clipByGlobalNorm, clipCoefficient, globalNorm } from './clip.js';
 export { equalErrorRate, rocCurve } from './eer.js';
 export type { EerResult, RocCurve } from './eer.js';
@@ -19,21 +17,8 @@ export { classificationObjective, evaluateClassifier, ge2eObjective } from './ob
 export type { EvalSource } from './objectives.js';
 export { Progress, formatDuration } from './progress.js';
 export type { ProgressOptions, ProgressStream } from './progress.js';
-export { MetricsLog, RUN_FILES, RunDir, differingKeys, openRun, readMetrics } from './run_dir.js';
-export type { OpenRun, OpenRunOptions, ResumeIntent, RunDirState, RunDirStatus, RunFile } from './run_dir.js';
-export { NonFiniteLossError, loadWeights, train } from './trainer.js';
-export type {
-  Batch,
-  BatchSource,
-  BestRecord,
-  EpochRecord,
-  EvalMetrics,
-  Objective,
-  Selection,
-  TrainOptions,
-  TrainOutcome,
-} from './trainer.js';
 export { DEFAULT_TRAINING_CONFIG, resolveTrainingConfig } from './training_config.js';
 export type { TrainingConfig } from './training_config.js';
 export { embedUtterances, evaluateSpeakerModel } from './speaker_eval.js';
 export type { EmbedOptions, WindowedUtterance } from './speaker_eval.js';
+export type { Batch, BatchSource, EvalMetrics, Objective } from './trainer.js';

@@ -24,7 +24,7 @@ import { repoRoot, runSweep, writeJsonAtomic } from '../sweep.js';
 import type { SweepEntry } from '../sweep.js';
 import type { SweepDisplay } from '../sweep_display.js';
 import type { TaskEvents, WorkerTask } from '../worker_pool.js';
-import type { ProgressStream } from '@ttrnn/training';
+import type { ProgressStream } from '@ttrnn/training/node';
 
 export const EXPERIMENTS = ['params', 'mnist', 'pmnist', 'speaker', 'stability', 'timing'] as const;
 export type ExperimentName = (typeof EXPERIMENTS)[number];

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { describeBackend, initBackend } from '@ttrnn/backend';
 import { countParams } from '@ttrnn/cells';
 import type { ModelConfig } from '@ttrnn/cells';
-import { findMnistFiles, mnistDataPackageDir } from '@ttrnn/datasets';
+import { findMnistFiles, mnistDataPackageDir } from '@ttrnn/datasets/node';
 import { PAPER_CLASSIFIER, PAPER_PARAM_TABLE } from '../paper_results.js';
 import type { CellKind } from '@ttrnn/cells';
 import type { ExtraCore } from '@ttrnn/tt';

@@ -4,8 +4,8 @@
  * naming the file and what was expected.
  */
 import { join } from 'node:path';
-import { describeMnist, loadMnistSplits, speakerDataSummary } from '@ttrnn/datasets';
-import type { MnistSummary, SpeakerDataSummary } from '@ttrnn/datasets';
+import { describeMnist, loadMnistSplits, speakerDataSummary } from '@ttrnn/datasets/node';
+import type { MnistSummary, SpeakerDataSummary } from '@ttrnn/datasets/node';
 import { UsageError, parseArgs } from '../args.js';
 import type { OptionSpecs } from '../args.js';
 import type { Command } from '../command.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readMetrics } from '@ttrnn/training';
+import { readMetrics } from '@ttrnn/training/node';
 import { tt } from '../profiles.js';
 import type { MnistRunOptions } from './mnist_run.js';
 import { PIXEL_CHECKPOINT, mnistRunName, resolveMnistOptions, runMnist } from './mnist_run.js';

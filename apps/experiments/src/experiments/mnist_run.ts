@@ -9,11 +9,11 @@
  */
 import { countParams, createModel } from '@ttrnn/cells';
 import type { ModelConfig } from '@ttrnn/cells';
-import { MNIST_NUM_CLASSES, SequenceBatches, loadMnistSplits } from '@ttrnn/datasets';
+import { MNIST_NUM_CLASSES, SequenceBatches, loadMnistSplits } from '@ttrnn/datasets/node';
 import { Rng, deriveSeed } from '@ttrnn/random';
-import type { MnistSubset } from '@ttrnn/datasets';
-import { classificationObjective, evaluateClassifier, openRun, train } from '@ttrnn/training';
-import type { EpochRecord, ProgressStream, ResumeIntent } from '@ttrnn/training';
+import type { MnistSubset } from '@ttrnn/datasets/node';
+import { classificationObjective, evaluateClassifier, openRun, train } from '@ttrnn/training/node';
+import type { EpochRecord, ProgressStream, ResumeIntent } from '@ttrnn/training/node';
 import type { CurvePoint, MnistOutcome } from '../report/results.js';
 import { PAPER_GRAD_NORMS } from '../paper_results.js';
 import type { MnistConfig } from '../profiles.js';

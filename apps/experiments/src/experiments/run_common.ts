@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { ModelConfig, TaskKind } from '@ttrnn/cells';
-import type { EpochRecord } from '@ttrnn/training';
+import type { EpochRecord } from '@ttrnn/training/node';
 import { modelName, validateModel } from '../profiles.js';
 import type { ModelSpec } from '../profiles.js';
 import { repoRoot } from '../sweep.js';

@@ -19,11 +19,11 @@ import {
   libriSpeechCorpus,
   resolveSpeakerCorpus,
   syntheticCorpus,
-} from '@ttrnn/datasets';
-import type { Ge2eBatcherState, SpeakerCorpus, SpeakerFeatureSet, SpeakerFeatures } from '@ttrnn/datasets';
+} from '@ttrnn/datasets/node';
+import type { Ge2eBatcherState, SpeakerCorpus, SpeakerFeatureSet, SpeakerFeatures } from '@ttrnn/datasets/node';
 import { Rng, deriveSeed } from '@ttrnn/random';
-import { evaluateSpeakerModel, ge2eObjective, openRun, train } from '@ttrnn/training';
-import type { BatchSource, EpochRecord, ResumeIntent, WindowedUtterance } from '@ttrnn/training';
+import { evaluateSpeakerModel, ge2eObjective, openRun, train } from '@ttrnn/training/node';
+import type { BatchSource, EpochRecord, ResumeIntent, WindowedUtterance } from '@ttrnn/training/node';
 import { join } from 'node:path';
 import { PAPER_GRAD_NORMS, PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from '../paper_results.js';
 import type { SpeakerConfig, SpeakerSubset } from '../profiles.js';

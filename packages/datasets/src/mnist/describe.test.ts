@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { describeMnist } from './describe.js';
 import { FASHION_MNIST_CLASSES, loadMnist } from './load.js';
-import { loadMnistSplits, splitMnist } from './split.js';
+import { loadMnistSplits } from './load.js';
+import { splitMnist } from './split.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/mnist/', import.meta.url));
 

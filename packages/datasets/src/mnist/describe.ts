@@ -1,8 +1,8 @@
 /**
  * A JSON-able summary of a split data set, for `pnpm run exp data --dataset mnist|fashion-mnist`.
  */
-import { FASHION_MNIST_CLASSES, MNIST_NUM_CLASSES } from './load.js';
-import type { MnistDatasetName } from './load.js';
+import { FASHION_MNIST_CLASSES, MNIST_NUM_CLASSES } from './mnist_types.js';
+import type { MnistDatasetName } from './mnist_types.js';
 import { labelCounts } from './split.js';
 import type { MnistSplits } from './split.js';
 

@@ -6,63 +6,18 @@
 import { access } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, readIdxFile } from '../idx.js';
+import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC } from '../idx.js';
+import { readIdxFile } from '../idx_file.js';
+import { MNIST_FILE_NAMES, MNIST_NUM_CLASSES } from './mnist_types.js';
+import type { MnistData, MnistDatasetName, MnistImages } from './mnist_types.js';
+import { splitMnist } from './split.js';
+import type { MnistSplitOptions, MnistSplits } from './split.js';
 
-/** Names of the data sets this loader knows. */
-export type MnistDatasetName = 'mnist' | 'fashion-mnist';
-
-/** The standard file names (without `.gz`) of the four IDX files. */
-export const MNIST_FILE_NAMES = {
-  trainImages: 'train-images-idx3-ubyte',
-  trainLabels: 'train-labels-idx1-ubyte',
-  testImages: 't10k-images-idx3-ubyte',
-  testLabels: 't10k-labels-idx1-ubyte',
-} as const;
+export { FASHION_MNIST_CLASSES, MNIST_FILE_NAMES, MNIST_NUM_CLASSES } from './mnist_types.js';
+export type { MnistData, MnistDatasetName, MnistImages } from './mnist_types.js';
 
 /** Where the Debian package `dataset-fashion-mnist` installs Fashion-MNIST. */
 export const FASHION_MNIST_DEFAULT_DIR = '/usr/share/datasets/fashion-mnist';
-
-/** Class names of Fashion-MNIST, by label. */
-export const FASHION_MNIST_CLASSES: readonly string[] = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
-
-/** Number of classes in MNIST and Fashion-MNIST; labels outside 0..9 are rejected. */
-export const MNIST_NUM_CLASSES = 10;
-
-/** Images and labels of one IDX pair, pixels kept as bytes. */
-export interface MnistImages {
-  /** Number of examples. */
-  readonly count: number;
-  /** Image height (28 for MNIST). */
-  readonly rows: number;
-  /** Image width (28 for MNIST). */
-  readonly cols: number;
-  /** Pixels 0..255, `[count, rows, cols]` row-major. */
-  readonly images: Uint8Array;
-  /** Labels 0..9, `[count]`. */
-  readonly labels: Uint8Array;
-}
-
-/** A loaded data set: the 60k training and 10k test images for MNIST. */
-export interface MnistData {
-  readonly dataset: MnistDatasetName;
-  /** The directory the files were read from. */
-  readonly directory: string;
-  /** The training files (`train-*`). */
-  readonly train: MnistImages;
-  /** The test files (`t10k-*`). */
-  readonly test: MnistImages;
-}
 
 /** Options of `loadMnist`. */
 export interface LoadMnistOptions {
@@ -197,4 +152,16 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<MnistDa
     );
   }
   return { dataset, directory, train, test };
+}
+
+/**
+ * `loadMnist` then `splitMnist` in one call: what a training run or `exp data` needs from
+ * `--dataset`, `--data-dir`, `--seed`, `--train-limit` and `--test-limit`.
+ */
+export async function loadMnistSplits(options: LoadMnistOptions & MnistSplitOptions): Promise<MnistSplits> {
+  const { dataset, dataDir, ...split } = options;
+  return splitMnist(
+    await loadMnist({ ...(dataset !== undefined ? { dataset } : {}), ...(dataDir !== undefined ? { dataDir } : {}) }),
+    split,
+  );
 }

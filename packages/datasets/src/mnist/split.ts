@@ -6,8 +6,7 @@
  * The test set is the t10k file in file order. A limit keeps the first N examples of a split in that order.
  */
 import { Rng } from '@ttrnn/random';
-import { loadMnist } from './load.js';
-import type { LoadMnistOptions, MnistData, MnistImages } from './load.js';
+import type { MnistData, MnistImages } from './mnist_types.js';
 
 /** A subset of one IDX pair: `indices` into `source`, in the order a non-shuffled epoch visits them. */
 export interface MnistSubset {
@@ -91,16 +90,4 @@ export function labelCounts(subset: MnistSubset, numClasses = 10): number[] {
     counts[y] = (counts[y] as number) + 1;
   }
   return counts;
-}
-
-/**
- * `loadMnist` then `splitMnist` in one call: what a training run or `exp data` needs from
- * `--dataset`, `--data-dir`, `--seed`, `--train-limit` and `--test-limit`.
- */
-export async function loadMnistSplits(options: LoadMnistOptions & MnistSplitOptions): Promise<MnistSplits> {
-  const { dataset, dataDir, ...split } = options;
-  return splitMnist(
-    await loadMnist({ ...(dataset !== undefined ? { dataset } : {}), ...(dataDir !== undefined ? { dataDir } : {}) }),
-    split,
-  );
 }

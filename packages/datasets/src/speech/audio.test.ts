@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeFlac, decodeWav, levelDbfs, normalizeVolume, readAudioFile, resample } from './audio.js';
+import { decodeFlac, decodeWav, levelDbfs, normalizeVolume, resample } from './audio.js';
+import { readAudioFile } from './audio_file.js';
 import { FIXTURES } from './test_util.js';
 
 describe('decoding', () => {

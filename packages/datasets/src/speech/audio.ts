@@ -1,8 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import wavefile from 'wavefile';
+import * as wavefileModule from 'wavefile';
 import { FLACDecoder } from '@wasm-audio-decoders/flac';
 import libsamplerate from '@alexanderolsen/libsamplerate-js';
+
+// Node loads wavefile's CommonJS build (everything under `default`); a bundler loads its ES module
+// (named exports, no default). Take WaveFile from whichever this is.
+const wavefile = ('WaveFile' in wavefileModule ? wavefileModule : (wavefileModule as { default: typeof wavefileModule }).default) as typeof wavefileModule;
 
 /** Mono audio: samples in [-1, 1]. */
 export interface Audio {
@@ -79,22 +81,6 @@ export async function decodeFlac(bytes: Uint8Array, name = 'FLAC data'): Promise
   } finally {
     decoder.free();
   }
-}
-
-/** Reads and decodes a `.wav` or `.flac` file by its extension (magic bytes decide when they disagree). */
-export async function readAudioFile(path: string): Promise<Audio> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(path));
-  } catch (e) {
-    throw new Error(`${path}: cannot read audio file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  if (bytes.length === 0) throw new Error(`${path}: audio file is empty (0 bytes)`);
-  const magic = String.fromCharCode(...bytes.subarray(0, 4));
-  if (magic === 'fLaC') return decodeFlac(bytes, path);
-  if (magic === 'RIFF' || magic === 'RIFX' || magic === 'RF64') return decodeWav(bytes, path);
-  const ext = extname(path).toLowerCase();
-  throw new Error(`${path}: expected a WAV (RIFF) or FLAC (fLaC) file${ext ? ` for extension '${ext}'` : ''}, got magic bytes ${JSON.stringify(magic)}`);
 }
 
 export type ResampleQuality = 'best' | 'medium' | 'fastest';

@@ -1,5 +1,6 @@
-// Public API of the speaker-verification features (curated; re-exported by src/index.ts).
-export { decodeFlac, decodeWav, levelDbfs, normalizeVolume, readAudioFile, resample } from './audio.js';
+// Public API of the speaker-verification features, Node included (curated; re-exported by src/node.ts).
+export { decodeFlac, decodeWav, levelDbfs, normalizeVolume, resample } from './audio.js';
+export { readAudioFile } from './audio_file.js';
 export type { Audio, ResampleQuality } from './audio.js';
 export { FeatureCache } from './cache.js';
 export type { CacheStats } from './cache.js';

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Rng, deriveSeed } from '@ttrnn/random';
-import { readAudioFile } from './audio.js';
+import { readAudioFile } from './audio_file.js';
 import type { SkippedFile, SpeakerCorpus, SpeakerSource, SplitName, UtteranceSource } from './corpus.js';
 
 const AUDIO_EXT = /\.(wav|flac)$/i;

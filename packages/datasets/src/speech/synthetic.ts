@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import createESpeak from '@echogarden/espeak-ng-emscripten';
 import { Rng, deriveSeed } from '@ttrnn/random';
 import type { Audio } from './audio.js';
 import type { ESpeakModule } from '@echogarden/espeak-ng-emscripten';
@@ -185,6 +184,8 @@ export class SynthesisSession {
 
   static async open(): Promise<SynthesisSession> {
     const s = new SynthesisSession();
+    // Imported here, not at the top: eSpeak NG is GPL-3.0, and only this corpus may load it.
+    const { default: createESpeak } = await import('@echogarden/espeak-ng-emscripten');
     s.module = await createESpeak({ getPreloadedPackage: () => espeakDataPackage() });
     return s;
   }

@@ -1,0 +1,28 @@
+/** Reading IDX files from disk (Node): the file-system half of idx.ts. */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { isGzip, parseIdx } from './idx.js';
+import type { IdxArray } from './idx.js';
+
+const gunzipAsync = promisify(gunzip);
+
+/**
+ * Reads an IDX file, plain or gzip-compressed (detected by its magic bytes, not by its name).
+ *
+ * @param path the file to read.
+ * @param expectedMagic when given, the file must carry this magic number.
+ */
+export async function readIdxFile(path: string, expectedMagic?: number): Promise<IdxArray> {
+  const name = basename(path);
+  let bytes: Uint8Array = await readFile(path);
+  if (isGzip(bytes)) {
+    try {
+      bytes = await gunzipAsync(bytes);
+    } catch (err) {
+      throw new Error(`${name}: expected a valid gzip stream, got ${(err as Error).message}`);
+    }
+  }
+  return parseIdx(bytes, name, expectedMagic);
+}
