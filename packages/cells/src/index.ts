@@ -1,3 +1,4 @@
+// Public API of @ttrnn/cells. Browser-safe; `@ttrnn/cells/node` (src/node.ts) adds file-system saving.
 export { Linear } from './linear.js';
 export type { LinearOptions } from './linear.js';
 export { TTLinear, TT_BIAS_INIT } from './tt_linear.js';
@@ -46,7 +47,7 @@ export { GE2E_B_NAME, GE2E_INIT, GE2E_W_NAME, SequenceClassifier, SpeakerEncoder
 export type { ModelParts, SequenceModel } from './models.js';
 export { cellRecurrence, checkpointedSequence, defaultChunkSize, gruChunkRunner, lstmChunkRunner, runSequenceCheckpointed } from './recompute.js';
 export type { CheckpointOptions, CheckpointedResult, ChunkRunner } from './recompute.js';
-export { MODEL_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, loadModel, saveModel } from './save_load.js';
-export type { ModelManifest, WeightEntry } from './save_load.js';
+export { MODEL_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, loadModel, modelArtifacts, modelFromArtifacts, saveModel } from './save_load.js';
+export type { ModelLocation, ModelTopology, WeightsChecksum } from './save_load.js';
 export { compressModel } from './compress.js';
 export type { CompressOptions, CompressionResult, MatrixCompression } from './compress.js';
