@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { assertClose } from '@ttrnn/backend/testing';
+import { assertClose } from '@ttrnn/test-utils';
 import { createModel } from '@ttrnn/cells';
 import type { ModelConfig } from '@ttrnn/cells';
 import { toLayersModel } from './convert.js';
