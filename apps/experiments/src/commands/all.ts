@@ -437,7 +437,7 @@ export async function resolveAllOptions(argv: readonly string[]): Promise<AllOpt
   if (speakerDataDir !== undefined && !(await exists(speakerDataDir))) throw new Error(`--speaker-data-dir ${speakerDataDir} does not exist (expected a LibriSpeech root or speaker folders)`);
   let speakerData: SpeakerData = 'synthetic';
   if (speakerDataDir !== undefined) {
-    const { looksLikeLibriSpeech } = await import('@ttrnn/datasets');
+    const { looksLikeLibriSpeech } = await import('@ttrnn/datasets/node');
     const libri = (await looksLikeLibriSpeech(speakerDataDir)) || (await looksLikeLibriSpeech(join(speakerDataDir, 'LibriSpeech')));
     speakerData = libri ? 'librispeech' : 'folders';
   }
