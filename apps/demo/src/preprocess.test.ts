@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { IDX_IMAGES_MAGIC, MNIST_FILE_NAMES, mnistDataPackageDir, readIdxFile } from '@ttrnn/datasets';
+import { IDX_IMAGES_MAGIC, MNIST_FILE_NAMES, mnistDataPackageDir, readIdxFile } from '@ttrnn/datasets/node';
 import { boundingBox, grayFromRgba, normalize, resampleArea, toMnist } from './preprocess.js';
 import type { Gray } from './preprocess.js';
 

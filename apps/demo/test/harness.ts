@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { build, preview } from 'vite';
-import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, MNIST_FILE_NAMES, mnistDataPackageDir, readIdxFile } from '@ttrnn/datasets';
+import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, MNIST_FILE_NAMES, mnistDataPackageDir, readIdxFile } from '@ttrnn/datasets/node';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createModel } from '@ttrnn/cells';
 import type { ModelConfig } from '@ttrnn/cells';
-import { writeCheckpoint } from '@ttrnn/training';
+import { writeCheckpoint } from '@ttrnn/training/node';
 import { UsageError } from '../args.js';
 import { exportLayersCommand } from './export_layers.js';
 

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@ttrnn/backend';
 import { countParams, createModel, validateModelConfig } from '@ttrnn/cells';
 import { toLayersModel } from '@ttrnn/layers';
-import { loadWeights } from '@ttrnn/training';
+import { loadWeights } from '@ttrnn/training/node';
 import { UsageError, parseArgs } from '../args.js';
 import type { OptionSpecs } from '../args.js';
 import type { Command } from '../command.js';
