@@ -120,6 +120,9 @@ describe('runAll', () => {
     expect((await readdir(join(dir, 'quick', 'runs'))).sort()).toEqual(['pmnist-lstm', 'pmnist-ttlstm-c2-r4']);
     const report = await readFile(out.reportPath, 'utf8');
     expect(report).toContain('## Permuted pixel-by-pixel MNIST');
+    // The authors logged no permuted-MNIST numbers: no row-MNIST or speaker difference is listed for this run.
+    expect(out.results.differences).toEqual([]);
+    expect(out.results.protocol).toEqual({ name: 'authors', speakerSchedule: 'scaled' });
   });
 
   it('reads the timing table back instead of measuring again', async () => {

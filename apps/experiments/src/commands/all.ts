@@ -279,7 +279,8 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
     version: 1,
     environment,
     protocol: { name: profile.protocol, speakerSchedule: profile.speaker.settings.schedule },
-    differences: protocolDifferences(profile, { speakerData: options.speakerData }),
+    // The differences of the experiments this invocation ran (results.json holds only those).
+    differences: protocolDifferences(profile, { speakerData: options.speakerData }).filter((d) => d.experiment === 'all' || only.has(d.experiment)),
     scaledDown: profile.scaledDown,
     expectations: profile.expectations,
     params,

@@ -90,7 +90,7 @@ export function renderDifferences(results: ResultsFile): string[] {
   const out = ["## Differences from the authors' runs", ''];
   const ds = results.differences;
   if (ds === undefined) return [...out, 'Not recorded (results written before the list existed): rerun with `--report-only` after a run of this version.', ''];
-  if (ds.length === 0) return [...out, 'None.', ''];
+  if (ds.length === 0) return [...out, 'None for the experiments of this run (the authors logged no permuted-MNIST numbers).', ''];
   const name = { mnist: 'row MNIST', speaker: 'speaker verification', all: 'all' } as const;
   return [
     ...out,
