@@ -14,12 +14,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { CELL_KINDS, EXTRA_CORES, RNN, checkpointChunk, createCell, normalizeTTLayout } from '@ttrnn/cells';
+import { CELL_KINDS, EXTRA_CORES, RNN, checkpointChunk, normalizeTTLayout } from '@ttrnn/cells';
 import type { CellKind, ProductMode, TTLayout } from '@ttrnn/cells';
 import type { ExtraCore } from '@ttrnn/tt';
 import type { Kwargs, LayerArgs, Shape } from './layer_util.js';
-import { adoptWeights, booleanOf, describe, named, oneShape, oneTensor, positiveInt, productMode, rejectMask, seedOf } from './layer_util.js';
-import { cellOver, lookupIn } from './weights_over.js';
+import { booleanOf, describe, named, oneShape, oneTensor, positiveInt, productMode, rejectMask, seedOf } from './layer_util.js';
+import { cellWithLayerWeights } from './weights_over.js';
 
 /** Options of every recurrent layer of this package. */
 export interface RecurrentLayerArgs extends LayerArgs {
@@ -82,14 +82,14 @@ export abstract class CellLayer extends tfl.layers.Layer {
     if (shape.length !== 3 || typeof features !== 'number') {
       throw new Error(`layer '${this.name}' expects input of shape [batch, steps, features] with known features, got [${shape.join(', ')}]`);
     }
-    const template = createCell({ cell: this.cellKind, inputSize: features, hiddenSize: this.units, tt: this.tt }, this.seed);
-    try {
-      const { vars, names } = adoptWeights(template.namedWeights(), (name, s) => this.addWeight(name, s, 'float32', tfl.initializers.zeros()));
-      this.names = names;
-      this.rnn = new RNN([cellOver(template, lookupIn(vars, this.name))]);
-    } finally {
-      template.dispose();
-    }
+    const { cell, names } = cellWithLayerWeights(
+      { cell: this.cellKind, inputSize: features, hiddenSize: this.units, tt: this.tt },
+      this.seed,
+      this.name,
+      (name, s) => this.addWeight(name, s, 'float32', tfl.initializers.zeros()),
+    );
+    this.names = names;
+    this.rnn = new RNN([cell]);
     this.built = true;
   }
 
@@ -124,7 +124,8 @@ export abstract class CellLayer extends tfl.layers.Layer {
   }
 }
 
-function ttOf(args: TTRecurrentLayerArgs, fn: string): TTLayout {
+/** The TT layout of TT layer options; errors name `fn`. */
+export function ttOf(args: { cores: number; rank: number; extraCore?: ExtraCore; naive?: boolean }, fn: string): TTLayout {
   if (typeof args !== 'object' || args === null) throw new Error(`'args' passed to '${fn}' must be an object {units, cores, rank, …}, got ${describe(args)}`);
   const extraCore = args.extraCore ?? 'none';
   if (!EXTRA_CORES.includes(extraCore)) {
@@ -133,7 +134,8 @@ function ttOf(args: TTRecurrentLayerArgs, fn: string): TTLayout {
   return { cores: positiveInt(args.cores, 'cores', fn), rank: positiveInt(args.rank, 'rank', fn), extraCore, naive: args.naive ?? false };
 }
 
-function argsOf<A>(args: A, fn: string): A {
+/** Checks that the options are an object; errors name `fn`. */
+export function argsOf<A>(args: A, fn: string): A {
   if (typeof args !== 'object' || args === null) throw new Error(`'args' passed to '${fn}' must be an object {units, …}, got ${describe(args)}`);
   return args;
 }

@@ -8,8 +8,10 @@
  * variable as it is, so every product and every gradient reaches the layer's weights.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { GRUCell, LSTMCell, Linear, NaiveTTLinear, TTLinear } from '@ttrnn/cells';
-import type { LinearMap, RecurrentCell } from '@ttrnn/cells';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { GRUCell, LSTMCell, Linear, NaiveTTLinear, TTLinear, createCell } from '@ttrnn/cells';
+import type { CellOptions, LinearMap, RecurrentCell } from '@ttrnn/cells';
+import { adoptWeights } from './layer_util.js';
 
 /** Looks up a variable by its cells name (relative to the map being rebuilt). */
 export type VariableLookup = (name: string) => tf.Variable;
@@ -43,4 +45,23 @@ export function lookupIn(vars: ReadonlyMap<string, tf.Variable>, layer: string):
     if (v === undefined) throw new Error(`layer '${layer}' has no weight '${name}' (has ${[...vars.keys()].join(', ')})`);
     return v;
   };
+}
+
+/**
+ * A cell of `opts` over weights of a layer: initial values from `createCell(opts, seed)`, weights added
+ * under the cells' names with `add` (the layer's `addWeight`), and the cell rebuilt over them.
+ */
+export function cellWithLayerWeights(
+  opts: CellOptions,
+  seed: number,
+  layer: string,
+  add: (name: string, shape: number[]) => tfl.LayerVariable,
+): { cell: RecurrentCell; names: string[] } {
+  const template = createCell(opts, seed);
+  try {
+    const { vars, names } = adoptWeights(template.namedWeights(), add);
+    return { cell: cellOver(template, lookupIn(vars, layer)), names };
+  } finally {
+    template.dispose();
+  }
 }
