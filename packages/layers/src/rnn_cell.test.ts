@@ -140,6 +140,36 @@ describe('RNN cells', () => {
     viaRnn.dispose();
   });
 
+  it('masking: padded steps after the sequence leave the result as without them', () => {
+    const cell = new TTGRUCell({ units: 4, cores: 2, rank: 2, seed: 1 });
+    const model = tfl.sequential({ layers: [tfl.layers.masking({ maskValue: 0, inputShape: [null, 3] }), tfl.layers.rnn({ cell })] });
+    const data = Array.from({ length: 3 * 3 }, (_, i) => ((i * 5) % 7) / 7 + 0.1); // no zero step
+    const short = tf.tensor3d(data, [1, 3, 3]);
+    const padded = tf.tensor3d([...data, 0, 0, 0, 0, 0, 0], [1, 5, 3]);
+    const [a, b] = [model.predict(short) as tf.Tensor, model.predict(padded) as tf.Tensor];
+    assertClose(b.dataSync(), a.dataSync(), { atol: 1e-6, rtol: 0 }, 'masked');
+    tf.dispose([short, padded, a, b]);
+    model.dispose();
+  });
+
+  it('stateful: two halves in a row give the result of the whole sequence', () => {
+    const make = (stateful: boolean, steps: number) =>
+      tfl.sequential({ layers: [tfl.layers.rnn({ cell: new TTLSTMCell({ units: 4, cores: 2, rank: 2, seed: 5 }), stateful, batchInputShape: [2, steps, 3] })] });
+    const whole = make(false, 6);
+    const halves = make(true, 3);
+    const x = tf.tensor3d(Array.from({ length: 2 * 6 * 3 }, (_, i) => ((i * 11) % 13) / 13 - 0.5), [2, 6, 3]);
+    const [first, second] = tf.split(x, 2, 1) as [tf.Tensor3D, tf.Tensor3D];
+    const a = whole.predict(x) as tf.Tensor;
+    tf.dispose(halves.predict(first) as tf.Tensor);
+    const b = halves.predict(second) as tf.Tensor;
+    assertClose(b.dataSync(), a.dataSync(), { atol: 1e-6, rtol: 1e-5 }, 'stateful');
+    tf.dispose([x, first, second, a, b]);
+    whole.dispose();
+    // tfjs keeps a stateful RNN's states outside its weights: dispose() leaves them.
+    tf.dispose((halves.layers[0] as tfl.RNN).states);
+    halves.dispose();
+  });
+
   it('argument errors name the argument and the cell', () => {
     expect(() => new TTLSTMCell({ units: 4, cores: 0, rank: 2 })).toThrow("'cores' passed to 'TTLSTMCell' must be a positive integer, got 0");
     expect(() => new DenseGRUCell({ units: -1 })).toThrow("'units' passed to 'DenseGRUCell' must be a positive integer, got -1");
