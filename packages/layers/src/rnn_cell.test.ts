@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { assertClose } from '@ttrnn/backend/testing';
+import { assertClose } from '@ttrnn/test-utils';
 import { cellFromReference, refTensor } from '@ttrnn/cells';
 import { TTGRU, TTLSTM } from './recurrent.js';
 import { DenseGRUCell, TTGRUCell, TTLSTMCell } from './rnn_cell.js';
