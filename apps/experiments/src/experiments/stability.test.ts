@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readMetrics } from '@ttrnn/training';
+import { readMetrics } from '@ttrnn/training/node';
 import { QUICK_PROFILE, stabilityConfigs } from '../profiles.js';
 import type { StabilityConfig } from '../profiles.js';
 import { CHANCE, runStability, stabilityOutcome } from './stability.js';

@@ -14,7 +14,7 @@
 import { join } from 'node:path';
 import { countParams } from '@ttrnn/cells';
 import { MNIST_NUM_CLASSES } from '@ttrnn/datasets';
-import { NonFiniteLossError, RUN_FILES, readMetrics } from '@ttrnn/training';
+import { NonFiniteLossError, RUN_FILES, readMetrics } from '@ttrnn/training/node';
 import type { StabilityConfig } from '../profiles.js';
 import type { StabilityOutcome } from '../report/results.js';
 import type { RunEnvironment } from './mnist_run.js';
