@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, backendFromEnv } from './backend.js';
+import { describeBackend, initBackend, backendFromEnv, webgpuProblem } from './backend.js';
 import { assertClose } from '../../../tooling/test-utils/src/tolerance.js';
+import { loadWebGPUPackage, describeVulkan } from './webgpu_node.js';
+
+const WEBGPU_PROBLEM = await webgpuProblem();
+if (WEBGPU_PROBLEM !== null) console.warn(`skipping the webgpu tests: ${WEBGPU_PROBLEM}`);
 
 /** Runs `f` on a backend and returns plain arrays (tensors disposed). */
-async function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor[]): Promise<Float32Array[]> {
+async function on(backend: 'cpu' | 'wasm' | 'webgpu', f: () => tf.Tensor[]): Promise<Float32Array[]> {
   await initBackend(backend);
   const outs = tf.tidy(f);
   const data = await Promise.all(outs.map(async (t) => (await t.data()) as Float32Array));
@@ -24,8 +28,7 @@ function values(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(v, shape);
 }
 
-describe('cpu and wasm agree (so a wasm kernel bug cannot hide)', () => {
-  const cases: Array<[string, () => tf.Tensor[]]> = [
+const cases: Array<[string, () => tf.Tensor[]]> = [
     ['matMul in all transpose combinations', () => {
       const a = values([5, 7], 1), b = values([7, 3], 2), at = values([7, 5], 3), bt = values([3, 7], 4);
       return [tf.matMul(a, b), tf.matMul(at, b, true, false), tf.matMul(a, bt, false, true), tf.matMul(at, bt, true, true)];
@@ -61,6 +64,8 @@ describe('cpu and wasm agree (so a wasm kernel bug cannot hide)', () => {
       return [tf.sigmoid(x), tf.tanh(x), tf.logSoftmax(x), tf.sum(x, 1), tf.transpose(tf.reshape(x, [3, 2, 4]), [2, 0, 1])];
     }],
   ];
+
+describe('cpu and wasm agree (so a wasm kernel bug cannot hide)', () => {
   for (const [name, f] of cases) {
     it(name, async () => {
       const cpu = await on('cpu', f);
@@ -72,9 +77,21 @@ describe('cpu and wasm agree (so a wasm kernel bug cannot hide)', () => {
   }
 });
 
+describe.skipIf(WEBGPU_PROBLEM !== null)('cpu and webgpu agree (the GPU code path, through SwiftShader where there is no GPU)', () => {
+  for (const [name, f] of cases) {
+    it(name, async () => {
+      const cpu = await on('cpu', f);
+      const gpu = await on('webgpu', f);
+      expect(gpu.length).toBe(cpu.length);
+      cpu.forEach((c, i) => assertClose(gpu[i]!, c, { atol: 1e-5, rtol: 1e-5 }, `${name} output ${i}`));
+      await initBackend(backendFromEnv());
+    });
+  }
+});
+
 describe('initBackend', () => {
   it('rejects unknown names with the choices listed', async () => {
-    await expect(initBackend('gpu')).rejects.toThrow(/'backend' passed to 'initBackend' must be one of wasm, cpu, webgl, tensorflow, tensorflow-gpu/);
+    await expect(initBackend('gpu')).rejects.toThrow(/'backend' passed to 'initBackend' must be one of wasm, cpu, webgl, webgpu, tensorflow, tensorflow-gpu/);
   });
 
   it('explains how to install tfjs-node when the native backend is missing', async () => {
@@ -92,6 +109,28 @@ describe('initBackend', () => {
   it('reads TTRNN_BACKEND and rejects bad values', () => {
     expect(backendFromEnv({})).toBe('wasm');
     expect(backendFromEnv({ TTRNN_BACKEND: 'cpu' })).toBe('cpu');
-    expect(() => backendFromEnv({ TTRNN_BACKEND: 'metal' })).toThrow(/TTRNN_BACKEND must be one of/);
+    expect(backendFromEnv({ TTRNN_BACKEND: 'webgpu' })).toBe('webgpu');
+    expect(() => backendFromEnv({ TTRNN_BACKEND: 'metal' })).toThrow(/TTRNN_BACKEND must be one of wasm, cpu, webgl, webgpu/);
+  });
+});
+
+describe('webgpu set-up in Node', () => {
+  it('says how to install the webgpu package when it is missing', async () => {
+    await expect(loadWebGPUPackage('ttrnn-no-such-package')).rejects.toThrow(/needs the optional package webgpu@0\.6\.2.*`pnpm add webgpu@0\.6\.2`/);
+  });
+
+  it('respects a Vulkan driver chosen by the user and leaves other systems to their own driver', async () => {
+    const env = await describeVulkan({ VK_ICD_FILENAMES: '/opt/x/my_icd.json', LD_LIBRARY_PATH: '/nonexistent' }, 'linux');
+    expect(env.icd).toBe('/opt/x/my_icd.json');
+    expect(env.source).toBe('env');
+    expect(await describeVulkan({}, 'darwin')).toEqual({ icd: 'system', source: 'system' });
+  });
+
+  it.skipIf(WEBGPU_PROBLEM !== null)('reports the adapter in describeBackend', async () => {
+    await initBackend('webgpu');
+    const d = describeBackend();
+    expect(d.backend).toBe('webgpu');
+    expect(d.adapter).toMatch(/\w/);
+    await initBackend(backendFromEnv());
   });
 });

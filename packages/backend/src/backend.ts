@@ -18,7 +18,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installWasmFastKernels } from './wasm_fast_kernels.js';
 import { installWasmMatMulFix } from './wasm_matmul_fix.js';
 
-export const BACKEND_NAMES = ['wasm', 'cpu', 'webgl', 'tensorflow', 'tensorflow-gpu'] as const;
+export const BACKEND_NAMES = ['wasm', 'cpu', 'webgl', 'webgpu', 'tensorflow', 'tensorflow-gpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** The backend used when neither the caller nor `TTRNN_BACKEND` chooses one: it installs anywhere. */
@@ -68,6 +68,31 @@ async function loadNative(name: 'tensorflow' | 'tensorflow-gpu'): Promise<void> 
   }
 }
 
+/**
+ * WebGPU: the browser's `navigator.gpu`, or in Node the npm package `webgpu` (Dawn), set up by
+ * webgpu_node.ts, a module of its own so that the browser path imports nothing from Node. The tfjs backend
+ * registers itself only if `navigator.gpu` exists when it is first imported, hence the order.
+ */
+async function loadWebGPU(): Promise<void> {
+  const g = globalThis as { navigator?: { gpu?: unknown } };
+  if (g.navigator?.gpu === undefined) {
+    const { installNodeWebGPU } = await import('./webgpu_node.js');
+    webgpuAdapter = (await installNodeWebGPU()).adapter;
+  }
+  await import('@tensorflow/tfjs-backend-webgpu');
+}
+
+/**
+ * Why the webgpu backend cannot start here (a message saying what to install), or null. Where
+ * `navigator.gpu` exists (a browser) it can; in Node it checks the `webgpu` package, the Vulkan loader and a
+ * driver without starting a GPU. For skipping tests, and for tools that offer webgpu only where it works.
+ */
+export async function webgpuProblem(): Promise<string | null> {
+  if ((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu !== undefined) return null;
+  const { nodeWebGPUProblem } = await import('./webgpu_node.js');
+  return nodeWebGPUProblem();
+}
+
 export interface InitBackendOptions {
   /**
    * wasm only: also replace tfjs-backend-wasm's Slice/SplitV/Unpack and Tanh kernels with faster
@@ -103,6 +128,7 @@ export async function initBackend(
   // Loaded on demand: a page that uses wasm does not pay for webgl's shaders, nor Node for either.
   if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
   if (name === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
+  if (name === 'webgpu') await loadWebGPU();
   if (name === 'tensorflow' || name === 'tensorflow-gpu') await loadNative(name);
   // tfjs-node registers its backend as 'tensorflow' for both builds.
   const tfName = name === 'tensorflow-gpu' ? 'tensorflow' : name;
@@ -112,7 +138,15 @@ export async function initBackend(
   return name;
 }
 
-/** A short description of the active backend for reports. */
-export function describeBackend(): { backend: string; tfjsVersion: string } {
-  return { backend: tf.getBackend(), tfjsVersion: tf.version_core };
+/** The WebGPU adapter in use (vendor, architecture, driver), once the webgpu backend has been set up in Node. */
+let webgpuAdapter: string | null = null;
+
+/** A short description of the active backend for reports; `adapter` on webgpu (e.g. 'google swiftshader ...'). */
+export function describeBackend(): { backend: string; tfjsVersion: string; adapter?: string } {
+  const backend = tf.getBackend();
+  if (backend !== 'webgpu') return { backend, tfjsVersion: tf.version_core };
+  // In a browser the tfjs backend knows the adapter's vendor and architecture only.
+  const info = (tf.backend() as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
+  const adapter = webgpuAdapter ?? [info?.vendor, info?.architecture].filter((x) => x !== undefined && x !== '').join(' ');
+  return { backend, tfjsVersion: tf.version_core, adapter: adapter === '' ? 'unknown adapter' : adapter };
 }

@@ -1,4 +1,4 @@
-export { BACKEND_NAMES, DEFAULT_BACKEND, backendFromEnv, describeBackend, initBackend, isBackendName } from './backend.js';
+export { BACKEND_NAMES, DEFAULT_BACKEND, backendFromEnv, describeBackend, initBackend, isBackendName, webgpuProblem } from './backend.js';
 export type { BackendName, InitBackendOptions } from './backend.js';
 export { installWasmFastKernels } from './wasm_fast_kernels.js';
 export type { WasmFastKernelOptions } from './wasm_fast_kernels.js';

@@ -44,7 +44,7 @@ const OPTIONS: OptionSpecs = {
   },
   'dry-run': { kind: 'flag', description: 'print the resolved configuration (settings, protocol, runs, differences from the authors) and exit without training' },
   run: { kind: 'string', description: 'results directory name under results/ (default: the profile name); an existing one is resumed, never overwritten' },
-  backend: { kind: 'string', description: 'TensorFlow.js backend', choices: ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] },
+  backend: { kind: 'string', description: 'TensorFlow.js backend', choices: ['wasm', 'cpu', 'webgpu', 'tensorflow', 'tensorflow-gpu'] },
   only: { kind: 'string', description: `comma-separated subset of ${EXPERIMENTS.join(',')}` },
   models: { kind: 'string', description: 'MNIST TT grid: comma-separated cells (lstm,gru)' },
   cores: { kind: 'string', description: 'MNIST TT grid: comma-separated core counts (each ≥ 2)' },

@@ -3,7 +3,7 @@
  * checkpointed stop, and the output (one JSON document with --json, a summary otherwise).
  */
 import { performance } from 'node:perf_hooks';
-import { describeBackend, initBackend } from '@ttrnn/backend';
+import { BACKEND_NAMES, describeBackend, initBackend } from '@ttrnn/backend';
 import { UsageError } from '../args.js';
 import type { OptionSpecs, ParsedOptions } from '../args.js';
 import { EXTRA_CORES } from '@ttrnn/cells';
@@ -47,7 +47,7 @@ export const COMMON_SPECS: OptionSpecs = {
   'run-dir': { kind: 'string', description: 'run directory (default results/runs/<name>)' },
   resume: { kind: 'flag', description: 'continue the interrupted run in the run directory' },
   'checkpoint-every': { kind: 'int', description: 'steps between checkpoints (also at every evaluation)' },
-  backend: { kind: 'string', description: 'TensorFlow.js backend', choices: ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'], default: 'wasm' },
+  backend: { kind: 'string', description: 'TensorFlow.js backend', choices: BACKEND_NAMES, default: 'wasm' },
   json: { kind: 'flag', description: 'print one JSON object with the result on stdout (progress stays on stderr)' },
 };
 
