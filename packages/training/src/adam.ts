@@ -98,16 +98,18 @@ export class Adam {
     });
   }
 
-  getState(): AdamState {
-    return {
-      step: this.t,
-      slots: this.weights.map((w, i) => ({
+  /** A copy of the moments and the step count (asynchronous: a GPU backend reads only asynchronously). */
+  async getState(): Promise<AdamState> {
+    const step = this.t;
+    const slots = await Promise.all(
+      this.weights.map(async (w, i) => ({
         name: w.name,
         shape: [...w.variable.shape],
-        m: (this.m[i] as tf.Variable).dataSync() as Float32Array,
-        v: (this.v[i] as tf.Variable).dataSync() as Float32Array,
+        m: (await (this.m[i] as tf.Variable).data()) as Float32Array,
+        v: (await (this.v[i] as tf.Variable).data()) as Float32Array,
       })),
-    };
+    );
+    return { step, slots };
   }
 
   /** Restores a state from `getState`; names and shapes must match this optimizer's weights. */

@@ -3,14 +3,22 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-/** The L2 norm of all gradients taken together, in float64 from per-tensor float32 sums of squares. */
-export function globalNorm(grads: ReadonlyArray<tf.Tensor>): number {
+/**
+ * The L2 norm of all gradients taken together, in float64 from per-tensor float32 sums of squares.
+ * Asynchronous, as every read of tensor values in this package: a GPU backend (webgpu) has no
+ * synchronous read in Node.
+ */
+export async function globalNorm(grads: ReadonlyArray<tf.Tensor>): Promise<number> {
   if (grads.length === 0) return 0;
   const sums = tf.tidy(() => tf.stack(grads.map((g) => tf.sum(tf.square(g)))));
-  const data = sums.dataSync();
-  sums.dispose();
+  let data: ArrayLike<number>;
+  try {
+    data = await sums.data();
+  } finally {
+    sums.dispose();
+  }
   let total = 0;
-  for (const v of data) total += v;
+  for (let i = 0; i < data.length; i++) total += data[i] as number;
   return Math.sqrt(total);
 }
 
@@ -26,14 +34,14 @@ export function clipCoefficient(norm: number, maxNorm: number | null): number {
  * Returns new tensors (the inputs are not disposed) and the norm BEFORE clipping, which is what the
  * run logs.
  */
-export function clipByGlobalNorm(
+export async function clipByGlobalNorm(
   grads: ReadonlyArray<tf.Tensor>,
   maxNorm: number | null,
-): { grads: tf.Tensor[]; norm: number; coefficient: number } {
+): Promise<{ grads: tf.Tensor[]; norm: number; coefficient: number }> {
   if (maxNorm !== null && !(Number.isFinite(maxNorm) && maxNorm > 0)) {
     throw new Error(`'maxNorm' passed to 'clipByGlobalNorm' must be a positive number or null, got ${maxNorm}`);
   }
-  const norm = globalNorm(grads);
+  const norm = await globalNorm(grads);
   const coefficient = clipCoefficient(norm, maxNorm);
   const out = grads.map((g) => (coefficient === 1 ? tf.clone(g) : tf.tidy(() => tf.mul(g, tf.scalar(coefficient)))));
   return { grads: out, norm, coefficient };

@@ -29,10 +29,12 @@ export function nllLoss(logProbs: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
 }
 
 /** Number of rows whose arg-max equals the label (ties go to the first class, as argmax does). */
-export function countCorrect(logProbs: tf.Tensor2D, labels: tf.Tensor1D): number {
+export async function countCorrect(logProbs: tf.Tensor2D, labels: tf.Tensor1D): Promise<number> {
   checkPair(logProbs, labels, 'countCorrect');
   const n = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logProbs, 1), labels), 'int32')));
-  const v = n.dataSync()[0] as number;
-  n.dispose();
-  return v;
+  try {
+    return (await n.data())[0] as number;
+  } finally {
+    n.dispose();
+  }
 }

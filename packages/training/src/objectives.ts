@@ -27,28 +27,38 @@ export function classificationObjective(): Objective {
       const y = labelsOf(batch, 'classificationObjective');
       return tf.tidy(() => nllLoss(output, tf.tensor1d(y, 'int32')));
     },
-    metrics(output, batch) {
+    async metrics(output, batch) {
       const y = tf.tensor1d(labelsOf(batch, 'classificationObjective'), 'int32');
-      const correct = countCorrect(output, y);
-      y.dispose();
-      return { accuracy: correct / batch.shape[0] };
+      try {
+        return { accuracy: (await countCorrect(output, y)) / batch.shape[0] };
+      } finally {
+        y.dispose();
+      }
     },
   };
 }
 
 /** Loss and accuracy of a classifier over every batch of a source (epoch 0 order), in float64 sums. */
-export function evaluateClassifier(model: TrainableModel, source: EvalSource, prefix = 'val'): EvalMetrics {
+export async function evaluateClassifier(model: TrainableModel, source: EvalSource, prefix = 'val'): Promise<EvalMetrics> {
   let loss = 0;
   let correct = 0;
   let n = 0;
   for (let i = 0; i < source.numBatches; i++) {
     const batch = source.batch(0, i);
     const y = labelsOf(batch, 'evaluateClassifier');
-    const [l, c] = tf.tidy(() => {
-      const out = model.apply(tf.tensor3d(batch.x, [...batch.shape]));
-      const yt = tf.tensor1d(y, 'int32');
-      return [nllLoss(out, yt).dataSync()[0] as number, countCorrect(out, yt)];
+    const [out, yt, lossT] = tf.tidy(() => {
+      const o = model.apply(tf.tensor3d(batch.x, [...batch.shape]));
+      const t = tf.tensor1d(y, 'int32');
+      return [o, t, nllLoss(o, t)];
     });
+    let l: number;
+    let c: number;
+    try {
+      l = (await lossT.data())[0] as number;
+      c = await countCorrect(out, yt);
+    } finally {
+      tf.dispose([out, yt, lossT]);
+    }
     loss += l * batch.shape[0];
     correct += c;
     n += batch.shape[0];
@@ -76,11 +86,15 @@ export function ge2eObjective(model: TrainableModel, speakers: number, utterance
   };
   return {
     loss: (output, batch) => tf.tidy(() => ge2eLoss(reshape(output, batch), w, b)),
-    metrics(output, batch) {
+    async metrics(output, batch) {
       // The original's training EER: every (utterance, speaker) similarity of the batch as a trial.
       const cos = tf.tidy(() => ge2eCosines(reshape(output, batch)));
-      const scores = cos.dataSync();
-      cos.dispose();
+      let scores: ArrayLike<number>;
+      try {
+        scores = await cos.data();
+      } finally {
+        cos.dispose();
+      }
       const labels = new Uint8Array(scores.length);
       for (let j = 0; j < speakers; j++) for (let i = 0; i < utterances; i++) labels[(j * utterances + i) * speakers + j] = 1;
       return { eer: equalErrorRate(scores, labels).eer };

@@ -23,7 +23,7 @@ export interface EmbedOptions {
 }
 
 /** The mean window embedding of every utterance, in order. */
-export function embedUtterances(model: TrainableModel, utterances: ReadonlyArray<WindowedUtterance>, options: EmbedOptions): Float32Array[] {
+export async function embedUtterances(model: TrainableModel, utterances: ReadonlyArray<WindowedUtterance>, options: EmbedOptions): Promise<Float32Array[]> {
   const fn = 'embedUtterances';
   const { frames, features } = options;
   const batchSize = options.batchSize ?? 256;
@@ -46,9 +46,13 @@ export function embedUtterances(model: TrainableModel, utterances: ReadonlyArray
     const x = new Float32Array(b * size);
     for (let k = 0; k < b; k++) x.set(windows[start + k] as Float32Array, k * size);
     const out = tf.tidy(() => model.apply(tf.tensor3d(x, [b, frames, features])));
-    const data = out.dataSync();
     const dim = out.shape[1];
-    out.dispose();
+    let data: ArrayLike<number>;
+    try {
+      data = await out.data();
+    } finally {
+      out.dispose();
+    }
     for (let k = 0; k < b; k++) {
       const owner = owners[start + k] as number;
       let sum = sums[owner];
@@ -64,13 +68,13 @@ export function embedUtterances(model: TrainableModel, utterances: ReadonlyArray
  * The verification EER of `model` on `speakers` (utterances in protocol order: the first ⌊n/2⌋ enrol).
  * Returns `{<prefix>Eer, <prefix>Threshold}`.
  */
-export function evaluateSpeakerModel(
+export async function evaluateSpeakerModel(
   model: TrainableModel,
   speakers: ReadonlyArray<ReadonlyArray<WindowedUtterance>>,
   options: EmbedOptions & { readonly prefix?: string },
-): EvalMetrics {
+): Promise<EvalMetrics> {
   const all = speakers.flat();
-  const emb = embedUtterances(model, all, options);
+  const emb = await embedUtterances(model, all, options);
   const grouped: Float32Array[][] = [];
   let k = 0;
   for (const s of speakers) {

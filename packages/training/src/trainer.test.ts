@@ -92,7 +92,7 @@ describe('train', () => {
     expect(out.test!['testAccuracy']).toBe(out.epochs[out.best!.epoch]!['valAccuracy']);
     const fresh = tiny(7);
     loadWeights(fresh, join(dir, 'best.ckpt'));
-    expect(evaluateClassifier(fresh, valSource, 'test')).toEqual(out.test);
+    expect(await evaluateClassifier(fresh, valSource, 'test')).toEqual(out.test);
   });
 
   it('resumes bit-exactly after a graceful stop and after a crash', async () => {

@@ -50,7 +50,7 @@ export interface Objective {
   /** The loss of a batch from the model's output, built inside the gradient tape. */
   loss(output: tf.Tensor2D, batch: Batch): tf.Scalar;
   /** Per-step metrics from the output (outside the tape), averaged over each epoch weighted by batch size. */
-  metrics?(output: tf.Tensor2D, batch: Batch): Record<string, number>;
+  metrics?(output: tf.Tensor2D, batch: Batch): Record<string, number> | Promise<Record<string, number>>;
   /** Factors on the gradients of named weights, applied before clipping (GE2E scales w and b by 0.01). */
   readonly gradScales?: Readonly<Record<string, number>>;
 }
@@ -170,8 +170,10 @@ function freshAcc(): Accumulator {
   return { loss: 0, examples: 0, batches: 0, metrics: {} };
 }
 
-function weightArrays(prefix: string, weights: ReadonlyArray<NamedWeight>): CheckpointArray[] {
-  return weights.map((w) => ({ name: `${prefix}${w.name}`, shape: [...w.variable.shape], data: w.variable.dataSync() as Float32Array }));
+function weightArrays(prefix: string, weights: ReadonlyArray<NamedWeight>): Promise<CheckpointArray[]> {
+  return Promise.all(
+    weights.map(async (w) => ({ name: `${prefix}${w.name}`, shape: [...w.variable.shape], data: (await w.variable.data()) as Float32Array })),
+  );
 }
 
 /** Writes named arrays into the weights after checking names and shapes; `source` names the file. */
@@ -300,7 +302,17 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
 
   let lastCheckpointStep = 0;
   let log: MetricsLog | null = null;
-  const checkpoint = (): void => {
+  // The values are read first (asynchronously: a GPU backend cannot read synchronously), then written
+  // synchronously with the state of the moment.
+  const stateArrays = async (): Promise<CheckpointArray[]> => {
+    const state = await adam.getState();
+    return [
+      ...(await weightArrays('w/', weights)),
+      ...state.slots.map((s) => ({ name: `m/${s.name}`, shape: s.shape, data: s.m })),
+      ...state.slots.map((s) => ({ name: `v/${s.name}`, shape: s.shape, data: s.v })),
+    ];
+  };
+  const writeState = (arrays: CheckpointArray[]): void => {
     log!.sync();
     const meta: TrainerMeta = {
       kind: 'ttrnn-train-state',
@@ -321,23 +333,19 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       sourceState: source.getState?.() ?? null,
       weights: weights.map((w) => ({ name: w.name, shape: [...w.variable.shape] })),
     };
-    const state = adam.getState();
-    const arrays: CheckpointArray[] = [
-      ...weightArrays('w/', weights),
-      ...state.slots.map((s) => ({ name: `m/${s.name}`, shape: s.shape, data: s.m })),
-      ...state.slots.map((s) => ({ name: `v/${s.name}`, shape: s.shape, data: s.v })),
-    ];
     writeCheckpoint(ckptPath, { meta, arrays });
     lastCheckpointStep = step;
   };
+  const checkpoint = async (): Promise<void> => writeState(await stateArrays());
 
   // A fresh run begins with config.json and a step-0 checkpoint, so an interrupted run always has a
   // checkpoint and a directory without one is damaged, never silently restarted.
   try {
     if (opened.status === 'fresh') {
+      const initial = await stateArrays();
       dir.begin(options.runConfig ?? config, () => {
         log = new MetricsLog(dir.file('metrics'), 0, notice);
-        checkpoint();
+        writeState(initial);
       });
     } else {
       dir.removeStaleTemporaries();
@@ -360,13 +368,13 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       const lr = stepDecayRate(config.learningRate, epoch, config.lrDecay);
       while (batchIndex < source.numBatches) {
         if (interrupted()) {
-          checkpoint();
+          await checkpoint();
           progress?.finish();
           return outcome('interrupted');
         }
         const t0 = now();
         const batch = source.batch(epoch, batchIndex, rng);
-        const r = trainStep(model, vars, scales, objective, batch, config.clipNorm, adam, lr);
+        const r = await trainStep(model, vars, scales, objective, batch, config.clipNorm, adam, lr);
         if (!r.ok) {
           progress?.finish();
           const what = Number.isFinite(r.loss) ? `gradient norm is ${r.norm}` : `loss is ${r.loss}`;
@@ -390,7 +398,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
         log!.append({ type: 'step', step, epoch, batch: batchIndex - 1, loss: r.loss, ...r.metrics, lr, gradNorm: r.norm, seconds });
         progress?.update(step, { loss: r.loss, epoch });
         options.afterStep?.(step);
-        if (step % config.checkpointEvery === 0 && batchIndex < source.numBatches) checkpoint();
+        if (step % config.checkpointEvery === 0 && batchIndex < source.numBatches) await checkpoint();
       }
       // Epoch end: validation, selection, record, checkpoint.
       const record: EpochRecord = { type: 'epoch', epoch, step, lr, trainLoss: acc.loss / acc.examples };
@@ -413,7 +421,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
         if (better) {
           best = { value, epoch, step };
           // Written before the state checkpoint that refers to it.
-          writeCheckpoint(bestPath, { meta: { kind: 'ttrnn-best', ...best }, arrays: weightArrays('', weights) });
+          writeCheckpoint(bestPath, { meta: { kind: 'ttrnn-best', ...best }, arrays: await weightArrays('', weights) });
         }
       }
       log!.append(record);
@@ -428,7 +436,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       epoch++;
       batchIndex = 0;
       acc = freshAcc();
-      checkpoint();
+      await checkpoint();
     }
     progress?.finish();
     // The selected model.
@@ -473,7 +481,7 @@ interface StepResult {
 }
 
 /** Forward, loss, backward, gradient scaling and clipping, and (if all finite) the Adam update. */
-function trainStep(
+async function trainStep(
   model: TrainableModel,
   vars: tf.Variable[],
   scales: number[],
@@ -482,7 +490,7 @@ function trainStep(
   clipNorm: number | null,
   adam: Adam,
   lr: number,
-): StepResult {
+): Promise<StepResult> {
   let output: tf.Tensor2D | null = null;
   const x = tf.tensor3d(batch.x, [...batch.shape]);
   let grads: tf.Tensor[] = [];
@@ -493,8 +501,12 @@ function trainStep(
       output = tf.keep(out);
       return objective.loss(out, batch);
     }, vars);
-    const loss = r.value.dataSync()[0] as number;
-    r.value.dispose();
+    let loss: number;
+    try {
+      loss = (await r.value.data())[0] as number;
+    } finally {
+      r.value.dispose();
+    }
     grads = vars.map((v, i) => {
       const g = r.grads[v.name];
       const s = scales[i] as number;
@@ -505,11 +517,11 @@ function trainStep(
       g.dispose();
       return scaled;
     });
-    const c = clipByGlobalNorm(grads, clipNorm);
+    const c = await clipByGlobalNorm(grads, clipNorm);
     clipped = c.grads;
     if (!Number.isFinite(loss) || !Number.isFinite(c.norm)) return { ok: false, loss, norm: c.norm, metrics: {} };
     adam.apply(clipped, lr);
-    const metrics = objective.metrics?.(output as unknown as tf.Tensor2D, batch) ?? {};
+    const metrics = (await objective.metrics?.(output as unknown as tf.Tensor2D, batch)) ?? {};
     return { ok: true, loss, norm: c.norm, metrics };
   } finally {
     tf.dispose([x, ...grads, ...clipped]);
