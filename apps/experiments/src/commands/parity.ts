@@ -69,8 +69,13 @@ function maxAbs(actual: ArrayLike<number>, expected: ArrayLike<number>): number 
   return m;
 }
 
+/**
+ * The errors of one case. Tensors are compared later, in `result`, by an asynchronous read: a GPU backend
+ * (webgpu) cannot read a tensor synchronously in Node. Each compared tensor is kept (a clone) until then.
+ */
 class Errors {
   readonly details: Record<string, number> = {};
+  private pending: Array<{ tensor: tf.Tensor; settle: (values: ArrayLike<number>) => void }> = [];
   output(key: string, actual: tf.Tensor | ArrayLike<number>, expected: unknown): void {
     this.put(`out:${key}`, actual, expected);
   }
@@ -83,21 +88,47 @@ class Errors {
     const prev = this.details[k];
     this.details[k] = prev === undefined || !(value <= prev) ? value : prev;
   }
+  /** `info` of a value computed from a tensor's values once they are read. */
+  infoOf(key: string, tensor: tf.Tensor, value: (values: ArrayLike<number>) => number): void {
+    this.later(tensor, (v) => this.info(key, value(v)));
+  }
   private put(key: string, actual: tf.Tensor | ArrayLike<number>, expected: unknown): void {
-    let err: number;
+    let e: ArrayLike<number>;
     if (typeof expected === 'number') {
-      err = maxAbs(actual instanceof tf.Tensor ? actual.dataSync() : actual, [expected]);
+      e = [expected];
     } else {
-      const e = refArray(expected, key.replace(/^(out|grad):/, ''));
-      if (actual instanceof tf.Tensor && actual.shape.join(',') !== e.shape.join(',')) {
-        throw new Error(`${key}: computed shape [${actual.shape.join(', ')}] but the file has [${e.shape.join(', ')}]`);
+      const r = refArray(expected, key.replace(/^(out|grad):/, ''));
+      if (actual instanceof tf.Tensor && actual.shape.join(',') !== r.shape.join(',')) {
+        throw new Error(`${key}: computed shape [${actual.shape.join(', ')}] but the file has [${r.shape.join(', ')}]`);
       }
-      err = maxAbs(actual instanceof tf.Tensor ? actual.dataSync() : actual, e.data);
+      e = r.data;
     }
+    if (actual instanceof tf.Tensor) this.later(actual, (v) => this.record(key, maxAbs(v, e)));
+    else this.record(key, maxAbs(actual, e));
+  }
+  private later(tensor: tf.Tensor, settle: (values: ArrayLike<number>) => void): void {
+    // A clone, kept: the caller may dispose its tensor or be inside tf.tidy.
+    this.pending.push({ tensor: tf.keep(tf.clone(tensor)), settle });
+  }
+  private record(key: string, err: number): void {
     const prev = this.details[key];
     this.details[key] = prev === undefined || !(err <= prev) ? err : prev;
   }
-  result(name: string, kind: CaseKind, message?: string): CaseResult {
+  /** Frees the tensors not yet compared (a case that failed half-way). */
+  dispose(): void {
+    tf.dispose(this.pending.map((p) => p.tensor));
+    this.pending = [];
+  }
+  /** Reads every pending tensor and folds its error in, then summarises. */
+  async result(name: string, kind: CaseKind, message?: string): Promise<CaseResult> {
+    try {
+      for (const p of this.pending) p.settle(await p.tensor.data());
+    } finally {
+      this.dispose();
+    }
+    return this.summary(name, kind, message);
+  }
+  private summary(name: string, kind: CaseKind, message?: string): CaseResult {
     let out = Number.NaN;
     let grad = Number.NaN;
     for (const [k, v] of Object.entries(this.details)) {
@@ -148,7 +179,7 @@ export function recognise(name: string, value: unknown): CaseKind {
 // ---------------------------------------------------------------------------
 // Cases
 
-function checkAutoShape(name: string, list: Record<string, unknown>[]): CaseResult {
+function checkAutoShape(name: string, list: Record<string, unknown>[]): Promise<CaseResult> {
   const errors = new Errors();
   let worst = 0;
   let firstBad: string | undefined;
@@ -162,7 +193,7 @@ function checkAutoShape(name: string, list: Record<string, unknown>[]): CaseResu
   return errors.result(name, 'auto_shape', firstBad ?? `${list.length} shapes`);
 }
 
-function checkTTMatmul(name: string, c: Record<string, unknown>): CaseResult {
+async function checkTTMatmul(name: string, c: Record<string, unknown>): Promise<CaseResult> {
   const errors = new Errors();
   const desc = isTTDescription(c['layer']) ? c['layer'] : c;
   const layer = linearMapFromReference(desc, `${name}.layer`);
@@ -173,10 +204,11 @@ function checkTTMatmul(name: string, c: Record<string, unknown>): CaseResult {
       const d = desc as Record<string, unknown>;
       if (isRefArray(d['W'])) errors.output('W', layer.full(), d['W']);
     });
+    return await errors.result(name, 'tt_matmul');
   } finally {
+    errors.dispose();
     layer.dispose();
   }
-  return errors.result(name, 'tt_matmul');
 }
 
 /** Per-layer weight descriptions → cells (disposed on failure). */
@@ -243,7 +275,7 @@ function checkLayout(rnn: RNN, head: LinearMap | null, config: Record<string, un
   return `layout ${cores} cores, rank ${rank}, ${layout.naive ? 'naive' : `extra core ${extraCore}`}: shapes as the rules give`;
 }
 
-function checkRnn(name: string, c: Record<string, unknown>): CaseResult {
+async function checkRnn(name: string, c: Record<string, unknown>): Promise<CaseResult> {
   const errors = new Errors();
   const outputs = refArray(c['outputs'], `${name}.outputs`);
   const hiddenSize = outputs.shape[outputs.shape.length - 1];
@@ -265,9 +297,9 @@ function checkRnn(name: string, c: Record<string, unknown>): CaseResult {
         }
         if (isRefArray(c['loss_R']) && typeof c['loss'] === 'number') {
           // The loss is a sum of many outputs: reported relative to its size, for information only.
-          const loss = tf.sum(tf.mul(r.outputs!, refTensor(c['loss_R'], `${name}.loss_R`))).dataSync()[0]!;
           const expected = c['loss'];
-          errors.info('loss (relative)', Math.abs(loss - expected) / Math.max(1, Math.abs(expected)));
+          errors.infoOf('loss (relative)', tf.sum(tf.mul(r.outputs!, refTensor(c['loss_R'], `${name}.loss_R`))), (v) =>
+            Math.abs((v[0] as number) - expected) / Math.max(1, Math.abs(expected)));
         }
       });
     }
@@ -287,10 +319,11 @@ function checkRnn(name: string, c: Record<string, unknown>): CaseResult {
       if (!isRefArray(c['loss_R'])) throw new Error(`${name}: gradients are given but loss_R is missing`);
       checkGradients(name, c, rnn, errors);
     }
+    return await errors.result(name, 'rnn', layoutNote ?? undefined);
   } finally {
+    errors.dispose();
     rnn.dispose();
   }
-  return errors.result(name, 'rnn', layoutNote ?? undefined);
 }
 
 function checkGradients(name: string, c: Record<string, unknown>, rnn: RNN, errors: Errors): void {
@@ -333,7 +366,7 @@ function checkGradients(name: string, c: Record<string, unknown>, rnn: RNN, erro
   }
 }
 
-function checkClassifier(name: string, c: Record<string, unknown>): CaseResult {
+async function checkClassifier(name: string, c: Record<string, unknown>): Promise<CaseResult> {
   const errors = new Errors();
   const config = isRecord(c['config']) ? c['config'] : {};
   const className = c['class'] ?? (config['gru'] === true ? 'GRU' : config['gru'] === false ? 'LSTM' : undefined);
@@ -356,15 +389,16 @@ function checkClassifier(name: string, c: Record<string, unknown>): CaseResult {
         errors.output('log_softmax_out', tf.logSoftmax(logits), c['log_softmax_out']);
       });
     }
+    return await errors.result(name, 'classifier', layoutNote ?? undefined);
   } finally {
+    errors.dispose();
     rnn.dispose();
     head?.dispose();
   }
-  return errors.result(name, 'classifier', layoutNote ?? undefined);
 }
 
 /** Checks every case of a parsed reference document. Never throws for a bad case: it reports it. */
-export function runParity(doc: unknown): CaseResult[] {
+export async function runParity(doc: unknown): Promise<CaseResult[]> {
   if (!isRecord(doc)) {
     return [{ name: '(file)', kind: 'unknown', outputError: Number.NaN, gradientError: Number.NaN, details: {}, ok: false, message: 'the file must hold a JSON object of cases' }];
   }
@@ -378,16 +412,16 @@ export function runParity(doc: unknown): CaseResult[] {
           results.push({ name, kind, outputError: Number.NaN, gradientError: Number.NaN, details: {}, ok: true, message: 'informational' });
           break;
         case 'auto_shape':
-          results.push(checkAutoShape(name, value as Record<string, unknown>[]));
+          results.push(await checkAutoShape(name, value as Record<string, unknown>[]));
           break;
         case 'tt_matmul':
-          results.push(checkTTMatmul(name, value as Record<string, unknown>));
+          results.push(await checkTTMatmul(name, value as Record<string, unknown>));
           break;
         case 'rnn':
-          results.push(checkRnn(name, value as Record<string, unknown>));
+          results.push(await checkRnn(name, value as Record<string, unknown>));
           break;
         case 'classifier':
-          results.push(checkClassifier(name, value as Record<string, unknown>));
+          results.push(await checkClassifier(name, value as Record<string, unknown>));
           break;
         default:
           results.push({
@@ -462,7 +496,7 @@ export const parityCommand: Command = {
       throw new Error(`${file}: expected a JSON reference-vector file: ${(err as Error).message}`);
     }
     const backend = await initBackend(options['backend'] as string);
-    const results = runParity(doc);
+    const results = await runParity(doc);
     const ok = results.every((r) => r.ok);
     if (options['json'] === true) {
       const clean = (v: number): number | null => (Number.isFinite(v) ? v : null);
