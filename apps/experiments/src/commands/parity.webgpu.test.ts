@@ -7,8 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backendFromEnv, initBackend } from '@ttrnn/backend';
-import { webgpuProblem } from '@ttrnn/backend/testing';
+import { backendFromEnv, initBackend, webgpuProblem } from '@ttrnn/backend';
 import { runParity } from './parity.js';
 
 const REFERENCE = fileURLToPath(new URL('../../../../reference/ttrnn-reference-vectors.json', import.meta.url));
