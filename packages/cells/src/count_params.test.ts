@@ -58,7 +58,7 @@ describe('countParams', () => {
     expect(count.paramsPaper).toBe(count.params - 2 * 1024);
   });
 
-  it('counts the speaker encoder as the original (GE2E scale and offset included)', () => {
+  it('counts the speaker encoder as the original (GE2E scale and offset in params) and as the notebooks (in neither bias nor scalars)', () => {
     const speaker = (tt: ModelConfig['tt'], layers = 1): ModelConfig => ({
       task: 'speaker', cell: 'lstm', tt, inputSize: 40, hiddenSize: 768, layers, outputSize: 256,
     });
