@@ -2,11 +2,15 @@
  * The layers inside tf.sequential: the same numbers as the @ttrnn/cells models, the original's
  * parameter counts, summary(), training with fit, and a save / loadLayersModel round trip.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { assertClose } from '@ttrnn/test-utils';
 import { createModel } from '@ttrnn/cells';
+import '@ttrnn/cells/node'; // registers the file:// tf.io router
 import type { ModelConfig } from '@ttrnn/cells';
 import { toLayersModel } from './convert.js';
 import type { TTGRU, TTLSTM} from './recurrent.js';
@@ -143,6 +147,27 @@ describe('training and saving', () => {
     tf.dispose([x, a, b]);
     model.dispose();
     loaded.dispose();
+  });
+
+  it('round-trips through file:// in Node (the cells file-system handler), trained weights and all', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ttrnn-layers-'));
+    try {
+      const model = tfl.sequential({ layers: [ttGru({ units: 6, cores: 2, rank: 2, seed: 8, inputShape: [4, 3] }), ttDense({ units: 2, cores: 2, rank: 2 })] });
+      const optimizer = tf.train.adam(0.05);
+      model.compile({ optimizer, loss: 'meanSquaredError' });
+      const { x, y } = task(16);
+      await model.fit(x, y, { epochs: 2, batchSize: 8, shuffle: false, verbose: 0 });
+      await model.save(`file://${dir}`);
+      const loaded = await tfl.loadLayersModel(`file://${join(dir, 'model.json')}`);
+      const [a, b] = [model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
+      expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+      tf.dispose([x, y, a, b]);
+      model.dispose();
+      loaded.dispose();
+      optimizer.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a dense LSTM and dense GRU round-trip too', async () => {

@@ -1,14 +1,14 @@
 /**
  * `pnpm run exp export-layers --run-dir DIR --out DIR`: the best model of a finished `mnist` run as a
- * TensorFlow.js layers model (model.json + weights.bin, the tf.io artifacts format) for
- * `tf.loadLayersModel`, e.g. the demo page's classifier. The run's configuration, test accuracy and
- * the parameter count of the dense model of the same sizes go into the model's user metadata.
+ * TensorFlow.js layers model for `tf.loadLayersModel` (model.json + weights.bin, the tf.io artifacts
+ * format, written by the cells' file-system handler), e.g. the demo page's classifier. The run's
+ * configuration, test accuracy and the parameter count of the dense model of the same sizes go into the
+ * model's user metadata.
  */
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@ttrnn/backend';
-import { countParams, createModel, validateModelConfig } from '@ttrnn/cells';
+import { countParams, createModel, fileSystem, validateModelConfig } from '@ttrnn/cells/node';
 import { toLayersModel } from '@ttrnn/layers';
 import { loadWeights } from '@ttrnn/training/node';
 import { UsageError, parseArgs } from '../args.js';
@@ -64,23 +64,7 @@ export const exportLayersCommand: Command = {
         },
       };
       layers.setUserDefinedMetadata(metadata as unknown as Record<string, unknown>);
-      mkdirSync(outDir, { recursive: true });
-      await layers.save(
-        tf.io.withSaveHandler(async (artifacts) => {
-          const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
-          const json = {
-            format: 'layers-model',
-            generatedBy: `TensorFlow.js tfjs-layers v${tf.version_core}`,
-            convertedBy: null,
-            modelTopology: artifacts.modelTopology,
-            weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
-            userDefinedMetadata: artifacts.userDefinedMetadata,
-          };
-          writeFileSync(join(outDir, 'weights.bin'), weights);
-          writeFileSync(join(outDir, 'model.json'), JSON.stringify(json));
-          return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
-        }),
-      );
+      await layers.save(fileSystem(outDir));
       layers.dispose();
       const size = (f: string) => readFileSync(join(outDir, f)).byteLength;
       process.stdout.write(
