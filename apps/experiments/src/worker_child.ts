@@ -20,6 +20,8 @@ const quit = (): void => {
   if (!busy) process.exit(0);
 };
 process.on('SIGTERM', quit);
+// Ctrl-C reaches the whole process group: checkpoint rather than die.
+process.on('SIGINT', quit);
 process.on('disconnect', quit);
 
 let backendReady: Promise<unknown> | null = null;

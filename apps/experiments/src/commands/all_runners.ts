@@ -102,6 +102,7 @@ export function realDependencies(): AllDependencies {
     },
     runStability: (config, ctx) => runStability(config, ctx, runEnvironment(ctx)),
     pool: (lanes) => new WorkerPool(lanes),
+    queue: async (o) => (await import('../queue_coordinator.js')).startQueueCoordinator(o),
     display: (lanes) => new SweepDisplay({ stream: process.stderr, lanes, now: () => performance.now() / 1000 }),
     async paramsTables(profile) {
       return { tables: computeParamsTables(profile) };

@@ -12,6 +12,7 @@ import { paramsCommand } from './params.js';
 import { speakerCommand } from './speaker.js';
 import { stabilityCommand } from './stability.js';
 import { timingCommand } from './timing.js';
+import { workerCommand } from './worker.js';
 
 export const COMMANDS: Command[] = [
   allCommand,
@@ -23,4 +24,5 @@ export const COMMANDS: Command[] = [
   speakerCommand,
   stabilityCommand,
   timingCommand,
+  workerCommand,
 ];

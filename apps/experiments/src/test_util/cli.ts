@@ -10,20 +10,62 @@ import { fileURLToPath } from 'node:url';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Starts `pnpm run exp <args>`; stderr and stdout are collected. */
-export function startCli(args: readonly string[]): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> } {
+export interface Cli {
+  readonly child: ChildProcess;
+  readonly done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>;
+  /** stderr so far. */
+  stderr(): string;
+  /** Signals the command and every process it started (its own process group). */
+  kill(signal: NodeJS.Signals): void;
+}
+
+const started = new Set<ChildProcess>();
+
+/** SIGKILLs every command still running (afterAll of tests that start commands). */
+export function killAll(): void {
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid!, 'SIGKILL');
+  started.clear();
+}
+
+/** Starts `pnpm run exp <args>` in a process group of its own; stderr and stdout are collected. */
+export function startCli(args: readonly string[]): Cli {
   const child = spawn(join(appDir, 'node_modules', '.bin', 'tsx'), ['--conditions=source', join(appDir, 'src', 'cli.ts'), ...args], {
     cwd: appDir,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  started.add(child);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((res) =>
-    child.on('exit', (code, signal) => res({ code, signal, stdout, stderr })),
+    child.on('close', (code, signal) => {
+      started.delete(child);
+      res({ code, signal, stdout, stderr });
+    }),
   );
-  return { child, done };
+  return {
+    child,
+    done,
+    stderr: () => stderr,
+    kill: (signal) => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
+/** Resolves when `check` returns true (polled every 100 ms); rejects with `what` after `timeoutMs`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await check())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 export function runCli(args: readonly string[]): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
