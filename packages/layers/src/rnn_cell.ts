@@ -1,8 +1,7 @@
 /**
  * TT-LSTM, TT-GRU and the original's dense LSTM and GRU as tf.layers RNN cells, for
  * `tf.layers.rnn({ cell })`: one time step from any state, so tfjs's RNN layer adds what the
- * whole-sequence layers (recurrent.ts) leave out: initial states, `stateful`, `goBackwards`, masking,
- * `returnState`, `tf.layers.bidirectional`. The step is @ttrnn/cells' recurrence of the cell
+ * whole-sequence layers (recurrent.ts) leave out: `stateful`, `goBackwards`, masking, `returnState`. The step is @ttrnn/cells' recurrence of the cell
  * (`cellRecurrence`: the same equations as LSTMCell / GRUCell), over the cell's own weights.
  *
  * The difference from the whole-sequence layers: tfjs's RNN runs the input product step by step,
