@@ -32,8 +32,8 @@ describe('weight maps', () => {
     expect(std / glorotTTStd(shape)).toBeGreaterThan(0.8);
     expect(std / glorotTTStd(shape)).toBeLessThan(1.2);
     const x = randomTensor([5, 24], 1) as tf.Tensor2D;
-    const y1 = layer.apply(x, 'contract');
-    const y2 = layer.apply(x, 'rebuild');
+    const y1 = layer.apply(x, 'per-step');
+    const y2 = layer.apply(x, 'rebuilt');
     expect(maxAbsDiff(y1, y2)).toBeLessThan(1e-5);
     expect(layer.namedWeights().map((w) => w.name)).toEqual(['bias', 'parameters.0', 'parameters.1', 'parameters.2']);
     tf.dispose([x, y1, y2]);
@@ -59,11 +59,11 @@ describe('weight maps', () => {
     const shape = ttMatrixShape(6, 8, 2, 2);
     const naive = NaiveTTLinear.init(shape, 3, 7, true);
     const x = randomTensor([4, 6], 2) as tf.Tensor2D;
-    const y = naive.apply(x, 'contract');
+    const y = naive.apply(x, 'per-step');
     const parts = naive.gates.map((g) => g.apply(x));
     const cat = tf.concat(parts, 1);
     expect(maxAbsDiff(y, cat)).toBeLessThan(1e-6);
-    const yr = naive.apply(x, 'rebuild');
+    const yr = naive.apply(x, 'rebuilt');
     expect(maxAbsDiff(yr, cat)).toBeLessThan(1e-5);
     expect(naive.namedWeights().map((w) => w.name).slice(0, 4)).toEqual(['gate0.bias', 'gate0.parameters.0', 'gate0.parameters.1', 'gate1.bias']);
     tf.dispose([x, y, yr, cat, ...parts]);

@@ -74,7 +74,7 @@ export class Linear implements LinearMap {
   }
 
   chooseMethod(): ProductMethod {
-    return 'rebuild';
+    return 'rebuilt';
   }
 
   namedWeights(): NamedVariable[] {

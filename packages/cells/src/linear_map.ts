@@ -5,16 +5,16 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
-/** How a TT product is computed: contract the cores against x, or rebuild W once and multiply. */
-export type ProductMethod = 'contract' | 'rebuild';
-
 /**
  * How a recurrent layer computes its TT products:
- * - `per-step`: contract the cores at every time step (what the original does);
+ * - `per-step`: contract the cores against the input at every product (every time step; what the original does);
  * - `rebuilt`: form W from the cores once per forward pass, then dense matMuls;
  * - `auto`: choose per matrix from `ttMatmulCost` (FLOPs and op count).
  */
 export type ProductMode = 'per-step' | 'rebuilt' | 'auto';
+
+/** How one product is computed, once `auto` has been decided: the same words as `ProductMode`. */
+export type ProductMethod = Exclude<ProductMode, 'auto'>;
 
 export const PRODUCT_MODES: readonly ProductMode[] = ['per-step', 'rebuilt', 'auto'];
 
@@ -36,8 +36,8 @@ export interface LinearMap {
   biasVector(): tf.Tensor1D | null;
   /**
    * A product x → x·W for repeated use within one forward pass (call inside
-   * tf.tidy; the function is valid in that scope): 'rebuild' forms W once,
-   * 'contract' prepares the cores once, so each call issues only the ops
+   * tf.tidy; the function is valid in that scope): 'rebuilt' forms W once,
+   * 'per-step' prepares the cores once, so each call issues only the ops
    * that depend on x.
    */
   prepare(method: ProductMethod): (x: tf.Tensor2D) => tf.Tensor2D;

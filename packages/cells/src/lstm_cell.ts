@@ -53,7 +53,7 @@ export class LSTMCell implements RecurrentCell {
   }
 
   preActivations(x: tf.Tensor2D, h: tf.Tensor2D): { input: tf.Tensor2D; hidden: tf.Tensor2D } {
-    return { input: this.inputWeights.apply(x, 'contract'), hidden: this.hiddenWeights.apply(h, 'contract') };
+    return { input: this.inputWeights.apply(x, 'per-step'), hidden: this.hiddenWeights.apply(h, 'per-step') };
   }
 
   namedWeights(): NamedVariable[] {

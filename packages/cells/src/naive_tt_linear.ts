@@ -45,16 +45,16 @@ export class NaiveTTLinear implements LinearMap {
 
   product(x: tf.Tensor2D, method: ProductMethod): tf.Tensor2D {
     checkRows(x, this.inputSize, 'NaiveTTLinear.product');
-    if (method === 'rebuild') return tf.tidy(() => tf.matMul(x, this.full()));
-    return tf.tidy(() => tf.concat(this.gates.map((g) => g.product(x, 'contract')), 1));
+    if (method === 'rebuilt') return tf.tidy(() => tf.matMul(x, this.full()));
+    return tf.tidy(() => tf.concat(this.gates.map((g) => g.product(x, 'per-step')), 1));
   }
 
   prepare(method: ProductMethod): (x: tf.Tensor2D) => tf.Tensor2D {
-    if (method === 'rebuild') {
+    if (method === 'rebuilt') {
       const w = this.full();
       return (x) => tf.matMul(x, w);
     }
-    const parts = this.gates.map((g) => g.prepare('contract'));
+    const parts = this.gates.map((g) => g.prepare('per-step'));
     return (x) => tf.concat(parts.map((f) => f(x)), 1);
   }
 
@@ -67,7 +67,7 @@ export class NaiveTTLinear implements LinearMap {
     return tf.concat(this.gates.map((g) => g.bias!), 0);
   }
 
-  apply(x: tf.Tensor2D, method: ProductMethod = 'contract'): tf.Tensor2D {
+  apply(x: tf.Tensor2D, method: ProductMethod = 'per-step'): tf.Tensor2D {
     return tf.tidy(() => {
       const y = this.product(x, method);
       const b = this.biasVector();

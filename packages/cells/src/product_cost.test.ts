@@ -7,19 +7,19 @@ const hidden = (cores: number, rank: number) => fusedGateShape({ inputSize: 256,
 describe('product cost', () => {
   it('per-step and rebuilt are forced; auto follows the estimate', () => {
     const s = hidden(2, 8);
-    expect(chooseTTMethod([s], 128, 27, 'per-step')).toBe('contract');
-    expect(chooseTTMethod([s], 128, 27, 'rebuilt')).toBe('rebuild');
+    expect(chooseTTMethod([s], 128, 27, 'per-step')).toBe('per-step');
+    expect(chooseTTMethod([s], 128, 27, 'rebuilt')).toBe('rebuilt');
     const e = estimateProductTime([s], 128, 27);
-    expect(chooseTTMethod([s], 128, 27, 'auto')).toBe(e.rebuild <= e.contract ? 'rebuild' : 'contract');
+    expect(chooseTTMethod([s], 128, 27, 'auto')).toBe(e.rebuild <= e.contract ? 'rebuilt' : 'per-step');
   });
 
   it('rank 1 contracts the hidden product per step, rank 16 rebuilds W; the long input product rebuilds', () => {
-    expect(chooseTTMethod([hidden(2, 1)], 128, 27, 'auto')).toBe('contract');
-    expect(chooseTTMethod([hidden(2, 16)], 128, 27, 'auto')).toBe('rebuild');
+    expect(chooseTTMethod([hidden(2, 1)], 128, 27, 'auto')).toBe('per-step');
+    expect(chooseTTMethod([hidden(2, 16)], 128, 27, 'auto')).toBe('rebuilt');
     const input = fusedGateShape({ inputSize: 28, hiddenSize: 256, gates: 4, cores: 2, rank: 2 });
-    expect(chooseTTMethod([input], 128 * 28, 1, 'auto')).toBe('rebuild');
+    expect(chooseTTMethod([input], 128 * 28, 1, 'auto')).toBe('rebuilt');
     // A single step with one row: rebuilding a 256×1024 W is not worth it.
-    expect(chooseTTMethod([hidden(2, 2)], 1, 1, 'auto')).toBe('contract');
+    expect(chooseTTMethod([hidden(2, 2)], 1, 1, 'auto')).toBe('per-step');
   });
 
   it('traffic grows with the rank and the batch; the op overhead counts', () => {

@@ -89,10 +89,9 @@ export function estimateProductTime(
 }
 
 export function chooseTTMethod(shapes: readonly TTMatrixShape[], rows: number, calls: number, mode: ProductMode): ProductMethod {
-  if (mode === 'per-step') return 'contract';
-  if (mode === 'rebuilt') return 'rebuild';
-  if (calls <= 0) return 'contract';
+  if (mode !== 'auto') return mode;
+  if (calls <= 0) return 'per-step';
   const est = estimateProductTime(shapes, rows, calls);
-  return est.rebuild <= est.contract ? 'rebuild' : 'contract';
+  return est.rebuild <= est.contract ? 'rebuilt' : 'per-step';
 }
 

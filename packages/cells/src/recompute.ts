@@ -153,11 +153,11 @@ function inputProduct(cell: RecurrentCell, xs: tf.Tensor2D, rows: number, mode: 
 /** h ↦ h·Wh (no bias): W_h rebuilt once per chunk when the mode asks for it, else contracted. */
 function hiddenProduct(cell: RecurrentCell, batch: number, calls: number, mode: ProductMode): (h: tf.Tensor2D) => tf.Tensor2D {
   const method = cell.hiddenWeights.chooseMethod(batch, calls, mode);
-  if (method === 'rebuild') {
+  if (method === 'rebuilt') {
     const wh = cell.hiddenWeights.full();
     return (h) => tf.matMul(h, wh);
   }
-  return (h) => cell.hiddenWeights.product(h, 'contract');
+  return (h) => cell.hiddenWeights.product(h, 'per-step');
 }
 
 /**

@@ -105,7 +105,7 @@ describe('reference TT matmul case', () => {
     const layer = linearMapFromReference(c['layer'], 'layer');
     const x = refTensor(c['x'], 'x') as tf.Tensor2D;
     const y = (c['y'] as { data: number[] }).data;
-    for (const method of ['contract', 'rebuild'] as const) {
+    for (const method of ['per-step', 'rebuilt'] as const) {
       const out = layer.apply(x, method);
       assertClose(out.dataSync(), y, OUT, `tt_matmul_3core ${method}`);
       out.dispose();

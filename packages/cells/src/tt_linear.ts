@@ -80,7 +80,7 @@ export class TTLinear implements LinearMap {
 
   product(x: tf.Tensor2D, method: ProductMethod): tf.Tensor2D {
     checkRows(x, this.inputSize, 'TTLinear.product');
-    if (method === 'contract') return ttMatmul(x, this.cores);
+    if (method === 'per-step') return ttMatmul(x, this.cores);
     return tf.tidy(() => tf.matMul(x, ttFull(this.cores)));
   }
 
@@ -89,7 +89,7 @@ export class TTLinear implements LinearMap {
   }
 
   prepare(method: ProductMethod): (x: tf.Tensor2D) => tf.Tensor2D {
-    if (method === 'rebuild') {
+    if (method === 'rebuilt') {
       const w = ttFull(this.cores);
       return (x) => tf.matMul(x, w);
     }
@@ -100,7 +100,7 @@ export class TTLinear implements LinearMap {
     return this.bias;
   }
 
-  apply(x: tf.Tensor2D, method: ProductMethod = 'contract'): tf.Tensor2D {
+  apply(x: tf.Tensor2D, method: ProductMethod = 'per-step'): tf.Tensor2D {
     return tf.tidy(() => {
       const y = this.product(x, method);
       return this.bias === null ? y : tf.add<tf.Tensor2D>(y, this.bias);

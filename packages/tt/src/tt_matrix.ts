@@ -216,9 +216,12 @@ export class TTMatrix {
     return ttFull(this.cores);
   }
 
-  /** x [batch, N] → [batch, M]; `rebuild` forms W first. */
-  matmul(x: tf.Tensor, mode: 'contract' | 'rebuild' = 'contract'): tf.Tensor2D {
-    return mode === 'rebuild' ? ttMatmulRebuilt(x, this.cores) : ttMatmul(x, this.cores);
+  /**
+   * x [batch, N] → [batch, M]. `per-step` contracts the cores against x (what a recurrent layer does at
+   * every time step); `rebuilt` forms W first, then one dense product.
+   */
+  matmul(x: tf.Tensor, method: 'per-step' | 'rebuilt' = 'per-step'): tf.Tensor2D {
+    return method === 'rebuilt' ? ttMatmulRebuilt(x, this.cores) : ttMatmul(x, this.cores);
   }
 
   dispose(): void {

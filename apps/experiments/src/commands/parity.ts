@@ -200,7 +200,7 @@ async function checkTTMatmul(name: string, c: Record<string, unknown>): Promise<
   try {
     tf.tidy(() => {
       const x = refTensor(c['x'], `${name}.x`) as tf.Tensor2D;
-      for (const method of ['contract', 'rebuild'] as const) errors.output('y', layer.apply(x, method), c['y']);
+      for (const method of ['per-step', 'rebuilt'] as const) errors.output('y', layer.apply(x, method), c['y']);
       const d = desc as Record<string, unknown>;
       if (isRefArray(d['W'])) errors.output('W', layer.full(), d['W']);
     });
@@ -385,7 +385,7 @@ async function checkClassifier(name: string, c: Record<string, unknown>): Promis
       tf.tidy(() => {
         const x = refTensor(c['x'], `${name}.x`) as tf.Tensor3D;
         const r = rnn.run(x, { mode, outputs: false });
-        const logits = head!.apply(r.hLast[r.hLast.length - 1]!, mode === 'per-step' ? 'contract' : 'rebuild');
+        const logits = head!.apply(r.hLast[r.hLast.length - 1]!, mode === 'per-step' ? mode : 'rebuilt');
         errors.output('log_softmax_out', tf.logSoftmax(logits), c['log_softmax_out']);
       });
     }
