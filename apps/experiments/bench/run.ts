@@ -119,6 +119,7 @@ async function main(argv: readonly string[]): Promise<number> {
     seed: options['seed'] as number,
     now: () => performance.now(),
     log: err,
+    kernelMemory: recurrentKernels(),
   });
   mkdirSync(RESULTS, { recursive: true });
   const doc = JSON.stringify(records, null, 1);

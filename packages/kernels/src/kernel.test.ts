@@ -85,6 +85,19 @@ describe('RecurrentKernels arguments', () => {
     expect(() => one.forward('rnn' as KernelCell, shape, f)).toThrow(/'cell' .* must be 'lstm' or 'gru'/);
   });
 
+  it('reports the bytes its largest call laid out', () => {
+    const k = new RecurrentKernels(1);
+    const shape = { steps: 3, batch: 4, hidden: 8 };
+    k.forward('gru', shape, toF32(randomInputs('gru', shape, 2)));
+    // xp, bx, bh, w, packed w, [h0; hs; slot], acts, scratch: 288 + 24 + 24 + 192 + 192 + 160 + 384 + 96 floats,
+    // each buffer rounded up to 64 bytes.
+    const floats = [288, 24, 24, 192, 192, 160, 0, 384, 96];
+    expect(k.peakBytes).toBe(floats.reduce((s, n) => s + Math.ceil((n * 4) / 64) * 64, 0));
+    k.resetPeakBytes();
+    expect(k.peakBytes).toBe(0);
+    void k.close();
+  });
+
   it('reads TTRNN_THREADS', () => {
     expect(threadsFromEnv({ TTRNN_THREADS: '3' })).toBe(3);
     expect(threadsFromEnv({})).toBeGreaterThanOrEqual(1);

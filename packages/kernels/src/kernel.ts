@@ -112,6 +112,7 @@ export class RecurrentKernels {
   private readonly exports: Record<EntryPoint, (...args: number[]) => void>;
   private readonly pool: ThreadPool;
   private readonly base: number;
+  private peak = 0;
 
   constructor(threads = 1) {
     checkInt(threads, 'threads', 'RecurrentKernels');
@@ -134,6 +135,7 @@ export class RecurrentKernels {
       offsets.push(at);
       at += Math.ceil((n * 4) / 64) * 64;
     }
+    this.peak = Math.max(this.peak, at - this.base);
     const have = this.memory.buffer.byteLength;
     if (at > have) {
       const pages = Math.ceil((at - have) / PAGE);
@@ -250,6 +252,15 @@ export class RecurrentKernels {
       dh0: this.view(dh!, BH),
       dc0: lstm ? this.view(dc!, BH) : null,
     };
+  }
+
+  /** The most bytes of buffers one call has laid out since the last `resetPeakBytes` (the memory never shrinks). */
+  get peakBytes(): number {
+    return this.peak;
+  }
+
+  resetPeakBytes(): void {
+    this.peak = 0;
   }
 
   /** Stops the worker threads (the instance must not be used afterwards). */

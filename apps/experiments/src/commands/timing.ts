@@ -4,6 +4,7 @@
  * round-robin with the benchmark's code (timing_bench.ts). `pnpm run bench` measures the full
  * grid (every mode, the original and pixel shapes, the stock tf.layers.lstm).
  */
+import { recurrentKernels } from '@ttrnn/kernels';
 import { BACKEND_NAMES, backendFromEnv, describeBackend, initBackend } from '@ttrnn/backend';
 import { UsageError, parseArgs } from '../args.js';
 import type { Command } from '../command.js';
@@ -83,6 +84,7 @@ export async function runTiming(options: TimingOptions = {}): Promise<TimingResu
     seed: options.seed ?? 1,
     now: () => performance.now(),
     ...(options.log ? { log: options.log } : {}),
+    kernelMemory: recurrentKernels(),
   });
   return {
     backend,

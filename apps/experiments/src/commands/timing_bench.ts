@@ -259,6 +259,8 @@ export interface BenchRecord {
   readonly trainSpread: Spread;
   /** Peak bytes held by tfjs tensors during one training step (tf.profile), including weights. */
   readonly trainPeakBytes: number;
+  /** Peak bytes of the recurrent kernels' own memory during one training step (0 on the plain path). */
+  readonly kernelPeakBytes: number;
   /** Peak bytes during one inference pass. */
   readonly inferPeakBytes: number;
 }
@@ -294,6 +296,8 @@ export interface MeasureOptions {
   readonly now: () => number;
   /** Progress lines (stderr). */
   readonly log?: (line: string) => void;
+  /** The recurrent kernels' peak-memory counter (`recurrentKernels()`), read around one training step. */
+  readonly kernelMemory?: { resetPeakBytes(): void; readonly peakBytes: number };
 }
 
 /** Deterministic inputs and labels for a shape. */
@@ -330,6 +334,7 @@ interface Slot {
   readonly train: number[];
   inferPeak: number;
   trainPeak: number;
+  kernelPeak: number;
 }
 
 async function inferOnce(slot: Slot): Promise<void> {
@@ -385,12 +390,14 @@ export async function measureConfigs(
     try {
       for (const [i, config] of group.entries()) {
         const model = factory(config, shape, options.seed + i);
-        slots.push({ config, shape, model, optimizer: tf.train.adam(1e-3), data, infer: [], train: [], inferPeak: 0, trainPeak: 0 });
+        slots.push({ config, shape, model, optimizer: tf.train.adam(1e-3), data, infer: [], train: [], inferPeak: 0, trainPeak: 0, kernelPeak: 0 });
       }
       // Memory first (one untimed pass each; it also compiles the first kernels).
       for (const slot of slots) {
         slot.inferPeak = await peakBytes(() => inferOnce(slot));
+        options.kernelMemory?.resetPeakBytes();
         slot.trainPeak = await peakBytes(() => trainOnce(slot));
+        slot.kernelPeak = options.kernelMemory?.peakBytes ?? 0;
       }
       const total = rounds.warmup + rounds.iterations;
       for (let round = 0; round < total; round++) {
@@ -428,6 +435,7 @@ export async function measureConfigs(
           inferSpread: inf.spread,
           trainSpread: tr.spread,
           trainPeakBytes: slot.trainPeak,
+          kernelPeakBytes: slot.kernelPeak,
           inferPeakBytes: slot.inferPeak,
         });
       }
@@ -470,7 +478,7 @@ export function formatTable(records: readonly BenchRecord[]): string {
     lines.push(
       `${shapeName}: batch ${first.batch}, ${first.steps} steps, input ${shape.input}, hidden ${first.hidden}, ${shape.classes} classes (ms: median [q1–q3]; ×: ratio to dense lstm)`,
     );
-    const header = ['model', 'params', 'infer ms', '[q1–q3]', '×', 'train ms', '[q1–q3]', '×', 'peak MiB'];
+    const header = ['model', 'params', 'infer ms', '[q1–q3]', '×', 'train ms', '[q1–q3]', '×', 'peak MiB', 'kernel MiB'];
     const body = rows.map((r) => [
       configLabel(r),
       String(r.params),
@@ -481,6 +489,7 @@ export function formatTable(records: readonly BenchRecord[]): string {
       `[${fmtMs(r.trainSpread.q1)}–${fmtMs(r.trainSpread.q3)}]`,
       ref ? (r.trainMs / ref.trainMs).toFixed(2) : '',
       fmtMiB(r.trainPeakBytes),
+      fmtMiB(r.kernelPeakBytes ?? 0),
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
     const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
