@@ -118,6 +118,10 @@ async function main(argv: readonly string[]): Promise<number> {
     shapes: shapeOverrides,
     seed: options['seed'] as number,
     now: () => performance.now(),
+    cpuNow: () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    },
     log: err,
     kernelMemory: recurrentKernels(),
   });

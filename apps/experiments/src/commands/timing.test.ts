@@ -95,7 +95,7 @@ describe('timing statistics', () => {
     const text = formatOriginalComparison([rec('lstm', null, 46, 152), rec('tt-lstm', 2, 23, 50), rec('tt-lstm', 8, 40, 200, 'plain')]);
     const line = (prefix: string) => text.split('\n').find((l) => l.startsWith(prefix))!;
     // The original: dense LSTM 23/76 ms (one thread, quiet), 31/111 (two threads); TT-LSTM r2 27/100, 39/153.
-    expect(line('lstm ').split(/\s+/)).toEqual(['lstm', 'default', '2', '46.0', '152', '23.0/76.0', '31.0/111', '2.00', '1.37', '2.00', '1.00/1.00']);
+    expect(line('lstm ').split(/\s+/)).toEqual(['lstm', 'default', '2', '46.0', '152', '–', '23.0/76.0', '31.0/111', '2.00', '1.37', '2.00', '1.00/1.00']);
     expect(line('tt-lstm c2 r2').split(/\s+/).slice(-5)).toEqual(['39.0/153', '0.50', '0.33', '0.85', '0.50/0.33']);
     // Rank 8 has no inference time of the original's single-threaded run.
     expect(line('tt-lstm c2 r8').split(/\s+/)).toContain('–/228');

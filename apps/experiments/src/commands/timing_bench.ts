@@ -175,9 +175,10 @@ export function formatOriginalComparison(records: readonly BenchRecord[]): strin
   const rows = records.filter((r) => r.shape === 'row-mnist' && r.checkpoint === null && (r.model === 'lstm' || (r.model === 'tt-lstm' && r.cores === 2)));
   const dense = rows.find((r) => r.model === 'lstm' && r.path === undefined);
   const lines = [
-    'Against the original (PyTorch, row-mnist; orig 1t: one thread on a quiet machine, orig 2t: both cores in a busier run; × = ttrnn / original):',
+    'Against the original (PyTorch, row-mnist; orig 1t: one thread on a quiet machine, orig 2t: both cores in a busier run; × = ttrnn / original;',
+    'cpu: CPU time of all threads, the figure least disturbed by other work on the machine):',
   ];
-  const header = ['model', 'path', 'threads', 'infer ms', 'train ms', 'orig 1t i/t', 'orig 2t i/t', '× train 1t', '× train 2t', '× infer 1t', '× own dense i/t'];
+  const header = ['model', 'path', 'threads', 'infer ms', 'train ms', 'cpu i/t ms', 'orig 1t i/t', 'orig 2t i/t', '× train 1t', '× train 2t', '× infer 1t', '× own dense i/t'];
   const body: string[][] = [];
   const ms = (v: number | null) => (v === null ? '–' : fmtMs(v));
   const ratio = (a: number, b: number | null) => (b === null ? '–' : (a / b).toFixed(2));
@@ -191,6 +192,7 @@ export function formatOriginalComparison(records: readonly BenchRecord[]): strin
       String(r.threads),
       fmtMs(r.inferMs),
       fmtMs(r.trainMs),
+      r.inferCpuMs === undefined || r.trainCpuMs === undefined ? '–' : `${fmtMs(r.inferCpuMs)}/${fmtMs(r.trainCpuMs)}`,
       `${ms(o.quiet.inferMs)}/${ms(o.quiet.trainMs)}`,
       `${ms(o.twoThreads.inferMs)}/${ms(o.twoThreads.trainMs)}`,
       ratio(r.trainMs, o.quiet.trainMs),
@@ -255,6 +257,13 @@ export interface BenchRecord {
   readonly params: number;
   readonly inferMs: number;
   readonly trainMs: number;
+  /**
+   * Medians of the process's CPU time (all threads) per inference and training step, when the entry
+   * point supplies a CPU clock: on a loaded machine, with one kernel thread, the closest figure to the
+   * wall time of a quiet one.
+   */
+  readonly inferCpuMs?: number;
+  readonly trainCpuMs?: number;
   readonly inferSpread: Spread;
   readonly trainSpread: Spread;
   /** Peak bytes held by tfjs tensors during one training step (tf.profile), including weights. */
@@ -294,6 +303,8 @@ export interface MeasureOptions {
   readonly seed: number;
   /** Milliseconds clock, supplied by the entry point. */
   readonly now: () => number;
+  /** Milliseconds of CPU time used by the process (optional, supplied by the entry point). */
+  readonly cpuNow?: () => number;
   /** Progress lines (stderr). */
   readonly log?: (line: string) => void;
   /** The recurrent kernels' peak-memory counter (`recurrentKernels()`), read around one training step. */
@@ -332,6 +343,8 @@ interface Slot {
   readonly data: { x: tf.Tensor3D; labels: tf.Tensor2D };
   readonly infer: number[];
   readonly train: number[];
+  readonly inferCpu: number[];
+  readonly trainCpu: number[];
   inferPeak: number;
   trainPeak: number;
   kernelPeak: number;
@@ -390,7 +403,7 @@ export async function measureConfigs(
     try {
       for (const [i, config] of group.entries()) {
         const model = factory(config, shape, options.seed + i);
-        slots.push({ config, shape, model, optimizer: tf.train.adam(1e-3), data, infer: [], train: [], inferPeak: 0, trainPeak: 0, kernelPeak: 0 });
+        slots.push({ config, shape, model, optimizer: tf.train.adam(1e-3), data, infer: [], train: [], inferCpu: [], trainCpu: [], inferPeak: 0, trainPeak: 0, kernelPeak: 0 });
       }
       // Memory first (one untimed pass each; it also compiles the first kernels).
       for (const slot of slots) {
@@ -404,15 +417,22 @@ export async function measureConfigs(
         const t0 = options.now();
         for (let j = 0; j < slots.length; j++) {
           const slot = slots[(j + round) % slots.length]!;
+          const cpu = options.cpuNow ?? (() => 0);
+          let c = cpu();
           let t = options.now();
           await inferOnce(slot);
           const inferMs = options.now() - t;
+          const inferCpuMs = cpu() - c;
+          c = cpu();
           t = options.now();
           await trainOnce(slot);
           const trainMs = options.now() - t;
+          const trainCpuMs = cpu() - c;
           if (round >= rounds.warmup) {
             slot.infer.push(inferMs);
             slot.train.push(trainMs);
+            slot.inferCpu.push(inferCpuMs);
+            slot.trainCpu.push(trainCpuMs);
           }
         }
         const kind = round < rounds.warmup ? 'warm-up' : 'round';
@@ -432,6 +452,9 @@ export async function measureConfigs(
           threads: slot.model.threads,
           inferMs: inf.median,
           trainMs: tr.median,
+          ...(options.cpuNow === undefined
+            ? {}
+            : { inferCpuMs: summarize(slot.inferCpu).median, trainCpuMs: summarize(slot.trainCpu).median }),
           inferSpread: inf.spread,
           trainSpread: tr.spread,
           trainPeakBytes: slot.trainPeak,
