@@ -13,6 +13,7 @@ describe('mnist and speaker commands', () => {
     await expect(speakerCommand.run(['--corpus', 'librispeech'])).rejects.toThrow(/'dataDir' passed to 'runSpeaker' is required/);
     await expect(mnistCommand.run(['--checkpoint', '-1'])).rejects.toThrow(/'checkpoint' passed to 'runMnist' must be an integer ≥ 0/);
     await expect(speakerCommand.run(['--checkpoint', '-1'])).rejects.toThrow(/'checkpoint' passed to 'runSpeaker' must be an integer ≥ 0/);
+    await expect(mnistCommand.run(['--threads', '0'])).rejects.toThrow(new UsageError('option --threads must be a positive integer, got 0'));
   });
   it('declare the paper defaults', () => {
     expect(mnistCommand.options['hidden']?.default).toBe(256);

@@ -7,6 +7,7 @@ import { BACKEND_NAMES, describeBackend, initBackend } from '@ttrnn/backend';
 import { UsageError } from '../args.js';
 import type { OptionSpecs, ParsedOptions } from '../args.js';
 import { EXTRA_CORES } from '@ttrnn/cells';
+import { setKernelThreads } from '@ttrnn/kernels';
 import type { ExtraCore } from '@ttrnn/tt';
 import { DEFAULT_TT_FLAGS, MODEL_NAMES, modelFromFlags, modelName } from '../profiles.js';
 import type { ModelOptions } from './run_common.js';
@@ -48,6 +49,7 @@ export const COMMON_SPECS: OptionSpecs = {
   resume: { kind: 'flag', description: 'continue the interrupted run in the run directory' },
   'checkpoint-every': { kind: 'int', description: 'steps between checkpoints (also at every evaluation)' },
   backend: { kind: 'string', description: 'TensorFlow.js backend', choices: BACKEND_NAMES, default: 'wasm' },
+  threads: { kind: 'int', description: 'threads of the recurrent kernels on wasm (default: TTRNN_THREADS, else every core)' },
   json: { kind: 'flag', description: 'print one JSON object with the result on stdout (progress stays on stderr)' },
 };
 
@@ -91,6 +93,11 @@ export interface CliRun<R extends { status: string; reused: boolean; runDir: str
  */
 export async function runFromCli<R extends { status: string; reused: boolean; runDir: string }>(c: CliRun<R>): Promise<number> {
   await initBackend(c.options['backend'] as string);
+  const threads = c.options['threads'] as number | undefined;
+  if (threads !== undefined) {
+    if (threads < 1) throw new UsageError(`option --threads must be a positive integer, got ${threads}`);
+    setKernelThreads(threads);
+  }
   const controller = new AbortController();
   const onSigint = (): void => {
     if (controller.signal.aborted) process.exit(130);
