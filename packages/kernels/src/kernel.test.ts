@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { RecurrentKernels, threadsFromEnv } from './kernel.js';
+import { RecurrentKernels, kernelsAvailable, threadsFromEnv } from './kernel.js';
 import type { KernelCell, SequenceShape } from './kernel.js';
 import { closeness, randomInputs, referenceForward, roundInputs, toF32, values } from './test_util/reference.js';
 import type { Inputs64 } from './test_util/reference.js';
@@ -96,6 +96,10 @@ describe('RecurrentKernels arguments', () => {
     k.resetPeakBytes();
     expect(k.peakBytes).toBe(0);
     void k.close();
+  });
+
+  it('are available in Node (WebAssembly SIMD)', () => {
+    expect(kernelsAvailable()).toBe(true);
   });
 
   it('reads TTRNN_THREADS', () => {

@@ -298,6 +298,24 @@ export function recurrentKernels(): RecurrentKernels {
   return shared;
 }
 
+let available: boolean | null = null;
+
+/**
+ * Whether the process-wide kernels can be created here (false, for example, where WebAssembly SIMD is
+ * missing, or where a browser refuses to compile a module synchronously on its main thread).
+ */
+export function kernelsAvailable(): boolean {
+  if (available === null) {
+    try {
+      recurrentKernels();
+      available = true;
+    } catch {
+      available = false;
+    }
+  }
+  return available;
+}
+
 /** Sets the thread count of the process-wide kernels (replacing them if they exist). */
 export function setKernelThreads(threads: number): void {
   checkInt(threads, 'threads', 'setKernelThreads');

@@ -5,6 +5,7 @@
  *   reference and the path on every other backend (cpu, webgl, webgpu, tensorflow).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { kernelsAvailable } from '@ttrnn/kernels';
 import { Linear } from '../linear.js';
 import type { ProductMode } from '../linear_map.js';
 import type { RecurrentCell } from '../recurrent_cell.js';
@@ -18,10 +19,10 @@ export const PATH_CHOICES: readonly PathChoice[] = ['auto', 'kernel', 'plain'];
  * 'auto': the kernel when the wasm backend is active (the kernels read and write its tensors with
  * plain copies, and are faster than its per-step ops), unless the layer's recurrent map is a TT
  * matrix asked to contract its cores at every step (mode 'per-step'): the kernel multiplies by W,
- * rebuilt from the cores once per pass.
+ * rebuilt from the cores once per pass; and only where the kernels can be created (`kernelsAvailable`).
  */
 export function chooseRecurrentPath(cell: RecurrentCell, mode: ProductMode, choice: PathChoice = 'auto'): RecurrentPath {
   if (choice !== 'auto') return choice;
-  if (tf.getBackend() !== 'wasm') return 'plain';
+  if (tf.getBackend() !== 'wasm' || !kernelsAvailable()) return 'plain';
   return mode === 'per-step' && !(cell.hiddenWeights instanceof Linear) ? 'plain' : 'kernel';
 }
