@@ -3,8 +3,8 @@
  *
  * Each layer is a whole-sequence layer, [batch, steps, features] → [batch, units] (or every step's
  * hidden state with `returnSequences`), that runs the @ttrnn/cells `RNN` over its own weights. The
- * gate equations, the TT products and the fast paths (input product once per sequence, the fused
- * LSTM backward, per-step contraction or rebuilt W) are those of @ttrnn/cells, so a layer gives the
+ * gate equations, the TT products and the fast paths (input product once per sequence, the
+ * WebAssembly kernel on wasm, per-step contraction or rebuilt W) are those of @ttrnn/cells, so a layer gives the
  * same numbers as the cells model with the same weights.
  *
  * Porting notes (against tf.layers.lstm / tf.layers.gru): the recurrent activation is the sigmoid

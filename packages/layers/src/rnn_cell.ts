@@ -5,7 +5,7 @@
  * (`cellRecurrence`: the same equations as LSTMCell / GRUCell), over the cell's own weights.
  *
  * The difference from the whole-sequence layers: tfjs's RNN runs the input product step by step,
- * where they run it once per sequence (and train LSTMs with the cells' fused backward).
+ * where they run it once per sequence (on wasm, as one WebAssembly kernel op per layer and pass).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
