@@ -112,8 +112,10 @@ export class ThreadPool {
   ) {
     const Worker = threads > 1 ? workerConstructor() : null;
     this.threads = Worker === null ? 1 : threads;
-    const ctrl = new SharedArrayBuffer(CTRL_WORDS * 4);
-    const args = new SharedArrayBuffer(MAX_ARGS * 8);
+    // One thread needs no shared memory; a page that is not cross-origin isolated has no SharedArrayBuffer.
+    const Buffer = this.threads > 1 ? SharedArrayBuffer : ArrayBuffer;
+    const ctrl = new Buffer(CTRL_WORDS * 4);
+    const args = new Buffer(MAX_ARGS * 8);
     this.ctrl = new Int32Array(ctrl);
     this.args = new Float64Array(args);
     for (let index = 1; index < this.threads; index++) {
