@@ -16,7 +16,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BACKEND_NAMES, describeBackend, initBackend } from '@ttrnn/backend';
-import { UsageError, parseArgs, usage } from '../src/args.js';
+import { SEED_MAX, UsageError, parseArgs, usage } from '../src/args.js';
 import type { OptionSpecs } from '../src/args.js';
 import {
   SHAPES,
@@ -39,12 +39,12 @@ const OPTIONS: OptionSpecs = {
   quick: { kind: 'flag', description: 'fewer configurations (2 cores, ranks 2 and 8) and rounds' },
   filter: { kind: 'string', description: 'keep configurations whose id contains one of these comma-separated strings, e.g. tt-lstm/c2' },
   backend: { kind: 'string', description: 'tfjs backend', choices: [...BACKEND_NAMES], default: 'wasm' },
-  iterations: { kind: 'int', description: 'measured rounds at row-mnist (original: half, at least 3; pixel: a quarter, at least 2)' },
+  iterations: { kind: 'int', description: 'measured rounds at row-mnist (original: half, at least 3; pixel: a quarter, at least 2)', min: 1 },
   warmup: { kind: 'int', description: 'warm-up rounds before measuring' },
   'save-baseline': { kind: 'flag', description: 'also write the results to bench/results/baseline.json' },
-  seed: { kind: 'int', description: 'seed of weights and inputs', default: 1 },
-  'pixel-hidden': { kind: 'int', description: 'hidden size of the pixel shape (784 steps)', default: 128 },
-  threads: { kind: 'int', description: 'threads of the recurrent kernels (default: TTRNN_THREADS, else every core)' },
+  seed: { kind: 'int', description: 'seed of weights and inputs', default: 1, max: SEED_MAX },
+  'pixel-hidden': { kind: 'int', description: 'hidden size of the pixel shape (784 steps)', default: 128, min: 1, max: 4096 },
+  threads: { kind: 'int', description: 'threads of the recurrent kernels (default: TTRNN_THREADS, else every core)', min: 1 },
   compare: { kind: 'flag', description: 'the comparison with the original: row-mnist dense LSTM and TT-LSTM c2 r2/r4/r8, kernel and plain path, ratios to the original' },
   'stock-kernels': { kind: 'flag', description: "keep tfjs-backend-wasm's own Slice/SplitV/Unpack/Tanh (see packages/backend/src/wasm_fast_kernels.ts)" },
 };

@@ -1,8 +1,16 @@
 /**
- * A small, strict command-line parser: every option must be declared, so a
- * typo is an error with the usage, never silently ignored.
+ * The command-line options of every `pnpm run exp` command, parsed by Node's own `util.parseArgs` and
+ * checked in one place: every option must be declared (a typo is an error with the usage), and a value
+ * that is empty, not a finite number, outside the option's range, or given to an option that does not
+ * apply (TT flags on a dense model) is an error naming the option and what was expected.
+ *
+ * Paths (`kind: 'path'`) are resolved against the directory where the user ran the command: pnpm runs
+ * the script inside apps/experiments but sets INIT_CWD to the user's directory.
  */
-export type OptionKind = 'string' | 'int' | 'number' | 'flag';
+import { resolve } from 'node:path';
+import { parseArgs as nodeParseArgs } from 'node:util';
+
+export type OptionKind = 'string' | 'path' | 'int' | 'number' | 'flag';
 
 export interface OptionSpec {
   readonly kind: OptionKind;
@@ -10,11 +18,26 @@ export interface OptionSpec {
   /** Allowed values for a string option. */
   readonly choices?: readonly string[];
   readonly default?: string | number | boolean;
+  /** Smallest allowed value (int, number); ints default to 0 unless `min` says otherwise. */
+  readonly min?: number;
+  /** Largest allowed value (int, number); ints default to 2^31 − 1. */
+  readonly max?: number;
+  /** The value must be strictly greater than this (number), e.g. 0 for a learning rate. */
+  readonly above?: number;
+  /** Given explicitly, the option is an error unless option `when.option` has one of `when.values`. */
+  readonly when?: { readonly option: string; readonly values: readonly string[] };
 }
 
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
 export type ParsedOptions = Record<string, string | number | boolean | undefined>;
+
+export interface ParsedArgs {
+  readonly options: ParsedOptions;
+  readonly positionals: string[];
+  /** The options the user gave (not filled from defaults). */
+  readonly given: ReadonlySet<string>;
+}
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -23,63 +46,168 @@ export class UsageError extends Error {
   }
 }
 
-/** Parses `--name value`, `--name=value` and `--flag`; returns options and positionals. */
-export function parseArgs(argv: readonly string[], specs: OptionSpecs, command: string): { options: ParsedOptions; positionals: string[] } {
+/** Ints without an explicit `max`: beyond it a value is surely a typo (`1e300`), and exact in float64. */
+export const DEFAULT_INT_MAX = 2 ** 31 - 1;
+/** Seeds: the random streams use the low 32 bits, so larger values would silently repeat smaller ones. */
+export const SEED_MAX = 2 ** 32 - 1;
+
+/** The directory relative paths are relative to: where the user ran `pnpm run exp` (INIT_CWD), else the cwd. */
+export function userDirectory(): string {
+  const init = process.env['INIT_CWD'];
+  return init !== undefined && init !== '' ? init : process.cwd();
+}
+
+/** Parses `--name value`, `--name=value` and `--flag`; returns options, positionals and what was given. */
+export function parseArgs(argv: readonly string[], specs: OptionSpecs, command: string): ParsedArgs {
+  const opt = (name: string): string => `option --${name} of '${command}'`;
+  // pnpm forwards a `--` separator as is; it carries no meaning here.
+  const args = argv.filter((a) => a !== '--');
+  let tokens;
+  try {
+    ({ tokens } = nodeParseArgs({
+      args,
+      options: Object.fromEntries(Object.entries(specs).map(([name, s]) => [name, { type: s.kind === 'flag' ? 'boolean' : 'string' }] as const)),
+      strict: true,
+      allowPositionals: true,
+      tokens: true,
+    }));
+  } catch (err) {
+    throw usageFromNode(err as NodeJS.ErrnoException, specs, command);
+  }
   const options: ParsedOptions = {};
   const positionals: string[] = [];
+  const raw = new Map<string, string | undefined>();
   for (const [name, spec] of Object.entries(specs)) if (spec.default !== undefined) options[name] = spec.default;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') continue;
-    if (!arg.startsWith('--')) {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    const spec = specs[name];
-    if (spec === undefined) {
-      throw new UsageError(`unknown option --${name} for '${command}'`);
-    }
-    if (spec.kind === 'flag') {
-      if (eq >= 0) throw new UsageError(`option --${name} of '${command}' takes no value`);
-      options[name] = true;
-      continue;
-    }
-    const raw = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-    if (raw === undefined || (eq < 0 && raw.startsWith('--'))) {
-      throw new UsageError(`option --${name} of '${command}' needs a value`);
-    }
-    options[name] = convert(raw, name, spec, command);
+  for (const t of tokens) {
+    if (t.kind === 'positional') positionals.push(t.value);
+    if (t.kind !== 'option') continue;
+    if (raw.has(t.name)) throw new UsageError(`${opt(t.name)} is given twice`);
+    raw.set(t.name, t.value);
   }
-  return { options, positionals };
+  const set = (name: string): void => {
+    const spec = specs[name] as OptionSpec;
+    options[name] = spec.kind === 'flag' ? true : convert(raw.get(name) ?? '', name, spec, command);
+  };
+  // The options others depend on first (`--model`), then whether every given option applies (all the
+  // inapplicable ones in one message), then the values.
+  const conditions = new Set(Object.values(specs).flatMap((s) => (s.when !== undefined ? [s.when.option] : [])));
+  for (const name of raw.keys()) if (conditions.has(name)) set(name);
+  const groups = new Map<string, string[]>();
+  for (const name of raw.keys()) {
+    const when = (specs[name] as OptionSpec).when;
+    if (when === undefined) continue;
+    const value = options[when.option];
+    if (typeof value === 'string' && when.values.includes(value)) continue;
+    const reason = `apply only with --${when.option} ${when.values.join(' or ')}, not ${value === undefined ? `without --${when.option}` : `with --${when.option} ${String(value)}`}`;
+    groups.set(reason, [...(groups.get(reason) ?? []), `--${name}`]);
+  }
+  for (const [reason, names] of groups) {
+    throw new UsageError(
+      names.length === 1 ? `option ${names[0]} of '${command}' ${reason.replace(/^apply/, 'applies')}` : `options ${names.join(', ')} of '${command}' ${reason}`,
+    );
+  }
+  for (const name of raw.keys()) if (!conditions.has(name)) set(name);
+  return { options, positionals, given: new Set(raw.keys()) };
+}
+
+/** Node's parse errors, reworded to name the command and, for a typo, the closest option. */
+function usageFromNode(err: NodeJS.ErrnoException, specs: OptionSpecs, command: string): Error {
+  const quoted = /'(-[^' ]*)/.exec(err.message)?.[1] ?? '';
+  const name = quoted.replace(/^-+/, '');
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const near = closest(name, Object.keys(specs));
+      return new UsageError(`unknown option ${quoted} for '${command}'${near !== null ? ` (did you mean --${near}?)` : ''}`);
+    }
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (specs[name]?.kind === 'flag') return new UsageError(`option --${name} of '${command}' takes no value`);
+      if (/ambiguous/.test(err.message)) {
+        return new UsageError(`option --${name} of '${command}' needs a value (for a value that starts with '-', write --${name}=VALUE)`);
+      }
+      return new UsageError(`option --${name} of '${command}' needs a value`);
+    default:
+      return new UsageError(`'${command}': ${err.message}`);
+  }
+}
+
+/** The declared option nearest to a misspelt one (edit distance ≤ 2), if any. */
+function closest(name: string, names: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestD = 3;
+  for (const n of names) {
+    const d = editDistance(name, n);
+    if (d < bestD) [best, bestD] = [n, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length] as number;
 }
 
 function convert(raw: string, name: string, spec: OptionSpec, command: string): string | number {
-  if (spec.kind === 'int') {
-    const v = Number(raw);
-    if (!Number.isInteger(v)) throw new UsageError(`option --${name} of '${command}' must be an integer, got '${raw}'`);
-    return v;
+  const opt = `option --${name} of '${command}'`;
+  if (raw.trim() === '') {
+    throw new UsageError(`${opt} needs a value, got an empty one${spec.kind === 'path' ? ' (for the current directory write .)' : ''}`);
   }
-  if (spec.kind === 'number') {
+  if (spec.kind === 'int' || spec.kind === 'number') {
     const v = Number(raw);
-    if (!Number.isFinite(v)) throw new UsageError(`option --${name} of '${command}' must be a number, got '${raw}'`);
+    const min = spec.min ?? (spec.kind === 'int' ? 0 : -Infinity);
+    const max = spec.max ?? (spec.kind === 'int' ? DEFAULT_INT_MAX : Infinity);
+    const lower = spec.above !== undefined ? `greater than ${spec.above}` : Number.isFinite(min) ? `at least ${min}` : '';
+    const range =
+      spec.above === undefined && Number.isFinite(min) && Number.isFinite(max)
+        ? ` from ${min} to ${max}`
+        : [lower, Number.isFinite(max) ? `at most ${max}` : ''].filter((s) => s !== '').map((s, i) => (i === 0 ? ` ${s}` : ` and ${s}`)).join('');
+    const what = spec.kind === 'int' ? `an integer${range}` : `a finite number${range}`;
+    const ok =
+      (spec.kind === 'int' ? Number.isSafeInteger(v) : Number.isFinite(v)) &&
+      v >= min &&
+      v <= max &&
+      (spec.above === undefined || v > spec.above);
+    if (!ok) throw new UsageError(`${opt} must be ${what}, got '${raw}'`);
     return v;
   }
   if (spec.choices !== undefined && !spec.choices.includes(raw)) {
-    throw new UsageError(`option --${name} of '${command}' must be one of ${spec.choices.join(', ')}, got '${raw}'`);
+    throw new UsageError(`${opt} must be one of ${spec.choices.join(', ')}, got '${raw}'`);
   }
-  return raw;
+  return spec.kind === 'path' ? resolve(userDirectory(), raw) : raw;
+}
+
+/**
+ * A library error reworded for the command line: `'testLimit' passed to 'runSpeaker'` becomes
+ * `option --test-limit`, and `'evalEvery' (3)` becomes `--eval-every (3)`, where the command has that option.
+ */
+export function withOptionNames(message: string, specs: OptionSpecs): string {
+  const flag = (name: string): string | null => {
+    const f = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    return specs[f] !== undefined ? f : null;
+  };
+  return message
+    .replace(/'([a-zA-Z]+)' passed to '\w+'/g, (whole, name: string) => (flag(name) !== null ? `option --${flag(name)}` : whole))
+    .replace(/'([a-zA-Z]+)' \(/g, (whole, name: string) => (flag(name) !== null ? `--${flag(name)} (` : whole));
 }
 
 /** The usage text of a command, generated from its specs. */
 export function usage(command: string, summary: string, specs: OptionSpecs, positional = ''): string {
   const lines = [`Usage: pnpm run exp ${command}${positional ? ' ' + positional : ''} [options]`, '', summary, '', 'Options:'];
-  const width = Math.max(...Object.keys(specs).map((n) => n.length + (specs[n]!.kind === 'flag' ? 2 : 8)), 10);
-  for (const [name, spec] of Object.entries(specs)) {
-    const left = spec.kind === 'flag' ? `--${name}` : `--${name} ${spec.kind === 'string' ? (spec.choices ? spec.choices.join('|') : 'VALUE') : 'N'}`;
+  const placeholder = (spec: OptionSpec): string =>
+    spec.kind === 'flag' ? '' : spec.kind === 'path' ? ' PATH' : spec.kind === 'string' ? ` ${spec.choices ? spec.choices.join('|') : 'VALUE'}` : ' N';
+  const lefts = Object.entries(specs).map(([name, spec]) => `--${name}${placeholder(spec)}`);
+  const width = Math.min(Math.max(...lefts.map((l) => l.length), 10), 34);
+  Object.values(specs).forEach((spec, i) => {
     const def = spec.default !== undefined && spec.kind !== 'flag' ? ` (default ${String(spec.default)})` : '';
-    lines.push(`  ${left.padEnd(width + 4)} ${spec.description}${def}`);
-  }
+    const left = lefts[i] as string;
+    const pad = left.length > width ? `\n  ${''.padEnd(width + 4)}` : ''.padEnd(width - left.length + 4);
+    lines.push(`  ${left}${pad} ${spec.description}${def}`);
+  });
   return lines.join('\n');
 }

@@ -2,7 +2,7 @@
  * `pnpm run exp [command] [options]`: reproduces the paper's experiments.
  * With no command it runs the quick profile of every experiment (`all`).
  */
-import { UsageError, usage } from './args.js';
+import { UsageError, usage, withOptionNames } from './args.js';
 import type { Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -44,7 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.error(`error: ${err.message}\n\n${usage(command.name, command.summary, command.options, command.positional)}`);
       return 2;
     }
-    console.error(`error: ${(err as Error).message}`);
+    console.error(`error: ${withOptionNames((err as Error).message, command.options)}`);
     if (process.env['TTRNN_DEBUG']) console.error((err as Error).stack);
     return 1;
   }

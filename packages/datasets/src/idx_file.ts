@@ -16,7 +16,14 @@ const gunzipAsync = promisify(gunzip);
  */
 export async function readIdxFile(path: string, expectedMagic?: number): Promise<IdxArray> {
   const name = basename(path);
-  let bytes: Uint8Array = await readFile(path);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'EISDIR' ? 'it is a directory, expected an IDX file' : (err as Error).message;
+    throw new Error(`${path}: cannot read: ${reason}`, { cause: err });
+  }
   if (isGzip(bytes)) {
     try {
       bytes = await gunzipAsync(bytes);

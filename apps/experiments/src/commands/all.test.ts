@@ -215,7 +215,7 @@ describe('resolveAllOptions', () => {
     await expect(resolveAllOptions(['--cores', '0'])).rejects.toThrow(/'config.tt.cores' passed to 'the MNIST grid .*' must be a positive integer, got 0/);
     await expect(resolveAllOptions(['--ranks', 'two'])).rejects.toThrow(/comma-separated integers, got 'two'/);
     await expect(resolveAllOptions(['--models', 'rnn'])).rejects.toThrow(/'config.cell' passed to 'the MNIST grid .*' must be one of 'lstm', 'gru', got 'rnn'/);
-    await expect(resolveAllOptions(['--epochs', '0'])).rejects.toThrow(/'mnist.epochs' must be a positive integer/);
+    await expect(resolveAllOptions(['--epochs', '0'])).rejects.toThrow(/option --epochs of 'all' must be an integer from 1 to/);
     await expect(resolveAllOptions(['--only', 'mnist,bogus'])).rejects.toThrow(/--only of 'all' takes .*got 'bogus'/);
     await expect(resolveAllOptions(['--run', '../x'])).rejects.toThrow(/plain directory name/);
     await expect(resolveAllOptions(['--frobnicate'])).rejects.toThrow(/unknown option --frobnicate for 'all'/);

@@ -6,22 +6,25 @@
 import { join } from 'node:path';
 import { describeMnist, loadMnistSplits, speakerDataSummary } from '@ttrnn/datasets/node';
 import type { MnistSummary, SpeakerDataSummary } from '@ttrnn/datasets/node';
-import { UsageError, parseArgs } from '../args.js';
+import { SEED_MAX, UsageError, parseArgs } from '../args.js';
 import type { OptionSpecs } from '../args.js';
 import type { Command } from '../command.js';
 import { repoRoot } from '../sweep.js';
 
+const MNIST = { option: 'dataset', values: ['mnist', 'fashion-mnist'] } as const;
+const SPEAKERS = { option: 'dataset', values: ['speakers'] } as const;
+
 const OPTIONS: OptionSpecs = {
   dataset: { kind: 'string', description: 'which data set', choices: ['mnist', 'fashion-mnist', 'speakers'], default: 'mnist' },
   'data-dir': {
-    kind: 'string',
+    kind: 'path',
     description: 'directory with the data (MNIST: the four IDX files; speakers: LibriSpeech root or speaker folders). Default: the installed MNIST / Fashion-MNIST, the synthetic speaker corpus',
   },
-  size: { kind: 'string', description: 'size of the synthetic speaker corpus (without --data-dir)', choices: ['tiny', 'quick', 'paper'], default: 'quick' },
-  'validation-size': { kind: 'int', description: 'MNIST images held out of the training file for validation', default: 10_000 },
-  seed: { kind: 'int', description: 'seed of the MNIST train/validation split (the experiments use 1)', default: 1 },
-  'corpus-seed': { kind: 'int', description: 'seed of the synthetic speaker corpus or of a speaker-folders split (the experiments use 0)', default: 0 },
-  'cache-dir': { kind: 'string', description: 'speaker-feature cache (default .cache/speaker-features at the repository root)' },
+  size: { kind: 'string', description: 'size of the synthetic speaker corpus (without --data-dir)', choices: ['tiny', 'quick', 'paper'], default: 'quick', when: SPEAKERS },
+  'validation-size': { kind: 'int', description: 'MNIST images held out of the training file for validation', default: 10_000, min: 1, when: MNIST },
+  seed: { kind: 'int', description: 'seed of the MNIST train/validation split (the experiments use 1)', default: 1, max: SEED_MAX, when: MNIST },
+  'corpus-seed': { kind: 'int', description: 'seed of the synthetic speaker corpus or of a speaker-folders split (the experiments use 0)', default: 0, max: SEED_MAX, when: SPEAKERS },
+  'cache-dir': { kind: 'path', description: 'speaker-feature cache (default .cache/speaker-features at the repository root)', when: SPEAKERS },
   json: { kind: 'flag', description: 'print one JSON document instead of tables' },
 };
 

@@ -22,17 +22,18 @@ const D = DEFAULT_MNIST_OPTIONS;
 
 const OPTIONS: OptionSpecs = {
   ...modelOptionSpecs(D),
-  epochs: { kind: 'int', description: 'training epochs', default: D.epochs },
-  batch: { kind: 'int', description: 'batch size', default: D.batch },
-  lr: { kind: 'number', description: 'Adam learning rate', default: D.lr },
+  epochs: { kind: 'int', description: 'training epochs', default: D.epochs, min: 1, max: 100_000 },
+  batch: { kind: 'int', description: 'batch size', default: D.batch, min: 1, max: 65_536 },
+  lr: { kind: 'number', description: 'Adam learning rate', default: D.lr, above: 0, max: 10 },
   'lr-decay-every': { kind: 'int', description: 'multiply the learning rate by 0.1 every N epochs (0: never)', default: D.lrDecayEvery },
-  clip: { kind: 'number', description: 'clip gradients to this global norm (default: no clipping, as the paper)' },
-  'train-limit': { kind: 'int', description: 'training images used, 0 = all 50k', default: D.trainLimit },
+  clip: { kind: 'number', description: 'clip gradients to this global norm (default: no clipping, as the paper)', above: 0 },
+  'train-limit': { kind: 'int', description: 'training images used, 0 = all (50k, or what --validation-size leaves)', default: D.trainLimit },
   'test-limit': { kind: 'int', description: 'validation and test images evaluated, 0 = all', default: D.testLimit },
+  'validation-size': { kind: 'int', description: 'images of the training file held out for validation', default: D.validationSize, min: 1 },
   order: { kind: 'string', description: "epoch order of the training images: one fixed order (the authors') or reshuffled every epoch", choices: [...MNIST_ORDERS], default: D.order },
   view: { kind: 'string', description: 'sequence view: 28 rows, 784 pixels, or permuted pixels', choices: [...MNIST_VIEWS], default: D.view },
   dataset: { kind: 'string', description: 'data set', choices: [...MNIST_DATASETS], default: D.dataset },
-  'data-dir': { kind: 'string', description: 'directory with the four IDX files (default: the installed data set)' },
+  'data-dir': { kind: 'path', description: 'directory with the four IDX files (default: the installed data set)' },
   ...gradientCheckpointSpec(`${PIXEL_CHECKPOINT} for the pixel views, off for rows`),
   ...COMMON_SPECS,
 };
@@ -65,6 +66,7 @@ export const mnistCommand: Command = {
       clip: (options['clip'] as number | undefined) ?? null,
       trainLimit: options['train-limit'] as number,
       testLimit: options['test-limit'] as number,
+      validationSize: options['validation-size'] as number,
       order: options['order'] as MnistRunOptions['order'],
       view: options['view'] as MnistRunOptions['view'],
       dataset: options['dataset'] as MnistRunOptions['dataset'],
@@ -75,7 +77,7 @@ export const mnistCommand: Command = {
       ...(options['run-dir'] !== undefined ? { runDir: options['run-dir'] as string } : {}),
       ...(options['checkpoint-every'] !== undefined ? { checkpointEvery: options['checkpoint-every'] as number } : {}),
     };
-    asUsage(() => resolveMnistOptions(o));
+    asUsage(() => resolveMnistOptions(o), OPTIONS);
     return runFromCli({ options, run: (env) => runMnist(o, env), summary: summarizeMnist });
   },
 };

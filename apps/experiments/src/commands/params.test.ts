@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../args.js';
+import { mnistCommand } from './mnist.js';
 import { paramsCommand } from './params.js';
 
 async function runJson(argv: string[]): Promise<Record<string, unknown>> {
@@ -45,8 +46,29 @@ describe('exp params', () => {
 
   it('rejects TT options for dense models and bad values', async () => {
     await expect(paramsCommand.run(['--model', 'lstm', '--rank', '2'])).rejects.toThrow(UsageError);
-    await expect(paramsCommand.run(['--model', 'tt-lstm', '--rank', '0'])).rejects.toThrow(/--rank of 'params' must be a positive integer/);
+    await expect(paramsCommand.run(['--model', 'tt-lstm', '--rank', '0'])).rejects.toThrow(/option --rank of 'params' must be an integer from 1 to 1024, got '0'/);
     await expect(paramsCommand.run(['--model', 'tt-lstm', '--extra-core', 'middle'])).rejects.toThrow(/must be one of none, first, last/);
     await expect(paramsCommand.run(['--model', 'tt-lstm', '--naive', '--extra-core', 'first'])).rejects.toThrow(/naive/);
+  });
+
+  it('warns when the TT model is larger than the dense one it encodes (rank 1000 on 28×16)', async () => {
+    const out = await runJson(['--model', 'tt-lstm', '--rank', '1000', '--input', '28', '--hidden', '16']);
+    expect(out['params']).toBe(180138);
+    expect(out['warnings']).toEqual([expect.stringMatching(/the TT model has 180,138 parameters, more than the 3,050 of the dense LSTM it encodes: rank 1000/)]);
+    expect((await runJson(['--model', 'tt-lstm', '--rank', '2']))['warnings']).toEqual([]);
+    const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    await paramsCommand.run(['--model', 'tt-lstm', '--rank', '1000', '--input', '28', '--hidden', '16']);
+    expect(String(err.mock.calls[0]?.[0])).toMatch(/^warning: the TT model has 180,138 parameters/);
+  });
+
+  it('refuses what mnist, speaker and all refuse (zero cores, TT flags on a dense model) and accepts what they accept', async () => {
+    await expect(paramsCommand.run(['--cores', '0'])).rejects.toThrow(/option --cores of 'params' must be an integer from 1 to 8, got '0'/);
+    await expect(mnistCommand.run(['--model', 'tt-lstm', '--cores', '0'])).rejects.toThrow(/option --cores of 'mnist' must be an integer from 1 to 8, got '0'/);
+    // One core is a TT model in the cells package, for every command alike.
+    expect((await runJson(['--model', 'tt-lstm', '--cores', '1']))['params']).toBeGreaterThan(0);
+    await expect(paramsCommand.run(['--model', 'lstm', '--cores', '99', '--rank', '0', '--naive', '--extra-core', 'first'])).rejects.toThrow(
+      /options --cores, --rank, --naive, --extra-core of 'params' apply only with --model tt-lstm or tt-gru, not with --model lstm/,
+    );
   });
 });

@@ -473,7 +473,7 @@ export function formatResults(file: string, results: readonly CaseResult[]): str
 }
 
 const OPTIONS = {
-  vectors: { kind: 'string', description: 'reference-vector file (JSON) to check against' },
+  vectors: { kind: 'path', description: 'reference-vector file (JSON) to check against' },
   backend: { kind: 'string', description: 'TensorFlow.js backend', choices: BACKEND_NAMES, default: 'wasm' },
   json: { kind: 'flag', description: 'print one JSON object on stdout and nothing else' },
 } as const;

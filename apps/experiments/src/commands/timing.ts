@@ -102,7 +102,7 @@ const OPTIONS = {
   quick: { kind: 'flag', description: 'fewer models and rounds' },
   json: { kind: 'flag', description: 'print one JSON object on stdout and nothing else' },
   backend: { kind: 'string', description: 'tfjs backend (default TTRNN_BACKEND or wasm)', choices: [...BACKEND_NAMES] },
-  iterations: { kind: 'int', description: 'measured rounds (default 6, quick 3)' },
+  iterations: { kind: 'int', description: 'measured rounds (default 6, quick 3)', min: 1 },
   'stock-kernels': { kind: 'flag', description: "keep tfjs-backend-wasm's own Slice/SplitV/Unpack/Tanh kernels" },
 } as const;
 

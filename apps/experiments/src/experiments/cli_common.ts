@@ -4,24 +4,30 @@
  */
 import { performance } from 'node:perf_hooks';
 import { BACKEND_NAMES, describeBackend, initBackend } from '@ttrnn/backend';
-import { UsageError } from '../args.js';
+import { SEED_MAX, UsageError, withOptionNames } from '../args.js';
 import type { OptionSpecs, ParsedOptions } from '../args.js';
 import { EXTRA_CORES } from '@ttrnn/cells';
 import { setKernelThreads } from '@ttrnn/kernels';
 import type { ExtraCore } from '@ttrnn/tt';
 import { DEFAULT_TT_FLAGS, MODEL_NAMES, modelFromFlags, modelName } from '../profiles.js';
 import type { ModelOptions } from './run_common.js';
+import { SIZE_BOUNDS } from './run_common.js';
+
+/** The TT options apply only to the TT models: given with a dense one they are an error, never ignored. */
+export const TT_ONLY = { option: 'model', values: MODEL_NAMES.filter((m) => m.startsWith('tt-')) } as const;
+
+export { SIZE_BOUNDS };
 
 export function modelOptionSpecs(defaults: ModelOptions): OptionSpecs {
   const tt = defaults.tt ?? DEFAULT_TT_FLAGS;
   return {
     model: { kind: 'string', description: 'recurrent cell', choices: [...MODEL_NAMES], default: modelName(defaults) },
-    cores: { kind: 'int', description: 'TT cores (tt-* models)', default: tt.cores },
-    rank: { kind: 'int', description: 'TT rank (tt-* models)', default: tt.rank },
-    'extra-core': { kind: 'string', description: 'gate core placement (tt-* models)', choices: [...EXTRA_CORES], default: tt.extraCore },
-    naive: { kind: 'flag', description: 'one TT matrix per gate (tt-* models)' },
-    hidden: { kind: 'int', description: 'hidden units', default: defaults.hidden },
-    layers: { kind: 'int', description: 'recurrent layers', default: defaults.layers },
+    cores: { kind: 'int', description: 'TT cores (tt-* models)', default: tt.cores, min: 1, max: SIZE_BOUNDS.cores, when: TT_ONLY },
+    rank: { kind: 'int', description: 'TT rank (tt-* models)', default: tt.rank, min: 1, max: SIZE_BOUNDS.rank, when: TT_ONLY },
+    'extra-core': { kind: 'string', description: 'gate core placement (tt-* models)', choices: [...EXTRA_CORES], default: tt.extraCore, when: TT_ONLY },
+    naive: { kind: 'flag', description: 'one TT matrix per gate (tt-* models)', when: TT_ONLY },
+    hidden: { kind: 'int', description: 'hidden units', default: defaults.hidden, min: 1, max: SIZE_BOUNDS.hidden },
+    layers: { kind: 'int', description: 'recurrent layers', default: defaults.layers, min: 1, max: SIZE_BOUNDS.layers },
   };
 }
 
@@ -44,12 +50,12 @@ export function gradientCheckpointFrom(options: ParsedOptions): { checkpoint?: n
 }
 
 export const COMMON_SPECS: OptionSpecs = {
-  seed: { kind: 'int', description: 'seed of every random source (split, init, shuffling)' },
-  'run-dir': { kind: 'string', description: 'run directory (default results/runs/<name>)' },
-  resume: { kind: 'flag', description: 'continue the interrupted run in the run directory' },
-  'checkpoint-every': { kind: 'int', description: 'steps between checkpoints (also at every evaluation)' },
+  seed: { kind: 'int', description: 'seed of every random source (split, init, shuffling)', max: SEED_MAX },
+  'run-dir': { kind: 'path', description: 'run directory (default results/runs/<name>); a fresh start never overwrites a run there' },
+  resume: { kind: 'flag', description: 'continue the interrupted run in the run directory (an error if there is none)' },
+  'checkpoint-every': { kind: 'int', description: 'steps between checkpoints (also at every evaluation)', min: 1 },
   backend: { kind: 'string', description: 'TensorFlow.js backend', choices: BACKEND_NAMES, default: 'wasm' },
-  threads: { kind: 'int', description: 'threads of the recurrent kernels on wasm (default: TTRNN_THREADS, else every core)' },
+  threads: { kind: 'int', description: 'threads of the recurrent kernels on wasm (default: TTRNN_THREADS, else every core)', min: 1, max: 256 },
   json: { kind: 'flag', description: 'print one JSON object with the result on stdout (progress stays on stderr)' },
 };
 
@@ -67,12 +73,17 @@ export function modelOptionsFrom(options: ParsedOptions): ModelOptions {
   };
 }
 
-/** Runs `validate`, turning its error into a usage error (exit code 2 with the usage). */
-export function asUsage<T>(validate: () => T): T {
+/**
+ * Runs `validate`, turning its error into a usage error (exit code 2 with the usage). With `specs`, a
+ * library name in the message (`'testLimit' passed to 'runSpeaker'`) becomes the option (`option
+ * --test-limit`), so the user reads the name they typed.
+ */
+export function asUsage<T>(validate: () => T, specs?: OptionSpecs): T {
   try {
     return validate();
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    const message = (err as Error).message;
+    throw new UsageError(specs !== undefined ? withOptionNames(message, specs) : message);
   }
 }
 

@@ -28,11 +28,21 @@ export function rejectUnknown(options: object, known: readonly string[], fn: str
   }
 }
 
-export function checkInt(value: unknown, name: string, fn: string, min: number): void {
-  if (!Number.isInteger(value) || (value as number) < min) {
-    throw new Error(`'${name}' passed to '${fn}' must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
+export function checkInt(value: unknown, name: string, fn: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+    throw new Error(`'${name}' passed to '${fn}' must be an integer ${range}, got ${JSON.stringify(value)}`);
   }
 }
+
+/**
+ * Upper bounds of the size options. Beyond them the weights or activations no longer fit the wasm heap
+ * (4 GiB) long before a run is useful: an LSTM of hidden 4096 already holds 4·4096·4096 floats per
+ * recurrent matrix, ×3 with Adam's moments.
+ */
+export const SIZE_BOUNDS = { hidden: 4096, layers: 16, cores: 8, rank: 1024 } as const;
+/** Seeds: the random streams use their low 32 bits, so a larger seed would silently repeat a smaller one. */
+export const SEED_BOUND = 2 ** 32 - 1;
 
 export function checkPositive(value: unknown, name: string, fn: string): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
@@ -48,9 +58,13 @@ export function checkChoice(value: unknown, choices: readonly string[], name: st
 
 /** Checks the model options with the cells package's checks (errors name `fn` and the field). */
 export function checkModelOptions(o: ModelOptions, fn: string): void {
-  checkInt(o.hidden, 'hidden', fn, 1);
-  checkInt(o.layers, 'layers', fn, 1);
+  checkInt(o.hidden, 'hidden', fn, 1, SIZE_BOUNDS.hidden);
+  checkInt(o.layers, 'layers', fn, 1, SIZE_BOUNDS.layers);
   validateModel(o, fn);
+  if (o.tt !== null) {
+    checkInt(o.tt.cores, 'cores', fn, 1, SIZE_BOUNDS.cores);
+    checkInt(o.tt.rank, 'rank', fn, 1, SIZE_BOUNDS.rank);
+  }
 }
 
 /** A readable, collision-free run name: experiment, model, and a hash of the whole configuration. */

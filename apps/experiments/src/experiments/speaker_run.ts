@@ -36,6 +36,8 @@ import {
   checkInt,
   checkModelOptions,
   checkPositive,
+  SEED_BOUND,
+  SIZE_BOUNDS,
   defaultRunDir,
   defined,
   modelConfigOf,
@@ -163,7 +165,7 @@ export function resolveSpeakerOptions(options: Partial<SpeakerRunOptions>): Spea
       ? { ...merged, checkpoint: autoSpeakerCheckpoint(merged.speakers, merged.utterances, merged.hidden) }
       : merged;
   checkModelOptions(o, fn);
-  checkInt(o.embedding, 'embedding', fn, 1);
+  checkInt(o.embedding, 'embedding', fn, 1, SIZE_BOUNDS.hidden);
   checkInt(o.steps, 'steps', fn, 1);
   checkInt(o.speakers, 'speakers', fn, 2);
   checkInt(o.utterances, 'utterances', fn, 2);
@@ -175,11 +177,13 @@ export function resolveSpeakerOptions(options: Partial<SpeakerRunOptions>): Spea
   checkChoice(o.subset, SPEAKER_SUBSETS, 'subset', fn);
   checkInt(o.trainLimit, 'trainLimit', fn, 0);
   checkInt(o.testLimit, 'testLimit', fn, 0);
+  // Verification scores each speaker against the others: one speaker gives no impostor trial.
+  if (o.testLimit === 1) throw new Error(`'testLimit' passed to '${fn}' must be 0 (all) or at least 2 (speaker verification needs two speakers), got 1`);
   if (!(o.trainFraction > 0 && o.trainFraction <= 1)) {
     throw new Error(`'trainFraction' passed to '${fn}' must be in (0, 1], got ${JSON.stringify(o.trainFraction)}`);
   }
-  checkInt(o.seed, 'seed', fn, 0);
-  checkInt(o.corpusSeed, 'corpusSeed', fn, 0);
+  checkInt(o.seed, 'seed', fn, 0, SEED_BOUND);
+  checkInt(o.corpusSeed, 'corpusSeed', fn, 0, SEED_BOUND);
   checkChoice(o.corpus, SPEAKER_CORPORA, 'corpus', fn);
   checkChoice(o.size, SYNTHETIC_SIZE_NAMES, 'size', fn);
   if (o.corpus !== 'synthetic' && o.dataDir === undefined) throw new Error(`'dataDir' passed to '${fn}' is required for the '${o.corpus}' corpus`);

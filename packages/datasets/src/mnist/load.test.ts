@@ -1,8 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { encodeIdx } from '../idx.js';
 import { FASHION_MNIST_DEFAULT_DIR, loadMnist, mnistFileCandidates } from './load.js';
+import { loadMnistSplits } from './split.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/mnist/', import.meta.url));
 const dir = (name: string): string => join(FIXTURES, name);
@@ -111,5 +114,48 @@ describe('loadMnist on fixtures', () => {
     const counts = new Array<number>(10).fill(0);
     for (const y of data.train.labels) counts[y] = (counts[y] as number) + 1;
     expect(counts).toEqual(new Array<number>(10).fill(6000));
+  });
+});
+
+describe('degenerate MNIST directories', () => {
+  /** Writes the four files: `train` images of rows×cols (or a directory where the training images go). */
+  function writeSet(train: number, rows: number, cols: number, imagesAsDirectory = false): string {
+    const d = mkdtempSync(join(tmpdir(), 'ttrnn-idx-'));
+    const images = (n: number): Uint8Array => encodeIdx([n, rows, cols], new Uint8Array(n * rows * cols));
+    const labels = (n: number): Uint8Array => encodeIdx([n], new Uint8Array(n));
+    if (imagesAsDirectory) mkdirSync(join(d, 'train-images-idx3-ubyte'));
+    else writeFileSync(join(d, 'train-images-idx3-ubyte'), images(train));
+    writeFileSync(join(d, 'train-labels-idx1-ubyte'), labels(train));
+    writeFileSync(join(d, 't10k-images-idx3-ubyte'), images(2));
+    writeFileSync(join(d, 't10k-labels-idx1-ubyte'), labels(2));
+    return d;
+  }
+  const CASES: [string, () => string, (d: string) => Promise<unknown>, (d: string) => string | RegExp][] = [
+    ['an IDX path that is a directory (EISDIR)', () => writeSet(4, 2, 2, true), (d) => loadMnist({ dataDir: d }), (d) => `${join(d, 'train-images-idx3-ubyte')}: cannot read: it is a directory, expected an IDX file`],
+    ['0×0 images', () => writeSet(4, 0, 0), (d) => loadMnist({ dataDir: d }), () => 'train-images-idx3-ubyte: expected images of at least 1×1 pixels, got 0×0'],
+    ['no images', () => writeSet(0, 2, 2), (d) => loadMnist({ dataDir: d }), () => 'train-images-idx3-ubyte: holds no images, expected at least one'],
+    [
+      '600 images and the default 10k validation split',
+      () => writeSet(600, 1, 1),
+      (d) => loadMnistSplits({ dataDir: d, seed: 1 }),
+      (d) => `got 10000 (the training images in ${d} number 600; hold out fewer for validation)`,
+    ],
+  ];
+  it.each(CASES)('refuses %s, naming the file', async (_what, make, load, message) => {
+    const d = make();
+    try {
+      await expect(load(d)).rejects.toThrow(message(d));
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+  it('splits 600 images once fewer are held out for validation', async () => {
+    const d = writeSet(600, 1, 1);
+    try {
+      const s = await loadMnistSplits({ dataDir: d, seed: 1, validationSize: 100 });
+      expect([s.train.indices.length, s.validation.indices.length]).toEqual([500, 100]);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });

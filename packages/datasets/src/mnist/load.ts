@@ -107,6 +107,8 @@ async function readPair(imagesPath: string, labelsPath: string): Promise<MnistIm
     throw new Error(`${labName}: expected 1 dimension [count], got ${lab.dims.length}`);
   }
   const [count, rows, cols] = img.dims as [number, number, number];
+  if (rows === 0 || cols === 0) throw new Error(`${imgName}: expected images of at least 1×1 pixels, got ${rows}×${cols}`);
+  if (count === 0) throw new Error(`${imgName}: holds no images, expected at least one`);
   const labelCount = lab.dims[0] as number;
   if (count !== labelCount) {
     throw new Error(`${imgName} holds ${count} images but ${labName} holds ${labelCount} labels; expected equal counts`);

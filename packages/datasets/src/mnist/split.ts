@@ -60,7 +60,8 @@ export function splitMnist(data: MnistData, options: MnistSplitOptions): MnistSp
   const validationSize = options.validationSize ?? MNIST_VALIDATION_SIZE;
   if (!Number.isInteger(validationSize) || validationSize < 0 || validationSize >= n) {
     throw new Error(
-      `'validationSize' passed to 'splitMnist' must be an integer in [0, ${n}) for ${n} training examples, got ${validationSize}`,
+      `'validationSize' passed to 'splitMnist' must be an integer in [0, ${n}) for ${n} training examples, got ${validationSize}` +
+        ` (the training images in ${data.directory} number ${n}; hold out fewer for validation)`,
     );
   }
   checkLimit('trainLimit', options.trainLimit);
