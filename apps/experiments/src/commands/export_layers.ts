@@ -16,8 +16,8 @@ import type { OptionSpecs } from '../args.js';
 import type { Command } from '../command.js';
 
 const OPTIONS: OptionSpecs = {
-  'run-dir': { kind: 'string', description: 'directory of a finished classifier run (result.json, best.ckpt)' },
-  out: { kind: 'string', description: 'directory to write model.json and weights.bin into' },
+  'run-dir': { kind: 'path', description: 'directory of a finished classifier run (result.json, best.ckpt)' },
+  out: { kind: 'path', description: 'directory to write model.json and weights.bin into' },
 };
 
 /** What the export stores as the model's user-defined metadata (`model.getUserDefinedMetadata()`). */
