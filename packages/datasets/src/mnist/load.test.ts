@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { encodeIdx } from '../idx.js';
-import { FASHION_MNIST_DEFAULT_DIR, loadMnist, mnistFileCandidates } from './load.js';
-import { loadMnistSplits } from './split.js';
+import { FASHION_MNIST_DEFAULT_DIR, loadMnist, loadMnistSplits, mnistFileCandidates } from './load.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/mnist/', import.meta.url));
 const dir = (name: string): string => join(FIXTURES, name);
