@@ -107,4 +107,58 @@ describe('models', () => {
     x.dispose();
     model.dispose();
   });
+
+  describe('apply on hostile input', () => {
+    const x = (value: number, at = 7): tf.Tensor3D => {
+      const data = new Float32Array(2 * 3 * 6).fill(0.25);
+      data[at] = value;
+      return tf.tensor3d(data, [2, 3, 6]);
+    };
+    const CASES: [string, (m: ReturnType<typeof createModel>) => unknown, RegExp][] = [
+      ['NaN input', (m) => tf.tidy(() => m.apply(x(Number.NaN))), /'x' passed to 'SequenceClassifier.apply' must hold finite numbers, got NaN at \[0, 1, 1\]/],
+      ['+Infinity input', (m) => tf.tidy(() => m.apply(x(Infinity, 20))), /must hold finite numbers, got Infinity at \[1, 0, 2\]/],
+      ['-Infinity input', (m) => tf.tidy(() => m.apply(x(-Infinity, 35))), /got -Infinity at \[1, 2, 5\]/],
+      ['a plain array', (m) => m.apply([[[1, 2, 3, 4, 5, 6]]] as unknown as tf.Tensor3D), /must be a rank-3 tensor \[batch, steps, 6\], got a plain array \(wrap it: tf.tensor3d\(x\)\)/],
+      [
+        'a disposed tensor',
+        (m) => {
+          const t = x(0);
+          t.dispose();
+          return m.apply(t);
+        },
+        /'x' passed to 'SequenceClassifier.apply' is a disposed tensor/,
+      ],
+    ];
+    it.each(CASES)('refuses %s with an error naming the argument', (_what, call, expected) => {
+      const model = createModel(config('classifier', 'lstm', null), 1);
+      try {
+        const before = tf.memory().numTensors;
+        expect(() => call(model)).toThrow(expected);
+        expect(tf.memory().numTensors).toBe(before);
+      } finally {
+        model.dispose();
+      }
+    });
+    it('refuses non-finite input to the speaker encoder too, and accepts finite input', () => {
+      const model = createModel(config('speaker', 'gru', TT[1]![1]), 1);
+      try {
+        expect(() => tf.tidy(() => model.apply(x(Number.NaN)))).toThrow(/'SpeakerEncoder.apply' must hold finite numbers/);
+        const ok = x(1e30);
+        const out = model.apply(ok);
+        expect(Array.from(out.dataSync()).every(Number.isFinite)).toBe(true);
+        tf.dispose([ok, out]);
+      } finally {
+        model.dispose();
+      }
+    });
+    it('refuses apply and namedWeights after dispose; a second dispose does nothing', () => {
+      const model = createModel(config('speaker', 'lstm', null), 1);
+      model.dispose();
+      model.dispose();
+      const t = x(0);
+      expect(() => model.apply(t)).toThrow(/'SpeakerEncoder.apply' called on a disposed model \(dispose\(\) released its weights\)/);
+      expect(() => model.namedWeights()).toThrow(/called on a disposed model/);
+      t.dispose();
+    });
+  });
 });

@@ -41,10 +41,36 @@ export interface ModelParts {
   readonly ge2e?: { readonly w: tf.Variable; readonly b: tf.Variable };
 }
 
+/** Backends whose tensors can be read synchronously (the webgpu/webgl ones would need a GPU round trip). */
+const SYNC_READ_BACKENDS: ReadonlySet<string> = new Set(['cpu', 'wasm', 'tensorflow']);
+
+/**
+ * The rule for non-finite input: `apply` refuses a NaN or ±Infinity anywhere in `x`, naming the first
+ * one. Left through, a NaN makes the output NaN and an Infinity saturates the gates into a finite but
+ * meaningless output. The check is one reduction and one scalar read; on backends without synchronous
+ * reads (webgpu, webgl) it is skipped (there the caller checks its data).
+ */
+function checkFinite(x: tf.Tensor3D, fn: string): void {
+  if (!SYNC_READ_BACKENDS.has(tf.getBackend())) return;
+  // x − x is 0 for a finite value and NaN for NaN and ±Infinity, so the sum is finite iff x is.
+  const s = tf.tidy(() => tf.sum(tf.sub(x, x)));
+  const finite = Number.isFinite(s.dataSync()[0]);
+  s.dispose();
+  if (finite) return;
+  const values = x.dataSync();
+  const i = values.findIndex((v) => !Number.isFinite(v));
+  const [, steps, width] = x.shape;
+  throw new Error(
+    `'x' passed to '${fn}' must hold finite numbers, got ${values[i]} at [${Math.floor(i / (steps * width))}, ${Math.floor(i / width) % steps}, ${i % width}] ` +
+      `(NaN or ±Infinity input has no meaningful output)`,
+  );
+}
+
 class BaseModel implements SequenceModel {
   readonly config: Required<ModelConfig>;
   readonly rnn: RNN;
   readonly head: LinearMap;
+  private disposed = false;
 
   constructor(config: Required<ModelConfig>, parts: ModelParts) {
     this.config = config;
@@ -54,7 +80,13 @@ class BaseModel implements SequenceModel {
 
   /** The last layer's final hidden state [batch, H]. */
   protected lastHidden(x: tf.Tensor3D, fn: string): tf.Tensor2D {
+    this.checkLive(fn);
+    if (Array.isArray(x)) {
+      throw new Error(`'x' passed to '${fn}' must be a rank-3 tensor [batch, steps, ${this.config.inputSize}], got a plain array (wrap it: tf.tensor3d(x))`);
+    }
     checkSequence(x, this.config.inputSize, fn);
+    if (x.isDisposed) throw new Error(`'x' passed to '${fn}' is a disposed tensor`);
+    checkFinite(x, fn);
     const { mode, path, checkpoint } = this.config;
     const r = this.rnn.run(x, { mode, path, checkpoint, outputs: false });
     const h = r.hLast[r.hLast.length - 1]!;
@@ -70,7 +102,13 @@ class BaseModel implements SequenceModel {
     return tf.tidy(() => tf.logSoftmax(this.headOf(this.lastHidden(x, 'SequenceClassifier.apply'))));
   }
 
+  /** Throws once the model is disposed (its variables are gone). */
+  protected checkLive(fn: string): void {
+    if (this.disposed) throw new Error(`'${fn}' called on a disposed model (dispose() released its weights); create or load the model again`);
+  }
+
   namedWeights(): ReadonlyArray<NamedVariable> {
+    this.checkLive('SequenceModel.namedWeights');
     return [
       ...this.rnn.namedWeights().map((w) => ({ name: `rnn.${w.name}`, variable: w.variable })),
       ...this.head.namedWeights().map((w) => ({ name: `head.${w.name}`, variable: w.variable })),
@@ -81,7 +119,10 @@ class BaseModel implements SequenceModel {
     return this.namedWeights().reduce((s, w) => s + w.variable.size, 0);
   }
 
+  /** Releases the weights; a second call does nothing, and apply afterwards is an error. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.rnn.dispose();
     this.head.dispose();
   }
@@ -116,6 +157,7 @@ export class SpeakerEncoder extends BaseModel {
   }
 
   override dispose(): void {
+    if (this.ge2e.w.isDisposed) return;
     super.dispose();
     this.ge2e.w.dispose();
     this.ge2e.b.dispose();
