@@ -130,4 +130,20 @@ describe('parity', () => {
       log.mockRestore();
     }
   });
+
+  it.each([
+    ['an object of no known case', { name: 'x', values: [1, 2, 3] }, /not a reference-vector file: .*got an object whose 2 entries are none of them/],
+    ['an array', [1, 2, 3], /not a reference-vector file: .*got an array/],
+    ['only a meta entry', { meta: { version: 1 } }, /not a reference-vector file/],
+    ['a number', 42, /not a reference-vector file: .*got a JSON number/],
+  ])('refuses a JSON file that is not a vector file (%s), naming the file', async (_what, content, expected) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ttrnn-parity-'));
+    try {
+      const file = join(dir, 'not-vectors.json');
+      writeFileSync(file, JSON.stringify(content));
+      await expect(parityCommand.run(['--vectors', file])).rejects.toThrow(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${expected.source}`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

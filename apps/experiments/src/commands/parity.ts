@@ -495,6 +495,14 @@ export const parityCommand: Command = {
     } catch (err) {
       throw new Error(`${file}: expected a JSON reference-vector file: ${(err as Error).message}`);
     }
+    // A file with no case of a known kind is not a vector file at all: say so instead of "1 of 1 FAILED".
+    const kinds = isRecord(doc) ? Object.entries(doc).map(([name, value]) => recognise(name, value)) : [];
+    if (!kinds.some((k) => k !== 'unknown' && k !== 'meta')) {
+      const got = !isRecord(doc) ? (Array.isArray(doc) ? 'an array' : `a JSON ${doc === null ? 'null' : typeof doc}`) : `an object whose ${kinds.length} entries are none of them`;
+      throw new Error(
+        `${file}: not a reference-vector file: expected a JSON object of cases (autoShape lists, TT matmuls, recurrent layers, classifiers, as in reference/ttrnn-reference-vectors.json), got ${got}`,
+      );
+    }
     const backend = await initBackend(options['backend'] as string);
     const results = await runParity(doc);
     const ok = results.every((r) => r.ok);
