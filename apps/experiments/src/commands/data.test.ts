@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -65,5 +65,13 @@ describe('data command', () => {
     await expect(dataCommand.run(['--dataset', 'speakers', '--data-dir', join(cacheDir, 'nope'), '--cache-dir', cacheDir])).rejects.toThrow(/nope/);
     await expect(dataCommand.run(['--dataset', 'cifar'])).rejects.toThrow(UsageError);
     await expect(dataCommand.run(['mnist'])).rejects.toThrow(/no positional arguments/);
+  });
+
+  it('refuses an unwritable --cache-dir once, naming it (not every utterance "skipped")', async () => {
+    const file = join(cacheDir, 'a-file');
+    await writeFile(file, 'x');
+    await expect(
+      dataCommand.run(['--dataset', 'speakers', '--data-dir', join(FIXTURES, 'speech', 'librispeech'), '--cache-dir', join(file, 'cache')]),
+    ).rejects.toThrow(/a-file\/cache: cannot write the speaker-feature cache there: a component of the path is not a directory \(ENOTDIR\); choose another --cache-dir/);
   });
 });

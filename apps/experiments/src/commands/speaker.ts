@@ -45,6 +45,15 @@ const OPTIONS: OptionSpecs = {
 };
 
 export function summarizeSpeaker(r: SpeakerRunResult): string {
+  const skipped = r.skippedFiles ?? [];
+  const skippedLines =
+    skipped.length === 0
+      ? []
+      : [
+          `  skipped           ${skipped.length} input file(s) or speaker(s) that could not be read:`,
+          ...skipped.slice(0, 20).map((f) => `    ${f.file}: ${f.reason}`),
+          ...(skipped.length > 20 ? [`    … and ${skipped.length - 20} more (see --json)`] : []),
+        ];
   return [
     `${r.name}: ${r.status}${r.reused ? ' (stored result)' : ''}`,
     `  corpus            ${r.corpus}: ${r.trainSpeakers ?? '?'} training, ${r.validationSpeakers} validation, ${r.testSpeakers} test speakers (${r.testUtterances ?? '?'} test utterances evaluated)`,
@@ -53,6 +62,7 @@ export function summarizeSpeaker(r: SpeakerRunResult): string {
     `  test EER          ${percent(r.testEer)}`,
     `  steps             ${r.steps}, ${r.stepMs?.toFixed(1) ?? '?'} ms per training step, ${r.trainSeconds.toFixed(1)} s training, ${r.evalSeconds.toFixed(1)} s evaluation`,
     `  run directory     ${r.runDir}`,
+    ...skippedLines,
   ].join('\n');
 }
 

@@ -101,4 +101,20 @@ describe('autoSpeakerCheckpoint', () => {
     expect(resolveSpeakerOptions({ hidden: 128, speakers: 5, utterances: 6 }).checkpoint).toBe(0);
     expect(resolveSpeakerOptions({ checkpoint: 0 }).checkpoint).toBe(0);
   });
+
+  it('lists every skipped input file and speaker in the result (JSON) and the summary', async () => {
+    const skipped = [
+      { file: 'spk1/broken.wav', reason: 'spk1/broken.wav: truncated WAV: its data chunk declares 200 bytes, the file holds 120' },
+      { file: 'spk9', reason: "speaker 'spk9' in train has no readable utterance" },
+    ];
+    const features = { ...featureSet(), skipped };
+    const r = await runSpeaker({ ...small(join(tempDir(), 'run')), steps: 3, evalEvery: 3 }, { now: clock(), features });
+    expect(r.skippedFiles).toEqual(skipped);
+    expect(JSON.parse(JSON.stringify(r)).skippedFiles).toEqual(skipped);
+    const { summarizeSpeaker } = await import('../commands/speaker.js');
+    const text = summarizeSpeaker(r);
+    expect(text).toContain('skipped           2 input file(s) or speaker(s) that could not be read:');
+    expect(text).toContain('    spk1/broken.wav: spk1/broken.wav: truncated WAV');
+    expect(text).toContain("    spk9: speaker 'spk9' in train has no readable utterance");
+  });
 });

@@ -142,6 +142,8 @@ export interface SpeakerRunResult extends SpeakerOutcome {
   readonly validationSpeakers: number;
   readonly evalSeconds: number;
   readonly epochs: readonly EpochRecord[];
+  /** Input files (and speakers) left out because they could not be read, each with the reason (absent in older results). */
+  readonly skippedFiles?: readonly { readonly file: string; readonly reason: string }[];
 }
 
 /**
@@ -370,6 +372,7 @@ export async function runSpeaker(options: Partial<SpeakerRunOptions>, env: Speak
       config,
       modelConfig,
       corpus: features.name,
+      skippedFiles: features.skipped.map((f) => ({ file: f.file, reason: f.reason })),
       params: counts.params,
       paramsPaper: counts.paramsPaper,
       validationEer: outcome.best?.value ?? NaN,

@@ -102,3 +102,37 @@ describe('normalizeVolume (−30 dBFS, increase only)', () => {
     expect(normalizeVolume(x)).toBe(x);
   });
 });
+
+describe('hostile WAV files', () => {
+  /** A mono WAV: 16-bit PCM, or 32-bit float (format 3), with `rate` in the header. */
+  function wav(samples: number[], rate: number, float = false): Buffer {
+    const bytes = float ? 4 : 2;
+    const buf = Buffer.alloc(44 + samples.length * bytes);
+    buf.write('RIFF', 0, 'latin1');
+    buf.writeUInt32LE(36 + samples.length * bytes, 4);
+    buf.write('WAVEfmt ', 8, 'latin1');
+    buf.writeUInt32LE(16, 16);
+    buf.writeUInt16LE(float ? 3 : 1, 20);
+    buf.writeUInt16LE(1, 22);
+    buf.writeUInt32LE(rate, 24);
+    buf.writeUInt32LE(rate * bytes, 28);
+    buf.writeUInt16LE(bytes, 32);
+    buf.writeUInt16LE(bytes * 8, 34);
+    buf.write('data', 36, 'latin1');
+    buf.writeUInt32LE(samples.length * bytes, 40);
+    samples.forEach((v, i) => (float ? buf.writeFloatLE(v, 44 + i * 4) : buf.writeInt16LE(v, 44 + i * 2)));
+    return buf;
+  }
+  const CASES: [string, () => Buffer, RegExp][] = [
+    ['a 1 Hz sample rate', () => wav([1, 2, 3, 4], 1), /x\.wav: expected a sample rate from 1000 to 768000 Hz in the WAV header, got 1 Hz/],
+    ['float samples near 1e33', () => wav([0.1, 1e33, 0.2], 16000, true), /x\.wav: expected float samples within ±100 \(full scale is ±1\), got 9\.99\d*e\+32 at sample 1/],
+    ['a NaN float sample', () => wav([0.1, Number.NaN], 16000, true), /x\.wav: expected float samples within ±100 .*got NaN at sample 1/],
+    ['a truncated data chunk', () => wav(Array.from({ length: 100 }, (_, i) => i), 16000).subarray(0, 44 + 120), /x\.wav: truncated WAV: its data chunk declares 200 bytes, the file holds 120/],
+  ];
+  it.each(CASES)('refuses %s, naming the file', (_what, make, expected) => {
+    expect(() => decodeWav(new Uint8Array(make()), 'x.wav')).toThrow(expected);
+  });
+  it('accepts float samples a little beyond full scale', () => {
+    expect(Array.from(decodeWav(new Uint8Array(wav([0.5, -1.5], 16000, true)), 'x.wav').samples)).toEqual([0.5, -1.5]);
+  });
+});

@@ -27,6 +27,12 @@ function mixToMono(channels: readonly ArrayLike<number>[], length: number): Floa
  * A-law, µ-law) to mono float32 in [-1, 1]; channels are averaged.
  * `name` only labels errors.
  */
+/** Sample rates accepted from audio headers: below 1 kHz there is no speech band to resample from. */
+export const MIN_SAMPLE_RATE = 1000;
+export const MAX_SAMPLE_RATE = 768_000;
+/** Largest |sample| accepted from a float WAV (full scale is 1; 100 is 40 dB above it). */
+const MAX_FLOAT_SAMPLE = 100;
+
 export function decodeWav(bytes: Uint8Array, name = 'WAV data'): Audio {
   let wav: InstanceType<typeof wavefile.WaveFile>;
   try {
@@ -37,6 +43,13 @@ export function decodeWav(bytes: Uint8Array, name = 'WAV data'): Audio {
   const fmt = wav.fmt as { sampleRate?: number; numChannels?: number };
   const sampleRate = fmt.sampleRate ?? 0;
   if (!(sampleRate > 0)) throw new Error(`${name}: expected a positive sample rate in the WAV header, got ${sampleRate}`);
+  if (sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
+    throw new Error(`${name}: expected a sample rate from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE} Hz in the WAV header, got ${sampleRate} Hz`);
+  }
+  const data = wav.data as { chunkSize?: number; samples?: Uint8Array };
+  if (data.chunkSize !== undefined && data.samples !== undefined && data.samples.length < data.chunkSize) {
+    throw new Error(`${name}: truncated WAV: its data chunk declares ${data.chunkSize} bytes, the file holds ${data.samples.length}`);
+  }
   if (wav.bitDepth === '8a') wav.fromALaw('16');
   else if (wav.bitDepth === '8m') wav.fromMuLaw('16');
   else if (wav.bitDepth === '4') wav.fromIMAADPCM('16');
@@ -53,6 +66,13 @@ export function decodeWav(bytes: Uint8Array, name = 'WAV data'): Audio {
   const rawChannels: ArrayLike<number>[] = Array.isArray(raw) ? (raw as ArrayLike<number>[]) : [raw as ArrayLike<number>];
   const channels = rawChannels.map((ch) => Float64Array.from(ch, (v) => (v + shift) * scale));
   const length = channels[0]?.length ?? 0;
+  if (isFloat) {
+    // Float WAV is ±1 at full scale; far beyond it (or NaN) is a broken file, not loud speech.
+    for (const ch of channels) {
+      const i = ch.findIndex((v) => !(Math.abs(v) <= MAX_FLOAT_SAMPLE));
+      if (i >= 0) throw new Error(`${name}: expected float samples within ±${MAX_FLOAT_SAMPLE} (full scale is ±1), got ${ch[i]} at sample ${i}`);
+    }
+  }
   return { samples: mixToMono(channels, length), sampleRate };
 }
 

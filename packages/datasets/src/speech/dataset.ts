@@ -1,3 +1,5 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { FeatureCache } from './cache.js';
 import type { CacheStats } from './cache.js';
 import { SPLIT_NAMES } from './corpus.js';
@@ -76,9 +78,25 @@ export async function utteranceFeatures(
  * out, never silently; a speaker left with no utterance is dropped and
  * listed in `skipped` too.
  */
+/** Throws, naming `dir` and the reason, unless a file can be created in it (created when missing). */
+async function probeWritable(dir: string): Promise<void> {
+  const probe = join(dir, `.probe-${process.pid}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const reason = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'EROFS' ? 'read-only file system' : e.code === 'ENOTDIR' ? 'a component of the path is not a directory' : e.message;
+    throw new Error(`${dir}: cannot write the speaker-feature cache there: ${reason} (${e.code ?? 'error'}); choose another --cache-dir`, { cause: err });
+  }
+}
+
 export async function extractSpeakerFeatures(corpus: SpeakerCorpus, options: ExtractOptions = {}): Promise<SpeakerFeatureSet> {
   const o = resolveFeatureOptions(options.features ?? {}, 'extractSpeakerFeatures');
   const cache = options.cacheDir ? new FeatureCache(options.cacheDir) : null;
+  // A cache that cannot be written would fail every utterance, each "skipped": say what is wrong once.
+  if (options.cacheDir) await probeWritable(options.cacheDir);
   const skipped: SkippedFile[] = [...corpus.skipped];
   let total = 0;
   for (const split of SPLIT_NAMES) for (const s of corpus.splits[split]) total += s.utterances.length;
