@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -73,5 +73,25 @@ describe('data command', () => {
     await expect(
       dataCommand.run(['--dataset', 'speakers', '--data-dir', join(FIXTURES, 'speech', 'librispeech'), '--cache-dir', join(file, 'cache')]),
     ).rejects.toThrow(/a-file\/cache: cannot write the speaker-feature cache there: a component of the path is not a directory \(ENOTDIR\); choose another --cache-dir/);
+  });
+
+  it('lists a truncated WAV, a corrupt file and a broken speaker as skipped, in the JSON and in the table', async () => {
+    const corpus = join(cacheDir, 'corpus');
+    await cp(join(FIXTURES, 'speech', 'folders'), corpus, { recursive: true });
+    const good = await readFile(join(corpus, 'alice', 'a.wav'));
+    await writeFile(join(corpus, 'alice', 'truncated.wav'), good.subarray(0, Math.floor(good.length / 2)));
+    await mkdir(join(corpus, 'dave'));
+    await writeFile(join(corpus, 'dave', 'noise.wav'), 'not audio at all');
+    const args = ['--dataset', 'speakers', '--data-dir', corpus, '--cache-dir', join(cacheDir, 'cache')];
+    expect(await dataCommand.run([...args, '--json'])).toBe(0);
+    const s = JSON.parse(out[0]!) as { skipped: number; skippedFiles: { file: string; reason: string }[] };
+    const reasons = s.skippedFiles.map((f) => `${f.file}: ${f.reason}`).join('\n');
+    expect(reasons).toMatch(/truncated\.wav: .*truncated WAV: its data chunk declares \d+ bytes, the file holds \d+/);
+    expect(reasons).toMatch(/noise\.wav: .*expected a WAV \(RIFF\) or FLAC \(fLaC\) file/);
+    expect(reasons).toMatch(/dave/);
+    expect(s.skipped).toBe(s.skippedFiles.length);
+    out.length = 0;
+    expect(await dataCommand.run(args)).toBe(0);
+    expect(out.join('\n')).toMatch(new RegExp(`${s.skipped} file\\(s\\) skipped:[\\s\\S]*truncated\\.wav[\\s\\S]*noise\\.wav`));
   });
 });
