@@ -8,8 +8,9 @@ import { runDirFiles } from './run_files.js';
 import { forwardingStream } from './sweep_display.js';
 import type { ChildMessage, WorkerTask } from './worker_pool.js';
 
+// The parent may disconnect at any moment (it is stopping): a message that can no longer go is dropped.
 const send = (m: ChildMessage): void => {
-  if (process.connected) process.send?.(m);
+  if (process.connected) process.send?.(m, undefined, undefined, () => {});
 };
 
 const deps = realDependencies();
