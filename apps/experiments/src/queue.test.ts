@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { filesKey, metaKey } from './queue.js';
+import type { Redis } from 'ioredis';
+import type { Cli } from './test_util/cli.js';
 import { killAll, runCli, runDirsDigest, startCli, waitFor, withoutTimes } from './test_util/cli.js';
 import { HAS_REDIS, NO_REDIS_MESSAGE, TestRedis, freePort } from './test_util/redis.js';
 
@@ -26,6 +28,16 @@ const finished = (log: string): string[] => [...log.matchAll(/^(\S+): finished$/
 
 /** A value without its 'reused' flags (which invocation or attempt trained a configuration). */
 const noReuse = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (k, x: unknown) => (k === 'reused' ? undefined : x)));
+
+/** The configuration a worker is training whose checkpoint is stored in Redis, or null. */
+async function inFlightWithCheckpoint(r: Redis, worker: Cli): Promise<string | null> {
+  const log = worker.stderr();
+  for (const id of IDS) {
+    if (!log.includes(`${id}: starting`) || finished(log).includes(id)) continue;
+    if ((await r.hexists(filesKey('ttrnn', id), 'checkpoint.ckpt')) === 1) return id;
+  }
+  return null;
+}
 
 async function outcomeOf(run: string): Promise<{ results: unknown; runs: Record<string, unknown> }> {
   return {
@@ -56,8 +68,9 @@ describe.skipIf(!HAS_REDIS)('a sweep on a BullMQ queue (real redis-server)', () 
     // Short locks, so the dead worker's configuration comes back soon (not too short: a loaded machine delays renewals).
     const first = startCli(['worker', '--queue', redis.url, '--stall-seconds', '5']);
     const r = redis.client();
-    // Killed once a checkpoint of the first configuration is in Redis, i.e. in the middle of its training.
-    await waitFor(async () => (await r.hexists(filesKey('ttrnn', 'mnist-lstm'), 'checkpoint.ckpt')) === 1, 'a stored checkpoint');
+    // Killed once a checkpoint of the configuration it trains is in Redis, i.e. in the middle of its training.
+    let victim: string | null = null;
+    await waitFor(async () => (victim = await inFlightWithCheckpoint(r, first)) !== null, 'a stored checkpoint', 600_000);
     first.kill('SIGKILL');
     await first.done;
     const second = startCli(['worker', '--queue', redis.url, '--stall-seconds', '5']);
@@ -66,12 +79,36 @@ describe.skipIf(!HAS_REDIS)('a sweep on a BullMQ queue (real redis-server)', () 
     second.kill('SIGTERM');
     const s = await second.done;
     r.disconnect();
-    expect(s.stderr).toContain('mnist-lstm: resuming from the checkpoint stored in the queue');
-    expect(finished(first.stderr())).not.toContain('mnist-lstm');
+    expect(s.stderr).toContain(`${victim!}: resuming from the checkpoint stored in the queue`);
+    expect(finished(first.stderr())).not.toContain(victim);
     expect([...finished(first.stderr()), ...finished(s.stderr)].sort()).toEqual([...IDS].sort());
     // 'reused' only says whether a worker found the run finished in its restored directory (a worker that lost
     // its lock on a loaded machine finishes the training, and the next attempt reads the result back).
     expect(noReuse(await outcomeOf('killed'))).toEqual(noReuse(reference));
+  });
+
+  it('stops a worker on SIGTERM with its configuration checkpointed and back on the queue, for another worker to finish', { timeout: 240_000 }, async () => {
+    redis = await TestRedis.start();
+    // 8 epochs: the stop lands well before the end of the configuration.
+    const coordinator = startCli(['all', ...TINY, '--epochs', '8', '--queue', redis.url, '--results-dir', dir, '--run', 'termed']);
+    const first = startCli(['worker', '--queue', redis.url, '--stall-seconds', '5']);
+    const r = redis.client();
+    let victim: string | null = null;
+    await waitFor(async () => (victim = await inFlightWithCheckpoint(r, first)) !== null, 'a stored checkpoint', 600_000);
+    first.kill('SIGTERM');
+    const f = await first.done;
+    expect(f.code, f.stderr).toBe(0);
+    expect(f.stderr).toContain(`${victim!}: stopped; its checkpoint is stored and the configuration is back on the queue`);
+    const second = startCli(['worker', '--queue', redis.url, '--stall-seconds', '5']);
+    const c = await coordinator.done;
+    expect(c.code, c.stderr).toBe(0);
+    second.kill('SIGTERM');
+    const s = await second.done;
+    r.disconnect();
+    expect(s.stderr).toContain(`${victim!}: resuming from the checkpoint stored in the queue`);
+    expect([...finished(f.stderr), ...finished(s.stderr)].sort()).toEqual([...IDS].sort());
+    const results = JSON.parse(await readFile(join(dir, 'termed', 'results.json'), 'utf8')) as { mnist: { status: string; outcome: { steps: number } }[] };
+    expect(results.mnist.map((m) => [m.status, m.outcome.steps])).toEqual(IDS.map(() => ['done', 32]));
   });
 
   it('loses and recomputes nothing when the coordinator is killed and restarted, and continues after a Redis restart', { timeout: 240_000 }, async () => {

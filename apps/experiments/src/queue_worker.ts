@@ -69,7 +69,15 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<number> {
       const outcome = await pool.run(
         lane,
         { config, id, runDir, resume, backend: o.backend ?? job.data.backend, shipCheckpoints: true, ...(dataDir !== undefined ? { dataDir } : {}) },
-        { onCheckpoint: (files) => (uploads = uploads.then(() => putFiles(redis, o.queueName, id, files))), onLog: o.log },
+        {
+          onCheckpoint: (snap) => {
+            uploads = uploads.then(async () => {
+              await putFiles(redis, o.queueName, id, readRunDir(snap));
+              rmSync(snap, { recursive: true, force: true });
+            });
+          },
+          onLog: o.log,
+        },
       );
       await uploads;
       await putFiles(redis, o.queueName, id, readRunDir(runDir));
@@ -109,8 +117,9 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<number> {
       void pool.close();
       void worker.close().then(resolve, resolve);
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    // `on`, not `once`: a second signal (a relaying wrapper, an impatient user) must not kill the process mid-checkpoint.
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
   });
   await pool.close();
   redis.disconnect();

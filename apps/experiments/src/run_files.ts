@@ -3,17 +3,19 @@
  * written back elsewhere: a configuration interrupted on one worker continues on another from its last
  * checkpoint. Only plain files at the top of the directory; TT models make them kilobytes.
  */
-import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@ttrnn/training/node';
 
 export const CHECKPOINT_FILE = 'checkpoint.ckpt';
 
 /**
- * Every file of `runDir` when its checkpoint is newer than `sinceMs` (its mtime in ms), else null.
- * Call it only between training steps: then the checkpoint and the best model agree.
+ * Copies every file of `runDir` into `snapDir` when its checkpoint is newer than `sinceMs` (its mtime in ms);
+ * resolves to that mtime, or null when there is nothing new. Call it only between training steps: then the
+ * checkpoint and the best model agree. (A copy on disk rather than the bytes in a message: a training
+ * process yields to its event loop only at epoch ends, so a large message would wait until then.)
  */
-export function runDirFiles(runDir: string, sinceMs: number): { mtimeMs: number; files: Record<string, Uint8Array> } | null {
+export function snapshotRunDir(runDir: string, snapDir: string, sinceMs: number): number | null {
   let mtimeMs: number;
   try {
     mtimeMs = statSync(join(runDir, CHECKPOINT_FILE)).mtimeMs;
@@ -21,7 +23,9 @@ export function runDirFiles(runDir: string, sinceMs: number): { mtimeMs: number;
     return null;
   }
   if (mtimeMs <= sinceMs) return null;
-  return { mtimeMs, files: readRunDir(runDir) };
+  mkdirSync(snapDir, { recursive: true });
+  for (const [name, bytes] of Object.entries(readRunDir(runDir))) writeFileSync(join(snapDir, name), bytes);
+  return mtimeMs;
 }
 
 /** Every plain file of a directory (temporary files of atomic writes left out). */

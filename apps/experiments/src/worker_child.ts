@@ -4,7 +4,7 @@
  */
 import { runConfiguration } from './commands/all.js';
 import { realDependencies } from './commands/all_runners.js';
-import { runDirFiles } from './run_files.js';
+import { snapshotRunDir } from './run_files.js';
 import { forwardingStream } from './sweep_display.js';
 import type { ChildMessage, WorkerTask } from './worker_pool.js';
 
@@ -35,6 +35,7 @@ process.on('message', (m: { type: 'run'; task: WorkerTask }) => {
       backendReady ??= deps.initBackend(task.backend);
       await backendReady;
       let shipped = -1;
+      let snapshots = 0;
       const outcome = await runConfiguration(deps, task.config, {
         id: task.id,
         runDir: task.runDir,
@@ -50,10 +51,12 @@ process.on('message', (m: { type: 'run'; task: WorkerTask }) => {
         ...(task.shipCheckpoints === true
           ? {
               afterStep: () => {
-                const files = runDirFiles(task.runDir, shipped);
-                if (files !== null) {
-                  shipped = files.mtimeMs;
-                  send({ type: 'checkpoint', files: files.files });
+                const dir = `${task.runDir}.checkpoint-${snapshots + 1}`;
+                const mtime = snapshotRunDir(task.runDir, dir, shipped);
+                if (mtime !== null) {
+                  shipped = mtime;
+                  snapshots++;
+                  send({ type: 'checkpoint', dir });
                 }
               },
             }

@@ -8,7 +8,7 @@
  *   parent → child  { type: 'run', task }                      one configuration
  *   child → parent  { type: 'status', text }                   the trainer's latest progress line
  *                   { type: 'log', text }                      a line of its own (epoch summary)
- *                   { type: 'checkpoint', files }              the run directory after a checkpoint (when asked)
+ *                   { type: 'checkpoint', dir }                a copy of the run directory after a checkpoint (when asked)
  *                   { type: 'done', outcome } | { type: 'failed', error }
  */
 import { fork } from 'node:child_process';
@@ -24,21 +24,22 @@ export interface WorkerTask {
   readonly resume: boolean;
   readonly backend: string;
   readonly dataDir?: string;
-  /** Send the run directory's files after every checkpoint (the queue worker ships them to Redis). */
+  /** Copy the run directory after every checkpoint and send the copy's path (the queue worker ships it to Redis). */
   readonly shipCheckpoints?: boolean;
 }
 
 export type ChildMessage =
   | { readonly type: 'status'; readonly text: string }
   | { readonly type: 'log'; readonly text: string }
-  | { readonly type: 'checkpoint'; readonly files: Record<string, Uint8Array> }
+  | { readonly type: 'checkpoint'; readonly dir: string }
   | { readonly type: 'done'; readonly outcome: unknown }
   | { readonly type: 'failed'; readonly error: string };
 
 export interface TaskEvents {
   readonly onStatus?: (text: string) => void;
   readonly onLog?: (text: string) => void;
-  readonly onCheckpoint?: (files: Record<string, Uint8Array>) => void;
+  /** A copy of the run directory after a checkpoint; the handler owns (and removes) it. */
+  readonly onCheckpoint?: (dir: string) => void;
 }
 
 /** The child's entry file next to this one (.ts under tsx, .js when built). */
@@ -53,7 +54,7 @@ export class WorkerProcess {
 
   /** Runs one configuration in the child (started on first use); resolves to its outcome. */
   run(task: WorkerTask, events: TaskEvents = {}): Promise<unknown> {
-    const child = (this.child ??= fork(childEntry(), [], { execArgv: process.execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    const child = (this.child ??= this.start());
     return new Promise((resolve, reject) => {
       const cleanup = (): void => {
         child.off('message', onMessage);
@@ -62,7 +63,7 @@ export class WorkerProcess {
       const onMessage = (m: ChildMessage): void => {
         if (m.type === 'status') events.onStatus?.(m.text);
         else if (m.type === 'log') events.onLog?.(m.text);
-        else if (m.type === 'checkpoint') events.onCheckpoint?.(m.files);
+        else if (m.type === 'checkpoint') events.onCheckpoint?.(m.dir);
         else if (m.type === 'done') {
           cleanup();
           resolve(m.outcome);
@@ -82,6 +83,13 @@ export class WorkerProcess {
     });
   }
 
+  private start(): ChildProcess {
+    const child = fork(childEntry(), [], { execArgv: process.execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // IPC errors (a channel closed from both ends at once while stopping) end in an 'exit', which rejects the task in flight.
+    child.on('error', () => {});
+    return child;
+  }
+
   /** Stops the child: SIGTERM lets it checkpoint; resolves when it has exited. */
   async close(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.child;
@@ -89,8 +97,13 @@ export class WorkerProcess {
     if (child === null || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
-      if (signal === 'SIGTERM' && child.connected) child.disconnect();
-      else child.kill(signal);
+      if (signal === 'SIGTERM' && child.connected) {
+        try {
+          child.disconnect();
+        } catch {
+          // already disconnected by the child
+        }
+      } else child.kill(signal);
     });
   }
 }
