@@ -62,7 +62,7 @@ describe.skipIf(!HAS_REDIS)('a sweep on a BullMQ queue (real redis-server)', () 
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('survives a worker killed with SIGKILL mid-configuration: same final metrics, no configuration finished twice', { timeout: 240_000 }, async () => {
+  it('survives a worker killed with SIGKILL mid-configuration: same final metrics, no configuration finished twice', { timeout: 480_000 }, async () => {
     redis = await TestRedis.start();
     const coordinator = startCli(['all', ...TINY, '--queue', redis.url, '--results-dir', dir, '--run', 'killed']);
     // Short locks, so the dead worker's configuration comes back soon (not too short: a loaded machine delays renewals).
@@ -87,31 +87,7 @@ describe.skipIf(!HAS_REDIS)('a sweep on a BullMQ queue (real redis-server)', () 
     expect(noReuse(await outcomeOf('killed'))).toEqual(noReuse(reference));
   });
 
-  it('stops a worker on SIGTERM with its configuration checkpointed and back on the queue, for another worker to finish', { timeout: 240_000 }, async () => {
-    redis = await TestRedis.start();
-    // 8 epochs: the stop lands well before the end of the configuration.
-    const coordinator = startCli(['all', ...TINY, '--epochs', '8', '--queue', redis.url, '--results-dir', dir, '--run', 'termed']);
-    const first = startCli(['worker', '--queue', redis.url, '--stall-seconds', '5']);
-    const r = redis.client();
-    let victim: string | null = null;
-    await waitFor(async () => (victim = await inFlightWithCheckpoint(r, first)) !== null, 'a stored checkpoint', 600_000);
-    first.kill('SIGTERM');
-    const f = await first.done;
-    expect(f.code, f.stderr).toBe(0);
-    expect(f.stderr).toContain(`${victim!}: stopped; its checkpoint is stored and the configuration is back on the queue`);
-    const second = startCli(['worker', '--queue', redis.url, '--stall-seconds', '5']);
-    const c = await coordinator.done;
-    expect(c.code, c.stderr).toBe(0);
-    second.kill('SIGTERM');
-    const s = await second.done;
-    r.disconnect();
-    expect(s.stderr).toContain(`${victim!}: resuming from the checkpoint stored in the queue`);
-    expect([...finished(f.stderr), ...finished(s.stderr)].sort()).toEqual([...IDS].sort());
-    const results = JSON.parse(await readFile(join(dir, 'termed', 'results.json'), 'utf8')) as { mnist: { status: string; outcome: { steps: number } }[] };
-    expect(results.mnist.map((m) => [m.status, m.outcome.steps])).toEqual(IDS.map(() => ['done', 32]));
-  });
-
-  it('loses and recomputes nothing when the coordinator is killed and restarted, and continues after a Redis restart', { timeout: 240_000 }, async () => {
+  it('loses and recomputes nothing when the coordinator is killed and restarted, and continues after a Redis restart', { timeout: 480_000 }, async () => {
     redis = await TestRedis.start();
     const args = ['all', ...TINY, '--queue', redis.url, '--results-dir', dir, '--run', 'restarts'];
     const coordinator = startCli(args);
