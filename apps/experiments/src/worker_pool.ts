@@ -1,6 +1,7 @@
 /**
  * Worker processes for a sweep: one child process per lane, each with its own TensorFlow.js backend
- * (tfjs-backend-wasm runs one thread in Node, so more cores need more processes). A child is started on
+ * (tfjs-backend-wasm runs one thread in Node, so more cores need more processes; the recurrent kernels' own
+ * threads are divided between the processes). A child is started on
  * first use, initialises its backend once and then trains configuration after configuration; it writes only
  * inside the run directory it is given, and sends the outcome back. Results files are written by the parent.
  *
@@ -13,6 +14,7 @@
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ExperimentConfig } from './profiles.js';
 
@@ -52,6 +54,9 @@ function childEntry(): string {
 export class WorkerProcess {
   private child: ChildProcess | null = null;
 
+  /** `kernelThreads`: threads of the recurrent kernels in this child (TTRNN_THREADS of its environment). */
+  constructor(private readonly kernelThreads?: number) {}
+
   /** Runs one configuration in the child (started on first use); resolves to its outcome. */
   run(task: WorkerTask, events: TaskEvents = {}): Promise<unknown> {
     const child = (this.child ??= this.start());
@@ -84,7 +89,8 @@ export class WorkerProcess {
   }
 
   private start(): ChildProcess {
-    const child = fork(childEntry(), [], { execArgv: process.execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const env = this.kernelThreads === undefined ? process.env : { ...process.env, TTRNN_THREADS: String(this.kernelThreads) };
+    const child = fork(childEntry(), [], { env, execArgv: process.execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     // IPC errors (a channel closed from both ends at once while stopping) end in an 'exit', which rejects the task in flight.
     child.on('error', () => {});
     return child;
@@ -108,12 +114,22 @@ export class WorkerProcess {
   }
 }
 
+/** Kernel threads of each of `lanes` processes sharing `cores` cores. */
+export function kernelThreadsPerLane(lanes: number, cores: number): number {
+  return Math.max(1, Math.floor(cores / lanes));
+}
+
 /** `lanes` worker processes; lane i always uses process i. */
 export class WorkerPool {
   private readonly workers: WorkerProcess[];
 
-  constructor(lanes: number) {
-    this.workers = Array.from({ length: lanes }, () => new WorkerProcess());
+  /**
+   * The cores are shared between the lanes: each child's recurrent kernels get cores / lanes threads (at least
+   * one), so that N processes do not each start a thread per core. An explicit TTRNN_THREADS is kept.
+   */
+  constructor(lanes: number, env: NodeJS.ProcessEnv = process.env, cores: number = availableParallelism()) {
+    const threads = env['TTRNN_THREADS'] === undefined ? kernelThreadsPerLane(lanes, cores) : undefined;
+    this.workers = Array.from({ length: lanes }, () => new WorkerProcess(threads));
   }
 
   run(lane: number, task: WorkerTask, events?: TaskEvents): Promise<unknown> {
