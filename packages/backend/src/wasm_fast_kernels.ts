@@ -1,15 +1,15 @@
 /**
  * Two more speed defects of tfjs-backend-wasm 4.22.0 that every RNN step meets, fixed by
  * re-registering kernels (in the spirit of @ttrnn/backend's wasm_matmul_fix.ts; measured in
- * bench/README.md):
+ * apps/experiments/bench/README.md, "Speed changes and what each bought"):
  *
  * 1. `Slice` (and `SplitV` / `Unpack`, which call it) starts with `backend.readSync(x)`, which
  *    COPIES the whole input out of the wasm heap before taking the slice. Unstacking a
- *    [steps, batch, 4H] projection therefore costs steps × its full size (178 ms of a 300 ms
- *    row-MNIST forward), and splitting the [batch, 4H] gates into four costs four copies. We read
+ *    [steps, batch, 4H] projection therefore costs steps × its full size (most of a row-MNIST
+ *    forward), and splitting the [batch, 4H] gates into four costs four copies. We read
  *    the input through a view of the heap instead (`typedArrayFromHeap`): the same bytes move,
  *    the results are identical, the cost becomes the size of the output.
- * 2. `Tanh` uses the scalar libm tanh (about 15 ns per element, 16× XNNPACK's sigmoid). We compute
+ * 2. `Tanh` uses the scalar libm tanh (many times slower per element than XNNPACK's sigmoid). We compute
  *    tanh(x) = 2·σ(2x) − 1 with the wasm Sigmoid kernel; the absolute difference is below 2.5e-7
  *    (float32 rounding of the two affine steps). Gradients are unaffected: tfjs differentiates
  *    Tanh from its output y as dy·(1 − y²).

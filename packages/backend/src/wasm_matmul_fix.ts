@@ -1,10 +1,10 @@
 /**
  * Works around two defects of tfjs-backend-wasm 4.22.0's matrix product
- * (measured in ../shared/NOTES.md):
+ * (figures in apps/experiments/bench/README.md, "Figures behind the code's choices"):
  *
  * 1. With `transposeA` or `transposeB` set, XNNPACK is bypassed for a slow
- *    reference loop (235 ms instead of 8.6 ms for 128×284·284×1024). Every
- *    matMul gradient sets those flags, so training ran about 10× too slow.
+ *    reference loop, many times slower than the fast kernel. Every matMul
+ *    gradient sets those flags, so training ran several times too slow.
  *    We transpose explicitly with the wasm Transpose kernel, then call the fast
  *    un-transposed kernel. The arithmetic is the same, so results are identical.
  * 2. `_FusedMatMul` with a bias on rank-3 (batched) input gives wrong results.

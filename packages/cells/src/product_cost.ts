@@ -6,12 +6,13 @@
  * - FLOPs from `ttMatmulCost`;
  * - moved: elements copied by the transposes between the per-core matMuls
  *   (on wasm a transpose costs far more per element than a matMul does per
- *   FLOP: at batch 128, a 2-core rank-8 contraction spends most of its time
- *   there, measured 12 ms against 6 ms for the dense product it replaces);
- * - ops: one tfjs op costs about 3–5 µs whatever its size
- *   (../shared/NOTES.md), and a prepared d-core contraction issues 6d + 1 ops, so at the
- *   small batch of one time step overhead matters too.
- * The constants only need to rank the two choices, not predict times.
+ *   FLOP, so a contraction can take longer than the dense product it replaces);
+ * - ops: every tfjs op has a fixed cost whatever its size, and a prepared
+ *   d-core contraction issues 6d + 1 ops, so at the small batch of one time
+ *   step overhead matters too.
+ * The constants only need to rank the two choices, not predict times; the
+ * figures behind them are in apps/experiments/bench/README.md ("Figures behind
+ * the code's choices").
  */
 import { coreShape, numRows, ttMatmulCost } from '@ttrnn/tt';
 import type { TTMatrixShape } from '@ttrnn/tt';

@@ -29,8 +29,8 @@ export interface BenchShape {
 }
 
 /**
- * row-mnist is the paper's classifier (and the shape of the original's timings in
- * ../shared/reference/README.md). original is the large shape of the original's experiments
+ * row-mnist is the paper's classifier (and the shape the original's code was timed at: the
+ * report's speed table). original is the large shape of the original's experiments
  * (160 steps of 256 features, hidden 512) at batch 16, ranks 2 and 8 only: at batch 128 one
  * dense training step takes over ten seconds on one wasm thread, and per-step TT contractions
  * at batch 32 peak at 3.5 GiB of the 4 GiB wasm heap. pixel is permuted pixel MNIST (784 steps of one pixel, hidden 128)
