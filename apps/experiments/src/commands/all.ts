@@ -49,7 +49,7 @@ const OPTIONS: OptionSpecs = {
   backend: { kind: 'string', description: 'TensorFlow.js backend', choices: ['wasm', 'cpu', 'webgpu', 'tensorflow', 'tensorflow-gpu'] },
   only: { kind: 'string', description: `comma-separated subset of ${EXPERIMENTS.join(',')}` },
   models: { kind: 'string', description: 'MNIST TT grid: comma-separated cells (lstm,gru)' },
-  cores: { kind: 'string', description: 'MNIST TT grid: comma-separated core counts (each ≥ 2)' },
+  cores: { kind: 'string', description: 'MNIST TT grid: comma-separated core counts (each ≥ 1)' },
   ranks: { kind: 'string', description: 'MNIST TT grid: comma-separated ranks (each ≥ 1)' },
   epochs: { kind: 'int', description: 'MNIST epochs (overrides the profile)', min: 1 },
   'train-limit': { kind: 'int', description: 'MNIST training images, 0 = all (overrides the profile)' },
