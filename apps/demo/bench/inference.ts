@@ -7,7 +7,8 @@ import { loadavg } from 'node:os';
 import { HAVE_CHROMIUM, NO_CHROMIUM_MESSAGE, guessOf, mnistTestDigits, serveAndLaunch } from '../test/harness.js';
 
 const n = Number(process.argv[2] ?? 20);
-if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new Error(`the number of digits must be an integer in 1..10000, got ${process.argv[2]}`);
+if (!Number.isInteger(n) || n < 1 || n > 10_000)
+  throw new Error(`the number of digits must be an integer in 1..10000, got ${process.argv[2]}`);
 if (!HAVE_CHROMIUM) throw new Error(NO_CHROMIUM_MESSAGE);
 
 const served = await serveAndLaunch();
@@ -24,7 +25,11 @@ try {
   console.log(`page ready (model loaded) after ${loadMs} ms`);
   console.log(`${right}/${n} drawn MNIST test digits classified right`);
   console.log(timing);
-  console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(
+    `load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
 } finally {
   await served.close();
 }

@@ -175,12 +175,15 @@ function describeModel(m: tfl.LayersModel): string {
   const c = info.config;
   const params = m.countParams();
   const kb = (n: number) => `${((4 * n) / 1024).toFixed(1)} KB`;
-  const what = c?.tt ? `TT-${(c.cell ?? 'lstm').toUpperCase()}, hidden ${c.hiddenSize}, ${c.tt.cores} cores, rank ${c.tt.rank}` : 'recurrent classifier';
+  const what = c?.tt
+    ? `TT-${(c.cell ?? 'lstm').toUpperCase()}, hidden ${c.hiddenSize}, ${c.tt.cores} cores, rank ${c.tt.rank}`
+    : 'recurrent classifier';
   let text = `${what}: ${params.toLocaleString('en')} parameters (${kb(params)} as float32).`;
   if (info.denseParams) {
     text += ` A dense LSTM of the same sizes has ${info.denseParams.toLocaleString('en')} parameters (${kb(info.denseParams)}), ${(info.denseParams / params).toFixed(1)}× more.`;
   }
-  if (typeof info.testAccuracy === 'number') text += ` Accuracy on the 10,000 MNIST test digits: ${(100 * info.testAccuracy).toFixed(2)}%.`;
+  if (typeof info.testAccuracy === 'number')
+    text += ` Accuracy on the 10,000 MNIST test digits: ${(100 * info.testAccuracy).toFixed(2)}%.`;
   return text;
 }
 

@@ -19,11 +19,18 @@ describe('preprocess', () => {
   it('reads the red channel of RGBA as ink and checks the size', () => {
     const g = grayFromRgba(new Uint8Array([255, 0, 0, 255, 51, 51, 51, 255]), 2, 1);
     expect(Array.from(g.data)).toEqual([1, 0.2].map(Math.fround));
-    expect(() => grayFromRgba(new Uint8Array(7), 2, 1)).toThrow("'rgba' passed to 'grayFromRgba' must hold 2×1×4 bytes, got 7");
+    expect(() => grayFromRgba(new Uint8Array(7), 2, 1)).toThrow(
+      "'rgba' passed to 'grayFromRgba' must hold 2×1×4 bytes, got 7",
+    );
   });
 
   it('finds the bounding box, or null on an empty pad', () => {
-    expect(boundingBox(gray(10, 8, (x, y) => (x >= 3 && x < 6 && y === 2 ? 1 : 0)))).toEqual({ x0: 3, y0: 2, x1: 6, y1: 3 });
+    expect(boundingBox(gray(10, 8, (x, y) => (x >= 3 && x < 6 && y === 2 ? 1 : 0)))).toEqual({
+      x0: 3,
+      y0: 2,
+      x1: 6,
+      y1: 3,
+    });
     expect(boundingBox(gray(10, 8, () => 0))).toBeNull();
     expect(toMnist(gray(10, 8, () => 0))).toBeNull();
   });
@@ -65,6 +72,8 @@ describe('preprocess', () => {
   });
 
   it('normalises like training: (v − 0.1307) / 0.3081', () => {
-    expect(Array.from(normalize(new Float32Array([0, 1])))).toEqual([(0 - 0.1307) / 0.3081, (1 - 0.1307) / 0.3081].map(Math.fround));
+    expect(Array.from(normalize(new Float32Array([0, 1])))).toEqual(
+      [(0 - 0.1307) / 0.3081, (1 - 0.1307) / 0.3081].map(Math.fround),
+    );
   });
 });

@@ -23,7 +23,8 @@ export interface Gray {
 
 /** The ink of RGBA pixels: white strokes on a black canvas, so the red channel / 255. */
 export function grayFromRgba(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number): Gray {
-  if (rgba.length !== width * height * 4) throw new Error(`'rgba' passed to 'grayFromRgba' must hold ${width}×${height}×4 bytes, got ${rgba.length}`);
+  if (rgba.length !== width * height * 4)
+    throw new Error(`'rgba' passed to 'grayFromRgba' must hold ${width}×${height}×4 bytes, got ${rgba.length}`);
   const data = new Float32Array(width * height);
   for (let i = 0; i < data.length; i++) data[i] = rgba[4 * i]! / 255;
   return { width, height, data };
@@ -31,7 +32,10 @@ export function grayFromRgba(rgba: Uint8ClampedArray | Uint8Array, width: number
 
 /** The smallest box holding every pixel above `threshold`, or null for an empty image. */
 export function boundingBox(img: Gray, threshold = 0.05): { x0: number; y0: number; x1: number; y1: number } | null {
-  let x0 = img.width, y0 = img.height, x1 = -1, y1 = -1;
+  let x0 = img.width,
+    y0 = img.height,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < img.height; y++) {
     for (let x = 0; x < img.width; x++) {
       if (img.data[y * img.width + x]! > threshold) {
@@ -49,14 +53,24 @@ export function boundingBox(img: Gray, threshold = 0.05): { x0: number; y0: numb
  * The region [x0, x0 + w) × [y0, y0 + h) of `img` resampled to outW × outH by area averaging
  * (each output pixel is the mean of the source area it covers, fractional pixels weighted).
  */
-export function resampleArea(img: Gray, x0: number, y0: number, w: number, h: number, outW: number, outH: number): Float32Array {
+export function resampleArea(
+  img: Gray,
+  x0: number,
+  y0: number,
+  w: number,
+  h: number,
+  outW: number,
+  outH: number,
+): Float32Array {
   const out = new Float32Array(outW * outH);
   const sx = w / outW;
   const sy = h / outH;
   for (let oy = 0; oy < outH; oy++) {
-    const ya = y0 + oy * sy, yb = ya + sy;
+    const ya = y0 + oy * sy,
+      yb = ya + sy;
     for (let ox = 0; ox < outW; ox++) {
-      const xa = x0 + ox * sx, xb = xa + sx;
+      const xa = x0 + ox * sx,
+        xb = xa + sx;
       let sum = 0;
       for (let y = Math.floor(ya); y < Math.ceil(yb); y++) {
         const wy = Math.min(yb, y + 1) - Math.max(ya, y);
@@ -85,7 +99,9 @@ export function toMnist(img: Gray): Float32Array | null {
   const digit = resampleArea(img, box.x0, box.y0, w, h, outW, outH);
   // Centre of mass of the scaled digit (in pixel indices) → pixel (14, 14), as MNIST was made: with this
   // convention the MNIST test digits drawn 10× larger come back unchanged (see the test).
-  let mass = 0, cx = 0, cy = 0;
+  let mass = 0,
+    cx = 0,
+    cy = 0;
   for (let y = 0; y < outH; y++) {
     for (let x = 0; x < outW; x++) {
       const v = digit[y * outW + x]!;
@@ -99,7 +115,8 @@ export function toMnist(img: Gray): Float32Array | null {
   const out = new Float32Array(SIZE * SIZE);
   for (let y = 0; y < outH; y++) {
     for (let x = 0; x < outW; x++) {
-      const tx = x + dx, ty = y + dy;
+      const tx = x + dx,
+        ty = y + dy;
       if (tx >= 0 && tx < SIZE && ty >= 0 && ty < SIZE) out[ty * SIZE + tx] = Math.min(1, digit[y * outW + x]!);
     }
   }

@@ -30,7 +30,9 @@ describe.skipIf(!HAVE_CHROMIUM)('the demo page in Chromium', () => {
     page.on('pageerror', (err) => errors.push(err.message));
     await page.goto(served!.url);
     await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
-    await expect(page.locator('#model-facts').textContent()).resolves.toMatch(/parameters .*A dense LSTM of the same sizes has/);
+    await expect(page.locator('#model-facts').textContent()).resolves.toMatch(
+      /parameters .*A dense LSTM of the same sizes has/,
+    );
 
     const digits = await mnistTestDigits([0, 1, 2, 3]);
     expect(digits.map((d) => d.label)).toEqual([7, 2, 1, 0]); // the test set's first labels

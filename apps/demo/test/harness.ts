@@ -9,7 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { build, preview } from 'vite';
-import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, MNIST_FILE_NAMES, mnistDataPackageDir, readIdxFile } from '@ttrnn/datasets/node';
+import {
+  IDX_IMAGES_MAGIC,
+  IDX_LABELS_MAGIC,
+  MNIST_FILE_NAMES,
+  mnistDataPackageDir,
+  readIdxFile,
+} from '@ttrnn/datasets/node';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -43,9 +49,15 @@ export async function serveAndLaunch(): Promise<Served> {
   let server: Awaited<ReturnType<typeof preview>> | null = null;
   try {
     await build({ root: APP_DIR, logLevel: 'error', build: { outDir, emptyOutDir: true } });
-    server = await preview({ root: APP_DIR, logLevel: 'error', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
+    server = await preview({
+      root: APP_DIR,
+      logLevel: 'error',
+      build: { outDir },
+      preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+    });
     const address = server.httpServer.address();
-    if (address === null || typeof address === 'string') throw new Error(`the preview server has no TCP address: ${String(address)}`);
+    if (address === null || typeof address === 'string')
+      throw new Error(`the preview server has no TCP address: ${String(address)}`);
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     const s = server;
     return {
@@ -75,7 +87,11 @@ export async function mnistTestDigits(indices: readonly number[]): Promise<Digit
   const dir = mnistDataPackageDir();
   const images = await readIdxFile(join(dir, MNIST_FILE_NAMES.testImages), IDX_IMAGES_MAGIC);
   const labels = await readIdxFile(join(dir, MNIST_FILE_NAMES.testLabels), IDX_LABELS_MAGIC);
-  return indices.map((index) => ({ index, label: labels.data[index]!, pixels: images.data.slice(index * 784, (index + 1) * 784) }));
+  return indices.map((index) => ({
+    index,
+    label: labels.data[index]!,
+    pixels: images.data.slice(index * 784, (index + 1) * 784),
+  }));
 }
 
 /**

@@ -37,16 +37,41 @@ const OPTIONS: OptionSpecs = {
   json: { kind: 'flag', description: 'print only the JSON array of records on stdout' },
   shape: { kind: 'string', description: 'which shape to measure', choices: [...SHAPE_NAMES, 'all'], default: 'all' },
   quick: { kind: 'flag', description: 'fewer configurations (2 cores, ranks 2 and 8) and rounds' },
-  filter: { kind: 'string', description: 'keep configurations whose id contains one of these comma-separated strings, e.g. tt-lstm/c2' },
+  filter: {
+    kind: 'string',
+    description: 'keep configurations whose id contains one of these comma-separated strings, e.g. tt-lstm/c2',
+  },
   backend: { kind: 'string', description: 'tfjs backend', choices: [...BACKEND_NAMES], default: 'wasm' },
-  iterations: { kind: 'int', description: 'measured rounds at row-mnist (original: half, at least 3; pixel: a quarter, at least 2)', min: 1 },
+  iterations: {
+    kind: 'int',
+    description: 'measured rounds at row-mnist (original: half, at least 3; pixel: a quarter, at least 2)',
+    min: 1,
+  },
   warmup: { kind: 'int', description: 'warm-up rounds before measuring' },
   'save-baseline': { kind: 'flag', description: 'also write the results to bench/results/baseline.json' },
   seed: { kind: 'int', description: 'seed of weights and inputs', default: 1, max: SEED_MAX },
-  'pixel-hidden': { kind: 'int', description: 'hidden size of the pixel shape (784 steps)', default: 128, min: 1, max: 4096 },
-  threads: { kind: 'int', description: 'threads of the recurrent kernels (default: TTRNN_THREADS, else every core)', min: 1 },
-  compare: { kind: 'flag', description: 'the comparison with the original: row-mnist dense LSTM and TT-LSTM c2 r2/r4/r8, kernel and plain path, ratios to the original' },
-  'stock-kernels': { kind: 'flag', description: "keep tfjs-backend-wasm's own Slice/SplitV/Unpack/Tanh (see packages/backend/src/wasm_fast_kernels.ts)" },
+  'pixel-hidden': {
+    kind: 'int',
+    description: 'hidden size of the pixel shape (784 steps)',
+    default: 128,
+    min: 1,
+    max: 4096,
+  },
+  threads: {
+    kind: 'int',
+    description: 'threads of the recurrent kernels (default: TTRNN_THREADS, else every core)',
+    min: 1,
+  },
+  compare: {
+    kind: 'flag',
+    description:
+      'the comparison with the original: row-mnist dense LSTM and TT-LSTM c2 r2/r4/r8, kernel and plain path, ratios to the original',
+  },
+  'stock-kernels': {
+    kind: 'flag',
+    description:
+      "keep tfjs-backend-wasm's own Slice/SplitV/Unpack/Tanh (see packages/backend/src/wasm_fast_kernels.ts)",
+  },
 };
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'results');
@@ -98,17 +123,22 @@ async function main(argv: readonly string[]): Promise<number> {
     setKernelThreads(threads);
   }
   const compare = options['compare'] === true;
-  const configs = compare ? compareConfigs() : shapes.flatMap((s) => benchConfigs(s, { quick, ...(filter !== undefined ? { filter } : {}) }));
+  const configs = compare
+    ? compareConfigs()
+    : shapes.flatMap((s) => benchConfigs(s, { quick, ...(filter !== undefined ? { filter } : {}) }));
   if (configs.length === 0) throw new UsageError(`--filter '${filter}' matches no configuration`);
   const iterations = (options['iterations'] as number | undefined) ?? (quick ? 3 : 6);
   const warmup = (options['warmup'] as number | undefined) ?? 1;
   // The long shapes get fewer rounds (the memory pass before the rounds also warms them up).
   const originalRounds = { warmup: 0, iterations: Math.max(3, Math.round(iterations / 2)) };
   const pixelRounds = { warmup: 0, iterations: Math.max(2, Math.round(iterations / 4)) };
-  err(`bench: ${configs.length} configurations on ${describeBackend().backend} (tfjs ${describeBackend().tfjsVersion}), kernel threads ${recurrentKernels().threads}; ` +
-    `row-mnist ${warmup}+${iterations} rounds, original ${originalRounds.warmup}+${originalRounds.iterations}, pixel 0+${pixelRounds.iterations}`);
+  err(
+    `bench: ${configs.length} configurations on ${describeBackend().backend} (tfjs ${describeBackend().tfjsVersion}), kernel threads ${recurrentKernels().threads}; ` +
+      `row-mnist ${warmup}+${iterations} rounds, original ${originalRounds.warmup}+${originalRounds.iterations}, pixel 0+${pixelRounds.iterations}`,
+  );
   const pixelHidden = options['pixel-hidden'] as number;
-  if (pixelHidden <= 0) throw new UsageError(`option --pixel-hidden of 'bench' must be a positive integer, got ${pixelHidden}`);
+  if (pixelHidden <= 0)
+    throw new UsageError(`option --pixel-hidden of 'bench' must be a positive integer, got ${pixelHidden}`);
   const shapeOverrides = { pixel: { ...SHAPES.pixel, hidden: pixelHidden } };
   const loadBefore = loadavg()[0]!;
   const records = await measureConfigs(configs, factory, {
@@ -156,7 +186,9 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     if (e instanceof UsageError) {
-      console.error(`error: ${e.message}\n\n${usage('bench', 'benchmarks (pnpm run bench)', OPTIONS).replace('pnpm run exp bench', 'pnpm run bench')}`);
+      console.error(
+        `error: ${e.message}\n\n${usage('bench', 'benchmarks (pnpm run bench)', OPTIONS).replace('pnpm run exp bench', 'pnpm run bench')}`,
+      );
       process.exitCode = 2;
       return;
     }

@@ -10,7 +10,17 @@
  * Writes DIR (default dist-gpu/ttrnn-gpu at the repository root) and, where tar and xz exist, DIR.tar.xz.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,11 +38,13 @@ function option(name, fallback) {
   return v;
 }
 for (const a of args) {
-  if (a.startsWith('--') && !['--out', '--platform'].includes(a)) throw new Error(`gpu-bundle: unknown option ${a} (known: --out DIR, --platform NAME)`);
+  if (a.startsWith('--') && !['--out', '--platform'].includes(a))
+    throw new Error(`gpu-bundle: unknown option ${a} (known: --out DIR, --platform NAME)`);
 }
 const PLATFORMS = ['linux-x64', 'linux-arm64', 'darwin-universal', 'win32-x64', 'win32-arm64'];
 const platform = option('platform', 'linux-x64');
-if (!PLATFORMS.includes(platform)) throw new Error(`gpu-bundle: --platform must be one of ${PLATFORMS.join(', ')}, got '${platform}'`);
+if (!PLATFORMS.includes(platform))
+  throw new Error(`gpu-bundle: --platform must be one of ${PLATFORMS.join(', ')}, got '${platform}'`);
 const out = resolve(process.env['INIT_CWD'] ?? process.cwd(), option('out', join(root, 'dist-gpu', 'ttrnn-gpu')));
 
 // Packages are resolved from the packages that depend on them.
@@ -79,11 +91,13 @@ for (const f of ['package.json', 'index.js', 'LICENSE.md']) copyFileSync(join(we
 cpSync(join(webgpuDir, 'dist', platform), join(wg, 'dist', platform), { recursive: true });
 
 // 3. tfjs-backend-wasm's binaries (the threaded one is of no use in Node).
-for (const f of readdirSync(wasmDist).filter((f) => f.endsWith('.wasm') && !f.includes('threaded'))) copyFileSync(join(wasmDist, f), join(out, f));
+for (const f of readdirSync(wasmDist).filter((f) => f.endsWith('.wasm') && !f.includes('threaded')))
+  copyFileSync(join(wasmDist, f), join(out, f));
 
 // 4. MNIST, gzipped (the reader takes .gz), and the runner and its instructions.
 mkdirSync(join(out, 'mnist'));
-for (const f of readdirSync(mnistDir)) writeFileSync(join(out, 'mnist', `${f}.gz`), gzipSync(readFileSync(join(mnistDir, f)), { level: 9 }));
+for (const f of readdirSync(mnistDir))
+  writeFileSync(join(out, 'mnist', `${f}.gz`), gzipSync(readFileSync(join(mnistDir, f)), { level: 9 }));
 copyFileSync(join(here, 'run.mjs'), join(out, 'run.mjs'));
 copyFileSync(join(here, 'README.md'), join(out, 'README.md'));
 
@@ -93,7 +107,9 @@ function size(p) {
 }
 const mb = (n) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 const cwd = process.env['INIT_CWD'] ?? process.cwd();
-console.log(`gpu-bundle: ${relative(cwd, out) || '.'} (${mb(size(out))}; ttrnn.mjs ${mb(size(join(out, 'ttrnn.mjs')))}, dawn.node ${platform} ${mb(size(join(wg, 'dist')))}, MNIST ${mb(size(join(out, 'mnist')))})`);
+console.log(
+  `gpu-bundle: ${relative(cwd, out) || '.'} (${mb(size(out))}; ttrnn.mjs ${mb(size(join(out, 'ttrnn.mjs')))}, dawn.node ${platform} ${mb(size(join(wg, 'dist')))}, MNIST ${mb(size(join(out, 'mnist')))})`,
+);
 try {
   execFileSync('tar', ['-C', dirname(out), '-cJf', `${out}.tar.xz`, basename(out)], { stdio: 'inherit' });
   console.log(`gpu-bundle: ${relative(cwd, `${out}.tar.xz`)} (${mb(size(`${out}.tar.xz`))})`);

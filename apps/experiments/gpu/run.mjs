@@ -48,13 +48,23 @@ const quick = args.includes('--quick');
 /** Runs the bundled CLI; its progress goes to our stderr, its JSON comes back. */
 function ttrnn(cliArgs) {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [join(here, 'ttrnn.mjs'), ...cliArgs], { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, [join(here, 'ttrnn.mjs'), ...cliArgs], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 28,
+  });
   const seconds = (Date.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`ttrnn.mjs ${cliArgs.join(' ')} failed (exit ${r.status ?? r.signal})`);
   return { json: JSON.parse(r.stdout.toString('utf8')), seconds };
 }
 
-const results = { backend, quick, startedAt: new Date().toISOString(), node: process.version, bench: null, mnist: null };
+const results = {
+  backend,
+  quick,
+  startedAt: new Date().toISOString(),
+  node: process.version,
+  bench: null,
+  mnist: null,
+};
 const lines = [];
 if (!args.includes('--no-bench')) {
   const b = ttrnn(['bench', '--backend', backend, '--shape', 'row-mnist', '--json', ...(quick ? ['--quick'] : [])]);
@@ -62,7 +72,10 @@ if (!args.includes('--no-bench')) {
   lines.push(`Benchmark, row-MNIST shape (batch 128, 28 steps, hidden 256), ${backend}, medians:`, '');
   lines.push('| model | parameters | inference ms | training step ms |', '|---|---:|---:|---:|');
   for (const r of b.json) {
-    const name = r.cores === null ? `dense ${r.model}` : `${r.model} ${r.cores} cores rank ${r.rank}${r.mode ? ` (${r.mode})` : ''}`;
+    const name =
+      r.cores === null
+        ? `dense ${r.model}`
+        : `${r.model} ${r.cores} cores rank ${r.rank}${r.mode ? ` (${r.mode})` : ''}`;
     lines.push(`| ${name} | ${r.params.toLocaleString('en')} | ${r.inferMs.toFixed(1)} | ${r.trainMs.toFixed(1)} |`);
   }
   lines.push('');
@@ -71,13 +84,35 @@ if (!args.includes('--no-mnist')) {
   const runDir = join(here, 'runs', `mnist-${backend}${quick ? '-quick' : ''}-e${epochs}`);
   const slice = quick ? ['--train-limit', '1024', '--test-limit', '512'] : ['--train-limit', '0', '--test-limit', '0'];
   const m = ttrnn([
-    'mnist', '--backend', backend, '--data-dir', join(here, 'mnist'), '--model', 'tt-lstm', '--cores', '2', '--rank', '4',
-    '--epochs', String(epochs), ...slice, '--run-dir', runDir, ...(existsSync(join(runDir, 'checkpoint.ckpt')) ? ['--resume'] : []), '--json',
+    'mnist',
+    '--backend',
+    backend,
+    '--data-dir',
+    join(here, 'mnist'),
+    '--model',
+    'tt-lstm',
+    '--cores',
+    '2',
+    '--rank',
+    '4',
+    '--epochs',
+    String(epochs),
+    ...slice,
+    '--run-dir',
+    runDir,
+    ...(existsSync(join(runDir, 'checkpoint.ckpt')) ? ['--resume'] : []),
+    '--json',
   ]);
   results.mnist = { ...m.json, wallSeconds: m.seconds };
   const j = m.json;
-  lines.push(`Paper-profile MNIST slice (${quick ? '1,024 training images, quick' : 'all 50,000 training images'}), ${backend}:`, '');
-  lines.push('| model | parameters | epochs | test accuracy | ms per training step | training s | wall s |', '|---|---:|---:|---:|---:|---:|---:|');
+  lines.push(
+    `Paper-profile MNIST slice (${quick ? '1,024 training images, quick' : 'all 50,000 training images'}), ${backend}:`,
+    '',
+  );
+  lines.push(
+    '| model | parameters | epochs | test accuracy | ms per training step | training s | wall s |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  );
   lines.push(
     `| TT-LSTM 2 cores rank 4, hidden 256 | ${j.params.toLocaleString('en')} | ${epochs} | ${(100 * j.testAccuracy).toFixed(2)}% | ` +
       `${j.stepMs !== undefined ? j.stepMs.toFixed(0) : '-'} | ${j.trainSeconds.toFixed(0)} | ${m.seconds.toFixed(0)} |`,
@@ -85,7 +120,10 @@ if (!args.includes('--no-mnist')) {
   lines.push('');
 }
 const env = results.mnist?.environment ?? null;
-if (env !== null) lines.push(`Backend ${env.backend}${env.adapter ? ` on ${env.adapter}` : ''}, tfjs ${env.tfjsVersion}, Node ${process.version}.`);
+if (env !== null)
+  lines.push(
+    `Backend ${env.backend}${env.adapter ? ` on ${env.adapter}` : ''}, tfjs ${env.tfjsVersion}, Node ${process.version}.`,
+  );
 const file = join(here, `results-${backend}${quick ? '-quick' : ''}.json`);
 writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
 console.log(lines.join('\n'));

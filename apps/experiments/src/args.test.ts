@@ -24,7 +24,11 @@ describe('parseArgs', () => {
   });
 
   it('parses values, flags, defaults and positionals, and ignores a forwarded --', () => {
-    const { options, positionals, given } = parseArgs(['--', '--model', 'tt-lstm', '--rank', '4', '--lr=0.01', '--json', 'x', '--shift=-2.5'], specs, 'mnist');
+    const { options, positionals, given } = parseArgs(
+      ['--', '--model', 'tt-lstm', '--rank', '4', '--lr=0.01', '--json', 'x', '--shift=-2.5'],
+      specs,
+      'mnist',
+    );
     expect(options).toEqual({ model: 'tt-lstm', rank: 4, lr: 0.01, json: true, hidden: 8, shift: -2.5 });
     expect(positionals).toEqual(['x']);
     expect([...given].sort()).toEqual(['json', 'lr', 'model', 'rank', 'shift']);
@@ -32,7 +36,9 @@ describe('parseArgs', () => {
 
   it('resolves paths against the directory the user ran pnpm in (INIT_CWD), not the script’s', () => {
     process.env['INIT_CWD'] = '/home/user/work';
-    expect(parseArgs(['--run-dir', 'relrun'], specs, 'mnist').options['run-dir']).toBe(join('/home/user/work', 'relrun'));
+    expect(parseArgs(['--run-dir', 'relrun'], specs, 'mnist').options['run-dir']).toBe(
+      join('/home/user/work', 'relrun'),
+    );
     expect(parseArgs(['--run-dir=/abs/run'], specs, 'mnist').options['run-dir']).toBe('/abs/run');
     delete process.env['INIT_CWD'];
     expect(parseArgs(['--run-dir', 'relrun'], specs, 'mnist').options['run-dir']).toBe(join(process.cwd(), 'relrun'));
@@ -43,26 +49,62 @@ describe('parseArgs', () => {
     ['empty value (= form)', ['--seed='], "option --seed of 'mnist' needs a value, got an empty one"],
     ['empty value of a limit', ['--train-limit='], "option --train-limit of 'mnist' needs a value, got an empty one"],
     ['blank value', ['--seed', ' '], /--seed of 'mnist' needs a value, got an empty one/],
-    ['empty path', ['--run-dir='], /--run-dir of 'mnist' needs a value, got an empty one \(for the current directory write \.\)/],
-    ['seed beyond 32 bits (1e300)', ['--seed', '1e300'], `option --seed of 'mnist' must be an integer from 0 to ${SEED_MAX}, got '1e300'`],
-    ['seed 2^32 (would repeat seed 0)', ['--seed', String(2 ** 32)], /--seed of 'mnist' must be an integer from 0 to 4294967295/],
-    ['huge hidden size', ['--hidden', '1e9'], "option --hidden of 'mnist' must be an integer from 1 to 4096, got '1e9'"],
+    [
+      'empty path',
+      ['--run-dir='],
+      /--run-dir of 'mnist' needs a value, got an empty one \(for the current directory write \.\)/,
+    ],
+    [
+      'seed beyond 32 bits (1e300)',
+      ['--seed', '1e300'],
+      `option --seed of 'mnist' must be an integer from 0 to ${SEED_MAX}, got '1e300'`,
+    ],
+    [
+      'seed 2^32 (would repeat seed 0)',
+      ['--seed', String(2 ** 32)],
+      /--seed of 'mnist' must be an integer from 0 to 4294967295/,
+    ],
+    [
+      'huge hidden size',
+      ['--hidden', '1e9'],
+      "option --hidden of 'mnist' must be an integer from 1 to 4096, got '1e9'",
+    ],
     ['zero hidden size', ['--hidden=0'], /--hidden of 'mnist' must be an integer from 1 to 4096, got '0'/],
-    ['fractional integer', ['--model', 'tt-lstm', '--rank', '2.5'], /--rank of 'mnist' must be an integer from 1 to 64, got '2.5'/],
+    [
+      'fractional integer',
+      ['--model', 'tt-lstm', '--rank', '2.5'],
+      /--rank of 'mnist' must be an integer from 1 to 64, got '2.5'/,
+    ],
     ['hex junk', ['--hidden', '0x'], /--hidden of 'mnist' must be an integer/],
     ['NaN', ['--lr', 'NaN'], /--lr of 'mnist' must be a finite number greater than 0 and at most 10, got 'NaN'/],
     ['Infinity', ['--lr', 'Infinity'], /--lr of 'mnist' must be a finite number greater than 0/],
     ['zero learning rate', ['--lr', '0'], /--lr of 'mnist' must be a finite number greater than 0/],
     ['non-finite unbounded number', ['--shift', '1e400'], /--shift of 'mnist' must be a finite number, got '1e400'/],
     ['missing value', ['--hidden'], "option --hidden of 'mnist' needs a value"],
-    ['a negative value without =', ['--shift', '-1'], /--shift of 'mnist' needs a value \(for a value that starts with '-', write --shift=VALUE\)/],
+    [
+      'a negative value without =',
+      ['--shift', '-1'],
+      /--shift of 'mnist' needs a value \(for a value that starts with '-', write --shift=VALUE\)/,
+    ],
     ['value for a flag', ['--json=yes'], "option --json of 'mnist' takes no value"],
-    ['unknown option, with a suggestion', ['--hiden', '8'], "unknown option --hiden for 'mnist' (did you mean --hidden?)"],
+    [
+      'unknown option, with a suggestion',
+      ['--hiden', '8'],
+      "unknown option --hiden for 'mnist' (did you mean --hidden?)",
+    ],
     ['unknown option, nothing close', ['--frobnicate'], "unknown option --frobnicate for 'mnist'"],
     ['bad choice', ['--model', 'rnn'], "option --model of 'mnist' must be one of lstm, gru, tt-lstm, got 'rnn'"],
     ['an option twice', ['--hidden', '8', '--hidden', '16'], "option --hidden of 'mnist' is given twice"],
-    ['TT option on a dense model', ['--model', 'lstm', '--rank', '0'], "option --rank of 'mnist' applies only with --model tt-lstm, not with --model lstm"],
-    ['TT options on the default dense model', ['--naive', '--rank', '99'], "options --naive, --rank of 'mnist' apply only with --model tt-lstm, not with --model lstm"],
+    [
+      'TT option on a dense model',
+      ['--model', 'lstm', '--rank', '0'],
+      "option --rank of 'mnist' applies only with --model tt-lstm, not with --model lstm",
+    ],
+    [
+      'TT options on the default dense model',
+      ['--naive', '--rank', '99'],
+      "options --naive, --rank of 'mnist' apply only with --model tt-lstm, not with --model lstm",
+    ],
   ];
   it.each(HOSTILE)('refuses %s', (_what, argv, expected) => {
     let thrown: unknown;
@@ -77,12 +119,15 @@ describe('parseArgs', () => {
   });
 
   it('rewords library names as the options the user typed', () => {
-    expect(withOptionNames("'testLimit' passed to 'runSpeaker' must be 0 or at least 2", { 'test-limit': specs['seed']! })).toBe(
-      'option --test-limit must be 0 or at least 2',
-    );
-    expect(withOptionNames("'steps' passed to 'runSpeaker' (7) must be a multiple of 'evalEvery' (2)", { steps: specs['seed']!, 'eval-every': specs['seed']! })).toBe(
-      'option --steps (7) must be a multiple of --eval-every (2)',
-    );
+    expect(
+      withOptionNames("'testLimit' passed to 'runSpeaker' must be 0 or at least 2", { 'test-limit': specs['seed']! }),
+    ).toBe('option --test-limit must be 0 or at least 2');
+    expect(
+      withOptionNames("'steps' passed to 'runSpeaker' (7) must be a multiple of 'evalEvery' (2)", {
+        steps: specs['seed']!,
+        'eval-every': specs['seed']!,
+      }),
+    ).toBe('option --steps (7) must be a multiple of --eval-every (2)');
     expect(withOptionNames("'other' passed to 'f' is wrong", {})).toBe("'other' passed to 'f' is wrong");
   });
 

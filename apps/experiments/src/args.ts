@@ -66,7 +66,9 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs, command: 
   try {
     ({ tokens } = nodeParseArgs({
       args,
-      options: Object.fromEntries(Object.entries(specs).map(([name, s]) => [name, { type: s.kind === 'flag' ? 'boolean' : 'string' }] as const)),
+      options: Object.fromEntries(
+        Object.entries(specs).map(([name, s]) => [name, { type: s.kind === 'flag' ? 'boolean' : 'string' }] as const),
+      ),
       strict: true,
       allowPositionals: true,
       tokens: true,
@@ -103,7 +105,9 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs, command: 
   }
   for (const [reason, names] of groups) {
     throw new UsageError(
-      names.length === 1 ? `option ${names[0]} of '${command}' ${reason.replace(/^apply/, 'applies')}` : `options ${names.join(', ')} of '${command}' ${reason}`,
+      names.length === 1
+        ? `option ${names[0]} of '${command}' ${reason.replace(/^apply/, 'applies')}`
+        : `options ${names.join(', ')} of '${command}' ${reason}`,
     );
   }
   for (const name of raw.keys()) if (!conditions.has(name)) set(name);
@@ -117,12 +121,16 @@ function usageFromNode(err: NodeJS.ErrnoException, specs: OptionSpecs, command: 
   switch (err.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
       const near = closest(name, Object.keys(specs));
-      return new UsageError(`unknown option ${quoted} for '${command}'${near !== null ? ` (did you mean --${near}?)` : ''}`);
+      return new UsageError(
+        `unknown option ${quoted} for '${command}'${near !== null ? ` (did you mean --${near}?)` : ''}`,
+      );
     }
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (specs[name]?.kind === 'flag') return new UsageError(`option --${name} of '${command}' takes no value`);
       if (/ambiguous/.test(err.message)) {
-        return new UsageError(`option --${name} of '${command}' needs a value (for a value that starts with '-', write --${name}=VALUE)`);
+        return new UsageError(
+          `option --${name} of '${command}' needs a value (for a value that starts with '-', write --${name}=VALUE)`,
+        );
       }
       return new UsageError(`option --${name} of '${command}' needs a value`);
     default:
@@ -146,7 +154,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row[j] = Math.min(
+        (prev[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     prev = row;
   }
@@ -156,17 +168,23 @@ function editDistance(a: string, b: string): number {
 function convert(raw: string, name: string, spec: OptionSpec, command: string): string | number {
   const opt = `option --${name} of '${command}'`;
   if (raw.trim() === '') {
-    throw new UsageError(`${opt} needs a value, got an empty one${spec.kind === 'path' ? ' (for the current directory write .)' : ''}`);
+    throw new UsageError(
+      `${opt} needs a value, got an empty one${spec.kind === 'path' ? ' (for the current directory write .)' : ''}`,
+    );
   }
   if (spec.kind === 'int' || spec.kind === 'number') {
     const v = Number(raw);
     const min = spec.min ?? (spec.kind === 'int' ? 0 : -Infinity);
     const max = spec.max ?? (spec.kind === 'int' ? DEFAULT_INT_MAX : Infinity);
-    const lower = spec.above !== undefined ? `greater than ${spec.above}` : Number.isFinite(min) ? `at least ${min}` : '';
+    const lower =
+      spec.above !== undefined ? `greater than ${spec.above}` : Number.isFinite(min) ? `at least ${min}` : '';
     const range =
       spec.above === undefined && Number.isFinite(min) && Number.isFinite(max)
         ? ` from ${min} to ${max}`
-        : [lower, Number.isFinite(max) ? `at most ${max}` : ''].filter((s) => s !== '').map((s, i) => (i === 0 ? ` ${s}` : ` and ${s}`)).join('');
+        : [lower, Number.isFinite(max) ? `at most ${max}` : '']
+            .filter((s) => s !== '')
+            .map((s, i) => (i === 0 ? ` ${s}` : ` and ${s}`))
+            .join('');
     const what = spec.kind === 'int' ? `an integer${range}` : `a finite number${range}`;
     const ok =
       (spec.kind === 'int' ? Number.isSafeInteger(v) : Number.isFinite(v)) &&
@@ -192,15 +210,29 @@ export function withOptionNames(message: string, specs: OptionSpecs): string {
     return specs[f] !== undefined ? f : null;
   };
   return message
-    .replace(/'([a-zA-Z]+)' passed to '\w+'/g, (whole, name: string) => (flag(name) !== null ? `option --${flag(name)}` : whole))
+    .replace(/'([a-zA-Z]+)' passed to '\w+'/g, (whole, name: string) =>
+      flag(name) !== null ? `option --${flag(name)}` : whole,
+    )
     .replace(/'([a-zA-Z]+)' \(/g, (whole, name: string) => (flag(name) !== null ? `--${flag(name)} (` : whole));
 }
 
 /** The usage text of a command, generated from its specs. */
 export function usage(command: string, summary: string, specs: OptionSpecs, positional = ''): string {
-  const lines = [`Usage: pnpm run exp ${command}${positional ? ' ' + positional : ''} [options]`, '', summary, '', 'Options:'];
+  const lines = [
+    `Usage: pnpm run exp ${command}${positional ? ' ' + positional : ''} [options]`,
+    '',
+    summary,
+    '',
+    'Options:',
+  ];
   const placeholder = (spec: OptionSpec): string =>
-    spec.kind === 'flag' ? '' : spec.kind === 'path' ? ' PATH' : spec.kind === 'string' ? ` ${spec.choices ? spec.choices.join('|') : 'VALUE'}` : ' N';
+    spec.kind === 'flag'
+      ? ''
+      : spec.kind === 'path'
+        ? ' PATH'
+        : spec.kind === 'string'
+          ? ` ${spec.choices ? spec.choices.join('|') : 'VALUE'}`
+          : ' N';
   const lefts = Object.entries(specs).map(([name, spec]) => `--${name}${placeholder(spec)}`);
   const width = Math.min(Math.max(...lefts.map((l) => l.length), 10), 34);
   Object.values(specs).forEach((spec, i) => {

@@ -41,7 +41,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`error: ${err.message}\n\n${usage(command.name, command.summary, command.options, command.positional)}`);
+      console.error(
+        `error: ${err.message}\n\n${usage(command.name, command.summary, command.options, command.positional)}`,
+      );
       return 2;
     }
     console.error(`error: ${withOptionNames((err as Error).message, command.options)}`);

@@ -24,7 +24,13 @@ const list = (xs: readonly number[]): string => xs.join(', ');
 /** The differences of `p` from the authors' runs (empty for a difference that does not hold). */
 export function protocolDifferences(p: Profile, data: { readonly speakerData: SpeakerData }): Difference[] {
   const out: Difference[] = [];
-  const add = (experiment: Difference['experiment'], what: string, ours: string, authors: string, holds: boolean): void => {
+  const add = (
+    experiment: Difference['experiment'],
+    what: string,
+    ours: string,
+    authors: string,
+    holds: boolean,
+  ): void => {
     if (holds) out.push({ experiment, what, ours, authors });
   };
 
@@ -56,7 +62,13 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
     `HEAD: best validation accuracy; the logged numbers: ${PAPER_MNIST.logged.selection}`,
     true,
   );
-  add('mnist', 'validation and test images', m.testLimit > 0 ? `the first ${num(m.testLimit)} of each` : 'all 10,000 of each', 'all 10,000 of each', m.testLimit > 0);
+  add(
+    'mnist',
+    'validation and test images',
+    m.testLimit > 0 ? `the first ${num(m.testLimit)} of each` : 'all 10,000 of each',
+    'all 10,000 of each',
+    m.testLimit > 0,
+  );
   add(
     'mnist',
     'epoch order',
@@ -66,14 +78,25 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
   );
   const grid = p.mnist.grid;
   const authorsGrid = 'TT-LSTM 2–4 cores × ranks 1, 2, 4, 6, 8, 10 (no TT-GRU logged)';
-  const extras = p.mnist.extra.map(({ cell, tt }) => (tt ? `TT-${cell.toUpperCase()} c${tt.cores} r${tt.rank}${tt.extraCore !== 'none' ? ` extra core ${tt.extraCore}` : ''}${tt.naive ? ' naive' : ''}` : cell.toUpperCase()));
-  const oursGrid = [`TT-${grid.models.map((x) => x.toUpperCase()).join('/')} ${list(grid.cores)} cores × ranks ${list(grid.ranks)}`, ...extras].join('; ');
+  const extras = p.mnist.extra.map(({ cell, tt }) =>
+    tt
+      ? `TT-${cell.toUpperCase()} c${tt.cores} r${tt.rank}${tt.extraCore !== 'none' ? ` extra core ${tt.extraCore}` : ''}${tt.naive ? ' naive' : ''}`
+      : cell.toUpperCase(),
+  );
+  const oursGrid = [
+    `TT-${grid.models.map((x) => x.toUpperCase()).join('/')} ${list(grid.cores)} cores × ranks ${list(grid.ranks)}`,
+    ...extras,
+  ].join('; ');
   add(
     'mnist',
     'TT models',
     oursGrid,
     authorsGrid,
-    !(grid.models.includes('lstm') && [2, 3, 4].every((c) => grid.cores.includes(c)) && [1, 2, 4, 6, 8, 10].every((r) => grid.ranks.includes(r))),
+    !(
+      grid.models.includes('lstm') &&
+      [2, 3, 4].every((c) => grid.cores.includes(c)) &&
+      [1, 2, 4, 6, 8, 10].every((r) => grid.ranks.includes(r))
+    ),
   );
 
   // Speaker verification.
@@ -83,19 +106,30 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
   add(
     'speaker',
     'corpus',
-    data.speakerData === 'librispeech' ? 'LibriSpeech' : data.speakerData === 'folders' ? 'speaker folders given by --speaker-data-dir' : `synthetic (espeak-ng, '${s.corpus}' size)`,
+    data.speakerData === 'librispeech'
+      ? 'LibriSpeech'
+      : data.speakerData === 'folders'
+        ? 'speaker folders given by --speaker-data-dir'
+        : `synthetic (espeak-ng, '${s.corpus}' size)`,
     PAPER_SPEAKER.corpus,
     data.speakerData !== 'librispeech',
   );
   add('speaker', 'hidden units', num(s.hidden), num(PAPER_SPEAKER.hidden), s.hidden !== PAPER_SPEAKER.hidden);
-  add('speaker', 'embedding size', num(s.embedding), num(PAPER_SPEAKER.embedding), s.embedding !== PAPER_SPEAKER.embedding);
+  add(
+    'speaker',
+    'embedding size',
+    num(s.embedding),
+    num(PAPER_SPEAKER.embedding),
+    s.embedding !== PAPER_SPEAKER.embedding,
+  );
   add('speaker', 'layers', num(s.layers), num(PAPER_SPEAKER.layers), s.layers !== PAPER_SPEAKER.layers);
   add(
     'speaker',
     'batch (speakers × utterances)',
     `${s.speakersPerBatch} × ${s.utterancesPerSpeaker}`,
     `${PAPER_SPEAKER.speakersPerBatch} × ${PAPER_SPEAKER.utterancesPerSpeaker}`,
-    s.speakersPerBatch !== PAPER_SPEAKER.speakersPerBatch || s.utterancesPerSpeaker !== PAPER_SPEAKER.utterancesPerSpeaker,
+    s.speakersPerBatch !== PAPER_SPEAKER.speakersPerBatch ||
+      s.utterancesPerSpeaker !== PAPER_SPEAKER.utterancesPerSpeaker,
   );
   add(
     'speaker',
@@ -104,14 +138,34 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
     `${lr(logged.lr)} in the logged sweep (${lr(head.lr)} at HEAD)`,
     s.lr !== logged.lr,
   );
-  add('speaker', 'training steps', num(s.steps), `${num(logged.steps)} in the logged sweep (${num(head.steps)} at HEAD)`, s.steps !== logged.steps);
-  add('speaker', 'gradient clip (global norm)', String(s.clip), String(PAPER_SPEAKER.clip), s.clip !== PAPER_SPEAKER.clip);
-  add('speaker', 'validation interval', `every ${num(s.evalEvery)} steps`, `every ${PAPER_SPEAKER.validationEvery} steps`, s.evalEvery !== PAPER_SPEAKER.validationEvery);
+  add(
+    'speaker',
+    'training steps',
+    num(s.steps),
+    `${num(logged.steps)} in the logged sweep (${num(head.steps)} at HEAD)`,
+    s.steps !== logged.steps,
+  );
+  add(
+    'speaker',
+    'gradient clip (global norm)',
+    String(s.clip),
+    String(PAPER_SPEAKER.clip),
+    s.clip !== PAPER_SPEAKER.clip,
+  );
+  add(
+    'speaker',
+    'validation interval',
+    `every ${num(s.evalEvery)} steps`,
+    `every ${PAPER_SPEAKER.validationEvery} steps`,
+    s.evalEvery !== PAPER_SPEAKER.validationEvery,
+  );
   const ev = PAPER_SPEAKER.evaluation;
   add(
     'speaker',
     'evaluation utterances per speaker',
-    s.evalUtterances === 0 ? 'every usable utterance, first half enrol, the rest verify' : `the first ${s.evalUtterances} (half enrol, half verify)`,
+    s.evalUtterances === 0
+      ? 'every usable utterance, first half enrol, the rest verify'
+      : `the first ${s.evalUtterances} (half enrol, half verify)`,
     `the first ${ev.utterancesPerSpeaker} in corpus order (${ev.enrol} enrol, ${ev.verify} verify), all speakers of the split at once`,
     s.evalUtterances !== ev.utterancesPerSpeaker,
   );
@@ -122,9 +176,17 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
     `absent in the logged sweep (${num(4 * PAPER_SPEAKER.hidden)} fewer parameters at hidden ${PAPER_SPEAKER.hidden})`,
     p.speaker.models.some((x) => x.tt !== null),
   );
-  add('speaker', 'seed', String(s.seed), `${PAPER_SPEAKER.seed} (random streams differ between PyTorch and this code, so equal seeds would not give equal runs)`, true);
+  add(
+    'speaker',
+    'seed',
+    String(s.seed),
+    `${PAPER_SPEAKER.seed} (random streams differ between PyTorch and this code, so equal seeds would not give equal runs)`,
+    true,
+  );
   const sm = p.speaker.models.flatMap((x) => (x.tt ? [{ cell: x.cell, ...x.tt }] : []));
-  const fullGrid = [2, 3, 4].every((c) => [1, 2, 3, 4].every((r) => sm.some((x) => x.cell === 'lstm' && x.cores === c && x.rank === r)));
+  const fullGrid = [2, 3, 4].every((c) =>
+    [1, 2, 3, 4].every((r) => sm.some((x) => x.cell === 'lstm' && x.cores === c && x.rank === r)),
+  );
   add(
     'speaker',
     'TT models',
@@ -151,7 +213,10 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
 
   // The gradient-norm histograms: the first 1000 steps after clipping, unless a run is shorter.
   const mnistSteps = (m.trainLimit > 0 ? Math.ceil(m.trainLimit / m.batch) : Math.ceil(50_000 / m.batch)) * m.epochs;
-  for (const [experiment, steps] of [['mnist', mnistSteps], ['speaker', s.steps]] as const) {
+  for (const [experiment, steps] of [
+    ['mnist', mnistSteps],
+    ['speaker', s.steps],
+  ] as const) {
     add(
       experiment,
       'gradient-norm histogram',
@@ -166,7 +231,9 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
 /** The speaker evaluation protocol in words. */
 export function describeEvaluation(utterances: number): string {
   const e = PAPER_SPEAKER.evaluation;
-  const what = utterances === 0 ? 'every usable utterance of each speaker (first half enrol, the rest verify)' : `the first ${utterances} utterances of each speaker in corpus order (${Math.floor(utterances / 2)} enrol, ${utterances - Math.floor(utterances / 2)} verify; a speaker with fewer enrols the first half of its own)`;
+  const what =
+    utterances === 0
+      ? 'every usable utterance of each speaker (first half enrol, the rest verify)'
+      : `the first ${utterances} utterances of each speaker in corpus order (${Math.floor(utterances / 2)} enrol, ${utterances - Math.floor(utterances / 2)} verify; a speaker with fewer enrols the first half of its own)`;
   return `${what}, all speakers of the split at once, ${e.windowFrames}-frame windows with ${100 * e.windowOverlap}% overlap`;
 }
-

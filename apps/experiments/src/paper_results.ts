@@ -28,7 +28,13 @@ export const PAPER_CLASSIFIER = { input: 28, steps: 28, hidden: 256, layers: 1, 
 /** Dense baselines of the same classifier. */
 export const PAPER_DENSE_PARAMS: Readonly<Record<CellKind, number>> = { lstm: 294_410, gru: 222_218 };
 
-function row(model: CellKind, cores: number, counts: number[], extraCore: ExtraCore = 'none', naive = false): PaperParamRow {
+function row(
+  model: CellKind,
+  cores: number,
+  counts: number[],
+  extraCore: ExtraCore = 'none',
+  naive = false,
+): PaperParamRow {
   const params: Record<number, number> = {};
   PAPER_PARAM_RANKS.forEach((r, i) => {
     params[r] = counts[i]!;
@@ -55,13 +61,26 @@ export const PAPER_PARAM_TABLE: readonly PaperParamRow[] = [
  * The authors' analysis notebooks count one bias fewer for TT models: G·H less (G = 4 gates for LSTM,
  * 3 for GRU). This is the "paper" convention of the tables.
  */
-export function paperConventionParams(model: CellKind, hidden: number, implementationCount: number, tt: boolean): number {
+export function paperConventionParams(
+  model: CellKind,
+  hidden: number,
+  implementationCount: number,
+  tt: boolean,
+): number {
   return tt ? implementationCount - (model === 'lstm' ? 4 : 3) * hidden : implementationCount;
 }
 
 /** The authors' logged parameter count for a layout, if the tables hold it. */
-export function paperParams(model: CellKind, cores: number, rank: number, extraCore: ExtraCore = 'none', naive = false): number | undefined {
-  const r = PAPER_PARAM_TABLE.find((x) => x.model === model && x.cores === cores && x.extraCore === extraCore && x.naive === naive);
+export function paperParams(
+  model: CellKind,
+  cores: number,
+  rank: number,
+  extraCore: ExtraCore = 'none',
+  naive = false,
+): number | undefined {
+  const r = PAPER_PARAM_TABLE.find(
+    (x) => x.model === model && x.cores === cores && x.extraCore === extraCore && x.naive === naive,
+  );
   return r?.params[rank];
 }
 
@@ -118,7 +137,9 @@ const mnistRow = (cores: number, cells: readonly (number | string)[]): PaperMnis
     const v = cells[i]!;
     if (typeof v === 'number') return { model: 'lstm', cores, rank, error: v, approx: false };
     const [lo, hi] = v.replace('~', '').split('–').map(Number);
-    return hi === undefined ? { model: 'lstm', cores, rank, error: lo!, approx: true } : { model: 'lstm', cores, rank, errorRange: [lo!, hi] as const, approx: true };
+    return hi === undefined
+      ? { model: 'lstm', cores, rank, error: lo!, approx: true }
+      : { model: 'lstm', cores, rank, errorRange: [lo!, hi] as const, approx: true };
   });
 
 /** The per-configuration TT-LSTM MNIST results as logged (2–4 cores × ranks 1, 2, 4, 6, 8, 10). */
@@ -131,7 +152,8 @@ export const PAPER_MNIST_RESULTS: readonly PaperMnistResult[] = [
 /** The authors' logged MNIST result for a configuration, if any (dense LSTM: cores 0). */
 export function paperMnistResult(model: CellKind, cores: number, rank: number): PaperMnistResult | undefined {
   if (model !== 'lstm') return undefined;
-  if (cores === 0) return { model: 'lstm', cores: 0, rank: 0, error: 100 - PAPER_MNIST.denseLstmAccuracy, approx: false };
+  if (cores === 0)
+    return { model: 'lstm', cores: 0, rank: 0, error: 100 - PAPER_MNIST.denseLstmAccuracy, approx: false };
   return PAPER_MNIST_RESULTS.find((r) => r.cores === cores && r.rank === rank);
 }
 
@@ -140,7 +162,11 @@ export function paperMnistResult(model: CellKind, cores: number, rank: number): 
  * sweep was logged (the EERs below) and the code at HEAD. Comparisons with the logged EERs use the first.
  */
 export const PAPER_SPEAKER_SCHEDULES = {
-  'logged-sweep': { lr: 2e-3, steps: 40_000, description: "the authors' code while their main sweep was logged (the EERs compared with)" },
+  'logged-sweep': {
+    lr: 2e-3,
+    steps: 40_000,
+    description: "the authors' code while their main sweep was logged (the EERs compared with)",
+  },
   head: { lr: 1e-3, steps: 20_000, description: "the authors' code at HEAD" },
 } as const;
 export type SpeakerSchedule = keyof typeof PAPER_SPEAKER_SCHEDULES;
@@ -186,7 +212,14 @@ export const PAPER_SPEAKER = {
    * L2-normalised, is the centroid), the other 16 verify against the centroids of every speaker of the split;
    * one EER over all speakers at once (batches of 40 speakers only bound memory).
    */
-  evaluation: { utterancesPerSpeaker: 32, enrol: 16, verify: 16, speakersPerBatch: 40, windowFrames: 160, windowOverlap: 0.5 },
+  evaluation: {
+    utterancesPerSpeaker: 32,
+    enrol: 16,
+    verify: 16,
+    speakersPerBatch: 40,
+    windowFrames: 160,
+    windowOverlap: 0.5,
+  },
   /** The data-efficiency runs used the first int(f·N) training speakers of their listing. */
   dataEfficiencySubset: 'first',
   /**
@@ -197,9 +230,24 @@ export const PAPER_SPEAKER = {
   /** Per configuration as logged (seed 11, hidden 768, embedding 256, logged-sweep schedule). */
   results: [
     { model: 'lstm', cores: 0, rank: 0, paramsPaper: 2_682_112, eer: 7.33 },
-    ...speakerRow(2, [[4.71, 8_176], [4.34, 13_024], [6.87, 17_872], [6.21, 22_720]]),
-    ...speakerRow(3, [[6.09, 4_104], [5.31, 5_392], [5.47, 7_192], [5.38, 9_504]]),
-    ...speakerRow(4, [[5.34, 3_668], [5.58, 4_312], [5.31, 5_260], [4.28, 6_512]]),
+    ...speakerRow(2, [
+      [4.71, 8_176],
+      [4.34, 13_024],
+      [6.87, 17_872],
+      [6.21, 22_720],
+    ]),
+    ...speakerRow(3, [
+      [6.09, 4_104],
+      [5.31, 5_392],
+      [5.47, 7_192],
+      [5.38, 9_504],
+    ]),
+    ...speakerRow(4, [
+      [5.34, 3_668],
+      [5.58, 4_312],
+      [5.31, 5_260],
+      [4.28, 6_512],
+    ]),
   ] as readonly PaperSpeakerResult[],
   /** Test EER (percent) against the fraction of training speakers used (TT-LSTM: 2 cores rank 2). */
   dataEfficiency: {

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { PROFILES, PROFILE_NAMES, configId, dense, getProfile, mnistConfigs, modelId, pmnistConfigs, speakerConfigs, tt, validateGrid, validateModel, validateProfile } from './profiles.js';
+import {
+  PROFILES,
+  PROFILE_NAMES,
+  configId,
+  dense,
+  getProfile,
+  mnistConfigs,
+  modelId,
+  pmnistConfigs,
+  speakerConfigs,
+  tt,
+  validateGrid,
+  validateModel,
+  validateProfile,
+} from './profiles.js';
 
 describe('profiles', () => {
   it('are well-formed and give every configuration a unique, stable id', () => {
@@ -25,13 +39,25 @@ describe('profiles', () => {
 
   it("paper uses the paper's MNIST settings and the full TT grid", () => {
     const p = PROFILES.paper;
-    expect(p.mnist.settings).toMatchObject({ hidden: 256, epochs: 20, batch: 128, lr: 1e-2, lrDecayEvery: 10, trainLimit: 0 });
+    expect(p.mnist.settings).toMatchObject({
+      hidden: 256,
+      epochs: 20,
+      batch: 128,
+      lr: 1e-2,
+      lrDecayEvery: 10,
+      trainLimit: 0,
+    });
     const ids = mnistConfigs(p).map(configId);
     expect(ids).toContain('mnist-lstm');
     expect(ids).toContain('mnist-gru');
     expect(ids).toContain('mnist-ttgru-c4-r10');
     expect(ids.length).toBe(2 + 2 * 3 * 6);
-    expect(p.speaker.settings).toMatchObject({ hidden: 768, embedding: 256, speakersPerBatch: 16, utterancesPerSpeaker: 32 });
+    expect(p.speaker.settings).toMatchObject({
+      hidden: 768,
+      embedding: 256,
+      speakersPerBatch: 16,
+      utterancesPerSpeaker: 32,
+    });
   });
 
   it('runs permuted pixel MNIST as its own experiment, dense LSTM and TT-LSTM, under ids of its own', () => {
@@ -58,18 +84,35 @@ describe('profiles', () => {
 
   it('names models readably and stably', () => {
     expect(modelId(dense('lstm'))).toBe('lstm');
-    expect(modelId({ cell: 'gru', tt: { cores: 3, rank: 4, extraCore: 'first', naive: false } })).toBe('ttgru-c3-r4-first');
-    expect(modelId({ cell: 'lstm', tt: { cores: 2, rank: 2, extraCore: 'none', naive: true } })).toBe('ttlstm-c2-r2-naive');
+    expect(modelId({ cell: 'gru', tt: { cores: 3, rank: 4, extraCore: 'first', naive: false } })).toBe(
+      'ttgru-c3-r4-first',
+    );
+    expect(modelId({ cell: 'lstm', tt: { cores: 2, rank: 2, extraCore: 'none', naive: true } })).toBe(
+      'ttlstm-c2-r2-naive',
+    );
   });
 
   it('rejects impossible grids and models, naming the field', () => {
-    expect(() => validateGrid({ models: ['lstm'], cores: [0], ranks: [2] }, 'grid')).toThrow(/'config.tt.cores' passed to 'grid' must be a positive integer, got 0/);
-    expect(() => validateGrid({ models: ['lstm'], cores: [2], ranks: [0] }, 'grid')).toThrow(/'config.tt.rank' passed to 'grid' must be a positive integer, got 0/);
-    expect(() => validateGrid({ models: ['rnn' as 'lstm'], cores: [2], ranks: [1] }, 'grid')).toThrow(/'config.cell' passed to 'grid' must be one of 'lstm', 'gru', got 'rnn'/);
+    expect(() => validateGrid({ models: ['lstm'], cores: [0], ranks: [2] }, 'grid')).toThrow(
+      /'config.tt.cores' passed to 'grid' must be a positive integer, got 0/,
+    );
+    expect(() => validateGrid({ models: ['lstm'], cores: [2], ranks: [0] }, 'grid')).toThrow(
+      /'config.tt.rank' passed to 'grid' must be a positive integer, got 0/,
+    );
+    expect(() => validateGrid({ models: ['rnn' as 'lstm'], cores: [2], ranks: [1] }, 'grid')).toThrow(
+      /'config.cell' passed to 'grid' must be one of 'lstm', 'gru', got 'rnn'/,
+    );
     expect(() => validateGrid({ models: [], cores: [2], ranks: [1] }, 'grid')).toThrow(/the grid names no model/);
-    expect(() => validateModel(tt('lstm', 2, 1.5), 'm')).toThrow(/'config.tt.rank' passed to 'm' must be a positive integer, got 1.5/);
-    expect(() => validateModel({ cell: 'lstm', tt: { cores: 2, rank: 2, extraCore: 'first', naive: true } }, 'm')).toThrow(/'config.tt.extraCore' .* must be 'none' with the naive layout/);
-    const bad = { ...PROFILES.quick, speaker: { ...PROFILES.quick.speaker, dataEfficiency: { models: [], fractions: [0] } } };
+    expect(() => validateModel(tt('lstm', 2, 1.5), 'm')).toThrow(
+      /'config.tt.rank' passed to 'm' must be a positive integer, got 1.5/,
+    );
+    expect(() =>
+      validateModel({ cell: 'lstm', tt: { cores: 2, rank: 2, extraCore: 'first', naive: true } }, 'm'),
+    ).toThrow(/'config.tt.extraCore' .* must be 'none' with the naive layout/);
+    const bad = {
+      ...PROFILES.quick,
+      speaker: { ...PROFILES.quick.speaker, dataEfficiency: { models: [], fractions: [0] } },
+    };
     expect(() => validateProfile(bad)).toThrow(/fractions must lie in \(0, 1\], got 0/);
     expect(() => getProfile('huge')).toThrow(/'profile' must be one of quick, paper, got 'huge'/);
   });

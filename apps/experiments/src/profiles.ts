@@ -8,7 +8,13 @@
 import { validateModelConfig } from '@ttrnn/cells';
 import type { CellKind, ModelConfig } from '@ttrnn/cells';
 import type { ExtraCore } from '@ttrnn/tt';
-import { DEFAULT_SPEAKER_SCHEDULE, PAPER_MNIST, PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES, SPEAKER_SCHEDULE_NAMES } from './paper_results.js';
+import {
+  DEFAULT_SPEAKER_SCHEDULE,
+  PAPER_MNIST,
+  PAPER_SPEAKER,
+  PAPER_SPEAKER_SCHEDULES,
+  SPEAKER_SCHEDULE_NAMES,
+} from './paper_results.js';
 import type { SpeakerSchedule } from './paper_results.js';
 
 export const PROFILE_NAMES = ['quick', 'paper'] as const;
@@ -158,21 +164,46 @@ const PMNIST_QUICK_TEST = 1000;
 /** A dense model of `cell`. */
 export const dense = (cell: CellKind): ModelSpec => ({ cell, tt: null });
 /** A TT model of `cell` in the fused layout with no extra core. */
-export const tt = (cell: CellKind, cores: number, rank: number): ModelSpec => ({ cell, tt: { cores, rank, extraCore: 'none', naive: false } });
+export const tt = (cell: CellKind, cores: number, rank: number): ModelSpec => ({
+  cell,
+  tt: { cores, rank, extraCore: 'none', naive: false },
+});
 
 export const QUICK_PROFILE: Profile = {
   name: 'quick',
   description: 'every experiment scaled down to finish in about 10 minutes on a 2-core CPU (wasm backend)',
   protocol: DEFAULT_PROTOCOL,
   mnist: {
-    settings: { hidden: 128, layers: 1, epochs: 3, batch: 128, lr: 1e-2, lrDecayEvery: 0, trainLimit: 20_000, testLimit: 2000, seed: 1, order: 'fixed' },
+    settings: {
+      hidden: 128,
+      layers: 1,
+      epochs: 3,
+      batch: 128,
+      lr: 1e-2,
+      lrDecayEvery: 0,
+      trainLimit: 20_000,
+      testLimit: 2000,
+      seed: 1,
+      order: 'fixed',
+    },
     grid: { models: ['lstm'], cores: [2, 3], ranks: [1, 2, 4] },
     dense: ['lstm', 'gru'],
     extra: [tt('lstm', 4, 4), tt('gru', 2, 2)],
   },
   pmnist: {
     // 784 steps per sequence: a training step costs ~15× a row-MNIST step (~1 s at hidden 64), so 50 steps only.
-    settings: { hidden: 64, layers: 1, epochs: 1, batch: 128, lr: 1e-2, lrDecayEvery: 0, trainLimit: PMNIST_QUICK_TRAIN, testLimit: PMNIST_QUICK_TEST, seed: 1, order: 'fixed' },
+    settings: {
+      hidden: 64,
+      layers: 1,
+      epochs: 1,
+      batch: 128,
+      lr: 1e-2,
+      lrDecayEvery: 0,
+      trainLimit: PMNIST_QUICK_TRAIN,
+      testLimit: PMNIST_QUICK_TEST,
+      seed: 1,
+      order: 'fixed',
+    },
     models: [dense('lstm'), tt('lstm', 2, 4)],
   },
   speaker: {
@@ -199,7 +230,18 @@ export const QUICK_PROFILE: Profile = {
   },
   stability: {
     // 75 steps per run (3 epochs of 3,200 images) at hidden 64: 48 runs in about 2 minutes on 2 cores.
-    settings: { hidden: 64, layers: 1, epochs: 3, batch: 128, lr: 1e-2, lrDecayEvery: 0, trainLimit: 3200, testLimit: 1000, seed: 1, order: 'fixed' },
+    settings: {
+      hidden: 64,
+      layers: 1,
+      epochs: 3,
+      batch: 128,
+      lr: 1e-2,
+      lrDecayEvery: 0,
+      trainLimit: 3200,
+      testLimit: 1000,
+      seed: 1,
+      order: 'fixed',
+    },
     models: [dense('lstm'), tt('lstm', 2, 2), dense('gru'), tt('gru', 2, 2)],
     lrs: [1e-4, 1e-3, 1e-2, 1e-1],
     seeds: [1, 2, 3],
@@ -245,7 +287,18 @@ export const PAPER_PROFILE: Profile = {
     extra: [],
   },
   pmnist: {
-    settings: { hidden: 256, layers: 1, epochs: 20, batch: 128, lr: 1e-2, lrDecayEvery: 10, trainLimit: 0, testLimit: 0, seed: 1, order: PAPER_MNIST.order },
+    settings: {
+      hidden: 256,
+      layers: 1,
+      epochs: 20,
+      batch: 128,
+      lr: 1e-2,
+      lrDecayEvery: 10,
+      trainLimit: 0,
+      testLimit: 0,
+      seed: 1,
+      order: PAPER_MNIST.order,
+    },
     models: [dense('lstm'), tt('lstm', 2, 4), tt('lstm', 3, 4)],
   },
   speaker: {
@@ -266,18 +319,32 @@ export const PAPER_PROFILE: Profile = {
       subset: 'first',
     },
     models: [dense('lstm'), ...[2, 3, 4].flatMap((c) => [1, 2, 3, 4].map((r) => tt('lstm', c, r)))],
-    dataEfficiency: { models: [dense('lstm'), tt('lstm', 2, 2)], fractions: [...PAPER_SPEAKER.dataEfficiency.fractions] },
+    dataEfficiency: {
+      models: [dense('lstm'), tt('lstm', 2, 2)],
+      fractions: [...PAPER_SPEAKER.dataEfficiency.fractions],
+    },
   },
   stability: {
     // Not in the paper: its MNIST model and data, 5 epochs (the differences show early), no decay.
-    settings: { hidden: PAPER_MNIST.hidden, layers: 1, epochs: 5, batch: PAPER_MNIST.batch, lr: PAPER_MNIST.lr, lrDecayEvery: 0, trainLimit: 0, testLimit: 0, seed: 1, order: PAPER_MNIST.order },
+    settings: {
+      hidden: PAPER_MNIST.hidden,
+      layers: 1,
+      epochs: 5,
+      batch: PAPER_MNIST.batch,
+      lr: PAPER_MNIST.lr,
+      lrDecayEvery: 0,
+      trainLimit: 0,
+      testLimit: 0,
+      seed: 1,
+      order: PAPER_MNIST.order,
+    },
     models: [dense('lstm'), tt('lstm', 2, 4), dense('gru'), tt('gru', 2, 4)],
     lrs: [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1],
     seeds: [1, 2, 3],
   },
   params: { ranks: [1, 2, 4, 8, 16], cores: [2, 3, 4] },
   scaledDown: [
-    'Stability (not an experiment of the paper): 5 epochs per run at the paper\'s MNIST size, no learning-rate decay, 7 learning rates from 1e-4 to 1e-1 × 3 seeds.',
+    "Stability (not an experiment of the paper): 5 epochs per run at the paper's MNIST size, no learning-rate decay, 7 learning rates from 1e-4 to 1e-1 × 3 seeds.",
     "Speaker verification uses the synthetic corpus ('paper' size: 251/40/40 speakers) unless --speaker-data-dir points at LibriSpeech: EERs are then not comparable with the paper's numbers.",
   ],
   expectations: [
@@ -327,9 +394,18 @@ export function withSpeakerSchedule(p: Profile, schedule: string): Profile {
   if (!(SPEAKER_SCHEDULE_NAMES as readonly string[]).includes(schedule)) {
     throw new Error(`'speaker-schedule' must be one of ${SPEAKER_SCHEDULE_NAMES.join(', ')}, got '${schedule}'`);
   }
-  if (p.name !== 'paper') throw new Error(`'speaker-schedule' applies to the paper profile only (the ${p.name} profile scales the schedule down), got '${schedule}'`);
+  if (p.name !== 'paper')
+    throw new Error(
+      `'speaker-schedule' applies to the paper profile only (the ${p.name} profile scales the schedule down), got '${schedule}'`,
+    );
   const s = PAPER_SPEAKER_SCHEDULES[schedule as SpeakerSchedule];
-  return { ...p, speaker: { ...p.speaker, settings: { ...p.speaker.settings, schedule: schedule as SpeakerSchedule, lr: s.lr, steps: s.steps } } };
+  return {
+    ...p,
+    speaker: {
+      ...p.speaker,
+      settings: { ...p.speaker.settings, schedule: schedule as SpeakerSchedule, lr: s.lr, steps: s.steps },
+    },
+  };
 }
 
 /** A stable, filesystem-safe id for a model: `lstm`, `ttlstm-c3-r4`, `ttgru-c2-r2-first`, `ttlstm-c2-r2-naive`. */
@@ -357,9 +433,20 @@ export const DEFAULT_TT_FLAGS = { cores: 2, rank: 2, extraCore: 'none', naive: f
  * The model of the command line's flags (`--model tt-lstm --cores 2 --rank 4 [--extra-core first] [--naive]`);
  * a dense model ignores the TT flags. Not validated: pass the result to `validateModel`.
  */
-export function modelFromFlags(f: { model: string; cores?: number | undefined; rank?: number | undefined; extraCore?: ExtraCore | undefined; naive?: boolean | undefined }): ModelSpec {
+export function modelFromFlags(f: {
+  model: string;
+  cores?: number | undefined;
+  rank?: number | undefined;
+  extraCore?: ExtraCore | undefined;
+  naive?: boolean | undefined;
+}): ModelSpec {
   const d = DEFAULT_TT_FLAGS;
-  const tt = { cores: f.cores ?? d.cores, rank: f.rank ?? d.rank, extraCore: f.extraCore ?? d.extraCore, naive: f.naive ?? d.naive };
+  const tt = {
+    cores: f.cores ?? d.cores,
+    rank: f.rank ?? d.rank,
+    extraCore: f.extraCore ?? d.extraCore,
+    naive: f.naive ?? d.naive,
+  };
   return { cell: f.model.replace(/^tt-/, '') as CellKind, tt: f.model.startsWith('tt-') ? tt : null };
 }
 
@@ -385,13 +472,18 @@ export function configId(c: ExperimentConfig): string {
  * e.g. `'config.tt.rank' passed to 'profile quick mnist.extra' must be a positive integer, got 0`).
  */
 export function validateModel(m: ModelSpec, where: string): void {
-  validateModelConfig({ task: 'classifier', cell: m.cell, tt: m.tt, inputSize: 1, hiddenSize: 1, layers: 1, outputSize: 1 }, where);
+  validateModelConfig(
+    { task: 'classifier', cell: m.cell, tt: m.tt, inputSize: 1, hiddenSize: 1, layers: 1, outputSize: 1 },
+    where,
+  );
 }
 
 /** Rejects an empty grid, and any model of the grid that `validateModel` rejects. */
 export function validateGrid(grid: TtGrid, where: string): void {
-  if (grid.models.length === 0 && (grid.cores.length > 0 || grid.ranks.length > 0)) throw new Error(`${where}: the grid names no model`);
-  for (const cell of grid.models) for (const cores of grid.cores) for (const rank of grid.ranks) validateModel(tt(cell, cores, rank), where);
+  if (grid.models.length === 0 && (grid.cores.length > 0 || grid.ranks.length > 0))
+    throw new Error(`${where}: the grid names no model`);
+  for (const cell of grid.models)
+    for (const cores of grid.cores) for (const rank of grid.ranks) validateModel(tt(cell, cores, rank), where);
 }
 
 function positiveInt(v: number, name: string, where: string, allowZero = false): void {
@@ -418,16 +510,26 @@ export function validateProfile(p: Profile): void {
   for (const k of ['hidden', 'layers', 'epochs', 'batch'] as const) positiveInt(st[k], `stability.${k}`, w);
   for (const k of ['trainLimit', 'testLimit'] as const) positiveInt(st[k], `stability.${k}`, w, true);
   for (const x of p.stability.models) validateModel(x, `${w} stability`);
-  for (const lr of p.stability.lrs) if (!(lr > 0 && lr < 10)) throw new Error(`${w}: every 'stability.lrs' value must lie in (0, 10), got ${lr}`);
+  for (const lr of p.stability.lrs)
+    if (!(lr > 0 && lr < 10)) throw new Error(`${w}: every 'stability.lrs' value must lie in (0, 10), got ${lr}`);
   for (const seed of p.stability.seeds) positiveInt(seed, 'stability.seeds', w, true);
   const s = p.speaker.settings;
-  for (const k of ['hidden', 'embedding', 'layers', 'steps', 'speakersPerBatch', 'evalEvery'] as const) positiveInt(s[k], `speaker.${k}`, w);
-  if (s.speakersPerBatch < 2) throw new Error(`${w}: 'speaker.speakersPerBatch' must be at least 2 (GE2E contrasts speakers), got ${s.speakersPerBatch}`);
-  if (s.utterancesPerSpeaker < 2) throw new Error(`${w}: 'speaker.utterancesPerSpeaker' must be at least 2, got ${s.utterancesPerSpeaker}`);
+  for (const k of ['hidden', 'embedding', 'layers', 'steps', 'speakersPerBatch', 'evalEvery'] as const)
+    positiveInt(s[k], `speaker.${k}`, w);
+  if (s.speakersPerBatch < 2)
+    throw new Error(
+      `${w}: 'speaker.speakersPerBatch' must be at least 2 (GE2E contrasts speakers), got ${s.speakersPerBatch}`,
+    );
+  if (s.utterancesPerSpeaker < 2)
+    throw new Error(`${w}: 'speaker.utterancesPerSpeaker' must be at least 2, got ${s.utterancesPerSpeaker}`);
   if (!(s.lr > 0)) throw new Error(`${w}: 'speaker.lr' must be positive, got ${s.lr}`);
   positiveInt(s.evalUtterances, 'speaker.evalUtterances', w, true);
-  if (s.evalUtterances === 1) throw new Error(`${w}: 'speaker.evalUtterances' must be 0 (all) or at least 2 (one to enrol, one to verify), got 1`);
-  if (s.steps % s.evalEvery !== 0) throw new Error(`${w}: 'speaker.steps' (${s.steps}) must be a multiple of 'speaker.evalEvery' (${s.evalEvery})`);
+  if (s.evalUtterances === 1)
+    throw new Error(
+      `${w}: 'speaker.evalUtterances' must be 0 (all) or at least 2 (one to enrol, one to verify), got 1`,
+    );
+  if (s.steps % s.evalEvery !== 0)
+    throw new Error(`${w}: 'speaker.steps' (${s.steps}) must be a multiple of 'speaker.evalEvery' (${s.evalEvery})`);
   for (const x of [...p.speaker.models, ...p.speaker.dataEfficiency.models]) validateModel(x, `${w} speaker`);
   for (const f of p.speaker.dataEfficiency.fractions) {
     if (!(f > 0 && f <= 1)) throw new Error(`${w}: data-efficiency fractions must lie in (0, 1], got ${f}`);
@@ -438,7 +540,9 @@ export function validateProfile(p: Profile): void {
 export function mnistConfigs(p: Profile): MnistConfig[] {
   const models: ModelSpec[] = [
     ...p.mnist.dense.map(dense),
-    ...p.mnist.grid.models.flatMap((model) => p.mnist.grid.cores.flatMap((cores) => p.mnist.grid.ranks.map((rank) => tt(model, cores, rank)))),
+    ...p.mnist.grid.models.flatMap((model) =>
+      p.mnist.grid.cores.flatMap((cores) => p.mnist.grid.ranks.map((rank) => tt(model, cores, rank))),
+    ),
     ...p.mnist.extra,
   ];
   return dedupe(models.map((m) => ({ experiment: 'mnist' as const, ...m, ...p.mnist.settings })));
@@ -452,7 +556,13 @@ export function pmnistConfigs(p: Profile): PmnistConfig[] {
 /** Every stability configuration: model by model, each over the learning rates, each over the seeds. */
 export function stabilityConfigs(p: Profile): StabilityConfig[] {
   const s = p.stability;
-  return dedupe(s.models.flatMap((m) => s.lrs.flatMap((lr) => s.seeds.map((seed) => ({ experiment: 'stability' as const, ...m, ...s.settings, lr, seed })))));
+  return dedupe(
+    s.models.flatMap((m) =>
+      s.lrs.flatMap((lr) =>
+        s.seeds.map((seed) => ({ experiment: 'stability' as const, ...m, ...s.settings, lr, seed })),
+      ),
+    ),
+  );
 }
 
 /** Every speaker configuration: the models at 100%, then the data-efficiency runs (100% runs shared). */

@@ -9,17 +9,54 @@ import { describeResolved } from './commands/dry_run.js';
 import { protocolDifferences } from './differences.js';
 import { fixedOrder } from './experiments/mnist_run.js';
 import { DEFAULT_SPEAKER_OPTIONS, evaluationSet, trainingSpeakers } from './experiments/speaker_run.js';
-import { PAPER_GRAD_NORMS, PAPER_MNIST, PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES, paperMnistResult, paperSpeakerResult } from './paper_results.js';
-import { PAPER_PROFILE, QUICK_PROFILE, speakerConfigs, validateProfile, withProtocol, withSpeakerSchedule } from './profiles.js';
+import {
+  PAPER_GRAD_NORMS,
+  PAPER_MNIST,
+  PAPER_SPEAKER,
+  PAPER_SPEAKER_SCHEDULES,
+  paperMnistResult,
+  paperSpeakerResult,
+} from './paper_results.js';
+import {
+  PAPER_PROFILE,
+  QUICK_PROFILE,
+  speakerConfigs,
+  validateProfile,
+  withProtocol,
+  withSpeakerSchedule,
+} from './profiles.js';
 
 describe("the authors' values", () => {
   it('hold the protocol read from their code', () => {
     expect(PAPER_SPEAKER_SCHEDULES['logged-sweep']).toMatchObject({ lr: 2e-3, steps: 40_000 });
     expect(PAPER_SPEAKER_SCHEDULES.head).toMatchObject({ lr: 1e-3, steps: 20_000 });
     expect(PAPER_SPEAKER.validationEvery).toBe(50);
-    expect(PAPER_SPEAKER.evaluation).toMatchObject({ utterancesPerSpeaker: 32, enrol: 16, verify: 16, windowFrames: 160, windowOverlap: 0.5 });
-    expect(PAPER_SPEAKER).toMatchObject({ hidden: 768, embedding: 256, layers: 1, speakersPerBatch: 16, utterancesPerSpeaker: 32, clip: 3, dataEfficiencySubset: 'first' });
-    expect(PAPER_MNIST).toMatchObject({ lr: 1e-2, lrDecayEvery: 10, epochs: 20, batch: 128, hidden: 256, clip: null, order: 'fixed', trainSize: 50_000 });
+    expect(PAPER_SPEAKER.evaluation).toMatchObject({
+      utterancesPerSpeaker: 32,
+      enrol: 16,
+      verify: 16,
+      windowFrames: 160,
+      windowOverlap: 0.5,
+    });
+    expect(PAPER_SPEAKER).toMatchObject({
+      hidden: 768,
+      embedding: 256,
+      layers: 1,
+      speakersPerBatch: 16,
+      utterancesPerSpeaker: 32,
+      clip: 3,
+      dataEfficiencySubset: 'first',
+    });
+    expect(PAPER_MNIST).toMatchObject({
+      lr: 1e-2,
+      lrDecayEvery: 10,
+      epochs: 20,
+      batch: 128,
+      hidden: 256,
+      clip: null,
+      order: 'fixed',
+      trainSize: 50_000,
+    });
     expect(PAPER_MNIST.logged.trainSize).toBe(60_000);
     expect(PAPER_GRAD_NORMS).toEqual({ steps: 1000, afterClipping: true });
   });
@@ -43,16 +80,41 @@ describe("the authors' values", () => {
 describe('the paper profile', () => {
   const s = PAPER_PROFILE.speaker.settings;
   it("runs the speaker encoder with the logged sweep's learning rate, steps, validation interval and evaluation", () => {
-    expect(s).toMatchObject({ lr: 2e-3, steps: 40_000, evalEvery: 50, evalUtterances: 32, subset: 'first', schedule: 'logged-sweep' });
-    expect(s).toMatchObject({ hidden: PAPER_SPEAKER.hidden, embedding: PAPER_SPEAKER.embedding, layers: PAPER_SPEAKER.layers, clip: PAPER_SPEAKER.clip });
-    expect(s).toMatchObject({ speakersPerBatch: PAPER_SPEAKER.speakersPerBatch, utterancesPerSpeaker: PAPER_SPEAKER.utterancesPerSpeaker });
+    expect(s).toMatchObject({
+      lr: 2e-3,
+      steps: 40_000,
+      evalEvery: 50,
+      evalUtterances: 32,
+      subset: 'first',
+      schedule: 'logged-sweep',
+    });
+    expect(s).toMatchObject({
+      hidden: PAPER_SPEAKER.hidden,
+      embedding: PAPER_SPEAKER.embedding,
+      layers: PAPER_SPEAKER.layers,
+      clip: PAPER_SPEAKER.clip,
+    });
+    expect(s).toMatchObject({
+      speakersPerBatch: PAPER_SPEAKER.speakersPerBatch,
+      utterancesPerSpeaker: PAPER_SPEAKER.utterancesPerSpeaker,
+    });
     expect(PAPER_PROFILE.speaker.dataEfficiency.fractions).toEqual(PAPER_SPEAKER.dataEfficiency.fractions);
-    for (const c of speakerConfigs(PAPER_PROFILE)) expect(c).toMatchObject({ lr: 2e-3, steps: 40_000, evalEvery: 50, evalUtterances: 32 });
+    for (const c of speakerConfigs(PAPER_PROFILE))
+      expect(c).toMatchObject({ lr: 2e-3, steps: 40_000, evalEvery: 50, evalUtterances: 32 });
   });
 
   it("runs MNIST with the authors' settings in one fixed order", () => {
     const m = PAPER_PROFILE.mnist.settings;
-    expect(m).toMatchObject({ hidden: PAPER_MNIST.hidden, epochs: PAPER_MNIST.epochs, batch: PAPER_MNIST.batch, lr: PAPER_MNIST.lr, lrDecayEvery: PAPER_MNIST.lrDecayEvery, order: 'fixed', trainLimit: 0, testLimit: 0 });
+    expect(m).toMatchObject({
+      hidden: PAPER_MNIST.hidden,
+      epochs: PAPER_MNIST.epochs,
+      batch: PAPER_MNIST.batch,
+      lr: PAPER_MNIST.lr,
+      lrDecayEvery: PAPER_MNIST.lrDecayEvery,
+      order: 'fixed',
+      trainLimit: 0,
+      testLimit: 0,
+    });
   });
 
   it("takes the authors' HEAD schedule on request; the quick profile refuses one", () => {
@@ -60,11 +122,24 @@ describe('the paper profile', () => {
     expect(head.speaker.settings).toMatchObject({ lr: 1e-3, steps: 20_000, schedule: 'head', evalEvery: 50 });
     expect(() => validateProfile(head)).not.toThrow();
     expect(() => withSpeakerSchedule(QUICK_PROFILE, 'head')).toThrow(/applies to the paper profile only/);
-    expect(() => withSpeakerSchedule(PAPER_PROFILE, 'fast')).toThrow(/'speaker-schedule' must be one of logged-sweep, head, got 'fast'/);
+    expect(() => withSpeakerSchedule(PAPER_PROFILE, 'fast')).toThrow(
+      /'speaker-schedule' must be one of logged-sweep, head, got 'fast'/,
+    );
   });
 
   it("the standalone speaker run defaults to the authors' values too", () => {
-    expect(DEFAULT_SPEAKER_OPTIONS).toMatchObject({ lr: 2e-3, steps: 40_000, evalEvery: 50, evalUtterances: 32, subset: 'first', hidden: 768, embedding: 256, speakers: 16, utterances: 32, clip: 3 });
+    expect(DEFAULT_SPEAKER_OPTIONS).toMatchObject({
+      lr: 2e-3,
+      steps: 40_000,
+      evalEvery: 50,
+      evalUtterances: 32,
+      subset: 'first',
+      hidden: 768,
+      embedding: 256,
+      speakers: 16,
+      utterances: 32,
+      clip: 3,
+    });
   });
 });
 
@@ -97,7 +172,9 @@ describe('protocols', () => {
     expect(seeded).toEqual([...seeded].sort((a, b) => a - b));
     expect(trainingSpeakers(all, { ...o, subset: 'seeded', trainFraction: 0.6 })).toEqual(seeded);
     // Never fewer than one batch's speakers.
-    expect(trainingSpeakers(all.slice(0, 24), { ...o, speakers: 5, subset: 'first', trainFraction: 0.2 })).toEqual([0, 1, 2, 3, 4]);
+    expect(trainingSpeakers(all.slice(0, 24), { ...o, speakers: 5, subset: 'first', trainFraction: 0.2 })).toEqual([
+      0, 1, 2, 3, 4,
+    ]);
   });
 
   it("evaluates the first 32 usable utterances of each speaker, enrolment half first (the runner's evaluation set)", () => {
@@ -139,19 +216,40 @@ describe('differences from the authors', () => {
       'speaker: TT-LSTM input-to-hidden bias',
       'speaker: seed',
     ]);
-    expect(find(ds, 'training images')).toMatchObject({ ours: '50,000 (a 50,000/10,000 split)', authors: '50,000 at HEAD; the logged numbers: all 60,000' });
+    expect(find(ds, 'training images')).toMatchObject({
+      ours: '50,000 (a 50,000/10,000 split)',
+      authors: '50,000 at HEAD; the logged numbers: all 60,000',
+    });
   });
 
   it('name each difference of the quick profile with both values', () => {
     const ds = protocolDifferences(QUICK_PROFILE, { speakerData: 'synthetic' });
-    expect(find(ds, 'Adam learning rate (constant)')).toEqual({ experiment: 'speaker', what: 'Adam learning rate (constant)', ours: '3e-3', authors: '2e-3 in the logged sweep (1e-3 at HEAD)' });
-    expect(find(ds, 'training steps')).toMatchObject({ ours: '150', authors: '40,000 in the logged sweep (20,000 at HEAD)' });
+    expect(find(ds, 'Adam learning rate (constant)')).toEqual({
+      experiment: 'speaker',
+      what: 'Adam learning rate (constant)',
+      ours: '3e-3',
+      authors: '2e-3 in the logged sweep (1e-3 at HEAD)',
+    });
+    expect(find(ds, 'training steps')).toMatchObject({
+      ours: '150',
+      authors: '40,000 in the logged sweep (20,000 at HEAD)',
+    });
     expect(find(ds, 'hidden units')).toMatchObject({ experiment: 'mnist', ours: '128', authors: '256' });
     expect(find(ds, 'corpus')?.authors).toMatch(/LibriSpeech/);
     const hist = ds.filter((d) => d.what === 'gradient-norm histogram');
     expect(hist).toEqual([
-      { experiment: 'mnist', what: 'gradient-norm histogram', ours: 'global norms of all 471 steps after clipping (the run is shorter than 1,000 steps)', authors: 'the first 1,000 steps after clipping' },
-      { experiment: 'speaker', what: 'gradient-norm histogram', ours: 'global norms of all 150 steps after clipping (the run is shorter than 1,000 steps)', authors: 'the first 1,000 steps after clipping' },
+      {
+        experiment: 'mnist',
+        what: 'gradient-norm histogram',
+        ours: 'global norms of all 471 steps after clipping (the run is shorter than 1,000 steps)',
+        authors: 'the first 1,000 steps after clipping',
+      },
+      {
+        experiment: 'speaker',
+        what: 'gradient-norm histogram',
+        ours: 'global norms of all 150 steps after clipping (the run is shorter than 1,000 steps)',
+        authors: 'the first 1,000 steps after clipping',
+      },
     ]);
     expect(find(ds, 'TT models')?.ours).toBe('TT-LSTM 2, 3 cores × ranks 1, 2, 4; TT-LSTM c4 r4; TT-GRU c2 r2');
     // The quick profile validates every 50 steps and evaluates 32 utterances, as the authors: not differences.
@@ -162,8 +260,14 @@ describe('differences from the authors', () => {
 
   it("list the ttrnn protocol's choices and every override", () => {
     const p = withProtocol(PAPER_PROFILE, 'ttrnn');
-    const ds = protocolDifferences({ ...p, speaker: { ...p.speaker, settings: { ...p.speaker.settings, evalEvery: 500 } } }, { speakerData: 'librispeech' });
-    expect(find(ds, 'epoch order')).toMatchObject({ ours: 'reshuffled every epoch', authors: 'one order for every epoch (the loader does not shuffle)' });
+    const ds = protocolDifferences(
+      { ...p, speaker: { ...p.speaker, settings: { ...p.speaker.settings, evalEvery: 500 } } },
+      { speakerData: 'librispeech' },
+    );
+    expect(find(ds, 'epoch order')).toMatchObject({
+      ours: 'reshuffled every epoch',
+      authors: 'one order for every epoch (the loader does not shuffle)',
+    });
     expect(find(ds, 'data-efficiency speakers')).toMatchObject({ ours: 'a seeded random subset of round(f·N)' });
     expect(find(ds, 'evaluation utterances per speaker')?.ours).toMatch(/every usable utterance/);
     expect(find(ds, 'validation interval')).toMatchObject({ ours: 'every 500 steps', authors: 'every 50 steps' });
@@ -179,20 +283,36 @@ describe('pnpm run exp all --profile paper --only speaker --dry-run', () => {
     expect(text).toMatch(/learning rate +Adam 2e-3, constant/);
     expect(text).toMatch(/steps +40,000/);
     expect(text).toMatch(/validation +every 50 steps/);
-    expect(text).toMatch(/evaluation +the first 32 utterances of each speaker in corpus order \(16 enrol, 16 verify; a speaker with fewer enrols the first half of its own\), all speakers of the split at once/);
+    expect(text).toMatch(
+      /evaluation +the first 32 utterances of each speaker in corpus order \(16 enrol, 16 verify; a speaker with fewer enrols the first half of its own\), all speakers of the split at once/,
+    );
     expect(text).toMatch(/protocol +authors:/);
     expect(text).toContain('speaker-ttlstm-c4-r4');
     expect(text).not.toMatch(/row MNIST/);
   });
 
   it('shows the HEAD schedule and the ttrnn protocol in a run directory of their own', async () => {
-    const o = await resolveAllOptions(['--profile', 'paper', '--only', 'speaker', '--speaker-schedule', 'head', '--protocol', 'ttrnn', '--dry-run']);
+    const o = await resolveAllOptions([
+      '--profile',
+      'paper',
+      '--only',
+      'speaker',
+      '--speaker-schedule',
+      'head',
+      '--protocol',
+      'ttrnn',
+      '--dry-run',
+    ]);
     expect(o.run).toBe('paper-ttrnn-head');
     const text = describeResolved(o);
     expect(text).toMatch(/learning rate +Adam 1e-3/);
     expect(text).toMatch(/steps +20,000/);
     expect(text).toMatch(/every usable utterance/);
-    await expect(resolveAllOptions(['--speaker-schedule', 'head'])).rejects.toThrow(/option --speaker-schedule applies to the paper profile only/);
-    await expect(resolveAllOptions(['--profile', 'paper', '--steps', '125'])).rejects.toThrow(/'speaker.steps' \(125\) must be a multiple of 'speaker.evalEvery' \(50\)/);
+    await expect(resolveAllOptions(['--speaker-schedule', 'head'])).rejects.toThrow(
+      /option --speaker-schedule applies to the paper profile only/,
+    );
+    await expect(resolveAllOptions(['--profile', 'paper', '--steps', '125'])).rejects.toThrow(
+      /'speaker.steps' \(125\) must be a multiple of 'speaker.evalEvery' \(50\)/,
+    );
   });
 });

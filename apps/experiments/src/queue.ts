@@ -44,10 +44,13 @@ export function parseQueueUrl(raw: string, option = '--queue'): string {
   } catch {
     throw new Error(`option ${option} must be a Redis URL like redis://HOST:PORT, got '${raw}'`);
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error(`option ${option} must be a redis:// or rediss:// URL, got '${raw}'`);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new Error(`option ${option} must be a redis:// or rediss:// URL, got '${raw}'`);
   if (url.hostname === '') throw new Error(`option ${option} names no host, got '${raw}'`);
-  if (url.port !== '' && !(Number(url.port) > 0 && Number(url.port) < 65536)) throw new Error(`option ${option} has an impossible port, got '${raw}'`);
-  if (url.pathname !== '' && url.pathname !== '/' && !/^\/\d+$/.test(url.pathname)) throw new Error(`option ${option}: the path of a Redis URL is a database number (/0), got '${raw}'`);
+  if (url.port !== '' && !(Number(url.port) > 0 && Number(url.port) < 65536))
+    throw new Error(`option ${option} has an impossible port, got '${raw}'`);
+  if (url.pathname !== '' && url.pathname !== '/' && !/^\/\d+$/.test(url.pathname))
+    throw new Error(`option ${option}: the path of a Redis URL is a database number (/0), got '${raw}'`);
   return raw;
 }
 
@@ -91,9 +94,18 @@ export async function readMeta(redis: Redis, queue: string): Promise<SweepMeta |
 }
 
 /** Replaces the stored run directory of a configuration. */
-export async function putFiles(redis: Redis, queue: string, id: string, files: Readonly<Record<string, Uint8Array>>): Promise<void> {
+export async function putFiles(
+  redis: Redis,
+  queue: string,
+  id: string,
+  files: Readonly<Record<string, Uint8Array>>,
+): Promise<void> {
   const key = filesKey(queue, id);
-  await redis.multi().del(key).hset(key, Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.from(v)]))).exec();
+  await redis
+    .multi()
+    .del(key)
+    .hset(key, Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.from(v)])))
+    .exec();
 }
 
 export async function getFiles(redis: Redis, queue: string, id: string): Promise<Record<string, Uint8Array>> {
@@ -105,7 +117,13 @@ export async function getFiles(redis: Redis, queue: string, id: string): Promise
  * Claims the queue for a sweep, or throws when it belongs to another (another run, another schema).
  * `clear` first deletes everything of the queue (its jobs, stored run directories and owner).
  */
-export async function claimQueue(redis: Redis, url: string, queueName: string, run: string, options: { clear: boolean; now: string }): Promise<void> {
+export async function claimQueue(
+  redis: Redis,
+  url: string,
+  queueName: string,
+  run: string,
+  options: { clear: boolean; now: string },
+): Promise<void> {
   if (options.clear) {
     const q = new Queue(queueName, { connection: bullConnection(url) });
     try {

@@ -21,7 +21,10 @@ const ATTEMPTS = 3;
 
 export interface QueueCoordinator {
   /** Queues a configuration (once) and resolves to its outcome when a worker finished it. */
-  run(config: ExperimentConfig, ctx: { readonly id: string; readonly runDir: string; readonly backend: string; readonly dataDir?: string }): Promise<unknown>;
+  run(
+    config: ExperimentConfig,
+    ctx: { readonly id: string; readonly runDir: string; readonly backend: string; readonly dataDir?: string },
+  ): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -45,11 +48,25 @@ export async function startQueueCoordinator(o: {
   let closed = false;
   return {
     async run(config, ctx) {
-      const data: JobData = { schema: QUEUE_SCHEMA, run: o.run, config, backend: ctx.backend, ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}) };
+      const data: JobData = {
+        schema: QUEUE_SCHEMA,
+        run: o.run,
+        config,
+        backend: ctx.backend,
+        ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
+      };
       // An existing job of this id (a restarted coordinator) is returned as it is, never added twice.
-      const added = await queue.add(ctx.id, data, { jobId: ctx.id, attempts: ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false });
+      const added = await queue.add(ctx.id, data, {
+        jobId: ctx.id,
+        attempts: ATTEMPTS,
+        backoff: { type: 'fixed', delay: 1000 },
+        removeOnComplete: false,
+        removeOnFail: false,
+      });
       if (!sameJson(added.data.config, config)) {
-        throw new Error(`queue '${o.queueName}': job '${ctx.id}' holds another configuration than this sweep's; start over with --queue-clear`);
+        throw new Error(
+          `queue '${o.queueName}': job '${ctx.id}' holds another configuration than this sweep's; start over with --queue-clear`,
+        );
       }
       for (;;) {
         if (closed) throw new Error(`${ctx.id}: the coordinator stopped before the configuration finished`);
@@ -60,7 +77,9 @@ export async function startQueueCoordinator(o: {
           writeRunDir(ctx.runDir, await getFiles(redis, o.queueName, ctx.id));
           const outcome = job.returnvalue.outcome;
           // The worker's own path of the run directory means nothing here.
-          return outcome !== null && typeof outcome === 'object' && 'runDir' in outcome ? { ...outcome, runDir: ctx.runDir } : outcome;
+          return outcome !== null && typeof outcome === 'object' && 'runDir' in outcome
+            ? { ...outcome, runDir: ctx.runDir }
+            : outcome;
         }
         if (state === 'failed') {
           // Failed before this invocation: retried, like a failed configuration of a local sweep.

@@ -41,7 +41,9 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<number> {
   const meta = await readMeta(redis, o.queueName);
   if (meta !== null && meta.schema !== QUEUE_SCHEMA) {
     redis.disconnect();
-    throw new Error(`queue '${o.queueName}' at ${o.url} holds a sweep of configuration schema ${meta.schema}; this worker reads schema ${QUEUE_SCHEMA}: run workers of the coordinator's version`);
+    throw new Error(
+      `queue '${o.queueName}' at ${o.url} holds a sweep of configuration schema ${meta.schema}; this worker reads schema ${QUEUE_SCHEMA}: run workers of the coordinator's version`,
+    );
   }
   const pool = new WorkerPool(o.concurrency);
   const free = Array.from({ length: o.concurrency }, (_, i) => i);
@@ -61,14 +63,23 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<number> {
       mkdirSync(runDir, { recursive: true });
       await writeJsonAtomic(join(runDir, 'sweep_config.json'), config);
     }
-    const dataDir = config.experiment === 'speaker' ? (o.speakerDataDir ?? job.data.dataDir) : (o.dataDir ?? job.data.dataDir);
+    const dataDir =
+      config.experiment === 'speaker' ? (o.speakerDataDir ?? job.data.dataDir) : (o.dataDir ?? job.data.dataDir);
     o.log(`${id}: ${resume ? 'resuming from the checkpoint stored in the queue' : 'starting'}`);
     const lane = free.shift()!;
     let uploads: Promise<void> = Promise.resolve();
     try {
       const outcome = await pool.run(
         lane,
-        { config, id, runDir, resume, backend: o.backend ?? job.data.backend, shipCheckpoints: true, ...(dataDir !== undefined ? { dataDir } : {}) },
+        {
+          config,
+          id,
+          runDir,
+          resume,
+          backend: o.backend ?? job.data.backend,
+          shipCheckpoints: true,
+          ...(dataDir !== undefined ? { dataDir } : {}),
+        },
         {
           onCheckpoint: (snap) => {
             uploads = uploads.then(async () => {
@@ -107,7 +118,9 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<number> {
   worker.on('completed', (job) => o.log(`${job.id}: finished`));
   worker.on('failed', (job, err) => o.log(`${job?.id ?? '?'}: failed: ${err.message}`));
   worker.on('error', (err) => o.log(`worker: ${err.message}`));
-  o.log(`worker: waiting for configurations on queue '${o.queueName}' at ${o.url} (${o.concurrency} at a time; SIGTERM or Ctrl-C stops after a checkpoint)`);
+  o.log(
+    `worker: waiting for configurations on queue '${o.queueName}' at ${o.url} (${o.concurrency} at a time; SIGTERM or Ctrl-C stops after a checkpoint)`,
+  );
 
   await new Promise<void>((resolve) => {
     const stop = (): void => {

@@ -32,7 +32,8 @@ export function snapshotRunDir(runDir: string, snapDir: string, sinceMs: number)
 export function readRunDir(runDir: string): Record<string, Uint8Array> {
   const files: Record<string, Uint8Array> = {};
   for (const e of readdirSync(runDir, { withFileTypes: true })) {
-    if (e.isFile() && !e.name.startsWith('.') && !e.name.includes('.tmp')) files[e.name] = new Uint8Array(readFileSync(join(runDir, e.name)));
+    if (e.isFile() && !e.name.startsWith('.') && !e.name.includes('.tmp'))
+      files[e.name] = new Uint8Array(readFileSync(join(runDir, e.name)));
   }
   return files;
 }
@@ -41,7 +42,8 @@ export function readRunDir(runDir: string): Record<string, Uint8Array> {
 export function writeRunDir(runDir: string, files: Readonly<Record<string, Uint8Array>>): void {
   mkdirSync(runDir, { recursive: true });
   for (const [name, bytes] of Object.entries(files)) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error(`run directory file name '${name}' is not a plain file name`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
+      throw new Error(`run directory file name '${name}' is not a plain file name`);
     writeFileAtomic(join(runDir, name), bytes);
   }
 }

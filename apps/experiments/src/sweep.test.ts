@@ -79,7 +79,9 @@ describe('runSweep', () => {
       },
     });
     expect(most).toBe(2);
-    expect(entries.map((e) => [e.id, e.status, e.result])).toEqual(four.map((c) => [c.name, 'done', { score: c.size }]));
+    expect(entries.map((e) => [e.id, e.status, e.result])).toEqual(
+      four.map((c) => [c.name, 'done', { score: c.size }]),
+    );
     // 'a' (slow) holds lane 0 while lane 1 takes 'b', then 'c' (and 'd' after one of them).
     expect(lanes['a']).toBe(0);
     expect(lanes['b']).toBe(1);
@@ -87,7 +89,12 @@ describe('runSweep', () => {
   });
 
   it('reads finished configurations back instead of rerunning them, and resumes interrupted ones', async () => {
-    await runSweep({ runsDir: dir, configs: configs.slice(0, 1), id: (c) => c.name, runner: async (c) => ({ score: c.size }) });
+    await runSweep({
+      runsDir: dir,
+      configs: configs.slice(0, 1),
+      id: (c) => c.name,
+      runner: async (c) => ({ score: c.size }),
+    });
     // 'b' was interrupted: its directory holds sweep_config.json and a checkpoint, but no outcome.json.
     await mkdir(join(dir, 'b'), { recursive: true });
     await writeFile(join(dir, 'b', 'sweep_config.json'), JSON.stringify(configs[1]));

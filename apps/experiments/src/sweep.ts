@@ -110,7 +110,8 @@ export async function checkSweep<C>(runsDir: string, configs: readonly C[], id: 
   const seen = new Set<string>();
   for (const c of configs) {
     const k = id(c);
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(k)) throw new Error(`sweep: configuration id '${k}' is not a safe directory name`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(k))
+      throw new Error(`sweep: configuration id '${k}' is not a safe directory name`);
     if (seen.has(k)) throw new Error(`sweep: two configurations share the id '${k}'`);
     seen.add(k);
     const file = join(runsDir, k, 'sweep_config.json');
@@ -131,9 +132,16 @@ export async function runSweep<C, R>(options: SweepOptions<C, R>): Promise<Sweep
   const now = options.now ?? (() => 0);
   const continueOnError = options.continueOnError ?? true;
   const concurrency = options.concurrency ?? 1;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`'concurrency' passed to 'runSweep' must be a positive integer, got ${concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new Error(`'concurrency' passed to 'runSweep' must be a positive integer, got ${concurrency}`);
   await checkSweep(runsDir, configs, id);
-  const entries: SweepEntry<C, R>[] = configs.map((config) => ({ id: id(config), config, status: 'pending', reused: false, seconds: 0 }));
+  const entries: SweepEntry<C, R>[] = configs.map((config) => ({
+    id: id(config),
+    config,
+    status: 'pending',
+    reused: false,
+    seconds: 0,
+  }));
   // Read back everything finished first, so results.json lists old results even if the first new run crashes.
   for (let i = 0; i < configs.length; i++) {
     const prev = await readJsonIfExists(join(runsDir, entries[i]!.id, 'outcome.json'));

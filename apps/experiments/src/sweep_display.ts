@@ -132,7 +132,11 @@ export class SweepDisplay {
  * A terminal-like ProgressStream that hands on the trainer's redrawn bar as status text (at most every
  * `minMs`) and its finished lines (epoch summaries) as log lines.
  */
-export function forwardingStream(onStatus: (text: string) => void, onLog: (text: string) => void, minMs = 500): ProgressStream {
+export function forwardingStream(
+  onStatus: (text: string) => void,
+  onLog: (text: string) => void,
+  minMs = 500,
+): ProgressStream {
   let last = -Infinity;
   return {
     isTTY: true,

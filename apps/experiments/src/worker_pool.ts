@@ -80,7 +80,11 @@ export class WorkerProcess {
       const onExit = (code: number | null, signal: string | null): void => {
         cleanup();
         this.child = null;
-        reject(new Error(`${task.id}: the worker process exited (${signal ?? `code ${code}`}) before the configuration finished; run again to resume it`));
+        reject(
+          new Error(
+            `${task.id}: the worker process exited (${signal ?? `code ${code}`}) before the configuration finished; run again to resume it`,
+          ),
+        );
       };
       child.on('message', onMessage);
       child.on('exit', onExit);
@@ -89,8 +93,14 @@ export class WorkerProcess {
   }
 
   private start(): ChildProcess {
-    const env = this.kernelThreads === undefined ? process.env : { ...process.env, TTRNN_THREADS: String(this.kernelThreads) };
-    const child = fork(childEntry(), [], { env, execArgv: process.execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const env =
+      this.kernelThreads === undefined ? process.env : { ...process.env, TTRNN_THREADS: String(this.kernelThreads) };
+    const child = fork(childEntry(), [], {
+      env,
+      execArgv: process.execArgv,
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     // IPC errors (a channel closed from both ends at once while stopping) end in an 'exit', which rejects the task in flight.
     child.on('error', () => {});
     return child;
@@ -134,7 +144,8 @@ export class WorkerPool {
 
   run(lane: number, task: WorkerTask, events?: TaskEvents): Promise<unknown> {
     const w = this.workers[lane];
-    if (w === undefined) throw new Error(`'lane' passed to 'WorkerPool.run' must be below ${this.workers.length}, got ${lane}`);
+    if (w === undefined)
+      throw new Error(`'lane' passed to 'WorkerPool.run' must be below ${this.workers.length}, got ${lane}`);
     return w.run(task, events);
   }
 

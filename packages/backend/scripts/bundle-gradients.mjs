@@ -23,6 +23,8 @@ await build({
   target: 'node20',
   minify: true,
   legalComments: 'eof',
-  banner: { js: '// tfjs-core 4.22 gradient registrations (Apache-2.0, Google LLC), bundled for Node by @ttrnn/backend.' },
+  banner: {
+    js: '// tfjs-core 4.22 gradient registrations (Apache-2.0, Google LLC), bundled for Node by @ttrnn/backend.',
+  },
   logLevel: 'warning',
 });

@@ -147,6 +147,7 @@ export function describeBackend(): { backend: string; tfjsVersion: string; adapt
   if (backend !== 'webgpu') return { backend, tfjsVersion: tf.version_core };
   // In a browser the tfjs backend knows the adapter's vendor and architecture only.
   const info = (tf.backend() as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
-  const adapter = webgpuAdapter ?? [info?.vendor, info?.architecture].filter((x) => x !== undefined && x !== '').join(' ');
+  const adapter =
+    webgpuAdapter ?? [info?.vendor, info?.architecture].filter((x) => x !== undefined && x !== '').join(' ');
   return { backend, tfjsVersion: tf.version_core, adapter: adapter === '' ? 'unknown adapter' : adapter };
 }

@@ -5,7 +5,10 @@ import { installWasmFastKernels } from './wasm_fast_kernels.js';
 /** Row-major values 0, 1, 2, … so every element is distinguishable. */
 function iota(shape: number[]): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, (_, i) => i), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, (_, i) => i),
+    shape,
+  );
 }
 
 /** The slice computed index by index in JS. */
@@ -28,12 +31,36 @@ describe('installWasmFastKernels', () => {
   installWasmFastKernels();
   const cases: [number[], number[], number[]][] = [
     [[6], [2], [3]],
-    [[4, 5], [1, 2], [2, 3]],
-    [[4, 5], [1, 0], [2, 5]],
-    [[3, 4, 5], [1, 0, 2], [2, 4, 2]],
-    [[3, 4, 5], [0, 1, 0], [3, 2, 5]],
-    [[2, 3, 4, 5], [1, 1, 0, 1], [1, 2, 4, 3]],
-    [[2, 3, 4, 5, 2], [0, 1, 1, 2, 0], [2, 1, 2, 3, 2]],
+    [
+      [4, 5],
+      [1, 2],
+      [2, 3],
+    ],
+    [
+      [4, 5],
+      [1, 0],
+      [2, 5],
+    ],
+    [
+      [3, 4, 5],
+      [1, 0, 2],
+      [2, 4, 2],
+    ],
+    [
+      [3, 4, 5],
+      [0, 1, 0],
+      [3, 2, 5],
+    ],
+    [
+      [2, 3, 4, 5],
+      [1, 1, 0, 1],
+      [1, 2, 4, 3],
+    ],
+    [
+      [2, 3, 4, 5, 2],
+      [0, 1, 1, 2, 0],
+      [2, 1, 2, 3, 2],
+    ],
   ];
   it.each(cases)('slices %j from %j size %j like index arithmetic', (shape, begin, size) => {
     const x = iota(shape);
@@ -51,7 +78,9 @@ describe('installWasmFastKernels', () => {
       expect(Array.from(p.dataSync())).toEqual(sliceRef(x.dataSync() as Float32Array, [3, 4, 6], [0, i, 0], [3, 1, 6]));
     });
     const split = tf.split(x, [2, 4], 2);
-    expect(Array.from(split[1]!.dataSync())).toEqual(sliceRef(x.dataSync() as Float32Array, [3, 4, 6], [0, 0, 2], [3, 4, 4]));
+    expect(Array.from(split[1]!.dataSync())).toEqual(
+      sliceRef(x.dataSync() as Float32Array, [3, 4, 6], [0, 0, 2], [3, 4, 4]),
+    );
     tf.dispose([x, ...parts, ...split]);
   });
 

@@ -42,7 +42,9 @@ const installed = new Set<string>();
 function kernel(name: string): KernelConfig {
   const k = tf.getKernel(name, 'wasm');
   if (k === undefined) {
-    throw new Error(`installWasmFastKernels: the wasm backend has no '${name}' kernel; import '@tensorflow/tfjs-backend-wasm' first`);
+    throw new Error(
+      `installWasmFastKernels: the wasm backend has no '${name}' kernel; import '@tensorflow/tfjs-backend-wasm' first`,
+    );
   }
   return k;
 }

@@ -25,7 +25,9 @@ let installed = false;
 function kernel(name: string): KernelConfig {
   const k = tf.getKernel(name, 'wasm');
   if (k === undefined) {
-    throw new Error(`installWasmMatMulFix: the wasm backend has no '${name}' kernel; import '@tensorflow/tfjs-backend-wasm' first`);
+    throw new Error(
+      `installWasmMatMulFix: the wasm backend has no '${name}' kernel; import '@tensorflow/tfjs-backend-wasm' first`,
+    );
   }
   return k;
 }

@@ -48,7 +48,16 @@ const SWIFTSHADER_ICDS = [
   '/opt/google/chrome/vk_swiftshader_icd.json',
 ];
 
-const LIBVULKAN_DIRS = ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/lib64', '/usr/lib', '/usr/local/lib'];
+const LIBVULKAN_DIRS = [
+  '/lib/x86_64-linux-gnu',
+  '/usr/lib/x86_64-linux-gnu',
+  '/lib/aarch64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+  '/usr/lib64',
+  '/lib64',
+  '/usr/lib',
+  '/usr/local/lib',
+];
 
 interface NodeFs {
   existsSync(p: string): boolean;
@@ -73,12 +82,15 @@ export interface VulkanSetup {
 }
 
 const INSTALL_VULKAN =
-  'install a Vulkan driver: your GPU vendor\'s, or for a CPU fallback Debian\'s `chromium` package (its SwiftShader: ' +
+  "install a Vulkan driver: your GPU vendor's, or for a CPU fallback Debian's `chromium` package (its SwiftShader: " +
   '`apt-get install -y libvulkan1 chromium`), or set VK_ICD_FILENAMES to a driver manifest';
 
 function icdFiles(fs: NodeFs, dir: string): string[] {
   try {
-    return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => `${dir}/${f}`);
+    return fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => `${dir}/${f}`);
   } catch {
     return [];
   }
@@ -90,7 +102,11 @@ export async function describeVulkan(env: Env, platform: string): Promise<Vulkan
   const fs = await nodeFs();
   const extraLib = (env['LD_LIBRARY_PATH'] ?? '').split(':').filter((d) => d !== '');
   const hasLoader = [...extraLib, ...LIBVULKAN_DIRS].some((d) => fs.existsSync(`${d}/libvulkan.so.1`));
-  const noLoader = hasLoader ? {} : { problem: `the Vulkan loader libvulkan.so.1 was not found (Debian package \`libvulkan1\`); also ${INSTALL_VULKAN}` };
+  const noLoader = hasLoader
+    ? {}
+    : {
+        problem: `the Vulkan loader libvulkan.so.1 was not found (Debian package \`libvulkan1\`); also ${INSTALL_VULKAN}`,
+      };
   const given = env['VK_ICD_FILENAMES'] ?? env['VK_DRIVER_FILES'];
   if (given !== undefined && given !== '') return { icd: given, source: 'env', ...noLoader };
   const system = SYSTEM_ICD_DIRS.flatMap((d) => icdFiles(fs, d));
@@ -158,7 +174,8 @@ export function nodeWebGPUAdapter(): { adapter: string; vulkan: VulkanSetup } | 
 export async function installNodeWebGPU(): Promise<{ adapter: string; vulkan: VulkanSetup }> {
   if (installed !== null) return installed;
   const proc = (globalThis as { process?: { env: Env; platform: string } }).process;
-  if (proc === undefined) throw new Error("Backend 'webgpu': this runtime has neither navigator.gpu nor Node's process");
+  if (proc === undefined)
+    throw new Error("Backend 'webgpu': this runtime has neither navigator.gpu nor Node's process");
   const env = proc.env;
   const mod = await loadWebGPUPackage();
   let vulkan = await describeVulkan(env, proc.platform);

@@ -15,7 +15,12 @@ import { createModel } from '../src/index.js';
 import type { ModelConfig } from '../src/index.js';
 
 await initBackend('wasm', { fastKernels: true });
-const [steps, input, hidden, batch] = (process.argv[2] ?? '28,28,256,128').split(',').map(Number) as [number, number, number, number];
+const [steps, input, hidden, batch] = (process.argv[2] ?? '28,28,256,128').split(',').map(Number) as [
+  number,
+  number,
+  number,
+  number,
+];
 const kinds: [string, Partial<ModelConfig>][] = [
   ['lstm', { cell: 'lstm', tt: null }],
   ['tt-lstm c2 r8 auto', { cell: 'lstm', tt: { cores: 2, rank: 8, extraCore: 'none', naive: false } }],
@@ -26,12 +31,30 @@ const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32') as tf.Tensor1D, 10
 for (const [name, part] of kinds) {
   const times: Record<string, number[]> = { kernel: [], plain: [] };
   const models = (['kernel', 'plain'] as const).map((path) =>
-    createModel({ task: 'classifier', inputSize: input, hiddenSize: hidden, layers: 1, outputSize: 10, mode: 'auto', cell: 'lstm', tt: null, ...part, path } as ModelConfig, 1));
+    createModel(
+      {
+        task: 'classifier',
+        inputSize: input,
+        hiddenSize: hidden,
+        layers: 1,
+        outputSize: 10,
+        mode: 'auto',
+        cell: 'lstm',
+        tt: null,
+        ...part,
+        path,
+      } as ModelConfig,
+      1,
+    ),
+  );
   for (let r = 0; r < 7; r++) {
     for (const m of models) {
       const vars = m.namedWeights().map((w) => w.variable);
       const t0 = performance.now();
-      const { value, grads } = tf.variableGrads(() => tf.neg(tf.mean(tf.sum(tf.mul(m.apply(x), y), 1))) as tf.Scalar, vars);
+      const { value, grads } = tf.variableGrads(
+        () => tf.neg(tf.mean(tf.sum(tf.mul(m.apply(x), y), 1))) as tf.Scalar,
+        vars,
+      );
       await value.data();
       for (const g of Object.values(grads)) await g.data();
       const dt = performance.now() - t0;
@@ -40,6 +63,8 @@ for (const [name, part] of kinds) {
     }
   }
   const med = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
-  console.log(`${name} [${steps},${input},${hidden},${batch}]: plain ${med(times['plain']!).toFixed(0)} ms, kernel ${med(times['kernel']!).toFixed(0)} ms (medians of 6)`);
+  console.log(
+    `${name} [${steps},${input},${hidden},${batch}]: plain ${med(times['plain']!).toFixed(0)} ms, kernel ${med(times['kernel']!).toFixed(0)} ms (medians of 6)`,
+  );
   models.forEach((m) => m.dispose());
 }

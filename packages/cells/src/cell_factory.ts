@@ -42,12 +42,16 @@ export interface CellOptions {
 /** Validates a TT layout, naming `fn` and the field; returns it with defaults filled in. */
 export function normalizeTTLayout(tt: unknown, fn: string, arg = 'tt'): Required<TTLayout> {
   if (typeof tt !== 'object' || tt === null || Array.isArray(tt)) {
-    throw new Error(`'${arg}' passed to '${fn}' must be null or an object {cores, rank, extraCore, naive}, got ${describe(tt)}`);
+    throw new Error(
+      `'${arg}' passed to '${fn}' must be null or an object {cores, rank, extraCore, naive}, got ${describe(tt)}`,
+    );
   }
   const o = tt as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (!['cores', 'rank', 'extraCore', 'naive'].includes(key)) {
-      throw new Error(`'${arg}' passed to '${fn}' has an unknown option '${key}' (expected cores, rank, extraCore, naive)`);
+      throw new Error(
+        `'${arg}' passed to '${fn}' has an unknown option '${key}' (expected cores, rank, extraCore, naive)`,
+      );
     }
   }
   assertPositiveInt(o['cores'], `${arg}.cores`, fn);
@@ -55,9 +59,12 @@ export function normalizeTTLayout(tt: unknown, fn: string, arg = 'tt'): Required
   const extraCore = o['extraCore'] ?? 'none';
   assertOneOf(extraCore, EXTRA_CORES, `${arg}.extraCore`, fn);
   const naive = o['naive'] ?? false;
-  if (typeof naive !== 'boolean') throw new Error(`'${arg}.naive' passed to '${fn}' must be a boolean, got ${describe(naive)}`);
+  if (typeof naive !== 'boolean')
+    throw new Error(`'${arg}.naive' passed to '${fn}' must be a boolean, got ${describe(naive)}`);
   if (naive && extraCore !== 'none') {
-    throw new Error(`'${arg}.extraCore' passed to '${fn}' must be 'none' with the naive layout (one TT matrix per gate), got '${extraCore}'`);
+    throw new Error(
+      `'${arg}.extraCore' passed to '${fn}' must be 'none' with the naive layout (one TT matrix per gate), got '${extraCore}'`,
+    );
   }
   return { cores: o['cores'], rank: o['rank'], extraCore, naive };
 }

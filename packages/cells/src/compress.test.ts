@@ -7,7 +7,13 @@ import { createModel } from './models.js';
 import { maxAbsDiff, randomTensor } from './test_util/random.js';
 
 const dense = (task: 'classifier' | 'speaker', cell: 'lstm' | 'gru'): ModelConfig => ({
-  task, cell, tt: null, inputSize: 6, hiddenSize: 8, layers: 2, outputSize: 10,
+  task,
+  cell,
+  tt: null,
+  inputSize: 6,
+  hiddenSize: 8,
+  layers: 2,
+  outputSize: 10,
 });
 
 describe('compressModel', () => {
@@ -45,9 +51,16 @@ describe('compressModel', () => {
     // Gradients reach every core: the compressed model trains like a fresh TT model.
     const x = randomTensor([2, 3, 6], 1) as tf.Tensor3D;
     const vars = r3.model.namedWeights().map((w) => w.variable);
-    const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.neg(tf.sum(tf.slice(r3.model.apply(x), [0, 0], [2, 1]))) as tf.Scalar), vars);
+    const { value, grads } = tf.variableGrads(
+      () => tf.tidy(() => tf.neg(tf.sum(tf.slice(r3.model.apply(x), [0, 0], [2, 1]))) as tf.Scalar),
+      vars,
+    );
     const cores = r3.model.namedWeights().filter((w) => w.name.includes('parameters'));
-    for (const w of cores) expect(tf.tidy(() => tf.max(tf.abs(grads[w.variable.name]!)).dataSync()[0]!), w.name).toBeGreaterThan(0);
+    for (const w of cores)
+      expect(
+        tf.tidy(() => tf.max(tf.abs(grads[w.variable.name]!)).dataSync()[0]!),
+        w.name,
+      ).toBeGreaterThan(0);
     tf.dispose([x, value, ...Object.values(grads)]);
     for (const m of [r1.model, r3.model, model]) m.dispose();
   });
@@ -63,8 +76,13 @@ describe('compressModel', () => {
     const same = b.model.namedWeights().find((w) => w.name === 'head.parameters.0')!.variable;
     expect(Array.from(core.dataSync())).toEqual(Array.from(same.dataSync()));
     const x = randomTensor([2, 3, 6], 1) as tf.Tensor3D;
-    const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.sum(tf.slice(a.model.apply(x), [0, 0], [2, 1])) as tf.Scalar), [core]);
-    const padded = tf.tidy(() => tf.max(tf.abs(tf.slice(grads[core.name]!, [0, 0, 0, 4], [1, 2, 2, 12]))).dataSync()[0]!);
+    const { value, grads } = tf.variableGrads(
+      () => tf.tidy(() => tf.sum(tf.slice(a.model.apply(x), [0, 0], [2, 1])) as tf.Scalar),
+      [core],
+    );
+    const padded = tf.tidy(
+      () => tf.max(tf.abs(tf.slice(grads[core.name]!, [0, 0, 0, 4], [1, 2, 2, 12]))).dataSync()[0]!,
+    );
     expect(padded).toBeGreaterThan(0);
     tf.dispose([x, value, ...Object.values(grads)]);
     for (const m of [a.model, b.model, model]) m.dispose();
@@ -76,7 +94,11 @@ describe('compressModel', () => {
     for (const m of byEps.matrices) expect(m.relativeError).toBeLessThanOrEqual(0.3 + 1e-9);
     expect(byEps.model.config.tt!.rank).toBe(Math.max(...byEps.matrices.flatMap((m) => m.svdRanks)));
     const naive = compressModel(model, { cores: 2, rank: 8, naive: true });
-    expect(naive.matrices.map((m) => m.name).slice(0, 3)).toEqual(['rnn.cell0.input_weights.gate0', 'rnn.cell0.input_weights.gate1', 'rnn.cell0.input_weights.gate2']);
+    expect(naive.matrices.map((m) => m.name).slice(0, 3)).toEqual([
+      'rnn.cell0.input_weights.gate0',
+      'rnn.cell0.input_weights.gate1',
+      'rnn.cell0.input_weights.gate2',
+    ]);
     const x = randomTensor([2, 3, 6], 3) as tf.Tensor3D;
     const a = model.apply(x);
     const b = naive.model.apply(x);
@@ -88,12 +110,19 @@ describe('compressModel', () => {
 
   it('rejects TT models, missing ranks and unknown options', () => {
     const model = createModel(dense('classifier', 'lstm'), 1);
-    const tt = createModel({ ...dense('classifier', 'lstm'), tt: { cores: 2, rank: 2, extraCore: 'none', naive: false } }, 1);
+    const tt = createModel(
+      { ...dense('classifier', 'lstm'), tt: { cores: 2, rank: 2, extraCore: 'none', naive: false } },
+      1,
+    );
     expect(() => compressModel(tt, { cores: 2, rank: 2 })).toThrow(/must be a dense model/);
     expect(() => compressModel(model, { cores: 2 })).toThrow(/must set 'rank' or 'eps'/);
-    expect(() => compressModel(model, { cores: 2, rank: 0 })).toThrow(/'rank' passed to 'compressModel' must be a positive integer, got 0/);
+    expect(() => compressModel(model, { cores: 2, rank: 0 })).toThrow(
+      /'rank' passed to 'compressModel' must be a positive integer, got 0/,
+    );
     expect(() => compressModel(model, { cores: 2, rank: 2, extraCore: 'middle' as 'none' })).toThrow(/extraCore/);
-    expect(() => compressModel(model, { cores: 2, rank: 2, naive: true })).toThrow(/naive TT-LSTM of the original has no biases/);
+    expect(() => compressModel(model, { cores: 2, rank: 2, naive: true })).toThrow(
+      /naive TT-LSTM of the original has no biases/,
+    );
     expect(() => compressModel(model, { cores: 2, rank: 2, order: 1 } as never)).toThrow(/unknown option 'order'/);
     tt.dispose();
     model.dispose();

@@ -81,7 +81,8 @@ interface Decomposed {
 }
 
 function denseOf(map: LinearMap, what: string): Linear {
-  if (!(map instanceof Linear)) throw new Error(`'model' passed to 'compressModel' must be dense, but ${what} is a ${map.constructor.name}`);
+  if (!(map instanceof Linear))
+    throw new Error(`'model' passed to 'compressModel' must be dense, but ${what} is a ${map.constructor.name}`);
   return map;
 }
 
@@ -120,23 +121,30 @@ function padCores(cores: readonly tf.Tensor4D[], rank: number, rng: Rng): tf.Ten
 export function compressModel(model: SequenceModel, opts: CompressOptions): CompressionResult {
   const fn = 'compressModel';
   const cfg = model.config;
-  if (cfg.tt !== null) throw new Error(`'model' passed to '${fn}' must be a dense model (config.tt null), got a TT model`);
-  if (typeof opts !== 'object' || opts === null) throw new Error(`'options' passed to '${fn}' must be an object {cores, rank?, eps?, extraCore?, naive?}`);
+  if (cfg.tt !== null)
+    throw new Error(`'model' passed to '${fn}' must be a dense model (config.tt null), got a TT model`);
+  if (typeof opts !== 'object' || opts === null)
+    throw new Error(`'options' passed to '${fn}' must be an object {cores, rank?, eps?, extraCore?, naive?}`);
   for (const key of Object.keys(opts)) {
-    if (!['cores', 'rank', 'eps', 'extraCore', 'naive', 'seed'].includes(key)) throw new Error(`'options' passed to '${fn}' has an unknown option '${key}'`);
+    if (!['cores', 'rank', 'eps', 'extraCore', 'naive', 'seed'].includes(key))
+      throw new Error(`'options' passed to '${fn}' has an unknown option '${key}'`);
   }
   assertPositiveInt(opts.cores, 'cores', fn);
   if (opts.rank !== undefined) assertPositiveInt(opts.rank, 'rank', fn);
-  if (opts.rank === undefined && opts.eps === undefined) throw new Error(`'options' passed to '${fn}' must set 'rank' or 'eps', got ${describe(opts)}`);
+  if (opts.rank === undefined && opts.eps === undefined)
+    throw new Error(`'options' passed to '${fn}' must set 'rank' or 'eps', got ${describe(opts)}`);
   if (opts.eps !== undefined && !(typeof opts.eps === 'number' && opts.eps > 0 && opts.eps < 1)) {
     throw new Error(`'eps' passed to '${fn}' must be a number in (0, 1), got ${describe(opts.eps)}`);
   }
   const extraCore = opts.extraCore ?? 'none';
   assertOneOf(extraCore, EXTRA_CORES, 'extraCore', fn);
   const naive = opts.naive ?? false;
-  if (naive && extraCore !== 'none') throw new Error(`'extraCore' passed to '${fn}' must be 'none' with the naive layout, got '${extraCore}'`);
+  if (naive && extraCore !== 'none')
+    throw new Error(`'extraCore' passed to '${fn}' must be 'none' with the naive layout, got '${extraCore}'`);
   if (naive && cfg.cell === 'lstm') {
-    throw new Error(`'naive' passed to '${fn}': the naive TT-LSTM of the original has no biases, so the dense LSTM's bias would be lost; use the fused layout`);
+    throw new Error(
+      `'naive' passed to '${fn}': the naive TT-LSTM of the original has no biases, so the dense LSTM's bias would be lost; use the fused layout`,
+    );
   }
   if (!(model instanceof SequenceClassifier || model instanceof SpeakerEncoder)) {
     throw new Error(`'model' passed to '${fn}' must be a model made by createModel, loadModel or assembleModel`);
@@ -146,26 +154,41 @@ export function compressModel(model: SequenceModel, opts: CompressOptions): Comp
   const H = cfg.hiddenSize;
   // Shapes use a placeholder rank: only the modes matter for TT-SVD.
   const layout = { cores: opts.cores, rank: 1, extraCore, naive };
-  const svdOpts = { ...(opts.rank !== undefined ? { maxRank: opts.rank } : {}), ...(opts.eps !== undefined ? { eps: opts.eps } : {}) };
+  const svdOpts = {
+    ...(opts.rank !== undefined ? { maxRank: opts.rank } : {}),
+    ...(opts.eps !== undefined ? { eps: opts.eps } : {}),
+  };
 
   const jobs: Decomposed[] = [];
   const decomposed: Decomposed[] = [];
   try {
     parts.rnn.cells.forEach((cell, l) => {
       const shapes = cellTTShapes(cfg.cell, cell.inputSize, H, layout);
-      for (const [which, map, shape] of [['input_weights', cell.inputWeights, shapes.input], ['hidden_weights', cell.hiddenWeights, shapes.hidden]] as const) {
+      for (const [which, map, shape] of [
+        ['input_weights', cell.inputWeights, shapes.input],
+        ['hidden_weights', cell.hiddenWeights, shapes.hidden],
+      ] as const) {
         const dense = denseOf(map, `rnn.cell${l}.${which}`);
         const name = `rnn.cell${l}.${which}`;
         if (naive) {
           const blocks = tf.split(dense.weight, G, 1) as tf.Tensor2D[];
-          blocks.forEach((w, g) => jobs.push({ name: `${name}.gate${g}`, w, modes: shape, cores: [], ranks: [], relativeError: 0 }));
+          blocks.forEach((w, g) =>
+            jobs.push({ name: `${name}.gate${g}`, w, modes: shape, cores: [], ranks: [], relativeError: 0 }),
+          );
         } else {
           jobs.push({ name, w: dense.weight, modes: shape, cores: [], ranks: [], relativeError: 0 });
         }
       }
     });
     const head = denseOf(parts.head, 'head');
-    jobs.push({ name: 'head', w: head.weight, modes: ttMatrixShape(H, cfg.outputSize, opts.cores, 1), cores: [], ranks: [], relativeError: 0 });
+    jobs.push({
+      name: 'head',
+      w: head.weight,
+      modes: ttMatrixShape(H, cfg.outputSize, opts.cores, 1),
+      cores: [],
+      ranks: [],
+      relativeError: 0,
+    });
 
     for (const job of jobs) {
       const r = ttMatrixSvd(job.w, job.modes, svdOpts);
@@ -179,13 +202,18 @@ export function compressModel(model: SequenceModel, opts: CompressOptions): Comp
     if (naive) tf.dispose(jobs.filter((j) => j.name !== 'head').map((j) => j.w));
     throw err;
   }
-  const rank = opts.rank !== undefined && opts.eps === undefined ? opts.rank : Math.max(1, ...jobs.flatMap((j) => j.ranks));
+  const rank =
+    opts.rank !== undefined && opts.eps === undefined ? opts.rank : Math.max(1, ...jobs.flatMap((j) => j.ranks));
   const ttConfig = { cores: opts.cores, rank, extraCore, naive };
   const config: ModelConfig = { ...cfg, tt: ttConfig };
 
   const matrices: MatrixCompression[] = jobs.map((j) => {
     const d = j.modes.inModes.length;
-    const shape: TTMatrixShape = { inModes: [...j.modes.inModes], outModes: [...j.modes.outModes], ranks: [1, ...Array<number>(d - 1).fill(rank), 1] };
+    const shape: TTMatrixShape = {
+      inModes: [...j.modes.inModes],
+      outModes: [...j.modes.outModes],
+      ranks: [1, ...Array<number>(d - 1).fill(rank), 1],
+    };
     return {
       name: j.name,
       rows: j.w.shape[0],
@@ -210,14 +238,18 @@ export function compressModel(model: SequenceModel, opts: CompressOptions): Comp
   try {
     parts.rnn.cells.forEach((cell, l) => {
       const maps: LinearMap[] = [];
-      for (const [which, map] of [['input_weights', cell.inputWeights], ['hidden_weights', cell.hiddenWeights]] as const) {
+      for (const [which, map] of [
+        ['input_weights', cell.inputWeights],
+        ['hidden_weights', cell.hiddenWeights],
+      ] as const) {
         const name = `rnn.cell${l}.${which}`;
         if (naive) {
           const bias = copyBias(map);
           const gb = bias === null ? null : (tf.split(bias, G, 0) as tf.Tensor1D[]);
           bias?.dispose();
           const gates: TTLinear[] = [];
-          for (let g = 0; g < G; g++) gates.push(new TTLinear(take(`${name}.gate${g}`), gb === null ? tf.zeros([H]) : gb[g]!));
+          for (let g = 0; g < G; g++)
+            gates.push(new TTLinear(take(`${name}.gate${g}`), gb === null ? tf.zeros([H]) : gb[g]!));
           maps.push(new NaiveTTLinear(gates));
         } else {
           // The fused TT cells carry a bias on both matrices; a dense LSTM's input map has none (zeros).
@@ -230,7 +262,9 @@ export function compressModel(model: SequenceModel, opts: CompressOptions): Comp
     });
     const head = new TTLinear(take('head'), copyBias(parts.head));
     built.push(head);
-    const ge2e = parts.ge2e ? { w: ownVariable(tf.clone(parts.ge2e.w)), b: ownVariable(tf.clone(parts.ge2e.b)) } : undefined;
+    const ge2e = parts.ge2e
+      ? { w: ownVariable(tf.clone(parts.ge2e.w)), b: ownVariable(tf.clone(parts.ge2e.b)) }
+      : undefined;
     result = assembleModel(config, { rnn: new RNN(cells), head, ...(ge2e ? { ge2e } : {}) });
   } catch (err) {
     for (const m of built) m.dispose();
@@ -242,4 +276,3 @@ export function compressModel(model: SequenceModel, opts: CompressOptions): Comp
 
   return { model: result, matrices, paramsBefore: model.paramCount(), paramsAfter: result.paramCount() };
 }
-

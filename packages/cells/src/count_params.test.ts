@@ -32,7 +32,10 @@ describe('countParams', () => {
     expect(countParams(mnist('gru', null))).toMatchObject({ params: 222218, paramsPaper: 222218 });
   });
 
-  for (const [cell, table, gh] of [['lstm', TT_LSTM, 1024], ['gru', TT_GRU, 768]] as const) {
+  for (const [cell, table, gh] of [
+    ['lstm', TT_LSTM, 1024],
+    ['gru', TT_GRU, 768],
+  ] as const) {
     describe.each(table)(`TT-${cell.toUpperCase()} %s`, (_label, cores, extraCore, naive, expected) => {
       it.each(RANKS.map((r, i) => [r, expected[i]!]))('rank %i: %i parameters', (rank, params) => {
         const count = countParams(mnist(cell, { cores, rank, extraCore, naive }));
@@ -60,13 +63,20 @@ describe('countParams', () => {
 
   it('counts the speaker encoder as the original (GE2E scale and offset in params) and as the notebooks (in neither bias nor scalars)', () => {
     const speaker = (tt: ModelConfig['tt'], layers = 1): ModelConfig => ({
-      task: 'speaker', cell: 'lstm', tt, inputSize: 40, hiddenSize: 768, layers, outputSize: 256,
+      task: 'speaker',
+      cell: 'lstm',
+      tt,
+      inputSize: 40,
+      hiddenSize: 768,
+      layers,
+      outputSize: 256,
     });
     // Dense: 40·3072 + 768·3072 + 3072 + 768·256 + 256 + 2 (the paper's 2.68M).
     expect(countParams(speaker(null)).params).toBe(40 * 3072 + 768 * 3072 + 3072 + 768 * 256 + 256 + 2);
     // 2 cores rank 2: input [5,8]→[48,64], hidden [24,32]→[48,64], head [24,32]→[16,16]; paper: about 13k.
     const tt = countParams(speaker({ cores: 2, rank: 2, extraCore: 'none', naive: false }));
-    const expected = (48 * 5 * 2 + 2 * 64 * 8) + (48 * 24 * 2 + 2 * 64 * 32) + 2 * 3072 + (16 * 24 * 2 + 2 * 16 * 32) + 256 + 2;
+    const expected =
+      48 * 5 * 2 + 2 * 64 * 8 + (48 * 24 * 2 + 2 * 64 * 32) + 2 * 3072 + (16 * 24 * 2 + 2 * 16 * 32) + 256 + 2;
     expect(tt.params).toBe(expected);
     // The authors' notebooks: no input-TT bias and no GE2E scalars (their logged 13,024 and 2,682,112).
     expect(tt.paramsPaper).toBe(expected - 3072 - 2);
@@ -81,10 +91,12 @@ describe('countParams', () => {
     expect(() => countParams({ ...mnist('lstm', { cores: 2, rank: 0, extraCore: 'none', naive: false }) })).toThrow(
       /'config.tt.rank' passed to 'countParams' must be a positive integer, got 0/,
     );
-    expect(() => countParams({ ...mnist('lstm', { cores: 2, rank: 2, extraCore: 'middle' as 'none', naive: false }) })).toThrow(
-      /config.tt.extraCore.*'none', 'first', 'last', got 'middle'/,
+    expect(() =>
+      countParams({ ...mnist('lstm', { cores: 2, rank: 2, extraCore: 'middle' as 'none', naive: false }) }),
+    ).toThrow(/config.tt.extraCore.*'none', 'first', 'last', got 'middle'/);
+    expect(() => countParams({ ...mnist('lstm', { cores: 2, rank: 2, extraCore: 'first', naive: true }) })).toThrow(
+      /naive/,
     );
-    expect(() => countParams({ ...mnist('lstm', { cores: 2, rank: 2, extraCore: 'first', naive: true }) })).toThrow(/naive/);
     expect(() => countParams({ ...mnist('lstm', null), hiddenSize: 0 })).toThrow(/config.hiddenSize/);
     expect(() => countParams({ ...mnist('lstm', null), cell: 'rnn' as 'lstm' })).toThrow(/config.cell/);
     expect(() => countParams({ ...mnist('lstm', null), extra: 1 } as ModelConfig)).toThrow(/unknown field 'extra'/);

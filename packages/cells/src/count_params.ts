@@ -60,7 +60,10 @@ export function countParams(config: ModelConfig): ParamCount {
     const gates = shapes.gates;
     // Naive TT-LSTM has no biases; naive TT-GRU one per gate; fused TT cells both.
     const hasBias = !c.tt.naive || c.cell === 'gru';
-    for (const [which, rows, shape] of [['input_weights', n, shapes.input], ['hidden_weights', H, shapes.hidden]] as const) {
+    for (const [which, rows, shape] of [
+      ['input_weights', n, shapes.input],
+      ['hidden_weights', H, shapes.hidden],
+    ] as const) {
       matrices.push({
         name: `${prefix}.${which}`,
         rows,
@@ -79,7 +82,16 @@ export function countParams(config: ModelConfig): ParamCount {
     matrices.push(dense('head', H, K, true));
   } else {
     const shape = ttMatrixShape(H, K, c.tt.cores, c.tt.rank);
-    matrices.push({ name: 'head', rows: H, cols: K, layout: 'tt', tt: shape, gates: 1, weights: ttParamCount(shape), bias: K });
+    matrices.push({
+      name: 'head',
+      rows: H,
+      cols: K,
+      layout: 'tt',
+      tt: shape,
+      gates: 1,
+      weights: ttParamCount(shape),
+      bias: K,
+    });
   }
   const extra = c.task === 'speaker' ? 2 : 0;
   const params = matrices.reduce((s, m) => s + m.weights + m.bias, 0) + extra;

@@ -47,8 +47,10 @@ async function readBytes(file: string, expected: string): Promise<Uint8Array> {
 /** The artifacts of a version-1 directory (`{format, version: 1, config, weights: {entries, sha256, …}}`). */
 function legacyArtifacts(m: Record<string, unknown>, modelPath: string, weights: Uint8Array): tf.io.ModelArtifacts {
   const w = m['weights'] as Record<string, unknown> | undefined;
-  if (typeof w !== 'object' || w === null || !Array.isArray(w['entries'])) fail(modelPath, 'expected a weights manifest {file, byteLength, sha256, entries}');
-  if (w['dtype'] !== 'float32' || w['byteOrder'] !== 'little-endian') fail(modelPath, `expected float32 little-endian weights, got ${String(w['dtype'])} ${String(w['byteOrder'])}`);
+  if (typeof w !== 'object' || w === null || !Array.isArray(w['entries']))
+    fail(modelPath, 'expected a weights manifest {file, byteLength, sha256, entries}');
+  if (w['dtype'] !== 'float32' || w['byteOrder'] !== 'little-endian')
+    fail(modelPath, `expected float32 little-endian weights, got ${String(w['dtype'])} ${String(w['byteOrder'])}`);
   let expectedOffset = 0;
   const weightSpecs = (w['entries'] as unknown[]).map((e, i) => {
     const entry = e as Record<string, unknown>;
@@ -60,7 +62,10 @@ function legacyArtifacts(m: Record<string, unknown>, modelPath: string, weights:
       entry['offset'] !== expectedOffset ||
       entry['byteLength'] !== 4 * (shape as number[]).reduce((a, b) => a * b, 1)
     ) {
-      fail(modelPath, `weight entry ${i} (${JSON.stringify(entry['name'])}) must have a name, a shape, offset ${expectedOffset} and 4 bytes per value`);
+      fail(
+        modelPath,
+        `weight entry ${i} (${JSON.stringify(entry['name'])}) must have a name, a shape, offset ${expectedOffset} and 4 bytes per value`,
+      );
     }
     expectedOffset += entry['byteLength'] as number;
     return { name: entry['name'], shape: shape as number[], dtype: 'float32' as const };
@@ -78,10 +83,17 @@ class FileSystemHandler implements tf.io.IOHandler {
   constructor(private readonly path: string) {}
 
   async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-    if (artifacts.modelTopology instanceof ArrayBuffer) throw new Error(`${this.path}: fileSystem saves JSON model topologies only`);
+    if (artifacts.modelTopology instanceof ArrayBuffer)
+      throw new Error(`${this.path}: fileSystem saves JSON model topologies only`);
     const { modelPath, dir } = locate(this.path);
-    const data = artifacts.weightData === undefined ? new Uint8Array(0)
-      : new Uint8Array(Array.isArray(artifacts.weightData) ? tf.io.concatenateArrayBuffers(artifacts.weightData) : (artifacts.weightData as ArrayBuffer));
+    const data =
+      artifacts.weightData === undefined
+        ? new Uint8Array(0)
+        : new Uint8Array(
+            Array.isArray(artifacts.weightData)
+              ? tf.io.concatenateArrayBuffers(artifacts.weightData)
+              : (artifacts.weightData as ArrayBuffer),
+          );
     const modelJSON: tf.io.ModelJSON = {
       modelTopology: artifacts.modelTopology as tf.io.ModelJSON['modelTopology'],
       ...(artifacts.format !== undefined ? { format: artifacts.format } : {}),
@@ -104,7 +116,10 @@ class FileSystemHandler implements tf.io.IOHandler {
     try {
       text = await readFile(modelPath, 'utf8');
     } catch (err) {
-      fail(modelPath, `cannot read the model description (expected ${MODEL_FILE} written by saveModel): ${(err as Error).message}`);
+      fail(
+        modelPath,
+        `cannot read the model description (expected ${MODEL_FILE} written by saveModel): ${(err as Error).message}`,
+      );
     }
     let raw: unknown;
     try {
@@ -112,14 +127,20 @@ class FileSystemHandler implements tf.io.IOHandler {
     } catch (err) {
       fail(modelPath, `invalid JSON: ${(err as Error).message}`);
     }
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(modelPath, 'expected a JSON object (tf.io model.json)');
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      fail(modelPath, 'expected a JSON object (tf.io model.json)');
     const m = raw as Record<string, unknown>;
     if (m['format'] === MODEL_FORMAT && m['version'] === 1) {
       const file = (m['weights'] as { file?: unknown } | undefined)?.file;
-      return legacyArtifacts(m, modelPath, await readBytes(join(dir, typeof file === 'string' ? file : WEIGHTS_FILE), 'the weights'));
+      return legacyArtifacts(
+        m,
+        modelPath,
+        await readBytes(join(dir, typeof file === 'string' ? file : WEIGHTS_FILE), 'the weights'),
+      );
     }
     const manifest = m['weightsManifest'];
-    const isGroup = (g: unknown): boolean => Array.isArray((g as { paths?: unknown })?.paths) && Array.isArray((g as { weights?: unknown })?.weights);
+    const isGroup = (g: unknown): boolean =>
+      Array.isArray((g as { paths?: unknown })?.paths) && Array.isArray((g as { weights?: unknown })?.weights);
     if (!Array.isArray(manifest) || !manifest.every(isGroup)) {
       fail(modelPath, 'expected a tf.io model.json with a weightsManifest [{paths, weights}]');
     }
@@ -137,7 +158,8 @@ class FileSystemHandler implements tf.io.IOHandler {
 
 /** A `tf.io` handler that saves to and loads from `path` (a directory, or its `model.json`). */
 export function fileSystem(path: string): tf.io.IOHandler {
-  if (typeof path !== 'string' || path === '') throw new Error(`'path' passed to 'fileSystem' must be a non-empty string, got ${JSON.stringify(path)}`);
+  if (typeof path !== 'string' || path === '')
+    throw new Error(`'path' passed to 'fileSystem' must be a non-empty string, got ${JSON.stringify(path)}`);
   return new FileSystemHandler(path.startsWith(FILE_SCHEME) ? path.slice(FILE_SCHEME.length) : path);
 }
 

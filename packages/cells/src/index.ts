@@ -37,5 +37,13 @@ export { PATH_CHOICES, chooseRecurrentPath } from './fast/path.js';
 export type { PathChoice, RecurrentPath } from './fast/path.js';
 
 // The reference-vector format of the original (what `pnpm run exp parity` reads).
-export { cellFromReference, isRecord, isRefArray, isWeightDescription, linearMapFromReference, refArray, refTensor } from './reference_format.js';
+export {
+  cellFromReference,
+  isRecord,
+  isRefArray,
+  isWeightDescription,
+  linearMapFromReference,
+  refArray,
+  refTensor,
+} from './reference_format.js';
 export type { RefArray } from './reference_format.js';

@@ -14,8 +14,8 @@ describe('weight maps', () => {
     const bound = 1 / 8;
     expect(Math.max(...Array.from(w).map(Math.abs))).toBeLessThanOrEqual(bound);
     const variance = Array.from(w).reduce((s, v) => s + v * v, 0) / w.length;
-    expect(variance).toBeGreaterThan(0.9 * (bound * bound) / 3);
-    expect(variance).toBeLessThan(1.1 * (bound * bound) / 3);
+    expect(variance).toBeGreaterThan((0.9 * (bound * bound)) / 3);
+    expect(variance).toBeLessThan((1.1 * (bound * bound)) / 3);
     expect(Math.max(...Array.from(a.bias!.dataSync()).map(Math.abs))).toBeLessThanOrEqual(bound);
     expect(maxAbsDiff(a.weight, b.weight)).toBe(0);
     expect(a.paramCount()).toBe(64 * 200 + 200);
@@ -65,7 +65,12 @@ describe('weight maps', () => {
     expect(maxAbsDiff(y, cat)).toBeLessThan(1e-6);
     const yr = naive.apply(x, 'rebuilt');
     expect(maxAbsDiff(yr, cat)).toBeLessThan(1e-5);
-    expect(naive.namedWeights().map((w) => w.name).slice(0, 4)).toEqual(['gate0.bias', 'gate0.parameters.0', 'gate0.parameters.1', 'gate1.bias']);
+    expect(
+      naive
+        .namedWeights()
+        .map((w) => w.name)
+        .slice(0, 4),
+    ).toEqual(['gate0.bias', 'gate0.parameters.0', 'gate0.parameters.1', 'gate1.bias']);
     tf.dispose([x, y, yr, cat, ...parts]);
     naive.dispose();
   });
@@ -76,7 +81,9 @@ describe('weight maps', () => {
     expect(() => new Linear(w, b)).toThrow(/'bias' passed to 'Linear' must have shape \[4\], got \[5\]/);
     const l = Linear.init({ inputSize: 3, outputSize: 4 }, 1);
     const x = tf.zeros([2, 5]) as tf.Tensor2D;
-    expect(() => l.apply(x)).toThrow(/'x' passed to 'Linear.apply' must be a rank-2 tensor \[rows, 3\], got shape \[2, 5\]/);
+    expect(() => l.apply(x)).toThrow(
+      /'x' passed to 'Linear.apply' must be a rank-2 tensor \[rows, 3\], got shape \[2, 5\]/,
+    );
     expect(() => Linear.init({ inputSize: 0, outputSize: 4 }, 1)).toThrow(/'inputSize' passed to 'Linear.init'/);
     const a = TTLinear.init(ttMatrixShape(6, 8, 2, 2), 1, true);
     const c = TTLinear.init(ttMatrixShape(6, 9, 2, 2), 1, true);

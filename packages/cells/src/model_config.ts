@@ -63,7 +63,8 @@ export function validateModelConfig(config: unknown, fn = 'validateModelConfig')
   }
   const c = config as Record<string, unknown>;
   for (const key of Object.keys(c)) {
-    if (!KEYS.includes(key) && !LEGACY_KEYS.includes(key)) throw new Error(`'config' passed to '${fn}' has an unknown field '${key}' (expected ${KEYS.join(', ')})`);
+    if (!KEYS.includes(key) && !LEGACY_KEYS.includes(key))
+      throw new Error(`'config' passed to '${fn}' has an unknown field '${key}' (expected ${KEYS.join(', ')})`);
   }
   assertOneOf(c['task'], TASK_KINDS, 'config.task', fn);
   assertOneOf(c['cell'], CELL_KINDS, 'config.cell', fn);

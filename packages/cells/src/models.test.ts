@@ -19,7 +19,14 @@ const TT: [string, ModelTTConfig | null][] = [
 ];
 
 const config = (task: 'classifier' | 'speaker', cell: 'lstm' | 'gru', tt: ModelTTConfig | null): ModelConfig => ({
-  task, cell, tt, inputSize: 6, hiddenSize: 8, layers: 2, outputSize: 10, mode: 'auto',
+  task,
+  cell,
+  tt,
+  inputSize: 6,
+  hiddenSize: 8,
+  layers: 2,
+  outputSize: 10,
+  mode: 'auto',
 });
 
 describe('models', () => {
@@ -31,7 +38,9 @@ describe('models', () => {
         const x = randomTensor([3, 4, 6], 1) as tf.Tensor3D;
         const y = model.apply(x);
         expect(y.shape).toEqual([3, 10]);
-        const rows = tf.tidy(() => (task === 'classifier' ? tf.sum(tf.exp(y), 1) : tf.norm(y, 'euclidean', 1)).dataSync());
+        const rows = tf.tidy(() =>
+          (task === 'classifier' ? tf.sum(tf.exp(y), 1) : tf.norm(y, 'euclidean', 1)).dataSync(),
+        );
         for (const r of rows) expect(r).toBeCloseTo(1, 5);
         expect(model.paramCount()).toBe(countParams(cfg).params);
         const names = model.namedWeights().map((w) => w.name);
@@ -39,7 +48,10 @@ describe('models', () => {
         expect(names[0]).toMatch(/^rnn\.cell0\.input_weights\./);
         if (task === 'speaker') {
           expect(names.slice(-2)).toEqual(['ge2e.w', 'ge2e.b']);
-          const [w, b] = model.namedWeights().slice(-2).map((v) => v.variable.dataSync()[0]);
+          const [w, b] = model
+            .namedWeights()
+            .slice(-2)
+            .map((v) => v.variable.dataSync()[0]);
           expect([w, b]).toEqual([GE2E_INIT.w, GE2E_INIT.b]);
         }
         // Same seed, same model; another seed, another model.
@@ -60,7 +72,15 @@ describe('models', () => {
     const cell = cellFromReference(c['rnn_input_weights'], c['rnn_hidden_weights'], { className: 'TTLSTM' });
     const head = linearMapFromReference(c['head'], 'head');
     const model = assembleModel(
-      { task: 'classifier', cell: 'lstm', tt: { cores: 2, rank: 2, extraCore: 'none', naive: false }, inputSize: 6, hiddenSize: 8, layers: 1, outputSize: 10 },
+      {
+        task: 'classifier',
+        cell: 'lstm',
+        tt: { cores: 2, rank: 2, extraCore: 'none', naive: false },
+        inputSize: 6,
+        hiddenSize: 8,
+        layers: 1,
+        outputSize: 10,
+      },
       { rnn: new RNN([cell]), head },
     );
     expect(model.paramCount()).toBe(countParams(model.config).params);
@@ -68,38 +88,64 @@ describe('models', () => {
     for (const mode of ['per-step', 'rebuilt', 'auto'] as const) {
       const m = assembleModel({ ...model.config, mode }, { rnn: (model as unknown as { rnn: RNN }).rnn, head });
       const y = m.apply(x);
-      assertClose(y.dataSync(), (c['log_softmax_out'] as { data: number[] }).data, { atol: 1e-5, rtol: 0 }, `log_softmax (${mode})`);
+      assertClose(
+        y.dataSync(),
+        (c['log_softmax_out'] as { data: number[] }).data,
+        { atol: 1e-5, rtol: 0 },
+        `log_softmax (${mode})`,
+      );
       y.dispose();
     }
     x.dispose();
     model.dispose();
   });
 
-  it.each(['lstm', 'gru'] as const)('a %s classifier gives the same log-probabilities and gradients on both paths and with checkpoints', (cell) => {
-    const tt = { cores: 2, rank: 2, extraCore: 'none', naive: false } as const;
-    const variants = [{ path: 'plain' }, { path: 'kernel' }, { checkpoint: 2 }, { path: 'plain', checkpoint: 4 }, { path: 'kernel', checkpoint: 4 }] as const;
-    const x = randomTensor([2, 5, 6], 3) as tf.Tensor3D;
-    const results = variants.map((v) => {
-      const model = createModel({ ...config('classifier', cell, tt), mode: 'rebuilt', ...v }, 9);
-      const vars = model.namedWeights().map((w) => w.variable);
-      const { value, grads } = tf.variableGrads(() => tf.sum(model.apply(x)) as tf.Scalar, vars);
-      const out = [value, ...vars.map((w) => grads[w.name]!)];
-      model.dispose();
-      return out;
-    });
-    for (const r of results.slice(1)) r.forEach((t, i) => expect(maxAbsDiff(t, results[0]![i]!)).toBeLessThan(1e-5));
-    tf.dispose([x, ...results.flat()]);
-  });
+  it.each(['lstm', 'gru'] as const)(
+    'a %s classifier gives the same log-probabilities and gradients on both paths and with checkpoints',
+    (cell) => {
+      const tt = { cores: 2, rank: 2, extraCore: 'none', naive: false } as const;
+      const variants = [
+        { path: 'plain' },
+        { path: 'kernel' },
+        { checkpoint: 2 },
+        { path: 'plain', checkpoint: 4 },
+        { path: 'kernel', checkpoint: 4 },
+      ] as const;
+      const x = randomTensor([2, 5, 6], 3) as tf.Tensor3D;
+      const results = variants.map((v) => {
+        const model = createModel({ ...config('classifier', cell, tt), mode: 'rebuilt', ...v }, 9);
+        const vars = model.namedWeights().map((w) => w.variable);
+        const { value, grads } = tf.variableGrads(() => tf.sum(model.apply(x)) as tf.Scalar, vars);
+        const out = [value, ...vars.map((w) => grads[w.name]!)];
+        model.dispose();
+        return out;
+      });
+      for (const r of results.slice(1)) r.forEach((t, i) => expect(maxAbsDiff(t, results[0]![i]!)).toBeLessThan(1e-5));
+      tf.dispose([x, ...results.flat()]);
+    },
+  );
 
   it('rejects bad configurations and inputs', () => {
-    expect(() => createModel({ ...config('classifier', 'lstm', null), layers: 0 }, 1)).toThrow(/'config.layers' passed to 'createModel'/);
-    expect(() => createModel({ ...config('classifier', 'lstm', null), task: 'regression' as 'speaker' }, 1)).toThrow(/config.task/);
-    expect(() => createModel({ ...config('classifier', 'lstm', null), mode: 'fast' as 'auto' }, 1)).toThrow(/config.mode/);
-    expect(() => createModel({ ...config('classifier', 'lstm', null), path: 'fused' as 'plain' }, 1)).toThrow(/'config.path' passed to 'createModel'/);
-    expect(() => createModel({ ...config('classifier', 'lstm', null), checkpoint: -2 }, 1)).toThrow(/'config.checkpoint' passed to 'createModel'/);
+    expect(() => createModel({ ...config('classifier', 'lstm', null), layers: 0 }, 1)).toThrow(
+      /'config.layers' passed to 'createModel'/,
+    );
+    expect(() => createModel({ ...config('classifier', 'lstm', null), task: 'regression' as 'speaker' }, 1)).toThrow(
+      /config.task/,
+    );
+    expect(() => createModel({ ...config('classifier', 'lstm', null), mode: 'fast' as 'auto' }, 1)).toThrow(
+      /config.mode/,
+    );
+    expect(() => createModel({ ...config('classifier', 'lstm', null), path: 'fused' as 'plain' }, 1)).toThrow(
+      /'config.path' passed to 'createModel'/,
+    );
+    expect(() => createModel({ ...config('classifier', 'lstm', null), checkpoint: -2 }, 1)).toThrow(
+      /'config.checkpoint' passed to 'createModel'/,
+    );
     expect(() => createModel(config('classifier', 'lstm', null), Number.NaN)).toThrow(/'seed' passed to 'createModel'/);
     const before = tf.memory().numTensors;
-    expect(() => createModel({ ...config('classifier', 'gru', { cores: 2, rank: 0, extraCore: 'none', naive: false }) }, 1)).toThrow(/rank/);
+    expect(() =>
+      createModel({ ...config('classifier', 'gru', { cores: 2, rank: 0, extraCore: 'none', naive: false }) }, 1),
+    ).toThrow(/rank/);
     expect(tf.memory().numTensors).toBe(before);
     const model = createModel(config('speaker', 'lstm', null), 1);
     const x = tf.zeros([2, 3, 5]) as tf.Tensor3D;
@@ -115,10 +161,22 @@ describe('models', () => {
       return tf.tensor3d(data, [2, 3, 6]);
     };
     const CASES: [string, (m: ReturnType<typeof createModel>) => unknown, RegExp][] = [
-      ['NaN input', (m) => tf.tidy(() => m.apply(x(Number.NaN))), /'x' passed to 'SequenceClassifier.apply' must hold finite numbers, got NaN at \[0, 1, 1\]/],
-      ['+Infinity input', (m) => tf.tidy(() => m.apply(x(Infinity, 20))), /must hold finite numbers, got Infinity at \[1, 0, 2\]/],
+      [
+        'NaN input',
+        (m) => tf.tidy(() => m.apply(x(Number.NaN))),
+        /'x' passed to 'SequenceClassifier.apply' must hold finite numbers, got NaN at \[0, 1, 1\]/,
+      ],
+      [
+        '+Infinity input',
+        (m) => tf.tidy(() => m.apply(x(Infinity, 20))),
+        /must hold finite numbers, got Infinity at \[1, 0, 2\]/,
+      ],
       ['-Infinity input', (m) => tf.tidy(() => m.apply(x(-Infinity, 35))), /got -Infinity at \[1, 2, 5\]/],
-      ['a plain array', (m) => m.apply([[[1, 2, 3, 4, 5, 6]]] as unknown as tf.Tensor3D), /must be a rank-3 tensor \[batch, steps, 6\], got a plain array \(wrap it: tf.tensor3d\(x\)\)/],
+      [
+        'a plain array',
+        (m) => m.apply([[[1, 2, 3, 4, 5, 6]]] as unknown as tf.Tensor3D),
+        /must be a rank-3 tensor \[batch, steps, 6\], got a plain array \(wrap it: tf.tensor3d\(x\)\)/,
+      ],
       [
         'a disposed tensor',
         (m) => {
@@ -142,7 +200,9 @@ describe('models', () => {
     it('refuses non-finite input to the speaker encoder too, and accepts finite input', () => {
       const model = createModel(config('speaker', 'gru', TT[1]![1]), 1);
       try {
-        expect(() => tf.tidy(() => model.apply(x(Number.NaN)))).toThrow(/'SpeakerEncoder.apply' must hold finite numbers/);
+        expect(() => tf.tidy(() => model.apply(x(Number.NaN)))).toThrow(
+          /'SpeakerEncoder.apply' must hold finite numbers/,
+        );
         const ok = x(1e30);
         const out = model.apply(ok);
         expect(Array.from(out.dataSync()).every(Number.isFinite)).toBe(true);
@@ -156,7 +216,9 @@ describe('models', () => {
       model.dispose();
       model.dispose();
       const t = x(0);
-      expect(() => model.apply(t)).toThrow(/'SpeakerEncoder.apply' called on a disposed model \(dispose\(\) released its weights\)/);
+      expect(() => model.apply(t)).toThrow(
+        /'SpeakerEncoder.apply' called on a disposed model \(dispose\(\) released its weights\)/,
+      );
       expect(() => model.namedWeights()).toThrow(/called on a disposed model/);
       t.dispose();
     });

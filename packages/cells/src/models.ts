@@ -82,7 +82,9 @@ class BaseModel implements SequenceModel {
   protected lastHidden(x: tf.Tensor3D, fn: string): tf.Tensor2D {
     this.checkLive(fn);
     if (Array.isArray(x)) {
-      throw new Error(`'x' passed to '${fn}' must be a rank-3 tensor [batch, steps, ${this.config.inputSize}], got a plain array (wrap it: tf.tensor3d(x))`);
+      throw new Error(
+        `'x' passed to '${fn}' must be a rank-3 tensor [batch, steps, ${this.config.inputSize}], got a plain array (wrap it: tf.tensor3d(x))`,
+      );
     }
     checkSequence(x, this.config.inputSize, fn);
     if (x.isDisposed) throw new Error(`'x' passed to '${fn}' is a disposed tensor`);
@@ -104,7 +106,10 @@ class BaseModel implements SequenceModel {
 
   /** Throws once the model is disposed (its variables are gone). */
   protected checkLive(fn: string): void {
-    if (this.disposed) throw new Error(`'${fn}' called on a disposed model (dispose() released its weights); create or load the model again`);
+    if (this.disposed)
+      throw new Error(
+        `'${fn}' called on a disposed model (dispose() released its weights); create or load the model again`,
+      );
   }
 
   namedWeights(): ReadonlyArray<NamedVariable> {
@@ -153,7 +158,11 @@ export class SpeakerEncoder extends BaseModel {
   }
 
   override namedWeights(): ReadonlyArray<NamedVariable> {
-    return [...super.namedWeights(), { name: GE2E_W_NAME, variable: this.ge2e.w }, { name: GE2E_B_NAME, variable: this.ge2e.b }];
+    return [
+      ...super.namedWeights(),
+      { name: GE2E_W_NAME, variable: this.ge2e.w },
+      { name: GE2E_B_NAME, variable: this.ge2e.b },
+    ];
   }
 
   override dispose(): void {
@@ -184,13 +193,21 @@ export function createModel(config: ModelConfig, seed: number): SequenceModel {
   let head: LinearMap | null = null;
   try {
     for (let l = 0; l < c.layers; l++) {
-      cells.push(createCell({ cell: c.cell, inputSize: l === 0 ? c.inputSize : c.hiddenSize, hiddenSize: c.hiddenSize, tt: c.tt }, rng));
+      cells.push(
+        createCell(
+          { cell: c.cell, inputSize: l === 0 ? c.inputSize : c.hiddenSize, hiddenSize: c.hiddenSize, tt: c.tt },
+          rng,
+        ),
+      );
     }
     head =
       c.tt === null
         ? Linear.init({ inputSize: c.hiddenSize, outputSize: c.outputSize }, rng)
         : TTLinear.init(ttMatrixShape(c.hiddenSize, c.outputSize, c.tt.cores, c.tt.rank), rng, true);
-    const ge2e = c.task === 'speaker' ? { w: ownVariable(tf.scalar(GE2E_INIT.w)), b: ownVariable(tf.scalar(GE2E_INIT.b)) } : undefined;
+    const ge2e =
+      c.task === 'speaker'
+        ? { w: ownVariable(tf.scalar(GE2E_INIT.w)), b: ownVariable(tf.scalar(GE2E_INIT.b)) }
+        : undefined;
     return assembleModel(c, { rnn: new RNN(cells), head, ...(ge2e ? { ge2e } : {}) });
   } catch (err) {
     for (const cell of cells) cell.dispose();

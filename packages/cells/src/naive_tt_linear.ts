@@ -46,7 +46,12 @@ export class NaiveTTLinear implements LinearMap {
   product(x: tf.Tensor2D, method: ProductMethod): tf.Tensor2D {
     checkRows(x, this.inputSize, 'NaiveTTLinear.product');
     if (method === 'rebuilt') return tf.tidy(() => tf.matMul(x, this.full()));
-    return tf.tidy(() => tf.concat(this.gates.map((g) => g.product(x, 'per-step')), 1));
+    return tf.tidy(() =>
+      tf.concat(
+        this.gates.map((g) => g.product(x, 'per-step')),
+        1,
+      ),
+    );
   }
 
   prepare(method: ProductMethod): (x: tf.Tensor2D) => tf.Tensor2D {
@@ -55,16 +60,28 @@ export class NaiveTTLinear implements LinearMap {
       return (x) => tf.matMul(x, w);
     }
     const parts = this.gates.map((g) => g.prepare('per-step'));
-    return (x) => tf.concat(parts.map((f) => f(x)), 1);
+    return (x) =>
+      tf.concat(
+        parts.map((f) => f(x)),
+        1,
+      );
   }
 
   full(): tf.Tensor2D {
-    return tf.tidy(() => tf.concat(this.gates.map((g) => g.full()), 1));
+    return tf.tidy(() =>
+      tf.concat(
+        this.gates.map((g) => g.full()),
+        1,
+      ),
+    );
   }
 
   biasVector(): tf.Tensor1D | null {
     if (this.gates[0]!.bias === null) return null;
-    return tf.concat(this.gates.map((g) => g.bias!), 0);
+    return tf.concat(
+      this.gates.map((g) => g.bias!),
+      0,
+    );
   }
 
   apply(x: tf.Tensor2D, method: ProductMethod = 'per-step'): tf.Tensor2D {
@@ -85,7 +102,9 @@ export class NaiveTTLinear implements LinearMap {
   }
 
   namedWeights(): NamedVariable[] {
-    return this.gates.flatMap((g, i) => g.namedWeights().map((w) => ({ name: `gate${i}.${w.name}`, variable: w.variable })));
+    return this.gates.flatMap((g, i) =>
+      g.namedWeights().map((w) => ({ name: `gate${i}.${w.name}`, variable: w.variable })),
+    );
   }
 
   paramCount(): number {

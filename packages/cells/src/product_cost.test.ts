@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { fusedGateShape, ttMatmulCost } from '@ttrnn/tt';
 import { chooseTTMethod, contractionTraffic, estimateProductTime, rebuildTraffic } from './product_cost.js';
 
-const hidden = (cores: number, rank: number) => fusedGateShape({ inputSize: 256, hiddenSize: 256, gates: 4, cores, rank });
+const hidden = (cores: number, rank: number) =>
+  fusedGateShape({ inputSize: 256, hiddenSize: 256, gates: 4, cores, rank });
 
 describe('product cost', () => {
   it('per-step and rebuilt are forced; auto follows the estimate', () => {

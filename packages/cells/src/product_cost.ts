@@ -77,9 +77,14 @@ export function estimateProductTime(
     // A prepared contraction (TTLinear.prepare) transposes the cores once: 6d + 1 ops per call, 2d once.
     const d = shape.inModes.length;
     const perCall = c.contract.ops - 2 * d;
-    contract += calls * (c.contract.flops / rate + contractionTraffic(shape, r) * elementCost + perCall * overhead) + 2 * d * overhead;
+    contract +=
+      calls * (c.contract.flops / rate + contractionTraffic(shape, r) * elementCost + perCall * overhead) +
+      2 * d * overhead;
     rebuild +=
-      c.rebuild.flops / rate + rebuildTraffic(shape) * elementCost + c.rebuild.ops * overhead + calls * (c.denseProduct.flops / rate + overhead);
+      c.rebuild.flops / rate +
+      rebuildTraffic(shape) * elementCost +
+      c.rebuild.ops * overhead +
+      calls * (c.denseProduct.flops / rate + overhead);
   }
   // The naive layout concatenates the gates: one more op per call (or per rebuild).
   if (shapes.length > 1) {
@@ -89,10 +94,14 @@ export function estimateProductTime(
   return { contract, rebuild };
 }
 
-export function chooseTTMethod(shapes: readonly TTMatrixShape[], rows: number, calls: number, mode: ProductMode): ProductMethod {
+export function chooseTTMethod(
+  shapes: readonly TTMatrixShape[],
+  rows: number,
+  calls: number,
+  mode: ProductMode,
+): ProductMethod {
   if (mode !== 'auto') return mode;
   if (calls <= 0) return 'per-step';
   const est = estimateProductTime(shapes, rows, calls);
   return est.rebuild <= est.contract ? 'rebuilt' : 'per-step';
 }
-

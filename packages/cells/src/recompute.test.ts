@@ -84,10 +84,18 @@ describe('checkpointedSequence', () => {
       },
       9,
     );
-    const ckpt = lossAndGrads(cell, xs, (x) => runSequenceCheckpointed(cell, x, STEPS, BATCH, mode, { chunkSize: 3 }), 9);
+    const ckpt = lossAndGrads(
+      cell,
+      xs,
+      (x) => runSequenceCheckpointed(cell, x, STEPS, BATCH, mode, { chunkSize: 3 }),
+      9,
+    );
     expect(ckpt.length).toBe(plain.length);
     plain.forEach((e, i) => {
-      const scale = Math.max(1, tf.tidy(() => tf.max(tf.abs(e)).dataSync()[0]!));
+      const scale = Math.max(
+        1,
+        tf.tidy(() => tf.max(tf.abs(e)).dataSync()[0]!),
+      );
       expect(maxAbsDiff(ckpt[i]!, e) / scale, `tensor ${i} (0: loss, 1: d/dxs, then weights)`).toBeLessThan(1e-5);
     });
     // The gradient is not trivially zero.
@@ -102,7 +110,13 @@ describe('checkpointedSequence', () => {
     const B = randomTensor([H, H], 2, 0.3);
     const h0 = randomTensor([BATCH, H], 3) as tf.Tensor2D;
     const xs = inputs(4);
-    const run = (x: tf.Tensor2D, len: number, batch: number, state: readonly tf.Tensor2D[], p: readonly tf.Tensor[]) => {
+    const run = (
+      x: tf.Tensor2D,
+      len: number,
+      batch: number,
+      state: readonly tf.Tensor2D[],
+      p: readonly tf.Tensor[],
+    ) => {
       const xa = tf.matMul(x, p[0] as tf.Tensor2D);
       let h = state[0]!;
       const hs: tf.Tensor2D[] = [];
@@ -167,7 +181,9 @@ describe('checkpointedSequence', () => {
     expect(() => runSequenceCheckpointed(cell, xs, STEPS, BATCH, 'auto', { chunkSize: 0 })).toThrow(
       /'options.chunkSize' passed to 'checkpointedSequence' must be an integer ≥ 1, got 0/,
     );
-    expect(() => runSequenceCheckpointed(cell, xs, STEPS, BATCH, 'auto', { initialState: [] })).toThrow(/'options.initialState'/);
+    expect(() => runSequenceCheckpointed(cell, xs, STEPS, BATCH, 'auto', { initialState: [] })).toThrow(
+      /'options.initialState'/,
+    );
     tf.dispose(xs);
     cell.dispose();
   });

@@ -93,19 +93,30 @@ export function checkpointedSequence(
   const init = options.initialState;
   if (init !== undefined) {
     if (init.length !== stateCount || init.some((s) => s.rank !== 2 || s.shape[0] !== batch || s.shape[1] !== hidden)) {
-      throw new Error(`'options.initialState' passed to '${fn}' must be ${stateCount} tensors of shape [${batch}, ${hidden}]`);
+      throw new Error(
+        `'options.initialState' passed to '${fn}' must be ${stateCount} tensors of shape [${batch}, ${hidden}]`,
+      );
     }
   }
   const lens: number[] = [];
   for (let t = 0; t < steps; t += chunkSize) lens.push(Math.min(chunkSize, steps - t));
 
   // Outputs and state travel through each chunk op as one tensor [(len + S)·batch, H].
-  const pack = (out: { hs: tf.Tensor2D[]; state: tf.Tensor2D[] }): tf.Tensor2D => tf.concat([...out.hs, ...out.state], 0);
+  const pack = (out: { hs: tf.Tensor2D[]; state: tf.Tensor2D[] }): tf.Tensor2D =>
+    tf.concat([...out.hs, ...out.state], 0);
   const isVariable = params.map((p) => p instanceof tf.Variable);
 
   return tf.tidy(() => {
-    const xChunks = lens.length === 1 ? [xs] : (tf.split(xs, lens.map((l) => l * batch), 0) as tf.Tensor2D[]);
-    let state: tf.Tensor2D[] = init !== undefined ? [...init] : Array.from({ length: stateCount }, () => tf.zeros([batch, hidden]));
+    const xChunks =
+      lens.length === 1
+        ? [xs]
+        : (tf.split(
+            xs,
+            lens.map((l) => l * batch),
+            0,
+          ) as tf.Tensor2D[]);
+    let state: tf.Tensor2D[] =
+      init !== undefined ? [...init] : Array.from({ length: stateCount }, () => tf.zeros([batch, hidden]));
     const hsParts: tf.Tensor2D[] = [];
     lens.forEach((len, k) => {
       const chunkOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -123,7 +134,15 @@ export function checkpointedSequence(
           let j = 1 + stateCount;
           const psS = params.map((p, i) => (isVariable[i] ? p : saved[j++]!));
           const recompute = (...a: tf.Tensor[]) =>
-            pack(run(a[0] as tf.Tensor2D, len, batch, a.slice(1, 1 + stateCount) as tf.Tensor2D[], a.slice(1 + stateCount)));
+            pack(
+              run(
+                a[0] as tf.Tensor2D,
+                len,
+                batch,
+                a.slice(1, 1 + stateCount) as tf.Tensor2D[],
+                a.slice(1 + stateCount),
+              ),
+            );
           return nestedGrads(recompute, [xS, ...stS, ...psS], dy);
         };
         return { value, gradFunc };
@@ -151,7 +170,12 @@ function inputProduct(cell: RecurrentCell, xs: tf.Tensor2D, rows: number, mode: 
 }
 
 /** h ↦ h·Wh (no bias): W_h rebuilt once per chunk when the mode asks for it, else contracted. */
-function hiddenProduct(cell: RecurrentCell, batch: number, calls: number, mode: ProductMode): (h: tf.Tensor2D) => tf.Tensor2D {
+function hiddenProduct(
+  cell: RecurrentCell,
+  batch: number,
+  calls: number,
+  mode: ProductMode,
+): (h: tf.Tensor2D) => tf.Tensor2D {
   const method = cell.hiddenWeights.chooseMethod(batch, calls, mode);
   if (method === 'rebuilt') {
     const wh = cell.hiddenWeights.full();
@@ -168,7 +192,8 @@ function hiddenProduct(cell: RecurrentCell, batch: number, calls: number, mode: 
  * the chunk. Its params are the cell's variables: `cell.namedWeights().map((w) => w.variable)`.
  */
 export function lstmChunkRunner(cell: RecurrentCell, mode: ProductMode = 'auto'): ChunkRunner {
-  if (cell.kind !== 'lstm') throw new Error(`'cell' passed to 'lstmChunkRunner' must be an LSTM cell, got a ${cell.kind} cell`);
+  if (cell.kind !== 'lstm')
+    throw new Error(`'cell' passed to 'lstmChunkRunner' must be an LSTM cell, got a ${cell.kind} cell`);
   return (xs, len, batch, state) => {
     let xw = inputProduct(cell, xs, len * batch, mode);
     const bh = cell.hiddenWeights.biasVector();
@@ -194,7 +219,8 @@ export function lstmChunkRunner(cell: RecurrentCell, mode: ProductMode = 'auto')
  * including their biases. Params: `cell.namedWeights().map((w) => w.variable)`.
  */
 export function gruChunkRunner(cell: RecurrentCell, mode: ProductMode = 'auto'): ChunkRunner {
-  if (cell.kind !== 'gru') throw new Error(`'cell' passed to 'gruChunkRunner' must be a GRU cell, got a ${cell.kind} cell`);
+  if (cell.kind !== 'gru')
+    throw new Error(`'cell' passed to 'gruChunkRunner' must be a GRU cell, got a ${cell.kind} cell`);
   const H = cell.hiddenSize;
   return (xs, len, batch, state) => {
     const xw = inputProduct(cell, xs, len * batch, mode);

@@ -14,7 +14,9 @@ const MODES: ProductMode[] = ['per-step', 'rebuilt', 'auto'];
 
 function buildRnn(c: RefCase): RNN {
   const hidden = c.outputs.shape[2]!;
-  return new RNN([cellFromReference(c['input_weights'], c['hidden_weights'], { className: c.class, hiddenSize: hidden })]);
+  return new RNN([
+    cellFromReference(c['input_weights'], c['hidden_weights'], { className: c.class, hiddenSize: hidden }),
+  ]);
 }
 
 describe.each(RNN_CASES)('reference case %s', (name) => {

@@ -36,9 +36,13 @@ export function isRefArray(v: unknown): v is RefArray {
 
 /** Validates a `{shape, data}` array; `what` names it in errors. */
 export function refArray(v: unknown, what: string): RefArray {
-  if (!isRefArray(v)) throw new Error(`${what}: expected an array {shape: [...], data: [...]}, got ${typeof v === 'object' ? JSON.stringify(v)?.slice(0, 80) : String(v)}`);
+  if (!isRefArray(v))
+    throw new Error(
+      `${what}: expected an array {shape: [...], data: [...]}, got ${typeof v === 'object' ? JSON.stringify(v)?.slice(0, 80) : String(v)}`,
+    );
   const n = prod(v.shape);
-  if (v.data.length !== n) throw new Error(`${what}: shape [${v.shape.join(', ')}] needs ${n} values, got ${v.data.length}`);
+  if (v.data.length !== n)
+    throw new Error(`${what}: shape [${v.shape.join(', ')}] needs ${n} values, got ${v.data.length}`);
   if (!v.data.every((x) => typeof x === 'number')) throw new Error(`${what}: data must hold numbers only`);
   return v;
 }
@@ -52,7 +56,12 @@ export function refTensor(v: unknown, what: string): tf.Tensor {
 export function isWeightDescription(desc: unknown): boolean {
   if (!isRecord(desc)) return false;
   if (Array.isArray(desc['gates'])) return true;
-  return Array.isArray(desc['cores_weight_t']) || Array.isArray(desc['cores']) || isRefArray(desc['W']) || isRefArray(desc['weight']);
+  return (
+    Array.isArray(desc['cores_weight_t']) ||
+    Array.isArray(desc['cores']) ||
+    isRefArray(desc['W']) ||
+    isRefArray(desc['weight'])
+  );
 }
 
 /** The bias of a weight description: null when absent or null. */
@@ -71,7 +80,10 @@ function ttFromDescription(desc: Record<string, unknown>, what: string): TTLinea
   const list = (desc['cores_weight_t'] ?? desc['cores']) as unknown[];
   const arrays = list.map((c, k) => refArray(c, `${what}.cores_weight_t[${k}]`));
   arrays.forEach((a, k) => {
-    if (a.shape.length !== 4) throw new Error(`${what}.cores_weight_t[${k}]: expected a rank-4 core [r_k, m_k, n_k, r_k+1], got [${a.shape.join(', ')}]`);
+    if (a.shape.length !== 4)
+      throw new Error(
+        `${what}.cores_weight_t[${k}]: expected a rank-4 core [r_k, m_k, n_k, r_k+1], got [${a.shape.join(', ')}]`,
+      );
   });
   const check = (key: string, expected: number[]): void => {
     const v = desc[key];
@@ -80,8 +92,14 @@ function ttFromDescription(desc: Record<string, unknown>, what: string): TTLinea
       throw new Error(`${what}.${key}: [${String(v)}] does not match the cores, which give [${expected.join(', ')}]`);
     }
   };
-  check('in_quant', arrays.map((a) => a.shape[2]!));
-  check('out_quant', arrays.map((a) => a.shape[1]!));
+  check(
+    'in_quant',
+    arrays.map((a) => a.shape[2]!),
+  );
+  check(
+    'out_quant',
+    arrays.map((a) => a.shape[1]!),
+  );
   check('ranks', [arrays[0]!.shape[0]!, ...arrays.map((a) => a.shape[3]!)]);
   const cols = prod(arrays.map((a) => a.shape[1]!));
   const bias = biasOf(desc, cols, what);

@@ -23,7 +23,8 @@ const LAYOUTS: [string, TTLayout | null][] = [
 
 function makeRnn(cell: 'lstm' | 'gru', tt: TTLayout | null, seed: number, layers = 2, n = 6, h = 8): RNN {
   const cells: RecurrentCell[] = [];
-  for (let l = 0; l < layers; l++) cells.push(createCell({ cell, inputSize: l === 0 ? n : h, hiddenSize: h, tt }, seed + l));
+  for (let l = 0; l < layers; l++)
+    cells.push(createCell({ cell, inputSize: l === 0 ? n : h, hiddenSize: h, tt }, seed + l));
   return new RNN(cells);
 }
 
@@ -37,7 +38,14 @@ function evaluate(rnn: RNN, x: tf.Tensor3D, R: tf.Tensor, modeOrOpts: ProductMod
     [...named.map((w) => w.variable), xv],
   );
   const r = rnn.run(x, opts);
-  const out = [value, r.outputs!, ...r.hLast, ...(r.cLast ?? []), ...named.map((w) => grads[w.variable.name]!), grads[xv.name]!];
+  const out = [
+    value,
+    r.outputs!,
+    ...r.hLast,
+    ...(r.cLast ?? []),
+    ...named.map((w) => grads[w.variable.name]!),
+    grads[xv.name]!,
+  ];
   tf.dispose(Object.values(grads).filter((g) => !out.includes(g)));
   xv.dispose();
   return out;
@@ -63,22 +71,25 @@ describe('RNN', () => {
   }
 
   for (const cell of ['lstm', 'gru'] as const) {
-    it.each(LAYOUTS)(`${cell} %s: the kernel path gives the outputs and gradients of the plain path in every mode`, (_name, tt) => {
-      const rnn = makeRnn(cell, tt, 31);
-      const x = randomTensor([3, 5, 6], 4) as tf.Tensor3D;
-      const R = randomTensor([3, 5, 8], 5);
-      for (const mode of ['per-step', 'rebuilt', 'auto'] as const) {
-        const ref = evaluate(rnn, x, R, { mode, path: 'plain' });
-        const fast = evaluate(rnn, x, R, { mode, path: 'kernel' });
-        expect(fast.length).toBe(ref.length);
-        // [loss, outputs, states…, gradients…]: outputs within 1e-5, gradients within 1e-4 (here 1e-5 holds).
-        fast.forEach((t, i) => expect(maxAbsDiff(t, ref[i]!), `${mode} tensor ${i}`).toBeLessThan(1e-5));
-        expect(ref.slice(-3).every((g) => tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]!) > 0)).toBe(true);
-        tf.dispose([...ref, ...fast]);
-      }
-      tf.dispose([x, R]);
-      rnn.dispose();
-    });
+    it.each(LAYOUTS)(
+      `${cell} %s: the kernel path gives the outputs and gradients of the plain path in every mode`,
+      (_name, tt) => {
+        const rnn = makeRnn(cell, tt, 31);
+        const x = randomTensor([3, 5, 6], 4) as tf.Tensor3D;
+        const R = randomTensor([3, 5, 8], 5);
+        for (const mode of ['per-step', 'rebuilt', 'auto'] as const) {
+          const ref = evaluate(rnn, x, R, { mode, path: 'plain' });
+          const fast = evaluate(rnn, x, R, { mode, path: 'kernel' });
+          expect(fast.length).toBe(ref.length);
+          // [loss, outputs, states…, gradients…]: outputs within 1e-5, gradients within 1e-4 (here 1e-5 holds).
+          fast.forEach((t, i) => expect(maxAbsDiff(t, ref[i]!), `${mode} tensor ${i}`).toBeLessThan(1e-5));
+          expect(ref.slice(-3).every((g) => tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]!) > 0)).toBe(true);
+          tf.dispose([...ref, ...fast]);
+        }
+        tf.dispose([x, R]);
+        rnn.dispose();
+      },
+    );
   }
 
   it('chooses the kernel on the wasm backend unless a TT map contracts per step, the plain path elsewhere', async () => {
@@ -104,22 +115,25 @@ describe('RNN', () => {
   });
 
   for (const cell of ['lstm', 'gru'] as const) {
-    it.each(LAYOUTS.slice(0, 3))(`${cell} %s: checkpointed chunks give the outputs and gradients of the ordinary run`, (_name, tt) => {
-      const rnn = makeRnn(cell, tt, 41, 2, 6, 8);
-      const x = randomTensor([3, 12, 6], 7) as tf.Tensor3D;
-      const R = randomTensor([3, 12, 8], 8);
-      for (const mode of ['per-step', 'rebuilt'] as const) {
-        const ref = evaluate(rnn, x, R, { mode, path: 'plain' });
-        for (const path of ['kernel', 'plain'] as const) {
-          const other = evaluate(rnn, x, R, { mode, path, checkpoint: 5 });
-          other.forEach((t, i) => expect(maxAbsDiff(t, ref[i]!), `${mode} ${path} tensor ${i}`).toBeLessThan(1e-5));
-          tf.dispose(other);
+    it.each(LAYOUTS.slice(0, 3))(
+      `${cell} %s: checkpointed chunks give the outputs and gradients of the ordinary run`,
+      (_name, tt) => {
+        const rnn = makeRnn(cell, tt, 41, 2, 6, 8);
+        const x = randomTensor([3, 12, 6], 7) as tf.Tensor3D;
+        const R = randomTensor([3, 12, 8], 8);
+        for (const mode of ['per-step', 'rebuilt'] as const) {
+          const ref = evaluate(rnn, x, R, { mode, path: 'plain' });
+          for (const path of ['kernel', 'plain'] as const) {
+            const other = evaluate(rnn, x, R, { mode, path, checkpoint: 5 });
+            other.forEach((t, i) => expect(maxAbsDiff(t, ref[i]!), `${mode} ${path} tensor ${i}`).toBeLessThan(1e-5));
+            tf.dispose(other);
+          }
+          tf.dispose(ref);
         }
-        tf.dispose(ref);
-      }
-      tf.dispose([x, R]);
-      rnn.dispose();
-    });
+        tf.dispose([x, R]);
+        rnn.dispose();
+      },
+    );
   }
 
   it('checkpoint 0, null and a chunk longer than the sequence run unchunked; bad values are rejected', () => {
@@ -131,9 +145,13 @@ describe('RNN', () => {
       expect(maxAbsDiff(r.outputs!, base.outputs!)).toBeLessThan(1e-6);
       tf.dispose([r.outputs!, ...r.hLast]);
     }
-    expect(() => rnn.run(x, { checkpoint: -1 })).toThrow(/'checkpoint' passed to 'RNN.run' must be null, 0 \(off\) or a positive integer/);
+    expect(() => rnn.run(x, { checkpoint: -1 })).toThrow(
+      /'checkpoint' passed to 'RNN.run' must be null, 0 \(off\) or a positive integer/,
+    );
     expect(() => rnn.run(x, { checkpoint: 2.5 })).toThrow(/'checkpoint' passed to 'RNN.run'/);
-    expect(() => rnn.run(x, { path: 'fused' as 'plain' })).toThrow(/'path' passed to 'RNN.run' must be one of 'auto', 'kernel', 'plain'/);
+    expect(() => rnn.run(x, { path: 'fused' as 'plain' })).toThrow(
+      /'path' passed to 'RNN.run' must be one of 'auto', 'kernel', 'plain'/,
+    );
     tf.dispose([x, base.outputs!, ...base.hLast]);
     rnn.dispose();
   });
@@ -153,33 +171,40 @@ describe('RNN', () => {
     rnn.dispose();
   });
 
-  it.each(['lstm', 'gru'] as const)('a %s TT cell with full-rank cores equals the dense cell with the rebuilt W', (kind) => {
-    // 2 cores, modes [2,3]→[4,8] (input) and [2,4]→[4,8] (hidden): full rank is min(n0·m0, n1·m1) = 8.
-    const tt = createCell({ cell: kind, inputSize: 6, hiddenSize: 8, tt: { cores: 2, rank: 8 } }, 7);
-    const dense = [tt.inputWeights, tt.hiddenWeights].map((m) => {
-      const b = m.biasVector();
-      return new Linear(m.full(), b === null ? null : tf.clone(b));
-    });
-    const denseCell = kind === 'lstm' ? new LSTMCell(dense[0]!, dense[1]!) : new GRUCell(dense[0]!, dense[1]!);
-    expect(tt.inputWeights).toBeInstanceOf(TTLinear);
-    const a = new RNN([tt]);
-    const b = new RNN([denseCell]);
-    const x = randomTensor([2, 5, 6], 9) as tf.Tensor3D;
-    const ra = a.run(x, { mode: 'per-step' });
-    const rb = b.run(x);
-    expect(maxAbsDiff(ra.outputs!, rb.outputs!)).toBeLessThan(1e-5);
-    tf.dispose([x, ra.outputs!, rb.outputs!, ...ra.hLast, ...rb.hLast, ...(ra.cLast ?? []), ...(rb.cLast ?? [])]);
-    a.dispose();
-    b.dispose();
-  });
+  it.each(['lstm', 'gru'] as const)(
+    'a %s TT cell with full-rank cores equals the dense cell with the rebuilt W',
+    (kind) => {
+      // 2 cores, modes [2,3]→[4,8] (input) and [2,4]→[4,8] (hidden): full rank is min(n0·m0, n1·m1) = 8.
+      const tt = createCell({ cell: kind, inputSize: 6, hiddenSize: 8, tt: { cores: 2, rank: 8 } }, 7);
+      const dense = [tt.inputWeights, tt.hiddenWeights].map((m) => {
+        const b = m.biasVector();
+        return new Linear(m.full(), b === null ? null : tf.clone(b));
+      });
+      const denseCell = kind === 'lstm' ? new LSTMCell(dense[0]!, dense[1]!) : new GRUCell(dense[0]!, dense[1]!);
+      expect(tt.inputWeights).toBeInstanceOf(TTLinear);
+      const a = new RNN([tt]);
+      const b = new RNN([denseCell]);
+      const x = randomTensor([2, 5, 6], 9) as tf.Tensor3D;
+      const ra = a.run(x, { mode: 'per-step' });
+      const rb = b.run(x);
+      expect(maxAbsDiff(ra.outputs!, rb.outputs!)).toBeLessThan(1e-5);
+      tf.dispose([x, ra.outputs!, rb.outputs!, ...ra.hLast, ...rb.hLast, ...(ra.cLast ?? []), ...(rb.cLast ?? [])]);
+      a.dispose();
+      b.dispose();
+    },
+  );
 
   it.each(['lstm', 'gru'] as const)('%s gradients agree with central differences', (kind) => {
     const rnn = makeRnn(kind, { cores: 2, rank: 2 }, 21, 1, 4, 4);
     const x = randomTensor([2, 3, 4], 22) as tf.Tensor3D;
     const R = randomTensor([2, 3, 4], 23);
-    const loss = (): number => tf.tidy(() => tf.sum(tf.mul(rnn.run(x, { mode: 'per-step' }).outputs!, R)).dataSync()[0]!);
+    const loss = (): number =>
+      tf.tidy(() => tf.sum(tf.mul(rnn.run(x, { mode: 'per-step' }).outputs!, R)).dataSync()[0]!);
     const named = rnn.namedWeights();
-    const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.sum(tf.mul(rnn.run(x).outputs!, R))), named.map((w) => w.variable));
+    const { value, grads } = tf.variableGrads(
+      () => tf.tidy(() => tf.sum(tf.mul(rnn.run(x).outputs!, R))),
+      named.map((w) => w.variable),
+    );
     const eps = 1e-2;
     for (const { name, variable } of named) {
       const g = grads[variable.name]!.dataSync();
@@ -193,7 +218,9 @@ describe('RNN', () => {
         };
         const fd = (probe(eps) - probe(-eps)) / (2 * eps);
         tf.tidy(() => variable.assign(tf.tensor(base, variable.shape)));
-        expect(Math.abs(fd - g[idx]!), `${name}[${idx}]: finite difference ${fd}, gradient ${g[idx]}`).toBeLessThan(2e-3 + 2e-2 * Math.abs(fd));
+        expect(Math.abs(fd - g[idx]!), `${name}[${idx}]: finite difference ${fd}, gradient ${g[idx]}`).toBeLessThan(
+          2e-3 + 2e-2 * Math.abs(fd),
+        );
       }
     }
     tf.dispose([value, x, R, ...Object.values(grads)]);
@@ -202,45 +229,60 @@ describe('RNN', () => {
 
   it('rejects bad inputs with clear errors', () => {
     const rnn = makeRnn('lstm', { cores: 2, rank: 2 }, 1, 1);
-    const bad = (shape: number[]): (() => void) => () => {
-      const x = tf.zeros(shape) as unknown as tf.Tensor3D;
-      try {
-        rnn.run(x);
-      } finally {
-        x.dispose();
-      }
-    };
+    const bad =
+      (shape: number[]): (() => void) =>
+      () => {
+        const x = tf.zeros(shape) as unknown as tf.Tensor3D;
+        try {
+          rnn.run(x);
+        } finally {
+          x.dispose();
+        }
+      };
     expect(bad([2, 0, 6])).toThrow(/'x' passed to 'RNN.run' is a sequence of length 0/);
     expect(bad([2, 3, 5])).toThrow(/'x' passed to 'RNN.run' must have 6 features per step.*got shape \[2, 3, 5\]/);
     expect(bad([2, 6])).toThrow(/must be a rank-3 tensor/);
     const x = tf.zeros([1, 1, 6]) as tf.Tensor3D;
-    expect(() => rnn.run(x, { mode: 'fast' as ProductMode })).toThrow(/'mode' passed to 'RNN.run' must be one of 'per-step', 'rebuilt', 'auto'/);
+    expect(() => rnn.run(x, { mode: 'fast' as ProductMode })).toThrow(
+      /'mode' passed to 'RNN.run' must be one of 'per-step', 'rebuilt', 'auto'/,
+    );
     x.dispose();
     rnn.dispose();
 
     expect(() => createCell({ cell: 'lstm', inputSize: 6, hiddenSize: 8, tt: { cores: 2, rank: 0 } }, 1)).toThrow(
       /'tt.rank' passed to 'createCell' must be a positive integer, got 0/,
     );
-    expect(() => createCell({ cell: 'lstm', inputSize: 6, hiddenSize: 8, tt: { cores: 2, rank: 2, extraCore: 'middle' as 'none' } }, 1)).toThrow(
-      /'tt.extraCore' passed to 'createCell' must be one of 'none', 'first', 'last', got 'middle'/,
+    expect(() =>
+      createCell(
+        { cell: 'lstm', inputSize: 6, hiddenSize: 8, tt: { cores: 2, rank: 2, extraCore: 'middle' as 'none' } },
+        1,
+      ),
+    ).toThrow(/'tt.extraCore' passed to 'createCell' must be one of 'none', 'first', 'last', got 'middle'/);
+    expect(() =>
+      createCell({ cell: 'lstm', inputSize: 6, hiddenSize: 8, tt: { cores: 2, rank: 2, shape: 'x' } as TTLayout }, 1),
+    ).toThrow(/unknown option 'shape'/);
+    expect(() => createCell({ cell: 'rnn' as 'lstm', inputSize: 6, hiddenSize: 8 }, 1)).toThrow(
+      /'cell' passed to 'createCell'/,
     );
-    expect(() => createCell({ cell: 'lstm', inputSize: 6, hiddenSize: 8, tt: { cores: 2, rank: 2, shape: 'x' } as TTLayout }, 1)).toThrow(
-      /unknown option 'shape'/,
-    );
-    expect(() => createCell({ cell: 'rnn' as 'lstm', inputSize: 6, hiddenSize: 8 }, 1)).toThrow(/'cell' passed to 'createCell'/);
 
     // Hidden size not matching: a 6→32 input map with an 8→24 hidden map.
     const a = Linear.init({ inputSize: 6, outputSize: 32 }, 1);
     const b = Linear.init({ inputSize: 8, outputSize: 24 }, 2);
-    expect(() => new LSTMCell(a, b)).toThrow(/'hiddenWeights' passed to 'LSTMCell' must map the hidden size H = 6 to 4·H = 24, got 8×24/);
+    expect(() => new LSTMCell(a, b)).toThrow(
+      /'hiddenWeights' passed to 'LSTMCell' must map the hidden size H = 6 to 4·H = 24, got 8×24/,
+    );
     const c = Linear.init({ inputSize: 8, outputSize: 32 }, 3);
     const d = Linear.init({ inputSize: 6, outputSize: 28 }, 4);
-    expect(() => new LSTMCell(d, c)).toThrow(/'inputWeights' passed to 'LSTMCell' must have 4·H = 32 columns \(hidden size 8\), got 28/);
+    expect(() => new LSTMCell(d, c)).toThrow(
+      /'inputWeights' passed to 'LSTMCell' must have 4·H = 32 columns \(hidden size 8\), got 28/,
+    );
     const e = Linear.init({ inputSize: 6, outputSize: 32 }, 5);
     expect(() => new GRUCell(e, c)).toThrow(/'hiddenWeights' passed to 'GRUCell' must have 3·H columns, got 32/);
     const l0 = createCell({ cell: 'lstm', inputSize: 6, hiddenSize: 8 }, 1);
     const l1 = createCell({ cell: 'lstm', inputSize: 7, hiddenSize: 8 }, 2);
-    expect(() => new RNN([l0, l1])).toThrow(/'cells\[1\]' passed to 'RNN' has input size 7, but layer 0 has hidden size 8/);
+    expect(() => new RNN([l0, l1])).toThrow(
+      /'cells\[1\]' passed to 'RNN' has input size 7, but layer 0 has hidden size 8/,
+    );
     for (const m of [a, b, c, d, e]) m.dispose();
     l0.dispose();
     l1.dispose();

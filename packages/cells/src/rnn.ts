@@ -43,7 +43,9 @@ export interface RNNRunOptions {
 export function checkpointChunk(value: unknown, name: string, fn: string): number | null {
   if (value === null || value === undefined || value === 0) return null;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new Error(`'${name}' passed to '${fn}' must be null, 0 (off) or a positive integer (steps per chunk), got ${describe(value)}`);
+    throw new Error(
+      `'${name}' passed to '${fn}' must be null, 0 (off) or a positive integer (steps per chunk), got ${describe(value)}`,
+    );
   }
   return value;
 }
@@ -73,7 +75,9 @@ function runLayer(
         return { hs: [r.hs], state: r.c === null ? [r.h] : [r.h, r.c] };
       };
       const params = cell.namedWeights().map((w) => w.variable);
-      const r = checkpointedSequence(run, xs, steps, batch, cell.hiddenSize, cell.kind === 'lstm' ? 2 : 1, params, { chunkSize: chunk });
+      const r = checkpointedSequence(run, xs, steps, batch, cell.hiddenSize, cell.kind === 'lstm' ? 2 : 1, params, {
+        chunkSize: chunk,
+      });
       return { hs: r.hs, h: r.state[0]!, c: r.state[1] ?? null };
     }
     const r = runSequenceCheckpointed(cell, xs, steps, batch, mode, { chunkSize: chunk });
@@ -142,7 +146,16 @@ export class RNN {
       let outputs: tf.Tensor | null = null;
       this.cells.forEach((cell, l) => {
         const last = l === this.cells.length - 1;
-        const r = runLayer(cell, xs, steps, batch, mode, chooseRecurrentPath(cell, mode, path), chunk, !last || wantOutputs);
+        const r = runLayer(
+          cell,
+          xs,
+          steps,
+          batch,
+          mode,
+          chooseRecurrentPath(cell, mode, path),
+          chunk,
+          !last || wantOutputs,
+        );
         hLast.push(r.h);
         if (r.c !== null) cLast.push(r.c);
         if (r.hs !== null) {
@@ -162,7 +175,9 @@ export class RNN {
 
   /** `cell{ℓ}.input_weights.*`, `cell{ℓ}.hidden_weights.*`, layer by layer (the original's names). */
   namedWeights(): NamedVariable[] {
-    return this.cells.flatMap((c, l) => c.namedWeights().map((w) => ({ name: `cell${l}.${w.name}`, variable: w.variable })));
+    return this.cells.flatMap((c, l) =>
+      c.namedWeights().map((w) => ({ name: `cell${l}.${w.name}`, variable: w.variable })),
+    );
   }
 
   paramCount(): number {
@@ -183,9 +198,14 @@ export function checkSequence(x: unknown, inputSize: number, fn: string): assert
     );
   }
   const [batch, steps, width] = x.shape as [number, number, number];
-  if (steps === 0) throw new Error(`'x' passed to '${fn}' is a sequence of length 0 (shape ${shapeString(x.shape)}); need at least one step`);
+  if (steps === 0)
+    throw new Error(
+      `'x' passed to '${fn}' is a sequence of length 0 (shape ${shapeString(x.shape)}); need at least one step`,
+    );
   if (batch === 0) throw new Error(`'x' passed to '${fn}' has an empty batch (shape ${shapeString(x.shape)})`);
   if (width !== inputSize) {
-    throw new Error(`'x' passed to '${fn}' must have ${inputSize} features per step (the input size), got shape ${shapeString(x.shape)}`);
+    throw new Error(
+      `'x' passed to '${fn}' must have ${inputSize} features per step (the input size), got shape ${shapeString(x.shape)}`,
+    );
   }
 }

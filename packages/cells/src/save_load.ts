@@ -54,7 +54,8 @@ export async function modelArtifacts(model: SequenceModel): Promise<tf.io.ModelA
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
   let byteLength = 0;
   for (const { name, variable } of named) {
-    if (variable.dtype !== 'float32') throw new Error(`saveModel: weight '${name}' has dtype ${variable.dtype}, expected float32`);
+    if (variable.dtype !== 'float32')
+      throw new Error(`saveModel: weight '${name}' has dtype ${variable.dtype}, expected float32`);
     weightSpecs.push({ name, shape: [...variable.shape], dtype: 'float32' });
     byteLength += variable.size * 4;
   }
@@ -66,7 +67,11 @@ export async function modelArtifacts(model: SequenceModel): Promise<tf.io.ModelA
     for (let j = 0; j < values.length; j++) view.setFloat32(offset + 4 * j, values[j]!, true);
     offset += 4 * values.length;
   }
-  const topology: ModelTopology = { format: MODEL_FORMAT, version: MODEL_FORMAT_VERSION, config: validateModelConfig(model.config, 'saveModel') };
+  const topology: ModelTopology = {
+    format: MODEL_FORMAT,
+    version: MODEL_FORMAT_VERSION,
+    config: validateModelConfig(model.config, 'saveModel'),
+  };
   const checksum: WeightsChecksum = { byteLength, sha256: sha256Hex(bytes) };
   return {
     modelTopology: topology,
@@ -79,12 +84,19 @@ export async function modelArtifacts(model: SequenceModel): Promise<tf.io.ModelA
   };
 }
 
-const SCHEMES = "indexeddb://, localstorage://, downloads:// (browser), http(s)://, and file:// or a directory path in Node after `import '@ttrnn/cells/node'`";
+const SCHEMES =
+  "indexeddb://, localstorage://, downloads:// (browser), http(s)://, and file:// or a directory path in Node after `import '@ttrnn/cells/node'`";
 
 function handlerFor(location: ModelLocation, fn: 'saveModel' | 'loadModel'): tf.io.IOHandler {
   if (typeof location !== 'string') {
-    const ok = typeof location === 'object' && location !== null && typeof (fn === 'saveModel' ? location.save : location.load) === 'function';
-    if (!ok) throw new Error(`'location' passed to '${fn}' must be a URL string or a tf.io handler with a ${fn === 'saveModel' ? 'save' : 'load'}() method`);
+    const ok =
+      typeof location === 'object' &&
+      location !== null &&
+      typeof (fn === 'saveModel' ? location.save : location.load) === 'function';
+    if (!ok)
+      throw new Error(
+        `'location' passed to '${fn}' must be a URL string or a tf.io handler with a ${fn === 'saveModel' ? 'save' : 'load'}() method`,
+      );
     return location;
   }
   const handlers = fn === 'saveModel' ? tf.io.getSaveHandlers(location) : tf.io.getLoadHandlers(location);
@@ -116,12 +128,22 @@ function weightBytes(data: tf.io.WeightData | undefined): Uint8Array {
  */
 export function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, what = 'model artifacts'): SequenceModel {
   const topology = artifacts.modelTopology as Record<string, unknown> | undefined;
-  if (artifacts.format !== MODEL_FORMAT || typeof topology !== 'object' || topology === null || topology instanceof ArrayBuffer) {
-    fail(what, `expected a ttrnn model (format '${MODEL_FORMAT}' with a JSON modelTopology), got format ${JSON.stringify(artifacts.format ?? null)}` +
-      (artifacts.format === 'layers-model' ? '; a Keras-style model loads with tf.loadLayersModel' : ''));
+  if (
+    artifacts.format !== MODEL_FORMAT ||
+    typeof topology !== 'object' ||
+    topology === null ||
+    topology instanceof ArrayBuffer
+  ) {
+    fail(
+      what,
+      `expected a ttrnn model (format '${MODEL_FORMAT}' with a JSON modelTopology), got format ${JSON.stringify(artifacts.format ?? null)}` +
+        (artifacts.format === 'layers-model' ? '; a Keras-style model loads with tf.loadLayersModel' : ''),
+    );
   }
-  if (topology['format'] !== MODEL_FORMAT) fail(what, `expected modelTopology.format '${MODEL_FORMAT}', got ${JSON.stringify(topology['format'])}`);
-  if (topology['version'] !== MODEL_FORMAT_VERSION) fail(what, `expected format version ${MODEL_FORMAT_VERSION}, got ${JSON.stringify(topology['version'])}`);
+  if (topology['format'] !== MODEL_FORMAT)
+    fail(what, `expected modelTopology.format '${MODEL_FORMAT}', got ${JSON.stringify(topology['format'])}`);
+  if (topology['version'] !== MODEL_FORMAT_VERSION)
+    fail(what, `expected format version ${MODEL_FORMAT_VERSION}, got ${JSON.stringify(topology['version'])}`);
   let config: Required<ModelConfig>;
   try {
     config = validateModelConfig(topology['config'], 'loadModel');
@@ -129,36 +151,61 @@ export function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, what = 'mode
     fail(what, `bad config: ${(err as Error).message}`);
   }
   const checksum = (artifacts.userDefinedMetadata as { ttrnn?: Partial<WeightsChecksum> } | undefined)?.ttrnn;
-  if (typeof checksum !== 'object' || checksum === null || !Number.isInteger(checksum.byteLength) || typeof checksum.sha256 !== 'string') {
+  if (
+    typeof checksum !== 'object' ||
+    checksum === null ||
+    !Number.isInteger(checksum.byteLength) ||
+    typeof checksum.sha256 !== 'string'
+  ) {
     fail(what, 'expected userDefinedMetadata.ttrnn {byteLength, sha256} describing the weights');
   }
   const specs = artifacts.weightSpecs;
   if (!Array.isArray(specs)) fail(what, 'expected a weights manifest (weightSpecs)');
   let expectedBytes = 0;
   specs.forEach((s, i) => {
-    if (typeof s?.name !== 'string' || !Array.isArray(s.shape) || !s.shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      fail(what, `weight entry ${i} (${JSON.stringify(s?.name)}) must have a name and a shape of non-negative integers`);
+    if (
+      typeof s?.name !== 'string' ||
+      !Array.isArray(s.shape) ||
+      !s.shape.every((d) => Number.isInteger(d) && d >= 0)
+    ) {
+      fail(
+        what,
+        `weight entry ${i} (${JSON.stringify(s?.name)}) must have a name and a shape of non-negative integers`,
+      );
     }
-    if (s.dtype !== 'float32' || s.quantization !== undefined) fail(what, `weight '${s.name}' must be unquantised float32, got ${s.dtype}${s.quantization ? ' (quantised)' : ''}`);
+    if (s.dtype !== 'float32' || s.quantization !== undefined)
+      fail(
+        what,
+        `weight '${s.name}' must be unquantised float32, got ${s.dtype}${s.quantization ? ' (quantised)' : ''}`,
+      );
     expectedBytes += 4 * s.shape.reduce((a, b) => a * b, 1);
   });
-  if (expectedBytes !== checksum.byteLength) fail(what, `the weights manifest covers ${expectedBytes} bytes but the metadata says ${checksum.byteLength}`);
+  if (expectedBytes !== checksum.byteLength)
+    fail(what, `the weights manifest covers ${expectedBytes} bytes but the metadata says ${checksum.byteLength}`);
   const bytes = weightBytes(artifacts.weightData);
   if (bytes.byteLength !== expectedBytes) {
-    fail(what, `weights ${bytes.byteLength < expectedBytes ? 'truncated' : 'too long'}: expected ${expectedBytes} bytes, got ${bytes.byteLength}`);
+    fail(
+      what,
+      `weights ${bytes.byteLength < expectedBytes ? 'truncated' : 'too long'}: expected ${expectedBytes} bytes, got ${bytes.byteLength}`,
+    );
   }
   const digest = sha256Hex(bytes);
-  if (digest !== checksum.sha256) fail(what, `weights corrupt: SHA-256 ${digest} does not match ${checksum.sha256} in the metadata`);
+  if (digest !== checksum.sha256)
+    fail(what, `weights corrupt: SHA-256 ${digest} does not match ${checksum.sha256} in the metadata`);
 
   const model = createModel(config, 0);
   try {
     const named = model.namedWeights();
-    if (named.length !== specs.length) fail(what, `the config describes ${named.length} weights but the manifest lists ${specs.length}`);
+    if (named.length !== specs.length)
+      fail(what, `the config describes ${named.length} weights but the manifest lists ${specs.length}`);
     named.forEach((w, i) => {
       const s = specs[i]!;
       if (s.name !== w.name) fail(what, `weight ${i} is '${s.name}', expected '${w.name}' for this config`);
       if (shapeString(s.shape) !== shapeString(w.variable.shape)) {
-        fail(what, `weight '${s.name}' has shape ${shapeString(s.shape)}, expected ${shapeString(w.variable.shape)} for this config`);
+        fail(
+          what,
+          `weight '${s.name}' has shape ${shapeString(s.shape)}, expected ${shapeString(w.variable.shape)} for this config`,
+        );
       }
     });
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

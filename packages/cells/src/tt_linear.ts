@@ -20,9 +20,14 @@ import { prod, shapeString } from './validate.js';
  * [batch·m_0..m_{k-1}, r_k, n_k..n_{d-1}], step k contracts (r_k, n_k) with
  * G_k). Same numbers as ttMatmul.
  */
-export function preparedContraction(cores: readonly tf.Tensor4D[], shape: TTMatrixShape): (x: tf.Tensor2D) => tf.Tensor2D {
+export function preparedContraction(
+  cores: readonly tf.Tensor4D[],
+  shape: TTMatrixShape,
+): (x: tf.Tensor2D) => tf.Tensor2D {
   const d = cores.length;
-  const dims = cores.map((_, k) => [shape.ranks[k]!, shape.outModes[k]!, shape.inModes[k]!, shape.ranks[k + 1]!] as const);
+  const dims = cores.map(
+    (_, k) => [shape.ranks[k]!, shape.outModes[k]!, shape.inModes[k]!, shape.ranks[k + 1]!] as const,
+  );
   const g = cores.map((c, k) => {
     const [rk, mk, nk, rk1] = dims[k]!;
     return tf.reshape(tf.transpose(c, [0, 2, 1, 3]), [rk * nk, mk * rk1]);
@@ -63,7 +68,9 @@ export class TTLinear implements LinearMap {
     this.inputSize = prod(this.shape.inModes);
     this.outputSize = prod(this.shape.outModes);
     if (bias !== null && (bias.rank !== 1 || bias.shape[0] !== this.outputSize)) {
-      throw new Error(`'bias' passed to 'TTLinear' must have shape [${this.outputSize}], got ${shapeString(bias.shape)}`);
+      throw new Error(
+        `'bias' passed to 'TTLinear' must have shape [${this.outputSize}], got ${shapeString(bias.shape)}`,
+      );
     }
     this.cores = cores.map((c) => ownVariable(c as tf.Tensor4D));
     this.bias = bias === null ? null : ownVariable(bias);
@@ -75,7 +82,7 @@ export class TTLinear implements LinearMap {
     const gen = typeof rng === 'number' ? new Rng(rng) : rng;
     const cores = glorotTTCores(shape, gen);
     const m = prod(shape.outModes);
-    return new TTLinear(cores, bias ? tf.fill([m], TT_BIAS_INIT) as tf.Tensor1D : null);
+    return new TTLinear(cores, bias ? (tf.fill([m], TT_BIAS_INIT) as tf.Tensor1D) : null);
   }
 
   product(x: tf.Tensor2D, method: ProductMethod): tf.Tensor2D {

@@ -7,9 +7,16 @@ import { describeArgument } from '@ttrnn/tt';
 
 export { assertPositiveInt, describeArgument as describe, prod } from '@ttrnn/tt';
 
-export function assertOneOf<T extends string>(value: unknown, choices: readonly T[], arg: string, fn: string): asserts value is T {
+export function assertOneOf<T extends string>(
+  value: unknown,
+  choices: readonly T[],
+  arg: string,
+  fn: string,
+): asserts value is T {
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-    throw new Error(`'${arg}' passed to '${fn}' must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${describeArgument(value)}`);
+    throw new Error(
+      `'${arg}' passed to '${fn}' must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${describeArgument(value)}`,
+    );
   }
 }
 

@@ -51,7 +51,9 @@ describe('parseIdx', () => {
 
   it('rejects element types other than unsigned bytes and non-IDX data', () => {
     const floats = Uint8Array.from([0, 0, 0x0d, 1, 0, 0, 0, 1, 0, 0, 0, 0]);
-    expect(() => parseIdx(floats, 'f')).toThrow('f: expected unsigned-byte elements (type 0x08), got type 0x0d (float32)');
+    expect(() => parseIdx(floats, 'f')).toThrow(
+      'f: expected unsigned-byte elements (type 0x08), got type 0x0d (float32)',
+    );
     expect(() => parseIdx(Uint8Array.from([1, 2, 8, 1, 0, 0, 0, 0]), 'f')).toThrow('two zero bytes');
   });
 });
@@ -70,7 +72,8 @@ describe('readIdxFile', () => {
     const idx = await readIdxFile(join(FIXTURES, 'plain/train-images-idx3-ubyte'), IDX_IMAGES_MAGIC);
     expect(idx.dims).toEqual([6, 3, 4]);
     const expected: number[] = [];
-    for (let i = 0; i < 6; i++) for (let r = 0; r < 3; r++) for (let c = 0; c < 4; c++) expected.push(fixturePixel(i, r, c));
+    for (let i = 0; i < 6; i++)
+      for (let r = 0; r < 3; r++) for (let c = 0; c < 4; c++) expected.push(fixturePixel(i, r, c));
     expect(Array.from(idx.data)).toEqual(expected);
   });
 

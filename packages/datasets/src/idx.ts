@@ -92,7 +92,9 @@ export function parseIdx(bytes: Uint8Array, name: string, expectedMagic?: number
 export function encodeIdx(dims: readonly number[], data: Uint8Array): Uint8Array {
   const count = dims.reduce((a, b) => a * b, 1);
   if (data.length !== count) {
-    throw new Error(`'data' passed to 'encodeIdx' must hold ${count} elements for dims [${dims.join(', ')}], got ${data.length}`);
+    throw new Error(
+      `'data' passed to 'encodeIdx' must hold ${count} elements for dims [${dims.join(', ')}], got ${data.length}`,
+    );
   }
   const out = new Uint8Array(4 + 4 * dims.length + count);
   const view = new DataView(out.buffer);

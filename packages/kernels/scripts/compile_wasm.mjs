@@ -15,14 +15,23 @@ export async function compileRecurrent(shared) {
   const source = readFileSync(SOURCE, 'utf8');
   const flags = [
     'recurrent.ts',
-    '--outFile', 'recurrent.wasm',
-    '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert',
-    '--runtime', 'stub',
-    '--enable', shared ? 'simd,threads' : 'simd',
+    '--outFile',
+    'recurrent.wasm',
+    '--optimizeLevel',
+    '3',
+    '--shrinkLevel',
+    '0',
+    '--noAssert',
+    '--runtime',
+    'stub',
+    '--enable',
+    shared ? 'simd,threads' : 'simd',
     '--importMemory',
-    '--initialMemory', '1',
+    '--initialMemory',
+    '1',
     ...(shared ? ['--sharedMemory', '--maximumMemory', '65536'] : []),
-    '--use', 'abort=',
+    '--use',
+    'abort=',
   ];
   let binary = null;
   const stderr = [];
@@ -35,6 +44,7 @@ export async function compileRecurrent(shared) {
     stderr: { write: (s) => stderr.push(String(s)) },
     stdout: { write: () => {} },
   });
-  if (error || binary === null) throw new Error(`compiling ${SOURCE} failed: ${error?.message ?? ''}\n${stderr.join('')}`);
+  if (error || binary === null)
+    throw new Error(`compiling ${SOURCE} failed: ${error?.message ?? ''}\n${stderr.join('')}`);
   return binary;
 }

@@ -1,3 +1,18 @@
-export { KERNEL_GATES, RecurrentKernels, availableCores, kernelsAvailable, recurrentKernels, setKernelThreads, threadsFromEnv } from './kernel.js';
-export type { BackwardInputs, BackwardResult, ForwardInputs, ForwardResult, KernelCell, SequenceShape } from './kernel.js';
+export {
+  KERNEL_GATES,
+  RecurrentKernels,
+  availableCores,
+  kernelsAvailable,
+  recurrentKernels,
+  setKernelThreads,
+  threadsFromEnv,
+} from './kernel.js';
+export type {
+  BackwardInputs,
+  BackwardResult,
+  ForwardInputs,
+  ForwardResult,
+  KernelCell,
+  SequenceShape,
+} from './kernel.js';
 export { threadsSupported } from './pool.js';

@@ -81,7 +81,9 @@ describe('RecurrentKernels arguments', () => {
     expect(() => one.forward('lstm', shape, { ...f, xp: new Float32Array(5) })).toThrow(
       /'xp' passed to 'RecurrentKernels.forward' must hold 96 values \(\[steps·batch, 16\]\), got 5/,
     );
-    expect(() => one.forward('lstm', { ...shape, steps: 0 }, f)).toThrow(/'steps' passed to 'RecurrentKernels.forward' must be a positive integer, got 0/);
+    expect(() => one.forward('lstm', { ...shape, steps: 0 }, f)).toThrow(
+      /'steps' passed to 'RecurrentKernels.forward' must be a positive integer, got 0/,
+    );
     expect(() => one.forward('rnn' as KernelCell, shape, f)).toThrow(/'cell' .* must be 'lstm' or 'gru'/);
   });
 
@@ -105,6 +107,8 @@ describe('RecurrentKernels arguments', () => {
   it('reads TTRNN_THREADS', () => {
     expect(threadsFromEnv({ TTRNN_THREADS: '3' })).toBe(3);
     expect(threadsFromEnv({})).toBeGreaterThanOrEqual(1);
-    expect(() => threadsFromEnv({ TTRNN_THREADS: 'two' })).toThrow(/TTRNN_THREADS must be a positive integer .* got 'two'/);
+    expect(() => threadsFromEnv({ TTRNN_THREADS: 'two' })).toThrow(
+      /TTRNN_THREADS must be a positive integer .* got 'two'/,
+    );
   });
 });

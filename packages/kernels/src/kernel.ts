@@ -97,11 +97,19 @@ function moduleFor(shared: boolean): WasmModule {
 }
 
 function checkInt(v: number, name: string, fn: string): void {
-  if (!Number.isInteger(v) || v < 1) throw new Error(`'${name}' passed to '${fn}' must be a positive integer, got ${v}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new Error(`'${name}' passed to '${fn}' must be a positive integer, got ${v}`);
 }
 
-function checkLength(a: Float32Array | undefined | null, n: number, name: string, fn: string, what: string): asserts a is Float32Array {
-  if (!(a instanceof Float32Array)) throw new Error(`'${name}' passed to '${fn}' must be a Float32Array of ${n} values (${what})`);
+function checkLength(
+  a: Float32Array | undefined | null,
+  n: number,
+  name: string,
+  fn: string,
+  what: string,
+): asserts a is Float32Array {
+  if (!(a instanceof Float32Array))
+    throw new Error(`'${name}' passed to '${fn}' must be a Float32Array of ${n} values (${what})`);
   if (a.length !== n) throw new Error(`'${name}' passed to '${fn}' must hold ${n} values (${what}), got ${a.length}`);
 }
 
@@ -117,11 +125,16 @@ export class RecurrentKernels {
   constructor(threads = 1) {
     checkInt(threads, 'threads', 'RecurrentKernels');
     const shared = threads > 1 && threadsSupported();
-    this.memory = shared ? new wasmApi.Memory({ initial: 1, maximum: 65536, shared: true }) : new wasmApi.Memory({ initial: 1 });
+    this.memory = shared
+      ? new wasmApi.Memory({ initial: 1, maximum: 65536, shared: true })
+      : new wasmApi.Memory({ initial: 1 });
     const module = moduleFor(shared);
     const instance = new wasmApi.Instance(module, { env: { memory: this.memory } });
     const ex = instance.exports;
-    this.exports = Object.fromEntries(ENTRY_POINTS.map((n) => [n, ex[n]])) as Record<EntryPoint, (...args: number[]) => void>;
+    this.exports = Object.fromEntries(ENTRY_POINTS.map((n) => [n, ex[n]])) as Record<
+      EntryPoint,
+      (...args: number[]) => void
+    >;
     this.base = Math.ceil(((ex['heapBase'] as () => number)() + 1) / 64) * 64;
     this.pool = new ThreadPool(this.exports, module, this.memory, shared ? threads : 1);
     this.threads = this.pool.threads;
@@ -139,7 +152,10 @@ export class RecurrentKernels {
     const have = this.memory.buffer.byteLength;
     if (at > have) {
       const pages = Math.ceil((at - have) / PAGE);
-      if (have / PAGE + pages > 65536) throw new Error(`recurrent kernels: a sequence needs ${(at / 2 ** 30).toFixed(2)} GiB, more than the 4 GiB of a WebAssembly memory`);
+      if (have / PAGE + pages > 65536)
+        throw new Error(
+          `recurrent kernels: a sequence needs ${(at / 2 ** 30).toFixed(2)} GiB, more than the 4 GiB of a WebAssembly memory`,
+        );
       this.memory.grow(pages);
     }
     return offsets;
@@ -149,8 +165,13 @@ export class RecurrentKernels {
     return new Float32Array(this.memory.buffer, offset, length);
   }
 
-  private checkShape(cell: KernelCell, shape: SequenceShape, fn: string): { T: number; B: number; H: number; G: number } {
-    if (cell !== 'lstm' && cell !== 'gru') throw new Error(`'cell' passed to '${fn}' must be 'lstm' or 'gru', got ${String(cell)}`);
+  private checkShape(
+    cell: KernelCell,
+    shape: SequenceShape,
+    fn: string,
+  ): { T: number; B: number; H: number; G: number } {
+    if (cell !== 'lstm' && cell !== 'gru')
+      throw new Error(`'cell' passed to '${fn}' must be 'lstm' or 'gru', got ${String(cell)}`);
     checkInt(shape.steps, 'steps', fn);
     checkInt(shape.batch, 'batch', fn);
     checkInt(shape.hidden, 'hidden', fn);
@@ -171,7 +192,15 @@ export class RecurrentKernels {
     const BH = B * H;
     const scratch = B * G;
     const [xp, bx, bh, w, wp, hh, cc, acts, sc] = this.layout([
-      T * B * G, G, G, H * G, H * G, (T + 2) * BH, lstm ? (T + 1) * BH : 0, T * B * 4 * H, this.threads * scratch,
+      T * B * G,
+      G,
+      G,
+      H * G,
+      H * G,
+      (T + 2) * BH,
+      lstm ? (T + 1) * BH : 0,
+      T * B * 4 * H,
+      this.threads * scratch,
     ]);
     this.view(xp!, T * B * G).set(inputs.xp);
     this.view(w!, H * G).set(inputs.w);
@@ -219,7 +248,20 @@ export class RecurrentKernels {
     if (lstm) checkLength(inputs.cc, (T + 1) * BH, 'cc', fn, `[(steps + 1)·batch, ${H}]`);
     const tnScratch = (H + G) * 64;
     const [w, wt, wtp, hh, cc, acts, dhs, dh, dc, dAx, dAh, dw, dbx, dbh, sc] = this.layout([
-      H * G, G * H, G * H, (T + 1) * BH, lstm ? (T + 1) * BH : 0, T * B * 4 * H, T * BH, BH, BH, T * B * G, lstm ? 0 : T * B * G, H * G, G, G,
+      H * G,
+      G * H,
+      G * H,
+      (T + 1) * BH,
+      lstm ? (T + 1) * BH : 0,
+      T * B * 4 * H,
+      T * BH,
+      BH,
+      BH,
+      T * B * G,
+      lstm ? 0 : T * B * G,
+      H * G,
+      G,
+      G,
       this.threads * tnScratch,
     ]);
     this.view(w!, H * G).set(inputs.w);
@@ -235,13 +277,29 @@ export class RecurrentKernels {
     if (lstm) {
       this.view(cc!, (T + 1) * BH).set(inputs.cc!);
       this.view(dc!, BH).set(inputs.dOut.subarray(T * BH));
-      this.pool.run({ fn: 'lstmBackward', args: [T, B, H, wt!, wtp!, cc!, acts!, dhs!, dh!, dc!, dAx!], total: B, align: 4 });
+      this.pool.run({
+        fn: 'lstmBackward',
+        args: [T, B, H, wt!, wtp!, cc!, acts!, dhs!, dh!, dc!, dAx!],
+        total: B,
+        align: 4,
+      });
     } else {
-      this.pool.run({ fn: 'gruBackward', args: [T, B, H, wt!, wtp!, hh!, acts!, dhs!, dh!, dAx!, dAh!], total: B, align: 4 });
+      this.pool.run({
+        fn: 'gruBackward',
+        args: [T, B, H, wt!, wtp!, hh!, acts!, dhs!, dh!, dAx!, dAh!],
+        total: B,
+        align: 4,
+      });
     }
     // dW = H_prevᵀ·dA over all steps at once (rows of hh before the last block are h_{t−1}).
     this.view(dw!, H * G).fill(0);
-    this.pool.run({ fn: 'gemmTN', args: [hh!, H, dA, dw!, G, H, T * B, sc!], total: G, align: 8, perThread: { index: 7, stride: tnScratch * 4 } });
+    this.pool.run({
+      fn: 'gemmTN',
+      args: [hh!, H, dA, dw!, G, H, T * B, sc!],
+      total: G,
+      align: 8,
+      perThread: { index: 7, stride: tnScratch * 4 },
+    });
     this.pool.run({ fn: 'colSum', args: [dA, G, T * B, dbh!], total: G, align: 4 });
     if (!lstm) this.pool.run({ fn: 'colSum', args: [dAx!, G, T * B, dbx!], total: G, align: 4 });
     return {
@@ -273,16 +331,24 @@ export class RecurrentKernels {
 export function availableCores(): number {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
-  const n = os?.availableParallelism?.() ?? (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  const n =
+    os?.availableParallelism?.() ??
+    (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ??
+    1;
   return Math.max(1, Math.floor(n));
 }
 
 /** The thread count from `TTRNN_THREADS` when set (a positive integer), else every core. */
-export function threadsFromEnv(env: Record<string, string | undefined> | undefined = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env): number {
+export function threadsFromEnv(
+  env: Record<string, string | undefined> | undefined = (
+    globalThis as { process?: { env?: Record<string, string | undefined> } }
+  ).process?.env,
+): number {
   const v = env?.['TTRNN_THREADS'];
   if (v === undefined || v === '') return availableCores();
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`TTRNN_THREADS must be a positive integer (threads for the recurrent kernels), got '${v}'`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`TTRNN_THREADS must be a positive integer (threads for the recurrent kernels), got '${v}'`);
   return n;
 }
 

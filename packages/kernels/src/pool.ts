@@ -11,7 +11,17 @@
 import type { WasmMemory, WasmModule } from './wasm_api.js';
 
 /** The module's entry points that a job may call, in the order of their job codes. */
-export const ENTRY_POINTS = ['lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'gemmTN', 'colSum', 'transpose', 'packStrips', 'packStripsT'] as const;
+export const ENTRY_POINTS = [
+  'lstmForward',
+  'lstmBackward',
+  'gruForward',
+  'gruBackward',
+  'gemmTN',
+  'colSum',
+  'transpose',
+  'packStrips',
+  'packStripsT',
+] as const;
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
 
 type Exports = Record<EntryPoint, (...args: number[]) => void>;
@@ -132,7 +142,8 @@ export class ThreadPool {
   /** Runs `job` on every thread; returns when all are done. */
   run(job: Job): void {
     const { fn, args, total, align, perThread } = job;
-    if (args.length > MAX_ARGS) throw new Error(`ThreadPool.run: ${fn} has ${args.length} arguments, at most ${MAX_ARGS}`);
+    if (args.length > MAX_ARGS)
+      throw new Error(`ThreadPool.run: ${fn} has ${args.length} arguments, at most ${MAX_ARGS}`);
     if (this.threads === 1 || total <= align) {
       if (total > 0) this.exports[fn](...args, 0, total);
       return;
@@ -156,7 +167,9 @@ export class ThreadPool {
     for (let done = Atomics.load(c, DONE); done < need; done = Atomics.load(c, DONE)) {
       // Slices of 1 s: a worker that died would otherwise block forever.
       if (Atomics.wait(c, DONE, done, 1000) === 'timed-out' && (waited += 1) > 120) {
-        throw new Error(`kernel thread pool: ${fn} did not finish on ${need - done} of ${need} worker threads within 120 s`);
+        throw new Error(
+          `kernel thread pool: ${fn} did not finish on ${need - done} of ${need} worker threads within 120 s`,
+        );
       }
     }
     if (Atomics.load(c, ERROR) !== 0) throw new Error(`kernel thread pool: ${fn} failed on a worker thread`);

@@ -16,7 +16,10 @@ import { TTDense } from './tt_dense.js';
 export function toLayersModel(model: SequenceModel, opts: { name?: string } = {}): tfl.Sequential {
   const fn = 'toLayersModel';
   const c = model.config;
-  if (c.task !== 'classifier') throw new Error(`'model' passed to '${fn}' must be a sequence classifier (task 'classifier'), got task '${c.task}'`);
+  if (c.task !== 'classifier')
+    throw new Error(
+      `'model' passed to '${fn}' must be a sequence classifier (task 'classifier'), got task '${c.task}'`,
+    );
   const layers: CellLayer[] = [];
   for (let l = 0; l < c.layers; l++) {
     const args: RecurrentLayerArgs = {
@@ -33,7 +36,10 @@ export function toLayersModel(model: SequenceModel, opts: { name?: string } = {}
     c.tt === null
       ? tfl.layers.dense({ units: c.outputSize })
       : new TTDense({ units: c.outputSize, cores: c.tt.cores, rank: c.tt.rank, productMode: c.mode });
-  const seq = tfl.sequential({ layers: [...layers, head, tfl.layers.softmax()], ...(opts.name !== undefined ? { name: opts.name } : {}) });
+  const seq = tfl.sequential({
+    layers: [...layers, head, tfl.layers.softmax()],
+    ...(opts.name !== undefined ? { name: opts.name } : {}),
+  });
 
   const source = new Map(model.namedWeights().map((w) => [w.name, w.variable]));
   const take = (name: string) => {

@@ -30,7 +30,9 @@ export function positiveInt(v: unknown, arg: string, fn: string): number {
 export function productMode(v: unknown, fn: string): ProductMode {
   const mode = v ?? 'auto';
   if (!PRODUCT_MODES.includes(mode as ProductMode)) {
-    throw new Error(`'productMode' passed to '${fn}' must be one of ${PRODUCT_MODES.map((m) => `'${m}'`).join(', ')}, got ${describe(v)}`);
+    throw new Error(
+      `'productMode' passed to '${fn}' must be one of ${PRODUCT_MODES.map((m) => `'${m}'`).join(', ')}, got ${describe(v)}`,
+    );
   }
   return mode as ProductMode;
 }

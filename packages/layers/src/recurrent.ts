@@ -18,7 +18,17 @@ import { CELL_KINDS, EXTRA_CORES, RNN, checkpointChunk, normalizeTTLayout } from
 import type { CellKind, ProductMode, TTLayout } from '@ttrnn/cells';
 import type { ExtraCore } from '@ttrnn/tt';
 import type { Kwargs, LayerArgs, Shape } from './layer_util.js';
-import { booleanOf, describe, named, oneShape, oneTensor, positiveInt, productMode, rejectMask, seedOf } from './layer_util.js';
+import {
+  booleanOf,
+  describe,
+  named,
+  oneShape,
+  oneTensor,
+  positiveInt,
+  productMode,
+  rejectMask,
+  seedOf,
+} from './layer_util.js';
 import { cellWithLayerWeights } from './weights_over.js';
 
 /** Options of every recurrent layer of this package. */
@@ -61,7 +71,8 @@ export abstract class CellLayer extends tfl.layers.Layer {
 
   protected constructor(args: RecurrentLayerArgs, cellKind: CellKind, tt: TTLayout | null, fn: string) {
     super(args);
-    if (!CELL_KINDS.includes(cellKind)) throw new Error(`'cellKind' passed to '${fn}' must be 'lstm' or 'gru', got ${describe(cellKind)}`);
+    if (!CELL_KINDS.includes(cellKind))
+      throw new Error(`'cellKind' passed to '${fn}' must be 'lstm' or 'gru', got ${describe(cellKind)}`);
     this.cellKind = cellKind;
     this.units = positiveInt(args.units, 'units', fn);
     this.tt = tt === null ? null : normalizeTTLayout(tt, fn);
@@ -80,7 +91,9 @@ export abstract class CellLayer extends tfl.layers.Layer {
     const shape = oneShape(inputShape, this.name);
     const features = shape[2];
     if (shape.length !== 3 || typeof features !== 'number') {
-      throw new Error(`layer '${this.name}' expects input of shape [batch, steps, features] with known features, got [${shape.join(', ')}]`);
+      throw new Error(
+        `layer '${this.name}' expects input of shape [batch, steps, features] with known features, got [${shape.join(', ')}]`,
+      );
     }
     const { cell, names } = cellWithLayerWeights(
       { cell: this.cellKind, inputSize: features, hiddenSize: this.units, tt: this.tt },
@@ -119,24 +132,42 @@ export abstract class CellLayer extends tfl.layers.Layer {
       checkpoint: this.checkpoint,
       seed: this.seed,
     };
-    if (this.tt !== null) Object.assign(config, { cores: this.tt.cores, rank: this.tt.rank, extraCore: this.tt.extraCore, naive: this.tt.naive });
+    if (this.tt !== null)
+      Object.assign(config, {
+        cores: this.tt.cores,
+        rank: this.tt.rank,
+        extraCore: this.tt.extraCore,
+        naive: this.tt.naive,
+      });
     return { ...config, ...super.getConfig() };
   }
 }
 
 /** The TT layout of TT layer options; errors name `fn`. */
-export function ttOf(args: { cores: number; rank: number; extraCore?: ExtraCore; naive?: boolean }, fn: string): TTLayout {
-  if (typeof args !== 'object' || args === null) throw new Error(`'args' passed to '${fn}' must be an object {units, cores, rank, …}, got ${describe(args)}`);
+export function ttOf(
+  args: { cores: number; rank: number; extraCore?: ExtraCore; naive?: boolean },
+  fn: string,
+): TTLayout {
+  if (typeof args !== 'object' || args === null)
+    throw new Error(`'args' passed to '${fn}' must be an object {units, cores, rank, …}, got ${describe(args)}`);
   const extraCore = args.extraCore ?? 'none';
   if (!EXTRA_CORES.includes(extraCore)) {
-    throw new Error(`'extraCore' passed to '${fn}' must be one of ${EXTRA_CORES.map((e) => `'${e}'`).join(', ')}, got ${describe(args.extraCore)}`);
+    throw new Error(
+      `'extraCore' passed to '${fn}' must be one of ${EXTRA_CORES.map((e) => `'${e}'`).join(', ')}, got ${describe(args.extraCore)}`,
+    );
   }
-  return { cores: positiveInt(args.cores, 'cores', fn), rank: positiveInt(args.rank, 'rank', fn), extraCore, naive: args.naive ?? false };
+  return {
+    cores: positiveInt(args.cores, 'cores', fn),
+    rank: positiveInt(args.rank, 'rank', fn),
+    extraCore,
+    naive: args.naive ?? false,
+  };
 }
 
 /** Checks that the options are an object; errors name `fn`. */
 export function argsOf<A>(args: A, fn: string): A {
-  if (typeof args !== 'object' || args === null) throw new Error(`'args' passed to '${fn}' must be an object {units, …}, got ${describe(args)}`);
+  if (typeof args !== 'object' || args === null)
+    throw new Error(`'args' passed to '${fn}' must be an object {units, …}, got ${describe(args)}`);
   return args;
 }
 

@@ -17,7 +17,14 @@ import type { RefCase } from './test_util/reference.js';
 
 const OUT = { atol: 1e-5, rtol: 0 };
 const GRAD = { atol: 1e-4, rtol: 0 };
-const CASES = ['ttlstm', 'ttlstm_rank1_seed3', 'ttlstm_extra_first', 'ttlstm_extra_last', 'ttlstm_naive', 'ttgru'] as const;
+const CASES = [
+  'ttlstm',
+  'ttlstm_rank1_seed3',
+  'ttlstm_extra_first',
+  'ttlstm_extra_last',
+  'ttlstm_naive',
+  'ttgru',
+] as const;
 
 /** The layer that the case describes, built for its input and holding its weights. */
 function layerOf(c: RefCase, productMode: ProductMode): CellLayer {
@@ -33,7 +40,10 @@ function layerOf(c: RefCase, productMode: ProductMode): CellLayer {
   };
   const layer = c.class === 'TTGRU' ? new TTGRU(args) : new TTLSTM(args);
   layer.build([null, c.x.shape[1]!, c.x.shape[2]!]);
-  const cell = cellFromReference(c['input_weights'], c['hidden_weights'], { className: c.class, hiddenSize: args.units });
+  const cell = cellFromReference(c['input_weights'], c['hidden_weights'], {
+    className: c.class,
+    hiddenSize: args.units,
+  });
   const byName = new Map(cell.namedWeights().map((w) => [w.name, w.variable]));
   layer.setWeights(layer.cellWeightNames.map((n) => byName.get(n)!));
   cell.dispose();
@@ -75,7 +85,10 @@ describe.each(CASES)('reference case %s', (name) => {
 
   it('returns the last hidden state without returnSequences', () => {
     const layer = layerOf(c, 'auto');
-    const last = c.class === 'TTGRU' ? new TTGRU({ ...layer.getConfig(), returnSequences: false } as never) : new TTLSTM({ ...layer.getConfig(), returnSequences: false } as never);
+    const last =
+      c.class === 'TTGRU'
+        ? new TTGRU({ ...layer.getConfig(), returnSequences: false } as never)
+        : new TTLSTM({ ...layer.getConfig(), returnSequences: false } as never);
     last.build([null, c.x.shape[1]!, c.x.shape[2]!]);
     last.setWeights(layer.getWeights());
     const x = refTensor(c.x, 'x');
@@ -90,13 +103,26 @@ describe.each(CASES)('reference case %s', (name) => {
 
 describe('reference case tt_classifier', () => {
   it('TT-LSTM → TT dense → log-softmax gives the original log-probabilities', () => {
-    type Desc = Record<string, unknown> & { config: Record<string, number>; x: { shape: number[]; data: number[] }; log_softmax_out: { data: number[] } };
+    type Desc = Record<string, unknown> & {
+      config: Record<string, number>;
+      x: { shape: number[]; data: number[] };
+      log_softmax_out: { data: number[] };
+    };
     const c = referenceCase<Desc>('tt_classifier');
-    const { hidden_size: H, output_size: K, n_cores: d, tt_rank: r, input_size: N } = c.config as Record<string, number>;
+    const {
+      hidden_size: H,
+      output_size: K,
+      n_cores: d,
+      tt_rank: r,
+      input_size: N,
+    } = c.config as Record<string, number>;
     const rec = new TTLSTM({ units: H!, cores: d!, rank: r!, inputShape: [c.x.shape[1]!, N!] });
     const head = new TTDense({ units: K!, cores: d!, rank: r! });
     const model = tfl.sequential({ layers: [rec, head] });
-    const cell = cellFromReference(c['rnn_input_weights'], c['rnn_hidden_weights'], { className: 'TTLSTM', hiddenSize: H! });
+    const cell = cellFromReference(c['rnn_input_weights'], c['rnn_hidden_weights'], {
+      className: 'TTLSTM',
+      hiddenSize: H!,
+    });
     const cellVars = new Map(cell.namedWeights().map((w) => [w.name, w.variable]));
     rec.setWeights(rec.cellWeightNames.map((n) => cellVars.get(n)!));
     const map = linearMapFromReference(c['head'], 'head');

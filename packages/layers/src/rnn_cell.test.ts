@@ -16,7 +16,14 @@ import type { RefCase } from './test_util/reference.js';
 
 const OUT = { atol: 1e-5, rtol: 0 };
 const GRAD = { atol: 1e-4, rtol: 0 };
-const CASES = ['ttlstm', 'ttlstm_rank1_seed3', 'ttlstm_extra_first', 'ttlstm_extra_last', 'ttlstm_naive', 'ttgru'] as const;
+const CASES = [
+  'ttlstm',
+  'ttlstm_rank1_seed3',
+  'ttlstm_extra_first',
+  'ttlstm_extra_last',
+  'ttlstm_naive',
+  'ttgru',
+] as const;
 
 function argsOf(c: RefCase): TTRNNCellArgs {
   const cfg = c.config;
@@ -31,14 +38,20 @@ function argsOf(c: RefCase): TTRNNCellArgs {
 
 /** The case's weights, in the order of `cellWeightNames`. */
 function weightsOf(c: RefCase, names: readonly string[]): tf.Tensor[] {
-  const cell = cellFromReference(c['input_weights'], c['hidden_weights'], { className: c.class, hiddenSize: argsOf(c).units });
+  const cell = cellFromReference(c['input_weights'], c['hidden_weights'], {
+    className: c.class,
+    hiddenSize: argsOf(c).units,
+  });
   const byName = new Map(cell.namedWeights().map((w) => [w.name, tf.clone(w.variable)]));
   cell.dispose();
   return names.map((n) => byName.get(n)!);
 }
 
 /** `tf.layers.rnn` around the case's cell, in a model (so it can be disposed), holding its weights. */
-function rnnModel(c: RefCase, rnnArgs: { returnSequences?: boolean; returnState?: boolean; goBackwards?: boolean }): { model: tfl.LayersModel; cell: CellStep } {
+function rnnModel(
+  c: RefCase,
+  rnnArgs: { returnSequences?: boolean; returnState?: boolean; goBackwards?: boolean },
+): { model: tfl.LayersModel; cell: CellStep } {
   const cell = c.class === 'TTGRU' ? new TTGRUCell(argsOf(c)) : new TTLSTMCell(argsOf(c));
   const input = tfl.input({ shape: [c.x.shape[1]!, c.x.shape[2]!] });
   const output = tfl.layers.rnn({ cell, ...rnnArgs }).apply(input) as tfl.SymbolicTensor | tfl.SymbolicTensor[];
@@ -67,7 +80,14 @@ describe.each(CASES)('reference case %s through tf.layers.rnn', (name) => {
       return tf.sum(tf.mul(y, R)) as tf.Scalar;
     }, [...weights, xv]);
     assertClose(outputs!.dataSync(), c.outputs.data, OUT, `${name} outputs`);
-    weights.forEach((w, i) => assertClose(grads[w.name]!.dataSync(), c.grads[c.param_names_in_order[i]!]!.data, GRAD, `${name} grad ${c.param_names_in_order[i]}`));
+    weights.forEach((w, i) =>
+      assertClose(
+        grads[w.name]!.dataSync(),
+        c.grads[c.param_names_in_order[i]!]!.data,
+        GRAD,
+        `${name} grad ${c.param_names_in_order[i]}`,
+      ),
+    );
     assertClose(grads[xv.name]!.dataSync(), c.grad_x.data, GRAD, `${name} grad_x`);
     tf.dispose([value, xv, R, outputs!, ...Object.values(grads)]);
     model.dispose();
@@ -106,18 +126,32 @@ describe('RNN cells', () => {
   it('round-trip through model.save and tf.loadLayersModel inside tf.layers.rnn', async () => {
     const model = tfl.sequential({
       layers: [
-        tfl.layers.rnn({ cell: new TTLSTMCell({ units: 6, cores: 2, rank: 2, productMode: 'per-step', seed: 2 }), returnSequences: true, inputShape: [4, 3] }),
+        tfl.layers.rnn({
+          cell: new TTLSTMCell({ units: 6, cores: 2, rank: 2, productMode: 'per-step', seed: 2 }),
+          returnSequences: true,
+          inputShape: [4, 3],
+        }),
         tfl.layers.rnn({ cell: new DenseGRUCell({ units: 5, seed: 3 }) }),
       ],
     });
     let saved: tf.io.ModelArtifacts | null = null;
-    await model.save(tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } })));
+    await model.save(
+      tf.io.withSaveHandler(
+        async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } }),
+      ),
+    );
     expect(JSON.stringify(saved!.modelTopology)).toContain('"class_name":"TTLSTMCell"');
     const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved!));
     const cells = loaded.layers.map((l) => (l as tfl.RNN).cell as CellStep);
     expect(cells.map((cell) => cell.getClassName())).toEqual(['TTLSTMCell', 'DenseGRUCell']);
-    expect([cells[0]!.tt, cells[0]!.productMode]).toEqual([{ cores: 2, rank: 2, extraCore: 'none', naive: false }, 'per-step']);
-    const x = tf.tensor3d(Array.from({ length: 2 * 4 * 3 }, (_, i) => ((i * 13) % 11) / 11 - 0.5), [2, 4, 3]);
+    expect([cells[0]!.tt, cells[0]!.productMode]).toEqual([
+      { cores: 2, rank: 2, extraCore: 'none', naive: false },
+      'per-step',
+    ]);
+    const x = tf.tensor3d(
+      Array.from({ length: 2 * 4 * 3 }, (_, i) => ((i * 13) % 11) / 11 - 0.5),
+      [2, 4, 3],
+    );
     const [a, b] = [model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
     tf.dispose([x, a, b]);
@@ -126,13 +160,26 @@ describe('RNN cells', () => {
   });
 
   it('the whole-sequence layer and the cell in tf.layers.rnn agree on a TT-LSTM with an extra core', () => {
-    const layer = new TTLSTM({ units: 8, cores: 2, rank: 3, extraCore: 'first', returnSequences: true, seed: 9, inputShape: [5, 6] });
+    const layer = new TTLSTM({
+      units: 8,
+      cores: 2,
+      rank: 3,
+      extraCore: 'first',
+      returnSequences: true,
+      seed: 9,
+      inputShape: [5, 6],
+    });
     const seq = tfl.sequential({ layers: [layer] });
     const cell = new TTLSTMCell({ units: 8, cores: 2, rank: 3, extraCore: 'first', seed: 9 });
     const viaRnn = tfl.sequential({ layers: [tfl.layers.rnn({ cell, returnSequences: true, inputShape: [5, 6] })] });
     // Same seed, same initial weights.
-    layer.getWeights().forEach((w, i) => expect(Array.from(cell.getWeights()[i]!.dataSync())).toEqual(Array.from(w.dataSync())));
-    const x = tf.tensor3d(Array.from({ length: 3 * 5 * 6 }, (_, i) => ((i * 7) % 19) / 19 - 0.5), [3, 5, 6]);
+    layer
+      .getWeights()
+      .forEach((w, i) => expect(Array.from(cell.getWeights()[i]!.dataSync())).toEqual(Array.from(w.dataSync())));
+    const x = tf.tensor3d(
+      Array.from({ length: 3 * 5 * 6 }, (_, i) => ((i * 7) % 19) / 19 - 0.5),
+      [3, 5, 6],
+    );
     const [a, b] = [seq.predict(x) as tf.Tensor, viaRnn.predict(x) as tf.Tensor];
     assertClose(b.dataSync(), a.dataSync(), { atol: 1e-6, rtol: 1e-5 }, 'cell vs layer');
     tf.dispose([x, a, b]);
@@ -142,7 +189,9 @@ describe('RNN cells', () => {
 
   it('masking: padded steps after the sequence leave the result as without them', () => {
     const cell = new TTGRUCell({ units: 4, cores: 2, rank: 2, seed: 1 });
-    const model = tfl.sequential({ layers: [tfl.layers.masking({ maskValue: 0, inputShape: [null, 3] }), tfl.layers.rnn({ cell })] });
+    const model = tfl.sequential({
+      layers: [tfl.layers.masking({ maskValue: 0, inputShape: [null, 3] }), tfl.layers.rnn({ cell })],
+    });
     const data = Array.from({ length: 3 * 3 }, (_, i) => ((i * 5) % 7) / 7 + 0.1); // no zero step
     const short = tf.tensor3d(data, [1, 3, 3]);
     const padded = tf.tensor3d([...data, 0, 0, 0, 0, 0, 0], [1, 5, 3]);
@@ -154,10 +203,21 @@ describe('RNN cells', () => {
 
   it('stateful: two halves in a row give the result of the whole sequence', () => {
     const make = (stateful: boolean, steps: number) =>
-      tfl.sequential({ layers: [tfl.layers.rnn({ cell: new TTLSTMCell({ units: 4, cores: 2, rank: 2, seed: 5 }), stateful, batchInputShape: [2, steps, 3] })] });
+      tfl.sequential({
+        layers: [
+          tfl.layers.rnn({
+            cell: new TTLSTMCell({ units: 4, cores: 2, rank: 2, seed: 5 }),
+            stateful,
+            batchInputShape: [2, steps, 3],
+          }),
+        ],
+      });
     const whole = make(false, 6);
     const halves = make(true, 3);
-    const x = tf.tensor3d(Array.from({ length: 2 * 6 * 3 }, (_, i) => ((i * 11) % 13) / 13 - 0.5), [2, 6, 3]);
+    const x = tf.tensor3d(
+      Array.from({ length: 2 * 6 * 3 }, (_, i) => ((i * 11) % 13) / 13 - 0.5),
+      [2, 6, 3],
+    );
     const [first, second] = tf.split(x, 2, 1) as [tf.Tensor3D, tf.Tensor3D];
     const a = whole.predict(x) as tf.Tensor;
     tf.dispose(halves.predict(first) as tf.Tensor);
@@ -171,7 +231,11 @@ describe('RNN cells', () => {
   });
 
   it('argument errors name the argument and the cell', () => {
-    expect(() => new TTLSTMCell({ units: 4, cores: 0, rank: 2 })).toThrow("'cores' passed to 'TTLSTMCell' must be a positive integer, got 0");
-    expect(() => new DenseGRUCell({ units: -1 })).toThrow("'units' passed to 'DenseGRUCell' must be a positive integer, got -1");
+    expect(() => new TTLSTMCell({ units: 4, cores: 0, rank: 2 })).toThrow(
+      "'cores' passed to 'TTLSTMCell' must be a positive integer, got 0",
+    );
+    expect(() => new DenseGRUCell({ units: -1 })).toThrow(
+      "'units' passed to 'DenseGRUCell' must be a positive integer, got -1",
+    );
   });
 });

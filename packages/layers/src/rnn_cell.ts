@@ -49,7 +49,8 @@ export abstract class CellStep extends tfl.layers.RNNCell {
 
   protected constructor(args: RNNCellArgs, cellKind: CellKind, tt: TTLayout | null, fn: string) {
     super(args);
-    if (!CELL_KINDS.includes(cellKind)) throw new Error(`'cellKind' passed to '${fn}' must be 'lstm' or 'gru', got ${describe(cellKind)}`);
+    if (!CELL_KINDS.includes(cellKind))
+      throw new Error(`'cellKind' passed to '${fn}' must be 'lstm' or 'gru', got ${describe(cellKind)}`);
     this.cellKind = cellKind;
     this.units = positiveInt(args.units, 'units', fn);
     this.tt = tt === null ? null : normalizeTTLayout(tt, fn);
@@ -66,7 +67,8 @@ export abstract class CellStep extends tfl.layers.RNNCell {
   override build(inputShape: Shape | Shape[]): void {
     const shape = oneShape(inputShape, this.name);
     const features = shape[shape.length - 1];
-    if (typeof features !== 'number') throw new Error(`layer '${this.name}' needs a known number of input features, got [${shape.join(', ')}]`);
+    if (typeof features !== 'number')
+      throw new Error(`layer '${this.name}' needs a known number of input features, got [${shape.join(', ')}]`);
     const { cell, names } = cellWithLayerWeights(
       { cell: this.cellKind, inputSize: features, hiddenSize: this.units, tt: this.tt },
       this.seed,
@@ -85,7 +87,9 @@ export abstract class CellStep extends tfl.layers.RNNCell {
     if (step === null) throw new Error(`layer '${this.name}' is called before it is built`);
     const states = this.cellKind === 'lstm' ? 2 : 1;
     if (!Array.isArray(inputs) || inputs.length !== 1 + states) {
-      throw new Error(`layer '${this.name}' takes [input, ${this.cellKind === 'lstm' ? 'h, c' : 'h'}], got ${Array.isArray(inputs) ? inputs.length : 1} tensors`);
+      throw new Error(
+        `layer '${this.name}' takes [input, ${this.cellKind === 'lstm' ? 'h, c' : 'h'}], got ${Array.isArray(inputs) ? inputs.length : 1} tensors`,
+      );
     }
     return tf.tidy(() =>
       named(this.name, () => {
@@ -98,7 +102,13 @@ export abstract class CellStep extends tfl.layers.RNNCell {
 
   override getConfig(): tf.serialization.ConfigDict {
     const config: tf.serialization.ConfigDict = { units: this.units, productMode: this.productMode, seed: this.seed };
-    if (this.tt !== null) Object.assign(config, { cores: this.tt.cores, rank: this.tt.rank, extraCore: this.tt.extraCore, naive: this.tt.naive });
+    if (this.tt !== null)
+      Object.assign(config, {
+        cores: this.tt.cores,
+        rank: this.tt.rank,
+        extraCore: this.tt.extraCore,
+        naive: this.tt.naive,
+      });
     return { ...config, ...super.getConfig() };
   }
 }

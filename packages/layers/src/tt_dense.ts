@@ -9,7 +9,18 @@ import { TTLinear } from '@ttrnn/cells';
 import type { LinearMap, ProductMode } from '@ttrnn/cells';
 import { ttMatrixShape } from '@ttrnn/tt';
 import type { Kwargs, LayerArgs, Shape } from './layer_util.js';
-import { adoptWeights, booleanOf, describe, named, oneShape, oneTensor, positiveInt, productMode, rejectMask, seedOf } from './layer_util.js';
+import {
+  adoptWeights,
+  booleanOf,
+  describe,
+  named,
+  oneShape,
+  oneTensor,
+  positiveInt,
+  productMode,
+  rejectMask,
+  seedOf,
+} from './layer_util.js';
 import { linearMapOver, lookupIn } from './weights_over.js';
 
 export interface TTDenseArgs extends LayerArgs {
@@ -40,7 +51,8 @@ export class TTDense extends tfl.layers.Layer {
 
   constructor(args: TTDenseArgs) {
     const fn = 'TTDense';
-    if (typeof args !== 'object' || args === null) throw new Error(`'args' passed to '${fn}' must be an object {units, cores, rank, …}, got ${describe(args)}`);
+    if (typeof args !== 'object' || args === null)
+      throw new Error(`'args' passed to '${fn}' must be an object {units, cores, rank, …}, got ${describe(args)}`);
     super(args);
     this.units = positiveInt(args.units, 'units', fn);
     this.cores = positiveInt(args.cores, 'cores', fn);
@@ -59,7 +71,9 @@ export class TTDense extends tfl.layers.Layer {
     const shape = oneShape(inputShape, this.name);
     const n = shape[shape.length - 1];
     if (shape.length < 2 || typeof n !== 'number') {
-      throw new Error(`layer '${this.name}' expects input of shape [batch, …, features] with known features, got [${shape.join(', ')}]`);
+      throw new Error(
+        `layer '${this.name}' expects input of shape [batch, …, features] with known features, got [${shape.join(', ')}]`,
+      );
     }
     const template = TTLinear.init(
       named(this.name, () => ttMatrixShape(n, this.units, this.cores, this.rank)),
@@ -67,7 +81,9 @@ export class TTDense extends tfl.layers.Layer {
       this.useBias,
     );
     try {
-      const { vars, names } = adoptWeights(template.namedWeights(), (name, s) => this.addWeight(name, s, 'float32', tfl.initializers.zeros()));
+      const { vars, names } = adoptWeights(template.namedWeights(), (name, s) =>
+        this.addWeight(name, s, 'float32', tfl.initializers.zeros()),
+      );
       this.names = names;
       this.map = linearMapOver(template, lookupIn(vars, this.name));
     } finally {

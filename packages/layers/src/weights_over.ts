@@ -23,10 +23,15 @@ export function linearMapOver(template: LinearMap, variable: VariableLookup): Li
     return new TTLinear(cores, template.bias === null ? null : (variable('bias') as tf.Variable<tf.Rank.R1>));
   }
   if (template instanceof NaiveTTLinear) {
-    return new NaiveTTLinear(template.gates.map((g, i) => linearMapOver(g, (n) => variable(`gate${i}.${n}`)) as TTLinear));
+    return new NaiveTTLinear(
+      template.gates.map((g, i) => linearMapOver(g, (n) => variable(`gate${i}.${n}`)) as TTLinear),
+    );
   }
   if (template instanceof Linear) {
-    return new Linear(variable('weight') as tf.Variable<tf.Rank.R2>, template.bias === null ? null : (variable('bias') as tf.Variable<tf.Rank.R1>));
+    return new Linear(
+      variable('weight') as tf.Variable<tf.Rank.R2>,
+      template.bias === null ? null : (variable('bias') as tf.Variable<tf.Rank.R1>),
+    );
   }
   throw new Error(`'template' passed to 'linearMapOver' must be a Linear, TTLinear or NaiveTTLinear`);
 }
@@ -42,7 +47,8 @@ export function cellOver(template: RecurrentCell, variable: VariableLookup): Rec
 export function lookupIn(vars: ReadonlyMap<string, tf.Variable>, layer: string): VariableLookup {
   return (name) => {
     const v = vars.get(name);
-    if (v === undefined) throw new Error(`layer '${layer}' has no weight '${name}' (has ${[...vars.keys()].join(', ')})`);
+    if (v === undefined)
+      throw new Error(`layer '${layer}' has no weight '${name}' (has ${[...vars.keys()].join(', ')})`);
     return v;
   };
 }

@@ -3,7 +3,9 @@ import { Rng, deriveSeed } from './rng.js';
 
 describe('Rng', () => {
   it('is reproducible for a seed and differs between seeds', () => {
-    const a = new Rng(7), b = new Rng(7), c = new Rng(8);
+    const a = new Rng(7),
+      b = new Rng(7),
+      c = new Rng(8);
     const xa = Array.from({ length: 5 }, () => a.nextUint32());
     const xb = Array.from({ length: 5 }, () => b.nextUint32());
     const xc = Array.from({ length: 5 }, () => c.nextUint32());
@@ -24,7 +26,9 @@ describe('Rng', () => {
   it('draws uniforms with mean 1/2 and normals with unit variance', () => {
     const r = new Rng(3);
     const n = 200_000;
-    let su = 0, sn = 0, sn2 = 0;
+    let su = 0,
+      sn = 0,
+      sn2 = 0;
     for (let i = 0; i < n; i++) {
       su += r.uniform();
       const z = r.normal();

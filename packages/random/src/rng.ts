@@ -53,7 +53,9 @@ export class Rng {
   setState(state: { words: RngState; spare: number | null }): void {
     const w = state.words;
     if (!Array.isArray(w) || w.length !== 4 || w.some((v) => !Number.isInteger(v) || v < 0 || v > 0xffffffff)) {
-      throw new Error(`'state' passed to 'Rng.setState' must hold four unsigned 32-bit words, got ${JSON.stringify(w)}`);
+      throw new Error(
+        `'state' passed to 'Rng.setState' must hold four unsigned 32-bit words, got ${JSON.stringify(w)}`,
+      );
     }
     [this.s0, this.s1, this.s2, this.s3] = w;
     this.spare = state.spare;

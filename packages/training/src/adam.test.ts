@@ -47,9 +47,9 @@ describe('Adam', () => {
     c.adam.setState(await b.adam.getState());
     for (const x of g.slice(1)) c.adam.apply([x], 0.05);
     expect(Array.from(c.v.dataSync())).toEqual(Array.from(a.v.dataSync()));
-    expect(() => c.adam.setState({ step: 1, slots: [{ name: 'x', shape: [3], m: new Float32Array(3), v: new Float32Array(3) }] })).toThrow(
-      /slot 0 is 'x'/,
-    );
+    expect(() =>
+      c.adam.setState({ step: 1, slots: [{ name: 'x', shape: [3], m: new Float32Array(3), v: new Float32Array(3) }] }),
+    ).toThrow(/slot 0 is 'x'/);
     for (const s of [a, b, c]) {
       s.adam.dispose();
       s.v.dispose();

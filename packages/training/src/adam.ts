@@ -118,7 +118,9 @@ export class Adam {
       throw new Error(`${source}: Adam step must be a non-negative integer, got ${state.step}`);
     }
     if (state.slots.length !== this.weights.length) {
-      throw new Error(`${source}: Adam state holds ${state.slots.length} weights, the model has ${this.weights.length}`);
+      throw new Error(
+        `${source}: Adam state holds ${state.slots.length} weights, the model has ${this.weights.length}`,
+      );
     }
     this.weights.forEach((w, i) => {
       const slot = state.slots[i] as AdamSlotState;

@@ -40,7 +40,9 @@ describe('checkpoint files', () => {
     const flipped = Uint8Array.from(bytes);
     flipped[flipped.length - 2] = (flipped[flipped.length - 2] as number) ^ 0x10;
     expect(() => decodeCheckpoint(flipped, 'x.ckpt')).toThrow(/x.ckpt: corrupt checkpoint/);
-    expect(() => decodeCheckpoint(Buffer.from('hello world, not a checkpoint'), 'x.ckpt')).toThrow(/not a ttrnn checkpoint/);
+    expect(() => decodeCheckpoint(Buffer.from('hello world, not a checkpoint'), 'x.ckpt')).toThrow(
+      /not a ttrnn checkpoint/,
+    );
     const dir = tempDir();
     writeFileSync(join(dir, 'short.ckpt'), bytes.subarray(0, 10));
     expect(() => readCheckpoint(join(dir, 'short.ckpt'))).toThrow(/short.ckpt/);

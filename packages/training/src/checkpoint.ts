@@ -46,7 +46,9 @@ export function encodeCheckpoint(contents: CheckpointContents): Uint8Array {
   for (const a of contents.arrays) {
     const size = a.shape.reduce((p, d) => p * d, 1);
     if (size !== a.data.length) {
-      throw new Error(`'arrays' passed to 'encodeCheckpoint': '${a.name}' has shape [${a.shape.join(', ')}] but ${a.data.length} values`);
+      throw new Error(
+        `'arrays' passed to 'encodeCheckpoint': '${a.name}' has shape [${a.shape.join(', ')}] but ${a.data.length} values`,
+      );
     }
     entries.push({ name: a.name, shape: [...a.shape], offset, length: a.data.length });
     offset += a.data.length * 4;
@@ -93,7 +95,8 @@ export function decodeCheckpoint<M = unknown>(bytes: Uint8Array, source = 'check
   }
   const payloadStart = PREAMBLE + headerLength;
   const arrays = header.arrays.map((e) => {
-    if (e.offset + e.length * 4 > payloadLength) throw new Error(`${source}: array '${e.name}' lies outside the payload`);
+    if (e.offset + e.length * 4 > payloadLength)
+      throw new Error(`${source}: array '${e.name}' lies outside the payload`);
     // Copy: the payload offset need not be 4-byte aligned.
     const data = new Float32Array(e.length);
     Buffer.from(data.buffer).set(buf.subarray(payloadStart + e.offset, payloadStart + e.offset + e.length * 4));

@@ -14,10 +14,13 @@ export interface RocCurve {
 
 function checkInputs(scores: ArrayLike<number>, labels: ArrayLike<number | boolean>, fn: string): void {
   if (scores.length !== labels.length) {
-    throw new Error(`'labels' passed to '${fn}' must have as many entries as 'scores' (${scores.length}), got ${labels.length}`);
+    throw new Error(
+      `'labels' passed to '${fn}' must have as many entries as 'scores' (${scores.length}), got ${labels.length}`,
+    );
   }
   for (let i = 0; i < scores.length; i++) {
-    if (!Number.isFinite(scores[i])) throw new Error(`'scores' passed to '${fn}' must be finite, got ${scores[i]} at ${i}`);
+    if (!Number.isFinite(scores[i]))
+      throw new Error(`'scores' passed to '${fn}' must be finite, got ${scores[i]} at ${i}`);
   }
 }
 
@@ -30,14 +33,16 @@ export function rocCurve(scores: ArrayLike<number>, labels: ArrayLike<number | b
   for (let i = 0; i < n; i++) if (labels[i]) positives++;
   const negatives = n - positives;
   if (positives === 0 || negatives === 0) {
-    throw new Error(`'labels' passed to 'rocCurve' must hold both genuine and impostor trials, got ${positives} and ${negatives}`);
+    throw new Error(
+      `'labels' passed to 'rocCurve' must hold both genuine and impostor trials, got ${positives} and ${negatives}`,
+    );
   }
   const fpr = [0];
   const tpr = [0];
   const thr = [Infinity];
   let tp = 0;
   let fp = 0;
-  for (let k = 0; k < n; ) {
+  for (let k = 0; k < n;) {
     const s = scores[order[k] as number] as number;
     while (k < n && scores[order[k] as number] === s) {
       if (labels[order[k] as number]) tp++;

@@ -23,7 +23,9 @@ function ge2eByHand(e: number[][][], w: number, b: number): { loss: number; sim:
       for (let k = 0; k < n; k++) {
         let c: number[];
         if (k === j) {
-          c = unit(Array.from({ length: dim }, (_, d) => (e[j]!.reduce((s, u, i2) => (i2 === i ? s : s + u[d]!), 0)) / (m - 1)));
+          c = unit(
+            Array.from({ length: dim }, (_, d) => e[j]!.reduce((s, u, i2) => (i2 === i ? s : s + u[d]!), 0) / (m - 1)),
+          );
         } else {
           c = incl[k]!;
         }
@@ -68,8 +70,14 @@ describe('ge2eLoss', () => {
   it('uses the exclusive centroid: two utterances per speaker see only each other', () => {
     // With M = 2 the own centroid of utterance i is the other utterance itself.
     const e = [
-      [[1, 0], [0, 1]],
-      [[1, 0], [1, 0]],
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [
+        [1, 0],
+        [1, 0],
+      ],
     ];
     const expected = ge2eByHand(e, 1, 0);
     const [cos, loss] = tf.tidy(() => {

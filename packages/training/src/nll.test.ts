@@ -4,7 +4,10 @@ import { countCorrect, nllLoss } from './nll.js';
 
 describe('nllLoss', () => {
   it('is the mean of −logp at the labels', async () => {
-    const lp = tf.tensor2d([[Math.log(0.7), Math.log(0.3)], [Math.log(0.2), Math.log(0.8)]]);
+    const lp = tf.tensor2d([
+      [Math.log(0.7), Math.log(0.3)],
+      [Math.log(0.2), Math.log(0.8)],
+    ]);
     const y = tf.tensor1d([0, 0], 'int32');
     const loss = nllLoss(lp, y);
     expect(loss.dataSync()[0]).toBeCloseTo(-(Math.log(0.7) + Math.log(0.2)) / 2, 5);

@@ -5,7 +5,9 @@ import * as tf from '@tensorflow/tfjs-core';
 
 function checkPair(logProbs: tf.Tensor, labels: tf.Tensor, fn: string): void {
   if (logProbs.rank !== 2) {
-    throw new Error(`'logProbs' passed to '${fn}' must be rank 2 [batch, classes], got shape [${logProbs.shape.join(', ')}]`);
+    throw new Error(
+      `'logProbs' passed to '${fn}' must be rank 2 [batch, classes], got shape [${logProbs.shape.join(', ')}]`,
+    );
   }
   if (labels.rank !== 1 || labels.shape[0] !== logProbs.shape[0]) {
     throw new Error(

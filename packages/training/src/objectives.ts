@@ -39,7 +39,11 @@ export function classificationObjective(): Objective {
 }
 
 /** Loss and accuracy of a classifier over every batch of a source (epoch 0 order), in float64 sums. */
-export async function evaluateClassifier(model: TrainableModel, source: EvalSource, prefix = 'val'): Promise<EvalMetrics> {
+export async function evaluateClassifier(
+  model: TrainableModel,
+  source: EvalSource,
+  prefix = 'val',
+): Promise<EvalMetrics> {
   let loss = 0;
   let correct = 0;
   let n = 0;
@@ -69,8 +73,10 @@ export async function evaluateClassifier(model: TrainableModel, source: EvalSour
 /** The GE2E speaker objective for batches of `speakers × utterances` (speaker-major rows). */
 export function ge2eObjective(model: TrainableModel, speakers: number, utterances: number): Objective {
   const fn = 'ge2eObjective';
-  if (!Number.isInteger(speakers) || speakers < 2) throw new Error(`'speakers' passed to '${fn}' must be an integer ≥ 2, got ${speakers}`);
-  if (!Number.isInteger(utterances) || utterances < 2) throw new Error(`'utterances' passed to '${fn}' must be an integer ≥ 2, got ${utterances}`);
+  if (!Number.isInteger(speakers) || speakers < 2)
+    throw new Error(`'speakers' passed to '${fn}' must be an integer ≥ 2, got ${speakers}`);
+  if (!Number.isInteger(utterances) || utterances < 2)
+    throw new Error(`'utterances' passed to '${fn}' must be an integer ≥ 2, got ${utterances}`);
   const find = (name: string): tf.Variable => {
     const w = model.namedWeights().find((x) => x.name === name);
     if (w === undefined) throw new Error(`'model' passed to '${fn}' has no weight named '${name}'`);
@@ -96,7 +102,8 @@ export function ge2eObjective(model: TrainableModel, speakers: number, utterance
         cos.dispose();
       }
       const labels = new Uint8Array(scores.length);
-      for (let j = 0; j < speakers; j++) for (let i = 0; i < utterances; i++) labels[(j * utterances + i) * speakers + j] = 1;
+      for (let j = 0; j < speakers; j++)
+        for (let i = 0; i < utterances; i++) labels[(j * utterances + i) * speakers + j] = 1;
       return { eer: equalErrorRate(scores, labels).eer };
     },
     gradScales: { [GE2E_WEIGHT_NAMES.w]: GE2E_GRAD_SCALE, [GE2E_WEIGHT_NAMES.b]: GE2E_GRAD_SCALE },

@@ -32,7 +32,12 @@ describe('Progress', () => {
     expect(out[0]).toMatch(/^\rmnist \[#{12}\.{12}\] step 2\/4/);
     expect(out[1]).toBe('\r\x1b[Kepoch 1 done\n');
     const narrow = sink(true);
-    const q = new Progress({ stream: { ...narrow.stream, columns: 90 }, now: () => t, total: 4, label: 'x'.repeat(40) });
+    const q = new Progress({
+      stream: { ...narrow.stream, columns: 90 },
+      now: () => t,
+      total: 4,
+      label: 'x'.repeat(40),
+    });
     q.update(0);
     t += 1000;
     q.update(1, { loss: 1 });

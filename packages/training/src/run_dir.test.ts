@@ -71,9 +71,27 @@ const TABLE: [string, string, Want, Want, Want][] = [
   ['stale temporary only', 'new', 'fresh', /nothing to resume/, 'fresh'],
   ['interrupted', 'interrupted', /holds an interrupted run; pass --resume/, 'resume', 'resume'],
   ['finished', 'finished', 'finished', 'finished', 'finished'],
-  ['config.json deleted', 'foreign', /not a run that can be started over: the directory holds metrics.jsonl, checkpoint.ckpt but no config.json; nothing was changed/, /not a run that can be resumed: .*but no config.json/, /but no config.json/],
-  ['checkpoint.ckpt deleted', 'foreign', /holds config.json but no checkpoint.ckpt \(a damaged run\)/, /not a run that can be resumed: the directory holds config.json but no checkpoint.ckpt/, /no checkpoint.ckpt/],
-  ['a file, not a directory', 'foreign', /the directory is not a directory/, /is not a directory/, /is not a directory/],
+  [
+    'config.json deleted',
+    'foreign',
+    /not a run that can be started over: the directory holds metrics.jsonl, checkpoint.ckpt but no config.json; nothing was changed/,
+    /not a run that can be resumed: .*but no config.json/,
+    /but no config.json/,
+  ],
+  [
+    'checkpoint.ckpt deleted',
+    'foreign',
+    /holds config.json but no checkpoint.ckpt \(a damaged run\)/,
+    /not a run that can be resumed: the directory holds config.json but no checkpoint.ckpt/,
+    /no checkpoint.ckpt/,
+  ],
+  [
+    'a file, not a directory',
+    'foreign',
+    /the directory is not a directory/,
+    /is not a directory/,
+    /is not a directory/,
+  ],
 ];
 
 describe('openRun: the run-directory state machine', () => {
@@ -100,18 +118,27 @@ describe('openRun: the run-directory state machine', () => {
   it('refuses a run with another configuration, naming the keys', () => {
     const path = join(tempDir(), 'run');
     LAYOUTS['interrupted']!(path);
-    expect(() => openRun(path, { ...CONFIG, lr: 0.1 }, { resume: true })).toThrow(/another configuration \(differs in lr\)/);
+    expect(() => openRun(path, { ...CONFIG, lr: 0.1 }, { resume: true })).toThrow(
+      /another configuration \(differs in lr\)/,
+    );
   });
 
   it('refuses a damaged result.json (`{}`, not an object) through the caller’s check, naming the file', () => {
     const path = join(tempDir(), 'run');
     LAYOUTS['finished']!(path);
-    const check = (r: unknown): string | null => (typeof (r as { accuracy?: unknown }).accuracy === 'number' ? null : 'no accuracy');
-    expect(openRun<{ accuracy: number }>(path, CONFIG, { resume: false, checkResult: check })).toMatchObject({ result: { accuracy: 0.9 } });
+    const check = (r: unknown): string | null =>
+      typeof (r as { accuracy?: unknown }).accuracy === 'number' ? null : 'no accuracy';
+    expect(openRun<{ accuracy: number }>(path, CONFIG, { resume: false, checkResult: check })).toMatchObject({
+      result: { accuracy: 0.9 },
+    });
     writeFileSync(join(path, 'result.json'), '{}');
-    expect(() => openRun(path, CONFIG, { resume: false, checkResult: check })).toThrow(/result.json: not a usable run result: no accuracy; remove it and run again with --resume/);
+    expect(() => openRun(path, CONFIG, { resume: false, checkResult: check })).toThrow(
+      /result.json: not a usable run result: no accuracy; remove it and run again with --resume/,
+    );
     writeFileSync(join(path, 'result.json'), '[1]');
-    expect(() => openRun(path, CONFIG, { resume: false })).toThrow(/result.json: not a usable run result: expected a JSON object, got \[1\]/);
+    expect(() => openRun(path, CONFIG, { resume: false })).toThrow(
+      /result.json: not a usable run result: expected a JSON object, got \[1\]/,
+    );
   });
 
   it('names nested differing keys', () => {
@@ -139,14 +166,18 @@ describe('RunDir.begin', () => {
     dir.begin(CONFIG, () => writeFileSync(dir.file('checkpoint'), 'x'));
     expect(listing(path)).toEqual([`.config.json.tmp-${process.ppid}`, 'checkpoint.ckpt', 'config.json']);
     expect(dir.state()).toBe('interrupted');
-    expect(() => dir.begin(CONFIG, () => undefined)).toThrow(/cannot start a run here: the directory holds an interrupted run/);
+    expect(() => dir.begin(CONFIG, () => undefined)).toThrow(
+      /cannot start a run here: the directory holds an interrupted run/,
+    );
   });
 
   it('names the path when the directory cannot be created (a file in the way)', () => {
     const root = tempDir();
     writeFileSync(join(root, 'file'), 'x');
     const dir = new RunDir(join(root, 'file', 'run'));
-    expect(() => dir.begin(CONFIG, () => undefined)).toThrow(/file\/run: cannot (inspect|create) the run directory: a component of the path is not a directory \(ENOTDIR\)/);
+    expect(() => dir.begin(CONFIG, () => undefined)).toThrow(
+      /file\/run: cannot (inspect|create) the run directory: a component of the path is not a directory \(ENOTDIR\)/,
+    );
   });
 });
 
@@ -163,7 +194,9 @@ describe('I/O errors', () => {
     const root = tempDir();
     mkdirSync(join(root, 'target'));
     mkdirSync(join(root, '.target.tmp-' + process.pid)); // a directory where the temporary goes
-    expect(() => writeFileAtomic(join(root, 'target'), 'x')).toThrow(/target: cannot write: is a directory, expected a file \(EISDIR\)/);
+    expect(() => writeFileAtomic(join(root, 'target'), 'x')).toThrow(
+      /target: cannot write: is a directory, expected a file \(EISDIR\)/,
+    );
   });
 });
 
@@ -190,7 +223,9 @@ describe('MetricsLog', () => {
     const path = join(tempDir(), 'metrics.jsonl');
     const text = `{"step":1}\n${bad}\n{"step":3}\n`;
     writeFileSync(path, text);
-    expect(() => new MetricsLog(path, 3)).toThrow(/metrics.jsonl: line 2 is not a JSON object .*the metrics log is damaged/);
+    expect(() => new MetricsLog(path, 3)).toThrow(
+      /metrics.jsonl: line 2 is not a JSON object .*the metrics log is damaged/,
+    );
     expect(readFileSync(path, 'utf8')).toBe(text); // left as it was
   });
 
@@ -207,6 +242,8 @@ describe('MetricsLog', () => {
     log.close();
     expect(readMetrics(path)).toEqual([{ step: 1 }, { step: 2 }, { step: 3 }]);
     expect(notices).toHaveLength(2);
-    expect(notices[0]).toMatch(/metrics.jsonl was deleted or replaced during the run; rewrote its 2 records and continued/);
+    expect(notices[0]).toMatch(
+      /metrics.jsonl was deleted or replaced during the run; rewrote its 2 records and continued/,
+    );
   });
 });

@@ -64,7 +64,11 @@ export interface RunDirStatus {
 export type ResumeIntent = boolean | 'auto';
 
 /** `.<run file>.tmp-<pid>`: what `writeFileAtomic` leaves when killed mid-write. */
-const TEMPORARY = new RegExp(`^\\.(${Object.values(RUN_FILES).map((f) => f.replace('.', '\\.')).join('|')})\\.tmp-(\\d+)$`);
+const TEMPORARY = new RegExp(
+  `^\\.(${Object.values(RUN_FILES)
+    .map((f) => f.replace('.', '\\.'))
+    .join('|')})\\.tmp-(\\d+)$`,
+);
 
 function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
@@ -92,9 +96,18 @@ function readJson(path: string, what: string): unknown {
 
 /** Keys whose values differ between two JSON objects (top level and nested, dotted). */
 export function differingKeys(a: unknown, b: unknown, prefix = ''): string[] {
-  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && !Array.isArray(a) && !Array.isArray(b)) {
+  if (
+    typeof a === 'object' &&
+    a !== null &&
+    typeof b === 'object' &&
+    b !== null &&
+    !Array.isArray(a) &&
+    !Array.isArray(b)
+  ) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    return keys.flatMap((k) => differingKeys((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${prefix}${k}.`));
+    return keys.flatMap((k) =>
+      differingKeys((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${prefix}${k}.`),
+    );
   }
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix.slice(0, -1) || '(root)'];
 }
@@ -126,10 +139,17 @@ export class RunDir {
     const has = (k: RunFile): boolean => present.includes(k);
     if (present.length === 0) return { state: 'new', detail: entries.length === 0 ? 'is empty' : 'holds no run files' };
     if (!has('config')) {
-      return { state: 'foreign', detail: `holds ${present.map((k) => RUN_FILES[k]).join(', ')} but no ${RUN_FILES.config}` };
+      return {
+        state: 'foreign',
+        detail: `holds ${present.map((k) => RUN_FILES[k]).join(', ')} but no ${RUN_FILES.config}`,
+      };
     }
     if (has('result')) return { state: 'finished', detail: `holds a finished run (${RUN_FILES.result})` };
-    if (has('checkpoint')) return { state: 'interrupted', detail: `holds an interrupted run (${RUN_FILES.config} and ${RUN_FILES.checkpoint}, no ${RUN_FILES.result})` };
+    if (has('checkpoint'))
+      return {
+        state: 'interrupted',
+        detail: `holds an interrupted run (${RUN_FILES.config} and ${RUN_FILES.checkpoint}, no ${RUN_FILES.result})`,
+      };
     return { state: 'foreign', detail: `holds ${RUN_FILES.config} but no ${RUN_FILES.checkpoint} (a damaged run)` };
   }
 
@@ -146,7 +166,9 @@ export class RunDir {
     const path = this.file('result');
     const result = readJson(path, 'run result');
     const problem =
-      typeof result !== 'object' || result === null || Array.isArray(result) ? `expected a JSON object, got ${JSON.stringify(result)}` : (check?.(result) ?? null);
+      typeof result !== 'object' || result === null || Array.isArray(result)
+        ? `expected a JSON object, got ${JSON.stringify(result)}`
+        : (check?.(result) ?? null);
     if (problem !== null) {
       throw new Error(
         `${path}: not a usable run result: ${problem}; remove it and run again with --resume to rebuild it from ${RUN_FILES.checkpoint}`,
@@ -186,7 +208,8 @@ export class RunDir {
    */
   begin(config: unknown, initial: () => void): void {
     const status = this.inspect();
-    if (status.state !== 'new') throw new Error(`${this.path}: cannot start a run here: the directory ${status.detail}`);
+    if (status.state !== 'new')
+      throw new Error(`${this.path}: cannot start a run here: the directory ${status.detail}`);
     let created: string | undefined;
     try {
       created = mkdirSync(this.path, { recursive: true });
@@ -271,7 +294,9 @@ function checkLines(lines: readonly string[], path: string): void {
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       const shown = line.length > 60 ? `${line.slice(0, 60)}…` : line;
-      throw new Error(`${path}: line ${i + 1} is not a JSON object (${JSON.stringify(shown)}); the metrics log is damaged, so the run cannot be resumed from it`);
+      throw new Error(
+        `${path}: line ${i + 1} is not a JSON object (${JSON.stringify(shown)}); the metrics log is damaged, so the run cannot be resumed from it`,
+      );
     }
   });
 }
@@ -354,7 +379,9 @@ export class MetricsLog {
     }
     writeFileAtomic(this.path, bytes.subarray(0, off));
     closeSync(fd);
-    this.onRecover?.(`${this.path} was deleted or replaced during the run; rewrote its ${this.count} records and continued`);
+    this.onRecover?.(
+      `${this.path} was deleted or replaced during the run; rewrote its ${this.count} records and continued`,
+    );
     return this.open();
   }
 

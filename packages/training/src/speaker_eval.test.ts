@@ -19,12 +19,16 @@ describe('speaker evaluation', () => {
     expect(a).toHaveLength(3);
     for (let i = 0; i < 3; i++) for (let d = 0; d < 3; d++) expect(a[i]![d]).toBeCloseTo(b[i]![d]!, 6);
     for (let d = 0; d < 3; d++) expect(a[0]![d]).toBeCloseTo((single[0]![d]! + single[1]![d]!) / 2, 6);
-    await expect(embedUtterances(m, [{ windows: [new Float32Array(5)] }], { frames: 3, features: 2 })).rejects.toThrow(/expected 3×2/);
+    await expect(embedUtterances(m, [{ windows: [new Float32Array(5)] }], { frames: 3, features: 2 })).rejects.toThrow(
+      /expected 3×2/,
+    );
   });
   it('gives an EER in [0, 1] with the prefix', async () => {
     const m = new TinyRnn(1, 4, 3, 2);
     models.push(m);
-    const speakers = [0, 1, 2].map((s) => [0, 1, 2, 3].map((u) => ({ windows: [Float32Array.from({ length: 4 }, (_, i) => s - 1 + 0.01 * (u + i))] })));
+    const speakers = [0, 1, 2].map((s) =>
+      [0, 1, 2, 3].map((u) => ({ windows: [Float32Array.from({ length: 4 }, (_, i) => s - 1 + 0.01 * (u + i))] })),
+    );
     const r = await evaluateSpeakerModel(m, speakers, { frames: 4, features: 1, prefix: 'test' });
     expect(r['testEer']).toBeGreaterThanOrEqual(0);
     expect(r['testEer']).toBeLessThanOrEqual(1);

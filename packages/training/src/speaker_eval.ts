@@ -23,18 +23,26 @@ export interface EmbedOptions {
 }
 
 /** The mean window embedding of every utterance, in order. */
-export async function embedUtterances(model: TrainableModel, utterances: ReadonlyArray<WindowedUtterance>, options: EmbedOptions): Promise<Float32Array[]> {
+export async function embedUtterances(
+  model: TrainableModel,
+  utterances: ReadonlyArray<WindowedUtterance>,
+  options: EmbedOptions,
+): Promise<Float32Array[]> {
   const fn = 'embedUtterances';
   const { frames, features } = options;
   const batchSize = options.batchSize ?? 256;
-  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`'batchSize' passed to '${fn}' must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize <= 0)
+    throw new Error(`'batchSize' passed to '${fn}' must be a positive integer, got ${batchSize}`);
   const size = frames * features;
   const owners: number[] = [];
   const windows: Float32Array[] = [];
   utterances.forEach((u, i) => {
     if (u.windows.length === 0) throw new Error(`'utterances' passed to '${fn}': utterance ${i} has no windows`);
     for (const w of u.windows) {
-      if (w.length !== size) throw new Error(`'utterances' passed to '${fn}': utterance ${i} has a window of ${w.length} values, expected ${frames}×${features}`);
+      if (w.length !== size)
+        throw new Error(
+          `'utterances' passed to '${fn}': utterance ${i} has a window of ${w.length} values, expected ${frames}×${features}`,
+        );
       owners.push(i);
       windows.push(w);
     }

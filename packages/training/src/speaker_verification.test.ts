@@ -5,9 +5,24 @@ import { speakerVerificationEer } from './speaker_verification.js';
 describe('speakerVerificationEer', () => {
   it('is 0 when every speaker has its own direction', () => {
     const emb = [
-      [[1, 0, 0], [0.9, 0.1, 0], [1, 0.05, 0], [0.95, 0, 0.05]],
-      [[0, 1, 0], [0.1, 0.9, 0], [0, 1, 0.1], [0.05, 1, 0]],
-      [[0, 0, 1], [0, 0.1, 1], [0.1, 0, 0.9], [0, 0, 1]],
+      [
+        [1, 0, 0],
+        [0.9, 0.1, 0],
+        [1, 0.05, 0],
+        [0.95, 0, 0.05],
+      ],
+      [
+        [0, 1, 0],
+        [0.1, 0.9, 0],
+        [0, 1, 0.1],
+        [0.05, 1, 0],
+      ],
+      [
+        [0, 0, 1],
+        [0, 0.1, 1],
+        [0.1, 0, 0.9],
+        [0, 0, 1],
+      ],
     ];
     const r = speakerVerificationEer(emb);
     expect(r.eer).toBe(0);
@@ -24,8 +39,18 @@ describe('speakerVerificationEer', () => {
   it('enrols the first half: a speaker whose second half moved is rejected', () => {
     // Speaker 0 enrols on [1,0] but verifies with [0,1] = speaker 1's direction.
     const emb = [
-      [[1, 0], [1, 0], [0, 1], [0, 1]],
-      [[0, 1], [0, 1], [0, 1], [0, 1]],
+      [
+        [1, 0],
+        [1, 0],
+        [0, 1],
+        [0, 1],
+      ],
+      [
+        [0, 1],
+        [0, 1],
+        [0, 1],
+        [0, 1],
+      ],
     ];
     expect(speakerVerificationEer(emb).eer).toBeGreaterThan(0.2);
   });

@@ -20,19 +20,26 @@ export interface SpeakerVerificationResult {
  * @param embeddings `embeddings[s][u]`: the embedding (length E) of utterance u of speaker s, in the
  *   order the protocol splits them (first half enrols).
  */
-export function speakerVerificationEer(embeddings: ReadonlyArray<ReadonlyArray<ArrayLike<number>>>): SpeakerVerificationResult {
+export function speakerVerificationEer(
+  embeddings: ReadonlyArray<ReadonlyArray<ArrayLike<number>>>,
+): SpeakerVerificationResult {
   const fn = 'speakerVerificationEer';
-  if (embeddings.length < 2) throw new Error(`'embeddings' passed to '${fn}' must hold at least 2 speakers, got ${embeddings.length}`);
+  if (embeddings.length < 2)
+    throw new Error(`'embeddings' passed to '${fn}' must hold at least 2 speakers, got ${embeddings.length}`);
   const dim = embeddings[0]?.[0]?.length ?? 0;
   if (dim === 0) throw new Error(`'embeddings' passed to '${fn}' must hold non-empty embeddings`);
   const centroids: Float64Array[] = [];
   embeddings.forEach((utts, s) => {
-    if (utts.length < 2) throw new Error(`'embeddings' passed to '${fn}': speaker ${s} has ${utts.length} utterances, needs at least 2`);
+    if (utts.length < 2)
+      throw new Error(`'embeddings' passed to '${fn}': speaker ${s} has ${utts.length} utterances, needs at least 2`);
     const nEnrol = Math.floor(utts.length / 2);
     const c = new Float64Array(dim);
     for (let u = 0; u < utts.length; u++) {
       const e = utts[u] as ArrayLike<number>;
-      if (e.length !== dim) throw new Error(`'embeddings' passed to '${fn}': speaker ${s} utterance ${u} has length ${e.length}, expected ${dim}`);
+      if (e.length !== dim)
+        throw new Error(
+          `'embeddings' passed to '${fn}': speaker ${s} utterance ${u} has length ${e.length}, expected ${dim}`,
+        );
       if (u < nEnrol) for (let k = 0; k < dim; k++) c[k] = (c[k] as number) + (e[k] as number) / nEnrol;
     }
     let norm = 0;

@@ -40,7 +40,9 @@ function weightsOf(m: TinyRnn): Record<string, number[]> {
   return Object.fromEntries(m.namedWeights().map((w) => [w.name, Array.from(w.variable.dataSync())]));
 }
 function withoutTimes(records: Record<string, unknown>[]): Record<string, unknown>[] {
-  return records.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'seconds' && k !== 'evalSeconds')));
+  return records.map((r) =>
+    Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'seconds' && k !== 'evalSeconds')),
+  );
 }
 
 const valSource = new SignOfSumSource(4, 64, 6, 99, true);
@@ -50,7 +52,14 @@ function baseOptions(model: TrainableModel, runDir: string, extra: Partial<Train
     model,
     source: new SignOfSumSource(6, 16, 6, 5),
     objective: classificationObjective(),
-    config: { epochs: 3, learningRate: 1e-2, lrDecay: { stepSize: 2, gamma: 0.5 }, clipNorm: 1, seed: 3, checkpointEvery: 4 },
+    config: {
+      epochs: 3,
+      learningRate: 1e-2,
+      lrDecay: { stepSize: 2, gamma: 0.5 },
+      clipNorm: 1,
+      seed: 3,
+      checkpointEvery: 4,
+    },
     runDir,
     now: fakeClock(),
     validate: (m) => evaluateClassifier(m, valSource),
@@ -62,7 +71,10 @@ function baseOptions(model: TrainableModel, runDir: string, extra: Partial<Train
 
 describe('train', () => {
   it('learns the sign of a sum (> 90% held-out accuracy) with a cells LSTM', async () => {
-    const model = createModel({ task: 'classifier', cell: 'lstm', tt: null, inputSize: 1, hiddenSize: 12, layers: 1, outputSize: 2 }, 2);
+    const model = createModel(
+      { task: 'classifier', cell: 'lstm', tt: null, inputSize: 1, hiddenSize: 12, layers: 1, outputSize: 2 },
+      2,
+    );
     cleanups.push(() => model.dispose());
     const out = await train({
       ...baseOptions(model, tempDir()),
@@ -119,9 +131,15 @@ describe('train', () => {
     const b = tiny();
     const bDir = tempDir();
     await expect(
-      train(baseOptions(b, bDir, { afterStep: (s) => { if (s === 11) throw new Error('killed'); } })),
+      train(
+        baseOptions(b, bDir, {
+          afterStep: (s) => {
+            if (s === 11) throw new Error('killed');
+          },
+        }),
+      ),
     ).rejects.toThrow('killed');
-    expect((readCheckpoint<{ step: number }>(join(bDir, 'checkpoint.ckpt')).meta).step).toBe(8);
+    expect(readCheckpoint<{ step: number }>(join(bDir, 'checkpoint.ckpt')).meta.step).toBe(8);
     // A torn half line at the end, as a kill during a write would leave.
     writeFileSync(join(bDir, 'metrics.jsonl'), readFileSync(join(bDir, 'metrics.jsonl'), 'utf8') + '{"type":"st');
     const b2 = tiny();
@@ -197,7 +215,13 @@ describe('train', () => {
     const dir = tempDir();
     const model = tiny();
     await expect(train(baseOptions(model, dir, { objective: poisoned }))).rejects.toThrow(NonFiniteLossError);
-    await expect(train(baseOptions(tiny(), tempDir(), { objective: { ...base, loss: (o, b) => tf.tidy(() => tf.mul(base.loss(o, b), tf.scalar(Infinity))) } }))).rejects.toThrow(
+    await expect(
+      train(
+        baseOptions(tiny(), tempDir(), {
+          objective: { ...base, loss: (o, b) => tf.tidy(() => tf.mul(base.loss(o, b), tf.scalar(Infinity))) },
+        }),
+      ),
+    ).rejects.toThrow(
       /loss is Infinity at epoch 1, batch 1 \(step 1\); the last good checkpoint \(.*checkpoint.ckpt, step 0\) is kept/,
     );
     const ckpt = readCheckpoint<{ step: number }>(join(dir, 'checkpoint.ckpt'));
@@ -214,9 +238,13 @@ describe('train', () => {
     await expect(train(baseOptions(model, dir, { config: { epochs: 1, learningRat: 1 } as never }))).rejects.toThrow(
       /unknown option 'learningRat' in the config passed to 'train'/,
     );
-    await expect(train(baseOptions(model, dir, { config: { learningRate: -1 } }))).rejects.toThrow(/'learningRate' passed to 'train' must be a positive number/);
+    await expect(train(baseOptions(model, dir, { config: { learningRate: -1 } }))).rejects.toThrow(
+      /'learningRate' passed to 'train' must be a positive number/,
+    );
     await expect(train(baseOptions(model, dir, { config: { epochs: 0 } }))).rejects.toThrow(/'epochs'/);
-    await expect(train(baseOptions(model, dir, { source: new SignOfSumSource(0, 16, 6, 1) }))).rejects.toThrow(/numBatches/);
+    await expect(train(baseOptions(model, dir, { source: new SignOfSumSource(0, 16, 6, 1) }))).rejects.toThrow(
+      /numBatches/,
+    );
 
     await train(baseOptions(model, dir, { maxSteps: 3 }));
     const other = new TinyRnn(1, 5, 2, 1);
@@ -258,13 +286,17 @@ describe('train', () => {
 
   it('--resume refuses when there is nothing to resume, and never touches what is there', async () => {
     const missing = join(tempDir(), 'missing');
-    await expect(train(baseOptions(tiny(), missing, { resume: true }))).rejects.toThrow(/missing: nothing to resume: the directory does not exist/);
+    await expect(train(baseOptions(tiny(), missing, { resume: true }))).rejects.toThrow(
+      /missing: nothing to resume: the directory does not exist/,
+    );
     expect(existsSync(missing)).toBe(false);
     const dir = tempDir();
     await train(baseOptions(tiny(), dir, { maxSteps: 5 }));
     const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8');
     unlinkSync(join(dir, 'checkpoint.ckpt'));
-    await expect(train(baseOptions(tiny(), dir, { resume: true }))).rejects.toThrow(/holds config.json but no checkpoint.ckpt \(a damaged run\)/);
+    await expect(train(baseOptions(tiny(), dir, { resume: true }))).rejects.toThrow(
+      /holds config.json but no checkpoint.ckpt \(a damaged run\)/,
+    );
     await expect(train(baseOptions(tiny(), dir))).rejects.toThrow(/not a run that can be started over/);
     expect(readFileSync(join(dir, 'metrics.jsonl'), 'utf8')).toBe(metrics);
   });
@@ -278,7 +310,9 @@ describe('train', () => {
     const lines = good.split('\n');
     lines[2] = 'garbage';
     writeFileSync(path, lines.join('\n'));
-    await expect(train(baseOptions(tiny(), dir, { resume: true }))).rejects.toThrow(/metrics.jsonl: line 3 is not a JSON object \("garbage"\)/);
+    await expect(train(baseOptions(tiny(), dir, { resume: true }))).rejects.toThrow(
+      /metrics.jsonl: line 3 is not a JSON object \("garbage"\)/,
+    );
     writeFileSync(path, good);
     const out = await train(baseOptions(tiny(), dir, { resume: true }));
     expect(out.resumedAtStep).toBe(5);
@@ -299,7 +333,9 @@ describe('train', () => {
       }),
     );
     expect(out.status).toBe('finished');
-    expect(withoutTimes(readMetrics(join(dir, 'metrics.jsonl')))).toEqual(withoutTimes(readMetrics(join(ref, 'metrics.jsonl'))));
+    expect(withoutTimes(readMetrics(join(dir, 'metrics.jsonl')))).toEqual(
+      withoutTimes(readMetrics(join(ref, 'metrics.jsonl'))),
+    );
     expect(said.join('').match(/was deleted or replaced during the run; rewrote its \d+ records/g)).toHaveLength(2);
   });
 
@@ -311,7 +347,9 @@ describe('train', () => {
     expect(ckpt.meta['backend']).toBe(tf.getBackend());
     writeCheckpoint(path, { ...ckpt, meta: { ...ckpt.meta, backend: 'webgl' } });
     await expect(train(baseOptions(tiny(), dir, { resume: true }))).rejects.toThrow(
-      new RegExp(`the run was trained on the 'webgl' backend, this process uses '${tf.getBackend()}'; .*not bit-identical.*--backend webgl`),
+      new RegExp(
+        `the run was trained on the 'webgl' backend, this process uses '${tf.getBackend()}'; .*not bit-identical.*--backend webgl`,
+      ),
     );
   });
 });

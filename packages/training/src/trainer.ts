@@ -172,12 +172,21 @@ function freshAcc(): Accumulator {
 
 function weightArrays(prefix: string, weights: ReadonlyArray<NamedWeight>): Promise<CheckpointArray[]> {
   return Promise.all(
-    weights.map(async (w) => ({ name: `${prefix}${w.name}`, shape: [...w.variable.shape], data: (await w.variable.data()) as Float32Array })),
+    weights.map(async (w) => ({
+      name: `${prefix}${w.name}`,
+      shape: [...w.variable.shape],
+      data: (await w.variable.data()) as Float32Array,
+    })),
   );
 }
 
 /** Writes named arrays into the weights after checking names and shapes; `source` names the file. */
-function restoreWeights(weights: ReadonlyArray<NamedWeight>, arrays: ReadonlyArray<CheckpointArray>, prefix: string, source: string): void {
+function restoreWeights(
+  weights: ReadonlyArray<NamedWeight>,
+  arrays: ReadonlyArray<CheckpointArray>,
+  prefix: string,
+  source: string,
+): void {
   const byName = new Map(arrays.filter((a) => a.name.startsWith(prefix)).map((a) => [a.name.slice(prefix.length), a]));
   const names = new Set(weights.map((w) => w.name));
   const extra = [...byName.keys()].filter((n) => !names.has(n));
@@ -269,20 +278,24 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
         );
       }
       if (meta.numBatches !== source.numBatches) {
-        throw new Error(`${ckptPath}: the checkpoint was made with ${meta.numBatches} batches per epoch, the source has ${source.numBatches}`);
+        throw new Error(
+          `${ckptPath}: the checkpoint was made with ${meta.numBatches} batches per epoch, the source has ${source.numBatches}`,
+        );
       }
       restoreWeights(weights, ckpt.arrays, 'w/', ckptPath);
       const byName = new Map(ckpt.arrays.map((a) => [a.name, a]));
       const slots: AdamSlotState[] = weights.map((w) => {
         const m = byName.get(`m/${w.name}`);
         const v = byName.get(`v/${w.name}`);
-        if (m === undefined || v === undefined) throw new Error(`${ckptPath}: optimizer state of '${w.name}' is missing`);
+        if (m === undefined || v === undefined)
+          throw new Error(`${ckptPath}: optimizer state of '${w.name}' is missing`);
         return { name: w.name, shape: m.shape, m: m.data, v: v.data };
       });
       adam.setState({ step: meta.adamStep, slots }, ckptPath);
       rng.setState(meta.rng);
       if (source.setState !== undefined) {
-        if (meta.sourceState === null || meta.sourceState === undefined) throw new Error(`${ckptPath}: the checkpoint holds no batch-source state`);
+        if (meta.sourceState === null || meta.sourceState === undefined)
+          throw new Error(`${ckptPath}: the checkpoint holds no batch-source state`);
         source.setState(meta.sourceState);
       }
       ({ epoch, batch: batchIndex, step, best, acc, epochs, firstGradNorms, trainSeconds, evalSeconds } = meta);
@@ -297,7 +310,12 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const progress =
     options.progress === null || options.progress === undefined
       ? null
-      : new Progress({ stream: options.progress, now, total: config.epochs * source.numBatches, label: options.label ?? '' });
+      : new Progress({
+          stream: options.progress,
+          now,
+          total: config.epochs * source.numBatches,
+          label: options.label ?? '',
+        });
   const notice = (message: string): void => progress?.message(message);
 
   let lastCheckpointStep = 0;
@@ -395,14 +413,25 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
         acc.batches++;
         for (const [k, v] of Object.entries(r.metrics)) acc.metrics[k] = (acc.metrics[k] ?? 0) + v * examples;
         if (firstGradNorms.length < config.gradNormHistory) firstGradNorms.push(r.norm);
-        log!.append({ type: 'step', step, epoch, batch: batchIndex - 1, loss: r.loss, ...r.metrics, lr, gradNorm: r.norm, seconds });
+        log!.append({
+          type: 'step',
+          step,
+          epoch,
+          batch: batchIndex - 1,
+          loss: r.loss,
+          ...r.metrics,
+          lr,
+          gradNorm: r.norm,
+          seconds,
+        });
         progress?.update(step, { loss: r.loss, epoch });
         options.afterStep?.(step);
         if (step % config.checkpointEvery === 0 && batchIndex < source.numBatches) await checkpoint();
       }
       // Epoch end: validation, selection, record, checkpoint.
       const record: EpochRecord = { type: 'epoch', epoch, step, lr, trainLoss: acc.loss / acc.examples };
-      for (const [k, v] of Object.entries(acc.metrics)) record[`train${k[0]?.toUpperCase() ?? ''}${k.slice(1)}`] = v / acc.examples;
+      for (const [k, v] of Object.entries(acc.metrics))
+        record[`train${k[0]?.toUpperCase() ?? ''}${k.slice(1)}`] = v / acc.examples;
       if (options.validate !== undefined) {
         const t0 = now();
         const metrics = await options.validate(model, epoch);
@@ -414,7 +443,9 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       if (options.selection !== undefined) {
         const value = record[options.selection.metric];
         if (typeof value !== 'number') {
-          throw new Error(`'selection.metric' passed to 'train' names '${options.selection.metric}', which the epoch record lacks`);
+          throw new Error(
+            `'selection.metric' passed to 'train' names '${options.selection.metric}', which the epoch record lacks`,
+          );
         }
         const better = isBetter(value, best, options.selection);
         record['best'] = better;

@@ -56,7 +56,15 @@ function tempDir(): string {
 /** A TT-LSTM classifier (2 cores, rank 2) small enough for SwiftShader. */
 function model(): Model {
   const m = createModel(
-    { task: 'classifier', cell: 'lstm', tt: { cores: 2, rank: 2, extraCore: 'none', naive: false }, inputSize: 4, hiddenSize: 8, layers: 1, outputSize: 2 },
+    {
+      task: 'classifier',
+      cell: 'lstm',
+      tt: { cores: 2, rank: 2, extraCore: 'none', naive: false },
+      inputSize: 4,
+      hiddenSize: 8,
+      layers: 1,
+      outputSize: 2,
+    },
     5,
   );
   models.push(m);
@@ -106,7 +114,10 @@ describe.skipIf(PROBLEM !== null)('training on webgpu', () => {
     const out = await train(options(resumed, dir, { resume: true }));
     expect(out.resumedAtStep).toBe(4);
     expect(await weightsOf(resumed)).toEqual(await weightsOf(ref));
-    const steps = (d: string): unknown[] => readMetrics(join(d, 'metrics.jsonl')).filter((r) => r['type'] === 'step').map((r) => r['loss']);
+    const steps = (d: string): unknown[] =>
+      readMetrics(join(d, 'metrics.jsonl'))
+        .filter((r) => r['type'] === 'step')
+        .map((r) => r['loss']);
     expect(steps(dir)).toEqual(steps(refDir));
   });
 });

@@ -39,7 +39,8 @@ const KEYS = Object.keys(DEFAULT_TRAINING_CONFIG);
 /** Fills defaults and validates; `fn` names the caller in errors. */
 export function resolveTrainingConfig(config: Partial<TrainingConfig>, fn = 'train'): TrainingConfig {
   for (const key of Object.keys(config)) {
-    if (!KEYS.includes(key)) throw new Error(`unknown option '${key}' in the config passed to '${fn}' (known: ${KEYS.join(', ')})`);
+    if (!KEYS.includes(key))
+      throw new Error(`unknown option '${key}' in the config passed to '${fn}' (known: ${KEYS.join(', ')})`);
   }
   const c: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, ...config };
   const bad = (key: string, want: string, got: unknown): Error =>
@@ -51,19 +52,24 @@ export function resolveTrainingConfig(config: Partial<TrainingConfig>, fn = 'tra
   }
   if (c.lrDecay !== null) {
     if (typeof c.lrDecay !== 'object') throw bad('lrDecay', '{stepSize, gamma} or null', c.lrDecay);
-    for (const k of Object.keys(c.lrDecay)) if (k !== 'stepSize' && k !== 'gamma') throw new Error(`unknown option 'lrDecay.${k}' in the config passed to '${fn}'`);
+    for (const k of Object.keys(c.lrDecay))
+      if (k !== 'stepSize' && k !== 'gamma')
+        throw new Error(`unknown option 'lrDecay.${k}' in the config passed to '${fn}'`);
     if (!posInt(c.lrDecay.stepSize)) throw bad('lrDecay.stepSize', 'a positive integer', c.lrDecay.stepSize);
-    if (!(Number.isFinite(c.lrDecay.gamma) && c.lrDecay.gamma > 0)) throw bad('lrDecay.gamma', 'a positive number', c.lrDecay.gamma);
+    if (!(Number.isFinite(c.lrDecay.gamma) && c.lrDecay.gamma > 0))
+      throw bad('lrDecay.gamma', 'a positive number', c.lrDecay.gamma);
   }
   if (c.clipNorm !== null && !(typeof c.clipNorm === 'number' && Number.isFinite(c.clipNorm) && c.clipNorm > 0)) {
     throw bad('clipNorm', 'a positive number or null', c.clipNorm);
   }
   if (!(typeof c.seed === 'number' && Number.isFinite(c.seed))) throw bad('seed', 'a finite number', c.seed);
   if (!posInt(c.checkpointEvery)) throw bad('checkpointEvery', 'a positive integer', c.checkpointEvery);
-  if (!(Number.isInteger(c.gradNormHistory) && c.gradNormHistory >= 0)) throw bad('gradNormHistory', 'a non-negative integer', c.gradNormHistory);
+  if (!(Number.isInteger(c.gradNormHistory) && c.gradNormHistory >= 0))
+    throw bad('gradNormHistory', 'a non-negative integer', c.gradNormHistory);
   if (typeof c.adam !== 'object' || c.adam === null) throw bad('adam', 'an object', c.adam);
   for (const k of Object.keys(c.adam)) {
-    if (!['beta1', 'beta2', 'epsilon'].includes(k)) throw new Error(`unknown option 'adam.${k}' in the config passed to '${fn}'`);
+    if (!['beta1', 'beta2', 'epsilon'].includes(k))
+      throw new Error(`unknown option 'adam.${k}' in the config passed to '${fn}'`);
   }
   return c;
 }

@@ -29,6 +29,13 @@ export {
 } from './tt_tensor.js';
 export type { Core64, TTTensorShape } from './tt_tensor.js';
 export { ttMatrixSvd, ttSvd, ttSvdFloat64 } from './tt_svd.js';
-export type { DenseMatrix, DenseTensor, TTMatrixSvdResult, TTSvdOptions, TTSvdResult, TTSvdResult64 } from './tt_svd.js';
+export type {
+  DenseMatrix,
+  DenseTensor,
+  TTMatrixSvdResult,
+  TTSvdOptions,
+  TTSvdResult,
+  TTSvdResult64,
+} from './tt_svd.js';
 export { ttRound, ttRoundFloat64 } from './tt_round.js';
 export type { TTRoundResult } from './tt_round.js';

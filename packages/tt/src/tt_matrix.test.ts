@@ -123,7 +123,9 @@ describe('ttMatmul and ttMatmulRebuilt', () => {
       "'x' passed to 'ttMatmul' must have 6 columns (the product of the input modes [3, 2]), got shape [4, 5]",
     );
     tf.tidy(() => {
-      expect(() => ttMatmulRebuilt(tf.zeros([6]), cores)).toThrow(/'x' passed to 'ttMatmulRebuilt' must be a rank-2 tensor/);
+      expect(() => ttMatmulRebuilt(tf.zeros([6]), cores)).toThrow(
+        /'x' passed to 'ttMatmulRebuilt' must be a rank-2 tensor/,
+      );
       expect(() => ttFull([tf.zeros([2, 2, 2])])).toThrow(/'cores\[0\]' passed to 'ttFull' must be a rank-4 tensor/);
     });
     const bad = [tf.zeros([1, 2, 3, 2]), tf.zeros([3, 2, 2, 1])];

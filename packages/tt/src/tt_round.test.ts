@@ -58,11 +58,7 @@ describe('ttRoundFloat64', () => {
       fc.property(ttArb, ttArb, fc.double({ min: 0.01, max: 0.6, noNaN: true }), (a, b, eps) => {
         // A sum of two random TTs on the same modes: ranks usually above the bounds, then cut.
         const x = intCores64(a.modes, a.ranks, new Rng(a.seed));
-        const y = intCores64(
-          a.modes,
-          [1, ...a.modes.slice(1).map((_, k) => b.ranks[k + 1] ?? 2), 1],
-          new Rng(b.seed),
-        );
+        const y = intCores64(a.modes, [1, ...a.modes.slice(1).map((_, k) => b.ranks[k + 1] ?? 2), 1], new Rng(b.seed));
         const sum = ttAdd64(x, y);
         const full = ttTensorFull64(sum);
         const res = ttRoundFloat64(sum, { eps });
@@ -89,7 +85,10 @@ describe('ttRoundFloat64', () => {
   });
 
   it('rounds the zero TT to rank 1 with zero error', () => {
-    const zero = intCores64([2, 3, 2], [1, 2, 2, 1], new Rng(1)).map((c) => ({ ...c, data: new Float64Array(c.data.length) }));
+    const zero = intCores64([2, 3, 2], [1, 2, 2, 1], new Rng(1)).map((c) => ({
+      ...c,
+      data: new Float64Array(c.data.length),
+    }));
     const res = ttRoundFloat64(zero, { eps: 0.1 });
     expect(res.ranks).toEqual([1, 1, 1, 1]);
     expect(res.relativeError).toBe(0);
@@ -138,7 +137,9 @@ describe('ttRound', () => {
 
   it('rejects bad arguments, naming them and the function', () => {
     const cores = [tf.zeros([1, 2, 2]), tf.zeros([2, 3, 1])];
-    expect(() => ttRound(cores, { maxRank: 0 })).toThrow("'maxRank' passed to 'ttRound' must be a positive integer, got 0");
+    expect(() => ttRound(cores, { maxRank: 0 })).toThrow(
+      "'maxRank' passed to 'ttRound' must be a positive integer, got 0",
+    );
     expect(() => ttRound(cores, { eps: 1.5 })).toThrow("'eps' passed to 'ttRound' must be a number in (0, 1), got 1.5");
     expect(() => ttRound(cores, {})).toThrow("'options' passed to 'ttRound' must set 'maxRank' or 'eps', got {}");
     expect(() => ttRound([], { eps: 0.1 })).toThrow(/'cores' passed to 'ttRound' must be a non-empty array/);

@@ -54,7 +54,9 @@ export function ttRoundFloat64(cores: readonly Core64[], opts: TTSvdOptions, fn 
   cores.forEach((c, k) => {
     const i = c.data.findIndex((v) => !Number.isFinite(v));
     if (i >= 0) {
-      throw new Error(`'cores[${k}]' passed to '${fn}' must contain only finite values, got ${c.data[i]} at flat index ${i}`);
+      throw new Error(
+        `'cores[${k}]' passed to '${fn}' must contain only finite values, got ${c.data[i]} at flat index ${i}`,
+      );
     }
   });
   const g: Float64Array[] = cores.map((c) => Float64Array.from(c.data));
@@ -115,7 +117,9 @@ export function ttRound(cores: readonly tf.Tensor[], opts: TTSvdOptions): TTRoun
 export function ttRound(cores: readonly tf.Tensor[], opts: TTSvdOptions): TTRoundResult<tf.Tensor> {
   const fn = 'ttRound';
   if (!Array.isArray(cores) || cores.length === 0 || !(cores[0] instanceof tf.Tensor)) {
-    throw new Error(`'cores' passed to '${fn}' must be a non-empty array of rank-3 or rank-4 tensors, got ${describe(cores)}`);
+    throw new Error(
+      `'cores' passed to '${fn}' must be a non-empty array of rank-3 or rank-4 tensors, got ${describe(cores)}`,
+    );
   }
   const isMatrix = cores[0].rank === 4;
   let outModes: number[] = [];

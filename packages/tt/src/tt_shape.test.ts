@@ -13,10 +13,14 @@ describe('TT shapes', () => {
     const base = { inputSize: 28, hiddenSize: 256, gates: 4, cores: 2, rank: 2 };
     expect(fusedGateShape(base)).toEqual({ inModes: [4, 7], outModes: [32, 32], ranks: [1, 2, 1] });
     expect(fusedGateShape({ ...base, extraCore: 'first' })).toEqual({
-      inModes: [1, 4, 7], outModes: [4, 16, 16], ranks: [1, 2, 2, 1],
+      inModes: [1, 4, 7],
+      outModes: [4, 16, 16],
+      ranks: [1, 2, 2, 1],
     });
     expect(fusedGateShape({ ...base, extraCore: 'last' })).toEqual({
-      inModes: [4, 7, 1], outModes: [16, 16, 4], ranks: [1, 2, 2, 1],
+      inModes: [4, 7, 1],
+      outModes: [16, 16, 4],
+      ranks: [1, 2, 2, 1],
     });
     expect(ttMatrixShape(256, 10, 2, 2)).toEqual({ inModes: [16, 16], outModes: [2, 5], ranks: [1, 2, 1] });
   });
@@ -25,13 +29,17 @@ describe('TT shapes', () => {
     expect(() => validateTTShape({ inModes: [2, 3], outModes: [2], ranks: [1, 2, 1] }, 'f')).toThrow(
       "'outModes' passed to 'f' must have as many modes as inModes (2), got 1",
     );
-    expect(() => validateTTShape({ inModes: [2, 3], outModes: [2, 2], ranks: [1, 2, 2] }, 'f')).toThrow(/start and end with 1/);
-    expect(() => validateTTShape({ inModes: [2, 0], outModes: [2, 2], ranks: [1, 2, 1] }, 'f')).toThrow("'inModes[1]' passed to 'f' must be an integer >= 1, got 0");
+    expect(() => validateTTShape({ inModes: [2, 3], outModes: [2, 2], ranks: [1, 2, 2] }, 'f')).toThrow(
+      /start and end with 1/,
+    );
+    expect(() => validateTTShape({ inModes: [2, 0], outModes: [2, 2], ranks: [1, 2, 1] }, 'f')).toThrow(
+      "'inModes[1]' passed to 'f' must be an integer >= 1, got 0",
+    );
     expect(() => fusedGateShape({ inputSize: 28, hiddenSize: 256, gates: 4, cores: 2, rank: 0 })).toThrow(
       "'rank' passed to 'fusedGateShape' must be a positive integer, got 0",
     );
-    expect(() => fusedGateShape({ inputSize: 28, hiddenSize: 256, gates: 4, cores: 2, rank: 2, extraCore: 'middle' as never })).toThrow(
-      /'extraCore' passed to 'fusedGateShape' must be 'none', 'first' or 'last', got 'middle'/,
-    );
+    expect(() =>
+      fusedGateShape({ inputSize: 28, hiddenSize: 256, gates: 4, cores: 2, rank: 2, extraCore: 'middle' as never }),
+    ).toThrow(/'extraCore' passed to 'fusedGateShape' must be 'none', 'first' or 'last', got 'middle'/);
   });
 });

@@ -109,8 +109,12 @@ describe('ttMatrixSvd', () => {
     expect(() => ttMatrixSvd(w, shape, { maxRank: 0 })).toThrow(
       "'maxRank' passed to 'ttMatrixSvd' must be a positive integer, got 0",
     );
-    expect(() => ttMatrixSvd(w, shape, { eps: 1 })).toThrow("'eps' passed to 'ttMatrixSvd' must be a number in (0, 1), got 1");
-    expect(() => ttMatrixSvd(w, shape, {})).toThrow("'options' passed to 'ttMatrixSvd' must set 'maxRank' or 'eps', got {}");
+    expect(() => ttMatrixSvd(w, shape, { eps: 1 })).toThrow(
+      "'eps' passed to 'ttMatrixSvd' must be a number in (0, 1), got 1",
+    );
+    expect(() => ttMatrixSvd(w, shape, {})).toThrow(
+      "'options' passed to 'ttMatrixSvd' must set 'maxRank' or 'eps', got {}",
+    );
     expect(() => ttMatrixSvd(w, { inModes: [2, 2], outModes: [2, 2] }, { eps: 0.1 })).toThrow(
       "'inModes' passed to 'ttMatrixSvd' must multiply to the number of rows of 'w' (6), got [2, 2] (product 4)",
     );
@@ -131,7 +135,13 @@ describe('ttMatrixSvd', () => {
     expect(() => ttMatrixSvd(vec, shape, { eps: 0.1 })).toThrow(
       "'w' passed to 'ttMatrixSvd' must be a rank-2 tensor [N, M], got shape [6]",
     );
-    expect(() => ttMatrixSvd({ data: [1, 2] as unknown as Float64Array, rows: 1, cols: 2 }, { inModes: [1], outModes: [2] }, { eps: 0.1 })).toThrow(
+    expect(() =>
+      ttMatrixSvd(
+        { data: [1, 2] as unknown as Float64Array, rows: 1, cols: 2 },
+        { inModes: [1], outModes: [2] },
+        { eps: 0.1 },
+      ),
+    ).toThrow(
       "'w' passed to 'ttMatrixSvd' must be a rank-2 tensor or {data: Float64Array, rows, cols}, got an object with keys [data, rows, cols] and data object",
     );
     const str = tf.tensor(['a', 'b'], [1, 2]);
@@ -201,7 +211,15 @@ describe('ttSvd', () => {
     const res = ttSvd(x, { eps: 1e-6 });
     const full = ttTensorFull(res.cores);
     expect(relErr(await full.data(), await x.data())).toBeLessThan(1e-6);
-    const ints = tf.tensor([[1, 2], [2, 4], [3, 6]], [3, 2], 'int32');
+    const ints = tf.tensor(
+      [
+        [1, 2],
+        [2, 4],
+        [3, 6],
+      ],
+      [3, 2],
+      'int32',
+    );
     const rank1 = ttSvd(ints, { eps: 1e-6 });
     expect(rank1.ranks).toEqual([1, 1, 1]);
     tf.dispose([ints, ...rank1.cores]);
@@ -223,7 +241,9 @@ describe('ttSvd', () => {
     expect(() => ttSvd({ data, shape: [2, 3] }, { maxRank: [0] })).toThrow(
       "'maxRank[0]' passed to 'ttSvd' must be an integer >= 1, got 0",
     );
-    expect(() => ttSvd({ data, shape: [2, 3] }, { eps: 0 })).toThrow("'eps' passed to 'ttSvd' must be a number in (0, 1), got 0");
+    expect(() => ttSvd({ data, shape: [2, 3] }, { eps: 0 })).toThrow(
+      "'eps' passed to 'ttSvd' must be a number in (0, 1), got 0",
+    );
     expect(() => ttSvd({ data, shape: [2, 3] }, { eps: Number.NaN })).toThrow(
       "'eps' passed to 'ttSvd' must be a number in (0, 1), got NaN",
     );
@@ -233,7 +253,9 @@ describe('ttSvd', () => {
     expect(() => ttSvd({ data, shape: [2, 0, 3] }, { eps: 0.1 })).toThrow(
       "'shape[1]' passed to 'ttSvd' must be an integer >= 1, got 0",
     );
-    expect(() => ttSvd({ data: new Int8Array(6), shape: [2, 3] } as unknown as Float64Array as never, { eps: 0.1 })).toThrow(
+    expect(() =>
+      ttSvd({ data: new Int8Array(6), shape: [2, 3] } as unknown as Float64Array as never, { eps: 0.1 }),
+    ).toThrow(
       "'a' passed to 'ttSvd' must be a tensor or {data: Float64Array, shape}, got an object with keys [data, shape] and data an Int8Array",
     );
     const inf = Float64Array.from([0, 1, 2, Number.POSITIVE_INFINITY, 4, 5]);

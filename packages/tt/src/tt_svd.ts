@@ -164,8 +164,10 @@ function kindOf(value: unknown): string {
   if (ArrayBuffer.isView(value)) return typed(value);
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const keys = Object.keys(value);
-    return `an object with keys [${keys.join(', ')}]` +
-      ('data' in value ? ` and data ${ArrayBuffer.isView(value.data) ? typed(value.data) : typeof value.data}` : '');
+    return (
+      `an object with keys [${keys.join(', ')}]` +
+      ('data' in value ? ` and data ${ArrayBuffer.isView(value.data) ? typed(value.data) : typeof value.data}` : '')
+    );
   }
   return describe(value);
 }
@@ -272,7 +274,10 @@ export function ttSvd(a: tf.Tensor | DenseTensor, opts: TTSvdOptions): TTSvdResu
  * Offsets of each row index i and column index j of W [N, M] in the tensor
  * [m_0, n_0, m_1, n_1, …] (row-major): W[i, j] lands at offI[i] + offJ[j].
  */
-function interleaveOffsets(inModes: readonly number[], outModes: readonly number[]): { offI: Int32Array; offJ: Int32Array } {
+function interleaveOffsets(
+  inModes: readonly number[],
+  outModes: readonly number[],
+): { offI: Int32Array; offJ: Int32Array } {
   const d = inModes.length;
   // Stride of (j_k, i_k) in [m_0, n_0, …, m_{d−1}, n_{d−1}].
   const strideIn = new Array<number>(d);
@@ -330,7 +335,9 @@ export function ttMatrixSvd(
     data = tensorData(w, 'w', fn);
   } else {
     if (typeof w !== 'object' || w === null || !(w.data instanceof Float64Array || w.data instanceof Float32Array)) {
-      throw new Error(`'w' passed to '${fn}' must be a rank-2 tensor or {data: Float64Array, rows, cols}, got ${kindOf(w)}`);
+      throw new Error(
+        `'w' passed to '${fn}' must be a rank-2 tensor or {data: Float64Array, rows, cols}, got ${kindOf(w)}`,
+      );
     }
     assertPositiveInt(w.rows, 'rows', fn);
     assertPositiveInt(w.cols, 'cols', fn);

@@ -3,7 +3,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { Rng } from '@ttrnn/random';
 import { assertClose } from '@ttrnn/test-utils';
-import { TTTensor, coresToFloat64, ttTensorFull, ttTensorFull64, ttTensorParamCount, validateTTTensorShape } from './tt_tensor.js';
+import {
+  TTTensor,
+  coresToFloat64,
+  ttTensorFull,
+  ttTensorFull64,
+  ttTensorParamCount,
+  validateTTTensorShape,
+} from './tt_tensor.js';
 import { intValues } from './test_util/random.js';
 import { ttTensorArb } from './test_util/tt64.js';
 
@@ -71,8 +78,12 @@ describe('TTTensor', () => {
     const a = tf.zeros([1, 2, 3]);
     const b = tf.zeros([2, 2, 1]);
     const c = tf.zeros([1, 2, 3, 1]);
-    expect(() => new TTTensor([a, b])).toThrow("'cores[1]' passed to 'TTTensor' has left rank 2 but cores[0] has right rank 3");
-    expect(() => ttTensorFull([c])).toThrow("'cores[0]' passed to 'ttTensorFull' must be a rank-3 core [r_k, n_k, r_k+1], got shape [1, 2, 3, 1]");
+    expect(() => new TTTensor([a, b])).toThrow(
+      "'cores[1]' passed to 'TTTensor' has left rank 2 but cores[0] has right rank 3",
+    );
+    expect(() => ttTensorFull([c])).toThrow(
+      "'cores[0]' passed to 'ttTensorFull' must be a rank-3 core [r_k, n_k, r_k+1], got shape [1, 2, 3, 1]",
+    );
     expect(() => ttTensorFull([a])).toThrow("'ranks' passed to 'ttTensorFull' must start and end with 1, got [1, 3]");
     expect(() => validateTTTensorShape({ modes: [2, 2], ranks: [1, 1] })).toThrow(
       "'ranks' passed to 'validateTTTensorShape' must have d + 1 = 3 entries, got 2",

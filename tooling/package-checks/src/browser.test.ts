@@ -60,23 +60,34 @@ describe.skipIf(!HAVE_CHROMIUM)('in headless Chromium', () => {
 
   it('a model saved in Node with file:// loads in the page from http:// and gives the same outputs', async () => {
     await initBackend('wasm');
-    const config: ModelConfig = { task: 'classifier', cell: 'gru', tt: { cores: 2, rank: 2, extraCore: 'first', naive: false }, inputSize: 6, hiddenSize: 8, layers: 1, outputSize: 3 };
+    const config: ModelConfig = {
+      task: 'classifier',
+      cell: 'gru',
+      tt: { cores: 2, rank: 2, extraCore: 'first', naive: false },
+      inputSize: 6,
+      hiddenSize: 8,
+      layers: 1,
+      outputSize: 3,
+    };
     const model = createModel(config, 7);
     const shape: [number, number, number] = [2, 5, 6];
     const expected = tf.tidy(() => Array.from(model.apply(tf.tensor3d(input(shape), shape)).dataSync()));
     const dir = site('model');
     await saveModel(model, `file://${join(dir, 'model')}`);
     model.dispose();
-    writeFileSync(join(dir, 'example.ts'), [
-      "import * as tf from '@tensorflow/tfjs-core';",
-      "import { initBackend } from '@ttrnn/backend';",
-      "import { loadModel } from '@ttrnn/cells';",
-      "await initBackend('wasm');",
-      "const model = await loadModel(new URL('./model/model.json', location.href).href);",
-      `const x = tf.tensor3d(Float32Array.from({ length: ${shape[0] * shape[1] * shape[2]} }, (_, i) => (((i * 37) % 201) - 100) / 100), [${shape.join(', ')}]);`,
-      'console.log(JSON.stringify(Array.from(model.apply(x).dataSync())));',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'example.ts'),
+      [
+        "import * as tf from '@tensorflow/tfjs-core';",
+        "import { initBackend } from '@ttrnn/backend';",
+        "import { loadModel } from '@ttrnn/cells';",
+        "await initBackend('wasm');",
+        "const model = await loadModel(new URL('./model/model.json', location.href).href);",
+        `const x = tf.tensor3d(Float32Array.from({ length: ${shape[0] * shape[1] * shape[2]} }, (_, i) => (((i * 37) % 201) - 100) / 100), [${shape.join(', ')}]);`,
+        'console.log(JSON.stringify(Array.from(model.apply(x).dataSync())));',
+        '',
+      ].join('\n'),
+    );
     writeFileSync(join(dir, 'entry.ts'), pageEntry('./example.ts'));
     await bundleForBrowser(join(dir, 'entry.ts'), join(dir, 'app.js'), { conditions: ['source'] });
     const server = await serveDirectory(dir);
@@ -87,7 +98,9 @@ describe.skipIf(!HAVE_CHROMIUM)('in headless Chromium', () => {
       const actual = JSON.parse(run.logs[0]!) as number[];
       expect(actual).toHaveLength(expected.length);
       // The same wasm kernels on both sides: equal to float32 rounding.
-      actual.forEach((a, i) => expect(Math.abs(a - expected[i]!), `output ${i}: page ${a}, Node ${expected[i]}`).toBeLessThanOrEqual(1e-6));
+      actual.forEach((a, i) =>
+        expect(Math.abs(a - expected[i]!), `output ${i}: page ${a}, Node ${expected[i]}`).toBeLessThanOrEqual(1e-6),
+      );
     } finally {
       await server.close();
     }

@@ -39,11 +39,16 @@ describe("every published package's main entry runs in a browser", () => {
         logLevel: 'silent',
       });
       expect(result.errors).toEqual([]);
-      const own = Object.keys(result.metafile.inputs).filter((p) => !p.includes('node_modules') && /packages\/[^/]+\/src\//.test(p));
+      const own = Object.keys(result.metafile.inputs).filter(
+        (p) => !p.includes('node_modules') && /packages\/[^/]+\/src\//.test(p),
+      );
       expect(own.length, 'the bundle holds the package sources').toBeGreaterThan(0);
       const offenders = own.filter((p) => {
         const text = readFileSync(join(process.cwd(), p), 'utf8');
-        return PROCESS_READ.test(code(text)) || NODE_IMPORT.test(text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1'));
+        return (
+          PROCESS_READ.test(code(text)) ||
+          NODE_IMPORT.test(text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1'))
+        );
       });
       expect(offenders.map((p) => relative(REPO_ROOT, join(process.cwd(), p)))).toEqual([]);
     });
@@ -52,10 +57,17 @@ describe("every published package's main entry runs in a browser", () => {
   it('the check itself catches a Node import and a process read', async () => {
     // A package source that reads the environment and the file system must fail both ways above.
     const bad = join(out, 'bad.ts');
-    writeFileSync(bad, "import { readFileSync } from 'node:fs';\nexport const env = process.env['X'];\nexport const r = readFileSync;\n");
-    await expect(build({ entryPoints: [bad], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' })).rejects.toThrow(/node:fs/);
+    writeFileSync(
+      bad,
+      "import { readFileSync } from 'node:fs';\nexport const env = process.env['X'];\nexport const r = readFileSync;\n",
+    );
+    await expect(
+      build({ entryPoints: [bad], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' }),
+    ).rejects.toThrow(/node:fs/);
     expect(PROCESS_READ.test(code(readFileSync(bad, 'utf8')))).toBe(true);
     expect(NODE_IMPORT.test(readFileSync(bad, 'utf8'))).toBe(true);
-    expect(PROCESS_READ.test(code("const e = (globalThis as { process?: X }).process?.env; // process.env"))).toBe(false);
+    expect(PROCESS_READ.test(code('const e = (globalThis as { process?: X }).process?.env; // process.env'))).toBe(
+      false,
+    );
   });
 });

@@ -72,7 +72,12 @@ export function readmeBlocks(): CodeBlock[] {
       const start = i;
       const body: string[] = [];
       for (i++; i < lines.length && !lines[i]!.startsWith('```'); i++) body.push(lines[i]!);
-      blocks.push({ file, line: start + 1, flags: (open[1] ?? '').split(/\s+/).filter(Boolean), code: body.join('\n') + '\n' });
+      blocks.push({
+        file,
+        line: start + 1,
+        flags: (open[1] ?? '').split(/\s+/).filter(Boolean),
+        code: body.join('\n') + '\n',
+      });
     }
   }
   return blocks;
@@ -96,9 +101,11 @@ export function annotatedOutputs(code: string): Array<string | null> {
 export function outputMismatches(code: string, printed: readonly string[]): string[] {
   const expected = annotatedOutputs(code);
   const problems: string[] = [];
-  if (printed.length < expected.length) problems.push(`printed ${printed.length} lines, the example has ${expected.length} console.log calls`);
+  if (printed.length < expected.length)
+    problems.push(`printed ${printed.length} lines, the example has ${expected.length} console.log calls`);
   expected.forEach((e, i) => {
-    if (e !== null && printed[i] !== undefined && printed[i]!.trim() !== e) problems.push(`console.log #${i + 1}: printed '${printed[i]}', the README says '${e}'`);
+    if (e !== null && printed[i] !== undefined && printed[i]!.trim() !== e)
+      problems.push(`console.log #${i + 1}: printed '${printed[i]}', the README says '${e}'`);
   });
   return problems;
 }
@@ -107,7 +114,11 @@ export function outputMismatches(code: string, printed: readonly string[]): stri
  * Bundles `entry` for the browser with esbuild (no externals): the way a user's bundler sees the packages.
  * `conditions` adds export conditions (the workspace's `source` to bundle from TypeScript sources).
  */
-export async function bundleForBrowser(entry: string, outfile: string, options: { conditions?: string[]; nodePaths?: string[]; absWorkingDir?: string } = {}): Promise<void> {
+export async function bundleForBrowser(
+  entry: string,
+  outfile: string,
+  options: { conditions?: string[]; nodePaths?: string[]; absWorkingDir?: string } = {},
+): Promise<void> {
   await build({
     entryPoints: [entry],
     outfile,
@@ -168,7 +179,11 @@ export interface PageRun {
  */
 export async function runInChromium(url: string, timeoutMs = 120_000): Promise<PageRun> {
   const profile = mkdtempSync(join(tmpdir(), 'ttrnn-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   const logs: string[] = [];
   const errors: string[] = [];
   try {
@@ -193,7 +208,8 @@ export async function runInChromium(url: string, timeoutMs = 120_000): Promise<P
 }
 
 /** An HTML page that runs `app.js` as a module. */
-export const PAGE_HTML = '<!doctype html><meta charset="utf-8"><title>ttrnn check</title><link rel="icon" href="data:,"><script type="module" src="./app.js"></script>\n';
+export const PAGE_HTML =
+  '<!doctype html><meta charset="utf-8"><title>ttrnn check</title><link rel="icon" href="data:,"><script type="module" src="./app.js"></script>\n';
 
 /** The entry of a page bundle: runs `example` (whose top-level awaits finish first), then says so. */
 export function pageEntry(exampleImport: string): string {

@@ -30,7 +30,8 @@ export function assertClose(actual: Numeric, expected: Numeric, tol: Tolerance =
   const m = firstMismatch(actual, expected, tol);
   if (m !== null) {
     let maxErr = 0;
-    for (let i = 0; i < expected.length; i++) maxErr = Math.max(maxErr, Math.abs((actual[i] as number) - (expected[i] as number)));
+    for (let i = 0; i < expected.length; i++)
+      maxErr = Math.max(maxErr, Math.abs((actual[i] as number) - (expected[i] as number)));
     throw new Error(
       `${what}: first mismatch at flat index ${m.index}: got ${m.actual}, expected ${m.expected} ` +
         `(atol ${tol.atol ?? 1e-6}, rtol ${tol.rtol ?? 1e-5}; max abs error ${maxErr.toExponential(3)})`,

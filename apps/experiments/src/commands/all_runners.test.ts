@@ -15,7 +15,10 @@ describe('computeParamsTables', () => {
       for (const c of row.counts) {
         const orig = paperParams(row.model, row.cores, c.rank, row.extraCore, row.naive);
         if (orig === undefined) continue;
-        expect(c.params, `${row.model} ${row.cores} cores ${row.extraCore}${row.naive ? ' naive' : ''} rank ${c.rank}`).toBe(orig);
+        expect(
+          c.params,
+          `${row.model} ${row.cores} cores ${row.extraCore}${row.naive ? ' naive' : ''} rank ${c.rank}`,
+        ).toBe(orig);
         compared++;
       }
     }
@@ -38,7 +41,13 @@ describe('profiles and the training entry points', () => {
       }
       for (const c of speakerConfigs(p)) {
         const o = resolveSpeakerOptions(speakerOptionsFromSweep(c, { runDir: '/nonexistent' }));
-        expect(o).toMatchObject({ hidden: c.hidden, steps: c.steps, speakers: c.speakersPerBatch, trainFraction: c.trainFraction, size: c.corpus });
+        expect(o).toMatchObject({
+          hidden: c.hidden,
+          steps: c.steps,
+          speakers: c.speakersPerBatch,
+          trainFraction: c.trainFraction,
+          size: c.corpus,
+        });
       }
     }
   });

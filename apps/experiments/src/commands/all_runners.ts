@@ -27,7 +27,10 @@ import { runTiming } from './timing.js';
 import { configLabel } from './timing_bench.js';
 
 /** The classifier of the parameter tables (input 28, hidden 256, 10 classes) for one layout. */
-export function tableModel(cell: CellKind, tt: { cores: number; rank: number; extraCore: ExtraCore; naive: boolean } | null): ModelConfig {
+export function tableModel(
+  cell: CellKind,
+  tt: { cores: number; rank: number; extraCore: ExtraCore; naive: boolean } | null,
+): ModelConfig {
   return {
     task: 'classifier',
     cell,
@@ -41,10 +44,13 @@ export function tableModel(cell: CellKind, tt: { cores: number; rank: number; ex
 
 /** Every layout of the paper's tables plus every (cell, cores) of the profile, at the profile's ranks. */
 export function computeParamsTables(profile: Profile): ParamsTables {
-  const layouts: { model: CellKind; cores: number; extraCore: ExtraCore; naive: boolean }[] = PAPER_PARAM_TABLE.map((r) => ({ model: r.model, cores: r.cores, extraCore: r.extraCore, naive: r.naive }));
+  const layouts: { model: CellKind; cores: number; extraCore: ExtraCore; naive: boolean }[] = PAPER_PARAM_TABLE.map(
+    (r) => ({ model: r.model, cores: r.cores, extraCore: r.extraCore, naive: r.naive }),
+  );
   for (const model of ['lstm', 'gru'] as const) {
     for (const cores of profile.params.cores) {
-      if (!layouts.some((l) => l.model === model && l.cores === cores && l.extraCore === 'none' && !l.naive)) layouts.push({ model, cores, extraCore: 'none', naive: false });
+      if (!layouts.some((l) => l.model === model && l.cores === cores && l.extraCore === 'none' && !l.naive))
+        layouts.push({ model, cores, extraCore: 'none', naive: false });
     }
   }
   const rows: ParamsRow[] = layouts.map((l) => ({
@@ -90,14 +96,19 @@ export function realDependencies(): AllDependencies {
     async runMnist(config, ctx) {
       // Permuted-pixel runs take the view's default gradient checkpointing (28 chunks of 28 steps).
       const view = config.experiment === 'pmnist' ? ('permuted' as const) : ('row' as const);
-      const r = await runMnist({ ...mnistOptionsFromSweep({ ...config, experiment: 'mnist' }, ctx), view }, runEnvironment(ctx));
-      if (r.status !== 'finished') throw new Error(`${ctx.id}: training stopped before the end (status ${r.status}); run again to resume`);
+      const r = await runMnist(
+        { ...mnistOptionsFromSweep({ ...config, experiment: 'mnist' }, ctx), view },
+        runEnvironment(ctx),
+      );
+      if (r.status !== 'finished')
+        throw new Error(`${ctx.id}: training stopped before the end (status ${r.status}); run again to resume`);
       // maxRSS is in KiB on Linux and macOS.
       return { ...r, curve: await stepCurve(ctx.runDir, r.curve), maxRssMiB: process.resourceUsage().maxRSS / 1024 };
     },
     async runSpeaker(config, ctx) {
       const r = await runSpeaker(speakerOptionsFromSweep(config, ctx), runEnvironment(ctx));
-      if (r.status !== 'finished') throw new Error(`${ctx.id}: training stopped before the end (status ${r.status}); run again to resume`);
+      if (r.status !== 'finished')
+        throw new Error(`${ctx.id}: training stopped before the end (status ${r.status}); run again to resume`);
       return { ...r, curve: await stepCurve(ctx.runDir, r.curve) };
     },
     runStability: (config, ctx) => runStability(config, ctx, runEnvironment(ctx)),
@@ -111,7 +122,12 @@ export function realDependencies(): AllDependencies {
       // The backend is initialised already (null: keep it).
       const t = await runTiming({ quick, backend: null, log: (line) => console.error(line) });
       return {
-        rows: t.records.map((r) => ({ model: configLabel(r), params: r.params, inferenceMs: r.inferMs, trainStepMs: r.trainMs })),
+        rows: t.records.map((r) => ({
+          model: configLabel(r),
+          params: r.params,
+          inferenceMs: r.inferMs,
+          trainStepMs: r.trainMs,
+        })),
         note:
           `Medians of ${t.iterations} rounds after ${t.warmup} warm-up, measured round-robin by \`runTiming\` (the \`timing\` command${quick ? ' with --quick' : ''})` +
           `${t.fastKernels ? ', with the fast wasm Slice/SplitV/Unpack/Tanh kernels' : ''}; \`pnpm run exp timing\` and \`pnpm run bench\` measure more.`,

@@ -25,10 +25,19 @@ afterEach(async () => {
 
 describe('data command', () => {
   it('prints split sizes and label counts of an MNIST directory as JSON', async () => {
-    const code = await dataCommand.run(['--data-dir', join(FIXTURES, 'mnist', 'plain'), '--validation-size', '2', '--json']);
+    const code = await dataCommand.run([
+      '--data-dir',
+      join(FIXTURES, 'mnist', 'plain'),
+      '--validation-size',
+      '2',
+      '--json',
+    ]);
     expect(code).toBe(0);
     expect(out).toHaveLength(1);
-    const s = JSON.parse(out[0]!) as { files: { train: number; test: number }; splits: Record<string, { size: number; labelCounts: number[] }> };
+    const s = JSON.parse(out[0]!) as {
+      files: { train: number; test: number };
+      splits: Record<string, { size: number; labelCounts: number[] }>;
+    };
     expect(s.splits['validation']!.size).toBe(2);
     expect(s.splits['train']!.size + s.splits['validation']!.size).toBe(s.files.train);
     expect(s.splits['test']!.size).toBe(s.files.test);
@@ -42,15 +51,30 @@ describe('data command', () => {
   });
 
   it('fails naming the file on missing or corrupt MNIST files', async () => {
-    await expect(dataCommand.run(['--data-dir', join(FIXTURES, 'mnist', 'missing')])).rejects.toThrow(/MNIST files missing in .*t10k-labels-idx1-ubyte/);
-    await expect(dataCommand.run(['--data-dir', join(FIXTURES, 'mnist', 'wrong-magic')])).rejects.toThrow(/train-images-idx3-ubyte: expected magic 2051, got 2049/);
+    await expect(dataCommand.run(['--data-dir', join(FIXTURES, 'mnist', 'missing')])).rejects.toThrow(
+      /MNIST files missing in .*t10k-labels-idx1-ubyte/,
+    );
+    await expect(dataCommand.run(['--data-dir', join(FIXTURES, 'mnist', 'wrong-magic')])).rejects.toThrow(
+      /train-images-idx3-ubyte: expected magic 2051, got 2049/,
+    );
     expect(out).toEqual([]);
   });
 
   it('summarises a speaker corpus: speakers, utterances, usable utterances and frames per split', async () => {
-    const code = await dataCommand.run(['--dataset', 'speakers', '--data-dir', join(FIXTURES, 'speech', 'librispeech'), '--cache-dir', cacheDir, '--json']);
+    const code = await dataCommand.run([
+      '--dataset',
+      'speakers',
+      '--data-dir',
+      join(FIXTURES, 'speech', 'librispeech'),
+      '--cache-dir',
+      cacheDir,
+      '--json',
+    ]);
     expect(code).toBe(0);
-    const s = JSON.parse(out[0]!) as { splits: Record<string, { speakers: number; utterances: number; usableUtterances: number; frames: number }>; skipped: number };
+    const s = JSON.parse(out[0]!) as {
+      splits: Record<string, { speakers: number; utterances: number; usableUtterances: number; frames: number }>;
+      skipped: number;
+    };
     for (const split of ['train', 'validation', 'test']) {
       const x = s.splits[split]!;
       expect(x.speakers).toBeGreaterThan(0);
@@ -62,7 +86,9 @@ describe('data command', () => {
   });
 
   it('rejects a missing speaker directory, unknown options and stray arguments', async () => {
-    await expect(dataCommand.run(['--dataset', 'speakers', '--data-dir', join(cacheDir, 'nope'), '--cache-dir', cacheDir])).rejects.toThrow(/nope/);
+    await expect(
+      dataCommand.run(['--dataset', 'speakers', '--data-dir', join(cacheDir, 'nope'), '--cache-dir', cacheDir]),
+    ).rejects.toThrow(/nope/);
     await expect(dataCommand.run(['--dataset', 'cifar'])).rejects.toThrow(UsageError);
     await expect(dataCommand.run(['mnist'])).rejects.toThrow(/no positional arguments/);
   });
@@ -71,8 +97,17 @@ describe('data command', () => {
     const file = join(cacheDir, 'a-file');
     await writeFile(file, 'x');
     await expect(
-      dataCommand.run(['--dataset', 'speakers', '--data-dir', join(FIXTURES, 'speech', 'librispeech'), '--cache-dir', join(file, 'cache')]),
-    ).rejects.toThrow(/a-file\/cache: cannot write the speaker-feature cache there: a component of the path is not a directory \(ENOTDIR\); choose another --cache-dir/);
+      dataCommand.run([
+        '--dataset',
+        'speakers',
+        '--data-dir',
+        join(FIXTURES, 'speech', 'librispeech'),
+        '--cache-dir',
+        join(file, 'cache'),
+      ]),
+    ).rejects.toThrow(
+      /a-file\/cache: cannot write the speaker-feature cache there: a component of the path is not a directory \(ENOTDIR\); choose another --cache-dir/,
+    );
   });
 
   it('lists a truncated WAV, a corrupt file and a broken speaker as skipped, in the JSON and in the table', async () => {
@@ -92,6 +127,8 @@ describe('data command', () => {
     expect(s.skipped).toBe(s.skippedFiles.length);
     out.length = 0;
     expect(await dataCommand.run(args)).toBe(0);
-    expect(out.join('\n')).toMatch(new RegExp(`${s.skipped} file\\(s\\) skipped:[\\s\\S]*truncated\\.wav[\\s\\S]*noise\\.wav`));
+    expect(out.join('\n')).toMatch(
+      new RegExp(`${s.skipped} file\\(s\\) skipped:[\\s\\S]*truncated\\.wav[\\s\\S]*noise\\.wav`),
+    );
   });
 });

@@ -15,16 +15,50 @@ const MNIST = { option: 'dataset', values: ['mnist', 'fashion-mnist'] } as const
 const SPEAKERS = { option: 'dataset', values: ['speakers'] } as const;
 
 const OPTIONS: OptionSpecs = {
-  dataset: { kind: 'string', description: 'which data set', choices: ['mnist', 'fashion-mnist', 'speakers'], default: 'mnist' },
+  dataset: {
+    kind: 'string',
+    description: 'which data set',
+    choices: ['mnist', 'fashion-mnist', 'speakers'],
+    default: 'mnist',
+  },
   'data-dir': {
     kind: 'path',
-    description: 'directory with the data (MNIST: the four IDX files; speakers: LibriSpeech root or speaker folders). Default: the installed MNIST / Fashion-MNIST, the synthetic speaker corpus',
+    description:
+      'directory with the data (MNIST: the four IDX files; speakers: LibriSpeech root or speaker folders). Default: the installed MNIST / Fashion-MNIST, the synthetic speaker corpus',
   },
-  size: { kind: 'string', description: 'size of the synthetic speaker corpus (without --data-dir)', choices: ['tiny', 'quick', 'paper'], default: 'quick', when: SPEAKERS },
-  'validation-size': { kind: 'int', description: 'MNIST images held out of the training file for validation', default: 10_000, min: 1, when: MNIST },
-  seed: { kind: 'int', description: 'seed of the MNIST train/validation split (the experiments use 1)', default: 1, max: SEED_MAX, when: MNIST },
-  'corpus-seed': { kind: 'int', description: 'seed of the synthetic speaker corpus or of a speaker-folders split (the experiments use 0)', default: 0, max: SEED_MAX, when: SPEAKERS },
-  'cache-dir': { kind: 'path', description: 'speaker-feature cache (default .cache/speaker-features at the repository root)', when: SPEAKERS },
+  size: {
+    kind: 'string',
+    description: 'size of the synthetic speaker corpus (without --data-dir)',
+    choices: ['tiny', 'quick', 'paper'],
+    default: 'quick',
+    when: SPEAKERS,
+  },
+  'validation-size': {
+    kind: 'int',
+    description: 'MNIST images held out of the training file for validation',
+    default: 10_000,
+    min: 1,
+    when: MNIST,
+  },
+  seed: {
+    kind: 'int',
+    description: 'seed of the MNIST train/validation split (the experiments use 1)',
+    default: 1,
+    max: SEED_MAX,
+    when: MNIST,
+  },
+  'corpus-seed': {
+    kind: 'int',
+    description: 'seed of the synthetic speaker corpus or of a speaker-folders split (the experiments use 0)',
+    default: 0,
+    max: SEED_MAX,
+    when: SPEAKERS,
+  },
+  'cache-dir': {
+    kind: 'path',
+    description: 'speaker-feature cache (default .cache/speaker-features at the repository root)',
+    when: SPEAKERS,
+  },
   json: { kind: 'flag', description: 'print one JSON document instead of tables' },
 };
 
@@ -41,7 +75,9 @@ export function formatMnistSummary(s: MnistSummary): string {
   lines.push(['split'.padEnd(10), 'size'.padStart(7), ...names.map((n) => n.padStart(w))].join(' '));
   for (const split of ['train', 'validation', 'test'] as const) {
     const x = s.splits[split];
-    lines.push([split.padEnd(10), String(x.size).padStart(7), ...x.labelCounts.map((c) => String(c).padStart(w))].join(' '));
+    lines.push(
+      [split.padEnd(10), String(x.size).padStart(7), ...x.labelCounts.map((c) => String(c).padStart(w))].join(' '),
+    );
   }
   return lines.join('\n');
 }
@@ -53,7 +89,12 @@ export function formatSpeakerSummary(s: SpeakerSummary): string {
   for (const split of ['train', 'validation', 'test'] as const) {
     const x = s.splits[split];
     lines.push(
-      [split.padEnd(10), ...[x.speakers, x.utterances, x.usableUtterances, x.usableSpeakers, x.frames, x.usableFrames].map((v) => String(v).padStart(13))].join(' '),
+      [
+        split.padEnd(10),
+        ...[x.speakers, x.utterances, x.usableUtterances, x.usableSpeakers, x.frames, x.usableFrames].map((v) =>
+          String(v).padStart(13),
+        ),
+      ].join(' '),
     );
   }
   if (s.skipped > 0) {
@@ -70,7 +111,8 @@ export const dataCommand: Command = {
   options: OPTIONS,
   async run(argv) {
     const { options, positionals } = parseArgs(argv, OPTIONS, 'data');
-    if (positionals.length > 0) throw new UsageError(`'data' takes no positional arguments, got '${positionals.join(' ')}'`);
+    if (positionals.length > 0)
+      throw new UsageError(`'data' takes no positional arguments, got '${positionals.join(' ')}'`);
     const dataset = options['dataset'] as 'mnist' | 'fashion-mnist' | 'speakers';
     const dataDir = options['data-dir'] as string | undefined;
     const seed = options['seed'] as number;
@@ -78,20 +120,36 @@ export const dataCommand: Command = {
     if (dataset === 'speakers') {
       const cacheDir = (options['cache-dir'] as string | undefined) ?? join(repoRoot(), '.cache', 'speaker-features');
       const size = options['size'] as 'tiny' | 'quick' | 'paper';
-      if (!json) console.error(dataDir ? `reading speaker features from ${dataDir} …` : `synthetic corpus '${size}' (generated on first use, then cached in ${cacheDir}) …`);
+      if (!json)
+        console.error(
+          dataDir
+            ? `reading speaker features from ${dataDir} …`
+            : `synthetic corpus '${size}' (generated on first use, then cached in ${cacheDir}) …`,
+        );
       const summary = await speakerDataSummary({
         ...(dataDir !== undefined ? { dataDir } : { size }),
         seed: options['corpus-seed'] as number,
         cacheDir,
         onError: 'skip',
       });
-      const usable = summary.splits.train.usableUtterances + summary.splits.validation.usableUtterances + summary.splits.test.usableUtterances;
-      if (usable === 0) throw new Error(`${dataDir ?? 'the synthetic corpus'}: no usable utterance found (expected audio files of speakers, at least ${summary.minFrames} frames long)`);
+      const usable =
+        summary.splits.train.usableUtterances +
+        summary.splits.validation.usableUtterances +
+        summary.splits.test.usableUtterances;
+      if (usable === 0)
+        throw new Error(
+          `${dataDir ?? 'the synthetic corpus'}: no usable utterance found (expected audio files of speakers, at least ${summary.minFrames} frames long)`,
+        );
       console.log(json ? JSON.stringify(summary, null, 2) : formatSpeakerSummary(summary));
       return 0;
     }
     const validationSize = options['validation-size'] as number;
-    const splits = await loadMnistSplits({ dataset, seed, validationSize, ...(dataDir !== undefined ? { dataDir } : {}) });
+    const splits = await loadMnistSplits({
+      dataset,
+      seed,
+      validationSize,
+      ...(dataDir !== undefined ? { dataDir } : {}),
+    });
     const summary = describeMnist(splits);
     console.log(json ? JSON.stringify(summary, null, 2) : formatMnistSummary(summary));
     return 0;

@@ -21,16 +21,26 @@ function rows(pairs: readonly (readonly [string, string])[]): string[] {
 /** What the protocol decides, in one line. */
 export function describeProtocol(p: Profile): string {
   const s = p.speaker.settings;
-  const order = p.mnist.settings.order === 'fixed' ? 'MNIST in one fixed order every epoch' : 'MNIST reshuffled every epoch';
-  const subset = s.subset === 'first' ? 'data-efficiency runs on the first int(f·N) training speakers' : 'data-efficiency runs on a seeded random round(f·N) training speakers';
+  const order =
+    p.mnist.settings.order === 'fixed' ? 'MNIST in one fixed order every epoch' : 'MNIST reshuffled every epoch';
+  const subset =
+    s.subset === 'first'
+      ? 'data-efficiency runs on the first int(f·N) training speakers'
+      : 'data-efficiency runs on a seeded random round(f·N) training speakers';
   return `${p.protocol}: ${order}; ${subset}; evaluation on ${describeEvaluation(s.evalUtterances)}`;
 }
 
 function mnistLines(m: MnistSettings): [string, string][] {
   return [
     ['model', `hidden ${m.hidden}, ${m.layers} layer(s)`],
-    ['optimiser', `Adam ${m.lr.toExponential()}${m.lrDecayEvery > 0 ? `, ×0.1 every ${m.lrDecayEvery} epochs` : ', constant'}, ${m.epochs} epoch(s), batch ${m.batch}, no clipping`],
-    ['data', `${m.trainLimit > 0 ? `${num(m.trainLimit)} training images` : 'all 50,000 training images'}, ${m.testLimit > 0 ? `${num(m.testLimit)}` : 'all 10,000'} validation / test images, ${m.order === 'fixed' ? 'one fixed order' : 'reshuffled every epoch'}`],
+    [
+      'optimiser',
+      `Adam ${m.lr.toExponential()}${m.lrDecayEvery > 0 ? `, ×0.1 every ${m.lrDecayEvery} epochs` : ', constant'}, ${m.epochs} epoch(s), batch ${m.batch}, no clipping`,
+    ],
+    [
+      'data',
+      `${m.trainLimit > 0 ? `${num(m.trainLimit)} training images` : 'all 50,000 training images'}, ${m.testLimit > 0 ? `${num(m.testLimit)}` : 'all 10,000'} validation / test images, ${m.order === 'fixed' ? 'one fixed order' : 'reshuffled every epoch'}`,
+    ],
     ['seed', String(m.seed)],
   ];
 }
@@ -53,20 +63,36 @@ export function describeResolved(o: AllOptions): string {
   );
   if (only.has('mnist')) {
     const c = mnistConfigs(p);
-    out.push(`row MNIST: ${c.length} run(s)`, ...rows([...mnistLines(p.mnist.settings), ['runs', c.map(configId).join(', ')]]), '');
+    out.push(
+      `row MNIST: ${c.length} run(s)`,
+      ...rows([...mnistLines(p.mnist.settings), ['runs', c.map(configId).join(', ')]]),
+      '',
+    );
   }
   if (only.has('pmnist')) {
     const c = pmnistConfigs(p);
-    out.push(`permuted pixel MNIST: ${c.length} run(s)`, ...rows([...mnistLines(p.pmnist.settings), ['runs', c.map(configId).join(', ')]]), '');
+    out.push(
+      `permuted pixel MNIST: ${c.length} run(s)`,
+      ...rows([...mnistLines(p.pmnist.settings), ['runs', c.map(configId).join(', ')]]),
+      '',
+    );
   }
   if (only.has('speaker')) {
     const s = p.speaker.settings;
     const c = speakerConfigs(p);
-    const schedule = s.schedule === 'scaled' ? `scaled down by the ${p.name} profile` : `${s.schedule}: ${PAPER_SPEAKER_SCHEDULES[s.schedule].description}`;
+    const schedule =
+      s.schedule === 'scaled'
+        ? `scaled down by the ${p.name} profile`
+        : `${s.schedule}: ${PAPER_SPEAKER_SCHEDULES[s.schedule].description}`;
     out.push(
       `speaker verification: ${c.length} run(s)`,
       ...rows([
-        ['corpus', o.speakerDataDir !== undefined ? `${o.speakerDataDir} (${o.speakerData})` : `synthetic, '${s.corpus}' size (--speaker-data-dir for LibriSpeech)`],
+        [
+          'corpus',
+          o.speakerDataDir !== undefined
+            ? `${o.speakerDataDir} (${o.speakerData})`
+            : `synthetic, '${s.corpus}' size (--speaker-data-dir for LibriSpeech)`,
+        ],
         ['model', `hidden ${s.hidden}, embedding ${s.embedding}, ${s.layers} layer(s)`],
         ['batch', `${s.speakersPerBatch} speakers × ${s.utterancesPerSpeaker} utterances, 160-frame crops`],
         ['learning rate', `Adam ${s.lr.toExponential()}, constant`],
@@ -75,7 +101,10 @@ export function describeResolved(o: AllOptions): string {
         ['gradient clip', `global norm ${s.clip}`],
         ['validation', `every ${s.evalEvery} steps (best validation EER kept)`],
         ['evaluation', describeEvaluation(s.evalUtterances)],
-        ['data efficiency', `${pctList(p.speaker.dataEfficiency.fractions)} of the training speakers: ${s.subset === 'first' ? 'the first int(f·N)' : 'a seeded random round(f·N)'}`],
+        [
+          'data efficiency',
+          `${pctList(p.speaker.dataEfficiency.fractions)} of the training speakers: ${s.subset === 'first' ? 'the first int(f·N)' : 'a seeded random round(f·N)'}`,
+        ],
         ['gradient norms', `first ${num(PAPER_GRAD_NORMS.steps)} steps kept, histogram after clipping`],
         ['seed', String(s.seed)],
         ['runs', c.map(configId).join(', ')],
@@ -83,8 +112,11 @@ export function describeResolved(o: AllOptions): string {
       '',
     );
   }
-  const diffs = protocolDifferences(p, { speakerData: o.speakerData }).filter((d) => d.experiment === 'all' || only.has(d.experiment) || (d.experiment === 'mnist' && only.has('pmnist')));
+  const diffs = protocolDifferences(p, { speakerData: o.speakerData }).filter(
+    (d) => d.experiment === 'all' || only.has(d.experiment) || (d.experiment === 'mnist' && only.has('pmnist')),
+  );
   out.push(`differences from the authors' runs (${diffs.length}):`);
-  for (const d of diffs) out.push(`  - ${d.experiment === 'all' ? '' : `${d.experiment}: `}${d.what}: ours ${d.ours}; authors ${d.authors}`);
+  for (const d of diffs)
+    out.push(`  - ${d.experiment === 'all' ? '' : `${d.experiment}: `}${d.what}: ours ${d.ours}; authors ${d.authors}`);
   return out.join('\n');
 }

@@ -39,14 +39,16 @@ export const exportLayersCommand: Command = {
   async run(argv) {
     const { options } = parseArgs(argv, OPTIONS, 'export-layers');
     const base = process.env['INIT_CWD'] ?? process.cwd();
-    for (const k of ['run-dir', 'out']) if (options[k] === undefined) throw new UsageError(`'export-layers' needs --${k}`);
+    for (const k of ['run-dir', 'out'])
+      if (options[k] === undefined) throw new UsageError(`'export-layers' needs --${k}`);
     const runDir = resolve(base, options['run-dir'] as string);
     const outDir = resolve(base, options['out'] as string);
     const resultFile = join(runDir, 'result.json');
     if (!existsSync(resultFile)) throw new UsageError(`${resultFile}: not found (--run-dir must be a finished run)`);
     const result = JSON.parse(readFileSync(resultFile, 'utf8')) as Record<string, unknown>;
     const config = validateModelConfig(result['modelConfig'], `${resultFile}: modelConfig`);
-    if (config.task !== 'classifier') throw new UsageError(`${resultFile}: a classifier run is needed, got task '${config.task}'`);
+    if (config.task !== 'classifier')
+      throw new UsageError(`${resultFile}: a classifier run is needed, got task '${config.task}'`);
 
     await initBackend('wasm');
     const model = createModel(config, 0);

@@ -19,10 +19,27 @@ const OPTIONS: OptionSpecs = {
   input: { kind: 'int', description: 'input size N (features per step)', default: 28, min: 1, max: SIZE_BOUNDS.hidden },
   hidden: { kind: 'int', description: 'hidden size H', default: 256, min: 1, max: SIZE_BOUNDS.hidden },
   layers: { kind: 'int', description: 'number of recurrent layers', default: 1, min: 1, max: SIZE_BOUNDS.layers },
-  output: { kind: 'int', description: 'classes (classifier) or embedding size (speaker)', default: 10, min: 1, max: SIZE_BOUNDS.hidden },
-  cores: { kind: 'int', description: 'TT cores d (TT models; default 2)', min: 1, max: SIZE_BOUNDS.cores, when: TT_ONLY },
+  output: {
+    kind: 'int',
+    description: 'classes (classifier) or embedding size (speaker)',
+    default: 10,
+    min: 1,
+    max: SIZE_BOUNDS.hidden,
+  },
+  cores: {
+    kind: 'int',
+    description: 'TT cores d (TT models; default 2)',
+    min: 1,
+    max: SIZE_BOUNDS.cores,
+    when: TT_ONLY,
+  },
   rank: { kind: 'int', description: 'TT rank r (TT models; default 2)', min: 1, max: SIZE_BOUNDS.rank, when: TT_ONLY },
-  'extra-core': { kind: 'string', description: 'gate core placement (TT models; default none)', choices: EXTRA_CORES, when: TT_ONLY },
+  'extra-core': {
+    kind: 'string',
+    description: 'gate core placement (TT models; default none)',
+    choices: EXTRA_CORES,
+    when: TT_ONLY,
+  },
   naive: { kind: 'flag', description: 'one TT matrix per gate (TT models)', when: TT_ONLY },
   task: { kind: 'string', description: 'model head', choices: TASK_KINDS, default: 'classifier' },
   json: { kind: 'flag', description: 'print one JSON object on stdout and nothing else' },
@@ -67,7 +84,9 @@ export function ttSizeWarnings(config: ModelConfig, count: ParamCount): string[]
 
 export function describeConfig(c: ModelConfig): string {
   const kind = `${c.tt ? 'TT-' : ''}${c.cell.toUpperCase()} ${c.task}`;
-  const tt = c.tt ? `, ${c.tt.cores} cores, rank ${c.tt.rank}, ${c.tt.naive ? 'naive (one TT per gate)' : `extra core ${c.tt.extraCore}`}` : '';
+  const tt = c.tt
+    ? `, ${c.tt.cores} cores, rank ${c.tt.rank}, ${c.tt.naive ? 'naive (one TT per gate)' : `extra core ${c.tt.extraCore}`}`
+    : '';
   return `${kind}: input ${c.inputSize}, hidden ${c.hiddenSize}, ${c.layers} layer${c.layers > 1 ? 's' : ''}, output ${c.outputSize}${tt}`;
 }
 
@@ -84,7 +103,8 @@ export function formatCount(config: ModelConfig, count: ParamCount): string {
   ]);
   const head = ['matrix', 'size', 'layout', 'in modes', 'out modes', 'ranks', 'weights', 'bias'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => r.map((v, i) => (i >= 6 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ');
+  const line = (r: string[]): string =>
+    r.map((v, i) => (i >= 6 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ');
   const out = [describeConfig(config), '', line(head), ...rows.map(line)];
   if (count.extra > 0) out.push(`(+ ${count.extra} GE2E similarity scale and offset)`);
   out.push(
@@ -106,7 +126,16 @@ export const paramsCommand: Command = {
     const count = countParams(config);
     const warnings = ttSizeWarnings(config, count);
     if (options['json'] === true) {
-      console.log(JSON.stringify({ config, params: count.params, paramsPaper: count.paramsPaper, extra: count.extra, matrices: count.matrices, warnings }));
+      console.log(
+        JSON.stringify({
+          config,
+          params: count.params,
+          paramsPaper: count.paramsPaper,
+          extra: count.extra,
+          matrices: count.matrices,
+          warnings,
+        }),
+      );
     } else {
       console.log(formatCount(config, count));
       for (const w of warnings) console.error(`warning: ${w}`);

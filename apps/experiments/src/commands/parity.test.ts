@@ -21,7 +21,18 @@ describe('parity', () => {
     // Renamed cases must be recognised the same way.
     const renamed = Object.fromEntries(Object.entries(doc).map(([k, v]) => [k === 'meta' ? k : `case_${k}`, v]));
     const results = await runParity(renamed);
-    expect(results.map((r) => r.kind)).toEqual(['meta', 'auto_shape', 'tt_matmul', 'rnn', 'rnn', 'rnn', 'rnn', 'rnn', 'rnn', 'classifier']);
+    expect(results.map((r) => r.kind)).toEqual([
+      'meta',
+      'auto_shape',
+      'tt_matmul',
+      'rnn',
+      'rnn',
+      'rnn',
+      'rnn',
+      'rnn',
+      'rnn',
+      'classifier',
+    ]);
     for (const r of results) expect(r.ok, `${r.name}: ${r.message ?? ''}`).toBe(true);
     const rnn = results.filter((r) => r.kind === 'rnn');
     for (const r of rnn) {
@@ -55,7 +66,9 @@ describe('parity', () => {
     naive.config['tt_rank'] = 3;
     const results = await runParity({ last, naive, ok: doc['ttlstm_extra_first'], cls: doc['tt_classifier'] });
     expect(results[0]).toMatchObject({ ok: false });
-    expect(results[0]!.message).toMatch(/layout: cell0.input_weights has in \[2, 3, 1\] out \[2, 4, 4\].*rules give in \[1, 2, 3\] out \[4, 2, 4\]/);
+    expect(results[0]!.message).toMatch(
+      /layout: cell0.input_weights has in \[2, 3, 1\] out \[2, 4, 4\].*rules give in \[1, 2, 3\] out \[4, 2, 4\]/,
+    );
     expect(results[1]!.ok).toBe(false);
     expect(results[2]!.message).toMatch(/layout 2 cores, rank 2, extra core first: shapes as the rules give/);
     expect(results[3]!.ok).toBe(true);
@@ -76,7 +89,10 @@ describe('parity', () => {
 
   it('parses dense weights (W or PyTorch weight), multi-layer stacks and GRU told from the gate count', async () => {
     // A two-layer dense GRU written in the reference format, with no class name.
-    const cells = [createCell({ cell: 'gru', inputSize: 5, hiddenSize: 4 }, 1), createCell({ cell: 'gru', inputSize: 4, hiddenSize: 4 }, 2)];
+    const cells = [
+      createCell({ cell: 'gru', inputSize: 5, hiddenSize: 4 }, 1),
+      createCell({ cell: 'gru', inputSize: 4, hiddenSize: 4 }, 2),
+    ];
     const rnn = new RNN(cells);
     const arr = (t: tf.Tensor): Arr => ({ shape: [...t.shape], data: Array.from(t.dataSync()) });
     const desc = (m: unknown, torch: boolean): Record<string, unknown> => {
@@ -125,14 +141,20 @@ describe('parity', () => {
       const text = log.mock.calls.map((c) => String(c[0])).join('\n');
       expect(text).toMatch(/tt_classifier\s+classifier.*FAIL/);
       expect(text).toMatch(/extra\s+unknown.*FAIL/);
-      await expect(parityCommand.run(['--vectors', join(dir, 'missing.json')])).rejects.toThrow(/missing\.json: expected a JSON reference-vector file/);
+      await expect(parityCommand.run(['--vectors', join(dir, 'missing.json')])).rejects.toThrow(
+        /missing\.json: expected a JSON reference-vector file/,
+      );
     } finally {
       log.mockRestore();
     }
   });
 
   it.each([
-    ['an object of no known case', { name: 'x', values: [1, 2, 3] }, /not a reference-vector file: .*got an object whose 2 entries are none of them/],
+    [
+      'an object of no known case',
+      { name: 'x', values: [1, 2, 3] },
+      /not a reference-vector file: .*got an object whose 2 entries are none of them/,
+    ],
     ['an array', [1, 2, 3], /not a reference-vector file: .*got an array/],
     ['only a meta entry', { meta: { version: 1 } }, /not a reference-vector file/],
     ['a number', 42, /not a reference-vector file: .*got a JSON number/],
@@ -141,7 +163,9 @@ describe('parity', () => {
     try {
       const file = join(dir, 'not-vectors.json');
       writeFileSync(file, JSON.stringify(content));
-      await expect(parityCommand.run(['--vectors', file])).rejects.toThrow(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${expected.source}`));
+      await expect(parityCommand.run(['--vectors', file])).rejects.toThrow(
+        new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${expected.source}`),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

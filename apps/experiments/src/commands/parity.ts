@@ -138,7 +138,15 @@ class Errors {
     const okOut = Object.entries(this.details).every(([k, v]) =>
       k.startsWith('out:') ? v <= OUTPUT_TOLERANCE : k.startsWith('grad:') ? v <= GRADIENT_TOLERANCE : true,
     );
-    return { name, kind, outputError: out, gradientError: grad, details: this.details, ok: okOut && Object.keys(this.details).length > 0, ...(message ? { message } : {}) };
+    return {
+      name,
+      kind,
+      outputError: out,
+      gradientError: grad,
+      details: this.details,
+      ok: okOut && Object.keys(this.details).length > 0,
+      ...(message ? { message } : {}),
+    };
   }
 }
 
@@ -169,8 +177,14 @@ export function recognise(name: string, value: unknown): CaseKind {
   if (isAutoShapeList(value)) return 'auto_shape';
   if (!isRecord(value)) return 'unknown';
   if (isRefArray(value['log_softmax_out']) && isWeightDescription(value['head'])) return 'classifier';
-  if ((isTTDescription(value['layer']) || isTTDescription(value)) && isRefArray(value['x']) && isRefArray(value['y'])) return 'tt_matmul';
-  if (weightsList(value['input_weights']) && weightsList(value['hidden_weights']) && isRefArray(value['x']) && isRefArray(value['outputs'])) {
+  if ((isTTDescription(value['layer']) || isTTDescription(value)) && isRefArray(value['x']) && isRefArray(value['y']))
+    return 'tt_matmul';
+  if (
+    weightsList(value['input_weights']) &&
+    weightsList(value['hidden_weights']) &&
+    isRefArray(value['x']) &&
+    isRefArray(value['outputs'])
+  ) {
     return 'rnn';
   }
   return 'unknown';
@@ -187,7 +201,8 @@ function checkAutoShape(name: string, list: Record<string, unknown>[]): Promise<
     const got = autoShape(e['n'] as number, e['d'] as number);
     const err = maxAbs(got, e['shape'] as number[]);
     if (!(err <= worst)) worst = err;
-    if (err !== 0 && firstBad === undefined) firstBad = `autoShape(${String(e['n'])}, ${String(e['d'])}) = [${got.join(', ')}], file has [${String(e['shape'])}]`;
+    if (err !== 0 && firstBad === undefined)
+      firstBad = `autoShape(${String(e['n'])}, ${String(e['d'])}) = [${got.join(', ')}], file has [${String(e['shape'])}]`;
   }
   errors.details['out:shape'] = worst;
   return errors.result(name, 'auto_shape', firstBad ?? `${list.length} shapes`);
@@ -212,7 +227,13 @@ async function checkTTMatmul(name: string, c: Record<string, unknown>): Promise<
 }
 
 /** Per-layer weight descriptions → cells (disposed on failure). */
-function buildCells(inputs: unknown[], hiddens: unknown[], className: unknown, hiddenSize: number | undefined, name: string): RecurrentCell[] {
+function buildCells(
+  inputs: unknown[],
+  hiddens: unknown[],
+  className: unknown,
+  hiddenSize: number | undefined,
+  name: string,
+): RecurrentCell[] {
   if (inputs.length !== hiddens.length) {
     throw new Error(`${name}: ${inputs.length} input weights but ${hiddens.length} hidden weights`);
   }
@@ -240,11 +261,16 @@ function makeRnn(cells: RecurrentCell[]): RNN {
 
 const MODES: readonly ProductMode[] = PRODUCT_MODES;
 
-const shapeText = (s: TTMatrixShape): string => `in [${s.inModes.join(', ')}] out [${s.outModes.join(', ')}] ranks [${s.ranks.join(', ')}]`;
+const shapeText = (s: TTMatrixShape): string =>
+  `in [${s.inModes.join(', ')}] out [${s.outModes.join(', ')}] ranks [${s.ranks.join(', ')}]`;
 
 function checkShape(actual: LinearMap, expected: TTMatrixShape, what: string): void {
   const shapes =
-    actual instanceof TTLinear ? [actual.shape] : actual instanceof NaiveTTLinear ? actual.gates.map((g) => g.shape) : null;
+    actual instanceof TTLinear
+      ? [actual.shape]
+      : actual instanceof NaiveTTLinear
+        ? actual.gates.map((g) => g.shape)
+        : null;
   if (shapes === null) throw new Error(`layout: ${what} is dense but the config describes a TT layout`);
   for (const s of shapes) {
     if (shapeText(s) !== shapeText(expected)) {
@@ -259,19 +285,26 @@ function checkShape(actual: LinearMap, expected: TTMatrixShape, what: string): v
  * for it (autoShape, gate-core placement, naive per-gate matrices): this checks
  * the rules themselves, not only the arithmetic on the given cores.
  */
-function checkLayout(rnn: RNN, head: LinearMap | null, config: Record<string, unknown>, outputSize: number | undefined): string | null {
+function checkLayout(
+  rnn: RNN,
+  head: LinearMap | null,
+  config: Record<string, unknown>,
+  outputSize: number | undefined,
+): string | null {
   const cores = config['n_cores'];
   const rank = config['tt_rank'];
   if (typeof cores !== 'number' || typeof rank !== 'number') return null;
   const extraCore = config['new_core'] ?? config['extra_core'] ?? 'none';
-  if (extraCore !== 'none' && extraCore !== 'first' && extraCore !== 'last') throw new Error(`layout: unknown new_core ${JSON.stringify(extraCore)}`);
+  if (extraCore !== 'none' && extraCore !== 'first' && extraCore !== 'last')
+    throw new Error(`layout: unknown new_core ${JSON.stringify(extraCore)}`);
   const layout = { cores, rank, extraCore, naive: config['is_naive'] === true } as const;
   rnn.cells.forEach((cell, l) => {
     const shapes = cellTTShapes(cell.kind, cell.inputSize, cell.hiddenSize, layout);
     checkShape(cell.inputWeights, shapes.input, `cell${l}.input_weights`);
     checkShape(cell.hiddenWeights, shapes.hidden, `cell${l}.hidden_weights`);
   });
-  if (head !== null && outputSize !== undefined) checkShape(head, ttMatrixShape(rnn.hiddenSize, outputSize, cores, rank), 'head');
+  if (head !== null && outputSize !== undefined)
+    checkShape(head, ttMatrixShape(rnn.hiddenSize, outputSize, cores, rank), 'head');
   return `layout ${cores} cores, rank ${rank}, ${layout.naive ? 'naive' : `extra core ${extraCore}`}: shapes as the rules give`;
 }
 
@@ -279,7 +312,13 @@ async function checkRnn(name: string, c: Record<string, unknown>): Promise<CaseR
   const errors = new Errors();
   const outputs = refArray(c['outputs'], `${name}.outputs`);
   const hiddenSize = outputs.shape[outputs.shape.length - 1];
-  const cells = buildCells(weightsList(c['input_weights'])!, weightsList(c['hidden_weights'])!, c['class'], hiddenSize, name);
+  const cells = buildCells(
+    weightsList(c['input_weights'])!,
+    weightsList(c['hidden_weights'])!,
+    c['class'],
+    hiddenSize,
+    name,
+  );
   const rnn = makeRnn(cells);
   let layoutNote: string | null = null;
   try {
@@ -298,8 +337,11 @@ async function checkRnn(name: string, c: Record<string, unknown>): Promise<CaseR
         if (isRefArray(c['loss_R']) && typeof c['loss'] === 'number') {
           // The loss is a sum of many outputs: reported relative to its size, for information only.
           const expected = c['loss'];
-          errors.infoOf('loss (relative)', tf.sum(tf.mul(r.outputs!, refTensor(c['loss_R'], `${name}.loss_R`))), (v) =>
-            Math.abs((v[0] as number) - expected) / Math.max(1, Math.abs(expected)));
+          errors.infoOf(
+            'loss (relative)',
+            tf.sum(tf.mul(r.outputs!, refTensor(c['loss_R'], `${name}.loss_R`))),
+            (v) => Math.abs((v[0] as number) - expected) / Math.max(1, Math.abs(expected)),
+          );
         }
       });
     }
@@ -333,7 +375,9 @@ function checkGradients(name: string, c: Record<string, unknown>, rnn: RNN, erro
   const order = Array.isArray(c['param_names_in_order']) ? (c['param_names_in_order'] as string[]) : Object.keys(grads);
   for (const key of [...order, ...Object.keys(grads)]) {
     if (!byName.has(key)) {
-      throw new Error(`${name}: parameter '${key}' of the file has no counterpart here (known: ${[...byName.keys()].join(', ')})`);
+      throw new Error(
+        `${name}: parameter '${key}' of the file has no counterpart here (known: ${[...byName.keys()].join(', ')})`,
+      );
     }
   }
   for (const mode of ['per-step', 'rebuilt'] as const) {
@@ -343,7 +387,8 @@ function checkGradients(name: string, c: Record<string, unknown>, rnn: RNN, erro
     const R = refTensor(c['loss_R'], `${name}.loss_R`);
     try {
       const { value, grads: g } = tf.variableGrads(
-        () => tf.tidy(() => tf.sum(tf.mul(rnn.run(xv as tf.Variable<tf.Rank.R3>, { mode, outputs: true }).outputs!, R))),
+        () =>
+          tf.tidy(() => tf.sum(tf.mul(rnn.run(xv as tf.Variable<tf.Rank.R3>, { mode, outputs: true }).outputs!, R))),
         [...named.map((w) => w.variable), xv],
       );
       try {
@@ -352,7 +397,10 @@ function checkGradients(name: string, c: Record<string, unknown>, rnn: RNN, erro
           const exp = refArray(grads[key], `${name}.grads.${key}`);
           // PyTorch's dense weights are [M, N]; ours are [N, M].
           const same = exp.shape.join(',') === mine.shape.join(',');
-          const t = !same && mine.rank === 2 && exp.shape.join(',') === [...mine.shape].reverse().join(',') ? tf.transpose(mine) : mine;
+          const t =
+            !same && mine.rank === 2 && exp.shape.join(',') === [...mine.shape].reverse().join(',')
+              ? tf.transpose(mine)
+              : mine;
           errors.gradient(key, t, grads[key]);
           if (t !== mine) t.dispose();
         }
@@ -372,7 +420,8 @@ async function checkClassifier(name: string, c: Record<string, unknown>): Promis
   const className = c['class'] ?? (config['gru'] === true ? 'GRU' : config['gru'] === false ? 'LSTM' : undefined);
   const inputs = weightsList(c['rnn_input_weights'] ?? c['input_weights']);
   const hiddens = weightsList(c['rnn_hidden_weights'] ?? c['hidden_weights']);
-  if (inputs === null || hiddens === null) throw new Error(`${name}: a classifier case needs rnn_input_weights and rnn_hidden_weights`);
+  if (inputs === null || hiddens === null)
+    throw new Error(`${name}: a classifier case needs rnn_input_weights and rnn_hidden_weights`);
   const hiddenSize = typeof config['hidden_size'] === 'number' ? config['hidden_size'] : undefined;
   const rnn = makeRnn(buildCells(inputs, hiddens, className, hiddenSize, name));
   let head: LinearMap | null = null;
@@ -400,7 +449,17 @@ async function checkClassifier(name: string, c: Record<string, unknown>): Promis
 /** Checks every case of a parsed reference document. Never throws for a bad case: it reports it. */
 export async function runParity(doc: unknown): Promise<CaseResult[]> {
   if (!isRecord(doc)) {
-    return [{ name: '(file)', kind: 'unknown', outputError: Number.NaN, gradientError: Number.NaN, details: {}, ok: false, message: 'the file must hold a JSON object of cases' }];
+    return [
+      {
+        name: '(file)',
+        kind: 'unknown',
+        outputError: Number.NaN,
+        gradientError: Number.NaN,
+        details: {},
+        ok: false,
+        message: 'the file must hold a JSON object of cases',
+      },
+    ];
   }
   const results: CaseResult[] = [];
   for (const [name, value] of Object.entries(doc)) {
@@ -409,7 +468,15 @@ export async function runParity(doc: unknown): Promise<CaseResult[]> {
     try {
       switch (kind) {
         case 'meta':
-          results.push({ name, kind, outputError: Number.NaN, gradientError: Number.NaN, details: {}, ok: true, message: 'informational' });
+          results.push({
+            name,
+            kind,
+            outputError: Number.NaN,
+            gradientError: Number.NaN,
+            details: {},
+            ok: true,
+            message: 'informational',
+          });
           break;
         case 'auto_shape':
           results.push(await checkAutoShape(name, value as Record<string, unknown>[]));
@@ -435,7 +502,15 @@ export async function runParity(doc: unknown): Promise<CaseResult[]> {
           });
       }
     } catch (err) {
-      results.push({ name, kind, outputError: Number.NaN, gradientError: Number.NaN, details: {}, ok: false, message: `cannot check: ${(err as Error).message}` });
+      results.push({
+        name,
+        kind,
+        outputError: Number.NaN,
+        gradientError: Number.NaN,
+        details: {},
+        ok: false,
+        message: `cannot check: ${(err as Error).message}`,
+      });
     }
     // A case that threw half-way must not leave tensors behind for the next one.
     const leaked = tf.memory().numTensors - before;
@@ -458,7 +533,9 @@ export function formatResults(file: string, results: readonly CaseResult[]): str
   for (const r of results) {
     const status = r.kind === 'meta' ? 'info' : r.ok ? 'ok' : 'FAIL';
     const msg = r.message !== undefined ? `  ${r.message}` : '';
-    lines.push(`${r.name.padEnd(width)}  ${r.kind.padEnd(10)}  ${fmt(r.outputError).padStart(11)}  ${fmt(r.gradientError).padStart(12)}  ${status}${msg}`);
+    lines.push(
+      `${r.name.padEnd(width)}  ${r.kind.padEnd(10)}  ${fmt(r.outputError).padStart(11)}  ${fmt(r.gradientError).padStart(12)}  ${status}${msg}`,
+    );
     if (!r.ok) {
       for (const [k, v] of Object.entries(r.details)) {
         if (k.startsWith('info:')) continue;
@@ -498,7 +575,11 @@ export const parityCommand: Command = {
     // A file with no case of a known kind is not a vector file at all: say so instead of "1 of 1 FAILED".
     const kinds = isRecord(doc) ? Object.entries(doc).map(([name, value]) => recognise(name, value)) : [];
     if (!kinds.some((k) => k !== 'unknown' && k !== 'meta')) {
-      const got = !isRecord(doc) ? (Array.isArray(doc) ? 'an array' : `a JSON ${doc === null ? 'null' : typeof doc}`) : `an object whose ${kinds.length} entries are none of them`;
+      const got = !isRecord(doc)
+        ? Array.isArray(doc)
+          ? 'an array'
+          : `a JSON ${doc === null ? 'null' : typeof doc}`
+        : `an object whose ${kinds.length} entries are none of them`;
       throw new Error(
         `${file}: not a reference-vector file: expected a JSON object of cases (autoShape lists, TT matmuls, recurrent layers, classifiers, as in reference/ttrnn-reference-vectors.json), got ${got}`,
       );
@@ -518,7 +599,9 @@ export const parityCommand: Command = {
             ...r,
             outputError: clean(r.outputError),
             gradientError: clean(r.gradientError),
-            details: Object.fromEntries(Object.entries(r.details).map(([k, v]) => [k, Number.isFinite(v) ? v : String(v)])),
+            details: Object.fromEntries(
+              Object.entries(r.details).map(([k, v]) => [k, Number.isFinite(v) ? v : String(v)]),
+            ),
           })),
         }),
       );

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchModel } from './timing_bench.js';
-import { compareConfigs, configId, formatComparison, formatOriginalComparison, parseRecords, summarize } from './timing_bench.js';
+import {
+  compareConfigs,
+  configId,
+  formatComparison,
+  formatOriginalComparison,
+  parseRecords,
+  summarize,
+} from './timing_bench.js';
 import { runTiming, timingCommand, timingConfigs } from './timing.js';
 
 /** A tiny stand-in model (last step → dense → log-softmax) so the test measures structure, not speed. */
@@ -33,7 +40,11 @@ describe('timing', () => {
       expect(new Set(configs.map((c) => c.model))).toEqual(new Set(['lstm', 'gru', 'tt-lstm', 'tt-gru']));
       expect(new Set(configs.map(configId)).size).toBe(configs.length);
     }
-    expect(timingConfigs(false).filter((c) => c.model === 'tt-lstm').map((c) => c.rank)).toEqual([2, 4, 8, 4]);
+    expect(
+      timingConfigs(false)
+        .filter((c) => c.model === 'tt-lstm')
+        .map((c) => c.rank),
+    ).toEqual([2, 4, 8, 4]);
   });
 
   it('returns one JSON-able record per configuration, with the table', async () => {
@@ -55,7 +66,9 @@ describe('timing', () => {
   });
 
   it('rejects bad rounds and unknown options', async () => {
-    await expect(runTiming({ backend: null, iterations: 0, factory: tinyModel })).rejects.toThrow(/'iterations' passed to 'runTiming'/);
+    await expect(runTiming({ backend: null, iterations: 0, factory: tinyModel })).rejects.toThrow(
+      /'iterations' passed to 'runTiming'/,
+    );
     await expect(timingCommand.run(['--rounds', '3'])).rejects.toThrow(/unknown option --rounds for 'timing'/);
     await expect(timingCommand.run(['extra'])).rejects.toThrow(/unexpected argument 'extra'/);
   });
@@ -91,11 +104,39 @@ describe('timing statistics', () => {
       'row-mnist/tt-lstm/c2/r8/auto/plain',
     ]);
     const rec = (model: 'lstm' | 'tt-lstm', rank: number | null, inferMs: number, trainMs: number, path?: 'plain') =>
-      ({ shape: 'row-mnist', model, cores: rank === null ? null : 2, rank, mode: rank === null ? null : 'auto', checkpoint: null, threads: 2, inferMs, trainMs, ...(path ? { path } : {}) }) as never;
-    const text = formatOriginalComparison([rec('lstm', null, 46, 152), rec('tt-lstm', 2, 23, 50), rec('tt-lstm', 8, 40, 200, 'plain')]);
+      ({
+        shape: 'row-mnist',
+        model,
+        cores: rank === null ? null : 2,
+        rank,
+        mode: rank === null ? null : 'auto',
+        checkpoint: null,
+        threads: 2,
+        inferMs,
+        trainMs,
+        ...(path ? { path } : {}),
+      }) as never;
+    const text = formatOriginalComparison([
+      rec('lstm', null, 46, 152),
+      rec('tt-lstm', 2, 23, 50),
+      rec('tt-lstm', 8, 40, 200, 'plain'),
+    ]);
     const line = (prefix: string) => text.split('\n').find((l) => l.startsWith(prefix))!;
     // The original: dense LSTM 23/76 ms (one thread, quiet), 31/111 (two threads); TT-LSTM r2 27/100, 39/153.
-    expect(line('lstm ').split(/\s+/)).toEqual(['lstm', 'default', '2', '46.0', '152', '–', '23.0/76.0', '31.0/111', '2.00', '1.37', '2.00', '1.00/1.00']);
+    expect(line('lstm ').split(/\s+/)).toEqual([
+      'lstm',
+      'default',
+      '2',
+      '46.0',
+      '152',
+      '–',
+      '23.0/76.0',
+      '31.0/111',
+      '2.00',
+      '1.37',
+      '2.00',
+      '1.00/1.00',
+    ]);
     expect(line('tt-lstm c2 r2').split(/\s+/).slice(-5)).toEqual(['39.0/153', '0.50', '0.33', '0.85', '0.50/0.33']);
     // Rank 8 has no inference time of the original's single-threaded run.
     expect(line('tt-lstm c2 r8').split(/\s+/)).toContain('–/228');

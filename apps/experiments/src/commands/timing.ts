@@ -14,7 +14,14 @@ import { cellsFactory } from './timing_models.js';
 
 /** Dense LSTM/GRU and TT models in the production mode ('auto'). */
 export function timingConfigs(quick: boolean): BenchConfig[] {
-  const dense = (model: 'lstm' | 'gru'): BenchConfig => ({ shape: 'row-mnist', model, cores: null, rank: null, mode: null, checkpoint: null });
+  const dense = (model: 'lstm' | 'gru'): BenchConfig => ({
+    shape: 'row-mnist',
+    model,
+    cores: null,
+    rank: null,
+    mode: null,
+    checkpoint: null,
+  });
   const tt = (model: 'tt-lstm' | 'tt-gru', cores: number, rank: number): BenchConfig => ({
     shape: 'row-mnist',
     model,
@@ -125,7 +132,9 @@ export const timingCommand: Command = {
       console.log(JSON.stringify(result));
     } else {
       const kernels = result.fastKernels ? ' (+ fast Slice/SplitV/Unpack/Tanh kernels)' : '';
-      console.log(`backend ${result.backend}${kernels}, tfjs ${result.tfjsVersion}; ${result.warmup} warm-up + ${result.iterations} rounds\n`);
+      console.log(
+        `backend ${result.backend}${kernels}, tfjs ${result.tfjsVersion}; ${result.warmup} warm-up + ${result.iterations} rounds\n`,
+      );
       console.log(result.table);
     }
     return 0;

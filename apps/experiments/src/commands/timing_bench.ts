@@ -100,7 +100,11 @@ export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): Ben
     // kernel keeps a few floats per unit and step), and checkpointed on the plain path (which needs it here).
     for (const cell of quick ? cells.slice(0, 1) : cells) {
       const tt = cell === 'lstm' ? 'tt-lstm' : 'tt-gru';
-      for (const [checkpoint, path] of [[PIXEL_CHUNK, undefined], [null, undefined], [PIXEL_CHUNK, 'plain']] as const) {
+      for (const [checkpoint, path] of [
+        [PIXEL_CHUNK, undefined],
+        [null, undefined],
+        [PIXEL_CHUNK, 'plain'],
+      ] as const) {
         const p = path === undefined ? {} : { path };
         out.push({ shape, model: cell, cores: null, rank: null, mode: null, checkpoint, ...p });
         out.push({ shape, model: tt, cores: 2, rank: 4, mode: 'auto', checkpoint, ...p });
@@ -109,7 +113,8 @@ export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): Ben
     return filterConfigs(out, options.filter);
   }
   for (const cell of cells) out.push({ shape, model: cell, cores: null, rank: null, mode: null, checkpoint: null });
-  if (options.withStock ?? true) out.push({ shape, model: 'tfjs-layers-lstm', cores: null, rank: null, mode: null, checkpoint: null });
+  if (options.withStock ?? true)
+    out.push({ shape, model: 'tfjs-layers-lstm', cores: null, rank: null, mode: null, checkpoint: null });
   const coreCounts = quick ? [2] : [2, 3];
   const ranks = quick || shape === 'original' ? [2, 8] : [2, 4, 8];
   for (const cell of cells) {
@@ -125,7 +130,16 @@ export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): Ben
   for (const cell of cells) {
     out.push({ shape, model: cell, cores: null, rank: null, mode: null, checkpoint: null, path: 'plain' });
     for (const cores of coreCounts) {
-      for (const rank of ranks) out.push({ shape, model: cell === 'lstm' ? 'tt-lstm' : 'tt-gru', cores, rank, mode: 'auto', checkpoint: null, path: 'plain' });
+      for (const rank of ranks)
+        out.push({
+          shape,
+          model: cell === 'lstm' ? 'tt-lstm' : 'tt-gru',
+          cores,
+          rank,
+          mode: 'auto',
+          checkpoint: null,
+          path: 'plain',
+        });
     }
   }
   return filterConfigs(out, options.filter);
@@ -142,7 +156,8 @@ export function compareConfigs(): BenchConfig[] {
   for (const path of [undefined, 'plain'] as const) {
     const p = path === undefined ? {} : { path };
     out.push({ shape, model: 'lstm', cores: null, rank: null, mode: null, checkpoint: null, ...p });
-    for (const rank of [2, 4, 8]) out.push({ shape, model: 'tt-lstm', cores: 2, rank, mode: 'auto', checkpoint: null, ...p });
+    for (const rank of [2, 4, 8])
+      out.push({ shape, model: 'tt-lstm', cores: 2, rank, mode: 'auto', checkpoint: null, ...p });
   }
   return out;
 }
@@ -159,7 +174,9 @@ export interface OriginalTime {
  * `quiet`: one thread on a quiet machine; `twoThreads`: PyTorch's default (both cores) in a busier run.
  * Keyed by configuration label (configLabel without the mode).
  */
-export const ORIGINAL_TIMES: Readonly<Record<string, { readonly quiet: OriginalTime; readonly twoThreads: OriginalTime }>> = {
+export const ORIGINAL_TIMES: Readonly<
+  Record<string, { readonly quiet: OriginalTime; readonly twoThreads: OriginalTime }>
+> = {
   lstm: { quiet: { inferMs: 23, trainMs: 76 }, twoThreads: { inferMs: 31, trainMs: 111 } },
   'tt-lstm c2 r2': { quiet: { inferMs: 27, trainMs: 100 }, twoThreads: { inferMs: 39, trainMs: 153 } },
   'tt-lstm c2 r4': { quiet: { inferMs: 36, trainMs: 145 }, twoThreads: { inferMs: 68, trainMs: 214 } },
@@ -172,13 +189,31 @@ export const ORIGINAL_TIMES: Readonly<Record<string, { readonly quiet: OriginalT
  * LSTM train ≤ 1.5×, and TT-LSTM inference below the own dense LSTM.
  */
 export function formatOriginalComparison(records: readonly BenchRecord[]): string {
-  const rows = records.filter((r) => r.shape === 'row-mnist' && r.checkpoint === null && (r.model === 'lstm' || (r.model === 'tt-lstm' && r.cores === 2)));
+  const rows = records.filter(
+    (r) =>
+      r.shape === 'row-mnist' &&
+      r.checkpoint === null &&
+      (r.model === 'lstm' || (r.model === 'tt-lstm' && r.cores === 2)),
+  );
   const dense = rows.find((r) => r.model === 'lstm' && r.path === undefined);
   const lines = [
     'Against the original (PyTorch, row-mnist; orig 1t: one thread on a quiet machine, orig 2t: both cores in a busier run; × = ttrnn / original;',
     'cpu: CPU time of all threads, the figure least disturbed by other work on the machine):',
   ];
-  const header = ['model', 'path', 'threads', 'infer ms', 'train ms', 'cpu i/t ms', 'orig 1t i/t', 'orig 2t i/t', '× train 1t', '× train 2t', '× infer 1t', '× own dense i/t'];
+  const header = [
+    'model',
+    'path',
+    'threads',
+    'infer ms',
+    'train ms',
+    'cpu i/t ms',
+    'orig 1t i/t',
+    'orig 2t i/t',
+    '× train 1t',
+    '× train 2t',
+    '× infer 1t',
+    '× own dense i/t',
+  ];
   const body: string[][] = [];
   const ms = (v: number | null) => (v === null ? '–' : fmtMs(v));
   const ratio = (a: number, b: number | null) => (b === null ? '–' : (a / b).toFixed(2));
@@ -202,14 +237,18 @@ export function formatOriginalComparison(records: readonly BenchRecord[]): strin
     ]);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const fmt = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   lines.push(fmt(header), ...body.map(fmt));
   return lines.join('\n');
 }
 
 export function filterConfigs(configs: BenchConfig[], filter: string | undefined): BenchConfig[] {
   if (filter === undefined || filter === '') return configs;
-  const parts = filter.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const parts = filter
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   // The dense LSTM is the reference of every ratio: keep it whenever its shape is measured.
   const kept = configs.filter((c) => parts.some((p) => configId(c).includes(p)));
   for (const c of configs) {
@@ -287,7 +326,13 @@ export function summarize(samples: readonly number[]): { median: number; spread:
   const s = [...samples].sort((a, b) => a - b);
   return {
     median: quantile(s, 0.5),
-    spread: { min: s[0] ?? Number.NaN, q1: quantile(s, 0.25), q3: quantile(s, 0.75), max: s[s.length - 1] ?? Number.NaN, n: s.length },
+    spread: {
+      min: s[0] ?? Number.NaN,
+      q1: quantile(s, 0.25),
+      q3: quantile(s, 0.75),
+      max: s[s.length - 1] ?? Number.NaN,
+      n: s.length,
+    },
   };
 }
 
@@ -362,7 +407,8 @@ async function trainOnce(slot: Slot): Promise<void> {
   if (loss === null) throw new Error(`training step of ${configId(slot.config)} returned no loss`);
   const v = await loss.data();
   loss.dispose();
-  if (!Number.isFinite(v[0])) throw new Error(`training step of ${configId(slot.config)} gave a non-finite loss ${v[0]}`);
+  if (!Number.isFinite(v[0]))
+    throw new Error(`training step of ${configId(slot.config)} gave a non-finite loss ${v[0]}`);
 }
 
 /** Peak tfjs bytes while `f` runs (one untimed pass). */
@@ -403,7 +449,20 @@ export async function measureConfigs(
     try {
       for (const [i, config] of group.entries()) {
         const model = factory(config, shape, options.seed + i);
-        slots.push({ config, shape, model, optimizer: tf.train.adam(1e-3), data, infer: [], train: [], inferCpu: [], trainCpu: [], inferPeak: 0, trainPeak: 0, kernelPeak: 0 });
+        slots.push({
+          config,
+          shape,
+          model,
+          optimizer: tf.train.adam(1e-3),
+          data,
+          infer: [],
+          train: [],
+          inferCpu: [],
+          trainCpu: [],
+          inferPeak: 0,
+          trainPeak: 0,
+          kernelPeak: 0,
+        });
       }
       // Memory first (one untimed pass each; it also compiles the first kernels).
       for (const slot of slots) {
@@ -438,7 +497,9 @@ export async function measureConfigs(
         const kind = round < rounds.warmup ? 'warm-up' : 'round';
         const k = round < rounds.warmup ? round + 1 : round - rounds.warmup + 1;
         const of = round < rounds.warmup ? rounds.warmup : rounds.iterations;
-        log(`${shapeName}: ${kind} ${k}/${of} (${slots.length} configurations, ${((options.now() - t0) / 1000).toFixed(1)} s)`);
+        log(
+          `${shapeName}: ${kind} ${k}/${of} (${slots.length} configurations, ${((options.now() - t0) / 1000).toFixed(1)} s)`,
+        );
       }
       for (const slot of slots) {
         const inf = summarize(slot.infer);
@@ -501,7 +562,18 @@ export function formatTable(records: readonly BenchRecord[]): string {
     lines.push(
       `${shapeName}: batch ${first.batch}, ${first.steps} steps, input ${shape.input}, hidden ${first.hidden}, ${shape.classes} classes (ms: median [q1–q3]; ×: ratio to dense lstm)`,
     );
-    const header = ['model', 'params', 'infer ms', '[q1–q3]', '×', 'train ms', '[q1–q3]', '×', 'peak MiB', 'kernel MiB'];
+    const header = [
+      'model',
+      'params',
+      'infer ms',
+      '[q1–q3]',
+      '×',
+      'train ms',
+      '[q1–q3]',
+      '×',
+      'peak MiB',
+      'kernel MiB',
+    ];
     const body = rows.map((r) => [
       configLabel(r),
       String(r.params),
@@ -515,7 +587,8 @@ export function formatTable(records: readonly BenchRecord[]): string {
       fmtMiB(r.kernelPeakBytes ?? 0),
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-    const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    const fmt = (cells: string[]) =>
+      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
     lines.push(fmt(header));
     for (const b of body) lines.push(fmt(b));
     lines.push('');
@@ -524,9 +597,15 @@ export function formatTable(records: readonly BenchRecord[]): string {
 }
 
 /** Median ratios current/baseline for configurations present in both, flagged beyond ±tolerance. */
-export function formatComparison(current: readonly BenchRecord[], baseline: readonly BenchRecord[], tolerance = 0.25): string {
+export function formatComparison(
+  current: readonly BenchRecord[],
+  baseline: readonly BenchRecord[],
+  tolerance = 0.25,
+): string {
   const base = new Map(baseline.map((r) => [recordKey(r), r]));
-  const lines = ['Against baseline.json (ratio current/baseline of the medians; ! beyond ±' + (tolerance * 100).toFixed(0) + '%):'];
+  const lines = [
+    'Against baseline.json (ratio current/baseline of the medians; ! beyond ±' + (tolerance * 100).toFixed(0) + '%):',
+  ];
   let n = 0;
   for (const r of current) {
     const b = base.get(recordKey(r));
@@ -549,7 +628,14 @@ export function parseRecords(value: unknown, file: string): BenchRecord[] {
   if (!Array.isArray(value)) throw new Error(`${file}: expected a JSON array of bench records`);
   for (const [i, r] of value.entries()) {
     const o = r as Partial<BenchRecord>;
-    if (typeof o !== 'object' || o === null || typeof o.shape !== 'string' || typeof o.model !== 'string' || typeof o.inferMs !== 'number' || typeof o.trainMs !== 'number') {
+    if (
+      typeof o !== 'object' ||
+      o === null ||
+      typeof o.shape !== 'string' ||
+      typeof o.model !== 'string' ||
+      typeof o.inferMs !== 'number' ||
+      typeof o.trainMs !== 'number'
+    ) {
       throw new Error(`${file}: record ${i} is not a bench record (needs shape, model, inferMs, trainMs)`);
     }
   }

@@ -22,9 +22,29 @@ export function modelOptionSpecs(defaults: ModelOptions): OptionSpecs {
   const tt = defaults.tt ?? DEFAULT_TT_FLAGS;
   return {
     model: { kind: 'string', description: 'recurrent cell', choices: [...MODEL_NAMES], default: modelName(defaults) },
-    cores: { kind: 'int', description: 'TT cores (tt-* models)', default: tt.cores, min: 1, max: SIZE_BOUNDS.cores, when: TT_ONLY },
-    rank: { kind: 'int', description: 'TT rank (tt-* models)', default: tt.rank, min: 1, max: SIZE_BOUNDS.rank, when: TT_ONLY },
-    'extra-core': { kind: 'string', description: 'gate core placement (tt-* models)', choices: [...EXTRA_CORES], default: tt.extraCore, when: TT_ONLY },
+    cores: {
+      kind: 'int',
+      description: 'TT cores (tt-* models)',
+      default: tt.cores,
+      min: 1,
+      max: SIZE_BOUNDS.cores,
+      when: TT_ONLY,
+    },
+    rank: {
+      kind: 'int',
+      description: 'TT rank (tt-* models)',
+      default: tt.rank,
+      min: 1,
+      max: SIZE_BOUNDS.rank,
+      when: TT_ONLY,
+    },
+    'extra-core': {
+      kind: 'string',
+      description: 'gate core placement (tt-* models)',
+      choices: [...EXTRA_CORES],
+      default: tt.extraCore,
+      when: TT_ONLY,
+    },
     naive: { kind: 'flag', description: 'one TT matrix per gate (tt-* models)', when: TT_ONLY },
     hidden: { kind: 'int', description: 'hidden units', default: defaults.hidden, min: 1, max: SIZE_BOUNDS.hidden },
     layers: { kind: 'int', description: 'recurrent layers', default: defaults.layers, min: 1, max: SIZE_BOUNDS.layers },
@@ -51,11 +71,22 @@ export function gradientCheckpointFrom(options: ParsedOptions): { checkpoint?: n
 
 export const COMMON_SPECS: OptionSpecs = {
   seed: { kind: 'int', description: 'seed of every random source (split, init, shuffling)', max: SEED_MAX },
-  'run-dir': { kind: 'path', description: 'run directory (default results/runs/<name>); a fresh start never overwrites a run there' },
-  resume: { kind: 'flag', description: 'continue the interrupted run in the run directory (an error if there is none)' },
+  'run-dir': {
+    kind: 'path',
+    description: 'run directory (default results/runs/<name>); a fresh start never overwrites a run there',
+  },
+  resume: {
+    kind: 'flag',
+    description: 'continue the interrupted run in the run directory (an error if there is none)',
+  },
   'checkpoint-every': { kind: 'int', description: 'steps between checkpoints (also at every evaluation)', min: 1 },
   backend: { kind: 'string', description: 'TensorFlow.js backend', choices: BACKEND_NAMES, default: 'wasm' },
-  threads: { kind: 'int', description: 'threads of the recurrent kernels on wasm (default: TTRNN_THREADS, else every core)', min: 1, max: 256 },
+  threads: {
+    kind: 'int',
+    description: 'threads of the recurrent kernels on wasm (default: TTRNN_THREADS, else every core)',
+    min: 1,
+    max: 256,
+  },
   json: { kind: 'flag', description: 'print one JSON object with the result on stdout (progress stays on stderr)' },
 };
 
@@ -102,7 +133,9 @@ export interface CliRun<R extends { status: string; reused: boolean; runDir: str
  * --checkpoint-every steps and at every evaluation): `--resume` continues from there. Under plain node the
  * handler below stops cleanly after the current step.
  */
-export async function runFromCli<R extends { status: string; reused: boolean; runDir: string }>(c: CliRun<R>): Promise<number> {
+export async function runFromCli<R extends { status: string; reused: boolean; runDir: string }>(
+  c: CliRun<R>,
+): Promise<number> {
   await initBackend(c.options['backend'] as string);
   const threads = c.options['threads'] as number | undefined;
   if (threads !== undefined) {
@@ -123,7 +156,8 @@ export async function runFromCli<R extends { status: string; reused: boolean; ru
     process.off('SIGINT', onSigint);
   }
   if (result.reused) process.stderr.write(`already finished in ${result.runDir}; printing the stored result\n`);
-  if (result.status === 'interrupted') process.stderr.write(`interrupted; continue with --resume --run-dir ${result.runDir}\n`);
+  if (result.status === 'interrupted')
+    process.stderr.write(`interrupted; continue with --resume --run-dir ${result.runDir}\n`);
   if (c.options['json'] === true) {
     process.stdout.write(JSON.stringify({ ...result, environment: describeBackend() }) + '\n');
   } else {

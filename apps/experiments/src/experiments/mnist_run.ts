@@ -188,15 +188,16 @@ export function mnistRunName(o: MnistRunOptions): string {
 }
 
 function curveOf(epochs: readonly EpochRecord[], stepsPerEpoch: number): CurvePoint[] {
-  return epochs.map((e) =>
-    defined({
-      step: num(e, 'step') ?? 0,
-      epoch: (num(e, 'step') ?? 0) / stepsPerEpoch,
-      trainLoss: num(e, 'trainLoss'),
-      trainAccuracy: num(e, 'trainAccuracy'),
-      validationLoss: num(e, 'valLoss'),
-      validationAccuracy: num(e, 'valAccuracy'),
-    }) as CurvePoint,
+  return epochs.map(
+    (e) =>
+      defined({
+        step: num(e, 'step') ?? 0,
+        epoch: (num(e, 'step') ?? 0) / stepsPerEpoch,
+        trainLoss: num(e, 'trainLoss'),
+        trainAccuracy: num(e, 'trainAccuracy'),
+        validationLoss: num(e, 'valLoss'),
+        validationAccuracy: num(e, 'valAccuracy'),
+      }) as CurvePoint,
   );
 }
 
@@ -221,7 +222,16 @@ export async function runMnist(options: Partial<MnistRunOptions>, env: RunEnviro
   const runDir = o.runDir ?? defaultRunDir(name);
   const opened = openRun<MnistRunResult>(runDir, config, {
     resume: o.resume,
-    checkResult: (r) => storedResultProblem(r, 'mnist', ['params', 'paramsPaper', 'validationAccuracy', 'testAccuracy', 'steps', 'trainSeconds', 'evalSeconds']),
+    checkResult: (r) =>
+      storedResultProblem(r, 'mnist', [
+        'params',
+        'paramsPaper',
+        'validationAccuracy',
+        'testAccuracy',
+        'steps',
+        'trainSeconds',
+        'evalSeconds',
+      ]),
   });
   // The directory it was found in, not the one it was written from (it may have been moved).
   if (opened.status === 'finished') return { ...opened.result, reused: true, runDir };
@@ -239,8 +249,16 @@ export async function runMnist(options: Partial<MnistRunOptions>, env: RunEnviro
     }) as Parameters<typeof loadMnistSplits>[0],
   );
   const permutation = o.view === 'permuted' ? { permutationSeed: deriveSeed(o.seed, 3) } : {};
-  const order = o.order === 'fixed' ? { subset: fixedOrder(splits.train, deriveSeed(o.seed, 1)), shuffle: {} } : { subset: splits.train, shuffle: { shuffleSeed: deriveSeed(o.seed, 1) } };
-  const trainBatches = new SequenceBatches(order.subset, { batchSize: o.batch, view: o.view, ...order.shuffle, ...permutation });
+  const order =
+    o.order === 'fixed'
+      ? { subset: fixedOrder(splits.train, deriveSeed(o.seed, 1)), shuffle: {} }
+      : { subset: splits.train, shuffle: { shuffleSeed: deriveSeed(o.seed, 1) } };
+  const trainBatches = new SequenceBatches(order.subset, {
+    batchSize: o.batch,
+    view: o.view,
+    ...order.shuffle,
+    ...permutation,
+  });
   // Evaluation needs no tape: larger batches cost only activations, which 28 steps keep small; the
   // 784-step views keep the training batch (wasm's heap stops near 4 GiB).
   const evalBatch = o.view === 'row' ? Math.max(o.batch, 500) : o.batch;
@@ -313,7 +331,10 @@ export async function runMnist(options: Partial<MnistRunOptions>, env: RunEnviro
 }
 
 /** The options of a sweep configuration of `pnpm run exp all` (profiles.ts) in a sweep's run directory. */
-export function mnistOptionsFromSweep(c: MnistConfig, ctx: { readonly runDir: string; readonly dataDir?: string }): Partial<MnistRunOptions> {
+export function mnistOptionsFromSweep(
+  c: MnistConfig,
+  ctx: { readonly runDir: string; readonly dataDir?: string },
+): Partial<MnistRunOptions> {
   return {
     cell: c.cell,
     tt: c.tt,

@@ -70,7 +70,9 @@ export function checkModelOptions(o: ModelOptions, fn: string): void {
 /** A readable, collision-free run name: experiment, model, and a hash of the whole configuration. */
 export function runName(experiment: string, o: ModelOptions, config: unknown): string {
   const hash = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 10);
-  const tt = o.tt ? `-c${o.tt.cores}-r${o.tt.rank}${o.tt.extraCore !== 'none' ? `-x${o.tt.extraCore}` : ''}${o.tt.naive ? '-naive' : ''}` : '';
+  const tt = o.tt
+    ? `-c${o.tt.cores}-r${o.tt.rank}${o.tt.extraCore !== 'none' ? `-x${o.tt.extraCore}` : ''}${o.tt.naive ? '-naive' : ''}`
+    : '';
   return `${experiment}-${modelName(o)}${tt}-h${o.hidden}-${hash}`;
 }
 
@@ -85,7 +87,17 @@ export function defaultRunDir(name: string): string {
  */
 export function modelFields(o: ModelOptions): Record<string, unknown> {
   const { hidden, layers } = o;
-  return o.tt ? { model: modelName(o), cores: o.tt.cores, rank: o.tt.rank, extraCore: o.tt.extraCore, naive: o.tt.naive, hidden, layers } : { model: modelName(o), hidden, layers };
+  return o.tt
+    ? {
+        model: modelName(o),
+        cores: o.tt.cores,
+        rank: o.tt.rank,
+        extraCore: o.tt.extraCore,
+        naive: o.tt.naive,
+        hidden,
+        layers,
+      }
+    : { model: modelName(o), hidden, layers };
 }
 
 /**
@@ -94,7 +106,8 @@ export function modelFields(o: ModelOptions): Record<string, unknown> {
  */
 export function storedResultProblem(result: unknown, experiment: string, numberKeys: readonly string[]): string | null {
   const r = result as Record<string, unknown>;
-  if (r['experiment'] !== experiment) return `expected "experiment": "${experiment}", got ${JSON.stringify(r['experiment'])}`;
+  if (r['experiment'] !== experiment)
+    return `expected "experiment": "${experiment}", got ${JSON.stringify(r['experiment'])}`;
   if (r['status'] !== 'finished') return `expected "status": "finished", got ${JSON.stringify(r['status'])}`;
   if (typeof r['name'] !== 'string') return `expected a string "name", got ${JSON.stringify(r['name'])}`;
   // NaN is stored as null (JSON), e.g. a test metric of a run without one.

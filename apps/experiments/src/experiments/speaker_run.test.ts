@@ -45,13 +45,27 @@ function featureSet(): SpeakerFeatureSet {
   return {
     name: 'in-memory test corpus',
     options: {} as SpeakerFeatureSet['options'],
-    splits: { train: speakers('tr', 5, 4, rng), validation: speakers('va', 3, 4, rng), test: speakers('te', 3, 4, rng) },
+    splits: {
+      train: speakers('tr', 5, 4, rng),
+      validation: speakers('va', 3, 4, rng),
+      test: speakers('te', 3, 4, rng),
+    },
     skipped: [],
     cache: null,
   };
 }
 function small(runDir: string): Partial<SpeakerRunOptions> {
-  return { ...tt('lstm', 2, 2), hidden: 8, embedding: 4, steps: 6, evalEvery: 3, speakers: 3, utterances: 3, runDir, checkpointEvery: 2 };
+  return {
+    ...tt('lstm', 2, 2),
+    hidden: 8,
+    embedding: 4,
+    steps: 6,
+    evalEvery: 3,
+    speakers: 3,
+    utterances: 3,
+    runDir,
+    checkpointEvery: 2,
+  };
 }
 const strip = (rows: Record<string, unknown>[]): Record<string, unknown>[] =>
   rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'seconds' && k !== 'evalSeconds')));
@@ -84,11 +98,17 @@ describe('runSpeaker', () => {
   });
 
   it('rejects impossible options with the option named', () => {
-    expect(() => resolveSpeakerOptions({ steps: 10, evalEvery: 3 })).toThrow(/'steps' passed to 'runSpeaker' \(10\) must be a multiple of 'evalEvery' \(3\)/);
+    expect(() => resolveSpeakerOptions({ steps: 10, evalEvery: 3 })).toThrow(
+      /'steps' passed to 'runSpeaker' \(10\) must be a multiple of 'evalEvery' \(3\)/,
+    );
     expect(() => resolveSpeakerOptions({ speakers: 1 })).toThrow(/'speakers'/);
-    expect(() => resolveSpeakerOptions({ corpus: 'librispeech' })).toThrow(/'dataDir' passed to 'runSpeaker' is required/);
+    expect(() => resolveSpeakerOptions({ corpus: 'librispeech' })).toThrow(
+      /'dataDir' passed to 'runSpeaker' is required/,
+    );
     expect(() => resolveSpeakerOptions({ lr: 0 })).toThrow(/'lr'/);
-    expect(() => resolveSpeakerOptions({ checkpoint: -3 })).toThrow(/'checkpoint' passed to 'runSpeaker' must be an integer ≥ 0/);
+    expect(() => resolveSpeakerOptions({ checkpoint: -3 })).toThrow(
+      /'checkpoint' passed to 'runSpeaker' must be an integer ≥ 0/,
+    );
     expect(resolveSpeakerOptions({ steps: 60, evalEvery: 0 }).evalEvery).toBe(60);
   });
 });
@@ -104,11 +124,17 @@ describe('autoSpeakerCheckpoint', () => {
 
   it('lists every skipped input file and speaker in the result (JSON) and the summary', async () => {
     const skipped = [
-      { file: 'spk1/broken.wav', reason: 'spk1/broken.wav: truncated WAV: its data chunk declares 200 bytes, the file holds 120' },
+      {
+        file: 'spk1/broken.wav',
+        reason: 'spk1/broken.wav: truncated WAV: its data chunk declares 200 bytes, the file holds 120',
+      },
       { file: 'spk9', reason: "speaker 'spk9' in train has no readable utterance" },
     ];
     const features = { ...featureSet(), skipped };
-    const r = await runSpeaker({ ...small(join(tempDir(), 'run')), steps: 3, evalEvery: 3 }, { now: clock(), features });
+    const r = await runSpeaker(
+      { ...small(join(tempDir(), 'run')), steps: 3, evalEvery: 3 },
+      { now: clock(), features },
+    );
     expect(r.skippedFiles).toEqual(skipped);
     expect(JSON.parse(JSON.stringify(r)).skippedFiles).toEqual(skipped);
     const { summarizeSpeaker } = await import('../commands/speaker.js');

@@ -158,7 +158,9 @@ export function autoSpeakerCheckpoint(speakers: number, utterances: number, hidd
   return storedBytes > 512 * 2 ** 20 ? 16 : 0;
 }
 
-export function resolveSpeakerOptions(options: Partial<SpeakerRunOptions>): SpeakerRunOptions & { readonly evalEvery: number } {
+export function resolveSpeakerOptions(
+  options: Partial<SpeakerRunOptions>,
+): SpeakerRunOptions & { readonly evalEvery: number } {
   const fn = 'runSpeaker';
   rejectUnknown(options, KNOWN, fn);
   const merged: SpeakerRunOptions = { ...DEFAULT_SPEAKER_OPTIONS, ...defined(options as Record<string, unknown>) };
@@ -175,12 +177,16 @@ export function resolveSpeakerOptions(options: Partial<SpeakerRunOptions>): Spea
   if (o.clip !== null) checkPositive(o.clip, 'clip', fn);
   checkInt(o.evalEvery, 'evalEvery', fn, 0);
   checkInt(o.evalUtterances, 'evalUtterances', fn, 0);
-  if (o.evalUtterances === 1) throw new Error(`'evalUtterances' passed to '${fn}' must be 0 (all) or at least 2, got 1`);
+  if (o.evalUtterances === 1)
+    throw new Error(`'evalUtterances' passed to '${fn}' must be 0 (all) or at least 2, got 1`);
   checkChoice(o.subset, SPEAKER_SUBSETS, 'subset', fn);
   checkInt(o.trainLimit, 'trainLimit', fn, 0);
   checkInt(o.testLimit, 'testLimit', fn, 0);
   // Verification scores each speaker against the others: one speaker gives no impostor trial.
-  if (o.testLimit === 1) throw new Error(`'testLimit' passed to '${fn}' must be 0 (all) or at least 2 (speaker verification needs two speakers), got 1`);
+  if (o.testLimit === 1)
+    throw new Error(
+      `'testLimit' passed to '${fn}' must be 0 (all) or at least 2 (speaker verification needs two speakers), got 1`,
+    );
   if (!(o.trainFraction > 0 && o.trainFraction <= 1)) {
     throw new Error(`'trainFraction' passed to '${fn}' must be in (0, 1], got ${JSON.stringify(o.trainFraction)}`);
   }
@@ -188,8 +194,10 @@ export function resolveSpeakerOptions(options: Partial<SpeakerRunOptions>): Spea
   checkInt(o.corpusSeed, 'corpusSeed', fn, 0, SEED_BOUND);
   checkChoice(o.corpus, SPEAKER_CORPORA, 'corpus', fn);
   checkChoice(o.size, SYNTHETIC_SIZE_NAMES, 'size', fn);
-  if (o.corpus !== 'synthetic' && o.dataDir === undefined) throw new Error(`'dataDir' passed to '${fn}' is required for the '${o.corpus}' corpus`);
-  if (o.corpus === 'synthetic' && o.dataDir !== undefined) throw new Error(`'dataDir' passed to '${fn}' applies only to the 'librispeech' and 'dir' corpora`);
+  if (o.corpus !== 'synthetic' && o.dataDir === undefined)
+    throw new Error(`'dataDir' passed to '${fn}' is required for the '${o.corpus}' corpus`);
+  if (o.corpus === 'synthetic' && o.dataDir !== undefined)
+    throw new Error(`'dataDir' passed to '${fn}' applies only to the 'librispeech' and 'dir' corpora`);
   checkInt(o.checkpointEvery, 'checkpointEvery', fn, 1);
   checkInt(o.checkpoint, 'checkpoint', fn, 0);
   const evalEvery = o.evalEvery === 0 ? Math.min(500, o.steps) : o.evalEvery;
@@ -238,9 +246,17 @@ async function loadCorpus(o: SpeakerRunOptions): Promise<SpeakerCorpus> {
  * The evaluated utterances of each validation/test speaker as windows, enrolment half first: of the first
  * `limit` speakers (0 = all), the first `utterances` usable utterances each (0 = all).
  */
-export function evaluationSet(speakers: readonly SpeakerFeatures[], limit: number, utterances: number): WindowedUtterance[][] {
+export function evaluationSet(
+  speakers: readonly SpeakerFeatures[],
+  limit: number,
+  utterances: number,
+): WindowedUtterance[][] {
   const split = enrolmentSplit(limit > 0 ? speakers.slice(0, limit) : speakers, SPEAKER_FRAMES, utterances);
-  return split.speakers.map((s) => [...s.enrol, ...s.verify].map((u) => ({ windows: evaluationWindows(u, { frames: SPEAKER_FRAMES, overlap: 0.5 }).windows })));
+  return split.speakers.map((s) =>
+    [...s.enrol, ...s.verify].map((u) => ({
+      windows: evaluationWindows(u, { frames: SPEAKER_FRAMES, overlap: 0.5 }).windows,
+    })),
+  );
 }
 
 /**
@@ -249,7 +265,10 @@ export function evaluationSet(speakers: readonly SpeakerFeatures[], limit: numbe
  * directory listing's order, here the sorted corpus order); `seeded` keeps a seeded random round(f·N). Never
  * fewer than one batch's speakers (GE2E needs them), so a small fraction of a small corpus may use more.
  */
-export function trainingSpeakers<S>(all: readonly S[], o: Pick<SpeakerRunOptions, 'trainLimit' | 'trainFraction' | 'subset' | 'speakers' | 'seed'>): S[] {
+export function trainingSpeakers<S>(
+  all: readonly S[],
+  o: Pick<SpeakerRunOptions, 'trainLimit' | 'trainFraction' | 'subset' | 'speakers' | 'seed'>,
+): S[] {
   const limited = o.trainLimit > 0 ? Math.min(o.trainLimit, all.length) : all.length;
   const wanted = o.subset === 'first' ? Math.floor(limited * o.trainFraction) : Math.round(limited * o.trainFraction);
   const count = Math.max(Math.min(o.speakers, limited), wanted);
@@ -278,21 +297,41 @@ class BatcherSource implements BatchSource {
 }
 
 function curveOf(epochs: readonly EpochRecord[]): CurvePoint[] {
-  return epochs.map((e) => defined({ step: num(e, 'step') ?? 0, trainLoss: num(e, 'trainLoss'), trainEer: num(e, 'trainEer'), validationEer: num(e, 'valEer') }) as CurvePoint);
+  return epochs.map(
+    (e) =>
+      defined({
+        step: num(e, 'step') ?? 0,
+        trainLoss: num(e, 'trainLoss'),
+        trainEer: num(e, 'trainEer'),
+        validationEer: num(e, 'valEer'),
+      }) as CurvePoint,
+  );
 }
 
 /**
  * Trains and evaluates one speaker encoder. A finished run directory returns its stored result; an
  * interrupted one needs `resume`.
  */
-export async function runSpeaker(options: Partial<SpeakerRunOptions>, env: SpeakerRunEnvironment): Promise<SpeakerRunResult> {
+export async function runSpeaker(
+  options: Partial<SpeakerRunOptions>,
+  env: SpeakerRunEnvironment,
+): Promise<SpeakerRunResult> {
   const o = resolveSpeakerOptions(options);
   const config = speakerRunConfig(o);
   const name = runName('speaker', o, config);
   const runDir = o.runDir ?? defaultRunDir(name);
   const opened = openRun<SpeakerRunResult>(runDir, config, {
     resume: o.resume,
-    checkResult: (r) => storedResultProblem(r, 'speaker', ['params', 'paramsPaper', 'validationEer', 'testEer', 'steps', 'trainSeconds', 'evalSeconds']),
+    checkResult: (r) =>
+      storedResultProblem(r, 'speaker', [
+        'params',
+        'paramsPaper',
+        'validationEer',
+        'testEer',
+        'steps',
+        'trainSeconds',
+        'evalSeconds',
+      ]),
   });
   // The directory it was found in, not the one it was written from (it may have been moved).
   if (opened.status === 'finished') return { ...opened.result, reused: true, runDir };
@@ -325,7 +364,9 @@ export async function runSpeaker(options: Partial<SpeakerRunOptions>, env: Speak
   const valSet = evaluationSet(features.splits.validation, o.testLimit, o.evalUtterances);
   const testSet = evaluationSet(features.splits.test, o.testLimit, o.evalUtterances);
   if (valSet.length < 2 || testSet.length < 2) {
-    throw new Error(`${features.name}: the validation and test splits need at least 2 speakers with 2 usable utterances each, got ${valSet.length} and ${testSet.length}`);
+    throw new Error(
+      `${features.name}: the validation and test splits need at least 2 speakers with 2 usable utterances each, got ${valSet.length} and ${testSet.length}`,
+    );
   }
   // Evaluation windows per forward pass: the whole-sequence input projection holds
   // frames × windows × 4·hidden floats, so cap it near 128 MiB to stay well inside wasm's 4 GiB heap
@@ -333,7 +374,10 @@ export async function runSpeaker(options: Partial<SpeakerRunOptions>, env: Speak
   const evalBatch = Math.max(8, Math.min(256, Math.floor(2 ** 25 / (SPEAKER_FRAMES * 4 * o.hidden))));
   const embedOptions = { frames: SPEAKER_FRAMES, features: batcher.nMels, batchSize: evalBatch };
 
-  const modelConfig: ModelConfig = { ...modelConfigOf(o, 'speaker', batcher.nMels, o.embedding), ...(o.checkpoint > 0 ? { checkpoint: o.checkpoint } : {}) };
+  const modelConfig: ModelConfig = {
+    ...modelConfigOf(o, 'speaker', batcher.nMels, o.embedding),
+    ...(o.checkpoint > 0 ? { checkpoint: o.checkpoint } : {}),
+  };
   const counts = countParams(modelConfig);
   const model = createModel(modelConfig, deriveSeed(o.seed, 2));
   try {
@@ -398,7 +442,10 @@ export async function runSpeaker(options: Partial<SpeakerRunOptions>, env: Speak
 }
 
 /** The options of a sweep configuration of `pnpm run exp all` (profiles.ts) in a sweep's run directory. */
-export function speakerOptionsFromSweep(c: SpeakerConfig, ctx: { readonly runDir: string; readonly dataDir?: string }): Partial<SpeakerRunOptions> {
+export function speakerOptionsFromSweep(
+  c: SpeakerConfig,
+  ctx: { readonly runDir: string; readonly dataDir?: string },
+): Partial<SpeakerRunOptions> {
   const sizes: readonly string[] = SYNTHETIC_SIZE_NAMES;
   const corpus = ctx.dataDir !== undefined ? (c.corpus === 'librispeech' ? 'librispeech' : 'dir') : 'synthetic';
   return {

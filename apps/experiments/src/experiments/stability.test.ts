@@ -24,23 +24,49 @@ describe('stabilityOutcome', () => {
       ],
       { ...run, stoppedByNaN: false },
     );
-    expect(o).toMatchObject({ finalAccuracy: 0.75, bestAccuracy: 0.8, finalTrainLoss: 0.6, diverged: null, epochAccuracies: [0.6, 0.8, 0.75] });
+    expect(o).toMatchObject({
+      finalAccuracy: 0.75,
+      bestAccuracy: 0.8,
+      finalTrainLoss: 0.6,
+      diverged: null,
+      epochAccuracies: [0.6, 0.8, 0.75],
+    });
   });
 
   it('counts a non-finite stop as diverged with chance as its final accuracy, keeping the best epoch before it', () => {
     const o = stabilityOutcome([{ valAccuracy: 0.4, trainLoss: 1.9 }], { ...run, stoppedByNaN: true });
     expect(o).toMatchObject({ diverged: 'nan', finalAccuracy: CHANCE, bestAccuracy: 0.4 });
-    expect(stabilityOutcome([], { ...run, stoppedByNaN: true })).toMatchObject({ diverged: 'nan', finalAccuracy: CHANCE, bestAccuracy: CHANCE, finalTrainLoss: null });
+    expect(stabilityOutcome([], { ...run, stoppedByNaN: true })).toMatchObject({
+      diverged: 'nan',
+      finalAccuracy: CHANCE,
+      bestAccuracy: CHANCE,
+      finalTrainLoss: null,
+    });
   });
 
   it('tells a run that blew up and ended at chance from one that learns slowly', () => {
-    const stuck = stabilityOutcome([{ valAccuracy: 0.3, trainLoss: 5 }, { valAccuracy: 0.098, trainLoss: 2.303 }], { ...run, stoppedByNaN: false, maxTrainLoss: 14 });
+    const stuck = stabilityOutcome(
+      [
+        { valAccuracy: 0.3, trainLoss: 5 },
+        { valAccuracy: 0.098, trainLoss: 2.303 },
+      ],
+      { ...run, stoppedByNaN: false, maxTrainLoss: 14 },
+    );
     expect(stuck).toMatchObject({ diverged: 'chance', finalAccuracy: 0.098, bestAccuracy: 0.3 });
     // The same accuracies, but the loss never rose above its start: slow, not diverged.
-    const slow = stabilityOutcome([{ valAccuracy: 0.3, trainLoss: 2.29 }, { valAccuracy: 0.098, trainLoss: 2.3 }], { ...run, stoppedByNaN: false, maxTrainLoss: 2.31 });
+    const slow = stabilityOutcome(
+      [
+        { valAccuracy: 0.3, trainLoss: 2.29 },
+        { valAccuracy: 0.098, trainLoss: 2.3 },
+      ],
+      { ...run, stoppedByNaN: false, maxTrainLoss: 2.31 },
+    );
     expect(slow.diverged).toBeNull();
     // Blew up but recovered: not diverged either.
-    expect(stabilityOutcome([{ valAccuracy: 0.6, trainLoss: 1 }], { ...run, stoppedByNaN: false, maxTrainLoss: 14 }).diverged).toBeNull();
+    expect(
+      stabilityOutcome([{ valAccuracy: 0.6, trainLoss: 1 }], { ...run, stoppedByNaN: false, maxTrainLoss: 14 })
+        .diverged,
+    ).toBeNull();
   });
 });
 
@@ -57,7 +83,9 @@ describe('runStability', () => {
     expect(o.finalAccuracy).toBe(epochs[1]!['valAccuracy']);
     expect(o.bestAccuracy).toBe(Math.max(...o.epochAccuracies));
     expect(o.steps).toBe(4);
-    const losses = readMetrics(join(runDir, 'metrics.jsonl')).filter((l) => l['type'] === 'step').map((l) => l['loss'] as number);
+    const losses = readMetrics(join(runDir, 'metrics.jsonl'))
+      .filter((l) => l['type'] === 'step')
+      .map((l) => l['loss'] as number);
     expect(o.maxTrainLoss).toBe(Math.max(...losses));
     expect(o.params).toBeGreaterThan(0);
   });

@@ -69,13 +69,18 @@ export function stabilityOutcome(
 }
 
 /** Trains one stability configuration in `ctx.runDir`; a non-finite loss is a result, not a failure. */
-export async function runStability(config: StabilityConfig, ctx: { readonly id: string; readonly runDir: string; readonly dataDir?: string }, env: RunEnvironment): Promise<StabilityOutcome> {
+export async function runStability(
+  config: StabilityConfig,
+  ctx: { readonly id: string; readonly runDir: string; readonly dataDir?: string },
+  env: RunEnvironment,
+): Promise<StabilityOutcome> {
   const options = { ...mnistOptionsFromSweep({ ...config, experiment: 'mnist' }, ctx), view: 'row' as const };
   const counts = countParams(modelConfigOf(resolveMnistOptions(options), 'classifier', 28, MNIST_NUM_CLASSES));
   let finished: { steps: number; trainSeconds: number } | null = null;
   try {
     const r = await runMnist(options, env);
-    if (r.status !== 'finished') throw new Error(`${ctx.id}: training stopped before the end (status ${r.status}); run again to resume`);
+    if (r.status !== 'finished')
+      throw new Error(`${ctx.id}: training stopped before the end (status ${r.status}); run again to resume`);
     finished = { steps: r.steps, trainSeconds: r.trainSeconds };
   } catch (err) {
     if (!(err instanceof NonFiniteLossError)) throw err;
@@ -84,11 +89,14 @@ export async function runStability(config: StabilityConfig, ctx: { readonly id: 
   const lines = readMetrics(join(ctx.runDir, RUN_FILES.metrics));
   const steps = lines.filter((l) => l['type'] === 'step');
   const losses = steps.map((l) => l['loss']).filter(finite);
-  return stabilityOutcome(lines.filter((l) => l['type'] === 'epoch'), {
-    ...counts,
-    stoppedByNaN: finished === null,
-    steps: finished?.steps ?? steps.length,
-    trainSeconds: finished?.trainSeconds ?? steps.reduce((s, l) => s + (finite(l['seconds']) ? l['seconds'] : 0), 0),
-    maxTrainLoss: losses.length > 0 ? Math.max(...losses) : NaN,
-  });
+  return stabilityOutcome(
+    lines.filter((l) => l['type'] === 'epoch'),
+    {
+      ...counts,
+      stoppedByNaN: finished === null,
+      steps: finished?.steps ?? steps.length,
+      trainSeconds: finished?.trainSeconds ?? steps.reduce((s, l) => s + (finite(l['seconds']) ? l['seconds'] : 0), 0),
+      maxTrainLoss: losses.length > 0 ? Math.max(...losses) : NaN,
+    },
+  );
 }

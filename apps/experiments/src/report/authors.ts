@@ -5,7 +5,16 @@
  */
 import { countParams } from '@ttrnn/cells';
 import type { CellKind, ModelConfig } from '@ttrnn/cells';
-import { PAPER_CLASSIFIER, PAPER_GRAD_NORMS, PAPER_MNIST, PAPER_MNIST_RESULTS, PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES, paperMnistResult, paperSpeakerResult } from '../paper_results.js';
+import {
+  PAPER_CLASSIFIER,
+  PAPER_GRAD_NORMS,
+  PAPER_MNIST,
+  PAPER_MNIST_RESULTS,
+  PAPER_SPEAKER,
+  PAPER_SPEAKER_SCHEDULES,
+  paperMnistResult,
+  paperSpeakerResult,
+} from '../paper_results.js';
 import type { PaperMnistResult } from '../paper_results.js';
 import { int, ratio, table } from './format.js';
 import type { ResultsFile } from './results.js';
@@ -16,24 +25,42 @@ export interface AuthorsCount {
   readonly paramsPaper: number;
 }
 
-const tt = (cores: number, rank: number): ModelConfig['tt'] => (cores === 0 ? null : { cores, rank, extraCore: 'none', naive: false });
+const tt = (cores: number, rank: number): ModelConfig['tt'] =>
+  cores === 0 ? null : { cores, rank, extraCore: 'none', naive: false };
 
 /** The authors' MNIST classifier (input 28, hidden 256, 10 classes) of a configuration, counted here. */
 export function authorsMnistCount(model: CellKind, cores: number, rank: number): AuthorsCount {
   const c = PAPER_CLASSIFIER;
-  return countParams({ task: 'classifier', cell: model, tt: tt(cores, rank), inputSize: c.input, hiddenSize: c.hidden, layers: c.layers, outputSize: c.classes });
+  return countParams({
+    task: 'classifier',
+    cell: model,
+    tt: tt(cores, rank),
+    inputSize: c.input,
+    hiddenSize: c.hidden,
+    layers: c.layers,
+    outputSize: c.classes,
+  });
 }
 
 /** The authors' speaker encoder (40 mel channels, hidden 768, embedding 256) of a configuration, counted here. */
 export function authorsSpeakerCount(cores: number, rank: number): AuthorsCount {
   const s = PAPER_SPEAKER;
-  return countParams({ task: 'speaker', cell: 'lstm', tt: tt(cores, rank), inputSize: 40, hiddenSize: s.hidden, layers: s.layers, outputSize: s.embedding });
+  return countParams({
+    task: 'speaker',
+    cell: 'lstm',
+    tt: tt(cores, rank),
+    inputSize: 40,
+    hiddenSize: s.hidden,
+    layers: s.layers,
+    outputSize: s.embedding,
+  });
 }
 
 /** A logged MNIST marker as test accuracy: `98.54%`, `≈98.2%` (partly hidden marker), `97.7–98.0%` (range only). */
 export function paperMnistAccuracy(r: PaperMnistResult | undefined): string {
   if (r === undefined) return '—';
-  if (r.errorRange !== undefined) return `${(100 - r.errorRange[1]).toFixed(1)}–${(100 - r.errorRange[0]).toFixed(1)}% (plot: no single value)`;
+  if (r.errorRange !== undefined)
+    return `${(100 - r.errorRange[1]).toFixed(1)}–${(100 - r.errorRange[0]).toFixed(1)}% (plot: no single value)`;
   const acc = 100 - r.error!;
   return r.approx ? `≈${acc.toFixed(1)}%` : `${acc.toFixed(2)}%`;
 }
@@ -68,7 +95,8 @@ export function paperSpeakerCells(model: CellKind, cores: number, rank: number):
 /** "Protocol": whose protocol the runs followed and which speaker schedule. */
 export function renderProtocol(results: ResultsFile): string[] {
   const p = results.protocol;
-  if (p === undefined) return ['## Protocol', '', 'Not recorded (results written before the protocol option existed).', ''];
+  if (p === undefined)
+    return ['## Protocol', '', 'Not recorded (results written before the protocol option existed).', ''];
   const schedule =
     p.speakerSchedule === 'scaled'
       ? `the speaker schedule is scaled down by the \`${results.environment.profile}\` profile (the authors' logged sweep: Adam ${PAPER_SPEAKER_SCHEDULES['logged-sweep'].lr.toExponential()} for ${int(PAPER_SPEAKER_SCHEDULES['logged-sweep'].steps)} steps)`
@@ -89,14 +117,24 @@ export function renderProtocol(results: ResultsFile): string[] {
 export function renderDifferences(results: ResultsFile): string[] {
   const out = ["## Differences from the authors' runs", ''];
   const ds = results.differences;
-  if (ds === undefined) return [...out, 'Not recorded (results written before the list existed): rerun with `--report-only` after a run of this version.', ''];
-  if (ds.length === 0) return [...out, 'None for the experiments of this run (the authors logged no permuted-MNIST numbers).', ''];
+  if (ds === undefined)
+    return [
+      ...out,
+      'Not recorded (results written before the list existed): rerun with `--report-only` after a run of this version.',
+      '',
+    ];
+  if (ds.length === 0)
+    return [...out, 'None for the experiments of this run (the authors logged no permuted-MNIST numbers).', ''];
   const name = { mnist: 'row MNIST', speaker: 'speaker verification', all: 'all' } as const;
   return [
     ...out,
     `Generated from the profile this run used (after the protocol, the schedule and every command-line override); ${ds.length} difference(s).`,
     '',
-    table(['experiment', 'what', 'this run', "the authors' runs"], ds.map((d) => [name[d.experiment], d.what, d.ours, d.authors]), ['l', 'l', 'l', 'l']),
+    table(
+      ['experiment', 'what', 'this run', "the authors' runs"],
+      ds.map((d) => [name[d.experiment], d.what, d.ours, d.authors]),
+      ['l', 'l', 'l', 'l'],
+    ),
     '',
   ];
 }
@@ -123,7 +161,18 @@ export function renderSpeakerParams(): string[] {
       `"notebook" leaves out the TT input-to-hidden bias (${int(4 * PAPER_SPEAKER.hidden)}) and the GE2E scalars, as the authors' notebooks, whose counts are in the "logged" column. ` +
       'Compression = dense / TT in the same convention.',
     '',
-    table(['model', 'params (code)', 'params (notebook)', 'logged (notebook)', 'match', 'compression (code)', 'compression (notebook)'], rows),
+    table(
+      [
+        'model',
+        'params (code)',
+        'params (notebook)',
+        'logged (notebook)',
+        'match',
+        'compression (code)',
+        'compression (notebook)',
+      ],
+      rows,
+    ),
     '',
   ];
 }
@@ -132,7 +181,9 @@ export function renderSpeakerParams(): string[] {
 export function gradNormCaption(steps: number, clip: number | null): string {
   const n = PAPER_GRAD_NORMS.steps;
   const what = `Global gradient norms of the first ${int(Math.min(steps, n))} training steps, after clipping${clip === null ? ' (these runs do not clip)' : ` at ${clip}`}`;
-  return steps >= n ? `${what}, as the authors' histogram.` : `${what}: the run has only ${int(steps)} steps, the authors' histogram covers the first ${int(n)}.`;
+  return steps >= n
+    ? `${what}, as the authors' histogram.`
+    : `${what}: the run has only ${int(steps)} steps, the authors' histogram covers the first ${int(n)}.`;
 }
 
 /** Global norms after clipping at `clip` (null: unchanged): clipping scales a larger gradient down to the clip norm. */

@@ -3,7 +3,9 @@ import { curveFromMetrics } from './curve.js';
 
 describe('curveFromMetrics', () => {
   const lines = [
-    ...Array.from({ length: 10 }, (_, i) => JSON.stringify({ type: 'step', step: i + 1, loss: 10 - i, accuracy: i / 10 })),
+    ...Array.from({ length: 10 }, (_, i) =>
+      JSON.stringify({ type: 'step', step: i + 1, loss: 10 - i, accuracy: i / 10 }),
+    ),
     JSON.stringify({ type: 'epoch', epoch: 1, step: 10, trainLoss: 5, valLoss: 4, valAccuracy: 0.5 }),
     'not json',
     JSON.stringify({ type: 'step', step: 11, loss: null }),

@@ -12,7 +12,14 @@ function mnistOutcome(params: number, acc: number): MnistOutcome {
     validationAccuracy: acc + 0.002,
     testAccuracy: acc,
     curve: [
-      { step: 47, epoch: 1, trainLoss: 0.9, trainAccuracy: acc - 0.2, validationLoss: 0.7, validationAccuracy: acc - 0.1 },
+      {
+        step: 47,
+        epoch: 1,
+        trainLoss: 0.9,
+        trainAccuracy: acc - 0.2,
+        validationLoss: 0.7,
+        validationAccuracy: acc - 0.1,
+      },
       { step: 94, epoch: 2, trainLoss: 0.4, trainAccuracy: acc - 0.05, validationLoss: 0.35, validationAccuracy: acc },
     ],
     gradNorms: Array.from({ length: 20 }, (_, i) => (params > 100_000 ? 0.01 : 0.8) * (1 + i / 20)),
@@ -43,15 +50,26 @@ export function fixtureResults(): ResultsFile {
   const mnist = mnistConfigs(QUICK_PROFILE).map((config, i) => {
     const dense = config.tt === null;
     const id = configId(config);
-    if (id === 'mnist-ttlstm-c3-r4') return { id, config, status: 'failed' as const, reused: false, error: 'out of | memory', seconds: 3 };
-    return { id, config, status: 'done' as const, reused: i % 2 === 0, outcome: mnistOutcome(dense ? 100_000 + 1000 * i : 2000 + 700 * i, dense ? 0.95 : 0.9 + i * 0.004), seconds: 12 };
+    if (id === 'mnist-ttlstm-c3-r4')
+      return { id, config, status: 'failed' as const, reused: false, error: 'out of | memory', seconds: 3 };
+    return {
+      id,
+      config,
+      status: 'done' as const,
+      reused: i % 2 === 0,
+      outcome: mnistOutcome(dense ? 100_000 + 1000 * i : 2000 + 700 * i, dense ? 0.95 : 0.9 + i * 0.004),
+      seconds: 12,
+    };
   });
   const pmnist = pmnistConfigs(QUICK_PROFILE).map((config) => ({
     id: configId(config),
     config,
     status: 'done' as const,
     reused: false,
-    outcome: { ...mnistOutcome(config.tt === null ? 17_226 : 1_898, config.tt === null ? 0.31 : 0.26), maxRssMiB: 900 + (config.tt?.cores ?? 0) },
+    outcome: {
+      ...mnistOutcome(config.tt === null ? 17_226 : 1_898, config.tt === null ? 0.31 : 0.26),
+      maxRssMiB: 900 + (config.tt?.cores ?? 0),
+    },
     seconds: 40,
   }));
   // Its own speaker grid, so the fixture does not change when the quick profile is retuned.
@@ -68,7 +86,10 @@ export function fixtureResults(): ResultsFile {
     config,
     status: 'done' as const,
     reused: false,
-    outcome: speakerOutcome(config.tt === null ? 300_000 : 5000 + config.tt.rank * 100, 0.1 + (1 - config.trainFraction) * 0.1 + (config.tt === null ? 0.03 : 0)),
+    outcome: speakerOutcome(
+      config.tt === null ? 300_000 : 5000 + config.tt.rank * 100,
+      0.1 + (1 - config.trainFraction) * 0.1 + (config.tt === null ? 0.03 : 0),
+    ),
     seconds: 30,
   }));
   return {
@@ -97,8 +118,23 @@ export function fixtureResults(): ResultsFile {
       classes: 10,
       dense: { lstm: 294_410, gru: 222_218 },
       rows: [
-        { model: 'lstm', cores: 2, extraCore: 'none', naive: false, counts: [{ rank: 1, params: 3546, paramsPaper: 2522 }, { rank: 2, params: 5034, paramsPaper: 4010 }] },
-        { model: 'gru', cores: 4, extraCore: 'none', naive: false, counts: [{ rank: 1, params: 1751, paramsPaper: 983 }] },
+        {
+          model: 'lstm',
+          cores: 2,
+          extraCore: 'none',
+          naive: false,
+          counts: [
+            { rank: 1, params: 3546, paramsPaper: 2522 },
+            { rank: 2, params: 5034, paramsPaper: 4010 },
+          ],
+        },
+        {
+          model: 'gru',
+          cores: 4,
+          extraCore: 'none',
+          naive: false,
+          counts: [{ rank: 1, params: 1751, paramsPaper: 983 }],
+        },
       ],
     },
     mnist,

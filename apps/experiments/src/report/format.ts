@@ -1,12 +1,20 @@
 /** Number and table formatting shared by the report's section renderers. */
 
-export const pct = (v: number | undefined, digits = 2): string => (v === undefined || !Number.isFinite(v) ? '—' : `${(100 * v).toFixed(digits)}%`);
-export const int = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : Math.round(v).toLocaleString('en-US'));
-export const secs = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : v < 10 ? v.toFixed(1) : Math.round(v).toString());
-export const ratio = (dense: number, p: number): string => (p > 0 ? `${(dense / p).toFixed(dense / p >= 100 ? 0 : 1)}×` : '—');
+export const pct = (v: number | undefined, digits = 2): string =>
+  v === undefined || !Number.isFinite(v) ? '—' : `${(100 * v).toFixed(digits)}%`;
+export const int = (v: number | undefined): string =>
+  v === undefined || !Number.isFinite(v) ? '—' : Math.round(v).toLocaleString('en-US');
+export const secs = (v: number | undefined): string =>
+  v === undefined || !Number.isFinite(v) ? '—' : v < 10 ? v.toFixed(1) : Math.round(v).toString();
+export const ratio = (dense: number, p: number): string =>
+  p > 0 ? `${(dense / p).toFixed(dense / p >= 100 ? 0 : 1)}×` : '—';
 
 /** A markdown table; the first column left-aligned and the others right-aligned unless `align` says otherwise. */
-export function table(head: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string {
+export function table(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  align?: readonly ('l' | 'r')[],
+): string {
   const sep = head.map((_, i) => ((align?.[i] ?? (i === 0 ? 'l' : 'r')) === 'r' ? '---:' : '---'));
   return [`| ${head.join(' | ')} |`, `| ${sep.join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }

@@ -23,7 +23,12 @@ function tableAfter(md: string, heading: string): string[][] {
   expect(i, `heading ${heading}`).toBeGreaterThanOrEqual(0);
   while (i < lines.length && !lines[i]!.startsWith('|')) i++;
   const rows: string[][] = [];
-  for (; i < lines.length && lines[i]!.startsWith('|'); i++) rows.push(lines[i]!.slice(1, -1).split(' | ').map((c) => c.trim()));
+  for (; i < lines.length && lines[i]!.startsWith('|'); i++)
+    rows.push(
+      lines[i]!.slice(1, -1)
+        .split(' | ')
+        .map((c) => c.trim()),
+    );
   return rows;
 }
 
@@ -33,7 +38,20 @@ describe('renderReport', () => {
 
   it('puts our MNIST numbers beside the paper numbers in the table', () => {
     const rows = tableAfter(markdown, '## Row-by-row MNIST');
-    expect(rows[0]).toEqual(['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. acc.', 'test acc.', 'paper test acc.', 'paper params', 'train time (s)', 'ms / step']);
+    expect(rows[0]).toEqual([
+      'model',
+      'cores',
+      'rank',
+      'params (ours)',
+      'params (paper conv.)',
+      'compression',
+      'val. acc.',
+      'test acc.',
+      'paper test acc.',
+      'paper params',
+      'train time (s)',
+      'ms / step',
+    ]);
     const lstm = rows.find((r) => r[0] === 'LSTM')!;
     const denseRun = results.mnist.find((r) => r.id === 'mnist-lstm')!;
     expect(lstm[3]).toBe(denseRun.outcome!.params.toLocaleString('en-US'));
@@ -47,7 +65,9 @@ describe('renderReport', () => {
     expect(tt[9]).toBe('8,010 / 6,986');
     const r2 = rows.find((r) => r[0] === 'TT-LSTM' && r[1] === '2' && r[2] === '2')!;
     expect([r2[8], r2[9]]).toEqual(['98.05%', '5,034 / 4,010']);
-    expect(rows.find((r) => r[0] === 'TT-LSTM' && r[1] === '2' && r[2] === '1')![8]).toBe('97.7–98.0% (plot: no single value)');
+    expect(rows.find((r) => r[0] === 'TT-LSTM' && r[1] === '2' && r[2] === '1')![8]).toBe(
+      '97.7–98.0% (plot: no single value)',
+    );
     expect(rows.find((r) => r[0] === 'GRU')![8]).toBe('—');
     expect(rows.some((r) => r[0] === 'TT-LSTM (failed)')).toBe(true);
     // No row shows the headline range any more.
@@ -55,7 +75,11 @@ describe('renderReport', () => {
   });
 
   it("plots the authors' MNIST markers as points at their configurations' counts, never a line", () => {
-    const values = (images['mnist_accuracy_vs_params.svg'] as unknown as { data: { values: { series: string; x: number; y: number; line: boolean }[] } }).data.values;
+    const values = (
+      images['mnist_accuracy_vs_params.svg'] as unknown as {
+        data: { values: { series: string; x: number; y: number; line: boolean }[] };
+      }
+    ).data.values;
     const paper = values.filter((v) => v.series.startsWith('paper'));
     expect(paper.every((v) => !v.line)).toBe(true);
     // 17 of the 18 logged TT-LSTM markers have a value (2 cores rank 1 is only a range), plus the dense LSTM.
@@ -69,7 +93,12 @@ describe('renderReport', () => {
     const rows = tableAfter(markdown, "## Differences from the authors' runs");
     expect(rows[0]).toEqual(['experiment', 'what', 'this run', "the authors' runs"]);
     expect(rows.length - 2).toBe(results.differences!.length);
-    expect(rows).toContainEqual(['speaker verification', 'Adam learning rate (constant)', '3e-3', '2e-3 in the logged sweep (1e-3 at HEAD)']);
+    expect(rows).toContainEqual([
+      'speaker verification',
+      'Adam learning rate (constant)',
+      '3e-3',
+      '2e-3 in the logged sweep (1e-3 at HEAD)',
+    ]);
     expect(rows).toContainEqual(['row MNIST', 'epochs', '3', '20']);
     const { differences: _, ...old } = results;
     expect(renderReport(old).markdown).toMatch(/## Differences from the authors' runs\n\nNot recorded/);
@@ -78,11 +107,22 @@ describe('renderReport', () => {
   it("draws gradient norms after clipping, over the authors' 1000 steps or says how many there were", () => {
     expect(clippedNorms([1, 5, 2.5], 3)).toEqual([1, 3, 2.5]);
     expect(clippedNorms([1, 5], null)).toEqual([1, 5]);
-    expect(clippedNorms(Array.from({ length: 1500 }, () => 1), 3)).toHaveLength(1000);
-    expect(gradNormCaption(1000, 3)).toBe("Global gradient norms of the first 1,000 training steps, after clipping at 3, as the authors' histogram.");
+    expect(
+      clippedNorms(
+        Array.from({ length: 1500 }, () => 1),
+        3,
+      ),
+    ).toHaveLength(1000);
+    expect(gradNormCaption(1000, 3)).toBe(
+      "Global gradient norms of the first 1,000 training steps, after clipping at 3, as the authors' histogram.",
+    );
     // The fixture's runs logged 10 (speaker) and 20 (MNIST) steps.
-    expect(markdown).toContain("Global gradient norms of the first 10 training steps, after clipping at 3: the run has only 10 steps, the authors' histogram covers the first 1,000.");
-    expect(markdown).toContain('Global gradient norms of the first 20 training steps, after clipping (these runs do not clip): the run has only 20 steps');
+    expect(markdown).toContain(
+      "Global gradient norms of the first 10 training steps, after clipping at 3: the run has only 10 steps, the authors' histogram covers the first 1,000.",
+    );
+    expect(markdown).toContain(
+      'Global gradient norms of the first 20 training steps, after clipping (these runs do not clip): the run has only 20 steps',
+    );
   });
 
   it('names tables and figures by their content, never by a guessed paper number', () => {
@@ -93,7 +133,19 @@ describe('renderReport', () => {
 
   it('gives permuted pixel MNIST its own table, learning curves and headline lines', () => {
     const rows = tableAfter(markdown, '## Permuted pixel-by-pixel MNIST');
-    expect(rows[0]).toEqual(['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. acc.', 'test acc.', 'train time (s)', 'ms / step', 'max RSS (MiB)']);
+    expect(rows[0]).toEqual([
+      'model',
+      'cores',
+      'rank',
+      'params (ours)',
+      'params (paper conv.)',
+      'compression',
+      'val. acc.',
+      'test acc.',
+      'train time (s)',
+      'ms / step',
+      'max RSS (MiB)',
+    ]);
     const dense = results.pmnist!.find((r) => r.id === 'pmnist-lstm')!;
     const tt = results.pmnist!.find((r) => r.id === 'pmnist-ttlstm-c2-r4')!;
     const ttRow = rows.find((r) => r[0] === 'TT-LSTM' && r[1] === '2' && r[2] === '4')!;
@@ -103,7 +155,9 @@ describe('renderReport', () => {
     expect(ttRow[7]).toBe(`${(100 * tt.outcome!.testAccuracy).toFixed(2)}%`);
     expect(ttRow[10]).toBe(String(tt.outcome!.maxRssMiB));
     expect(JSON.stringify(images['pmnist_learning_curves.svg'])).toContain('"series":"TT c2 r4 validation"');
-    expect(markdown).toContain(`Permuted pixel MNIST, TT-LSTM 2 cores rank 4: ${(100 * tt.outcome!.testAccuracy).toFixed(2)}% test accuracy`);
+    expect(markdown).toContain(
+      `Permuted pixel MNIST, TT-LSTM 2 cores rank 4: ${(100 * tt.outcome!.testAccuracy).toFixed(2)}% test accuracy`,
+    );
     // Row MNIST numbers never leak into the permuted section.
     expect(rows.length).toBe(1 + 1 + results.pmnist!.length);
   });
@@ -115,7 +169,15 @@ describe('renderReport', () => {
 
   it('compares parameter counts with the original and marks matches and mismatches', () => {
     const rows = tableAfter(markdown, '### TT-LSTM');
-    expect(rows[0]).toEqual(['layout', 'rank', 'params (ours)', 'params (paper conv.)', 'original', 'match', 'compression']);
+    expect(rows[0]).toEqual([
+      'layout',
+      'rank',
+      'params (ours)',
+      'params (paper conv.)',
+      'original',
+      'match',
+      'compression',
+    ]);
     expect(rows[2]).toEqual(['TT-LSTM 2 cores', '1', '3,546', '2,522', '3,546', '✓', '83.0×']);
     const gru = tableAfter(markdown, '### TT-GRU');
     expect(gru[2]).toEqual(['TT-GRU 4 cores', '1', '1,751', '983', '1,750', '✗', '127×']);
@@ -123,11 +185,35 @@ describe('renderReport', () => {
 
   it('tabulates the speaker encoder in both conventions against the logged counts', () => {
     const rows = tableAfter(markdown, '### Speaker encoder: parameters and compression');
-    expect(rows[0]).toEqual(['model', 'params (code)', 'params (notebook)', 'logged (notebook)', 'match', 'compression (code)', 'compression (notebook)']);
+    expect(rows[0]).toEqual([
+      'model',
+      'params (code)',
+      'params (notebook)',
+      'logged (notebook)',
+      'match',
+      'compression (code)',
+      'compression (notebook)',
+    ]);
     expect(rows).toHaveLength(2 + 13);
     expect(rows.every((r, i) => i < 2 || r[4] === '✓')).toBe(true);
-    expect(rows.find((r) => r[0] === 'LSTM')).toEqual(['LSTM', '2,682,114', '2,682,112', '2,682,112', '✓', '1.0×', '1.0×']);
-    expect(rows.find((r) => r[0] === 'TT-LSTM 2 cores rank 2')).toEqual(['TT-LSTM 2 cores rank 2', '16,098', '13,024', '13,024', '✓', '167×', '206×']);
+    expect(rows.find((r) => r[0] === 'LSTM')).toEqual([
+      'LSTM',
+      '2,682,114',
+      '2,682,112',
+      '2,682,112',
+      '✓',
+      '1.0×',
+      '1.0×',
+    ]);
+    expect(rows.find((r) => r[0] === 'TT-LSTM 2 cores rank 2')).toEqual([
+      'TT-LSTM 2 cores rank 2',
+      '16,098',
+      '13,024',
+      '13,024',
+      '✓',
+      '167×',
+      '206×',
+    ]);
   });
 
   it('shows speaker EERs with the paper numbers and the data-efficiency table', () => {
@@ -141,7 +227,12 @@ describe('renderReport', () => {
     const tt22 = rows.find((r) => r[0] === 'TT-LSTM' && r[1] === '2' && r[2] === '2')!;
     expect(tt22[8]).toBe('4.34%');
     const eff = tableAfter(markdown, '### Data efficiency');
-    expect(eff[0]).toEqual(['model', '20% speakers: ours / paper', '60% speakers: ours / paper', '100% speakers: ours / paper']);
+    expect(eff[0]).toEqual([
+      'model',
+      '20% speakers: ours / paper',
+      '60% speakers: ours / paper',
+      '100% speakers: ours / paper',
+    ]);
     const effTt = eff.find((r) => r[0] === 'TT-LSTM 2 cores rank 2')!;
     expect(effTt[1]).toMatch(/ \/ 10\.47%$/);
     expect(effTt[3]).toMatch(/ \/ 4\.34%$/);
@@ -151,7 +242,16 @@ describe('renderReport', () => {
     const refs = [...markdown.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
     expect(refs.sort()).toEqual(Object.keys(images).sort());
     expect(refs).toEqual(
-      expect.arrayContaining(['pmnist_learning_curves.svg', 'mnist_accuracy_vs_params.svg', 'mnist_learning_curves.svg', 'mnist_grad_norms.svg', 'speaker_eer_vs_params.svg', 'speaker_learning_curves.svg', 'speaker_grad_norms.svg', 'speaker_data_efficiency.svg']),
+      expect.arrayContaining([
+        'pmnist_learning_curves.svg',
+        'mnist_accuracy_vs_params.svg',
+        'mnist_learning_curves.svg',
+        'mnist_grad_norms.svg',
+        'speaker_eer_vs_params.svg',
+        'speaker_learning_curves.svg',
+        'speaker_grad_norms.svg',
+        'speaker_data_efficiency.svg',
+      ]),
     );
   });
 
@@ -185,9 +285,15 @@ describe('writeReport', () => {
     expect(refs.length).toBe(8);
     for (const name of refs) {
       expect(files).toContain(name);
-      const svg = new DOMParser({ onError: (level, msg) => expect.fail(`${name} (${level}): ${msg}`) }).parseFromString(await readFile(join(dir, name), 'utf8'), 'image/svg+xml');
+      const svg = new DOMParser({ onError: (level, msg) => expect.fail(`${name} (${level}): ${msg}`) }).parseFromString(
+        await readFile(join(dir, name), 'utf8'),
+        'image/svg+xml',
+      );
       expect(svg.documentElement!.nodeName).toBe('svg');
-      const spec = JSON.parse(await readFile(join(dir, name.replace(/\.svg$/, '.vl.json')), 'utf8')) as { $schema: string; data: { values: unknown[] } };
+      const spec = JSON.parse(await readFile(join(dir, name.replace(/\.svg$/, '.vl.json')), 'utf8')) as {
+        $schema: string;
+        data: { values: unknown[] };
+      };
       expect(spec.$schema).toMatch(/vega-lite/);
       expect(spec.data.values.length).toBeGreaterThan(0);
     }

@@ -4,13 +4,32 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PAPER_DENSE_PARAMS, PAPER_MNIST, PAPER_PARAM_RANKS, PAPER_PARAM_TABLE, PAPER_SPEAKER, PAPER_TIMING, paperParams } from '../paper_results.js';
+import {
+  PAPER_DENSE_PARAMS,
+  PAPER_MNIST,
+  PAPER_PARAM_RANKS,
+  PAPER_PARAM_TABLE,
+  PAPER_SPEAKER,
+  PAPER_TIMING,
+  paperParams,
+} from '../paper_results.js';
 import type { CellKind } from '@ttrnn/cells';
 import { modelLabel } from '../profiles.js';
 import type { ModelSpec } from '../profiles.js';
 import { int, pct, ratio, secs, table } from './format.js';
 import type { CurvePoint, ResultsFile, RunRecord } from './results.js';
-import { authorsMnistCount, clippedNorms, gradNormCaption, mnistProvenance, paperMnistCell, paperMnistPoints, paperSpeakerCells, renderDifferences, renderProtocol, renderSpeakerParams } from './authors.js';
+import {
+  authorsMnistCount,
+  clippedNorms,
+  gradNormCaption,
+  mnistProvenance,
+  paperMnistCell,
+  paperMnistPoints,
+  paperSpeakerCells,
+  renderDifferences,
+  renderProtocol,
+  renderSpeakerParams,
+} from './authors.js';
 import { describeEvaluation } from '../differences.js';
 import { renderStability } from './stability.js';
 import { histogram, lineChart, renderSvg } from './svg.js';
@@ -21,7 +40,6 @@ export interface RenderedReport {
   /** File name (relative to the report) → the figure as a Vega-Lite spec; `writeReport` renders it to SVG. */
   readonly images: Readonly<Record<string, Chart>>;
 }
-
 
 function cellName(model: CellKind): string {
   return model.toUpperCase();
@@ -41,7 +59,12 @@ function seriesKey(m: ModelSpec): string {
 }
 
 /** Points grouped by cell kind and dense/TT, sorted by x. */
-function groupPoints<C extends ModelSpec, O>(records: readonly (RunRecord<C, O> & { outcome: O })[], x: (o: O) => number, y: (o: O) => number, label: (c: C) => string): Map<string, Series['points'][number][]> {
+function groupPoints<C extends ModelSpec, O>(
+  records: readonly (RunRecord<C, O> & { outcome: O })[],
+  x: (o: O) => number,
+  y: (o: O) => number,
+  label: (c: C) => string,
+): Map<string, Series['points'][number][]> {
   const groups = new Map<string, Series['points'][number][]>();
   for (const r of records) {
     const key = seriesKey(r.config);
@@ -58,7 +81,15 @@ const paperKey = (m: ModelSpec): [CellKind, number, number] => [m.cell, m.tt?.co
 
 const shortLabel = (m: ModelSpec): string => (m.tt === null ? '' : `r${m.tt.rank}`);
 
-function curveChart(title: string, yLabel: string, runs: { name: string; curve: readonly CurvePoint[] }[], trainKey: keyof CurvePoint, valKey: keyof CurvePoint, scale = 1, xKey: 'step' | 'epoch' = 'step'): Chart | undefined {
+function curveChart(
+  title: string,
+  yLabel: string,
+  runs: { name: string; curve: readonly CurvePoint[] }[],
+  trainKey: keyof CurvePoint,
+  valKey: keyof CurvePoint,
+  scale = 1,
+  xKey: 'step' | 'epoch' = 'step',
+): Chart | undefined {
   const series: Series[] = [];
   const colors = ['#0072B2', '#D55E00', '#009E73', '#CC79A7'];
   runs.forEach((run, i) => {
@@ -83,10 +114,22 @@ function gradHistogram(title: string, runs: { name: string; norms: readonly numb
 }
 
 /** Picks the dense run and the best TT run (by a score, higher is better) of one cell kind. */
-function pickPair<C extends ModelSpec, O>(records: readonly (RunRecord<C, O> & { outcome: O })[], model: CellKind, score: (o: O) => number): (RunRecord<C, O> & { outcome: O })[] {
+function pickPair<C extends ModelSpec, O>(
+  records: readonly (RunRecord<C, O> & { outcome: O })[],
+  model: CellKind,
+  score: (o: O) => number,
+): (RunRecord<C, O> & { outcome: O })[] {
   const dense = records.find((r) => r.config.cell === model && r.config.tt === null);
-  const tts = records.filter((r) => r.config.cell === model && r.config.tt !== null && ((r.config as { trainFraction?: number }).trainFraction ?? 1) === 1);
-  const best = tts.reduce<(typeof tts)[number] | undefined>((b, r) => (b === undefined || score(r.outcome) > score(b.outcome) ? r : b), undefined);
+  const tts = records.filter(
+    (r) =>
+      r.config.cell === model &&
+      r.config.tt !== null &&
+      ((r.config as { trainFraction?: number }).trainFraction ?? 1) === 1,
+  );
+  const best = tts.reduce<(typeof tts)[number] | undefined>(
+    (b, r) => (b === undefined || score(r.outcome) > score(b.outcome) ? r : b),
+    undefined,
+  );
   return [dense, best].filter((r): r is NonNullable<typeof r> => r !== undefined);
 }
 
@@ -115,7 +158,10 @@ export function renderReport(results: ResultsFile): RenderedReport {
   for (const model of ['lstm', 'gru'] as const) {
     const d = mnistDone.find((r) => r.config.cell === model && r.config.tt === null);
     const tts = mnistDone.filter((r) => r.config.cell === model && r.config.tt !== null);
-    if (d) headline.push(`Row MNIST, dense ${cellName(model)}: ${pct(d.outcome.testAccuracy)} test accuracy with ${int(d.outcome.params)} parameters.`);
+    if (d)
+      headline.push(
+        `Row MNIST, dense ${cellName(model)}: ${pct(d.outcome.testAccuracy)} test accuracy with ${int(d.outcome.params)} parameters.`,
+      );
     if (tts.length) {
       const best = tts.reduce((b, r) => (r.outcome.testAccuracy > b.outcome.testAccuracy ? r : b));
       const accs = tts.map((r) => r.outcome.testAccuracy);
@@ -130,17 +176,29 @@ export function renderReport(results: ResultsFile): RenderedReport {
   }
   const pmnistRecords = results.pmnist ?? [];
   const pmnistDone = done(pmnistRecords);
-  for (const r of pmnistDone) headline.push(`Permuted pixel MNIST, ${modelLabel(r.config)}: ${pct(r.outcome.testAccuracy)} test accuracy with ${int(r.outcome.params)} parameters.`);
+  for (const r of pmnistDone)
+    headline.push(
+      `Permuted pixel MNIST, ${modelLabel(r.config)}: ${pct(r.outcome.testAccuracy)} test accuracy with ${int(r.outcome.params)} parameters.`,
+    );
   const spFull = speakerDone.filter((r) => r.config.trainFraction === 1);
-  for (const r of spFull) headline.push(`Speaker verification, ${modelLabel(r.config)}: ${pct(r.outcome.testEer)} test EER with ${int(r.outcome.params)} parameters.`);
+  for (const r of spFull)
+    headline.push(
+      `Speaker verification, ${modelLabel(r.config)}: ${pct(r.outcome.testEer)} test EER with ${int(r.outcome.params)} parameters.`,
+    );
   const stability = renderStability(results.stability ?? []);
   headline.push(...stability.headline);
-  const failed = [...results.mnist, ...pmnistRecords, ...results.speaker, ...(results.stability ?? [])].filter((r) => r.status !== 'done');
+  const failed = [...results.mnist, ...pmnistRecords, ...results.speaker, ...(results.stability ?? [])].filter(
+    (r) => r.status !== 'done',
+  );
   md.push('## Headline', '');
   if (headline.length) md.push(...headline.map((h) => `- ${h}`));
   else md.push('- No training run finished in this run.');
-  if (failed.length) md.push(`- ${failed.length} configuration(s) did not finish: see "Runs that did not finish" below.`);
-  md.push(`- Wall time of this invocation: ${secs(results.wallSeconds)} s (runs read back from earlier invocations cost nothing here).`, '');
+  if (failed.length)
+    md.push(`- ${failed.length} configuration(s) did not finish: see "Runs that did not finish" below.`);
+  md.push(
+    `- Wall time of this invocation: ${secs(results.wallSeconds)} s (runs read back from earlier invocations cost nothing here).`,
+    '',
+  );
   md.push(...renderProtocol(results), ...renderDifferences(results));
 
   // Scale.
@@ -164,7 +222,12 @@ export function renderReport(results: ResultsFile): RenderedReport {
         ['Node.js', env.nodeVersion],
         ['platform', env.platform],
         ['profile', env.profile],
-        ['seeds', Object.entries(env.seeds).map(([k, v]) => `${k} ${v}`).join(', ') || '—'],
+        [
+          'seeds',
+          Object.entries(env.seeds)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ') || '—',
+        ],
         ['date', env.date],
       ],
       ['l', 'l'],
@@ -173,11 +236,22 @@ export function renderReport(results: ResultsFile): RenderedReport {
   );
 
   if (results.invocations && results.invocations.length > 0) {
-    md.push('Invocations on this run directory (configurations "ran" were trained or measured by that invocation; "read back" were finished earlier):', '');
+    md.push(
+      'Invocations on this run directory (configurations "ran" were trained or measured by that invocation; "read back" were finished earlier):',
+      '',
+    );
     md.push(
       table(
         ['date', 'command', 'backend', 'load avg.', 'wall time (s)', 'ran', 'read back'],
-        results.invocations.map((i) => [i.date, `\`${i.command}\``, i.backend, i.loadAverage === undefined ? '—' : i.loadAverage.toFixed(2), secs(i.wallSeconds), String(i.ran), String(i.reused)]),
+        results.invocations.map((i) => [
+          i.date,
+          `\`${i.command}\``,
+          i.backend,
+          i.loadAverage === undefined ? '—' : i.loadAverage.toFixed(2),
+          secs(i.wallSeconds),
+          String(i.ran),
+          String(i.reused),
+        ]),
       ),
       '',
     );
@@ -247,10 +321,24 @@ export function renderReport(results: ResultsFile): RenderedReport {
         ' "paper params" are the parameters of the authors\' configuration (hidden 256) in both conventions (code / notebook).',
       '',
     );
-    const denseParams = (m: CellKind): number | undefined => mnistDone.find((r) => r.config.cell === m && r.config.tt === null)?.outcome.params;
+    const denseParams = (m: CellKind): number | undefined =>
+      mnistDone.find((r) => r.config.cell === m && r.config.tt === null)?.outcome.params;
     md.push(
       table(
-        ['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. acc.', 'test acc.', 'paper test acc.', 'paper params', 'train time (s)', 'ms / step'],
+        [
+          'model',
+          'cores',
+          'rank',
+          'params (ours)',
+          'params (paper conv.)',
+          'compression',
+          'val. acc.',
+          'test acc.',
+          'paper test acc.',
+          'paper params',
+          'train time (s)',
+          'ms / step',
+        ],
         results.mnist.map((r) => {
           const c = r.config;
           const o = r.outcome;
@@ -277,7 +365,12 @@ export function renderReport(results: ResultsFile): RenderedReport {
       ),
       '',
     );
-    const groups = groupPoints(mnistDone, (o) => o.params, (o) => 100 * o.testAccuracy, shortLabel);
+    const groups = groupPoints(
+      mnistDone,
+      (o) => o.params,
+      (o) => 100 * o.testAccuracy,
+      shortLabel,
+    );
     const series: Series[] = [...groups.entries()].map(([name, points]) => ({
       name: `ours: ${name}`,
       points,
@@ -285,17 +378,58 @@ export function renderReport(results: ResultsFile): RenderedReport {
       marker: name.includes('dense') ? 'square' : 'circle',
     }));
     // The authors' markers, each at its configuration's count (both TT biases, as ours): points only, no lines.
-    series.push({ name: 'paper: TT-LSTM (60k images, best test)', points: paperMnistPoints(), style: 'scatter', marker: 'diamond', color: '#777777' });
-    series.push({ name: 'paper: LSTM (dense)', points: [{ x: PAPER_DENSE_PARAMS.lstm, y: PAPER_MNIST.denseLstmAccuracy }], style: 'scatter', marker: 'diamond', color: '#000000' });
+    series.push({
+      name: 'paper: TT-LSTM (60k images, best test)',
+      points: paperMnistPoints(),
+      style: 'scatter',
+      marker: 'diamond',
+      color: '#777777',
+    });
+    series.push({
+      name: 'paper: LSTM (dense)',
+      points: [{ x: PAPER_DENSE_PARAMS.lstm, y: PAPER_MNIST.denseLstmAccuracy }],
+      style: 'scatter',
+      marker: 'diamond',
+      color: '#000000',
+    });
     if (mnistDone.length) {
-      img('mnist_accuracy_vs_params.svg', lineChart({ title: 'Row MNIST: test accuracy against parameters', x: { label: 'parameters, both TT biases counted (log scale)', log: true }, y: { label: 'test accuracy (%)' }, series }), 'Row MNIST test accuracy against parameters');
+      img(
+        'mnist_accuracy_vs_params.svg',
+        lineChart({
+          title: 'Row MNIST: test accuracy against parameters',
+          x: { label: 'parameters, both TT biases counted (log scale)', log: true },
+          y: { label: 'test accuracy (%)' },
+          series,
+        }),
+        'Row MNIST test accuracy against parameters',
+      );
       const pair = [...pickPair(mnistDone, 'lstm', (o) => o.testAccuracy)];
-      const curves = pair.map((r) => ({ name: r.config.tt === null ? 'LSTM' : `TT c${r.config.tt.cores} r${r.config.tt.rank}`, curve: r.outcome.curve }));
-      img('mnist_learning_curves.svg', curveChart('Row MNIST: accuracy, train vs validation', 'accuracy (%)', curves, 'trainAccuracy', 'validationAccuracy', 100), 'Row MNIST learning curves');
+      const curves = pair.map((r) => ({
+        name: r.config.tt === null ? 'LSTM' : `TT c${r.config.tt.cores} r${r.config.tt.rank}`,
+        curve: r.outcome.curve,
+      }));
+      img(
+        'mnist_learning_curves.svg',
+        curveChart(
+          'Row MNIST: accuracy, train vs validation',
+          'accuracy (%)',
+          curves,
+          'trainAccuracy',
+          'validationAccuracy',
+          100,
+        ),
+        'Row MNIST learning curves',
+      );
       const steps = Math.min(...pair.map((r) => r.outcome.gradNorms.length));
       img(
         'mnist_grad_norms.svg',
-        gradHistogram('Row MNIST: global gradient norms after clipping (no clipping here)', pair.map((r) => ({ name: r.config.tt === null ? 'LSTM' : `TT-LSTM c${r.config.tt.cores} r${r.config.tt.rank}`, norms: clippedNorms(r.outcome.gradNorms, null) }))),
+        gradHistogram(
+          'Row MNIST: global gradient norms after clipping (no clipping here)',
+          pair.map((r) => ({
+            name: r.config.tt === null ? 'LSTM' : `TT-LSTM c${r.config.tt.cores} r${r.config.tt.rank}`,
+            norms: clippedNorms(r.outcome.gradNorms, null),
+          })),
+        ),
         'Row MNIST gradient norms',
       );
       if (pair.length) md.push(gradNormCaption(steps, null), '');
@@ -321,7 +455,19 @@ export function renderReport(results: ResultsFile): RenderedReport {
     const hasRss = pmnistDone.some((r) => r.outcome.maxRssMiB !== undefined);
     md.push(
       table(
-        ['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. acc.', 'test acc.', 'train time (s)', 'ms / step', ...(hasRss ? ['max RSS (MiB)'] : [])],
+        [
+          'model',
+          'cores',
+          'rank',
+          'params (ours)',
+          'params (paper conv.)',
+          'compression',
+          'val. acc.',
+          'test acc.',
+          'train time (s)',
+          'ms / step',
+          ...(hasRss ? ['max RSS (MiB)'] : []),
+        ],
         pmnistRecords.map((r) => {
           const c = r.config;
           const o = r.outcome;
@@ -350,8 +496,22 @@ export function renderReport(results: ResultsFile): RenderedReport {
     }
     if (pmnistDone.length) {
       const pair = [...pickPair(pmnistDone, 'lstm', (o) => o.testAccuracy)];
-      const curves = pair.map((r) => ({ name: r.config.tt === null ? 'LSTM' : `TT c${r.config.tt.cores} r${r.config.tt.rank}`, curve: r.outcome.curve }));
-      img('pmnist_learning_curves.svg', curveChart('Permuted pixel MNIST: accuracy, train vs validation', 'accuracy (%)', curves, 'trainAccuracy', 'validationAccuracy', 100), 'Permuted pixel MNIST learning curves');
+      const curves = pair.map((r) => ({
+        name: r.config.tt === null ? 'LSTM' : `TT c${r.config.tt.cores} r${r.config.tt.rank}`,
+        curve: r.outcome.curve,
+      }));
+      img(
+        'pmnist_learning_curves.svg',
+        curveChart(
+          'Permuted pixel MNIST: accuracy, train vs validation',
+          'accuracy (%)',
+          curves,
+          'trainAccuracy',
+          'validationAccuracy',
+          100,
+        ),
+        'Permuted pixel MNIST learning curves',
+      );
     }
   }
 
@@ -373,7 +533,21 @@ export function renderReport(results: ResultsFile): RenderedReport {
     const main = results.speaker.filter((r) => r.config.trainFraction === 1);
     md.push(
       table(
-        ['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression', 'val. EER', 'test EER', 'paper test EER', 'paper params', 'train time (s)', 'ms / step', 'test speakers / utterances'],
+        [
+          'model',
+          'cores',
+          'rank',
+          'params (ours)',
+          'params (paper conv.)',
+          'compression',
+          'val. EER',
+          'test EER',
+          'paper test EER',
+          'paper params',
+          'train time (s)',
+          'ms / step',
+          'test speakers / utterances',
+        ],
         main.map((r) => {
           const c = r.config;
           const o = r.outcome;
@@ -391,7 +565,9 @@ export function renderReport(results: ResultsFile): RenderedReport {
             paper.params,
             secs(o?.trainSeconds),
             o?.stepMs === undefined ? '—' : Math.round(o.stepMs).toString(),
-            o?.testSpeakers === undefined || o.testUtterances === undefined ? '—' : `${o.testSpeakers} / ${o.testUtterances}`,
+            o?.testSpeakers === undefined || o.testUtterances === undefined
+              ? '—'
+              : `${o.testSpeakers} / ${o.testUtterances}`,
           ];
         }),
       ),
@@ -400,30 +576,75 @@ export function renderReport(results: ResultsFile): RenderedReport {
     const mainDone = speakerDone.filter((r) => r.config.trainFraction === 1);
     if (mainDone.length) {
       // Both sides in the authors' notebook convention (no TT input bias, no GE2E scalars).
-      const groups = groupPoints(mainDone, (o) => o.paramsPaper, (o) => 100 * o.testEer, shortLabel);
-      const series: Series[] = [...groups.entries()].map(([name, points]) => ({ name: `ours: ${name}`, points, style: name.includes('dense') ? 'scatter' : 'both', marker: name.includes('dense') ? 'square' : 'circle' }));
+      const groups = groupPoints(
+        mainDone,
+        (o) => o.paramsPaper,
+        (o) => 100 * o.testEer,
+        shortLabel,
+      );
+      const series: Series[] = [...groups.entries()].map(([name, points]) => ({
+        name: `ours: ${name}`,
+        points,
+        style: name.includes('dense') ? 'scatter' : 'both',
+        marker: name.includes('dense') ? 'square' : 'circle',
+      }));
       series.push({
         name: 'paper (LibriSpeech)',
-        points: PAPER_SPEAKER.results.map((p) => ({ x: p.paramsPaper, y: p.eer, label: p.cores === 0 ? 'LSTM' : `c${p.cores} r${p.rank}` })),
+        points: PAPER_SPEAKER.results.map((p) => ({
+          x: p.paramsPaper,
+          y: p.eer,
+          label: p.cores === 0 ? 'LSTM' : `c${p.cores} r${p.rank}`,
+        })),
         style: 'scatter',
         marker: 'diamond',
         color: '#777777',
       });
-      img('speaker_eer_vs_params.svg', lineChart({ title: 'Speaker verification: test EER against parameters', x: { label: "parameters, the authors' notebook convention (log scale)", log: true }, y: { label: 'test EER (%)' }, series }), 'Speaker verification EER against parameters');
+      img(
+        'speaker_eer_vs_params.svg',
+        lineChart({
+          title: 'Speaker verification: test EER against parameters',
+          x: { label: "parameters, the authors' notebook convention (log scale)", log: true },
+          y: { label: 'test EER (%)' },
+          series,
+        }),
+        'Speaker verification EER against parameters',
+      );
       const pair = pickPair(mainDone, 'lstm', (o) => -o.testEer);
-      const curves = pair.map((r) => ({ name: r.config.tt === null ? 'LSTM' : `TT c${r.config.tt.cores} r${r.config.tt.rank}`, curve: r.outcome.curve }));
+      const curves = pair.map((r) => ({
+        name: r.config.tt === null ? 'LSTM' : `TT c${r.config.tt.cores} r${r.config.tt.rank}`,
+        curve: r.outcome.curve,
+      }));
       const hasEer = curves.some((c) => c.curve.some((p) => p.trainEer !== undefined));
       img(
         'speaker_learning_curves.svg',
         hasEer
-          ? curveChart('Speaker verification: EER, train vs validation', 'EER (%)', curves, 'trainEer', 'validationEer', 100)
-          : curveChart('Speaker verification: GE2E loss, train vs validation', 'GE2E loss', curves, 'trainLoss', 'validationLoss'),
+          ? curveChart(
+              'Speaker verification: EER, train vs validation',
+              'EER (%)',
+              curves,
+              'trainEer',
+              'validationEer',
+              100,
+            )
+          : curveChart(
+              'Speaker verification: GE2E loss, train vs validation',
+              'GE2E loss',
+              curves,
+              'trainLoss',
+              'validationLoss',
+            ),
         'Speaker verification learning curves',
       );
       const steps = Math.min(...pair.map((r) => r.outcome.gradNorms.length));
       img(
         'speaker_grad_norms.svg',
-        gradHistogram(`Speaker verification: global gradient norms after clipping at ${s.clip}`, pair.map((r) => ({ name: r.config.tt === null ? 'LSTM' : `TT-LSTM c${r.config.tt.cores} r${r.config.tt.rank}`, norms: clippedNorms(r.outcome.gradNorms, r.config.clip) }))),
+        gradHistogram(
+          `Speaker verification: global gradient norms after clipping at ${s.clip}`,
+          pair.map((r) => ({
+            name: r.config.tt === null ? 'LSTM' : `TT-LSTM c${r.config.tt.cores} r${r.config.tt.rank}`,
+            norms: clippedNorms(r.outcome.gradNorms, r.config.clip),
+          })),
+        ),
         'Speaker verification gradient norms',
       );
       if (pair.length) md.push(gradNormCaption(steps, s.clip), '');
@@ -435,12 +656,15 @@ export function renderReport(results: ResultsFile): RenderedReport {
       const models = new Map<string, ModelSpec>();
       for (const r of results.speaker) if (r.config.trainFraction < 1) models.set(modelLabel(r.config), r.config);
       const rowFor = (m: ModelSpec) =>
-        fractions.map((f) => results.speaker.find((r) => r.config.trainFraction === f && modelLabel(r.config) === modelLabel(m)));
+        fractions.map((f) =>
+          results.speaker.find((r) => r.config.trainFraction === f && modelLabel(r.config) === modelLabel(m)),
+        );
       const paperFor = (m: ModelSpec, f: number): string => {
         const idx = PAPER_SPEAKER.dataEfficiency.fractions.findIndex((x) => Math.abs(x - f) < 1e-9);
         if (idx < 0) return '—';
         if (m.tt === null) return `${PAPER_SPEAKER.dataEfficiency.lstm[idx]!.toFixed(2)}%`;
-        if (m.cell === 'lstm' && m.tt.cores === 2 && m.tt.rank === 2) return `${PAPER_SPEAKER.dataEfficiency.ttLstm[idx]!.toFixed(2)}%`;
+        if (m.cell === 'lstm' && m.tt.cores === 2 && m.tt.rank === 2)
+          return `${PAPER_SPEAKER.dataEfficiency.ttLstm[idx]!.toFixed(2)}%`;
         return '—';
       };
       md.push(
@@ -467,10 +691,31 @@ export function renderReport(results: ResultsFile): RenderedReport {
         series.push({ name: `ours: ${modelLabel(m)}`, points: pts, color });
       });
       const pe = PAPER_SPEAKER.dataEfficiency;
-      series.push({ name: 'paper: LSTM', points: pe.fractions.map((f, k) => ({ x: 100 * f, y: pe.lstm[k]! })), dashed: true, color: '#0072B2', marker: 'diamond' });
-      series.push({ name: 'paper: TT-LSTM c2 r2', points: pe.fractions.map((f, k) => ({ x: 100 * f, y: pe.ttLstm[k]! })), dashed: true, color: '#D55E00', marker: 'diamond' });
+      series.push({
+        name: 'paper: LSTM',
+        points: pe.fractions.map((f, k) => ({ x: 100 * f, y: pe.lstm[k]! })),
+        dashed: true,
+        color: '#0072B2',
+        marker: 'diamond',
+      });
+      series.push({
+        name: 'paper: TT-LSTM c2 r2',
+        points: pe.fractions.map((f, k) => ({ x: 100 * f, y: pe.ttLstm[k]! })),
+        dashed: true,
+        color: '#D55E00',
+        marker: 'diamond',
+      });
       if (series.some((s) => s.points.length > 0 && !s.name.startsWith('paper'))) {
-        img('speaker_data_efficiency.svg', lineChart({ title: 'Data efficiency: test EER against training speakers used', x: { label: 'training speakers used (%)', min: 0, max: 100 }, y: { label: 'test EER (%)', min: 0 }, series }), 'Data efficiency');
+        img(
+          'speaker_data_efficiency.svg',
+          lineChart({
+            title: 'Data efficiency: test EER against training speakers used',
+            x: { label: 'training speakers used (%)', min: 0, max: 100 },
+            y: { label: 'test EER (%)', min: 0 },
+            series,
+          }),
+          'Data efficiency',
+        );
       }
     }
   }
@@ -484,7 +729,10 @@ export function renderReport(results: ResultsFile): RenderedReport {
     md.push(
       `Measured by this run on backend \`${env.backend}\`${env.loadAverage !== undefined ? ` (1-minute load average ${env.loadAverage.toFixed(1)} on ${env.cpuCores} cores when the run started: other processes compete for the CPU when it exceeds the core count)` : ''}. ${results.timingNote ?? ''}`,
       '',
-      table(['model', 'params', 'inference (ms)', 'training step (ms)'], results.timing.map((t) => [t.model, int(t.params), t.inferenceMs.toFixed(1), t.trainStepMs.toFixed(1)])),
+      table(
+        ['model', 'params', 'inference (ms)', 'training step (ms)'],
+        results.timing.map((t) => [t.model, int(t.params), t.inferenceMs.toFixed(1), t.trainStepMs.toFixed(1)]),
+      ),
       '',
     );
   } else {
@@ -495,18 +743,33 @@ export function renderReport(results: ResultsFile): RenderedReport {
       'Medians in ms, inference / training step; the shared machines give figures up to ~1.5× apart between runs, so compare within a column:',
     '',
   );
-  md.push(table(['model', 'params', '1 thread, quiet', '1 thread, busier', '2 threads, busier'], PAPER_TIMING.map((t) => [t.model, int(t.params), t.quiet, t.busier, t.twoThreads])), '');
+  md.push(
+    table(
+      ['model', 'params', '1 thread, quiet', '1 thread, busier', '2 threads, busier'],
+      PAPER_TIMING.map((t) => [t.model, int(t.params), t.quiet, t.busier, t.twoThreads]),
+    ),
+    '',
+  );
 
   if (failed.length) {
     md.push('## Runs that did not finish', '');
-    md.push(table(['run', 'status', 'error'], failed.map((r) => [r.id, r.status, (r.error ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')])), '');
+    md.push(
+      table(
+        ['run', 'status', 'error'],
+        failed.map((r) => [r.id, r.status, (r.error ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')]),
+      ),
+      '',
+    );
     md.push('Run the same command again: finished runs are read back, interrupted ones resume.', '');
   }
   return { markdown: md.join('\n').replace(/\n{3,}/g, '\n\n'), images };
 }
 
 /** Writes REPORT.md and its SVG images into `dir`, each image's Vega-Lite spec beside it (`<name>.vl.json`). */
-export async function writeReport(dir: string, results: ResultsFile): Promise<{ reportPath: string; images: string[] }> {
+export async function writeReport(
+  dir: string,
+  results: ResultsFile,
+): Promise<{ reportPath: string; images: string[] }> {
   const { markdown, images } = renderReport(results);
   await mkdir(dir, { recursive: true });
   for (const [name, chart] of Object.entries(images)) {

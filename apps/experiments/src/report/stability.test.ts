@@ -6,13 +6,33 @@ import { renderStability, stabilityRows } from './stability.js';
 import { renderSvg } from './svg.js';
 
 function outcome(final: number, best: number, diverged: StabilityOutcome['diverged'] = null): StabilityOutcome {
-  return { params: 1234, paramsPaper: 1200, epochAccuracies: [best, final], finalAccuracy: final, bestAccuracy: best, finalTrainLoss: 1, maxTrainLoss: 3, diverged, steps: 75, trainSeconds: 3 };
+  return {
+    params: 1234,
+    paramsPaper: 1200,
+    epochAccuracies: [best, final],
+    finalAccuracy: final,
+    bestAccuracy: best,
+    finalTrainLoss: 1,
+    maxTrainLoss: 3,
+    diverged,
+    steps: 75,
+    trainSeconds: 3,
+  };
 }
 
 const configs = stabilityConfigs(QUICK_PROFILE);
-const lstm = (lr: number, seed: number): StabilityConfig => configs.find((c) => c.cell === 'lstm' && c.tt === null && c.lr === lr && c.seed === seed)!;
-const ttlstm = (lr: number, seed: number): StabilityConfig => configs.find((c) => c.cell === 'lstm' && c.tt !== null && c.lr === lr && c.seed === seed)!;
-const rec = (config: StabilityConfig, o: StabilityOutcome): RunRecord<StabilityConfig, StabilityOutcome> => ({ id: 'x', config, status: 'done', reused: false, seconds: 1, outcome: o });
+const lstm = (lr: number, seed: number): StabilityConfig =>
+  configs.find((c) => c.cell === 'lstm' && c.tt === null && c.lr === lr && c.seed === seed)!;
+const ttlstm = (lr: number, seed: number): StabilityConfig =>
+  configs.find((c) => c.cell === 'lstm' && c.tt !== null && c.lr === lr && c.seed === seed)!;
+const rec = (config: StabilityConfig, o: StabilityOutcome): RunRecord<StabilityConfig, StabilityOutcome> => ({
+  id: 'x',
+  config,
+  status: 'done',
+  reused: false,
+  seconds: 1,
+  outcome: o,
+});
 
 const records = [
   rec(lstm(1e-2, 1), outcome(0.9, 0.92)),
@@ -21,7 +41,10 @@ const records = [
   rec(lstm(1e-1, 1), outcome(0.1, 0.5, 'nan')),
   rec(lstm(1e-1, 2), outcome(0.1, 0.1, 'chance')),
   rec(ttlstm(1e-1, 1), outcome(0.6, 0.6)),
-  { id: 'y', config: ttlstm(1e-1, 2), status: 'failed', reused: false, seconds: 1, error: 'boom' } as RunRecord<StabilityConfig, StabilityOutcome>,
+  { id: 'y', config: ttlstm(1e-1, 2), status: 'failed', reused: false, seconds: 1, error: 'boom' } as RunRecord<
+    StabilityConfig,
+    StabilityOutcome
+  >,
 ];
 
 describe('stability report', () => {
@@ -44,7 +67,9 @@ describe('stability report', () => {
     const md = lines.join('\n');
     expect(md).toContain('| LSTM | 1e-2 | 80.0 ± 10.0% | 85.3 ± 6.1% | 0 (0 + 0) / 3 | 1,234 |');
     expect(md).toContain('| LSTM | 1e-1 | 10.0 ± 0.0% | 30.0 ± 28.3% | 2 (1 + 1) / 2 | 1,234 |');
-    expect(headline).toContain('Stability, LSTM: no diverged run at 1e-2; best mean final accuracy 80.0 ± 10.0% at 1e-2.');
+    expect(headline).toContain(
+      'Stability, LSTM: no diverged run at 1e-2; best mean final accuracy 80.0 ± 10.0% at 1e-2.',
+    );
     expect(Object.keys(images)).toEqual(['stability_lstm.svg']);
     const svg = await renderSvg(images['stability_lstm.svg']!);
     // One band (area) per model: LSTM and TT-LSTM.

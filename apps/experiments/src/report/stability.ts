@@ -64,12 +64,35 @@ const pm = (s: { mean: number; sd: number }): string => `${pct(s.mean)} ± ${pct
 export function stabilityChart(rows: readonly StabilityRow[], title: string): Chart {
   const names = [...new Set(rows.map((r) => modelLabel(r.model)))];
   const values = rows.flatMap((r) => [
-    { model: modelLabel(r.model), lr: r.lr, what: 'final', mean: r.final.mean, lo: Math.max(0, r.final.mean - r.final.sd), hi: Math.min(1, r.final.mean + r.final.sd) },
+    {
+      model: modelLabel(r.model),
+      lr: r.lr,
+      what: 'final',
+      mean: r.final.mean,
+      lo: Math.max(0, r.final.mean - r.final.sd),
+      hi: Math.min(1, r.final.mean + r.final.sd),
+    },
     { model: modelLabel(r.model), lr: r.lr, what: 'best', mean: r.best.mean, lo: r.best.mean, hi: r.best.mean },
   ]);
-  const x = { field: 'lr', type: 'quantitative', title: 'learning rate (Adam, log scale)', scale: { type: 'log' } } as const;
-  const color = { field: 'model', type: 'nominal', title: null, sort: names, scale: { domain: names, range: names.map((_, i) => PALETTE[i % PALETTE.length]!) } } as const;
-  const y = { field: 'mean', type: 'quantitative', title: 'validation accuracy', scale: { domainMin: 0, domainMax: 1 } } as const;
+  const x = {
+    field: 'lr',
+    type: 'quantitative',
+    title: 'learning rate (Adam, log scale)',
+    scale: { type: 'log' },
+  } as const;
+  const color = {
+    field: 'model',
+    type: 'nominal',
+    title: null,
+    sort: names,
+    scale: { domain: names, range: names.map((_, i) => PALETTE[i % PALETTE.length]!) },
+  } as const;
+  const y = {
+    field: 'mean',
+    type: 'quantitative',
+    title: 'validation accuracy',
+    scale: { domainMin: 0, domainMax: 1 },
+  } as const;
   const chart: Chart = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 480,
@@ -78,16 +101,32 @@ export function stabilityChart(rows: readonly StabilityRow[], title: string): Ch
     title: { text: title, subtitle: 'final accuracy: mean over seeds (line) ± 1 sd (band); best epoch: mean (dashed)' },
     data: { values },
     layer: [
-      { transform: [{ filter: "datum.what === 'final'" }], mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
-      { transform: [{ filter: "datum.what === 'final'" }], mark: { type: 'line', point: true, strokeWidth: 2 }, encoding: { x, y, color } },
-      { transform: [{ filter: "datum.what === 'best'" }], mark: { type: 'line', strokeDash: [5, 3], strokeWidth: 1.5 }, encoding: { x, y, color } },
+      {
+        transform: [{ filter: "datum.what === 'final'" }],
+        mark: { type: 'area', opacity: 0.2 },
+        encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color },
+      },
+      {
+        transform: [{ filter: "datum.what === 'final'" }],
+        mark: { type: 'line', point: true, strokeWidth: 2 },
+        encoding: { x, y, color },
+      },
+      {
+        transform: [{ filter: "datum.what === 'best'" }],
+        mark: { type: 'line', strokeDash: [5, 3], strokeWidth: 1.5 },
+        encoding: { x, y, color },
+      },
     ],
   };
   return chart;
 }
 
 /** The section's markdown lines and figures (file name → chart); `settings` from any run of the sweep. */
-export function renderStability(records: readonly RunRecord<StabilityConfig, StabilityOutcome>[]): { lines: string[]; images: Record<string, Chart>; headline: string[] } {
+export function renderStability(records: readonly RunRecord<StabilityConfig, StabilityOutcome>[]): {
+  lines: string[];
+  images: Record<string, Chart>;
+  headline: string[];
+} {
   const lines: string[] = ['## Stability over learning rates and seeds', ''];
   const images: Record<string, Chart> = {};
   const headline: string[] = [];
@@ -106,9 +145,14 @@ export function renderStability(records: readonly RunRecord<StabilityConfig, Sta
       `A run that only learns slowly is not counted as diverged.`,
     '',
   );
-  lines.push('| model | learning rate | final acc. | best acc. | diverged (NaN + at chance) / runs | params |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+  lines.push(
+    '| model | learning rate | final acc. | best acc. | diverged (NaN + at chance) / runs | params |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  );
   for (const r of rows) {
-    lines.push(`| ${modelLabel(r.model)} | ${r.lr.toExponential()} | ${pm(r.final)} | ${pm(r.best)} | ${r.nan + r.chance} (${r.nan} + ${r.chance}) / ${r.runs} | ${r.params.toLocaleString('en-US')} |`);
+    lines.push(
+      `| ${modelLabel(r.model)} | ${r.lr.toExponential()} | ${pm(r.final)} | ${pm(r.best)} | ${r.nan + r.chance} (${r.nan} + ${r.chance}) / ${r.runs} | ${r.params.toLocaleString('en-US')} |`,
+    );
   }
   lines.push('');
   for (const cell of ['lstm', 'gru'] as const) {

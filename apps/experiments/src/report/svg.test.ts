@@ -55,7 +55,12 @@ async function scene(chart: Chart): Promise<{ x: string; y: string; root: SceneI
   try {
     const x = view.scale('x') as { type: string; domain(): number[] };
     const y = view.scale('y') as { type: string };
-    return { x: x.type, y: y.type, xDomain: x.domain(), root: (view.scenegraph() as unknown as { root: SceneItem }).root };
+    return {
+      x: x.type,
+      y: y.type,
+      xDomain: x.domain(),
+      root: (view.scenegraph() as unknown as { root: SceneItem }).root,
+    };
   } finally {
     view.finalize();
   }
@@ -67,8 +72,23 @@ describe('lineChart', () => {
     x: { label: 'parameters', log: true },
     y: { label: 'accuracy (%)' },
     series: [
-      { name: 'ours', points: [{ x: 1_000, y: 91 }, { x: 10_000, y: 94 }, { x: 100_000, y: 98.2 }] },
-      { name: 'paper', style: 'scatter', marker: 'diamond', points: [{ x: 3546, y: 97.3, label: 'c2 r1' }, { x: 0, y: 50 }] },
+      {
+        name: 'ours',
+        points: [
+          { x: 1_000, y: 91 },
+          { x: 10_000, y: 94 },
+          { x: 100_000, y: 98.2 },
+        ],
+      },
+      {
+        name: 'paper',
+        style: 'scatter',
+        marker: 'diamond',
+        points: [
+          { x: 3546, y: 97.3, label: 'c2 r1' },
+          { x: 0, y: 50 },
+        ],
+      },
     ],
   });
 
@@ -97,11 +117,20 @@ describe('lineChart', () => {
   });
 
   it('keeps forced axis ends, and a linear axis spaces values evenly', async () => {
-    const linear = lineChart({ title: 't', x: { label: 'x', min: 0, max: 100 }, y: { label: 'y' }, series: [{ name: 's', points: [20, 40, 80].map((x) => ({ x, y: 1 })) }] });
+    const linear = lineChart({
+      title: 't',
+      x: { label: 'x', min: 0, max: 100 },
+      y: { label: 'y' },
+      series: [{ name: 's', points: [20, 40, 80].map((x) => ({ x, y: 1 })) }],
+    });
     const s = await scene(linear);
     expect(s.x).toBe('linear');
     expect(s.xDomain).toEqual([0, 100]);
-    const [a, b, c] = marks(parseSvg(await renderSvg(linear)), 'symbol').map((p) => position(p).x) as [number, number, number];
+    const [a, b, c] = marks(parseSvg(await renderSvg(linear)), 'symbol').map((p) => position(p).x) as [
+      number,
+      number,
+      number,
+    ];
     expect(Math.abs(c - b - 2 * (b - a))).toBeLessThan(1);
   });
 
@@ -116,25 +145,38 @@ describe('lineChart', () => {
 describe('histogram', () => {
   const dense = Array.from({ length: 40 }, (_, i) => 1e-3 * (1 + i / 10));
   const tt = Array.from({ length: 25 }, (_, i) => 0.5 + i / 20);
-  const chart = histogram({ title: 'gradient norms', xLabel: 'norm', logX: true, series: [{ name: 'LSTM', values: dense }, { name: 'TT', values: [...tt, 0, Number.NaN] }] });
+  const chart = histogram({
+    title: 'gradient norms',
+    xLabel: 'norm',
+    logX: true,
+    series: [
+      { name: 'LSTM', values: dense },
+      { name: 'TT', values: [...tt, 0, Number.NaN] },
+    ],
+  });
 
   it('counts every drawable value once, on a log axis, and says how many were left out', async () => {
     const s = await scene(chart);
     expect(s.x).toBe('log');
     const bars = drawnData(s.root, 'rect');
-    const total = (name: string): number => bars.filter((d) => d['series'] === name).reduce((n, d) => n + Number(d['count']), 0);
+    const total = (name: string): number =>
+      bars.filter((d) => d['series'] === name).reduce((n, d) => n + Number(d['count']), 0);
     expect(total('LSTM (n=40)')).toBe(40);
     expect(total('TT (n=25)')).toBe(25);
     // Shared bins of equal width in log10: every bar spans the same ratio.
     const ratios = bars.map((d) => Number(d['x1']) / Number(d['x0']));
     for (const r of ratios) expect(r).toBeCloseTo(ratios[0]!, 6);
     const root = parseSvg(await renderSvg(chart));
-    expect(texts(root)).toEqual(expect.arrayContaining(['LSTM (n=40)', 'TT (n=25)', '2 value(s) not shown (≤ 0 or not finite)']));
+    expect(texts(root)).toEqual(
+      expect.arrayContaining(['LSTM (n=40)', 'TT (n=25)', '2 value(s) not shown (≤ 0 or not finite)']),
+    );
     expect(marks(root, 'rect').length).toBe(bars.length);
   });
 
   it('bins linearly when not asked for a log axis', async () => {
-    const s = await scene(histogram({ title: 'h', xLabel: 'v', series: [{ name: 'a', values: [0, 1, 1, 2, 3, 5, 8] }] }));
+    const s = await scene(
+      histogram({ title: 'h', xLabel: 'v', series: [{ name: 'a', values: [0, 1, 1, 2, 3, 5, 8] }] }),
+    );
     expect(s.x).toBe('linear');
     const bars = drawnData(s.root, 'rect');
     expect(bars.reduce((n, d) => n + Number(d['count']), 0)).toBe(7);

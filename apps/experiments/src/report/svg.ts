@@ -56,7 +56,16 @@ export interface HistogramOptions {
 }
 
 /** Colour-blind-safe palette (Okabe–Ito). */
-export const PALETTE: readonly string[] = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
+export const PALETTE: readonly string[] = [
+  '#0072B2',
+  '#D55E00',
+  '#009E73',
+  '#CC79A7',
+  '#E69F00',
+  '#56B4E9',
+  '#000000',
+  '#F0E442',
+];
 
 /** Plot size and settings shared by every figure (legend labels are never cut short). */
 const COMMON = {
@@ -69,7 +78,12 @@ const COMMON = {
 const colorOf = (s: { color?: string }, i: number): string => s.color ?? PALETTE[i % PALETTE.length]!;
 
 /** A Vega-Lite scale for an axis: log or linear (not forced to include zero), with any forced ends. */
-function scaleOf(axis: { log?: boolean; min?: number; max?: number }): { type?: 'log'; zero?: boolean; domainMin?: number; domainMax?: number } {
+function scaleOf(axis: { log?: boolean; min?: number; max?: number }): {
+  type?: 'log';
+  zero?: boolean;
+  domainMin?: number;
+  domainMax?: number;
+} {
   return {
     ...(axis.log ? { type: 'log' as const } : { zero: false }),
     ...(axis.min !== undefined ? { domainMin: axis.min } : {}),
@@ -122,7 +136,10 @@ export function lineChart(options: LineChartOptions): Chart {
       {
         transform: [{ filter: 'datum.point' }],
         mark: { type: 'point', filled: true, size: 50, opacity: 1, clip: true },
-        encoding: { ...xy, shape: { ...byName, scale: { domain: names, range: series.map((s) => s.marker ?? 'circle') } } },
+        encoding: {
+          ...xy,
+          shape: { ...byName, scale: { domain: names, range: series.map((s) => s.marker ?? 'circle') } },
+        },
       },
       {
         transform: [{ filter: "datum.label !== ''" }],
@@ -138,12 +155,17 @@ export function histogram(options: HistogramOptions): Chart {
   const log = options.logX ?? false;
   const usable = (v: number): boolean => Number.isFinite(v) && (!log || v > 0);
   const named = options.series.map((s) => ({ ...s, name: `${s.name} (n=${s.values.filter(usable).length})` }));
-  const values = named.flatMap((s, i) => options.series[i]!.values.filter(usable).map((value) => ({ series: s.name, value })));
+  const values = named.flatMap((s, i) =>
+    options.series[i]!.values.filter(usable).map((value) => ({ series: s.name, value })),
+  );
   const dropped = options.series.reduce((n, s) => n + s.values.filter((v) => !usable(v)).length, 0);
   const names = named.map((s) => s.name);
   return {
     ...COMMON,
-    title: dropped > 0 ? { text: options.title, subtitle: `${dropped} value(s) not shown (${log ? '≤ 0 or ' : ''}not finite)` } : options.title,
+    title:
+      dropped > 0
+        ? { text: options.title, subtitle: `${dropped} value(s) not shown (${log ? '≤ 0 or ' : ''}not finite)` }
+        : options.title,
     data: { values },
     transform: [
       // Log histograms bin log10(value) in equal widths and draw the bins back on a log axis.
@@ -158,8 +180,20 @@ export function histogram(options: HistogramOptions): Chart {
       x: { field: 'x0', type: 'quantitative', title: options.xLabel, scale: scaleOf({ log }) },
       x2: { field: 'x1' },
       y: { field: 'count', type: 'quantitative', title: options.yLabel ?? 'count', stack: null },
-      color: { field: 'series', type: 'nominal', sort: names, title: null, scale: { domain: names, range: named.map(colorOf) } },
-      stroke: { field: 'series', type: 'nominal', sort: names, title: null, scale: { domain: names, range: named.map(colorOf) } },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        sort: names,
+        title: null,
+        scale: { domain: names, range: named.map(colorOf) },
+      },
+      stroke: {
+        field: 'series',
+        type: 'nominal',
+        sort: names,
+        title: null,
+        scale: { domain: names, range: named.map(colorOf) },
+      },
     },
   };
 }

@@ -29,11 +29,15 @@ export function killAll(): void {
 
 /** Starts `pnpm run exp <args>` in a process group of its own; stderr and stdout are collected. */
 export function startCli(args: readonly string[]): Cli {
-  const child = spawn(join(appDir, 'node_modules', '.bin', 'tsx'), ['--conditions=source', join(appDir, 'src', 'cli.ts'), ...args], {
-    cwd: appDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const child = spawn(
+    join(appDir, 'node_modules', '.bin', 'tsx'),
+    ['--conditions=source', join(appDir, 'src', 'cli.ts'), ...args],
+    {
+      cwd: appDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   started.add(child);
   let stdout = '';
   let stderr = '';
@@ -60,7 +64,11 @@ export function startCli(args: readonly string[]): Cli {
 }
 
 /** Resolves when `check` returns true (polled every 100 ms); rejects with `what` after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 120_000,
+): Promise<void> {
   const t0 = Date.now();
   while (!(await check())) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
@@ -68,7 +76,9 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
   }
 }
 
-export function runCli(args: readonly string[]): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: readonly string[],
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return startCli(args).done;
 }
 
@@ -79,7 +89,11 @@ const VOLATILE = /(^|[a-z])(seconds|Seconds)$|^stepMs$|^maxRssMiB$|^runDir$|^env
 export function withoutTimes(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutTimes);
   if (v !== null && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([k]) => !VOLATILE.test(k)).map(([k, x]) => [k, withoutTimes(x)]));
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>)
+        .filter(([k]) => !VOLATILE.test(k))
+        .map(([k, x]) => [k, withoutTimes(x)]),
+    );
   }
   return v;
 }

@@ -13,7 +13,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 
 export const HAS_REDIS = spawnSync('redis-server', ['--version']).status === 0;
-export const NO_REDIS_MESSAGE = 'redis-server is not installed: these tests need a real Redis (Debian package redis-server: apt-get install -y redis-server)';
+export const NO_REDIS_MESSAGE =
+  'redis-server is not installed: these tests need a real Redis (Debian package redis-server: apt-get install -y redis-server)';
 
 /** A port nothing listens on right now. */
 export async function freePort(): Promise<number> {
@@ -46,7 +47,24 @@ export class TestRedis {
 
   /** Starts the server (again, on the same port and directory: what it persisted comes back). */
   async up(): Promise<void> {
-    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
+    this.proc = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+      ],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; i < 100; i++) {
       const c = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
       c.on('error', () => {});

@@ -32,7 +32,8 @@ interface WasmHeapReader {
  */
 function read(t: tf.Tensor): Float32Array {
   const backend = tf.backend() as unknown as Partial<WasmHeapReader>;
-  if (tf.getBackend() === 'wasm' && typeof backend.typedArrayFromHeap === 'function') return backend.typedArrayFromHeap(t);
+  if (tf.getBackend() === 'wasm' && typeof backend.typedArrayFromHeap === 'function')
+    return backend.typedArrayFromHeap(t);
   return t.dataSync() as Float32Array;
 }
 
@@ -56,9 +57,12 @@ export function kernelSequence(
   const fn = 'kernelSequence';
   const H = w.shape[0];
   const G = KERNEL_GATES[cell] * H;
-  if (w.shape[1] !== G) throw new Error(`'w' passed to '${fn}' must be [H, ${KERNEL_GATES[cell]}·H], got [${w.shape.join(', ')}]`);
+  if (w.shape[1] !== G)
+    throw new Error(`'w' passed to '${fn}' must be [H, ${KERNEL_GATES[cell]}·H], got [${w.shape.join(', ')}]`);
   if (xp.shape[0] !== steps * batch || xp.shape[1] !== G) {
-    throw new Error(`'xp' passed to '${fn}' must be [steps·batch = ${steps * batch}, ${G}], got [${xp.shape.join(', ')}]`);
+    throw new Error(
+      `'xp' passed to '${fn}' must be [steps·batch = ${steps * batch}, ${G}], got [${xp.shape.join(', ')}]`,
+    );
   }
   const lstm = cell === 'lstm';
   if (lstm !== (c0 !== null)) throw new Error(`'c0' passed to '${fn}' must be given for an LSTM and null for a GRU`);
@@ -91,7 +95,13 @@ export function kernelSequence(
         acts: read(actss!),
         dOut: read(dy),
       });
-      const grads = [tensorOf(g.dxp, [steps * batch, G]), tensorOf(g.dbx, [G]), tensorOf(g.dw, [H, G]), tensorOf(g.dbh, [G]), tensorOf(g.dh0, [batch, H])];
+      const grads = [
+        tensorOf(g.dxp, [steps * batch, G]),
+        tensorOf(g.dbx, [G]),
+        tensorOf(g.dw, [H, G]),
+        tensorOf(g.dbh, [G]),
+        tensorOf(g.dh0, [batch, H]),
+      ];
       if (g.dc0 !== null) grads.push(tensorOf(g.dc0, [batch, H]));
       return grads;
     };

@@ -21,7 +21,11 @@ export const PATH_CHOICES: readonly PathChoice[] = ['auto', 'kernel', 'plain'];
  * matrix asked to contract its cores at every step (mode 'per-step'): the kernel multiplies by W,
  * rebuilt from the cores once per pass; and only where the kernels can be created (`kernelsAvailable`).
  */
-export function chooseRecurrentPath(cell: RecurrentCell, mode: ProductMode, choice: PathChoice = 'auto'): RecurrentPath {
+export function chooseRecurrentPath(
+  cell: RecurrentCell,
+  mode: ProductMode,
+  choice: PathChoice = 'auto',
+): RecurrentPath {
   if (choice !== 'auto') return choice;
   if (tf.getBackend() !== 'wasm' || !kernelsAvailable()) return 'plain';
   return mode === 'per-step' && !(cell.hiddenWeights instanceof Linear) ? 'plain' : 'kernel';

@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const REFERENCE_FILE = fileURLToPath(new URL('../../../../reference/ttrnn-reference-vectors.json', import.meta.url));
+export const REFERENCE_FILE = fileURLToPath(
+  new URL('../../../../reference/ttrnn-reference-vectors.json', import.meta.url),
+);
 
 let cache: Record<string, unknown> | undefined;
 
@@ -26,4 +28,11 @@ export type RefCase = Record<string, unknown> & {
   class: string;
 };
 
-export const RNN_CASES = ['ttlstm', 'ttlstm_rank1_seed3', 'ttlstm_extra_first', 'ttlstm_extra_last', 'ttlstm_naive', 'ttgru'] as const;
+export const RNN_CASES = [
+  'ttlstm',
+  'ttlstm_rank1_seed3',
+  'ttlstm_extra_first',
+  'ttlstm_extra_last',
+  'ttlstm_naive',
+  'ttgru',
+] as const;

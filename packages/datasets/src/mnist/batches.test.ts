@@ -12,7 +12,8 @@ const PIXELS = ROWS * COLS;
 function fakeImages(count: number): MnistImages {
   const images = new Uint8Array(count * PIXELS);
   for (let i = 0; i < count; i++)
-    for (let r = 0; r < ROWS; r++) for (let c = 0; c < COLS; c++) images[i * PIXELS + r * COLS + c] = (7 * i + 4 * r + c) % 256;
+    for (let r = 0; r < ROWS; r++)
+      for (let c = 0; c < COLS; c++) images[i * PIXELS + r * COLS + c] = (7 * i + 4 * r + c) % 256;
   return { count, rows: ROWS, cols: COLS, images, labels: Uint8Array.from({ length: count }, (_, i) => i % 10) };
 }
 
@@ -78,7 +79,9 @@ describe('SequenceBatches batching', () => {
     expect(Array.from(keep.batch(0, 2).y)).toEqual([8, 9]);
     const drop = new SequenceBatches(s, { batchSize: 4, lastBatch: 'drop' });
     expect(drop.numBatches).toBe(2);
-    expect(() => drop.batch(0, 2)).toThrow("'index' passed to 'SequenceBatches.batch' must be an integer in [0, 2), got 2");
+    expect(() => drop.batch(0, 2)).toThrow(
+      "'index' passed to 'SequenceBatches.batch' must be an integer in [0, 2), got 2",
+    );
     expect(new SequenceBatches(s, { batchSize: 5, lastBatch: 'drop' }).numBatches).toBe(2);
   });
 
@@ -112,12 +115,17 @@ describe('SequenceBatches batching', () => {
     );
     expect(() => new SequenceBatches(s, { batchSize: 2, permutationSeed: 1 })).toThrow('applies only to the');
     expect(() => new SequenceBatches(s, { batchSize: 2, lastBatch: 'pad' as 'keep' })).toThrow("'lastBatch'");
-    expect(() => new SequenceBatches(s, { batchSize: 2 }).order(-1)).toThrow("'epoch' passed to 'SequenceBatches.order'");
+    expect(() => new SequenceBatches(s, { batchSize: 2 }).order(-1)).toThrow(
+      "'epoch' passed to 'SequenceBatches.order'",
+    );
   });
 });
 
 describe('SequenceBatches epoch shuffling', () => {
-  const s = subset(200, Array.from({ length: 100 }, (_, i) => 2 * i));
+  const s = subset(
+    200,
+    Array.from({ length: 100 }, (_, i) => 2 * i),
+  );
 
   it('without a seed, every epoch visits the subset in its order', () => {
     const bs = new SequenceBatches(s, { batchSize: 10 });

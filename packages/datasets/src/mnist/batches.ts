@@ -91,8 +91,7 @@ export class SequenceBatches {
     this.view = view;
     [this.steps, this.features] = sequenceShape(view, rows, cols);
     this.imageSize = rows * cols;
-    this.permutation =
-      view === 'permuted' ? pixelPermutation(options.permutationSeed as number, this.imageSize) : null;
+    this.permutation = view === 'permuted' ? pixelPermutation(options.permutationSeed as number, this.imageSize) : null;
     this.shuffleSeed = options.shuffleSeed;
     this.table = normalizationTable(options.mean ?? MNIST_MEAN, options.std ?? MNIST_STD);
   }

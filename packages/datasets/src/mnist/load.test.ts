@@ -83,7 +83,9 @@ describe('loadMnist on fixtures', () => {
   });
 
   it('reports a missing directory with every file looked for', async () => {
-    await expect(loadMnist({ dataDir: dir('no-such-dir') })).rejects.toThrow(/missing in .*no-such-dir: train-images-idx3-ubyte/);
+    await expect(loadMnist({ dataDir: dir('no-such-dir') })).rejects.toThrow(
+      /missing in .*no-such-dir: train-images-idx3-ubyte/,
+    );
   });
 
   it('tells how to install Fashion-MNIST when its default directory is absent', async ({ skip }) => {
@@ -107,13 +109,16 @@ describe('loadMnist on fixtures', () => {
   });
 
   // Runs where the Debian package dataset-fashion-mnist is installed (checked once by hand on its files).
-  it.skipIf(!existsSync(FASHION_MNIST_DEFAULT_DIR))('reads the installed Fashion-MNIST: 60k/10k, 6,000 per class', async () => {
-    const data = await loadMnist({ dataset: 'fashion-mnist' });
-    expect([data.train.count, data.test.count, data.train.rows, data.train.cols]).toEqual([60_000, 10_000, 28, 28]);
-    const counts = new Array<number>(10).fill(0);
-    for (const y of data.train.labels) counts[y] = (counts[y] as number) + 1;
-    expect(counts).toEqual(new Array<number>(10).fill(6000));
-  });
+  it.skipIf(!existsSync(FASHION_MNIST_DEFAULT_DIR))(
+    'reads the installed Fashion-MNIST: 60k/10k, 6,000 per class',
+    async () => {
+      const data = await loadMnist({ dataset: 'fashion-mnist' });
+      expect([data.train.count, data.test.count, data.train.rows, data.train.cols]).toEqual([60_000, 10_000, 28, 28]);
+      const counts = new Array<number>(10).fill(0);
+      for (const y of data.train.labels) counts[y] = (counts[y] as number) + 1;
+      expect(counts).toEqual(new Array<number>(10).fill(6000));
+    },
+  );
 });
 
 describe('degenerate MNIST directories', () => {
@@ -130,9 +135,24 @@ describe('degenerate MNIST directories', () => {
     return d;
   }
   const CASES: [string, () => string, (d: string) => Promise<unknown>, (d: string) => string | RegExp][] = [
-    ['an IDX path that is a directory (EISDIR)', () => writeSet(4, 2, 2, true), (d) => loadMnist({ dataDir: d }), (d) => `${join(d, 'train-images-idx3-ubyte')}: cannot read: it is a directory, expected an IDX file`],
-    ['0×0 images', () => writeSet(4, 0, 0), (d) => loadMnist({ dataDir: d }), () => 'train-images-idx3-ubyte: expected images of at least 1×1 pixels, got 0×0'],
-    ['no images', () => writeSet(0, 2, 2), (d) => loadMnist({ dataDir: d }), () => 'train-images-idx3-ubyte: holds no images, expected at least one'],
+    [
+      'an IDX path that is a directory (EISDIR)',
+      () => writeSet(4, 2, 2, true),
+      (d) => loadMnist({ dataDir: d }),
+      (d) => `${join(d, 'train-images-idx3-ubyte')}: cannot read: it is a directory, expected an IDX file`,
+    ],
+    [
+      '0×0 images',
+      () => writeSet(4, 0, 0),
+      (d) => loadMnist({ dataDir: d }),
+      () => 'train-images-idx3-ubyte: expected images of at least 1×1 pixels, got 0×0',
+    ],
+    [
+      'no images',
+      () => writeSet(0, 2, 2),
+      (d) => loadMnist({ dataDir: d }),
+      () => 'train-images-idx3-ubyte: holds no images, expected at least one',
+    ],
     [
       '600 images and the default 10k validation split',
       () => writeSet(600, 1, 1),

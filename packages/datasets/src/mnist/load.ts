@@ -69,10 +69,7 @@ export function mnistDataPackageDir(): string {
  * Finds the four IDX files in `dir`. All four are looked up before any is read, so a missing file is
  * reported with every name that was tried.
  */
-export async function findMnistFiles(
-  dir: string,
-  hint = '',
-): Promise<Record<keyof typeof MNIST_FILE_NAMES, string>> {
+export async function findMnistFiles(dir: string, hint = ''): Promise<Record<keyof typeof MNIST_FILE_NAMES, string>> {
   const found: Partial<Record<keyof typeof MNIST_FILE_NAMES, string>> = {};
   const missing: string[] = [];
   for (const [key, name] of Object.entries(MNIST_FILE_NAMES) as [keyof typeof MNIST_FILE_NAMES, string][]) {
@@ -107,11 +104,14 @@ async function readPair(imagesPath: string, labelsPath: string): Promise<MnistIm
     throw new Error(`${labName}: expected 1 dimension [count], got ${lab.dims.length}`);
   }
   const [count, rows, cols] = img.dims as [number, number, number];
-  if (rows === 0 || cols === 0) throw new Error(`${imgName}: expected images of at least 1×1 pixels, got ${rows}×${cols}`);
+  if (rows === 0 || cols === 0)
+    throw new Error(`${imgName}: expected images of at least 1×1 pixels, got ${rows}×${cols}`);
   if (count === 0) throw new Error(`${imgName}: holds no images, expected at least one`);
   const labelCount = lab.dims[0] as number;
   if (count !== labelCount) {
-    throw new Error(`${imgName} holds ${count} images but ${labName} holds ${labelCount} labels; expected equal counts`);
+    throw new Error(
+      `${imgName} holds ${count} images but ${labName} holds ${labelCount} labels; expected equal counts`,
+    );
   }
   const bad = lab.data.findIndex((v) => v >= MNIST_NUM_CLASSES);
   if (bad >= 0) {

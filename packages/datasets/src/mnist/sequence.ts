@@ -22,7 +22,9 @@ const VIEWS: readonly SequenceView[] = ['row', 'pixel', 'permuted'];
 /** Checks a view name at a public boundary. */
 export function assertSequenceView(view: unknown, fn: string): asserts view is SequenceView {
   if (!VIEWS.includes(view as SequenceView)) {
-    throw new Error(`'view' passed to '${fn}' must be one of ${VIEWS.map((v) => `'${v}'`).join(', ')}, got '${String(view)}'`);
+    throw new Error(
+      `'view' passed to '${fn}' must be one of ${VIEWS.map((v) => `'${v}'`).join(', ')}, got '${String(view)}'`,
+    );
   }
 }
 

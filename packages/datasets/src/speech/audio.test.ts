@@ -72,7 +72,8 @@ describe('resample', () => {
     expect(Math.abs(y.samples.length - 16000)).toBeLessThanOrEqual(2);
     // Compare with the ideal tone in the middle (away from filter edges).
     let err = 0;
-    for (let i = 2000; i < 14000; i++) err = Math.max(err, Math.abs((y.samples[i] as number) - 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 16000)));
+    for (let i = 2000; i < 14000; i++)
+      err = Math.max(err, Math.abs((y.samples[i] as number) - 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 16000)));
     expect(err).toBeLessThan(1e-3);
     // The converter is reused between calls; the output must not depend on earlier calls.
     await resample({ samples: x.map((v) => -v), sampleRate: sr }, 16000);
@@ -124,10 +125,30 @@ describe('hostile WAV files', () => {
     return buf;
   }
   const CASES: [string, () => Buffer, RegExp][] = [
-    ['a 1 Hz sample rate', () => wav([1, 2, 3, 4], 1), /x\.wav: expected a sample rate from 1000 to 768000 Hz in the WAV header, got 1 Hz/],
-    ['float samples near 1e33', () => wav([0.1, 1e33, 0.2], 16000, true), /x\.wav: expected float samples within ±100 \(full scale is ±1\), got 9\.99\d*e\+32 at sample 1/],
-    ['a NaN float sample', () => wav([0.1, Number.NaN], 16000, true), /x\.wav: expected float samples within ±100 .*got NaN at sample 1/],
-    ['a truncated data chunk', () => wav(Array.from({ length: 100 }, (_, i) => i), 16000).subarray(0, 44 + 120), /x\.wav: truncated WAV: its data chunk declares 200 bytes, the file holds 120/],
+    [
+      'a 1 Hz sample rate',
+      () => wav([1, 2, 3, 4], 1),
+      /x\.wav: expected a sample rate from 1000 to 768000 Hz in the WAV header, got 1 Hz/,
+    ],
+    [
+      'float samples near 1e33',
+      () => wav([0.1, 1e33, 0.2], 16000, true),
+      /x\.wav: expected float samples within ±100 \(full scale is ±1\), got 9\.99\d*e\+32 at sample 1/,
+    ],
+    [
+      'a NaN float sample',
+      () => wav([0.1, Number.NaN], 16000, true),
+      /x\.wav: expected float samples within ±100 .*got NaN at sample 1/,
+    ],
+    [
+      'a truncated data chunk',
+      () =>
+        wav(
+          Array.from({ length: 100 }, (_, i) => i),
+          16000,
+        ).subarray(0, 44 + 120),
+      /x\.wav: truncated WAV: its data chunk declares 200 bytes, the file holds 120/,
+    ],
   ];
   it.each(CASES)('refuses %s, naming the file', (_what, make, expected) => {
     expect(() => decodeWav(new Uint8Array(make()), 'x.wav')).toThrow(expected);

@@ -4,7 +4,9 @@ import libsamplerate from '@alexanderolsen/libsamplerate-js';
 
 // Node loads wavefile's CommonJS build (everything under `default`); a bundler loads its ES module
 // (named exports, no default). Take WaveFile from whichever this is.
-const wavefile = ('WaveFile' in wavefileModule ? wavefileModule : (wavefileModule as { default: typeof wavefileModule }).default) as typeof wavefileModule;
+const wavefile = (
+  'WaveFile' in wavefileModule ? wavefileModule : (wavefileModule as { default: typeof wavefileModule }).default
+) as typeof wavefileModule;
 
 /** Mono audio: samples in [-1, 1]. */
 export interface Audio {
@@ -42,13 +44,18 @@ export function decodeWav(bytes: Uint8Array, name = 'WAV data'): Audio {
   }
   const fmt = wav.fmt as { sampleRate?: number; numChannels?: number };
   const sampleRate = fmt.sampleRate ?? 0;
-  if (!(sampleRate > 0)) throw new Error(`${name}: expected a positive sample rate in the WAV header, got ${sampleRate}`);
+  if (!(sampleRate > 0))
+    throw new Error(`${name}: expected a positive sample rate in the WAV header, got ${sampleRate}`);
   if (sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
-    throw new Error(`${name}: expected a sample rate from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE} Hz in the WAV header, got ${sampleRate} Hz`);
+    throw new Error(
+      `${name}: expected a sample rate from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE} Hz in the WAV header, got ${sampleRate} Hz`,
+    );
   }
   const data = wav.data as { chunkSize?: number; samples?: Uint8Array };
   if (data.chunkSize !== undefined && data.samples !== undefined && data.samples.length < data.chunkSize) {
-    throw new Error(`${name}: truncated WAV: its data chunk declares ${data.chunkSize} bytes, the file holds ${data.samples.length}`);
+    throw new Error(
+      `${name}: truncated WAV: its data chunk declares ${data.chunkSize} bytes, the file holds ${data.samples.length}`,
+    );
   }
   if (wav.bitDepth === '8a') wav.fromALaw('16');
   else if (wav.bitDepth === '8m') wav.fromMuLaw('16');
@@ -63,14 +70,19 @@ export function decodeWav(bytes: Uint8Array, name = 'WAV data'): Audio {
   const shift = !isFloat && bits === 8 ? -128 : 0;
   if (!isFloat && !(bits >= 8 && bits <= 32)) throw new Error(`${name}: unsupported WAV bit depth '${wav.bitDepth}'`);
   const raw = wav.getSamples(false, Float64Array) as unknown;
-  const rawChannels: ArrayLike<number>[] = Array.isArray(raw) ? (raw as ArrayLike<number>[]) : [raw as ArrayLike<number>];
+  const rawChannels: ArrayLike<number>[] = Array.isArray(raw)
+    ? (raw as ArrayLike<number>[])
+    : [raw as ArrayLike<number>];
   const channels = rawChannels.map((ch) => Float64Array.from(ch, (v) => (v + shift) * scale));
   const length = channels[0]?.length ?? 0;
   if (isFloat) {
     // Float WAV is ±1 at full scale; far beyond it (or NaN) is a broken file, not loud speech.
     for (const ch of channels) {
       const i = ch.findIndex((v) => !(Math.abs(v) <= MAX_FLOAT_SAMPLE));
-      if (i >= 0) throw new Error(`${name}: expected float samples within ±${MAX_FLOAT_SAMPLE} (full scale is ±1), got ${ch[i]} at sample ${i}`);
+      if (i >= 0)
+        throw new Error(
+          `${name}: expected float samples within ±${MAX_FLOAT_SAMPLE} (full scale is ±1), got ${ch[i]} at sample ${i}`,
+        );
     }
   }
   return { samples: mixToMono(channels, length), sampleRate };

@@ -17,5 +17,7 @@ export async function readAudioFile(path: string): Promise<Audio> {
   if (magic === 'fLaC') return decodeFlac(bytes, path);
   if (magic === 'RIFF' || magic === 'RIFX' || magic === 'RF64') return decodeWav(bytes, path);
   const ext = extname(path).toLowerCase();
-  throw new Error(`${path}: expected a WAV (RIFF) or FLAC (fLaC) file${ext ? ` for extension '${ext}'` : ''}, got magic bytes ${JSON.stringify(magic)}`);
+  throw new Error(
+    `${path}: expected a WAV (RIFF) or FLAC (fLaC) file${ext ? ` for extension '${ext}'` : ''}, got magic bytes ${JSON.stringify(magic)}`,
+  );
 }

@@ -22,7 +22,9 @@ function countingSource(): UtteranceSource & { loads: number } {
     load: async () => {
       src.loads++;
       // 2 s of a warbling tone at 16 kHz: loud enough to pass the VAD partly; VAD is off below anyway.
-      const x = new Float32Array(32000).map((_, i) => 0.3 * Math.sin((2 * Math.PI * (300 + 50 * Math.sin(i / 4000)) * i) / 16000));
+      const x = new Float32Array(32000).map(
+        (_, i) => 0.3 * Math.sin((2 * Math.PI * (300 + 50 * Math.sin(i / 4000)) * i) / 16000),
+      );
       return { samples: x, sampleRate: 16000 };
     },
   };
@@ -65,9 +67,30 @@ describe('FeatureCache', () => {
 
   for (const [what, corrupt] of [
     ['truncated', (b: Buffer) => b.subarray(0, b.length - 7)],
-    ['a flipped payload byte', (b: Buffer) => { const c = Buffer.from(b); c[c.length - 3] = (c[c.length - 3] as number) ^ 0xff; return c; }],
-    ['a bad magic', (b: Buffer) => { const c = Buffer.from(b); c.write('XXXXXXXX', 0, 'latin1'); return c; }],
-    ['a wrong frame count in the header', (b: Buffer) => { const c = Buffer.from(b); c.writeUInt32LE(c.readUInt32LE(12) + 1, 12); return c; }],
+    [
+      'a flipped payload byte',
+      (b: Buffer) => {
+        const c = Buffer.from(b);
+        c[c.length - 3] = (c[c.length - 3] as number) ^ 0xff;
+        return c;
+      },
+    ],
+    [
+      'a bad magic',
+      (b: Buffer) => {
+        const c = Buffer.from(b);
+        c.write('XXXXXXXX', 0, 'latin1');
+        return c;
+      },
+    ],
+    [
+      'a wrong frame count in the header',
+      (b: Buffer) => {
+        const c = Buffer.from(b);
+        c.writeUInt32LE(c.readUInt32LE(12) + 1, 12);
+        return c;
+      },
+    ],
     ['an empty file', () => Buffer.alloc(0)],
   ] as const) {
     it(`detects ${what}, recomputes and rewrites the entry`, async () => {

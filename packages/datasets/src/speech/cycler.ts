@@ -26,7 +26,8 @@ export class RandomCycler {
   private last: number | null = null;
 
   constructor(n: number) {
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`'n' passed to 'RandomCycler' must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new Error(`'n' passed to 'RandomCycler' must be a positive integer, got ${n}`);
     this.n = n;
   }
 
@@ -73,7 +74,10 @@ export class RandomCycler {
       Array.isArray(state.queue) &&
       state.queue.every((i) => Number.isInteger(i) && i >= 0 && i < this.n) &&
       (state.last === null || (Number.isInteger(state.last) && state.last >= 0 && state.last < this.n));
-    if (!ok) throw new Error(`'state' passed to 'RandomCycler.setState' is not a state of a cycler over ${this.n} items: ${JSON.stringify(state)}`);
+    if (!ok)
+      throw new Error(
+        `'state' passed to 'RandomCycler.setState' is not a state of a cycler over ${this.n} items: ${JSON.stringify(state)}`,
+      );
     this.queue = [...state.queue];
     this.last = state.last;
   }

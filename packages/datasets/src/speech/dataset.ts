@@ -87,12 +87,25 @@ async function probeWritable(dir: string): Promise<void> {
     await rm(probe, { force: true });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const reason = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'EROFS' ? 'read-only file system' : e.code === 'ENOTDIR' ? 'a component of the path is not a directory' : e.message;
-    throw new Error(`${dir}: cannot write the speaker-feature cache there: ${reason} (${e.code ?? 'error'}); choose another --cache-dir`, { cause: err });
+    const reason =
+      e.code === 'EACCES' || e.code === 'EPERM'
+        ? 'permission denied'
+        : e.code === 'EROFS'
+          ? 'read-only file system'
+          : e.code === 'ENOTDIR'
+            ? 'a component of the path is not a directory'
+            : e.message;
+    throw new Error(
+      `${dir}: cannot write the speaker-feature cache there: ${reason} (${e.code ?? 'error'}); choose another --cache-dir`,
+      { cause: err },
+    );
   }
 }
 
-export async function extractSpeakerFeatures(corpus: SpeakerCorpus, options: ExtractOptions = {}): Promise<SpeakerFeatureSet> {
+export async function extractSpeakerFeatures(
+  corpus: SpeakerCorpus,
+  options: ExtractOptions = {},
+): Promise<SpeakerFeatureSet> {
   const o = resolveFeatureOptions(options.features ?? {}, 'extractSpeakerFeatures');
   const cache = options.cacheDir ? new FeatureCache(options.cacheDir) : null;
   // A cache that cannot be written would fail every utterance, each "skipped": say what is wrong once.
@@ -109,7 +122,14 @@ export async function extractSpeakerFeatures(corpus: SpeakerCorpus, options: Ext
       for (const u of speaker.utterances) {
         try {
           const mel = await utteranceFeatures(u, o, cache);
-          utterances.push({ id: u.id, speaker: speaker.id, file: u.file, data: mel.data, frames: mel.frames, nMels: mel.nMels });
+          utterances.push({
+            id: u.id,
+            speaker: speaker.id,
+            file: u.file,
+            data: mel.data,
+            frames: mel.frames,
+            nMels: mel.nMels,
+          });
         } catch (e) {
           if (options.onError === 'throw') throw e;
           skipped.push({ file: u.file, reason: (e as Error).message });
@@ -172,7 +192,14 @@ export function summarizeSpeakerFeatures(set: SpeakerFeatureSet): SpeakerDataSum
       }
       if (any) usableSpeakers++;
     }
-    splits[split] = { speakers: set.splits[split].length, utterances, usableUtterances: usable, usableSpeakers, frames, usableFrames };
+    splits[split] = {
+      speakers: set.splits[split].length,
+      utterances,
+      usableUtterances: usable,
+      usableSpeakers,
+      frames,
+      usableFrames,
+    };
   }
   return { name: set.name, minFrames, splits, skipped: set.skipped.length };
 }

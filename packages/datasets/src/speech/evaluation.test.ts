@@ -20,7 +20,8 @@ describe('enrolmentSplit on a LibriSpeech-layout folder (the authors\u2019 32 ut
     const put = (subset: string, speaker: string, chapter: string, n: number): void => {
       const dir = join(root, subset, speaker, chapter);
       mkdirSync(dir, { recursive: true });
-      for (let u = 0; u < n; u++) copyFileSync(flac, join(dir, `${speaker}-${chapter}-${String(u).padStart(4, '0')}.flac`));
+      for (let u = 0; u < n; u++)
+        copyFileSync(flac, join(dir, `${speaker}-${chapter}-${String(u).padStart(4, '0')}.flac`));
     };
     // Chapter 134686 sorts before 134691; utterances are numbered within a chapter.
     put('test-clean', '1089', '134691', 17);
@@ -38,7 +39,8 @@ describe('enrolmentSplit on a LibriSpeech-layout folder (the authors\u2019 32 ut
     expect(test[0]!.utterances.every((u) => u.frames >= 50)).toBe(true);
     const split = enrolmentSplit(test, 50, 32);
     const a = split.speakers.find((s) => s.speaker === '1089')!;
-    const ids = (n: number, chapter: string, from = 0) => Array.from({ length: n }, (_, i) => `1089-${chapter}-${String(from + i).padStart(4, '0')}`);
+    const ids = (n: number, chapter: string, from = 0) =>
+      Array.from({ length: n }, (_, i) => `1089-${chapter}-${String(from + i).padStart(4, '0')}`);
     expect(a.enrol.map((u) => u.id)).toEqual(ids(16, '134686'));
     expect(a.verify.map((u) => u.id)).toEqual([...ids(1, '134686', 16), ...ids(15, '134691')]);
     // A speaker with fewer than 32 enrols the first half of what it has.
@@ -50,7 +52,9 @@ describe('enrolmentSplit on a LibriSpeech-layout folder (the authors\u2019 32 ut
   });
 
   it('rejects an impossible utterance count, naming it', () => {
-    expect(() => enrolmentSplit([], 160, 1)).toThrow(/'utterances' passed to 'enrolmentSplit' must be 0 \(all\) or an integer ≥ 2, got 1/);
+    expect(() => enrolmentSplit([], 160, 1)).toThrow(
+      /'utterances' passed to 'enrolmentSplit' must be 0 \(all\) or an integer ≥ 2, got 1/,
+    );
     expect(() => enrolmentSplit([], 160, 2.5)).toThrow(/got 2\.5/);
   });
 });

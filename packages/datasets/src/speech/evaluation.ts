@@ -25,7 +25,10 @@ export interface EvaluationWindows {
  * part shorter than a window is not covered (an utterance of 160..239 frames
  * gives one window).
  */
-export function evaluationWindows(utt: Pick<UtteranceFeatures, 'data' | 'frames' | 'nMels'> & { file?: string }, options: Partial<WindowOptions> = {}): EvaluationWindows {
+export function evaluationWindows(
+  utt: Pick<UtteranceFeatures, 'data' | 'frames' | 'nMels'> & { file?: string },
+  options: Partial<WindowOptions> = {},
+): EvaluationWindows {
   const o = { ...DEFAULT_WINDOWS, ...options };
   if (!Number.isInteger(o.frames) || o.frames <= 0) {
     throw new Error(`'frames' passed to 'evaluationWindows' must be a positive integer, got ${o.frames}`);
@@ -34,7 +37,9 @@ export function evaluationWindows(utt: Pick<UtteranceFeatures, 'data' | 'frames'
     throw new Error(`'overlap' passed to 'evaluationWindows' must be in [0, 1), got ${o.overlap}`);
   }
   if (utt.frames < o.frames) {
-    throw new Error(`'evaluationWindows': ${utt.file ?? 'utterance'} has ${utt.frames} frames, fewer than one window of ${o.frames}`);
+    throw new Error(
+      `'evaluationWindows': ${utt.file ?? 'utterance'} has ${utt.frames} frames, fewer than one window of ${o.frames}`,
+    );
   }
   const step = Math.max(1, Math.round(o.frames * (1 - o.overlap)));
   const D = utt.nMels;

@@ -4,7 +4,11 @@ import { synthesize } from './synthetic.js';
 
 describe('speakerFeatures', () => {
   it('turns espeak speech (22,050 Hz) into 16 kHz power-mel frames [frames, 40]', async () => {
-    const a = await synthesize('en+m2', 'Seven golden horses walked slowly across the river.', { pitch: 40, rate: 170, range: 50 });
+    const a = await synthesize('en+m2', 'Seven golden horses walked slowly across the river.', {
+      pitch: 40,
+      rate: 170,
+      range: 50,
+    });
     const m = await speakerFeatures(a);
     const wav = await preprocessWav(a);
     expect(m.nMels).toBe(40);
@@ -17,14 +21,24 @@ describe('speakerFeatures', () => {
   });
 
   it('names the input for empty, silent, non-finite and speechless audio', async () => {
-    await expect(preprocessWav({ samples: new Float32Array(0), sampleRate: 16000 }, {}, 'a.wav')).rejects.toThrow(/a\.wav: audio is empty/);
-    await expect(preprocessWav({ samples: new Float32Array(16000), sampleRate: 16000 }, {}, 'b.wav')).rejects.toThrow(/b\.wav: audio is digital silence/);
-    await expect(preprocessWav({ samples: new Float32Array([0.1, Number.NaN]), sampleRate: 16000 }, {}, 'c.wav')).rejects.toThrow(/c\.wav: audio contains non-finite samples/);
+    await expect(preprocessWav({ samples: new Float32Array(0), sampleRate: 16000 }, {}, 'a.wav')).rejects.toThrow(
+      /a\.wav: audio is empty/,
+    );
+    await expect(preprocessWav({ samples: new Float32Array(16000), sampleRate: 16000 }, {}, 'b.wav')).rejects.toThrow(
+      /b\.wav: audio is digital silence/,
+    );
+    await expect(
+      preprocessWav({ samples: new Float32Array([0.1, Number.NaN]), sampleRate: 16000 }, {}, 'c.wav'),
+    ).rejects.toThrow(/c\.wav: audio contains non-finite samples/);
     // A constant offset is not silence to the level check, but the VAD finds no speech in it.
-    await expect(preprocessWav({ samples: new Float32Array(16000).fill(0.01), sampleRate: 16000 }, {}, 'd.wav')).rejects.toThrow(/d\.wav: voice activity detection found no speech/);
+    await expect(
+      preprocessWav({ samples: new Float32Array(16000).fill(0.01), sampleRate: 16000 }, {}, 'd.wav'),
+    ).rejects.toThrow(/d\.wav: voice activity detection found no speech/);
   });
 
   it('validates options by name', () => {
-    expect(() => resolveFeatureOptions({ nMels: 0 }, 'f')).toThrow(/'nMels' passed to 'f' must be a positive integer, got 0/);
+    expect(() => resolveFeatureOptions({ nMels: 0 }, 'f')).toThrow(
+      /'nMels' passed to 'f' must be a positive integer, got 0/,
+    );
   });
 });

@@ -43,7 +43,10 @@ export const DEFAULT_SPEAKER_FEATURES: SpeakerFeatureOptions = Object.freeze({
 });
 
 /** Fills defaults and validates; errors name `fn`. */
-export function resolveFeatureOptions(options: Partial<SpeakerFeatureOptions> = {}, fn = 'resolveFeatureOptions'): SpeakerFeatureOptions {
+export function resolveFeatureOptions(
+  options: Partial<SpeakerFeatureOptions> = {},
+  fn = 'resolveFeatureOptions',
+): SpeakerFeatureOptions {
   const o: SpeakerFeatureOptions = { ...DEFAULT_SPEAKER_FEATURES, ...options };
   for (const key of ['sampleRate', 'nFft', 'hopLength', 'nMels', 'minFrames'] as const) {
     if (!Number.isInteger(o[key]) || o[key] <= 0) {
@@ -58,7 +61,11 @@ export function resolveFeatureOptions(options: Partial<SpeakerFeatureOptions> = 
  * target rate, normalise volume (increase only), trim long silences.
  * Throws with `name` for empty or silent input.
  */
-export async function preprocessWav(audio: Audio, options: Partial<SpeakerFeatureOptions> = {}, name = 'audio'): Promise<Float32Array> {
+export async function preprocessWav(
+  audio: Audio,
+  options: Partial<SpeakerFeatureOptions> = {},
+  name = 'audio',
+): Promise<Float32Array> {
   const o = resolveFeatureOptions(options, 'preprocessWav');
   if (audio.samples.length === 0) throw new Error(`${name}: audio is empty (0 samples)`);
   let peak = 0;
@@ -75,11 +82,17 @@ export async function preprocessWav(audio: Audio, options: Partial<SpeakerFeatur
 }
 
 /** Audio → mel frames [frames, nMels] with the full pipeline. */
-export async function speakerFeatures(audio: Audio, options: Partial<SpeakerFeatureOptions> = {}, name = 'audio'): Promise<MelFrames> {
+export async function speakerFeatures(
+  audio: Audio,
+  options: Partial<SpeakerFeatureOptions> = {},
+  name = 'audio',
+): Promise<MelFrames> {
   const o = resolveFeatureOptions(options, 'speakerFeatures');
   const wav = await preprocessWav(audio, o, name);
   if (wav.length <= Math.floor(o.nFft / 2)) {
-    throw new Error(`${name}: only ${wav.length} samples left after preprocessing, too short for one ${o.nFft}-point frame`);
+    throw new Error(
+      `${name}: only ${wav.length} samples left after preprocessing, too short for one ${o.nFft}-point frame`,
+    );
   }
   return melSpectrogram(wav, {
     sampleRate: o.sampleRate,

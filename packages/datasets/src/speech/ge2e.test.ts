@@ -7,7 +7,12 @@ import { enrolmentSplit, evaluationWindows } from './evaluation.js';
 import { Ge2eBatcher } from './ge2e.js';
 
 /** Fake features: value at (frame t, mel d) of utterance u of speaker s encodes s, u, t, d. */
-function fakeSpeakers(nSpeakers: number, nUtts: number, frames: (s: number, u: number) => number, nMels = 4): SpeakerFeatures[] {
+function fakeSpeakers(
+  nSpeakers: number,
+  nUtts: number,
+  frames: (s: number, u: number) => number,
+  nMels = 4,
+): SpeakerFeatures[] {
   return Array.from({ length: nSpeakers }, (_, s) => ({
     id: `spk${s}`,
     utterances: Array.from({ length: nUtts }, (_, u) => {
@@ -108,7 +113,9 @@ describe('Ge2eBatcher', () => {
       /needs 4 speakers with at least 2 usable utterances .* has 3 of 3/,
     );
     const short = fakeSpeakers(4, 3, (s, u) => (s === 0 && u > 0 ? 100 : 200));
-    expect(() => new Ge2eBatcher(short, { speakersPerBatch: 4, utterancesPerSpeaker: 2 })).toThrow(/speakers with too few: spk0 \(1\)/);
+    expect(() => new Ge2eBatcher(short, { speakersPerBatch: 4, utterancesPerSpeaker: 2 })).toThrow(
+      /speakers with too few: spk0 \(1\)/,
+    );
     const b = new Ge2eBatcher(short, { speakersPerBatch: 3, utterancesPerSpeaker: 2 });
     expect(b.excludedSpeakers).toEqual([{ id: 'spk0', usableUtterances: 1 }]);
     expect(() => b.setState({ ...b.getState(), batches: -0.5 })).toThrow(/'state' passed to 'Ge2eBatcher.setState'/);
@@ -126,7 +133,9 @@ describe('evaluation', () => {
     expect(w.windows[3]![160 * 4 - 1]).toBe(399 * 10 + 3);
     const exact = evaluationWindows({ ...utt, frames: 160, data: utt.data.subarray(0, 640) });
     expect(exact.starts).toEqual([0]);
-    expect(() => evaluationWindows({ ...utt, frames: 100, data: utt.data.subarray(0, 400), file: 'x.flac' })).toThrow(/x\.flac has 100 frames/);
+    expect(() => evaluationWindows({ ...utt, frames: 100, data: utt.data.subarray(0, 400), file: 'x.flac' })).toThrow(
+      /x\.flac has 100 frames/,
+    );
   });
 
   it('enrols the first half of each speaker\u2019s usable utterances and verifies the rest', () => {

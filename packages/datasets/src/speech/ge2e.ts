@@ -91,7 +91,10 @@ export class Ge2eBatcher {
       else excluded.push({ id: s.id, usableUtterances: usable.length });
     }
     if (kept.length < o.speakersPerBatch) {
-      const short = excluded.slice(0, 8).map((e) => `${e.id} (${e.usableUtterances})`).join(', ');
+      const short = excluded
+        .slice(0, 8)
+        .map((e) => `${e.id} (${e.usableUtterances})`)
+        .join(', ');
       throw new Error(
         `'Ge2eBatcher' needs ${o.speakersPerBatch} speakers with at least ${M} usable utterances (≥ ${o.minFrames} frames) ` +
           `but the corpus has ${kept.length} of ${speakers.length}` +
@@ -101,7 +104,8 @@ export class Ge2eBatcher {
     const nMels = kept[0]?.utterances[0]?.nMels ?? 0;
     for (const s of kept) {
       for (const u of s.utterances) {
-        if (u.nMels !== nMels) throw new Error(`${u.file}: expected ${nMels} mel channels like the rest of the corpus, got ${u.nMels}`);
+        if (u.nMels !== nMels)
+          throw new Error(`${u.file}: expected ${nMels} mel channels like the rest of the corpus, got ${u.nMels}`);
       }
     }
     this.nMels = nMels;
@@ -152,14 +156,22 @@ export class Ge2eBatcher {
 
   getState(): Ge2eBatcherState {
     const utterances: Record<string, RandomCyclerState> = {};
-    for (const [s, c] of [...this.utteranceCyclers.entries()].sort((a, b) => a[0] - b[0])) utterances[String(s)] = c.getState();
+    for (const [s, c] of [...this.utteranceCyclers.entries()].sort((a, b) => a[0] - b[0]))
+      utterances[String(s)] = c.getState();
     return { batches: this.batches, rng: this.rng.getState(), speakers: this.speakerCycler.getState(), utterances };
   }
 
   /** Restores a state from `getState` of a batcher over the same speakers and options. */
   setState(state: Ge2eBatcherState): void {
-    if (state === null || typeof state !== 'object' || !Number.isInteger(state.batches) || typeof state.utterances !== 'object') {
-      throw new Error(`'state' passed to 'Ge2eBatcher.setState' must come from 'Ge2eBatcher.getState', got ${JSON.stringify(state)}`);
+    if (
+      state === null ||
+      typeof state !== 'object' ||
+      !Number.isInteger(state.batches) ||
+      typeof state.utterances !== 'object'
+    ) {
+      throw new Error(
+        `'state' passed to 'Ge2eBatcher.setState' must come from 'Ge2eBatcher.getState', got ${JSON.stringify(state)}`,
+      );
     }
     this.rng.setState(state.rng);
     this.speakerCycler.setState(state.speakers);
@@ -167,7 +179,9 @@ export class Ge2eBatcher {
     for (const [k, v] of Object.entries(state.utterances)) {
       const s = Number(k);
       if (!Number.isInteger(s) || s < 0 || s >= this.speakers.length) {
-        throw new Error(`'state' passed to 'Ge2eBatcher.setState' names speaker index ${k}, but there are ${this.speakers.length} speakers`);
+        throw new Error(
+          `'state' passed to 'Ge2eBatcher.setState' names speaker index ${k}, but there are ${this.speakers.length} speakers`,
+        );
       }
       const c = new RandomCycler((this.speakers[s] as { utterances: UtteranceFeatures[] }).utterances.length);
       c.setState(v);

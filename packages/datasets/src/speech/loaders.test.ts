@@ -43,17 +43,21 @@ describe('libriSpeechCorpus', () => {
     const sum = summarizeSpeakerFeatures(set);
     expect(sum.splits.train).toMatchObject({ speakers: 2, utterances: 4 });
     expect(sum.splits.validation).toMatchObject({ speakers: 1, utterances: 1 });
-    expect(sum.splits.train.frames).toBe(set.splits.train.flatMap((s) => s.utterances).reduce((a, x) => a + x.frames, 0));
+    expect(sum.splits.train.frames).toBe(
+      set.splits.train.flatMap((s) => s.utterances).reduce((a, x) => a + x.frames, 0),
+    );
     expect(sum.skipped).toBe(2);
     // The fixtures are short (about 1.5 s), so with the original 160-frame minimum fewer are usable.
     expect(sum.splits.train.usableUtterances).toBeLessThanOrEqual(sum.splits.train.utterances);
-    await expect(extractSpeakerFeatures(c, { onError: 'throw' })).rejects.toThrow(/26-495-0002\.flac: audio file is empty/);
+    await expect(extractSpeakerFeatures(c, { onError: 'throw' })).rejects.toThrow(
+      /26-495-0002\.flac: audio file is empty/,
+    );
   });
 
   it('names a missing subset folder', async () => {
-    await expect(libriSpeechCorpus({ root: LIBRI, subsets: { train: ['train-clean-360'], validation: [], test: [] } })).rejects.toThrow(
-      /train-clean-360: LibriSpeech subset folder for the train split not found/,
-    );
+    await expect(
+      libriSpeechCorpus({ root: LIBRI, subsets: { train: ['train-clean-360'], validation: [], test: [] } }),
+    ).rejects.toThrow(/train-clean-360: LibriSpeech subset folder for the train split not found/);
   });
 });
 
@@ -66,11 +70,17 @@ describe('speakerFoldersCorpus', () => {
     expect(c.splits.validation).toHaveLength(1);
     const alice = [...c.splits.train, ...c.splits.validation, ...c.splits.test].find((s) => s.id === 'alice')!;
     expect(alice.utterances.map((u) => u.id)).toEqual(['alice/a.wav', 'alice/session2/b.flac']);
-    const again = await speakerFoldersCorpus({ root: FOLDERS, fractions: { train: 1, validation: 1, test: 1 }, seed: 3 });
+    const again = await speakerFoldersCorpus({
+      root: FOLDERS,
+      fractions: { train: 1, validation: 1, test: 1 },
+      seed: 3,
+    });
     expect(again.splits.test.map((s) => s.id)).toEqual(c.splits.test.map((s) => s.id));
     // LibriSpeech's 251:40:40 proportions still give every split a speaker when there are 3.
     const byDefault = await speakerFoldersCorpus({ root: FOLDERS });
-    expect([byDefault.splits.train.length, byDefault.splits.validation.length, byDefault.splits.test.length]).toEqual([1, 1, 1]);
+    expect([byDefault.splits.train.length, byDefault.splits.validation.length, byDefault.splits.test.length]).toEqual([
+      1, 1, 1,
+    ]);
     // 8 kHz WAV and 16 kHz FLAC both end up as 16 kHz features.
     const a = await alice.utterances[0]!.load();
     expect(a.sampleRate).toBe(8000);
@@ -86,14 +96,18 @@ describe('speakerFoldersCorpus', () => {
     expect(summary.splits.train).toMatchObject({ speakers: 1, utterances: 2 });
     expect(summary.splits.validation).toMatchObject({ speakers: 1, utterances: 2 });
     expect(summary.splits.test).toMatchObject({ speakers: 1, utterances: 2 });
-    expect(summary.skippedFiles).toEqual([{ file: join(root, 'train', 'alice', 'silent.wav'), reason: expect.stringMatching(/digital silence/) }]);
+    expect(summary.skippedFiles).toEqual([
+      { file: join(root, 'train', 'alice', 'silent.wav'), reason: expect.stringMatching(/digital silence/) },
+    ]);
     expect(JSON.parse(JSON.stringify(summary))).toEqual(summary);
   });
 
   it('names a folder without speakers', async () => {
     const root = mkdtempSync(join(tmpdir(), 'ttrnn-empty-'));
     await expect(speakerFoldersCorpus({ root })).rejects.toThrow(/no speaker folders with \.wav or \.flac files/);
-    await expect(speakerFoldersCorpus({ root: join(root, 'missing') })).rejects.toThrow(/missing: speaker corpus folder not found/);
+    await expect(speakerFoldersCorpus({ root: join(root, 'missing') })).rejects.toThrow(
+      /missing: speaker corpus folder not found/,
+    );
   });
 });
 

@@ -16,7 +16,9 @@ async function isDir(path: string): Promise<boolean> {
 
 async function sortedEntries(dir: string) {
   try {
-    return (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
   } catch (e) {
     throw new Error(`${dir}: cannot list directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
@@ -73,14 +75,18 @@ export async function libriSpeechCorpus(options: LibriSpeechOptions): Promise<Sp
     for (const subset of subsets[split]) {
       const dir = join(options.root, subset);
       if (!(await isDir(dir))) {
-        throw new Error(`${dir}: LibriSpeech subset folder for the ${split} split not found (expected <root>/${subset}/<speaker>/<chapter>/*.flac)`);
+        throw new Error(
+          `${dir}: LibriSpeech subset folder for the ${split} split not found (expected <root>/${subset}/<speaker>/<chapter>/*.flac)`,
+        );
       }
       for (const sp of await sortedEntries(dir)) {
         if (!sp.isDirectory()) continue;
         const speaker = sp.name;
         const prev = seen.get(speaker);
         if (prev !== undefined && prev !== split) {
-          throw new Error(`${join(dir, speaker)}: speaker ${speaker} is in both the ${prev} and ${split} splits; splits must have disjoint speakers`);
+          throw new Error(
+            `${join(dir, speaker)}: speaker ${speaker} is in both the ${prev} and ${split} splits; splits must have disjoint speakers`,
+          );
         }
         seen.set(speaker, split);
         for (const ch of await sortedEntries(join(dir, speaker))) {
@@ -91,7 +97,10 @@ export async function libriSpeechCorpus(options: LibriSpeechOptions): Promise<Sp
             if (!f.isFile() || !AUDIO_EXT.test(f.name)) continue;
             const path = join(chDir, f.name);
             if (!pattern.test(f.name)) {
-              skipped.push({ file: path, reason: `expected a name like ${speaker}-${ch.name}-0000.flac in this folder` });
+              skipped.push({
+                file: path,
+                reason: `expected a name like ${speaker}-${ch.name}-0000.flac in this folder`,
+              });
               continue;
             }
             const list = speakers.get(speaker) ?? [];
@@ -136,7 +145,11 @@ async function speakersUnder(dir: string): Promise<SpeakerSource[]> {
 export async function speakerFoldersCorpus(options: SpeakerFoldersOptions): Promise<SpeakerCorpus> {
   const root = options.root;
   if (!(await isDir(root))) throw new Error(`${root}: speaker corpus folder not found`);
-  const valName = (await isDir(join(root, 'validation'))) ? 'validation' : (await isDir(join(root, 'dev'))) ? 'dev' : null;
+  const valName = (await isDir(join(root, 'validation')))
+    ? 'validation'
+    : (await isDir(join(root, 'dev')))
+      ? 'dev'
+      : null;
   if ((await isDir(join(root, 'train'))) && (await isDir(join(root, 'test')))) {
     const splits: Record<SplitName, SpeakerSource[]> = {
       train: await speakersUnder(join(root, 'train')),
@@ -147,18 +160,24 @@ export async function speakerFoldersCorpus(options: SpeakerFoldersOptions): Prom
     for (const split of ['train', 'validation', 'test'] as const) {
       for (const s of splits[split]) {
         const prev = seen.get(s.id);
-        if (prev) throw new Error(`${root}: speaker '${s.id}' is in both the ${prev} and ${split} splits; splits must have disjoint speakers`);
+        if (prev)
+          throw new Error(
+            `${root}: speaker '${s.id}' is in both the ${prev} and ${split} splits; splits must have disjoint speakers`,
+          );
         seen.set(s.id, split);
       }
     }
     return { name: `folders:${root}`, splits, skipped: [] };
   }
   const speakers = await speakersUnder(root);
-  if (speakers.length === 0) throw new Error(`${root}: no speaker folders with .wav or .flac files (expected <root>/<speaker>/**/*.wav|flac)`);
+  if (speakers.length === 0)
+    throw new Error(`${root}: no speaker folders with .wav or .flac files (expected <root>/<speaker>/**/*.wav|flac)`);
   const f = options.fractions ?? { train: 251, validation: 40, test: 40 };
   const sum = f.train + f.validation + f.test;
   if (!(sum > 0) || f.train < 0 || f.validation < 0 || f.test < 0) {
-    throw new Error(`'fractions' passed to 'speakerFoldersCorpus' must be non-negative with a positive sum, got ${JSON.stringify(f)}`);
+    throw new Error(
+      `'fractions' passed to 'speakerFoldersCorpus' must be non-negative with a positive sum, got ${JSON.stringify(f)}`,
+    );
   }
   const order = new Rng(deriveSeed(options.seed ?? 0, 17)).permutation(speakers.length);
   // At least one speaker in a split with a positive share, when there are enough speakers.
@@ -169,11 +188,18 @@ export async function speakerFoldersCorpus(options: SpeakerFoldersOptions): Prom
   const nVal = atLeastOne(f.validation);
   const nTest = atLeastOne(f.test);
   const pick = (lo: number, hi: number) =>
-    order.slice(lo, hi).sort((a, b) => a - b).map((i) => speakers[i] as SpeakerSource);
+    order
+      .slice(lo, hi)
+      .sort((a, b) => a - b)
+      .map((i) => speakers[i] as SpeakerSource);
   const nTrain = speakers.length - nVal - nTest;
   return {
     name: `folders:${root}`,
-    splits: { train: pick(0, nTrain), validation: pick(nTrain, nTrain + nVal), test: pick(nTrain + nVal, speakers.length) },
+    splits: {
+      train: pick(0, nTrain),
+      validation: pick(nTrain, nTrain + nVal),
+      test: pick(nTrain + nVal, speakers.length),
+    },
     skipped: [],
   };
 }

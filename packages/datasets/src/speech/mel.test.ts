@@ -92,6 +92,12 @@ describe('melSpectrogram (librosa melspectrogram(...).T)', () => {
     const sig = new Float32Array(1000).map((_, i) => Math.sin(i / 3));
     const p = melSpectrogram(sig);
     const l = melSpectrogram(sig, { log: true, logEpsilon: 1e-6 });
-    expectClose(l.data, Array.from(p.data, (v) => Math.log(v + 1e-6)), 1e-5, 1e-5, 'log mel');
+    expectClose(
+      l.data,
+      Array.from(p.data, (v) => Math.log(v + 1e-6)),
+      1e-5,
+      1e-5,
+      'log mel',
+    );
   });
 });

@@ -40,13 +40,19 @@ export function melFilterbank(options: MelFilterbankOptions): Float32Array {
   const { sampleRate, nFft, nMels } = options;
   const fMin = options.fMin ?? 0;
   const fMax = options.fMax ?? sampleRate / 2;
-  for (const [name, v] of [['sampleRate', sampleRate], ['nFft', nFft], ['nMels', nMels]] as const) {
+  for (const [name, v] of [
+    ['sampleRate', sampleRate],
+    ['nFft', nFft],
+    ['nMels', nMels],
+  ] as const) {
     if (!Number.isInteger(v) || v <= 0) {
       throw new Error(`'${name}' passed to 'melFilterbank' must be a positive integer, got ${v}`);
     }
   }
   if (!(fMin >= 0 && fMax > fMin && fMax <= sampleRate / 2)) {
-    throw new Error(`'fMin'/'fMax' passed to 'melFilterbank' must satisfy 0 ≤ fMin < fMax ≤ sampleRate/2, got ${fMin}/${fMax}`);
+    throw new Error(
+      `'fMin'/'fMax' passed to 'melFilterbank' must satisfy 0 ≤ fMin < fMax ≤ sampleRate/2, got ${fMin}/${fMax}`,
+    );
   }
   const bins = Math.floor(nFft / 2) + 1;
   const fftFreqs = new Float64Array(bins);
@@ -124,7 +130,9 @@ export function melSpectrogram(wav: Float32Array, options: Partial<MelSpectrogra
   }
   const pad = Math.floor(nFft / 2);
   if (wav.length <= pad) {
-    throw new Error(`'wav' passed to 'melSpectrogram' must be longer than nFft/2 = ${pad} samples for reflect padding, got ${wav.length}`);
+    throw new Error(
+      `'wav' passed to 'melSpectrogram' must be longer than nFft/2 = ${pad} samples for reflect padding, got ${wav.length}`,
+    );
   }
   const fb = melFilterbank({ sampleRate: o.sampleRate, nFft, nMels });
   const bins = Math.floor(nFft / 2) + 1;

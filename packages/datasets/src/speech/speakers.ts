@@ -21,7 +21,9 @@ export interface SpeakerDataOptions extends ExtractOptions {
 }
 
 /** Picks the corpus for `dataDir` (LibriSpeech, speaker folders) or the synthetic default. */
-export async function resolveSpeakerCorpus(options: Omit<SpeakerDataOptions, keyof ExtractOptions> = {}): Promise<SpeakerCorpus> {
+export async function resolveSpeakerCorpus(
+  options: Omit<SpeakerDataOptions, keyof ExtractOptions> = {},
+): Promise<SpeakerCorpus> {
   const seed = options.seed ?? 0;
   if (options.dataDir === undefined) {
     return syntheticCorpus({ size: options.size ?? 'quick', seed, noiseSnrDb: options.noiseSnrDb ?? null });
@@ -48,5 +50,8 @@ export async function speakerDataSummary(
   options: SpeakerDataOptions = {},
 ): Promise<SpeakerDataSummary & { skippedFiles: { file: string; reason: string }[] }> {
   const set = await loadSpeakerData(options);
-  return { ...summarizeSpeakerFeatures(set), skippedFiles: set.skipped.map((s) => ({ file: s.file, reason: s.reason })) };
+  return {
+    ...summarizeSpeakerFeatures(set),
+    skippedFiles: set.skipped.map((s) => ({ file: s.file, reason: s.reason })),
+  };
 }

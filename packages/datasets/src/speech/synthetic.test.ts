@@ -9,7 +9,9 @@ import { Ge2eBatcher } from './ge2e.js';
 import { addNoise, syntheticCorpus, syntheticCorpusSpec } from './synthetic.js';
 
 function digest(x: Float32Array): string {
-  return createHash('sha256').update(new Uint8Array(x.buffer, x.byteOffset, x.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(x.buffer, x.byteOffset, x.byteLength))
+    .digest('hex');
 }
 
 describe('syntheticCorpusSpec', () => {
@@ -24,7 +26,9 @@ describe('syntheticCorpusSpec', () => {
     expect(a.train[0]).toHaveLength(32);
     const texts = a.train[0]!.map((u) => u.text);
     expect(new Set(texts).size).toBe(32);
-    expect(() => syntheticCorpusSpec('huge' as 'tiny', 0)).toThrow(/'size' passed to 'syntheticCorpusSpec' must be one of tiny, quick, paper/);
+    expect(() => syntheticCorpusSpec('huge' as 'tiny', 0)).toThrow(
+      /'size' passed to 'syntheticCorpusSpec' must be one of tiny, quick, paper/,
+    );
   });
 });
 
@@ -43,7 +47,10 @@ describe('syntheticCorpus (tiny)', () => {
     expect(again.cache).toMatchObject({ hits: 24, misses: 0 });
     // Same seed, recomputed from scratch (no cache): identical features.
     const opts = resolveFeatureOptions();
-    for (const [s, u] of [[0, 0], [3, 2]] as const) {
+    for (const [s, u] of [
+      [0, 0],
+      [3, 2],
+    ] as const) {
       const src = corpus.splits.train[s]!.utterances[u]!;
       const fresh = await utteranceFeatures(src, opts, null);
       expect(digest(fresh.data)).toBe(digest(set.splits.train[s]!.utterances[u]!.data));

@@ -34,10 +34,44 @@ export const SYNTHETIC_ACCENTS: readonly string[] = Object.freeze([
  * 'whisper' is left out: it has no pitch, so little speaker identity.
  */
 export const SYNTHETIC_VARIANTS: readonly string[] = Object.freeze([
-  'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'f1', 'f2', 'f3', 'f4', 'f5', 'klatt', 'croak',
-  'Andy', 'Annie', 'Gene', 'Jacky', 'Lee', 'Mario', 'Michael', 'Storm', 'Tweaky', 'max', 'quincy',
-  'rob', 'steph', 'aunty', 'boris', 'edward', 'john', 'linda', 'norbert', 'shelby', 'travis', 'victor',
-  'iven', 'iven2',
+  'm1',
+  'm2',
+  'm3',
+  'm4',
+  'm5',
+  'm6',
+  'm7',
+  'f1',
+  'f2',
+  'f3',
+  'f4',
+  'f5',
+  'klatt',
+  'croak',
+  'Andy',
+  'Annie',
+  'Gene',
+  'Jacky',
+  'Lee',
+  'Mario',
+  'Michael',
+  'Storm',
+  'Tweaky',
+  'max',
+  'quincy',
+  'rob',
+  'steph',
+  'aunty',
+  'boris',
+  'edward',
+  'john',
+  'linda',
+  'norbert',
+  'shelby',
+  'travis',
+  'victor',
+  'iven',
+  'iven2',
 ]);
 
 /** A synthetic speaker: a voice, a variant and a base pitch and speaking rate. */
@@ -105,7 +139,9 @@ function sentence(rng: Rng, minWords: number, maxWords: number): string {
 export function syntheticCorpusSpec(size: SyntheticSize, seed: number): Record<SplitName, SyntheticUtterance[][]> {
   const spec = SYNTHETIC_SIZES[size];
   if (spec === undefined) {
-    throw new Error(`'size' passed to 'syntheticCorpusSpec' must be one of ${Object.keys(SYNTHETIC_SIZES).join(', ')}, got ${String(size)}`);
+    throw new Error(
+      `'size' passed to 'syntheticCorpusSpec' must be one of ${Object.keys(SYNTHETIC_SIZES).join(', ')}, got ${String(size)}`,
+    );
   }
   const total = spec.speakers.train + spec.speakers.validation + spec.speakers.test;
   // Two pitch bands (low 30±8, high 62±8) double the grid to 8 × 38 × 2 = 608 cells.
@@ -113,7 +149,8 @@ export function syntheticCorpusSpec(size: SyntheticSize, seed: number): Record<S
   for (let a = 0; a < SYNTHETIC_ACCENTS.length; a++) {
     for (let v = 0; v < SYNTHETIC_VARIANTS.length; v++) for (let b = 0; b < 2; b++) cells.push([a, v, b]);
   }
-  if (total > cells.length) throw new Error(`'size' passed to 'syntheticCorpusSpec' needs ${total} speakers, at most ${cells.length} exist`);
+  if (total > cells.length)
+    throw new Error(`'size' passed to 'syntheticCorpusSpec' needs ${total} speakers, at most ${cells.length} exist`);
   const rng = new Rng(deriveSeed(seed, 1));
   rng.shuffle(cells);
   const out: Record<SplitName, SyntheticUtterance[][]> = { train: [], validation: [], test: [] };
@@ -199,7 +236,10 @@ export class SynthesisSession {
       const w = new m.eSpeakNGWorker();
       try {
         const r = w.set_voice(voice);
-        if (r !== 0) throw new Error(`'voice' passed to 'synthesize' is not an eSpeak-NG voice: '${voice}' (set_voice returned ${r})`);
+        if (r !== 0)
+          throw new Error(
+            `'voice' passed to 'synthesize' is not an eSpeak-NG voice: '${voice}' (set_voice returned ${r})`,
+          );
         w.set_pitch(settings.pitch);
         w.set_rate(settings.rate);
         w.set_range(settings.range);
@@ -233,7 +273,11 @@ export class SynthesisSession {
 }
 
 /** One utterance from a fresh eSpeak instance (22,050 Hz), bit-reproducible. */
-export async function synthesize(voice: string, text: string, settings: { pitch: number; rate: number; range: number }): Promise<Audio> {
+export async function synthesize(
+  voice: string,
+  text: string,
+  settings: { pitch: number; rate: number; range: number },
+): Promise<Audio> {
   const session = await SynthesisSession.open();
   try {
     return session.say(voice, text, settings);
@@ -255,9 +299,14 @@ function sayUtterance(session: SynthesisSession, u: SyntheticUtterance): Audio {
  * The audio of utterance `index` of one synthetic speaker: a fresh session
  * says the speaker's utterances 0..index in order (see `SynthesisSession`).
  */
-export async function synthesizeSpeakerUtterance(utterances: readonly SyntheticUtterance[], index: number): Promise<Audio> {
+export async function synthesizeSpeakerUtterance(
+  utterances: readonly SyntheticUtterance[],
+  index: number,
+): Promise<Audio> {
   if (!Number.isInteger(index) || index < 0 || index >= utterances.length) {
-    throw new Error(`'index' passed to 'synthesizeSpeakerUtterance' must be in [0, ${utterances.length}), got ${index}`);
+    throw new Error(
+      `'index' passed to 'synthesizeSpeakerUtterance' must be in [0, ${utterances.length}), got ${index}`,
+    );
   }
   const session = await SynthesisSession.open();
   try {
@@ -305,7 +354,8 @@ export function syntheticCorpus(options: Partial<SyntheticCorpusOptions> = {}): 
   const size = options.size ?? 'quick';
   const seed = options.seed ?? 0;
   const noise = options.noiseSnrDb ?? null;
-  if (!Number.isFinite(seed)) throw new Error(`'seed' passed to 'syntheticCorpus' must be a finite number, got ${seed}`);
+  if (!Number.isFinite(seed))
+    throw new Error(`'seed' passed to 'syntheticCorpus' must be a finite number, got ${seed}`);
   if (noise !== null && !Number.isFinite(noise)) {
     throw new Error(`'noiseSnrDb' passed to 'syntheticCorpus' must be a finite number or null, got ${noise}`);
   }
@@ -335,25 +385,29 @@ export function syntheticCorpus(options: Partial<SyntheticCorpusOptions> = {}): 
       }
     }
   };
-  const recipe = (u: SyntheticUtterance) => ({ voice: syntheticVoice(u.speaker), text: u.text, pitch: u.pitch, rate: u.rate, range: u.range });
+  const recipe = (u: SyntheticUtterance) => ({
+    voice: syntheticVoice(u.speaker),
+    text: u.text,
+    pitch: u.pitch,
+    rate: u.rate,
+    range: u.range,
+  });
   const toSpeakers = (list: SyntheticUtterance[][]): SpeakerSource[] =>
     list.map((utts) => ({
       id: (utts[0] as SyntheticUtterance).speaker.id,
-      utterances: utts.map(
-        (u, index): UtteranceSource => ({
-          id: u.id,
-          speaker: u.speaker.id,
-          file: `synthetic:${u.id}`,
-          // The audio depends on every utterance the session said before it.
-          identity: JSON.stringify({
-            synthetic: SYNTHETIC_RECIPE_VERSION,
-            engine: '@echogarden/espeak-ng-emscripten@0.3.5',
-            sequence: utts.slice(0, index + 1).map(recipe),
-            ...(noise === null ? {} : { noiseSnrDb: noise, noiseSeed: [seed, 4, u.speaker.id, index] }),
-          }),
-          load: () => load(utts, index),
+      utterances: utts.map((u, index): UtteranceSource => ({
+        id: u.id,
+        speaker: u.speaker.id,
+        file: `synthetic:${u.id}`,
+        // The audio depends on every utterance the session said before it.
+        identity: JSON.stringify({
+          synthetic: SYNTHETIC_RECIPE_VERSION,
+          engine: '@echogarden/espeak-ng-emscripten@0.3.5',
+          sequence: utts.slice(0, index + 1).map(recipe),
+          ...(noise === null ? {} : { noiseSnrDb: noise, noiseSeed: [seed, 4, u.speaker.id, index] }),
         }),
-      ),
+        load: () => load(utts, index),
+      })),
     }));
   return {
     name: `synthetic-${size}-seed${seed}${noise === null ? '' : `-snr${noise}`}`,

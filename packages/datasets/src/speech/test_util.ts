@@ -18,7 +18,13 @@ export function loadReference(): SpeechReference {
 }
 
 /** |a − e| ≤ atol + rtol·|e| elementwise; throws naming the first bad index. */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number, what = 'value'): void {
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rtol: number,
+  atol: number,
+  what = 'value',
+): void {
   if (actual.length !== expected.length) throw new Error(`${what}: length ${actual.length} ≠ ${expected.length}`);
   for (let i = 0; i < actual.length; i++) {
     const a = actual[i] as number;

@@ -25,7 +25,16 @@ describe('speechMask (the original trim_long_silences mask)', () => {
 
 describe('trimLongSilences on real speech', () => {
   it('removes an inserted 1.5 s silence and keeps most of the speech', async () => {
-    const speech = (await resample(await synthesize('en-us+m3', 'The careful sailor walked across the bridge.', { pitch: 50, rate: 175, range: 50 }), 16000)).samples;
+    const speech = (
+      await resample(
+        await synthesize('en-us+m3', 'The careful sailor walked across the bridge.', {
+          pitch: 50,
+          rate: 175,
+          range: 50,
+        }),
+        16000,
+      )
+    ).samples;
     const sr = 16000;
     const gap = new Float32Array(Math.round(1.5 * sr));
     // speech | 1.5 s silence | speech

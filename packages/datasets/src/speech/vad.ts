@@ -33,11 +33,18 @@ function loadFvad(): Promise<FvadModule> {
 }
 
 /** Raw WebRTC VAD decisions, one per full window (a trailing partial window is dropped). */
-export async function vadFlags(wav: Float32Array, sampleRate: number, mode: number, windowMs: number): Promise<Uint8Array> {
+export async function vadFlags(
+  wav: Float32Array,
+  sampleRate: number,
+  mode: number,
+  windowMs: number,
+): Promise<Uint8Array> {
   const m = await loadFvad();
   const perWindow = (windowMs * sampleRate) / 1000;
   if (!Number.isInteger(perWindow)) {
-    throw new Error(`'windowMs' passed to 'vadFlags' must give a whole number of samples at ${sampleRate} Hz, got ${windowMs}`);
+    throw new Error(
+      `'windowMs' passed to 'vadFlags' must give a whole number of samples at ${sampleRate} Hz, got ${windowMs}`,
+    );
   }
   const nWindows = Math.floor(wav.length / perWindow);
   const flags = new Uint8Array(nWindows);

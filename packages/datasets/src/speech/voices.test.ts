@@ -8,7 +8,9 @@ import { SYNTHETIC_ACCENTS, SYNTHETIC_VARIANTS, synthesize } from './synthetic.j
 const SAY = { pitch: 50, rate: 175, range: 50 };
 
 function digest(x: Float32Array): string {
-  return createHash('sha256').update(new Uint8Array(x.buffer, x.byteOffset, x.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(x.buffer, x.byteOffset, x.byteLength))
+    .digest('hex');
 }
 
 describe('synthetic voices', () => {
@@ -27,7 +29,9 @@ describe('synthetic voices', () => {
   });
 
   it('refuses a voice eSpeak does not know instead of falling back', async () => {
-    await expect(synthesize('en-gb', 'Hello', SAY)).rejects.toThrow(/'voice' passed to 'synthesize' is not an eSpeak-NG voice: 'en-gb'/);
+    await expect(synthesize('en-gb', 'Hello', SAY)).rejects.toThrow(
+      /'voice' passed to 'synthesize' is not an eSpeak-NG voice: 'en-gb'/,
+    );
   });
 
   it('is bit-reproducible (a fresh instance per utterance)', async () => {

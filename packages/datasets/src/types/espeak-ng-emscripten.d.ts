@@ -21,6 +21,8 @@ declare module '@echogarden/espeak-ng-emscripten' {
     eSpeakNGWorker: new () => ESpeakNGWorker;
     destroy(obj: object): void;
   }
-  const createESpeak: (moduleArg?: { getPreloadedPackage?: (name: string, size: number) => ArrayBuffer }) => Promise<ESpeakModule>;
+  const createESpeak: (moduleArg?: {
+    getPreloadedPackage?: (name: string, size: number) => ArrayBuffer;
+  }) => Promise<ESpeakModule>;
   export default createESpeak;
 }

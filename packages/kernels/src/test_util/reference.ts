@@ -16,7 +16,11 @@ export interface Inputs64 {
 const sig = (x: number) => 1 / (1 + Math.exp(-x));
 
 /** `out` of the kernel's forward: every h, then (LSTM) the last c. */
-export function referenceForward(cell: KernelCell, { steps: T, batch: B, hidden: H }: SequenceShape, p: Inputs64): Float64Array {
+export function referenceForward(
+  cell: KernelCell,
+  { steps: T, batch: B, hidden: H }: SequenceShape,
+  p: Inputs64,
+): Float64Array {
   const G = (cell === 'lstm' ? 4 : 3) * H;
   const out = new Float64Array((cell === 'lstm' ? T + 1 : T) * B * H);
   const h = Float64Array.from(p.h0);
@@ -64,7 +68,11 @@ export function values(n: number, seed: number, scale = 1): Float64Array {
   return a;
 }
 
-export function randomInputs(cell: KernelCell, { steps: T, batch: B, hidden: H }: SequenceShape, seed: number): Inputs64 {
+export function randomInputs(
+  cell: KernelCell,
+  { steps: T, batch: B, hidden: H }: SequenceShape,
+  seed: number,
+): Inputs64 {
   const G = (cell === 'lstm' ? 4 : 3) * H;
   return {
     xp: values(T * B * G, seed + 1, 1.5),
@@ -101,7 +109,12 @@ export function roundInputs(p: Inputs64): Inputs64 {
 }
 
 /** max |a − e| / (atol + rtol·|e|) > 1 → message naming the first offending index. */
-export function closeness(actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol: number): string | null {
+export function closeness(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  atol: number,
+  rtol: number,
+): string | null {
   if (actual.length !== expected.length) return `length ${actual.length} ≠ ${expected.length}`;
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i]!;

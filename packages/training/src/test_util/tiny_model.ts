@@ -19,7 +19,11 @@ export class TinyRnn implements TrainableModel {
     const rng = new Rng(seed);
     const u = (shape: number[], fanIn: number): tf.Variable => {
       const bound = 1 / Math.sqrt(fanIn);
-      const data = rng.uniformArray(shape.reduce((a, b) => a * b, 1), -bound, bound);
+      const data = rng.uniformArray(
+        shape.reduce((a, b) => a * b, 1),
+        -bound,
+        bound,
+      );
       return tf.tidy(() => tf.variable(tf.tensor(data, shape)));
     };
     this.weights = [
@@ -47,7 +51,9 @@ export class TinyRnn implements TrainableModel {
       let h: tf.Tensor2D = tf.zeros([batch, this.hiddenSize]);
       for (let t = 0; t < steps; t++) {
         const xt = tf.reshape(tf.slice(x, [0, t, 0], [batch, 1, this.inputSize]), [batch, this.inputSize]);
-        h = tf.tanh(tf.add(tf.add(tf.matMul(xt, this.w('wx')), tf.matMul(h, this.w('wh'))), this.w('b'))) as tf.Tensor2D;
+        h = tf.tanh(
+          tf.add(tf.add(tf.matMul(xt, this.w('wx')), tf.matMul(h, this.w('wh'))), this.w('b')),
+        ) as tf.Tensor2D;
       }
       return tf.add(tf.matMul(h, this.w('head.w')), this.w('head.b'));
     });

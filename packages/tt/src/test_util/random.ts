@@ -14,7 +14,11 @@ export function intValues(shape: readonly number[], rng: Rng, bound = 100): tf.T
  * The full matrix by the definition W[i, j] = Π_k core_k[:, j_k, i_k, :], one
  * entry at a time in float64: an oracle independent of the library's reshapes.
  */
-export function naiveFull(cores: { shape: number[]; data: ArrayLike<number> }[]): { rows: number; cols: number; data: Float64Array } {
+export function naiveFull(cores: { shape: number[]; data: ArrayLike<number> }[]): {
+  rows: number;
+  cols: number;
+  data: Float64Array;
+} {
   const inModes = cores.map((c) => c.shape[2]!);
   const outModes = cores.map((c) => c.shape[1]!);
   const rows = inModes.reduce((a, b) => a * b, 1);
@@ -25,7 +29,8 @@ export function naiveFull(cores: { shape: number[]; data: ArrayLike<number> }[])
       // Decompose i and j row-major, core 0 most significant.
       const ik: number[] = [];
       const jk: number[] = [];
-      let ri = i, rj = j;
+      let ri = i,
+        rj = j;
       for (let k = cores.length - 1; k >= 0; k--) {
         ik[k] = ri % inModes[k]!;
         ri = Math.floor(ri / inModes[k]!);

@@ -7,7 +7,9 @@ export interface RefArray {
   data: number[];
 }
 
-export const REFERENCE_FILE = fileURLToPath(new URL('../../../../reference/ttrnn-reference-vectors.json', import.meta.url));
+export const REFERENCE_FILE = fileURLToPath(
+  new URL('../../../../reference/ttrnn-reference-vectors.json', import.meta.url),
+);
 
 let cache: Record<string, unknown> | undefined;
 

@@ -38,7 +38,10 @@ export function rankBounds(modes: number[]): number[] {
 }
 
 /** Random TT-tensor structures: 1–4 cores, modes in [1, maxMode], inner ranks in [1, maxRank], a seed. */
-export function ttTensorArb(maxMode: number, maxRank: number): fc.Arbitrary<{ modes: number[]; ranks: number[]; seed: number }> {
+export function ttTensorArb(
+  maxMode: number,
+  maxRank: number,
+): fc.Arbitrary<{ modes: number[]; ranks: number[]; seed: number }> {
   return fc
     .integer({ min: 1, max: 4 })
     .chain((d) =>
