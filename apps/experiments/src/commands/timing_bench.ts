@@ -8,15 +8,14 @@
  * Only the entry points read the clock; this module receives `now` from them.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { PRODUCT_MODES } from '@ttrnn/cells';
+import type { ProductMode } from '@ttrnn/cells';
 
 export const SHAPE_NAMES = ['row-mnist', 'original', 'pixel'] as const;
 export type ShapeName = (typeof SHAPE_NAMES)[number];
 
 export const MODEL_KINDS = ['lstm', 'gru', 'tt-lstm', 'tt-gru', 'tfjs-layers-lstm'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
-
-export const TT_MODES = ['per-step', 'rebuilt', 'auto'] as const;
-export type TTMode = (typeof TT_MODES)[number];
 
 /** A benchmark input shape: a sequence classifier over `steps` steps of `input` features. */
 export interface BenchShape {
@@ -52,7 +51,7 @@ export interface BenchConfig {
   readonly model: ModelKind;
   readonly cores: number | null;
   readonly rank: number | null;
-  readonly mode: TTMode | null;
+  readonly mode: ProductMode | null;
   /** Steps per chunk of the checkpointed backward, or null for the ordinary backward. */
   readonly checkpoint: number | null;
   /**
@@ -120,7 +119,7 @@ export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): Ben
   for (const cell of cells) {
     for (const cores of coreCounts) {
       for (const rank of ranks) {
-        for (const mode of TT_MODES) {
+        for (const mode of PRODUCT_MODES) {
           out.push({ shape, model: cell === 'lstm' ? 'tt-lstm' : 'tt-gru', cores, rank, mode, checkpoint: null });
         }
       }
@@ -285,7 +284,7 @@ export interface BenchRecord {
   readonly model: ModelKind;
   readonly cores: number | null;
   readonly rank: number | null;
-  readonly mode: TTMode | null;
+  readonly mode: ProductMode | null;
   readonly checkpoint: number | null;
   readonly path?: 'plain';
   /** Threads of the recurrent kernels (1 on the plain path, which runs on tfjs's single wasm thread). */
