@@ -11,10 +11,12 @@ import { recurrentKernels } from '@ttrnn/kernels';
 import type { BenchConfig, BenchModel, BenchShape, ModelFactory } from './timing_bench.js';
 
 /** The cells' model config of a bench configuration (one layer). */
-export function modelConfigOf(config: BenchConfig, shape: BenchShape): ModelConfig {
+export function benchModelConfig(config: BenchConfig, shape: BenchShape): ModelConfig {
   const tt = config.model === 'tt-lstm' || config.model === 'tt-gru';
   if (!tt && config.model !== 'lstm' && config.model !== 'gru') {
-    throw new Error(`'config.model' passed to 'modelConfigOf' must be a model of @ttrnn/cells, got '${config.model}'`);
+    throw new Error(
+      `'config.model' passed to 'benchModelConfig' must be a model of @ttrnn/cells, got '${config.model}'`,
+    );
   }
   return {
     task: 'classifier',
@@ -32,7 +34,7 @@ export function modelConfigOf(config: BenchConfig, shape: BenchShape): ModelConf
 
 /** A model of @ttrnn/cells for the timing loop. */
 export function cellsClassifier(config: BenchConfig, shape: BenchShape, seed: number): BenchModel {
-  const model = createModel(modelConfigOf(config, shape), seed) as SequenceClassifier;
+  const model = createModel(benchModelConfig(config, shape), seed) as SequenceClassifier;
   const variables = model.namedWeights().map((w) => w.variable);
   const path = chooseRecurrentPath(model.rnn.cells[0]!, model.config.mode, model.config.path);
   return {
