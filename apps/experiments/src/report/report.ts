@@ -58,13 +58,13 @@ function seriesKey(m: ModelSpec): string {
   return m.tt === null ? `${cellName(m.cell)} (dense)` : `TT-${cellName(m.cell)} ${m.tt.cores} cores`;
 }
 
-/** Points grouped by cell kind and dense/TT, sorted by x. */
-function groupPoints<C extends ModelSpec, O>(
+/** Our runs as chart series: one per cell kind and dense/TT, sorted by x; dense models as squares without lines. */
+function ourSeries<C extends ModelSpec, O>(
   records: readonly (RunRecord<C, O> & { outcome: O })[],
   x: (o: O) => number,
   y: (o: O) => number,
   label: (c: C) => string,
-): Map<string, Series['points'][number][]> {
+): Series[] {
   const groups = new Map<string, Series['points'][number][]>();
   for (const r of records) {
     const key = seriesKey(r.config);
@@ -72,8 +72,12 @@ function groupPoints<C extends ModelSpec, O>(
     pts.push({ x: x(r.outcome), y: y(r.outcome), label: label(r.config) });
     groups.set(key, pts);
   }
-  for (const pts of groups.values()) pts.sort((a, b) => a.x - b.x);
-  return groups;
+  return [...groups.entries()].map(([name, points]) => ({
+    name: `ours: ${name}`,
+    points: points.sort((a, b) => a.x - b.x),
+    style: name.includes('dense') ? 'scatter' : 'both',
+    marker: name.includes('dense') ? 'square' : 'circle',
+  }));
 }
 
 /** A model as the authors' tables key it: cell, cores, rank, with cores 0 and rank 0 for a dense model. */
@@ -365,18 +369,12 @@ export function renderReport(results: ResultsFile): RenderedReport {
       ),
       '',
     );
-    const groups = groupPoints(
+    const series = ourSeries(
       mnistDone,
       (o) => o.params,
       (o) => 100 * o.testAccuracy,
       shortLabel,
     );
-    const series: Series[] = [...groups.entries()].map(([name, points]) => ({
-      name: `ours: ${name}`,
-      points,
-      style: name.includes('dense') ? 'scatter' : 'both',
-      marker: name.includes('dense') ? 'square' : 'circle',
-    }));
     // The authors' markers, each at its configuration's count (both TT biases, as ours): points only, no lines.
     series.push({
       name: 'paper: TT-LSTM (60k images, best test)',
@@ -576,18 +574,12 @@ export function renderReport(results: ResultsFile): RenderedReport {
     const mainDone = speakerDone.filter((r) => r.config.trainFraction === 1);
     if (mainDone.length) {
       // Both sides in the authors' notebook convention (no TT input bias, no GE2E scalars).
-      const groups = groupPoints(
+      const series = ourSeries(
         mainDone,
         (o) => o.paramsPaper,
         (o) => 100 * o.testEer,
         shortLabel,
       );
-      const series: Series[] = [...groups.entries()].map(([name, points]) => ({
-        name: `ours: ${name}`,
-        points,
-        style: name.includes('dense') ? 'scatter' : 'both',
-        marker: name.includes('dense') ? 'square' : 'circle',
-      }));
       series.push({
         name: 'paper (LibriSpeech)',
         points: PAPER_SPEAKER.results.map((p) => ({
