@@ -21,7 +21,8 @@ export function packageTestConfig({ include = ['src/**/*.test.ts', 'test/**/*.te
     test: {
       globals: false,
       include,
-      testTimeout: 60_000,
+      // Generous: CI machines are shared and two packages test at once; a hung test still ends the run.
+      testTimeout: 120_000,
       setupFiles: setup ? [setupFile] : [],
       reporters: ['default', 'json'],
       outputFile: { json: '.vitest/report.json' },
