@@ -7,11 +7,10 @@ import { GRUCell } from './gru_cell.js';
 import { Linear } from './linear.js';
 import type { ProductMode } from './linear_map.js';
 import { LSTMCell } from './lstm_cell.js';
-import type { RecurrentCell } from './recurrent_cell.js';
 import { RNN } from './rnn.js';
-import type { RNNRunOptions } from './rnn.js';
 import { TTLinear } from './tt_linear.js';
 import { maxAbsDiff, randomTensor } from './test_util/random.js';
+import { evaluate, makeRnn } from './test_util/rnn_eval.js';
 
 const LAYOUTS: [string, TTLayout | null][] = [
   ['dense', null],
@@ -20,36 +19,6 @@ const LAYOUTS: [string, TTLayout | null][] = [
   ['tt 2 cores extra last', { cores: 2, rank: 2, extraCore: 'last' }],
   ['tt naive', { cores: 2, rank: 2, naive: true }],
 ];
-
-function makeRnn(cell: 'lstm' | 'gru', tt: TTLayout | null, seed: number, layers = 2, n = 6, h = 8): RNN {
-  const cells: RecurrentCell[] = [];
-  for (let l = 0; l < layers; l++)
-    cells.push(createCell({ cell, inputSize: l === 0 ? n : h, hiddenSize: h, tt }, seed + l));
-  return new RNN(cells);
-}
-
-/** Outputs, final states and the gradients of sum(outputs ⊙ R) w.r.t. every weight and x. */
-function evaluate(rnn: RNN, x: tf.Tensor3D, R: tf.Tensor, modeOrOpts: ProductMode | RNNRunOptions): tf.Tensor[] {
-  const opts: RNNRunOptions = typeof modeOrOpts === 'string' ? { mode: modeOrOpts } : modeOrOpts;
-  const named = rnn.namedWeights();
-  const xv = tf.variable(x);
-  const { value, grads } = tf.variableGrads(
-    () => tf.tidy(() => tf.sum(tf.mul(rnn.run(xv as tf.Variable<tf.Rank.R3>, opts).outputs!, R))),
-    [...named.map((w) => w.variable), xv],
-  );
-  const r = rnn.run(x, opts);
-  const out = [
-    value,
-    r.outputs!,
-    ...r.hLast,
-    ...(r.cLast ?? []),
-    ...named.map((w) => grads[w.variable.name]!),
-    grads[xv.name]!,
-  ];
-  tf.dispose(Object.values(grads).filter((g) => !out.includes(g)));
-  xv.dispose();
-  return out;
-}
 
 describe('RNN', () => {
   for (const cell of ['lstm', 'gru'] as const) {
@@ -150,7 +119,7 @@ describe('RNN', () => {
     );
     expect(() => rnn.run(x, { checkpoint: 2.5 })).toThrow(/'checkpoint' passed to 'RNN.run'/);
     expect(() => rnn.run(x, { path: 'fused' as 'plain' })).toThrow(
-      /'path' passed to 'RNN.run' must be one of 'auto', 'kernel', 'plain'/,
+      /'path' passed to 'RNN.run' must be one of 'auto', 'kernel', 'webgpu', 'plain'/,
     );
     tf.dispose([x, base.outputs!, ...base.hLast]);
     rnn.dispose();

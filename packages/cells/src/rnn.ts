@@ -7,19 +7,22 @@
  * next layer's input is the time-major concatenation of the step outputs (no
  * transposes).
  *
- * Each layer runs on one of two paths, chosen in one place (`chooseRecurrentPath`, fast/path.ts):
+ * Each layer runs on one of three paths, chosen in one place (`chooseRecurrentPath`, fast/path.ts):
  * the WebAssembly kernel (one op for the whole sequence, forward and backward) on the wasm
- * backend, or the cell's plain tfjs equations (autodiff) on every other backend. `checkpoint`
+ * backend, the WGSL programs (likewise one op) on the webgpu backend, or the cell's plain tfjs
+ * equations (autodiff) on every other backend. `checkpoint`
  * cuts every layer into chunks whose intermediates are recomputed in the backward
  * (`checkpointedSequence`), so long sequences fit the heap. Neither changes the numbers (tests
  * compare outputs and gradients).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { runKernelLayer } from './fast/kernel_layer.js';
+import { kernelSequence } from './fast/kernel_op.js';
 import { PATH_CHOICES, chooseRecurrentPath } from './fast/path.js';
 import type { PathChoice, RecurrentPath } from './fast/path.js';
 import type { NamedVariable, ProductMode } from './linear_map.js';
 import { PRODUCT_MODES } from './linear_map.js';
+import { webgpuSequence } from './fast/webgpu/sequence_op.js';
 import { checkpointedSequence, runSequenceCheckpointed } from './recompute.js';
 import type { RecurrentCell } from './recurrent_cell.js';
 import { assertOneOf, describe, shapeString } from './validate.js';
@@ -67,11 +70,12 @@ function runLayer(
   chunk: number | null,
   needHs: boolean,
 ): LayerRun {
+  const sequence = path === 'webgpu' ? webgpuSequence : kernelSequence;
   if (chunk !== null && chunk < steps) {
-    if (path === 'kernel') {
-      // Each chunk is one kernel op, recomputed in the backward.
+    if (path !== 'plain') {
+      // Each chunk is one whole-sequence op, recomputed in the backward.
       const run = (xc: tf.Tensor2D, len: number, b: number, st: readonly tf.Tensor2D[]) => {
-        const r = runKernelLayer(cell, xc, len, b, mode, st);
+        const r = runKernelLayer(cell, xc, len, b, mode, st, sequence);
         return { hs: [r.hs], state: r.c === null ? [r.h] : [r.h, r.c] };
       };
       const params = cell.namedWeights().map((w) => w.variable);
@@ -83,7 +87,7 @@ function runLayer(
     const r = runSequenceCheckpointed(cell, xs, steps, batch, mode, { chunkSize: chunk });
     return { hs: r.hs, h: r.state[0]!, c: r.state[1] ?? null };
   }
-  if (path === 'kernel') return runKernelLayer(cell, xs, steps, batch, mode);
+  if (path !== 'plain') return runKernelLayer(cell, xs, steps, batch, mode, undefined, sequence);
   const { hs, c } = cell.runSequence(xs, steps, batch, mode);
   const all = !needHs ? null : steps === 1 ? hs[0]! : (tf.concat(hs, 0) as tf.Tensor2D);
   return { hs: all, h: hs[steps - 1]!, c };

@@ -1,4 +1,7 @@
-/** A cell's layer over a sequence through the kernel op: the cell's maps and biases, fed to `kernelSequence`. */
+/**
+ * A cell's layer over a sequence through a whole-sequence op: the cell's maps and biases, fed to
+ * `kernelSequence` (wasm) or another op with its signature (`webgpuSequence`, webgpu/sequence_op.ts).
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ProductMode } from '../linear_map.js';
 import { GATES } from '../recurrent_cell.js';
@@ -19,6 +22,7 @@ export function runKernelLayer(
   batch: number,
   mode: ProductMode,
   state?: readonly tf.Tensor2D[],
+  sequence: typeof kernelSequence = kernelSequence,
 ): KernelSequenceResult {
   const H = cell.hiddenSize;
   const G = GATES[cell.kind] * H;
@@ -27,5 +31,5 @@ export function runKernelLayer(
   const bh = cell.hiddenWeights.biasVector() ?? (tf.zeros([G]) as tf.Tensor1D);
   const h0 = state?.[0] ?? (tf.zeros([batch, H]) as tf.Tensor2D);
   const c0 = cell.kind === 'lstm' ? (state?.[1] ?? (tf.zeros([batch, H]) as tf.Tensor2D)) : null;
-  return kernelSequence(cell.kind, xp, bx, cell.hiddenWeights.full(), bh, h0, c0, steps, batch);
+  return sequence(cell.kind, xp, bx, cell.hiddenWeights.full(), bh, h0, c0, steps, batch);
 }
