@@ -1,10 +1,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeIoError, writeFileAtomic } from './atomic.js';
 import type { ResumeIntent } from './run_dir.js';
-import { MetricsLog, RunDir, differingKeys, openRun, readMetrics } from './run_dir.js';
+import { MetricsLog, RUN_LOCK, RunDir, differingKeys, openRun, readMetrics } from './run_dir.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -163,7 +164,7 @@ describe('RunDir.begin', () => {
     mkdirSync(path, { recursive: true });
     writeFileSync(join(path, '.checkpoint.ckpt.tmp-999999999'), 'half');
     writeFileSync(join(path, `.config.json.tmp-${process.ppid}`), 'a live process’s');
-    dir.begin(CONFIG, () => writeFileSync(dir.file('checkpoint'), 'x'));
+    dir.begin(CONFIG, () => writeFileSync(dir.file('checkpoint'), 'x'))();
     expect(listing(path)).toEqual([`.config.json.tmp-${process.ppid}`, 'checkpoint.ckpt', 'config.json']);
     expect(dir.state()).toBe('interrupted');
     expect(() => dir.begin(CONFIG, () => undefined)).toThrow(
@@ -178,6 +179,67 @@ describe('RunDir.begin', () => {
     expect(() => dir.begin(CONFIG, () => undefined)).toThrow(
       /file\/run: cannot (inspect|create) the run directory: a component of the path is not a directory \(ENOTDIR\)/,
     );
+  });
+});
+
+describe('RunDir.lock: one process per run directory', () => {
+  const lockOf = (pid: number, host = hostname()): string =>
+    JSON.stringify({ pid, host, started: '2026-01-01T00:00:00.000Z' });
+  /** The pid of a process that has exited. */
+  const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid as number;
+
+  it('refuses a second holder, naming the first; the release frees it; the directory stays `new`', () => {
+    const path = tempDir();
+    const dir = new RunDir(path);
+    const release = dir.lock();
+    expect(dir.state()).toBe('new');
+    expect(() => dir.lock()).toThrow(`${path}: the run directory is in use by process ${process.pid} on ${hostname()}`);
+    release();
+    expect(listing(path)).toEqual([]);
+    dir.lock()();
+  });
+
+  it('takes over the lock of a process that is gone, but not that of a live one or of another host', () => {
+    const path = tempDir();
+    const dir = new RunDir(path);
+    writeFileSync(join(path, RUN_LOCK), lockOf(deadPid()));
+    const release = dir.lock();
+    expect(JSON.parse(readFileSync(join(path, RUN_LOCK), 'utf8'))).toMatchObject({ pid: process.pid });
+    release();
+
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      writeFileSync(join(path, RUN_LOCK), lockOf(live.pid as number));
+      expect(() => dir.lock()).toThrow(
+        `in use by process ${live.pid} on ${hostname()} (since 2026-01-01T00:00:00.000Z)`,
+      );
+    } finally {
+      live.kill();
+    }
+    writeFileSync(join(path, RUN_LOCK), lockOf(deadPid(), 'elsewhere'));
+    expect(() => dir.lock()).toThrow(
+      /in use by process \d+ on elsewhere .*remove .*\.lock if that process is no longer running/,
+    );
+    writeFileSync(join(path, RUN_LOCK), '');
+    expect(() => dir.lock()).toThrow('in use by another process');
+  });
+
+  it('begin holds the lock until released, and a begin refused by another holder leaves its files alone', () => {
+    const path = join(tempDir(), 'run');
+    const dir = new RunDir(path);
+    const release = dir.begin(CONFIG, () => writeFileSync(dir.file('checkpoint'), 'x'));
+    expect(listing(path)).toEqual([RUN_LOCK, 'checkpoint.ckpt', 'config.json']);
+    release();
+    expect(listing(path)).toEqual(['checkpoint.ckpt', 'config.json']);
+
+    const other = join(tempDir(), 'run');
+    mkdirSync(other);
+    writeFileSync(join(other, RUN_LOCK), lockOf(process.pid));
+    const second = new RunDir(other);
+    expect(() => second.begin(CONFIG, () => writeFileSync(second.file('metrics'), 'mine'))).toThrow(
+      /in use by process/,
+    );
+    expect(listing(other)).toEqual([RUN_LOCK]);
   });
 });
 

@@ -21,6 +21,10 @@
  * (sweeps) takes `new` as a start and `interrupted` as a resume. Nothing is written until training
  * starts (`RunDir.begin`), so a start that fails on its data or model leaves the directory as it was, and
  * one that fails while beginning removes what it wrote.
+ *
+ * One process at a time: a run holds `.lock` (its pid, host and start time) from `begin` or the resume
+ * until it ends (`RunDir.lock`). A second process on the same directory is refused, naming the holder;
+ * a lock whose process is gone (same host, pid not running) is taken over.
  */
 import {
   closeSync,
@@ -37,6 +41,7 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ioError, writeFileAtomic } from './atomic.js';
 
@@ -49,6 +54,16 @@ export const RUN_FILES = {
 } as const;
 
 export type RunFile = keyof typeof RUN_FILES;
+
+/** The lock file of a run in progress (not a run file: a directory holding only it is still `new`). */
+export const RUN_LOCK = '.lock';
+
+/** What `.lock` holds. */
+interface LockOwner {
+  readonly pid: number;
+  readonly host: string;
+  readonly started: string;
+}
 export type RunDirState = 'new' | 'interrupted' | 'finished' | 'foreign';
 
 /** A run directory's state and, in words, why (`foreign`: what is wrong). */
@@ -77,6 +92,18 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The owner recorded in a lock file; null when it is missing or unreadable. */
+function readOwner(path: string): LockOwner | null {
+  try {
+    const o = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockOwner>;
+    return typeof o.pid === 'number' && typeof o.host === 'string' && typeof o.started === 'string'
+      ? (o as LockOwner)
+      : null;
+  } catch {
+    return null;
   }
 }
 
@@ -202,11 +229,52 @@ export class RunDir {
   }
 
   /**
-   * Starts a run in a `new` directory: creates it, runs `initial` (which writes metrics.jsonl and the
-   * step-0 checkpoint), then writes config.json, the file that makes the directory a run. If any of it
-   * fails, what was written (and any directory created) is removed again, and the error names the path.
+   * Takes the directory for this process (the directory must exist) and returns the release. Refused,
+   * naming the holder, while another live process holds it; a lock left by a process that is gone
+   * (same host, pid not running) is taken over. Exclusive creation makes two processes that try at
+   * once see one winner.
    */
-  begin(config: unknown, initial: () => void): void {
+  lock(): () => void {
+    const path = join(this.path, RUN_LOCK);
+    const mine: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const fd = openSync(path, 'wx');
+        try {
+          writeSync(fd, JSON.stringify(mine) + '\n');
+        } finally {
+          closeSync(fd);
+        }
+        return () => {
+          // Only our own lock is removed (a release after a takeover must not free another's).
+          if (readOwner(path)?.pid === mine.pid && readOwner(path)?.started === mine.started)
+            rmSync(path, { force: true });
+        };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(path, 'create the run lock', err);
+      }
+      const owner = readOwner(path);
+      // An unreadable lock may be one that another process is writing this instant: not taken over.
+      const gone = owner !== null && owner.host === mine.host && !isAlive(owner.pid);
+      if (!gone || attempt > 0) {
+        const who =
+          owner === null ? 'another process' : `process ${owner.pid} on ${owner.host} (since ${owner.started})`;
+        throw new Error(
+          `${this.path}: the run directory is in use by ${who}; wait for it to finish, ` +
+            `or remove ${path} if that process is no longer running`,
+        );
+      }
+      rmSync(path, { force: true });
+    }
+  }
+
+  /**
+   * Starts a run in a `new` directory: creates it, takes its lock, runs `initial` (which writes
+   * metrics.jsonl and the step-0 checkpoint), then writes config.json, the file that makes the directory
+   * a run; returns the lock's release. If any of it fails, what was written (the lock and any directory
+   * created included) is removed again, and the error names the path.
+   */
+  begin(config: unknown, initial: () => void): () => void {
     const status = this.inspect();
     if (status.state !== 'new')
       throw new Error(`${this.path}: cannot start a run here: the directory ${status.detail}`);
@@ -216,12 +284,19 @@ export class RunDir {
     } catch (err) {
       throw ioError(this.path, 'create the run directory', err);
     }
+    let release: (() => void) | undefined;
     try {
+      release = this.lock();
       this.removeStaleTemporaries();
       initial();
       writeFileAtomic(this.file('config'), JSON.stringify(config, null, 2) + '\n');
+      return release;
     } catch (err) {
-      for (const k of Object.keys(RUN_FILES) as RunFile[]) rmSync(this.file(k), { force: true });
+      // Another process's lock means its files: leave them.
+      if (release !== undefined) {
+        for (const k of Object.keys(RUN_FILES) as RunFile[]) rmSync(this.file(k), { force: true });
+        release();
+      }
       if (created !== undefined) {
         // Remove the directories this call created, deepest first, if nothing else appeared in them.
         const stop = resolve(created);

@@ -7,7 +7,7 @@ import { createModel } from '@ttrnn/cells';
 import { Rng } from '@ttrnn/random';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { classificationObjective, evaluateClassifier } from './objectives.js';
-import { readMetrics } from './run_dir.js';
+import { RUN_LOCK, readMetrics } from './run_dir.js';
 import { SignOfSumSource, TinyRnn } from './test_util/tiny_model.js';
 import type { TrainableModel } from './named_weights.js';
 import type { Objective, TrainOptions } from './trainer.js';
@@ -282,6 +282,23 @@ describe('train', () => {
     expect(existsSync(join(failing, '..'))).toBe(false);
     // So the next attempt is a plain fresh start, not "an interrupted run".
     expect((await train(baseOptions(tiny(), failing, { maxSteps: 1 }))).status).toBe('interrupted');
+  });
+
+  it('holds the run directory while it trains: a second train on it is refused, the lock is gone after', async () => {
+    const dir = join(tempDir(), 'run');
+    let second: Promise<unknown> | null = null;
+    const first = train(
+      baseOptions(tiny(1), dir, {
+        afterStep: (step) => {
+          // Mid-run, in the same process: the lock names this process.
+          if (step === 2) second = train(baseOptions(tiny(2), dir, { resume: true }));
+        },
+      }),
+    );
+    const outcome = await first;
+    expect(outcome.status).toBe('finished');
+    await expect(second!).rejects.toThrow(`${dir}: the run directory is in use by process ${process.pid}`);
+    expect(readdirSync(dir)).not.toContain(RUN_LOCK);
   });
 
   it('--resume refuses when there is nothing to resume, and never touches what is there', async () => {

@@ -358,20 +358,24 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
 
   // A fresh run begins with config.json and a step-0 checkpoint, so an interrupted run always has a
   // checkpoint and a directory without one is damaged, never silently restarted.
+  // The directory's lock is held from here until training returns (see run_dir.ts).
+  let unlock: (() => void) | null = null;
   try {
     if (opened.status === 'fresh') {
       const initial = await stateArrays();
-      dir.begin(options.runConfig ?? config, () => {
+      unlock = dir.begin(options.runConfig ?? config, () => {
         log = new MetricsLog(dir.file('metrics'), 0, notice);
         writeState(initial);
       });
     } else {
+      unlock = dir.lock();
       dir.removeStaleTemporaries();
       log = new MetricsLog(dir.file('metrics'), keepLines, notice);
       lastCheckpointStep = step;
     }
   } catch (err) {
     (log as MetricsLog | null)?.discard();
+    (unlock as (() => void) | null)?.();
     adam.dispose();
     throw err;
   }
@@ -486,8 +490,12 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     }
     return outcome('finished', test);
   } finally {
-    log!.close();
-    adam.dispose();
+    try {
+      log!.close();
+    } finally {
+      (unlock as (() => void) | null)?.();
+      adam.dispose();
+    }
   }
 
   function outcome(status: 'finished' | 'interrupted', test: EvalMetrics | null = null): TrainOutcome {
