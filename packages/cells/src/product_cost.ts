@@ -14,7 +14,7 @@
  * figures behind them are in apps/experiments/bench/README.md ("Figures behind
  * the code's choices").
  */
-import { coreShape, numRows, ttMatmulCost } from '@ttrnn/tt';
+import { coreShape, numCols, numRows, ttMatmulCost } from '@ttrnn/tt';
 import type { TTMatrixShape } from '@ttrnn/tt';
 import type { ProductMethod, ProductMode } from './linear_map.js';
 
@@ -104,4 +104,48 @@ export function chooseTTMethod(
   if (calls <= 0) return 'per-step';
   const est = estimateProductTime(shapes, rows, calls);
   return est.rebuild <= est.contract ? 'rebuilt' : 'per-step';
+}
+
+/**
+ * FLOPs of the kernels' per-step contraction of `rows` rows (@ttrnn/kernels sweeps the cores from
+ * the last to the first: step k multiplies C_k [r_k·m_k, n_k·r_{k+1}] into every
+ * [n_k·r_{k+1}, m_{k+1}···m_{d−1}] block of n_0···n_{k−1} of them per row).
+ */
+export function kernelContractFlops(shape: TTMatrixShape, rows: number): number {
+  const { inModes: n, outModes: m, ranks: r } = shape;
+  const d = n.length;
+  let flops = 0;
+  for (let k = 0; k < d; k++) {
+    const before = n.slice(0, k).reduce((a, b) => a * b, 1);
+    const after = m.slice(k + 1).reduce((a, b) => a * b, 1);
+    flops += 2 * rows * before * r[k]! * m[k]! * n[k]! * r[k + 1]! * after;
+  }
+  return flops;
+}
+
+/**
+ * FLOPs of the kernels' per-step contraction against those of their dense product, per FLOP: the
+ * contraction's products are smaller (less reuse per load) and a TT map adds transposes in the
+ * backward. A ranking constant, not a prediction; the measurements behind it are in
+ * apps/experiments/bench/README.md.
+ */
+export const KERNEL_CONTRACT_PENALTY = 1.25;
+
+/**
+ * The kernel's product for a TT recurrent map under `mode`: 'per-step' (contract the cores at
+ * every step) when that needs fewer FLOPs, weighted by KERNEL_CONTRACT_PENALTY, than the dense
+ * product with W rebuilt once (whose rebuild is negligible at these sizes). A training pass
+ * counts the backward too: the contraction runs four times (forward, again in the backward for the
+ * intermediates, for dh, for the cores' gradient), the dense product three times (forward, dh, dW).
+ */
+export function chooseKernelTTMethod(
+  shape: TTMatrixShape,
+  rows: number,
+  mode: ProductMode,
+  training: boolean,
+): ProductMethod {
+  if (mode !== 'auto') return mode;
+  const contract = kernelContractFlops(shape, rows) * KERNEL_CONTRACT_PENALTY * (training ? 4 : 1);
+  const dense = 2 * rows * numRows(shape) * numCols(shape) * (training ? 3 : 1);
+  return contract < dense ? 'per-step' : 'rebuilt';
 }

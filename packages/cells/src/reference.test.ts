@@ -4,6 +4,7 @@ import { assertClose } from '@ttrnn/test-utils';
 import { createCell } from './cell_factory.js';
 import { cellFromReference, linearMapFromReference, refTensor } from './reference_format.js';
 import { RNN } from './rnn.js';
+import type { RecurrentPath } from './fast/path.js';
 import type { ProductMode } from './linear_map.js';
 import { loadReference, RNN_CASES } from './test_util/reference.js';
 import type { RefCase } from './test_util/reference.js';
@@ -11,6 +12,11 @@ import type { RefCase } from './test_util/reference.js';
 const OUT = { atol: 1e-5, rtol: 0 };
 const GRAD = { atol: 1e-4, rtol: 0 };
 const MODES: ProductMode[] = ['per-step', 'rebuilt', 'auto'];
+// Every mode on both paths: the kernel contracts TT cores itself in mode 'per-step'.
+const RUNS: [ProductMode, RecurrentPath][] = MODES.flatMap((m) => [
+  [m, 'plain'],
+  [m, 'kernel'],
+]);
 
 function buildRnn(c: RefCase): RNN {
   const hidden = c.outputs.shape[2]!;
@@ -22,10 +28,10 @@ function buildRnn(c: RefCase): RNN {
 describe.each(RNN_CASES)('reference case %s', (name) => {
   const c = loadReference()[name] as RefCase;
 
-  it.each(MODES)('reproduces outputs and final states (mode %s)', (mode) => {
+  it.each(RUNS)('reproduces outputs and final states (mode %s, path %s)', (mode, path) => {
     const rnn = buildRnn(c);
     const x = refTensor(c.x, 'x') as tf.Tensor3D;
-    const r = rnn.run(x, { mode });
+    const r = rnn.run(x, { mode, path });
     assertClose(r.outputs!.dataSync(), c.outputs.data, OUT, `${name} outputs`);
     expect(r.outputs!.shape).toEqual(c.outputs.shape);
     assertClose(r.hLast[0]!.dataSync(), c.h_last.data, OUT, `${name} h_last`);
@@ -77,7 +83,7 @@ describe.each(RNN_CASES)('reference case %s', (name) => {
     rnn.dispose();
   });
 
-  it.each(MODES)('reproduces every parameter gradient and grad_x (mode %s)', (mode) => {
+  it.each(RUNS)('reproduces every parameter gradient and grad_x (mode %s, path %s)', (mode, path) => {
     const rnn = buildRnn(c);
     const named = rnn.namedWeights();
     expect(named.map((w) => w.name)).toEqual(c.param_names_in_order);
@@ -86,7 +92,7 @@ describe.each(RNN_CASES)('reference case %s', (name) => {
     x0.dispose();
     const R = refTensor(c.loss_R, 'loss_R');
     const { value, grads } = tf.variableGrads(
-      () => tf.tidy(() => tf.sum(tf.mul(rnn.run(xv as tf.Variable<tf.Rank.R3>, { mode }).outputs!, R))),
+      () => tf.tidy(() => tf.sum(tf.mul(rnn.run(xv as tf.Variable<tf.Rank.R3>, { mode, path }).outputs!, R))),
       [...named.map((w) => w.variable), xv],
     );
     expect(value.dataSync()[0]).toBeCloseTo(c['loss'] as number, 5);

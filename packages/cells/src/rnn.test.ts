@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createCell } from './cell_factory.js';
 import type { TTLayout } from './cell_factory.js';
-import { chooseRecurrentPath } from './fast/path.js';
+import { chooseRecurrentPath, kernelProduct } from './fast/path.js';
 import { GRUCell } from './gru_cell.js';
 import { Linear } from './linear.js';
 import type { ProductMode } from './linear_map.js';
 import { LSTMCell } from './lstm_cell.js';
+import type { RecurrentCell } from './recurrent_cell.js';
 import { RNN } from './rnn.js';
 import { TTLinear } from './tt_linear.js';
 import { maxAbsDiff, randomTensor } from './test_util/random.js';
@@ -61,16 +62,19 @@ describe('RNN', () => {
     );
   }
 
-  it('chooses the kernel on the wasm backend unless a TT map contracts per step, the plain path elsewhere', async () => {
+  it('chooses the kernel on the wasm backend unless a naive TT map contracts per step, the plain path elsewhere', async () => {
     const dense = createCell({ cell: 'lstm', inputSize: 4, hiddenSize: 8, tt: null }, 5);
     const tt = createCell({ cell: 'gru', inputSize: 4, hiddenSize: 8, tt: { cores: 2, rank: 2 } }, 5);
+    const naive = createCell({ cell: 'gru', inputSize: 4, hiddenSize: 8, tt: { cores: 2, rank: 2, naive: true } }, 5);
     const backend = tf.getBackend();
     try {
       await tf.setBackend('wasm');
       expect(chooseRecurrentPath(dense, 'per-step')).toBe('kernel');
       expect(chooseRecurrentPath(tt, 'auto')).toBe('kernel');
       expect(chooseRecurrentPath(tt, 'rebuilt')).toBe('kernel');
-      expect(chooseRecurrentPath(tt, 'per-step')).toBe('plain');
+      expect(chooseRecurrentPath(tt, 'per-step')).toBe('kernel');
+      expect(chooseRecurrentPath(naive, 'per-step')).toBe('plain');
+      expect(chooseRecurrentPath(naive, 'rebuilt')).toBe('kernel');
       expect(chooseRecurrentPath(tt, 'auto', 'plain')).toBe('plain');
       await tf.setBackend('cpu');
       expect(chooseRecurrentPath(dense, 'auto')).toBe('plain');
@@ -80,7 +84,26 @@ describe('RNN', () => {
       await tf.setBackend(backend);
       dense.dispose();
       tt.dispose();
+      naive.dispose();
     }
+  });
+
+  it('the kernel contracts a TT map per step where that needs fewer FLOPs, and multiplies by W rebuilt otherwise', () => {
+    const at = (rank: number, cell: 'lstm' | 'gru' = 'lstm') =>
+      createCell({ cell, inputSize: 28, hiddenSize: 256, tt: { cores: 2, rank } }, 1);
+    const cells = [at(2), at(8), at(16), at(2, 'gru')];
+    const [r2, r8, r16, gru] = cells as [RecurrentCell, RecurrentCell, RecurrentCell, RecurrentCell];
+    // 2 cores [16, 16] → [32, 32]: the contraction needs 24,576·r multiply-adds per row, W 262,144.
+    expect(kernelProduct(r2, 128, 'auto', true)).toBe('per-step');
+    expect(kernelProduct(gru, 128, 'auto', true)).toBe('per-step');
+    expect(kernelProduct(r8, 128, 'auto', false)).toBe('per-step');
+    expect(kernelProduct(r8, 128, 'auto', true)).toBe('rebuilt');
+    expect(kernelProduct(r16, 128, 'auto', false)).toBe('rebuilt');
+    expect(kernelProduct(r16, 128, 'per-step', true)).toBe('per-step');
+    expect(kernelProduct(r2, 128, 'rebuilt', false)).toBe('rebuilt');
+    const dense = createCell({ cell: 'lstm', inputSize: 4, hiddenSize: 8, tt: null }, 5);
+    expect(kernelProduct(dense, 128, 'per-step', true)).toBe('dense');
+    for (const c of [...cells, dense]) c.dispose();
   });
 
   for (const cell of ['lstm', 'gru'] as const) {

@@ -17,7 +17,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { runKernelLayer } from './fast/kernel_layer.js';
-import { kernelSequence } from './fast/kernel_op.js';
 import { PATH_CHOICES, chooseRecurrentPath } from './fast/path.js';
 import type { PathChoice, RecurrentPath } from './fast/path.js';
 import type { NamedVariable, ProductMode } from './linear_map.js';
@@ -70,7 +69,7 @@ function runLayer(
   chunk: number | null,
   needHs: boolean,
 ): LayerRun {
-  const sequence = path === 'webgpu' ? webgpuSequence : kernelSequence;
+  const sequence = path === 'webgpu' ? webgpuSequence : undefined;
   if (chunk !== null && chunk < steps) {
     if (path !== 'plain') {
       // Each chunk is one whole-sequence op, recomputed in the backward.

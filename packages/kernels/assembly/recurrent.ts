@@ -244,11 +244,180 @@ export function colSum(m: usize, n: i32, rows: i32, out: usize, j0: i32, j1: i32
   }
 }
 
+// ---- TT recurrent map: the product h·W contracted through the cores at every step -------------
+
+// The cores C_k [r_k·m_k, n_k·r_{k+1}] (core k [r_k, m_k, n_k, r_{k+1}] as stored) are swept from the
+// last to the first: with Z_d = h and Q_k = m_{k+1}···m_{d−1},
+//   Z_k[p] = C_k · Z_{k+1}[p]   for every p = (row, i_0 … i_{k−1}),  Z_{k+1}[p] [n_k·r_{k+1}, Q_k],
+// so Z_k of a row is [n_0···n_{k−1}, r_k, m_k···m_{d−1}] and Z_0 = h·W with its columns row-major over
+// the output modes, core 0 most significant. No transpose: each step reads the previous one's layout.
+// The backward runs the chain the other way with C_kᵀ (dZ_{k+1}[p] = C_kᵀ·dZ_k[p], dZ_0 = dA,
+// dZ_d = dh) and accumulates dC_k += Σ_p dZ_k[p]·Z_{k+1}[p]ᵀ.
+//
+// Descriptor (i32 words at tt): [d, zTotal, gradSize, then for core k at 3 + 8k: r_k, m_k, n_k,
+// r_{k+1}, address of C_k, address of C_kᵀ, gOff_k, zOff_k], where S_k = n_0···n_{k−1}·r_k·m_k···m_{d−1}
+// is the size of Z_k per batch row (1 ≤ k < d), zTotal = Σ S_k, zOff_k = Σ_{1≤l<k} S_l and gOff_k
+// the offset of C_k in one block's gradient (gradSize floats in all).
+// Scratch regions hold Z_k of up to `cap` rows at z + cap·zOff_k (row r at + r·S_k).
+
+@inline function ttw(tt: usize, i: i32): i32 {
+  return load<i32>(tt + (<usize>i << 2));
+}
+
+@inline function ttf(tt: usize, k: i32, f: i32): i32 {
+  return load<i32>(tt + (<usize>(3 + 8 * k + f) << 2));
+}
+
+function ttProdN(tt: usize, from: i32, to: i32): i32 {
+  let p = 1;
+  for (let l = from; l < to; l++) p *= ttf(tt, l, 2);
+  return p;
+}
+
+function ttProdM(tt: usize, from: i32, to: i32): i32 {
+  let p = 1;
+  for (let l = from; l < to; l++) p *= ttf(tt, l, 1);
+  return p;
+}
+
+@inline function ttS(tt: usize, k: i32): i32 {
+  return ttProdN(tt, 0, k) * ttf(tt, k, 0) * ttProdM(tt, k, ttw(tt, 0));
+}
+
+@inline function ttZ(tt: usize, z: usize, cap: i32, k: i32): usize {
+  return z + <usize>cap * <usize>ttf(tt, k, 7) * 4;
+}
+
+// C[m, n] += A[m, k] · B[k, n], B read in place (small B that stays in cache; no packing).
+function gemmDirect(a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, m: i32, n: i32, k: i32): void {
+  const rowA = <usize>lda * 4;
+  const rowB = <usize>ldb * 4;
+  const rowC = <usize>ldc * 4;
+  const full = n & ~7;
+  for (let j = 0; j < full; j += 8) {
+    const o = <usize>j * 4;
+    let r = 0;
+    for (; r + 4 <= m; r += 4) tile4x8(a + <usize>r * rowA, rowA, b + o, rowB, c + <usize>r * rowC + o, rowC, k);
+    for (; r < m; r++) tile1x8(a + <usize>r * rowA, b + o, rowB, c + <usize>r * rowC + o, k);
+  }
+  for (let j = full; j < n; j += 4) {
+    const o = <usize>j * 4;
+    for (let r = 0; r < m; r++) tile1x4(a + <usize>r * rowA, b + o, rowB, c + <usize>r * rowC + o, k, n - j);
+  }
+}
+
+// Z_{d−1} … Z_1 of the rows [0, m) of h (row pitch N) into the regions at z.
+function ttChain(tt: usize, h: usize, m: i32, z: usize, cap: i32): void {
+  const d = ttw(tt, 0);
+  if (d < 2) return;
+  let k = d - 1;
+  const rk = ttf(tt, k, 0), mk = ttf(tt, k, 1), nk = ttf(tt, k, 2);
+  const width = rk * mk;
+  const rows = m * ttProdN(tt, 0, k);
+  const zk = ttZ(tt, z, cap, k);
+  memory.fill(zk, 0, <usize>rows * <usize>width * 4);
+  // Q = 1: all rows and input indices at once, Z_{d−1} [rows·n_0···n_{d−2}, r·m] = h [·, n_{d−1}]·C_{d−1}ᵀ.
+  gemmDirect(h, nk, <usize>ttf(tt, k, 5), width, zk, width, rows, width, nk);
+  for (k = d - 2; k >= 1; k--) ttStep(tt, k, ttZ(tt, z, cap, k + 1), ttZ(tt, z, cap, k), m * ttProdN(tt, 0, k), 0);
+}
+
+// Z_k[p] += C_k·Z_{k+1}[p] for `count` consecutive p (zeroing Z_k first when ldo = 0); with ldo > 0,
+// Z_k is the product's output rows, one p per row, at pitch ldo.
+function ttStep(tt: usize, k: i32, zin: usize, zout: usize, count: i32, ldo: i32): void {
+  const d = ttw(tt, 0);
+  const rk = ttf(tt, k, 0), mk = ttf(tt, k, 1), nk = ttf(tt, k, 2), rk1 = ttf(tt, k, 3);
+  const Q = ttProdM(tt, k + 1, d);
+  const inner = nk * rk1;
+  const outer = rk * mk;
+  const ck = <usize>ttf(tt, k, 4);
+  const inStep = <usize>inner * <usize>Q * 4;
+  const outStep = ldo > 0 ? <usize>ldo * 4 : <usize>outer * <usize>Q * 4;
+  if (ldo === 0) memory.fill(zout, 0, <usize>count * outStep);
+  for (let p = 0; p < count; p++) gemmDirect(ck, inner, zin + <usize>p * inStep, Q, zout + <usize>p * outStep, Q, outer, Q, inner);
+}
+
+// out[r] += h[r]·W for the rows [0, m) (h row pitch N, out row pitch ldo), W held as TT cores.
+function ttProduct(tt: usize, h: usize, m: i32, out: usize, ldo: i32, z: usize, cap: i32): void {
+  const d = ttw(tt, 0);
+  if (d === 1) {
+    const n0 = ttf(tt, 0, 2), m0 = ttf(tt, 0, 1);
+    gemmDirect(h, n0, <usize>ttf(tt, 0, 5), m0, out, ldo, m, m0, n0);
+    return;
+  }
+  ttChain(tt, h, m, z, cap);
+  ttStep(tt, 0, ttZ(tt, z, cap, 1), out, m, ldo);
+}
+
+// out [cols, rows] = the rows × cols block at src (row pitch ld), transposed.
+function transposeTo(src: usize, ld: i32, rows: i32, cols: i32, out: usize): void {
+  for (let i = 0; i < rows; i++) {
+    const row = src + <usize>i * <usize>ld * 4;
+    for (let j = 0; j < cols; j++) store<f32>(out + <usize>(j * rows + i) * 4, load<f32>(row + <usize>j * 4));
+  }
+}
+
+// The backward of ttProduct for the rows [0, m) (absolute batch rows b0 + r): dh[r] += dA[r]·Wᵀ
+// through the cores, and each row's dC_k added to the gradient block of its 4-row block
+// (grad + ((b0 + r) >> 2)·gradSize): a block is always one thread's, and its rows and steps are
+// always added in the same order, so the sums do not depend on the thread count.
+function ttProductBackward(tt: usize, dA: usize, ldA: i32, h: usize, dh: usize, m: i32, z: usize, dz: usize, cap: i32, grad: usize, b0: i32): void {
+  const d = ttw(tt, 0);
+  const gradSize = ttw(tt, 2);
+  const N = ttProdN(tt, 0, d);
+  const tr = dz + <usize>cap * <usize>ttw(tt, 1) * 4;
+  ttChain(tt, h, m, z, cap);
+  for (let k = 0; k < d; k++) {
+    const rk = ttf(tt, k, 0), mk = ttf(tt, k, 1), nk = ttf(tt, k, 2), rk1 = ttf(tt, k, 3);
+    const Q = ttProdM(tt, k + 1, d);
+    const pN = ttProdN(tt, 0, k);
+    const outer = rk * mk;
+    const inner = nk * rk1;
+    const gOff = <usize>ttf(tt, k, 6) * 4;
+    const Sk = k === 0 ? ldA : ttS(tt, k);
+    const dzk = k === 0 ? dA : ttZ(tt, dz, cap, k);
+    const Sin = k === d - 1 ? N : ttS(tt, k + 1);
+    const zin = k === d - 1 ? h : ttZ(tt, z, cap, k + 1);
+    // dC_k += Σ_p dZ_k[p]·Z_{k+1}[p]ᵀ as products of the 4×8 tiles: one operand is first transposed
+    // into tr (Z_{k+1}[p] [inner, Q] → [Q, inner]; with Q = 1, dZ_{d−1} of the row [pN, outer] → [outer, pN]).
+    for (let r = 0; r < m; r++) {
+      const g = grad + <usize>((b0 + r) >> 2) * <usize>gradSize * 4 + gOff;
+      const dzr = dzk + <usize>r * <usize>Sk * 4;
+      const zr = zin + <usize>r * <usize>Sin * 4;
+      if (k === d - 1) {
+        transposeTo(dzr, k === 0 ? ldA : outer, pN, outer, tr);
+        gemmDirect(tr, pN, zr, nk, g, nk, outer, nk, pN);
+      } else {
+        for (let p = 0; p < pN; p++) {
+          transposeTo(zr + <usize>p * <usize>(inner * Q) * 4, Q, inner, Q, tr);
+          gemmDirect(dzr + <usize>p * <usize>(outer * Q) * 4, Q, tr, inner, g, inner, outer, inner, Q);
+        }
+      }
+    }
+    const ck = <usize>ttf(tt, k, 4);
+    if (k === d - 1) {
+      if (d === 1) gemmDirect(dA, ldA, ck, nk, dh, nk, m, nk, outer);
+      else gemmDirect(dzk, outer, ck, nk, dh, nk, m * pN, nk, outer);
+    } else {
+      // dZ_{k+1}[p] = C_kᵀ·dZ_k[p]; with k = 0, dZ_0 is dA (row pitch ldA).
+      const ctk = <usize>ttf(tt, k, 5);
+      const out = ttZ(tt, dz, cap, k + 1);
+      const outStep = <usize>(inner * Q) * 4;
+      memory.fill(out, 0, <usize>(m * pN) * outStep);
+      for (let r = 0; r < m; r++) {
+        for (let p = 0; p < pN; p++) {
+          const src = dzk + <usize>r * <usize>Sk * 4 + <usize>p * <usize>(outer * Q) * 4;
+          gemmDirect(ctk, outer, src, Q, out + <usize>(r * pN + p) * outStep, Q, inner, Q, outer);
+        }
+      }
+    }
+  }
+}
+
 // ---- LSTM --------------------------------------------------------------------------------------
 
 // a = xp + bias + h_{t−1}·W (bias = bx + bh), then i, f, o = σ, g = tanh, c = f⊙c_{t−1} + i⊙g,
 // h = o⊙tanh(c). The pre-activations are formed in acts and replaced there by the activations.
-export function lstmForward(T: i32, B: i32, H: i32, xp: usize, bias: usize, w: usize, wp: usize, hh: usize, cc: usize, acts: usize, b0: i32, b1: i32): void {
+export function lstmForward(T: i32, B: i32, H: i32, xp: usize, bias: usize, w: usize, wp: usize, hh: usize, cc: usize, acts: usize, tt: usize, z: usize, b0: i32, b1: i32): void {
   const G = 4 * H;
   const hb = <usize>H * 4;
   const m = b1 - b0;
@@ -263,7 +432,8 @@ export function lstmForward(T: i32, B: i32, H: i32, xp: usize, bias: usize, w: u
         st4(dst + o, f32x4.add(ld4(src + o, n), ld4(bias + o, n)), n);
       }
     }
-    gemmAcc(hh + <usize>(row * H) * 4, H, wp, w, G, acts + <usize>(row * G) * 4, G, m, G, H);
+    if (tt !== 0) ttProduct(tt, hh + <usize>(row * H) * 4, m, acts + <usize>(row * G) * 4, G, z, B);
+    else gemmAcc(hh + <usize>(row * H) * 4, H, wp, w, G, acts + <usize>(row * G) * 4, G, m, G, H);
     for (let r = 0; r < m; r++) {
       const a = acts + <usize>((row + r) * G) * 4;
       const cPrev = cc + <usize>((row + r) * H) * 4;
@@ -291,7 +461,7 @@ export function lstmForward(T: i32, B: i32, H: i32, xp: usize, bias: usize, w: u
 // Backward through time. dhs [T·B, H]: dL/dh_t for every step (the last row block includes dL/dh_T);
 // dh [B, H]: in zeros, out dL/dh0; dc [B, H]: in dL/dc_T, out dL/dc0; dA [T·B, 4H]: out dL/da, the
 // gradient of the pre-activations (= of xp, and summed over rows, of the bias).
-export function lstmBackward(T: i32, B: i32, H: i32, wt: usize, wtp: usize, cc: usize, acts: usize, dhs: usize, dh: usize, dc: usize, dA: usize, b0: i32, b1: i32): void {
+export function lstmBackward(T: i32, B: i32, H: i32, wt: usize, wtp: usize, hh: usize, cc: usize, acts: usize, dhs: usize, dh: usize, dc: usize, dA: usize, tt: usize, grad: usize, z: usize, b0: i32, b1: i32): void {
   const G = 4 * H;
   const hb = <usize>H * 4;
   const one = f32x4.splat(1.0);
@@ -327,7 +497,10 @@ export function lstmBackward(T: i32, B: i32, H: i32, wt: usize, wtp: usize, cc: 
         }
       }
       // dh_{t−1} = dA_t · Wᵀ for these rows (dh was zeroed above after its last read).
-      gemmAcc(dA + <usize>(row * G) * 4, G, wtp, wt, H, dh + <usize>(p * H) * 4, H, m, H, G);
+      if (tt !== 0) {
+        const zb = z + <usize>B * <usize>ttw(tt, 1) * 4;
+        ttProductBackward(tt, dA + <usize>(row * G) * 4, G, hh + <usize>(row * H) * 4, dh + <usize>(p * H) * 4, m, z, zb, B, grad, p);
+      } else gemmAcc(dA + <usize>(row * G) * 4, G, wtp, wt, H, dh + <usize>(p * H) * 4, H, m, H, G);
     }
   }
 }
@@ -336,7 +509,7 @@ export function lstmBackward(T: i32, B: i32, H: i32, wt: usize, wtp: usize, cc: 
 
 // ah = h_{t−1}·Wh + bh; r = σ(ax_r + ah_r), z = σ(ax_z + ah_z), n = tanh(ax_n + r⊙ah_n),
 // h = n + z⊙(h_{t−1} − n), with ax = xp + bx. Saves r, z, n, ah_n in acts [T·B, 4H].
-export function gruForward(T: i32, B: i32, H: i32, xp: usize, bx: usize, w: usize, wp: usize, bh: usize, hh: usize, acts: usize, scratch: usize, b0: i32, b1: i32): void {
+export function gruForward(T: i32, B: i32, H: i32, xp: usize, bx: usize, w: usize, wp: usize, bh: usize, hh: usize, acts: usize, tt: usize, scratch: usize, b0: i32, b1: i32): void {
   const G = 3 * H;
   const hb = <usize>H * 4;
   for (let t = 0; t < T; t++) {
@@ -351,7 +524,8 @@ export function gruForward(T: i32, B: i32, H: i32, xp: usize, bx: usize, w: usiz
           st4(s + <usize>j * 4, ld4(bh + <usize>j * 4, n), n);
         }
       }
-      gemmAcc(hh + <usize>(row * H) * 4, H, wp, w, G, scratch, G, m, G, H);
+      if (tt !== 0) ttProduct(tt, hh + <usize>(row * H) * 4, m, scratch, G, scratch + <usize>(B * G) * 4, B);
+      else gemmAcc(hh + <usize>(row * H) * 4, H, wp, w, G, scratch, G, m, G, H);
       for (let r = 0; r < m; r++) {
         const s = scratch + <usize>(r * G) * 4;
         const x = xp + <usize>((row + r) * G) * 4;
@@ -379,7 +553,7 @@ export function gruForward(T: i32, B: i32, H: i32, xp: usize, bx: usize, w: usiz
 // Each step runs in two phases over the thread's rows: the element-wise part, then the product.
 // Backward through time. dh [B, H]: in zeros, out dL/dh0. dAx [T·B, 3H]: dL/d(ax) (= of xp and bx);
 // dAh [T·B, 3H]: dL/d(ah) (= of h·Wh + bh; differs from dAx in the n block by the factor r).
-export function gruBackward(T: i32, B: i32, H: i32, wt: usize, wtp: usize, hh: usize, acts: usize, dhs: usize, dh: usize, dAx: usize, dAh: usize, b0: i32, b1: i32): void {
+export function gruBackward(T: i32, B: i32, H: i32, wt: usize, wtp: usize, hh: usize, acts: usize, dhs: usize, dh: usize, dAx: usize, dAh: usize, tt: usize, grad: usize, z: usize, b0: i32, b1: i32): void {
   const G = 3 * H;
   const hb = <usize>H * 4;
   const one = f32x4.splat(1.0);
@@ -416,7 +590,10 @@ export function gruBackward(T: i32, B: i32, H: i32, wt: usize, wtp: usize, hh: u
           st4(dhRow + o, f32x4.mul(dhv, zg), n);
         }
       }
-      gemmAcc(dAh + <usize>(row * G) * 4, G, wtp, wt, H, dh + <usize>(p * H) * 4, H, m, H, G);
+      if (tt !== 0) {
+        const zb = z + <usize>B * <usize>ttw(tt, 1) * 4;
+        ttProductBackward(tt, dAh + <usize>(row * G) * 4, G, hh + <usize>(row * H) * 4, dh + <usize>(p * H) * 4, m, z, zb, B, grad, p);
+      } else gemmAcc(dAh + <usize>(row * G) * 4, G, wtp, wt, H, dh + <usize>(p * H) * 4, H, m, H, G);
     }
   }
 }

@@ -13,6 +13,8 @@ export type {
   ForwardInputs,
   ForwardResult,
   KernelCell,
+  RecurrentMap,
   SequenceShape,
+  TTCores,
 } from './kernel.js';
 export { threadsSupported } from './pool.js';

@@ -1,8 +1,18 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { RecurrentKernels, kernelsAvailable, threadsFromEnv } from './kernel.js';
 import type { KernelCell, SequenceShape } from './kernel.js';
-import { closeness, randomInputs, referenceForward, roundInputs, toF32, values } from './test_util/reference.js';
-import type { Inputs64 } from './test_util/reference.js';
+import {
+  closeness,
+  randomInputs,
+  randomTT,
+  referenceForward,
+  roundInputs,
+  toF32,
+  ttFull64,
+  ttToF32,
+  values,
+} from './test_util/reference.js';
+import type { Inputs64, TT64 } from './test_util/reference.js';
 
 const one = new RecurrentKernels(1);
 const pools = [2, 3].map((n) => new RecurrentKernels(n));
@@ -48,7 +58,7 @@ describe.each(CELLS)('%s kernel', (cell) => {
     };
     expect(closeness(g.dxp, fd('xp'), 1e-4, 1e-4)).toBeNull();
     expect(closeness(g.dbx, fd('bx'), 1e-4, 1e-4)).toBeNull();
-    expect(closeness(g.dw, fd('w'), 1e-4, 1e-4)).toBeNull();
+    expect(closeness(g.dw!, fd('w'), 1e-4, 1e-4)).toBeNull();
     expect(closeness(g.dbh, fd('bh'), 1e-4, 1e-4)).toBeNull();
     expect(closeness(g.dh0, fd('h0'), 1e-4, 1e-4)).toBeNull();
     if (cell === 'lstm') expect(closeness(g.dc0!, fd('c0'), 1e-4, 1e-4)).toBeNull();
@@ -63,7 +73,7 @@ describe.each(CELLS)('%s kernel', (cell) => {
       const saved = { out: fw.out.slice(), cc: fw.cc?.slice() ?? null, acts: fw.acts.slice() };
       const dOut = Float32Array.from(values(fw.out.length, 5));
       const g = k.backward(cell, shape, { w: f.w, h0: f.h0, ...saved, dOut });
-      return [saved.out, g.dxp, g.dbx, g.dw, g.dbh, g.dh0, g.dc0].map((a) => (a === null ? null : Array.from(a)));
+      return [saved.out, g.dxp, g.dbx, g.dw!, g.dbh, g.dh0, g.dc0].map((a) => (a === null ? null : Array.from(a)));
     };
     const ref = run(one);
     for (const k of pools) {
@@ -71,6 +81,100 @@ describe.each(CELLS)('%s kernel', (cell) => {
       // Each row is computed by the same float operations whichever thread owns it: identical.
       expect(run(k)).toEqual(ref);
     }
+  });
+});
+
+// TT maps H → G·H (core k [r_k, m_k, n_k, r_{k+1}]): 2 cores; 3 cores with an input mode of 1 first
+// (the 'first' gate placement) and last (an output mode smaller than 4, 'last'); one core.
+interface TTCase {
+  name: string;
+  hidden: number;
+  tt: (g: number) => { inModes: number[]; outModes: number[]; ranks: number[] };
+}
+const TT_CASES: TTCase[] = [
+  { name: '2 cores rank 3', hidden: 6, tt: (g) => ({ inModes: [2, 3], outModes: [g, 6], ranks: [1, 3, 1] }) },
+  {
+    name: '3 cores, input mode 1 first',
+    hidden: 8,
+    tt: (g) => ({ inModes: [1, 2, 4], outModes: [g, 2, 4], ranks: [1, 2, 3, 1] }),
+  },
+  {
+    name: '3 cores, input mode 1 last',
+    hidden: 8,
+    tt: (g) => ({ inModes: [2, 4, 1], outModes: [2, 4, g], ranks: [1, 3, 2, 1] }),
+  },
+  { name: '1 core', hidden: 5, tt: (g) => ({ inModes: [5], outModes: [5 * g], ranks: [1, 1] }) },
+];
+
+describe.each(CELLS)('%s kernel with a TT recurrent map', (cell) => {
+  const gates = cell === 'lstm' ? 4 : 3;
+  const setup = (c: TTCase, batch: number, seed: number) => {
+    const shape = { steps: 3, batch, hidden: c.hidden };
+    const s = c.tt(gates);
+    const tt = randomTT(s.inModes, s.outModes, s.ranks, seed);
+    const p = roundInputs(randomInputs(cell, shape, seed));
+    return { shape, tt, p: { ...p, w: ttFull64(tt) } };
+  };
+
+  it.each(TT_CASES)('forward contracts the cores: the float64 equations with W from the cores ($name)', (c) => {
+    const { shape, tt, p } = setup(c, 5, 21);
+    const { w: _w, ...f } = toF32(p);
+    const r = one.forward(cell, shape, { ...f, tt: ttToF32(tt) });
+    expect(closeness(r.out, referenceForward(cell, shape, p), 2e-6, 2e-6)).toBeNull();
+  });
+
+  it.each(TT_CASES)('backward gives the cores central differences of the float64 forward ($name)', (c) => {
+    const { shape, tt, p } = setup(c, 5, 31);
+    const { w: _w, ...f } = toF32(p);
+    const map = { tt: ttToF32(tt) };
+    const fw = one.forward(cell, shape, { ...f, ...map });
+    const dOut = values(fw.out.length, 98);
+    const saved = { out: fw.out.slice(), cc: fw.cc?.slice() ?? null, acts: fw.acts.slice() };
+    const g = one.backward(cell, shape, { ...map, h0: f.h0, ...saved, dOut: Float32Array.from(dOut) });
+    expect(g.dw).toBeNull();
+    const loss = (q: TT64, h0: Float64Array = p.h0) =>
+      referenceForward(cell, shape, { ...p, h0, w: ttFull64(q) }).reduce((s, v, i) => s + v * dOut[i]!, 0);
+    const eps = 1e-6;
+    tt.cores.forEach((core, k) => {
+      const fd = new Float64Array(core.length);
+      for (let i = 0; i < core.length; i++) {
+        const at = (delta: number) => {
+          const cores = tt.cores.map((x) => Float64Array.from(x));
+          cores[k]![i]! += delta;
+          return loss({ ...tt, cores });
+        };
+        fd[i] = (at(eps) - at(-eps)) / (2 * eps);
+      }
+      expect(closeness(g.dcores![k]!, fd, 1e-4, 1e-4), `core ${k}`).toBeNull();
+    });
+    const fdh0 = p.h0.map((_, i) => {
+      const at = (delta: number) => {
+        const h0 = Float64Array.from(p.h0);
+        h0[i]! += delta;
+        return loss(tt, h0);
+      };
+      return (at(eps) - at(-eps)) / (2 * eps);
+    });
+    expect(closeness(g.dh0, fdh0, 1e-4, 1e-4)).toBeNull();
+  });
+
+  it('TT: the same numbers on 1, 2 and 3 threads', () => {
+    const c = TT_CASES[1]!;
+    const { shape, tt } = setup(c, 11, 41);
+    const { w: _w, ...f } = toF32(randomInputs(cell, { ...shape, steps: 4 }, 3));
+    const sh = { ...shape, steps: 4 };
+    const map = { tt: ttToF32(tt) };
+    const run = (k: RecurrentKernels) => {
+      const fw = k.forward(cell, sh, { ...f, ...map });
+      const saved = { out: fw.out.slice(), cc: fw.cc?.slice() ?? null, acts: fw.acts.slice() };
+      const dOut = Float32Array.from(values(fw.out.length, 5));
+      const g = k.backward(cell, sh, { ...map, h0: f.h0, ...saved, dOut });
+      return [saved.out, g.dxp, g.dbx, ...g.dcores!, g.dbh, g.dh0, g.dc0].map((a) =>
+        a === null ? null : Array.from(a),
+      );
+    };
+    const ref = run(one);
+    for (const k of pools) expect(run(k)).toEqual(ref);
   });
 });
 
@@ -85,6 +189,20 @@ describe('RecurrentKernels arguments', () => {
       /'steps' passed to 'RecurrentKernels.forward' must be a positive integer, got 0/,
     );
     expect(() => one.forward('rnn' as KernelCell, shape, f)).toThrow(/'cell' .* must be 'lstm' or 'gru'/);
+    const tt = {
+      inModes: [2, 2],
+      outModes: [4, 4],
+      ranks: [1, 2, 1],
+      cores: [new Float32Array(16), new Float32Array(16)],
+    };
+    expect(() => one.forward('lstm', shape, { ...f, tt })).toThrow(/exactly one recurrent map: 'w' \(dense\) or 'tt'/);
+    const { w: _w, ...noW } = f;
+    expect(() => one.forward('lstm', shape, { ...noW, tt: { ...tt, outModes: [4, 2] } })).toThrow(
+      /'tt' passed to 'RecurrentKernels.forward' must map H = 4 to 16 .* got 4 → 8/,
+    );
+    expect(() =>
+      one.forward('lstm', shape, { ...noW, tt: { ...tt, cores: [new Float32Array(16), new Float32Array(3)] } }),
+    ).toThrow(/'tt.cores\[1\]' passed to 'RecurrentKernels.forward' must hold 16 values \(\[2, 4, 2, 1\]\), got 3/);
   });
 
   it('reports the bytes its largest call laid out', () => {

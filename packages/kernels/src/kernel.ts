@@ -38,10 +38,31 @@ export interface SequenceShape {
   readonly hidden: number;
 }
 
-export interface ForwardInputs {
+/**
+ * A recurrent map W [H, G·H] held as a TT matrix: W[i, j] = Π_k core_k[:, j_k, i_k, :], with i
+ * row-major over `inModes` and j row-major over `outModes`, core 0 the most significant.
+ */
+export interface TTCores {
+  /** n_k, product H. */
+  readonly inModes: readonly number[];
+  /** m_k, product G·H. */
+  readonly outModes: readonly number[];
+  /** r_0 … r_d with r_0 = r_d = 1. */
+  readonly ranks: readonly number[];
+  /** core k [r_k, m_k, n_k, r_{k+1}], row-major. */
+  readonly cores: readonly Float32Array[];
+}
+
+/** The recurrent map: the dense matrix `w`, or TT cores `tt` (contracted at every step), exactly one. */
+export interface RecurrentMap {
+  /** [H, G·H]. */
+  readonly w?: Float32Array;
+  readonly tt?: TTCores;
+}
+
+export interface ForwardInputs extends RecurrentMap {
   readonly xp: Float32Array;
   readonly bx: Float32Array;
-  readonly w: Float32Array;
   readonly bh: Float32Array;
   readonly h0: Float32Array;
   /** LSTM only. */
@@ -57,8 +78,7 @@ export interface ForwardResult {
   readonly acts: Float32Array;
 }
 
-export interface BackwardInputs {
-  readonly w: Float32Array;
+export interface BackwardInputs extends RecurrentMap {
   readonly h0: Float32Array;
   /** `out` of the forward (its h rows are read). */
   readonly out: Float32Array;
@@ -71,7 +91,10 @@ export interface BackwardInputs {
 export interface BackwardResult {
   readonly dxp: Float32Array;
   readonly dbx: Float32Array;
-  readonly dw: Float32Array;
+  /** Dense map: dL/dw [H, G·H]; TT map: null. */
+  readonly dw: Float32Array | null;
+  /** TT map: dL/d(core k), each in its core's layout; dense map: null. */
+  readonly dcores: Float32Array[] | null;
   readonly dbh: Float32Array;
   readonly dh0: Float32Array;
   /** LSTM only (GRU: null). */
@@ -111,6 +134,54 @@ function checkLength(
   if (!(a instanceof Float32Array))
     throw new Error(`'${name}' passed to '${fn}' must be a Float32Array of ${n} values (${what})`);
   if (a.length !== n) throw new Error(`'${name}' passed to '${fn}' must hold ${n} values (${what}), got ${a.length}`);
+}
+
+/** Sizes of a TT map's buffers in the kernels (see the descriptor in assembly/recurrent.ts). */
+interface TTPlan {
+  readonly d: number;
+  /** Floats of Z_1 … Z_{d−1} per batch row. */
+  readonly zTotal: number;
+  /** Floats of all cores. */
+  readonly gradSize: number;
+  readonly coreOffsets: number[];
+  readonly coreLengths: number[];
+  readonly zOffsets: number[];
+}
+
+function planTT(tt: TTCores | undefined, H: number, G: number, fn: string): TTPlan {
+  const bad = (what: string): never => {
+    throw new Error(`'tt' passed to '${fn}' ${what}`);
+  };
+  if (tt === undefined || typeof tt !== 'object') return bad('must be {inModes, outModes, ranks, cores}');
+  const { inModes, outModes, ranks, cores } = tt;
+  const d = inModes?.length ?? 0;
+  if (d < 1 || outModes?.length !== d || ranks?.length !== d + 1 || cores?.length !== d)
+    bad(`must hold d ≥ 1 input modes, d output modes, d + 1 ranks and d cores`);
+  for (const v of [...inModes, ...outModes, ...ranks])
+    if (!Number.isInteger(v) || v < 1) bad(`must have positive integer modes and ranks, got ${v}`);
+  if (ranks[0] !== 1 || ranks[d] !== 1) bad(`must have r_0 = r_d = 1, got ranks [${ranks.join(', ')}]`);
+  const prod = (a: readonly number[]) => a.reduce((p, v) => p * v, 1);
+  if (prod(inModes) !== H || prod(outModes) !== G)
+    bad(
+      `must map H = ${H} to ${G} (the product of its input and output modes), got ${prod(inModes)} → ${prod(outModes)}`,
+    );
+  const coreOffsets: number[] = [];
+  const coreLengths: number[] = [];
+  let gradSize = 0;
+  for (let k = 0; k < d; k++) {
+    const n = ranks[k]! * outModes[k]! * inModes[k]! * ranks[k + 1]!;
+    checkLength(cores[k], n, `tt.cores[${k}]`, fn, `[${ranks[k]}, ${outModes[k]}, ${inModes[k]}, ${ranks[k + 1]}]`);
+    coreOffsets.push(gradSize);
+    coreLengths.push(n);
+    gradSize += n;
+  }
+  const zOffsets: number[] = [0, 0];
+  let zTotal = 0;
+  for (let k = 1; k < d; k++) {
+    zOffsets[k] = zTotal;
+    zTotal += prod(inModes.slice(0, k)) * ranks[k]! * prod(outModes.slice(k));
+  }
+  return { d, zTotal, gradSize, coreOffsets, coreLengths, zOffsets };
 }
 
 /** The kernels on their own memory, with a pool of `threads` threads (1: the calling thread only). */
@@ -178,7 +249,44 @@ export class RecurrentKernels {
     return { T: shape.steps, B: shape.batch, H: shape.hidden, G: KERNEL_GATES[cell] * shape.hidden };
   }
 
-  /** Runs the whole sequence. The result's arrays are views of the kernel memory, valid until the next call. */
+  /** Checks the map (exactly one of `w`, `tt`) and plans the TT buffers. */
+  private checkMap(map: RecurrentMap, H: number, G: number, fn: string): TTPlan | null {
+    if ((map.w === undefined) === (map.tt === undefined))
+      throw new Error(`'${fn}' takes exactly one recurrent map: 'w' (dense) or 'tt' (TT cores)`);
+    if (map.tt === undefined) {
+      checkLength(map.w, H * G, 'w', fn, `[${H}, ${G}]`);
+      return null;
+    }
+    return planTT(map.tt, H, G, fn);
+  }
+
+  /**
+   * Copies the TT cores in: the descriptor (i32 words, layout in assembly/recurrent.ts), the cores
+   * C_k and their transposes C_kᵀ [n_k·r_{k+1}, r_k·m_k]. Returns the descriptor's address.
+   */
+  private writeTT(tt: TTCores, plan: TTPlan, desc: number, cs: number, cts: number): number {
+    const words = new Int32Array(this.memory.buffer, desc, 3 + 8 * plan.d);
+    words[0] = plan.d;
+    words[1] = plan.zTotal;
+    words[2] = plan.gradSize;
+    for (let k = 0; k < plan.d; k++) {
+      const [rk, mk, nk, rk1] = [tt.ranks[k]!, tt.outModes[k]!, tt.inModes[k]!, tt.ranks[k + 1]!];
+      const at = plan.coreOffsets[k]!;
+      const c = tt.cores[k]!;
+      this.view(cs + at * 4, c.length).set(c);
+      const ct = this.view(cts + at * 4, c.length);
+      const rows = rk * mk;
+      const cols = nk * rk1;
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) ct[j * rows + i] = c[i * cols + j]!;
+      words.set([rk, mk, nk, rk1, cs + at * 4, cts + at * 4, at, plan.zOffsets[k] ?? 0], 3 + 8 * k);
+    }
+    return desc;
+  }
+
+  /**
+   * Runs the whole sequence. The result's arrays are views of the kernel memory, valid until the next
+   * call. With `tt`, h·W is contracted through the cores at every step (W is never formed).
+   */
   forward(cell: KernelCell, shape: SequenceShape, inputs: ForwardInputs): ForwardResult {
     const fn = 'RecurrentKernels.forward';
     const { T, B, H, G } = this.checkShape(cell, shape, fn);
@@ -186,33 +294,47 @@ export class RecurrentKernels {
     checkLength(inputs.xp, T * B * G, 'xp', fn, `[steps·batch, ${G}]`);
     checkLength(inputs.bx, G, 'bx', fn, `[${G}]`);
     checkLength(inputs.bh, G, 'bh', fn, `[${G}]`);
-    checkLength(inputs.w, H * G, 'w', fn, `[${H}, ${G}]`);
+    const plan = this.checkMap(inputs, H, G, fn);
     checkLength(inputs.h0, B * H, 'h0', fn, `[${B}, ${H}]`);
     if (lstm) checkLength(inputs.c0, B * H, 'c0', fn, `[${B}, ${H}]`);
     const BH = B * H;
-    const scratch = B * G;
-    const [xp, bx, bh, w, wp, hh, cc, acts, sc] = this.layout([
+    const dense = plan === null;
+    // Per thread: GRU the h·W + bh of its rows; TT the intermediates Z_k of its rows.
+    const scratch = (lstm ? 0 : B * G) + (dense ? 0 : B * plan.zTotal);
+    const [xp, bx, bh, w, wp, hh, cc, acts, sc, desc, cs, cts] = this.layout([
       T * B * G,
       G,
       G,
-      H * G,
-      H * G,
+      dense ? H * G : 0,
+      dense ? H * G : 0,
       (T + 2) * BH,
       lstm ? (T + 1) * BH : 0,
       T * B * 4 * H,
       this.threads * scratch,
+      dense ? 0 : 3 + 8 * plan.d,
+      dense ? 0 : plan.gradSize,
+      dense ? 0 : plan.gradSize,
     ]);
     this.view(xp!, T * B * G).set(inputs.xp);
-    this.view(w!, H * G).set(inputs.w);
     this.view(hh!, BH).set(inputs.h0);
-    this.pool.run({ fn: 'packStrips', args: [w!, G, H, wp!], total: G >> 3, align: 1 });
+    let tt = 0;
+    if (dense) {
+      this.view(w!, H * G).set(inputs.w!);
+      this.pool.run({ fn: 'packStrips', args: [w!, G, H, wp!], total: G >> 3, align: 1 });
+    } else tt = this.writeTT(inputs.tt!, plan, desc!, cs!, cts!);
     if (lstm) {
       const bias = this.view(bx!, G);
       bias.set(inputs.bx);
       const bhv = inputs.bh;
       for (let j = 0; j < G; j++) bias[j] = bias[j]! + bhv[j]!;
       this.view(cc!, BH).set(inputs.c0!);
-      this.pool.run({ fn: 'lstmForward', args: [T, B, H, xp!, bx!, w!, wp!, hh!, cc!, acts!], total: B, align: 4 });
+      this.pool.run({
+        fn: 'lstmForward',
+        args: [T, B, H, xp!, bx!, w!, wp!, hh!, cc!, acts!, tt, sc!],
+        total: B,
+        align: 4,
+        perThread: { index: 11, stride: scratch * 4 },
+      });
       // The last c goes right after the hidden states, so `out` is one contiguous block.
       this.view(hh! + (T + 1) * BH * 4, BH).set(this.view(cc! + T * BH * 4, BH));
     } else {
@@ -220,10 +342,10 @@ export class RecurrentKernels {
       this.view(bh!, G).set(inputs.bh);
       this.pool.run({
         fn: 'gruForward',
-        args: [T, B, H, xp!, bx!, w!, wp!, bh!, hh!, acts!, sc!],
+        args: [T, B, H, xp!, bx!, w!, wp!, bh!, hh!, acts!, tt, sc!],
         total: B,
         align: 4,
-        perThread: { index: 10, stride: scratch * 4 },
+        perThread: { index: 11, stride: scratch * 4 },
       });
     }
     return {
@@ -240,72 +362,95 @@ export class RecurrentKernels {
     const lstm = cell === 'lstm';
     const BH = B * H;
     const outLen = (lstm ? T + 1 : T) * BH;
-    checkLength(inputs.w, H * G, 'w', fn, `[${H}, ${G}]`);
+    const plan = this.checkMap(inputs, H, G, fn);
+    const dense = plan === null;
     checkLength(inputs.h0, BH, 'h0', fn, `[${B}, ${H}]`);
     checkLength(inputs.out, outLen, 'out', fn, 'the forward output');
     checkLength(inputs.dOut, outLen, 'dOut', fn, 'the gradient of the forward output');
     checkLength(inputs.acts, T * B * 4 * H, 'acts', fn, `[steps·batch, ${4 * H}]`);
     if (lstm) checkLength(inputs.cc, (T + 1) * BH, 'cc', fn, `[(steps + 1)·batch, ${H}]`);
-    const tnScratch = (H + G) * 64;
-    const [w, wt, wtp, hh, cc, acts, dhs, dh, dc, dAx, dAh, dw, dbx, dbh, sc] = this.layout([
-      H * G,
-      G * H,
-      G * H,
-      (T + 1) * BH,
-      lstm ? (T + 1) * BH : 0,
-      T * B * 4 * H,
-      T * BH,
-      BH,
-      BH,
-      T * B * G,
-      lstm ? 0 : T * B * G,
-      H * G,
-      G,
-      G,
-      this.threads * tnScratch,
-    ]);
-    this.view(w!, H * G).set(inputs.w);
+    // Per thread: dense the chunks of dW's product; TT the Z_k and dZ_k of its rows and a transposed block.
+    const scratch = dense ? (H + G) * 64 : (2 * B + 1) * plan.zTotal + G;
+    const blocks = Math.ceil(B / 4);
+    const [w, wt, wtp, hh, cc, acts, dhs, dh, dc, dAx, dAh, dw, dbx, dbh, sc, desc, cs, cts, grad, dcores] =
+      this.layout([
+        dense ? H * G : 0,
+        dense && H % 8 !== 0 ? G * H : 0,
+        dense ? G * H : 0,
+        (T + 1) * BH,
+        lstm ? (T + 1) * BH : 0,
+        T * B * 4 * H,
+        T * BH,
+        BH,
+        BH,
+        T * B * G,
+        lstm ? 0 : T * B * G,
+        dense ? H * G : 0,
+        G,
+        G,
+        this.threads * scratch,
+        dense ? 0 : 3 + 8 * plan.d,
+        dense ? 0 : plan.gradSize,
+        dense ? 0 : plan.gradSize,
+        dense ? 0 : blocks * plan.gradSize,
+        dense ? 0 : plan.gradSize,
+      ]);
     this.view(hh!, BH).set(inputs.h0);
     this.view(hh! + BH * 4, T * BH).set(inputs.out.subarray(0, T * BH));
     this.view(acts!, T * B * 4 * H).set(inputs.acts);
     this.view(dhs!, T * BH).set(inputs.dOut.subarray(0, T * BH));
     this.view(dh!, BH).fill(0);
-    // Wᵀ packed in strips for the products; Wᵀ itself only for its last H mod 8 columns.
-    this.pool.run({ fn: 'packStripsT', args: [w!, G, G, wtp!], total: H >> 3, align: 1 });
-    if (H % 8 !== 0) this.pool.run({ fn: 'transpose', args: [w!, H, G, wt!], total: G, align: 1 });
+    let tt = 0;
+    if (dense) {
+      this.view(w!, H * G).set(inputs.w!);
+      // Wᵀ packed in strips for the products; Wᵀ itself only for its last H mod 8 columns.
+      this.pool.run({ fn: 'packStripsT', args: [w!, G, G, wtp!], total: H >> 3, align: 1 });
+      if (H % 8 !== 0) this.pool.run({ fn: 'transpose', args: [w!, H, G, wt!], total: G, align: 1 });
+    } else {
+      tt = this.writeTT(inputs.tt!, plan, desc!, cs!, cts!);
+      // One gradient of the cores per block of 4 batch rows, summed in block order below.
+      this.view(grad!, blocks * plan.gradSize).fill(0);
+    }
     const dA = lstm ? dAx! : dAh!;
     if (lstm) {
       this.view(cc!, (T + 1) * BH).set(inputs.cc!);
       this.view(dc!, BH).set(inputs.dOut.subarray(T * BH));
       this.pool.run({
         fn: 'lstmBackward',
-        args: [T, B, H, wt!, wtp!, cc!, acts!, dhs!, dh!, dc!, dAx!],
+        args: [T, B, H, wt!, wtp!, hh!, cc!, acts!, dhs!, dh!, dc!, dAx!, tt, grad!, sc!],
         total: B,
         align: 4,
+        perThread: { index: 14, stride: scratch * 4 },
       });
     } else {
       this.pool.run({
         fn: 'gruBackward',
-        args: [T, B, H, wt!, wtp!, hh!, acts!, dhs!, dh!, dAx!, dAh!],
+        args: [T, B, H, wt!, wtp!, hh!, acts!, dhs!, dh!, dAx!, dAh!, tt, grad!, sc!],
         total: B,
         align: 4,
+        perThread: { index: 13, stride: scratch * 4 },
       });
     }
-    // dW = H_prevᵀ·dA over all steps at once (rows of hh before the last block are h_{t−1}).
-    this.view(dw!, H * G).fill(0);
-    this.pool.run({
-      fn: 'gemmTN',
-      args: [hh!, H, dA, dw!, G, H, T * B, sc!],
-      total: G,
-      align: 8,
-      perThread: { index: 7, stride: tnScratch * 4 },
-    });
+    if (dense) {
+      // dW = H_prevᵀ·dA over all steps at once (rows of hh before the last block are h_{t−1}).
+      this.view(dw!, H * G).fill(0);
+      this.pool.run({
+        fn: 'gemmTN',
+        args: [hh!, H, dA, dw!, G, H, T * B, sc!],
+        total: G,
+        align: 8,
+        perThread: { index: 7, stride: scratch * 4 },
+      });
+    } else {
+      this.pool.run({ fn: 'colSum', args: [grad!, plan.gradSize, blocks, dcores!], total: plan.gradSize, align: 4 });
+    }
     this.pool.run({ fn: 'colSum', args: [dA, G, T * B, dbh!], total: G, align: 4 });
     if (!lstm) this.pool.run({ fn: 'colSum', args: [dAx!, G, T * B, dbx!], total: G, align: 4 });
     return {
       dxp: this.view(dAx!, T * B * G),
       dbx: this.view(lstm ? dbh! : dbx!, G),
-      dw: this.view(dw!, H * G),
+      dw: dense ? this.view(dw!, H * G) : null,
+      dcores: dense ? null : plan.coreOffsets.map((at, k) => this.view(dcores! + at * 4, plan.coreLengths[k]!)),
       dbh: this.view(dbh!, G),
       dh0: this.view(dh!, BH),
       dc0: lstm ? this.view(dc!, BH) : null,

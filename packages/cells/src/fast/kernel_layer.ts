@@ -1,19 +1,35 @@
 /**
  * A cell's layer over a sequence through a whole-sequence op: the cell's maps and biases, fed to
- * `kernelSequence` (wasm) or another op with its signature (`webgpuSequence`, webgpu/sequence_op.ts).
+ * `kernelSequence` (wasm) or another op that multiplies by a dense W (`webgpuSequence`, webgpu/sequence_op.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ProductMode } from '../linear_map.js';
 import { GATES } from '../recurrent_cell.js';
 import type { RecurrentCell } from '../recurrent_cell.js';
-import { kernelSequence } from './kernel_op.js';
-import type { KernelSequenceResult } from './kernel_op.js';
+import { TTLinear } from '../tt_linear.js';
+import { kernelSequence, recordingGradients } from './kernel_op.js';
+import type { KernelMap, KernelSequenceResult } from './kernel_op.js';
+import { kernelProduct } from './path.js';
+
+/** A whole-sequence op that takes the recurrent map as a dense W [H, G·H] (`webgpuSequence`). */
+export type DenseSequenceOp = (
+  cell: RecurrentCell['kind'],
+  xp: tf.Tensor2D,
+  bx: tf.Tensor1D,
+  w: tf.Tensor2D,
+  bh: tf.Tensor1D,
+  h0: tf.Tensor2D,
+  c0: tf.Tensor2D | null,
+  steps: number,
+  batch: number,
+) => KernelSequenceResult;
 
 /**
  * xs time-major [steps·batch, N] → every h (time-major), the last h and (LSTM) c, from `state`
  * ([h0] or [h0, c0]; zeros when absent). The input projection of all steps is one product (TT:
- * by the method `mode` chooses); W_h is the dense variable or rebuilt from the TT cores once (its
- * gradient reaches the cores through tfjs's autodiff of the rebuild). Call inside tf.tidy.
+ * by the method `mode` chooses); the recurrent map is the dense variable, the TT cores (contracted
+ * by the kernel at every step) or W rebuilt from them once, as `kernelProduct` chooses; `sequence`
+ * (webgpu) always gets W. Call inside tf.tidy.
  */
 export function runKernelLayer(
   cell: RecurrentCell,
@@ -22,7 +38,7 @@ export function runKernelLayer(
   batch: number,
   mode: ProductMode,
   state?: readonly tf.Tensor2D[],
-  sequence: typeof kernelSequence = kernelSequence,
+  sequence?: DenseSequenceOp,
 ): KernelSequenceResult {
   const H = cell.hiddenSize;
   const G = GATES[cell.kind] * H;
@@ -31,5 +47,11 @@ export function runKernelLayer(
   const bh = cell.hiddenWeights.biasVector() ?? (tf.zeros([G]) as tf.Tensor1D);
   const h0 = state?.[0] ?? (tf.zeros([batch, H]) as tf.Tensor2D);
   const c0 = cell.kind === 'lstm' ? (state?.[1] ?? (tf.zeros([batch, H]) as tf.Tensor2D)) : null;
-  return sequence(cell.kind, xp, bx, cell.hiddenWeights.full(), bh, h0, c0, steps, batch);
+  const wh = cell.hiddenWeights;
+  if (sequence !== undefined) return sequence(cell.kind, xp, bx, wh.full(), bh, h0, c0, steps, batch);
+  const map: KernelMap =
+    kernelProduct(cell, batch, mode, recordingGradients()) === 'per-step' && wh instanceof TTLinear
+      ? { cores: wh.cores, shape: wh.shape }
+      : { w: wh.full() };
+  return kernelSequence(cell.kind, xp, bx, map, bh, h0, c0, steps, batch);
 }

@@ -3,14 +3,16 @@
  * `@ttrnn/kernels` (forward and backward through time in one call each, on every core).
  *
  * Inputs (all differentiable): xp [steps·batch, G·H], the input projection x·Wx of every step
- * without bias (one batched tfjs product, outside the op); bx, bh [G·H]; w [H, G·H], the recurrent
- * matrix (a variable, or W rebuilt from TT cores by tfjs, so the cores get their gradient through
- * tfjs's autodiff of the rebuild); h0 (and c0 for LSTM) [batch, H]. The equations are the cells'
+ * without bias (one batched tfjs product, outside the op); bx, bh [G·H]; h0 (and c0 for LSTM)
+ * [batch, H]; the recurrent map: w [H, G·H] (a variable, or W rebuilt from TT cores by tfjs, so the
+ * cores get their gradient through tfjs's autodiff of the rebuild), or the TT cores themselves, which
+ * the kernel contracts at every step and differentiates itself. The equations are the cells'
  * (lstm_cell.ts, gru_cell.ts); tests compare both paths' outputs and gradients.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { KERNEL_GATES, recurrentKernels } from '@ttrnn/kernels';
-import type { KernelCell } from '@ttrnn/kernels';
+import type { KernelCell, RecurrentMap } from '@ttrnn/kernels';
+import type { TTMatrixShape } from '@ttrnn/tt';
 
 export interface KernelSequenceResult {
   /** Every hidden state, time-major [steps·batch, H]. */
@@ -20,6 +22,10 @@ export interface KernelSequenceResult {
   /** The last cell state [batch, H] (LSTM), null for GRU. */
   readonly c: tf.Tensor2D | null;
 }
+
+/** The recurrent map given to the kernel: a dense W, or TT cores contracted at every step. */
+export type KernelMap =
+  { readonly w: tf.Tensor2D } | { readonly cores: readonly tf.Tensor4D[]; readonly shape: TTMatrixShape };
 
 /** The part of tfjs-backend-wasm's backend used here (its class is not exported as a type). */
 interface WasmHeapReader {
@@ -43,11 +49,19 @@ function tensorOf(a: Float32Array, shape: number[]): tf.Tensor {
   return tf.tensor(tf.getBackend() === 'wasm' ? a : a.slice(), shape, 'float32');
 }
 
+/**
+ * Whether tfjs is recording ops for a gradient here (inside `tf.grad`, `variableGrads`, …). When it
+ * is not, the op keeps nothing for a backward: copying the saved activations out costs milliseconds.
+ */
+export function recordingGradients(): boolean {
+  return tf.engine().isTapeOn();
+}
+
 export function kernelSequence(
   cell: KernelCell,
   xp: tf.Tensor2D,
   bx: tf.Tensor1D,
-  w: tf.Tensor2D,
+  map: KernelMap,
   bh: tf.Tensor1D,
   h0: tf.Tensor2D,
   c0: tf.Tensor2D | null,
@@ -55,10 +69,12 @@ export function kernelSequence(
   batch: number,
 ): KernelSequenceResult {
   const fn = 'kernelSequence';
-  const H = w.shape[0];
+  const H = h0.shape[1];
   const G = KERNEL_GATES[cell] * H;
-  if (w.shape[1] !== G)
-    throw new Error(`'w' passed to '${fn}' must be [H, ${KERNEL_GATES[cell]}·H], got [${w.shape.join(', ')}]`);
+  if ('w' in map && (map.w.shape[0] !== H || map.w.shape[1] !== G))
+    throw new Error(
+      `'w' passed to '${fn}' must be [H, ${KERNEL_GATES[cell]}·H] = [${H}, ${G}], got [${map.w.shape.join(', ')}]`,
+    );
   if (xp.shape[0] !== steps * batch || xp.shape[1] !== G) {
     throw new Error(
       `'xp' passed to '${fn}' must be [steps·batch = ${steps * batch}, ${G}], got [${xp.shape.join(', ')}]`,
@@ -68,47 +84,69 @@ export function kernelSequence(
   if (lstm !== (c0 !== null)) throw new Error(`'c0' passed to '${fn}' must be given for an LSTM and null for a GRU`);
   const shape = { steps, batch, hidden: H };
   const rows = (lstm ? steps + 1 : steps) * batch;
+  const mapTensors: tf.Tensor[] = 'w' in map ? [map.w] : [...map.cores];
+  const states = c0 === null ? [h0] : [h0, c0];
+  const nState = states.length;
+  const ttShape = 'w' in map ? null : map.shape;
+  const kernelMap = (ts: tf.Tensor[]): RecurrentMap =>
+    ttShape === null
+      ? { w: read(ts[0]!) }
+      : {
+          tt: {
+            inModes: ttShape.inModes,
+            outModes: ttShape.outModes,
+            ranks: ttShape.ranks,
+            cores: ts.map((c) => read(c)),
+          },
+        };
+  const training = recordingGradients();
 
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
-    const [xpI, bxI, wI, bhI, h0I, c0I] = args.slice(0, -1) as tf.Tensor[];
-    const kernels = recurrentKernels();
-    const f = kernels.forward(cell, shape, {
+    const inputs = args.slice(0, -1) as tf.Tensor[];
+    const [xpI, bxI, bhI] = inputs;
+    const stateI = inputs.slice(3, 3 + nState);
+    const mapI = inputs.slice(3 + nState);
+    const f = recurrentKernels().forward(cell, shape, {
       xp: read(xpI!),
       bx: read(bxI!),
-      w: read(wI!),
       bh: read(bhI!),
-      h0: read(h0I!),
-      ...(c0I === undefined ? {} : { c0: read(c0I) }),
+      h0: read(stateI[0]!),
+      ...(nState === 2 ? { c0: read(stateI[1]!) } : {}),
+      ...kernelMap(mapI),
     });
     const out = tensorOf(f.out, [rows, H]);
-    const acts = tensorOf(f.acts, [steps * batch, 4 * H]);
-    const cc = f.cc === null ? null : tensorOf(f.cc, [(steps + 1) * batch, H]);
-    save(cc === null ? [wI!, h0I!, out, acts] : [wI!, h0I!, out, acts, cc]);
+    if (training) {
+      const acts = tensorOf(f.acts, [steps * batch, 4 * H]);
+      const cc = f.cc === null ? [] : [tensorOf(f.cc, [(steps + 1) * batch, H])];
+      save([stateI[0]!, out, acts, ...cc, ...mapI]);
+    }
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const [ws, h0s, outs, actss, ccs] = saved;
+      const [h0s, outs, actss] = saved;
+      const ccs = lstm ? saved[3]! : null;
       const g = recurrentKernels().backward(cell, shape, {
-        w: read(ws!),
         h0: read(h0s!),
         out: read(outs!),
-        cc: ccs === undefined ? null : read(ccs),
+        cc: ccs === null ? null : read(ccs),
         acts: read(actss!),
         dOut: read(dy),
+        ...kernelMap(saved.slice(lstm ? 4 : 3)),
       });
       const grads = [
         tensorOf(g.dxp, [steps * batch, G]),
         tensorOf(g.dbx, [G]),
-        tensorOf(g.dw, [H, G]),
         tensorOf(g.dbh, [G]),
         tensorOf(g.dh0, [batch, H]),
       ];
       if (g.dc0 !== null) grads.push(tensorOf(g.dc0, [batch, H]));
+      if (g.dw !== null) grads.push(tensorOf(g.dw, [H, G]));
+      else g.dcores!.forEach((d, k) => grads.push(tensorOf(d, mapTensors[k]!.shape)));
       return grads;
     };
     return { value: out, gradFunc };
   });
 
-  const out = (c0 === null ? op(xp, bx, w, bh, h0) : op(xp, bx, w, bh, h0, c0)) as tf.Tensor2D;
+  const out = op(xp, bx, bh, ...states, ...mapTensors) as tf.Tensor2D;
   const hs = lstm ? (tf.slice(out, [0, 0], [steps * batch, H]) as tf.Tensor2D) : out;
   const h = steps === 1 && !lstm ? hs : (tf.slice(out, [(steps - 1) * batch, 0], [batch, H]) as tf.Tensor2D);
   const c = lstm ? (tf.slice(out, [steps * batch, 0], [batch, H]) as tf.Tensor2D) : null;

@@ -1,5 +1,5 @@
 /**
- * The one place where a recurrent layer's path is chosen:
+ * The one place where a recurrent layer's path, and the kernel's recurrent product, are chosen:
  * - 'kernel': the whole sequence as one op of the WebAssembly kernels (kernel_op.ts), on every core;
  * - 'webgpu': the whole sequence as one op of WGSL programs, one dispatch per step (webgpu/sequence_op.ts);
  * - 'plain': the cell's equations in tfjs ops, step by step (lstm_cell.ts, gru_cell.ts), the
@@ -8,8 +8,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { kernelsAvailable } from '@ttrnn/kernels';
 import { Linear } from '../linear.js';
-import type { ProductMode } from '../linear_map.js';
+import type { ProductMethod, ProductMode } from '../linear_map.js';
+import { chooseKernelTTMethod } from '../product_cost.js';
 import type { RecurrentCell } from '../recurrent_cell.js';
+import { TTLinear } from '../tt_linear.js';
 
 export type RecurrentPath = 'kernel' | 'webgpu' | 'plain';
 /** 'auto' (the default) chooses by backend and mode; 'kernel' and 'plain' force a path (tests, benchmarks). */
@@ -18,9 +20,10 @@ export const PATH_CHOICES: readonly PathChoice[] = ['auto', 'kernel', 'webgpu', 
 
 /**
  * 'auto': the kernel when the wasm backend is active (the kernels read and write its tensors with
- * plain copies, and are faster than its per-step ops), unless the layer's recurrent map is a TT
- * matrix asked to contract its cores at every step (mode 'per-step'): the kernel multiplies by W,
- * rebuilt from the cores once per pass; and only where the kernels can be created (`kernelsAvailable`).
+ * plain copies, and are faster than its per-step ops) and the kernels can be created here
+ * (`kernelsAvailable`). The kernel contracts a TT map's cores at every step itself, or multiplies by
+ * W rebuilt once per pass (`kernelProduct`); the one layout it cannot contract, one TT matrix per
+ * gate (naive), takes the plain path when asked to contract per step.
  */
 export function chooseRecurrentPath(
   cell: RecurrentCell,
@@ -32,5 +35,25 @@ export function chooseRecurrentPath(
   if (tf.getBackend() === 'webgpu')
     return mode === 'per-step' && !(cell.hiddenWeights instanceof Linear) ? 'plain' : 'webgpu';
   if (tf.getBackend() !== 'wasm' || !kernelsAvailable()) return 'plain';
-  return mode === 'per-step' && !(cell.hiddenWeights instanceof Linear) ? 'plain' : 'kernel';
+  const w = cell.hiddenWeights;
+  return mode === 'per-step' && !(w instanceof Linear) && !(w instanceof TTLinear) ? 'plain' : 'kernel';
+}
+
+/**
+ * How the kernel multiplies by the recurrent map: 'dense' (a dense W), or for a TT map 'per-step'
+ * (the kernel contracts the cores at every step and differentiates them itself) or 'rebuilt' (tfjs
+ * forms W once per pass, the kernel multiplies by it, and autodiff of the rebuild takes dW to the
+ * cores). Under mode 'auto' the kernel's FLOP model decides (`chooseKernelTTMethod`), for a
+ * training pass (`training`: the backward repeats the contraction) or an inference pass.
+ */
+export function kernelProduct(
+  cell: RecurrentCell,
+  batch: number,
+  mode: ProductMode,
+  training: boolean,
+): 'dense' | ProductMethod {
+  const w = cell.hiddenWeights;
+  if (w instanceof Linear) return 'dense';
+  if (!(w instanceof TTLinear)) return 'rebuilt';
+  return chooseKernelTTMethod(w.shape, batch, mode, training);
 }
