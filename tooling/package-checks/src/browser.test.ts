@@ -7,6 +7,8 @@ import { createModel, saveModel } from '@ttrnn/cells/node';
 import type { ModelConfig } from '@ttrnn/cells';
 import {
   CHECKS_DIR,
+  CHROMIUM_ARGS,
+  CHROMIUM_GPU_ARGS,
   HAVE_CHROMIUM,
   NO_CHROMIUM_MESSAGE,
   PAGE_HTML,
@@ -58,53 +60,67 @@ describe.skipIf(!HAVE_CHROMIUM)('in headless Chromium', () => {
     }
   }, 240_000);
 
-  it('a model saved in Node with file:// loads in the page from http:// and gives the same outputs', async () => {
-    await initBackend('wasm');
-    const config: ModelConfig = {
-      task: 'classifier',
-      cell: 'gru',
-      tt: { cores: 2, rank: 2, extraCore: 'first', naive: false },
-      inputSize: 6,
-      hiddenSize: 8,
-      layers: 1,
-      outputSize: 3,
-    };
-    const model = createModel(config, 7);
-    const shape: [number, number, number] = [2, 5, 6];
-    const expected = tf.tidy(() => Array.from(model.apply(tf.tensor3d(input(shape), shape)).dataSync()));
-    const dir = site('model');
-    await saveModel(model, `file://${join(dir, 'model')}`);
-    model.dispose();
-    writeFileSync(
-      join(dir, 'example.ts'),
-      [
-        "import * as tf from '@tensorflow/tfjs-core';",
-        "import { initBackend } from '@ttrnn/backend';",
-        "import { loadModel } from '@ttrnn/cells';",
-        "await initBackend('wasm');",
-        "const model = await loadModel(new URL('./model/model.json', location.href).href);",
-        `const x = tf.tensor3d(Float32Array.from({ length: ${shape[0] * shape[1] * shape[2]} }, (_, i) => (((i * 37) % 201) - 100) / 100), [${shape.join(', ')}]);`,
-        'console.log(JSON.stringify(Array.from(model.apply(x).dataSync())));',
-        '',
-      ].join('\n'),
-    );
-    writeFileSync(join(dir, 'entry.ts'), pageEntry('./example.ts'));
-    await bundleForBrowser(join(dir, 'entry.ts'), join(dir, 'app.js'), { conditions: ['source'] });
-    const server = await serveDirectory(dir);
-    try {
-      const run = await runInChromium(server.url);
-      expect(run.errors).toEqual([]);
-      expect(run.done).toBe(true);
-      const actual = JSON.parse(run.logs[0]!) as number[];
-      expect(actual).toHaveLength(expected.length);
-      // The same wasm kernels on both sides: equal to float32 rounding.
-      actual.forEach((a, i) =>
-        expect(Math.abs(a - expected[i]!), `output ${i}: page ${a}, Node ${expected[i]}`).toBeLessThanOrEqual(1e-6),
+  // The same model and input on every browser backend: wasm runs the same kernels as Node (equal to
+  // float32 rounding); webgl and webgpu run their shaders on SwiftShader (CHROMIUM_GPU_ARGS), whose
+  // float32 arithmetic and transcendental functions differ from the CPU's in the last bits.
+  it.each([
+    ['wasm', 1e-6, CHROMIUM_ARGS],
+    ['webgl', 1e-5, CHROMIUM_GPU_ARGS],
+    ['webgpu', 1e-5, CHROMIUM_GPU_ARGS],
+  ] as const)(
+    'a model saved in Node with file:// loads in the page from http:// and gives the same outputs on %s',
+    async (backend, tolerance, args) => {
+      await initBackend('wasm');
+      const config: ModelConfig = {
+        task: 'classifier',
+        cell: 'gru',
+        tt: { cores: 2, rank: 2, extraCore: 'first', naive: false },
+        inputSize: 6,
+        hiddenSize: 8,
+        layers: 1,
+        outputSize: 3,
+      };
+      const model = createModel(config, 7);
+      const shape: [number, number, number] = [2, 5, 6];
+      const expected = tf.tidy(() => Array.from(model.apply(tf.tensor3d(input(shape), shape)).dataSync()));
+      const dir = site(`model-${backend}`);
+      await saveModel(model, `file://${join(dir, 'model')}`);
+      model.dispose();
+      writeFileSync(
+        join(dir, 'example.ts'),
+        [
+          "import * as tf from '@tensorflow/tfjs-core';",
+          "import { initBackend } from '@ttrnn/backend';",
+          "import { loadModel } from '@ttrnn/cells';",
+          `await initBackend('${backend}');`,
+          'console.log(tf.getBackend());',
+          "const model = await loadModel(new URL('./model/model.json', location.href).href);",
+          `const x = tf.tensor3d(Float32Array.from({ length: ${shape[0] * shape[1] * shape[2]} }, (_, i) => (((i * 37) % 201) - 100) / 100), [${shape.join(', ')}]);`,
+          'console.log(JSON.stringify(Array.from(await model.apply(x).data())));',
+          '',
+        ].join('\n'),
       );
-    } finally {
-      await server.close();
-    }
-  }, 240_000);
+      writeFileSync(join(dir, 'entry.ts'), pageEntry('./example.ts'));
+      await bundleForBrowser(join(dir, 'entry.ts'), join(dir, 'app.js'), { conditions: ['source'] });
+      const server = await serveDirectory(dir);
+      try {
+        const run = await runInChromium(server.url, 120_000, args);
+        expect(run.errors).toEqual([]);
+        expect(run.done).toBe(true);
+        expect(run.logs[0]).toBe(backend); // the backend asked for, not a fallback
+        const actual = JSON.parse(run.logs[1]!) as number[];
+        expect(actual).toHaveLength(expected.length);
+        actual.forEach((a, i) =>
+          expect(Math.abs(a - expected[i]!), `output ${i}: page ${a}, Node ${expected[i]}`).toBeLessThanOrEqual(
+            tolerance,
+          ),
+        );
+      } finally {
+        await server.close();
+      }
+    },
+    240_000,
+  );
 });
 
 if (!HAVE_CHROMIUM) {

@@ -29,6 +29,20 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
+/**
+ * Instead of `--disable-gpu`: WebGL through ANGLE on SwiftShader and WebGPU on SwiftShader's Vulkan (both
+ * ship with Debian's chromium), so the GPU backends run their real shader code on a machine without a GPU.
+ * WebGPU needs a secure context: serve the page from http://127.0.0.1, as `serveDirectory` does.
+ */
+export const CHROMIUM_GPU_ARGS = [
+  ...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'),
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-vulkan=swiftshader',
+];
+
 export interface PublishedPackage {
   readonly name: string;
   readonly dir: string;
@@ -174,15 +188,15 @@ export interface PageRun {
 }
 
 /**
- * Opens `url` in a fresh headless Chromium (a new user-data directory, removed afterwards) and waits until
- * the page sets `window.__done`, reports an error, or `timeoutMs` passes.
+ * Opens `url` in a fresh headless Chromium (a new user-data directory, removed afterwards; `args` its
+ * flags) and waits until the page sets `window.__done`, reports an error, or `timeoutMs` passes.
  */
-export async function runInChromium(url: string, timeoutMs = 120_000): Promise<PageRun> {
+export async function runInChromium(url: string, timeoutMs = 120_000, args = CHROMIUM_ARGS): Promise<PageRun> {
   const profile = mkdtempSync(join(tmpdir(), 'ttrnn-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args,
   });
   const logs: string[] = [];
   const errors: string[] = [];
