@@ -107,7 +107,7 @@ const factory: ModelFactory = (config, shape, seed) =>
   config.model === 'tfjs-layers-lstm' ? stockFactory(config, shape, seed) : cellsFactory(config, shape, seed);
 
 async function main(argv: readonly string[]): Promise<number> {
-  const { options } = parseArgs(argv, OPTIONS, 'bench');
+  const options = parseArgs(argv, OPTIONS, 'bench');
   const json = options['json'] === true;
   const quick = options['quick'] === true;
   const err = (line: string) => process.stderr.write(line + '\n');

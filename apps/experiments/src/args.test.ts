@@ -23,25 +23,24 @@ describe('parseArgs', () => {
     else process.env['INIT_CWD'] = initCwd;
   });
 
-  it('parses values, flags, defaults and positionals, and ignores a forwarded --', () => {
-    const { options, positionals, given } = parseArgs(
-      ['--', '--model', 'tt-lstm', '--rank', '4', '--lr=0.01', '--json', 'x', '--shift=-2.5'],
+  it('parses values, flags and defaults, ignores a forwarded --, and refuses positional arguments', () => {
+    const options = parseArgs(
+      ['--', '--model', 'tt-lstm', '--rank', '4', '--lr=0.01', '--json', '--shift=-2.5'],
       specs,
       'mnist',
     );
     expect(options).toEqual({ model: 'tt-lstm', rank: 4, lr: 0.01, json: true, hidden: 8, shift: -2.5 });
-    expect(positionals).toEqual(['x']);
-    expect([...given].sort()).toEqual(['json', 'lr', 'model', 'rank', 'shift']);
+    expect(() => parseArgs(['--json', 'x', 'y'], specs, 'mnist')).toThrow(
+      "'mnist' takes no positional arguments, got 'x y'",
+    );
   });
 
   it('resolves paths against the directory the user ran pnpm in (INIT_CWD), not the script’s', () => {
     process.env['INIT_CWD'] = '/home/user/work';
-    expect(parseArgs(['--run-dir', 'relrun'], specs, 'mnist').options['run-dir']).toBe(
-      join('/home/user/work', 'relrun'),
-    );
-    expect(parseArgs(['--run-dir=/abs/run'], specs, 'mnist').options['run-dir']).toBe('/abs/run');
+    expect(parseArgs(['--run-dir', 'relrun'], specs, 'mnist')['run-dir']).toBe(join('/home/user/work', 'relrun'));
+    expect(parseArgs(['--run-dir=/abs/run'], specs, 'mnist')['run-dir']).toBe('/abs/run');
     delete process.env['INIT_CWD'];
-    expect(parseArgs(['--run-dir', 'relrun'], specs, 'mnist').options['run-dir']).toBe(join(process.cwd(), 'relrun'));
+    expect(parseArgs(['--run-dir', 'relrun'], specs, 'mnist')['run-dir']).toBe(join(process.cwd(), 'relrun'));
   });
 
   /** Hostile command lines and the error each must give: the option named, and what was expected. */

@@ -32,13 +32,6 @@ export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
 export type ParsedOptions = Record<string, string | number | boolean | undefined>;
 
-export interface ParsedArgs {
-  readonly options: ParsedOptions;
-  readonly positionals: string[];
-  /** The options the user gave (not filled from defaults). */
-  readonly given: ReadonlySet<string>;
-}
-
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -50,6 +43,33 @@ export class UsageError extends Error {
 export const DEFAULT_INT_MAX = 2 ** 31 - 1;
 /** Seeds: the random streams use the low 32 bits, so larger values would silently repeat smaller ones. */
 export const SEED_MAX = 2 ** 32 - 1;
+/**
+ * Upper bounds of the size options. Beyond them the weights or activations no longer fit the wasm heap
+ * (4 GiB) long before a run is useful: an LSTM of hidden 4096 already holds 4·4096·4096 floats per
+ * recurrent matrix, ×3 with Adam's moments.
+ */
+export const SIZE_BOUNDS = { hidden: 4096, layers: 16, cores: 8, rank: 1024 } as const;
+
+// The checks of options given in code (run options, profiles); errors name the option and `fn`, the caller.
+
+export function checkInt(value: unknown, name: string, fn: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+    throw new Error(`'${name}' passed to '${fn}' must be an integer ${range}, got ${JSON.stringify(value)}`);
+  }
+}
+
+export function checkPositive(value: unknown, name: string, fn: string): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new Error(`'${name}' passed to '${fn}' must be a positive number, got ${JSON.stringify(value)}`);
+  }
+}
+
+export function checkChoice(value: unknown, choices: readonly string[], name: string, fn: string): void {
+  if (typeof value !== 'string' || !choices.includes(value)) {
+    throw new Error(`'${name}' passed to '${fn}' must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+}
 
 /** The directory relative paths are relative to: where the user ran `pnpm run exp` (INIT_CWD), else the cwd. */
 export function userDirectory(): string {
@@ -57,8 +77,8 @@ export function userDirectory(): string {
   return init !== undefined && init !== '' ? init : process.cwd();
 }
 
-/** Parses `--name value`, `--name=value` and `--flag`; returns options, positionals and what was given. */
-export function parseArgs(argv: readonly string[], specs: OptionSpecs, command: string): ParsedArgs {
+/** Parses `--name value`, `--name=value` and `--flag` (no command takes positional arguments). */
+export function parseArgs(argv: readonly string[], specs: OptionSpecs, command: string): ParsedOptions {
   const opt = (name: string): string => `option --${name} of '${command}'`;
   // pnpm forwards a `--` separator as is; it carries no meaning here.
   const args = argv.filter((a) => a !== '--');
@@ -111,7 +131,9 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs, command: 
     );
   }
   for (const name of raw.keys()) if (!conditions.has(name)) set(name);
-  return { options, positionals, given: new Set(raw.keys()) };
+  if (positionals.length > 0)
+    throw new UsageError(`'${command}' takes no positional arguments, got '${positionals.join(' ')}'`);
+  return options;
 }
 
 /** Node's parse errors, reworded to name the command and, for a typo, the closest option. */

@@ -73,7 +73,9 @@ describe('profiles', () => {
     expect(q.trainLimit).toBeGreaterThan(0);
     expect(PROFILES.quick.scaledDown.some((l) => l.startsWith('Permuted pixel MNIST'))).toBe(true);
     const bad = { ...PROFILES.quick, pmnist: { ...PROFILES.quick.pmnist, settings: { ...q, hidden: 0 } } };
-    expect(() => validateProfile(bad)).toThrow(/'pmnist.hidden' must be a positive integer, got 0/);
+    expect(() => validateProfile(bad)).toThrow(
+      /'pmnist.hidden' passed to 'profile quick' must be an integer ≥ 1, got 0/,
+    );
   });
 
   it('shares the 100% speaker runs between the main table and the data-efficiency curve', () => {

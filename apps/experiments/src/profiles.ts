@@ -6,6 +6,7 @@
  * or a native backend. Every configuration has a stable id (its run directory under `runs/`).
  */
 import { validateModelConfig } from '@ttrnn/cells';
+import { checkInt, checkPositive } from './args.js';
 import type { CellKind, ModelConfig } from '@ttrnn/cells';
 import type { ExtraCore } from '@ttrnn/tt';
 import {
@@ -486,48 +487,33 @@ export function validateGrid(grid: TtGrid, where: string): void {
     for (const cores of grid.cores) for (const rank of grid.ranks) validateModel(tt(cell, cores, rank), where);
 }
 
-function positiveInt(v: number, name: string, where: string, allowZero = false): void {
-  if (!Number.isInteger(v) || v < (allowZero ? 0 : 1)) {
-    throw new Error(`${where}: '${name}' must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${v}`);
-  }
-}
-
-/** Checks every field of a profile; throws on the first impossible one. */
+/** Checks every field of a profile with the run options' checks; throws on the first impossible one. */
 export function validateProfile(p: Profile): void {
-  const w = `profile '${p.name}'`;
-  const m = p.mnist.settings;
-  for (const k of ['hidden', 'layers', 'epochs', 'batch'] as const) positiveInt(m[k], `mnist.${k}`, w);
-  for (const k of ['trainLimit', 'testLimit', 'lrDecayEvery'] as const) positiveInt(m[k], `mnist.${k}`, w, true);
-  if (!(m.lr > 0)) throw new Error(`${w}: 'mnist.lr' must be positive, got ${m.lr}`);
+  const w = `profile ${p.name}`;
+  const ints = (section: string, s: object, min: number, keys: readonly string[]): void =>
+    keys.forEach((k) => checkInt((s as Record<string, unknown>)[k], `${section}.${k}`, w, min));
+  for (const [section, s] of [
+    ['mnist', p.mnist.settings],
+    ['pmnist', p.pmnist.settings],
+    ['stability', p.stability.settings],
+  ] as const) {
+    ints(section, s, 1, ['hidden', 'layers', 'epochs', 'batch']);
+    ints(section, s, 0, ['trainLimit', 'testLimit', 'lrDecayEvery']);
+    checkPositive(s.lr, `${section}.lr`, w);
+  }
   validateGrid(p.mnist.grid, `${w} mnist`);
   for (const x of p.mnist.extra) validateModel(x, `${w} mnist.extra`);
-  const pm = p.pmnist.settings;
-  for (const k of ['hidden', 'layers', 'epochs', 'batch'] as const) positiveInt(pm[k], `pmnist.${k}`, w);
-  for (const k of ['trainLimit', 'testLimit', 'lrDecayEvery'] as const) positiveInt(pm[k], `pmnist.${k}`, w, true);
-  if (!(pm.lr > 0)) throw new Error(`${w}: 'pmnist.lr' must be positive, got ${pm.lr}`);
   for (const x of p.pmnist.models) validateModel(x, `${w} pmnist`);
-  const st = p.stability.settings;
-  for (const k of ['hidden', 'layers', 'epochs', 'batch'] as const) positiveInt(st[k], `stability.${k}`, w);
-  for (const k of ['trainLimit', 'testLimit'] as const) positiveInt(st[k], `stability.${k}`, w, true);
   for (const x of p.stability.models) validateModel(x, `${w} stability`);
   for (const lr of p.stability.lrs)
     if (!(lr > 0 && lr < 10)) throw new Error(`${w}: every 'stability.lrs' value must lie in (0, 10), got ${lr}`);
-  for (const seed of p.stability.seeds) positiveInt(seed, 'stability.seeds', w, true);
+  ints('stability', { seeds: Math.min(...p.stability.seeds) }, 0, ['seeds']);
   const s = p.speaker.settings;
-  for (const k of ['hidden', 'embedding', 'layers', 'steps', 'speakersPerBatch', 'evalEvery'] as const)
-    positiveInt(s[k], `speaker.${k}`, w);
-  if (s.speakersPerBatch < 2)
-    throw new Error(
-      `${w}: 'speaker.speakersPerBatch' must be at least 2 (GE2E contrasts speakers), got ${s.speakersPerBatch}`,
-    );
-  if (s.utterancesPerSpeaker < 2)
-    throw new Error(`${w}: 'speaker.utterancesPerSpeaker' must be at least 2, got ${s.utterancesPerSpeaker}`);
-  if (!(s.lr > 0)) throw new Error(`${w}: 'speaker.lr' must be positive, got ${s.lr}`);
-  positiveInt(s.evalUtterances, 'speaker.evalUtterances', w, true);
-  if (s.evalUtterances === 1)
-    throw new Error(
-      `${w}: 'speaker.evalUtterances' must be 0 (all) or at least 2 (one to enrol, one to verify), got 1`,
-    );
+  ints('speaker', s, 1, ['hidden', 'embedding', 'layers', 'steps', 'evalEvery']);
+  // GE2E contrasts speakers, and each speaker's utterances with each other.
+  ints('speaker', s, 2, ['speakersPerBatch', 'utterancesPerSpeaker']);
+  checkPositive(s.lr, 'speaker.lr', w);
+  if (s.evalUtterances !== 0) ints('speaker', s, 2, ['evalUtterances']);
   if (s.steps % s.evalEvery !== 0)
     throw new Error(`${w}: 'speaker.steps' (${s.steps}) must be a multiple of 'speaker.evalEvery' (${s.evalEvery})`);
   for (const x of [...p.speaker.models, ...p.speaker.dataEfficiency.models]) validateModel(x, `${w} speaker`);

@@ -313,7 +313,7 @@ export function applyOverrides(base: Profile, options: ParsedOptions): Profile {
     validateGrid(grid, 'the MNIST grid (--models, --cores, --ranks)');
     validateProfile(profile);
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/^profile '\w+': /, ''));
+    throw new UsageError((err as Error).message.replace(/^profile \w+: /, ''));
   }
   return profile;
 }
@@ -573,9 +573,7 @@ export function defaultWorkers(): number {
 
 /** The options of `all` as `runAll` takes them; a bad value is a UsageError. */
 export async function resolveAllOptions(argv: readonly string[]): Promise<AllOptions> {
-  const { options, positionals } = parseArgs(argv, OPTIONS, 'all');
-  if (positionals.length > 0)
-    throw new UsageError(`'all' takes no positional arguments, got '${positionals.join(' ')}'`);
+  const options = parseArgs(argv, OPTIONS, 'all');
   let base = getProfile(options['profile'] as string);
   const protocol = options['protocol'] as string;
   const schedule = options['speaker-schedule'] as string | undefined;

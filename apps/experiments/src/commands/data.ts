@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { describeMnist, loadMnistSplits, speakerDataSummary } from '@ttrnn/datasets/node';
 import type { MnistSummary, SpeakerDataSummary } from '@ttrnn/datasets/node';
-import { SEED_MAX, UsageError, parseArgs } from '../args.js';
+import { SEED_MAX, parseArgs } from '../args.js';
 import type { OptionSpecs } from '../args.js';
 import type { Command } from '../command.js';
 import { repoRoot } from '../sweep.js';
@@ -110,9 +110,7 @@ export const dataCommand: Command = {
   summary: 'sizes and label counts of each split of a data set (MNIST, Fashion-MNIST, speakers)',
   options: OPTIONS,
   async run(argv) {
-    const { options, positionals } = parseArgs(argv, OPTIONS, 'data');
-    if (positionals.length > 0)
-      throw new UsageError(`'data' takes no positional arguments, got '${positionals.join(' ')}'`);
+    const options = parseArgs(argv, OPTIONS, 'data');
     const dataset = options['dataset'] as 'mnist' | 'fashion-mnist' | 'speakers';
     const dataDir = options['data-dir'] as string | undefined;
     const seed = options['seed'] as number;

@@ -37,7 +37,7 @@ export const exportLayersCommand: Command = {
   summary: 'write the best model of a finished classifier run as a tf.loadLayersModel model (model.json + weights.bin)',
   options: OPTIONS,
   async run(argv) {
-    const { options } = parseArgs(argv, OPTIONS, 'export-layers');
+    const options = parseArgs(argv, OPTIONS, 'export-layers');
     const base = process.env['INIT_CWD'] ?? process.cwd();
     for (const k of ['run-dir', 'out'])
       if (options[k] === undefined) throw new UsageError(`'export-layers' needs --${k}`);

@@ -8,9 +8,9 @@ import { EXTRA_CORES, TASK_KINDS, countParams } from '@ttrnn/cells';
 import type { ModelConfig, ParamCount, TaskKind } from '@ttrnn/cells';
 import type { ExtraCore } from '@ttrnn/tt';
 import { MODEL_NAMES, modelFromFlags } from '../profiles.js';
-import { UsageError, parseArgs } from '../args.js';
+import { SIZE_BOUNDS, parseArgs } from '../args.js';
 import type { OptionSpecs } from '../args.js';
-import { SIZE_BOUNDS, TT_ONLY } from '../experiments/cli_common.js';
+import { TT_ONLY } from '../experiments/cli_common.js';
 import type { Command } from '../command.js';
 
 // The same bounds as mnist/speaker/all: a count for a model those refuse would mislead.
@@ -120,8 +120,7 @@ export const paramsCommand: Command = {
   summary: 'parameter counts (original and paper conventions) and TT shapes of a model configuration',
   options: OPTIONS,
   async run(argv) {
-    const { options, positionals } = parseArgs(argv, OPTIONS, 'params');
-    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' for 'params'`);
+    const options = parseArgs(argv, OPTIONS, 'params');
     const config = configFromOptions(options);
     const count = countParams(config);
     const warnings = ttSizeWarnings(config, count);

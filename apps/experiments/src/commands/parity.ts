@@ -560,8 +560,7 @@ export const parityCommand: Command = {
   summary: 'check the cells against reference vectors of the original (max abs error per case)',
   options: OPTIONS,
   async run(argv) {
-    const { options, positionals } = parseArgs(argv, OPTIONS, 'parity');
-    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' for 'parity'`);
+    const options = parseArgs(argv, OPTIONS, 'parity');
     const given = options['vectors'];
     if (typeof given !== 'string') throw new UsageError(`option --vectors of 'parity' is required`);
     // `pnpm run exp` runs in apps/experiments; paths are relative to where the user typed the command.

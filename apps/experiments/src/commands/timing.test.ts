@@ -70,7 +70,7 @@ describe('timing', () => {
       /'iterations' passed to 'runTiming'/,
     );
     await expect(timingCommand.run(['--rounds', '3'])).rejects.toThrow(/unknown option --rounds for 'timing'/);
-    await expect(timingCommand.run(['extra'])).rejects.toThrow(/unexpected argument 'extra'/);
+    await expect(timingCommand.run(['extra'])).rejects.toThrow(/'timing' takes no positional arguments, got 'extra'/);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { recurrentKernels } from '@ttrnn/kernels';
 import { BACKEND_NAMES, backendFromEnv, describeBackend, initBackend } from '@ttrnn/backend';
-import { UsageError, parseArgs } from '../args.js';
+import { parseArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { SHAPES, formatTable, measureConfigs } from './timing_bench.js';
 import type { BenchConfig, BenchRecord, BenchShape, ModelFactory } from './timing_bench.js';
@@ -118,8 +118,7 @@ export const timingCommand: Command = {
   summary: 'Inference and training-step time of dense vs TT models at the row-MNIST shape',
   options: OPTIONS,
   async run(argv) {
-    const { options, positionals } = parseArgs(argv, OPTIONS, 'timing');
-    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' for 'timing'`);
+    const options = parseArgs(argv, OPTIONS, 'timing');
     const json = options['json'] === true;
     const result = await runTiming({
       quick: options['quick'] === true,

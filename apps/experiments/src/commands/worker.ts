@@ -49,9 +49,7 @@ export const workerCommand: Command = {
   summary: 'trains the configurations of a sweep queued with `all --queue redis://HOST:PORT`, until SIGTERM',
   options: OPTIONS,
   async run(argv) {
-    const { options, positionals } = parseArgs(argv, OPTIONS, 'worker');
-    if (positionals.length > 0)
-      throw new UsageError(`'worker' takes no positional arguments, got '${positionals.join(' ')}'`);
+    const options = parseArgs(argv, OPTIONS, 'worker');
     const raw = options['queue'] as string | undefined;
     if (raw === undefined)
       throw new UsageError("'worker' needs --queue redis://HOST:PORT (the server the coordinator `all --queue` uses)");

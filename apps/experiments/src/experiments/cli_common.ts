@@ -1,22 +1,22 @@
 /**
- * Flag handling shared by the `mnist` and `speaker` commands: the model flags, the backend, Ctrl-C as a
- * checkpointed stop, and the output (one JSON document with --json, a summary otherwise).
+ * The `mnist` and `speaker` commands are one training command each: an option table, the run it starts, and
+ * a summary. What they share is here: the model flags, the run options taken from the flags, the backend,
+ * Ctrl-C as a checkpointed stop, and the output (one JSON document with --json, a summary otherwise).
  */
 import { performance } from 'node:perf_hooks';
 import { BACKEND_NAMES, describeBackend, initBackend } from '@ttrnn/backend';
-import { SEED_MAX, UsageError, withOptionNames } from '../args.js';
+import { SEED_MAX, SIZE_BOUNDS, UsageError, parseArgs, withOptionNames } from '../args.js';
 import type { OptionSpecs, ParsedOptions } from '../args.js';
 import { EXTRA_CORES } from '@ttrnn/cells';
+import type { Command } from '../command.js';
 import { setKernelThreads } from '@ttrnn/kernels';
 import type { ExtraCore } from '@ttrnn/tt';
 import { DEFAULT_TT_FLAGS, MODEL_NAMES, modelFromFlags, modelName } from '../profiles.js';
 import type { ModelOptions } from './run_common.js';
-import { SIZE_BOUNDS } from './run_common.js';
+import type { RunEnvironment, TrainingResult } from './training_run.js';
 
 /** The TT options apply only to the TT models: given with a dense one they are an error, never ignored. */
 export const TT_ONLY = { option: 'model', values: MODEL_NAMES.filter((m) => m.startsWith('tt-')) } as const;
-
-export { SIZE_BOUNDS };
 
 export function modelOptionSpecs(defaults: ModelOptions): OptionSpecs {
   const tt = defaults.tt ?? DEFAULT_TT_FLAGS;
@@ -52,24 +52,21 @@ export function modelOptionSpecs(defaults: ModelOptions): OptionSpecs {
 }
 
 /**
- * `--checkpoint N`: gradient checkpointing of the recurrent layers, N time steps per recomputed chunk
- * (0 = off). Not to be confused with `--checkpoint-every` (saving the training state).
+ * The options every training command ends with. `--checkpoint N`: gradient checkpointing of the recurrent
+ * layers, N time steps per recomputed chunk (0 = off); not to be confused with `--checkpoint-every` (saving
+ * the training state).
  */
-export function gradientCheckpointSpec(defaultText: string): OptionSpecs {
+export function trainingSpecs(checkpointDefault: string): OptionSpecs {
   return {
     checkpoint: {
       kind: 'int',
-      description: `gradient checkpointing: time steps per recomputed chunk, 0 = off (default: ${defaultText}); saves memory on long sequences, same numbers`,
+      description: `gradient checkpointing: time steps per recomputed chunk, 0 = off (default: ${checkpointDefault}); saves memory on long sequences, same numbers`,
     },
+    ...COMMON_SPECS,
   };
 }
 
-/** The `checkpoint` run option of `--checkpoint`, when given. */
-export function gradientCheckpointFrom(options: ParsedOptions): { checkpoint?: number } {
-  return options['checkpoint'] !== undefined ? { checkpoint: options['checkpoint'] as number } : {};
-}
-
-export const COMMON_SPECS: OptionSpecs = {
+const COMMON_SPECS: OptionSpecs = {
   seed: { kind: 'int', description: 'seed of every random source (split, init, shuffling)', max: SEED_MAX },
   'run-dir': {
     kind: 'path',
@@ -90,18 +87,21 @@ export const COMMON_SPECS: OptionSpecs = {
   json: { kind: 'flag', description: 'print one JSON object with the result on stdout (progress stays on stderr)' },
 };
 
-export function modelOptionsFrom(options: ParsedOptions): ModelOptions {
-  return {
-    ...modelFromFlags({
-      model: options['model'] as string,
-      cores: options['cores'] as number,
-      rank: options['rank'] as number,
-      extraCore: options['extra-core'] as ExtraCore,
-      naive: options['naive'] === true,
-    }),
-    hidden: options['hidden'] as number,
-    layers: options['layers'] as number,
-  };
+/**
+ * The run options of the flags: the model's from the model flags, then every flag that names a run option
+ * (`--lr-decay-every` sets `lrDecayEvery`; the flags of this process, `--backend` and the like, name none).
+ */
+function runOptionsFrom(options: ParsedOptions, keys: readonly string[]): Record<string, unknown> {
+  const model = modelFromFlags({
+    model: options['model'] as string,
+    cores: options['cores'] as number,
+    rank: options['rank'] as number,
+    extraCore: options['extra-core'] as ExtraCore,
+    naive: options['naive'] === true,
+  });
+  const camel = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  const run = Object.entries(options).filter(([flag, v]) => v !== undefined && keys.includes(camel(flag)));
+  return { ...model, ...Object.fromEntries(run.map(([flag, v]) => [camel(flag), v])) };
 }
 
 /**
@@ -109,7 +109,7 @@ export function modelOptionsFrom(options: ParsedOptions): ModelOptions {
  * library name in the message (`'testLimit' passed to 'runSpeaker'`) becomes the option (`option
  * --test-limit`), so the user reads the name they typed.
  */
-export function asUsage<T>(validate: () => T, specs?: OptionSpecs): T {
+function asUsage<T>(validate: () => T, specs?: OptionSpecs): T {
   try {
     return validate();
   } catch (err) {
@@ -118,10 +118,55 @@ export function asUsage<T>(validate: () => T, specs?: OptionSpecs): T {
   }
 }
 
-export interface CliRun<R extends { status: string; reused: boolean; runDir: string }> {
-  readonly options: ParsedOptions;
-  readonly run: (env: { now: () => number; progress: NodeJS.WriteStream; signal: AbortSignal }) => Promise<R>;
-  readonly summary: (result: R) => string;
+type CliResult = TrainingResult & { readonly trainSeconds: number; readonly stepMs?: number };
+
+/** A training command's parts: its option table, the run's option names, the run, and its summary lines. */
+export interface TrainingCommand<O, R extends CliResult> {
+  readonly name: string;
+  readonly summary: string;
+  readonly options: OptionSpecs;
+  /** The run's option names: a flag that names one (`--lr-decay-every`: `lrDecayEvery`) sets it. */
+  readonly keys: readonly string[];
+  /** Validates the options (the run does it again; here its error becomes a usage error). */
+  readonly resolve: (o: Partial<O>) => unknown;
+  readonly run: (o: Partial<O>, env: RunEnvironment) => Promise<R>;
+  /** The summary's lines between the run's name and its steps. */
+  readonly describe: (r: R) => string[];
+  /** Lines after the run directory. */
+  readonly after?: (r: R) => string[];
+}
+
+/** The summary printed after a run (without --json). */
+function summarize<O, R extends CliResult>(c: TrainingCommand<O, R>, r: R): string {
+  return [
+    `${r.name}: ${r.status}${r.reused ? ' (stored result)' : ''}`,
+    ...c.describe(r),
+    `  steps             ${r.steps}, ${r.stepMs?.toFixed(1) ?? '?'} ms per training step, ${r.trainSeconds.toFixed(1)} s training, ${r.evalSeconds.toFixed(1)} s evaluation`,
+    `  run directory     ${r.runDir}`,
+    ...(c.after?.(r) ?? []),
+  ].join('\n');
+}
+
+/** The command of a training command's parts. */
+export function trainingCommand<O, R extends CliResult>(
+  c: TrainingCommand<O, R>,
+): Command & { summarize(r: R): string } {
+  return {
+    summarize: (r) => summarize(c, r),
+    name: c.name,
+    summary: c.summary,
+    options: c.options,
+    async run(argv) {
+      const options = parseArgs(argv, c.options, c.name);
+      const o = runOptionsFrom(options, c.keys) as Partial<O>;
+      asUsage(() => c.resolve(o), c.options);
+      return runFromCli(
+        options,
+        (env) => c.run(o, env),
+        (r) => summarize(c, r),
+      );
+    },
+  };
 }
 
 /**
@@ -133,11 +178,13 @@ export interface CliRun<R extends { status: string; reused: boolean; runDir: str
  * --checkpoint-every steps and at every evaluation): `--resume` continues from there. Under plain node the
  * handler below stops cleanly after the current step.
  */
-export async function runFromCli<R extends { status: string; reused: boolean; runDir: string }>(
-  c: CliRun<R>,
+async function runFromCli<R extends CliResult>(
+  options: ParsedOptions,
+  run: (env: RunEnvironment) => Promise<R>,
+  summary: (r: R) => string,
 ): Promise<number> {
-  await initBackend(c.options['backend'] as string);
-  const threads = c.options['threads'] as number | undefined;
+  await initBackend(options['backend'] as string);
+  const threads = options['threads'] as number | undefined;
   if (threads !== undefined) {
     if (threads < 1) throw new UsageError(`option --threads must be a positive integer, got ${threads}`);
     setKernelThreads(threads);
@@ -151,17 +198,17 @@ export async function runFromCli<R extends { status: string; reused: boolean; ru
   process.on('SIGINT', onSigint);
   let result: R;
   try {
-    result = await c.run({ now: () => performance.now(), progress: process.stderr, signal: controller.signal });
+    result = await run({ now: () => performance.now(), progress: process.stderr, signal: controller.signal });
   } finally {
     process.off('SIGINT', onSigint);
   }
   if (result.reused) process.stderr.write(`already finished in ${result.runDir}; printing the stored result\n`);
   if (result.status === 'interrupted')
     process.stderr.write(`interrupted; continue with --resume --run-dir ${result.runDir}\n`);
-  if (c.options['json'] === true) {
+  if (options['json'] === true) {
     process.stdout.write(JSON.stringify({ ...result, environment: describeBackend() }) + '\n');
   } else {
-    process.stdout.write(c.summary(result) + '\n');
+    process.stdout.write(summary(result) + '\n');
   }
   return result.status === 'finished' ? 0 : 130;
 }

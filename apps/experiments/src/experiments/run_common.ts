@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { ModelConfig, TaskKind } from '@ttrnn/cells';
-import type { EpochRecord } from '@ttrnn/training/node';
 import { modelName, validateModel } from '../profiles.js';
 import type { ModelSpec } from '../profiles.js';
 import { repoRoot } from '../sweep.js';
+import { SIZE_BOUNDS, checkInt } from '../args.js';
 
 /** The model part of a run's options: the sweep's model description plus its sizes. */
 export interface ModelOptions extends ModelSpec {
@@ -21,39 +21,18 @@ export function modelConfigOf(o: ModelOptions, task: TaskKind, inputSize: number
   return { task, cell: o.cell, tt: o.tt, inputSize, hiddenSize: o.hidden, layers: o.layers, outputSize };
 }
 
-/** Throws on keys of `options` that `defaults` does not know (beyond `runtime` keys). */
-export function rejectUnknown(options: object, known: readonly string[], fn: string): void {
+/** `options` over `defaults` (undefined fields left out); a key that neither they nor `optional` name is an error naming `fn`. */
+export function withDefaults<O extends object>(
+  options: Partial<O>,
+  defaults: O,
+  optional: readonly string[],
+  fn: string,
+): O {
+  const known = [...Object.keys(defaults), ...optional];
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) throw new Error(`unknown option '${key}' passed to '${fn}' (known: ${known.join(', ')})`);
   }
-}
-
-export function checkInt(value: unknown, name: string, fn: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
-  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
-    throw new Error(`'${name}' passed to '${fn}' must be an integer ${range}, got ${JSON.stringify(value)}`);
-  }
-}
-
-/**
- * Upper bounds of the size options. Beyond them the weights or activations no longer fit the wasm heap
- * (4 GiB) long before a run is useful: an LSTM of hidden 4096 already holds 4·4096·4096 floats per
- * recurrent matrix, ×3 with Adam's moments.
- */
-export const SIZE_BOUNDS = { hidden: 4096, layers: 16, cores: 8, rank: 1024 } as const;
-/** Seeds: the random streams use their low 32 bits, so a larger seed would silently repeat a smaller one. */
-export const SEED_BOUND = 2 ** 32 - 1;
-
-export function checkPositive(value: unknown, name: string, fn: string): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new Error(`'${name}' passed to '${fn}' must be a positive number, got ${JSON.stringify(value)}`);
-  }
-}
-
-export function checkChoice(value: unknown, choices: readonly string[], name: string, fn: string): void {
-  if (typeof value !== 'string' || !choices.includes(value)) {
-    throw new Error(`'${name}' passed to '${fn}' must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
-  }
+  return { ...defaults, ...defined(options as Record<string, unknown>) } as O;
 }
 
 /** Checks the model options with the cells package's checks (errors name `fn` and the field). */
@@ -113,12 +92,6 @@ export function storedResultProblem(result: unknown, experiment: string, numberK
   // NaN is stored as null (JSON), e.g. a test metric of a run without one.
   const bad = numberKeys.filter((k) => !(typeof r[k] === 'number' || r[k] === null));
   return bad.length > 0 ? `missing or non-numeric ${bad.map((k) => `"${k}"`).join(', ')}` : null;
-}
-
-/** A number from an epoch record, or undefined. */
-export function num(record: EpochRecord, key: string): number | undefined {
-  const v = record[key];
-  return typeof v === 'number' ? v : undefined;
 }
 
 /** Drops undefined fields (JSON-able and exactOptionalPropertyTypes-friendly). */

@@ -137,8 +137,8 @@ describe('autoSpeakerCheckpoint', () => {
     );
     expect(r.skippedFiles).toEqual(skipped);
     expect(JSON.parse(JSON.stringify(r)).skippedFiles).toEqual(skipped);
-    const { summarizeSpeaker } = await import('../commands/speaker.js');
-    const text = summarizeSpeaker(r);
+    const { speakerCommand } = await import('../commands/speaker.js');
+    const text = speakerCommand.summarize(r);
     expect(text).toContain('skipped           2 input file(s) or speaker(s) that could not be read:');
     expect(text).toContain('    spk1/broken.wav: spk1/broken.wav: truncated WAV');
     expect(text).toContain("    spk9: speaker 'spk9' in train has no readable utterance");

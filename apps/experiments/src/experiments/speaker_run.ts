@@ -9,8 +9,6 @@
  * model kept when the validation EER improves by more than 1e-4, and evaluation on the first 32 utterances of
  * each speaker (16 enrol, 16 verify) over all speakers of the split at once.
  */
-import { countParams, createModel } from '@ttrnn/cells';
-import type { ModelConfig } from '@ttrnn/cells';
 import {
   Ge2eBatcher,
   enrolmentSplit,
@@ -22,31 +20,17 @@ import {
 } from '@ttrnn/datasets/node';
 import type { Ge2eBatcherState, SpeakerCorpus, SpeakerFeatureSet, SpeakerFeatures } from '@ttrnn/datasets/node';
 import { Rng, deriveSeed } from '@ttrnn/random';
-import { evaluateSpeakerModel, ge2eObjective, openRun, train } from '@ttrnn/training/node';
-import type { BatchSource, EpochRecord, ResumeIntent, WindowedUtterance } from '@ttrnn/training/node';
+import { evaluateSpeakerModel, ge2eObjective } from '@ttrnn/training/node';
+import type { BatchSource, TrainableModel, WindowedUtterance } from '@ttrnn/training/node';
 import { join } from 'node:path';
-import { PAPER_GRAD_NORMS, PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from '../paper_results.js';
+import { PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from '../paper_results.js';
 import type { SpeakerConfig, SpeakerSubset } from '../profiles.js';
-import type { CurvePoint, SpeakerOutcome } from '../report/results.js';
+import type { SpeakerOutcome } from '../report/results.js';
 import { repoRoot } from '../sweep.js';
-import type { RunEnvironment } from './mnist_run.js';
-import type { ModelOptions } from './run_common.js';
-import {
-  checkChoice,
-  checkInt,
-  checkModelOptions,
-  checkPositive,
-  SEED_BOUND,
-  SIZE_BOUNDS,
-  defaultRunDir,
-  defined,
-  modelConfigOf,
-  modelFields,
-  num,
-  rejectUnknown,
-  storedResultProblem,
-  runName,
-} from './run_common.js';
+import { checkModelOptions, modelFields, runName, withDefaults } from './run_common.js';
+import { SEED_MAX, checkChoice, checkInt, checkPositive, SIZE_BOUNDS } from '../args.js';
+import { trainingRun } from './training_run.js';
+import type { RunEnvironment, RunOptions, TrainingResult } from './training_run.js';
 
 export const SPEAKER_CORPORA = ['synthetic', 'librispeech', 'dir'] as const;
 export const SPEAKER_SUBSETS: readonly SpeakerSubset[] = ['first', 'seeded'];
@@ -55,16 +39,13 @@ export const SYNTHETIC_SIZE_NAMES = ['tiny', 'quick', 'paper'] as const;
 export const SPEAKER_FRAMES = 160;
 
 /** Everything the `speaker` command's flags hold. */
-export interface SpeakerRunOptions extends ModelOptions {
+export interface SpeakerRunOptions extends RunOptions {
   readonly embedding: number;
   readonly steps: number;
   /** N: speakers per batch. */
   readonly speakers: number;
   /** M: utterances per speaker per batch. */
   readonly utterances: number;
-  readonly lr: number;
-  /** Global gradient-norm clip, or null. */
-  readonly clip: number | null;
   /** Steps between validations; 0 = min(500, steps). `steps` must be a multiple of it. */
   readonly evalEvery: number;
   /** Utterances per validation/test speaker evaluated (the first ones, first half enrol); 0 = every usable one. */
@@ -77,7 +58,6 @@ export interface SpeakerRunOptions extends ModelOptions {
   readonly testLimit: number;
   /** Fraction of the (limited) training speakers used: the data-efficiency experiment. */
   readonly trainFraction: number;
-  readonly seed: number;
   readonly corpus: (typeof SPEAKER_CORPORA)[number];
   /** Size of the synthetic corpus. */
   readonly size: (typeof SYNTHETIC_SIZE_NAMES)[number];
@@ -87,11 +67,7 @@ export interface SpeakerRunOptions extends ModelOptions {
   readonly dataDir?: string;
   /** Feature cache; default .cache/speaker-features at the repository root. */
   readonly cacheDir?: string;
-  readonly runDir?: string;
-  /** As MnistRunOptions.resume. */
-  readonly resume: ResumeIntent;
-  readonly checkpointEvery: number;
-  /** Gradient checkpointing of the recurrent layers: time steps per recomputed chunk, 0 = off (same numbers, less memory). */
+  /** Gradient checkpointing: time steps per recomputed chunk, 0 = off (default: `autoSpeakerCheckpoint`). */
   readonly checkpoint: number;
 }
 
@@ -121,27 +97,19 @@ export const DEFAULT_SPEAKER_OPTIONS: SpeakerRunOptions = {
   checkpoint: 0,
 };
 
-const KNOWN = [...Object.keys(DEFAULT_SPEAKER_OPTIONS), 'dataDir', 'cacheDir', 'runDir'];
+/** The options besides those with defaults. */
+export const SPEAKER_OPTIONAL = ['dataDir', 'cacheDir', 'runDir'] as const;
 
 export interface SpeakerRunEnvironment extends RunEnvironment {
   /** Features to use instead of loading the configured corpus (tests). */
   readonly features?: SpeakerFeatureSet;
 }
 
-export interface SpeakerRunResult extends SpeakerOutcome {
+export interface SpeakerRunResult extends SpeakerOutcome, TrainingResult {
   readonly experiment: 'speaker';
-  readonly status: 'finished' | 'interrupted';
-  readonly reused: boolean;
-  readonly name: string;
-  readonly runDir: string;
-  readonly config: Record<string, unknown>;
-  readonly modelConfig: ModelConfig;
   readonly corpus: string;
   readonly bestStep: number | null;
-  readonly steps: number;
   readonly validationSpeakers: number;
-  readonly evalSeconds: number;
-  readonly epochs: readonly EpochRecord[];
   /** Input files (and speakers) left out because they could not be read, each with the reason (absent in older results). */
   readonly skippedFiles?: readonly { readonly file: string; readonly reason: string }[];
 }
@@ -162,8 +130,7 @@ export function resolveSpeakerOptions(
   options: Partial<SpeakerRunOptions>,
 ): SpeakerRunOptions & { readonly evalEvery: number } {
   const fn = 'runSpeaker';
-  rejectUnknown(options, KNOWN, fn);
-  const merged: SpeakerRunOptions = { ...DEFAULT_SPEAKER_OPTIONS, ...defined(options as Record<string, unknown>) };
+  const merged = withDefaults(options, DEFAULT_SPEAKER_OPTIONS, SPEAKER_OPTIONAL, fn);
   const o: SpeakerRunOptions =
     options.checkpoint === undefined
       ? { ...merged, checkpoint: autoSpeakerCheckpoint(merged.speakers, merged.utterances, merged.hidden) }
@@ -190,8 +157,8 @@ export function resolveSpeakerOptions(
   if (!(o.trainFraction > 0 && o.trainFraction <= 1)) {
     throw new Error(`'trainFraction' passed to '${fn}' must be in (0, 1], got ${JSON.stringify(o.trainFraction)}`);
   }
-  checkInt(o.seed, 'seed', fn, 0, SEED_BOUND);
-  checkInt(o.corpusSeed, 'corpusSeed', fn, 0, SEED_BOUND);
+  checkInt(o.seed, 'seed', fn, 0, SEED_MAX);
+  checkInt(o.corpusSeed, 'corpusSeed', fn, 0, SEED_MAX);
   checkChoice(o.corpus, SPEAKER_CORPORA, 'corpus', fn);
   checkChoice(o.size, SYNTHETIC_SIZE_NAMES, 'size', fn);
   if (o.corpus !== 'synthetic' && o.dataDir === undefined)
@@ -296,149 +263,77 @@ class BatcherSource implements BatchSource {
   }
 }
 
-function curveOf(epochs: readonly EpochRecord[]): CurvePoint[] {
-  return epochs.map(
-    (e) =>
-      defined({
-        step: num(e, 'step') ?? 0,
-        trainLoss: num(e, 'trainLoss'),
-        trainEer: num(e, 'trainEer'),
-        validationEer: num(e, 'valEer'),
-      }) as CurvePoint,
-  );
-}
-
 /**
  * Trains and evaluates one speaker encoder. A finished run directory returns its stored result; an
  * interrupted one needs `resume`.
  */
-export async function runSpeaker(
-  options: Partial<SpeakerRunOptions>,
-  env: SpeakerRunEnvironment,
-): Promise<SpeakerRunResult> {
+export function runSpeaker(options: Partial<SpeakerRunOptions>, env: SpeakerRunEnvironment): Promise<SpeakerRunResult> {
   const o = resolveSpeakerOptions(options);
   const config = speakerRunConfig(o);
   const name = runName('speaker', o, config);
-  const runDir = o.runDir ?? defaultRunDir(name);
-  const opened = openRun<SpeakerRunResult>(runDir, config, {
-    resume: o.resume,
-    checkResult: (r) =>
-      storedResultProblem(r, 'speaker', [
-        'params',
-        'paramsPaper',
-        'validationEer',
-        'testEer',
-        'steps',
-        'trainSeconds',
-        'evalSeconds',
-      ]),
-  });
-  // The directory it was found in, not the one it was written from (it may have been moved).
-  if (opened.status === 'finished') return { ...opened.result, reused: true, runDir };
-
-  const progress = env.progress ?? null;
-  let features = env.features;
-  if (features === undefined) {
-    const corpus = await loadCorpus(o);
-    const cacheDir = o.cacheDir ?? join(repoRoot(), '.cache', 'speaker-features');
-    let lastShown = -Infinity;
-    features = await extractSpeakerFeatures(corpus, {
-      cacheDir,
-      onProgress: (done, total) => {
-        const t = env.now();
-        if (progress !== null && (done === total || t - lastShown > 10_000)) {
-          lastShown = t;
-          progress.write(`${name}: features ${done}/${total}\n`);
-        }
-      },
+  const prepare = async () => {
+    const progress = env.progress ?? null;
+    let features = env.features;
+    if (features === undefined) {
+      const corpus = await loadCorpus(o);
+      const cacheDir = o.cacheDir ?? join(repoRoot(), '.cache', 'speaker-features');
+      let lastShown = -Infinity;
+      features = await extractSpeakerFeatures(corpus, {
+        cacheDir,
+        onProgress: (done, total) => {
+          const t = env.now();
+          if (progress !== null && (done === total || t - lastShown > 10_000)) {
+            lastShown = t;
+            progress.write(`${name}: features ${done}/${total}\n`);
+          }
+        },
+      });
+    }
+    const { name: corpus, skipped } = features;
+    const batcher = new Ge2eBatcher(trainingSpeakers(features.splits.train, o), {
+      speakersPerBatch: o.speakers,
+      utterancesPerSpeaker: o.utterances,
+      frames: SPEAKER_FRAMES,
+      minFrames: SPEAKER_FRAMES,
+      seed: deriveSeed(o.seed, 1),
     });
-  }
-  const trainSpeakers = trainingSpeakers(features.splits.train, o);
-  const batcher = new Ge2eBatcher(trainSpeakers, {
-    speakersPerBatch: o.speakers,
-    utterancesPerSpeaker: o.utterances,
-    frames: SPEAKER_FRAMES,
-    minFrames: SPEAKER_FRAMES,
-    seed: deriveSeed(o.seed, 1),
-  });
-  const valSet = evaluationSet(features.splits.validation, o.testLimit, o.evalUtterances);
-  const testSet = evaluationSet(features.splits.test, o.testLimit, o.evalUtterances);
-  if (valSet.length < 2 || testSet.length < 2) {
-    throw new Error(
-      `${features.name}: the validation and test splits need at least 2 speakers with 2 usable utterances each, got ${valSet.length} and ${testSet.length}`,
-    );
-  }
-  // Evaluation windows per forward pass: the whole-sequence input projection holds
-  // frames × windows × 4·hidden floats, so cap it near 128 MiB to stay well inside wasm's 4 GiB heap
-  // (256 windows at hidden 768 aborted with an out-of-memory in the wasm heap).
-  const evalBatch = Math.max(8, Math.min(256, Math.floor(2 ** 25 / (SPEAKER_FRAMES * 4 * o.hidden))));
-  const embedOptions = { frames: SPEAKER_FRAMES, features: batcher.nMels, batchSize: evalBatch };
-
-  const modelConfig: ModelConfig = {
-    ...modelConfigOf(o, 'speaker', batcher.nMels, o.embedding),
-    ...(o.checkpoint > 0 ? { checkpoint: o.checkpoint } : {}),
-  };
-  const counts = countParams(modelConfig);
-  const model = createModel(modelConfig, deriveSeed(o.seed, 2));
-  try {
-    const outcome = await train({
-      model,
+    const valSet = evaluationSet(features.splits.validation, o.testLimit, o.evalUtterances);
+    const testSet = evaluationSet(features.splits.test, o.testLimit, o.evalUtterances);
+    if (valSet.length < 2 || testSet.length < 2) {
+      throw new Error(
+        `${corpus}: the validation and test splits need at least 2 speakers with 2 usable utterances each, got ${valSet.length} and ${testSet.length}`,
+      );
+    }
+    // Evaluation windows per forward pass: the whole-sequence input projection holds
+    // frames × windows × 4·hidden floats, so cap it near 128 MiB to stay well inside wasm's 4 GiB heap
+    // (256 windows at hidden 768 aborted with an out-of-memory in the wasm heap).
+    const evalBatch = Math.max(8, Math.min(256, Math.floor(2 ** 25 / (SPEAKER_FRAMES * 4 * o.hidden))));
+    const embed = { frames: SPEAKER_FRAMES, features: batcher.nMels, batchSize: evalBatch };
+    return {
+      task: 'speaker' as const,
+      inputSize: batcher.nMels,
+      outputSize: o.embedding,
       source: new BatcherSource(batcher, o.evalEvery),
-      objective: ge2eObjective(model, o.speakers, o.utterances),
-      config: {
-        epochs: o.steps / o.evalEvery,
-        learningRate: o.lr,
-        lrDecay: null,
-        clipNorm: o.clip,
-        seed: deriveSeed(o.seed, 4),
-        checkpointEvery: o.checkpointEvery,
-        gradNormHistory: PAPER_GRAD_NORMS.steps,
-      },
-      runDir,
-      runConfig: config,
-      resume: opened.status === 'resume',
-      now: env.now,
-      validate: (m) => evaluateSpeakerModel(m, valSet, { ...embedOptions, prefix: 'val' }),
-      selection: { metric: 'valEer', mode: 'min', minDelta: 1e-4 },
-      test: (m) => evaluateSpeakerModel(m, testSet, { ...embedOptions, prefix: 'test' }),
-      progress,
-      label: name,
-      ...(env.signal !== undefined ? { signal: env.signal } : {}),
-      ...(env.maxSteps !== undefined ? { maxSteps: env.maxSteps } : {}),
-      ...(env.afterStep !== undefined ? { afterStep: env.afterStep } : {}),
-    });
-    const result: SpeakerRunResult = {
-      experiment: 'speaker',
-      status: outcome.status,
-      reused: false,
-      name,
-      runDir,
-      config,
-      modelConfig,
-      corpus: features.name,
-      skippedFiles: features.skipped.map((f) => ({ file: f.file, reason: f.reason })),
-      params: counts.params,
-      paramsPaper: counts.paramsPaper,
-      validationEer: outcome.best?.value ?? NaN,
-      testEer: outcome.test?.['testEer'] ?? NaN,
-      bestStep: outcome.best?.step ?? null,
-      curve: curveOf(outcome.epochs),
-      gradNorms: outcome.firstGradNorms,
-      trainSeconds: outcome.timing.trainSeconds,
-      evalSeconds: outcome.timing.evalSeconds,
-      stepMs: outcome.timing.secondsPerStep * 1000,
-      steps: outcome.steps,
-      trainSpeakers: batcher.speakerCount,
-      validationSpeakers: valSet.length,
-      testSpeakers: testSet.length,
-      testUtterances: testSet.reduce((n, u) => n + u.length, 0),
-      epochs: outcome.epochs,
+      objective: (model: TrainableModel) => ge2eObjective(model, o.speakers, o.utterances),
+      epochs: o.steps / o.evalEvery,
+      lrDecayEvery: 0,
+      validate: (m: TrainableModel) => evaluateSpeakerModel(m, valSet, { ...embed, prefix: 'val' }),
+      selection: { metric: 'valEer', mode: 'min' as const, minDelta: 1e-4 },
+      test: (m: TrainableModel) => evaluateSpeakerModel(m, testSet, { ...embed, prefix: 'test' }),
+      fields: (outcome: { best: { step: number } | null }) => ({
+        corpus,
+        skippedFiles: skipped.map((f) => ({ file: f.file, reason: f.reason })),
+        bestStep: outcome.best?.step ?? null,
+        trainSpeakers: batcher.speakerCount,
+        validationSpeakers: valSet.length,
+        testSpeakers: testSet.length,
+        testUtterances: testSet.reduce((n, u) => n + u.length, 0),
+      }),
+      curve: { trainLoss: 'trainLoss', trainEer: 'trainEer', validationEer: 'valEer' },
     };
-    if (outcome.status === 'finished') opened.dir.writeResult(result);
-    return result;
-  } finally {
-    model.dispose();
-  }
+  };
+  const spec = { experiment: 'speaker', options: o, config, name, prepare } as const;
+  return trainingRun<SpeakerRunResult>({ ...spec, metrics: ['validationEer', 'testEer'] }, env);
 }
 
 /** The options of a sweep configuration of `pnpm run exp all` (profiles.ts) in a sweep's run directory. */
@@ -446,26 +341,15 @@ export function speakerOptionsFromSweep(
   c: SpeakerConfig,
   ctx: { readonly runDir: string; readonly dataDir?: string },
 ): Partial<SpeakerRunOptions> {
+  const { experiment: _, schedule: __, corpus: name, speakersPerBatch, utterancesPerSpeaker, ...options } = c;
   const sizes: readonly string[] = SYNTHETIC_SIZE_NAMES;
-  const corpus = ctx.dataDir !== undefined ? (c.corpus === 'librispeech' ? 'librispeech' : 'dir') : 'synthetic';
+  const corpus = ctx.dataDir !== undefined ? (name === 'librispeech' ? 'librispeech' : 'dir') : 'synthetic';
   return {
-    cell: c.cell,
-    tt: c.tt,
-    hidden: c.hidden,
-    layers: c.layers,
-    embedding: c.embedding,
-    steps: c.steps,
-    speakers: c.speakersPerBatch,
-    utterances: c.utterancesPerSpeaker,
-    lr: c.lr,
-    clip: c.clip,
-    evalEvery: c.evalEvery,
-    evalUtterances: c.evalUtterances,
-    subset: c.subset,
-    trainFraction: c.trainFraction,
-    seed: c.seed,
+    ...options,
+    speakers: speakersPerBatch,
+    utterances: utterancesPerSpeaker,
     corpus,
-    ...(corpus === 'synthetic' && sizes.includes(c.corpus) ? { size: c.corpus as SpeakerRunOptions['size'] } : {}),
+    ...(corpus === 'synthetic' && sizes.includes(name) ? { size: name as SpeakerRunOptions['size'] } : {}),
     ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
     runDir: ctx.runDir,
     resume: 'auto',
