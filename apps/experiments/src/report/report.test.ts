@@ -32,6 +32,9 @@ function tableAfter(md: string, heading: string): string[][] {
   return rows;
 }
 
+/** The first columns of every run table (MNIST, permuted MNIST, speaker). */
+const RUN_COLUMNS = ['model', 'cores', 'rank', 'params (ours)', 'params (paper conv.)', 'compression'];
+
 describe('renderReport', () => {
   const results = fixtureResults();
   const { markdown, images } = renderReport(results);
@@ -39,18 +42,8 @@ describe('renderReport', () => {
   it('puts our MNIST numbers beside the paper numbers in the table', () => {
     const rows = tableAfter(markdown, '## Row-by-row MNIST');
     expect(rows[0]).toEqual([
-      'model',
-      'cores',
-      'rank',
-      'params (ours)',
-      'params (paper conv.)',
-      'compression',
-      'val. acc.',
-      'test acc.',
-      'paper test acc.',
-      'paper params',
-      'train time (s)',
-      'ms / step',
+      ...RUN_COLUMNS,
+      ...['val. acc.', 'test acc.', 'paper test acc.', 'paper params', 'train time (s)', 'ms / step'],
     ]);
     const lstm = rows.find((r) => r[0] === 'LSTM')!;
     const denseRun = results.mnist.find((r) => r.id === 'mnist-lstm')!;
@@ -134,17 +127,8 @@ describe('renderReport', () => {
   it('gives permuted pixel MNIST its own table, learning curves and headline lines', () => {
     const rows = tableAfter(markdown, '## Permuted pixel-by-pixel MNIST');
     expect(rows[0]).toEqual([
-      'model',
-      'cores',
-      'rank',
-      'params (ours)',
-      'params (paper conv.)',
-      'compression',
-      'val. acc.',
-      'test acc.',
-      'train time (s)',
-      'ms / step',
-      'max RSS (MiB)',
+      ...RUN_COLUMNS,
+      ...['val. acc.', 'test acc.', 'train time (s)', 'ms / step', 'max RSS (MiB)'],
     ]);
     const dense = results.pmnist!.find((r) => r.id === 'pmnist-lstm')!;
     const tt = results.pmnist!.find((r) => r.id === 'pmnist-ttlstm-c2-r4')!;
