@@ -22,26 +22,34 @@ describe('compressModel', () => {
     ['classifier', 'lstm', 'none'],
     ['speaker', 'gru', 'first'],
     ['classifier', 'gru', 'last'],
-  ] as const)('%s %s, extra core %s: at full rank the TT model computes the dense model', (task, cell, extraCore) => {
-    const model = createModel(dense(task, cell), 4);
-    const { model: tt, matrices, paramsBefore, paramsAfter } = compressModel(model, { cores: 2, rank: 16, extraCore });
-    expect(tt.config.tt).toEqual({ cores: 2, rank: 16, extraCore, naive: false });
-    expect(paramsBefore).toBe(model.paramCount());
-    expect(paramsAfter).toBe(countParams(tt.config).params);
-    for (const m of matrices) expect(m.relativeError).toBeLessThan(1e-5);
-    const x = randomTensor([3, 4, 6], 8) as tf.Tensor3D;
-    const a = model.apply(x);
-    const b = tt.apply(x);
-    expect(maxAbsDiff(a, b)).toBeLessThan(1e-4);
-    tf.dispose([x, a, b]);
-    tt.dispose();
-    model.dispose();
-  });
+  ] as const)(
+    '%s %s, extra core %s: at full rank the TT model computes the dense model',
+    async (task, cell, extraCore) => {
+      const model = createModel(dense(task, cell), 4);
+      const {
+        model: tt,
+        matrices,
+        paramsBefore,
+        paramsAfter,
+      } = await compressModel(model, { cores: 2, rank: 16, extraCore });
+      expect(tt.config.tt).toEqual({ cores: 2, rank: 16, extraCore, naive: false });
+      expect(paramsBefore).toBe(model.paramCount());
+      expect(paramsAfter).toBe(countParams(tt.config).params);
+      for (const m of matrices) expect(m.relativeError).toBeLessThan(1e-5);
+      const x = randomTensor([3, 4, 6], 8) as tf.Tensor3D;
+      const a = model.apply(x);
+      const b = tt.apply(x);
+      expect(maxAbsDiff(a, b)).toBeLessThan(1e-4);
+      tf.dispose([x, a, b]);
+      tt.dispose();
+      model.dispose();
+    },
+  );
 
-  it('lower ranks give larger errors and fewer parameters, and the result can be fine-tuned', () => {
+  it('lower ranks give larger errors and fewer parameters, and the result can be fine-tuned', async () => {
     const model = createModel({ ...dense('classifier', 'lstm'), hiddenSize: 16 }, 2);
-    const r1 = compressModel(model, { cores: 2, rank: 1 });
-    const r3 = compressModel(model, { cores: 2, rank: 3 });
+    const r1 = await compressModel(model, { cores: 2, rank: 1 });
+    const r3 = await compressModel(model, { cores: 2, rank: 3 });
     const err = (r: typeof r1, name: string): number => r.matrices.find((m) => m.name === name)!.relativeError;
     expect(err(r1, 'rnn.cell0.hidden_weights')).toBeGreaterThan(err(r3, 'rnn.cell0.hidden_weights'));
     expect(err(r3, 'rnn.cell0.hidden_weights')).toBeGreaterThan(0);
@@ -65,10 +73,10 @@ describe('compressModel', () => {
     for (const m of [r1.model, r3.model, model]) m.dispose();
   });
 
-  it('padded bonds receive gradients (fine-tuning can use the full rank) and padding is seeded', () => {
+  it('padded bonds receive gradients (fine-tuning can use the full rank) and padding is seeded', async () => {
     const model = createModel(dense('classifier', 'lstm'), 4);
-    const a = compressModel(model, { cores: 2, rank: 16, seed: 1 });
-    const b = compressModel(model, { cores: 2, rank: 16, seed: 1 });
+    const a = await compressModel(model, { cores: 2, rank: 16, seed: 1 });
+    const b = await compressModel(model, { cores: 2, rank: 16, seed: 1 });
     // The head [2,4]→[2,5] has SVD rank ≤ 4: bond entries 4..15 are padding.
     const head = a.matrices.find((m) => m.name === 'head')!;
     expect(Math.max(...head.svdRanks)).toBeLessThanOrEqual(4);
@@ -88,12 +96,12 @@ describe('compressModel', () => {
     for (const m of [a.model, b.model, model]) m.dispose();
   });
 
-  it('eps chooses the ranks; naive GRU compresses per gate', () => {
+  it('eps chooses the ranks; naive GRU compresses per gate', async () => {
     const model = createModel(dense('classifier', 'gru'), 6);
-    const byEps = compressModel(model, { cores: 2, eps: 0.3 });
+    const byEps = await compressModel(model, { cores: 2, eps: 0.3 });
     for (const m of byEps.matrices) expect(m.relativeError).toBeLessThanOrEqual(0.3 + 1e-9);
     expect(byEps.model.config.tt!.rank).toBe(Math.max(...byEps.matrices.flatMap((m) => m.svdRanks)));
-    const naive = compressModel(model, { cores: 2, rank: 8, naive: true });
+    const naive = await compressModel(model, { cores: 2, rank: 8, naive: true });
     expect(naive.matrices.map((m) => m.name).slice(0, 3)).toEqual([
       'rnn.cell0.input_weights.gate0',
       'rnn.cell0.input_weights.gate1',
@@ -108,22 +116,26 @@ describe('compressModel', () => {
     for (const m of [byEps.model, naive.model, model]) m.dispose();
   });
 
-  it('rejects TT models, missing ranks and unknown options', () => {
+  it('rejects TT models, missing ranks and unknown options', async () => {
     const model = createModel(dense('classifier', 'lstm'), 1);
     const tt = createModel(
       { ...dense('classifier', 'lstm'), tt: { cores: 2, rank: 2, extraCore: 'none', naive: false } },
       1,
     );
-    expect(() => compressModel(tt, { cores: 2, rank: 2 })).toThrow(/must be a dense model/);
-    expect(() => compressModel(model, { cores: 2 })).toThrow(/must set 'rank' or 'eps'/);
-    expect(() => compressModel(model, { cores: 2, rank: 0 })).toThrow(
+    await expect(compressModel(tt, { cores: 2, rank: 2 })).rejects.toThrow(/must be a dense model/);
+    await expect(compressModel(model, { cores: 2 })).rejects.toThrow(/must set 'rank' or 'eps'/);
+    await expect(compressModel(model, { cores: 2, rank: 0 })).rejects.toThrow(
       /'rank' passed to 'compressModel' must be a positive integer, got 0/,
     );
-    expect(() => compressModel(model, { cores: 2, rank: 2, extraCore: 'middle' as 'none' })).toThrow(/extraCore/);
-    expect(() => compressModel(model, { cores: 2, rank: 2, naive: true })).toThrow(
+    await expect(compressModel(model, { cores: 2, rank: 2, extraCore: 'middle' as 'none' })).rejects.toThrow(
+      /extraCore/,
+    );
+    await expect(compressModel(model, { cores: 2, rank: 2, naive: true })).rejects.toThrow(
       /naive TT-LSTM of the original has no biases/,
     );
-    expect(() => compressModel(model, { cores: 2, rank: 2, order: 1 } as never)).toThrow(/unknown option 'order'/);
+    await expect(compressModel(model, { cores: 2, rank: 2, order: 1 } as never)).rejects.toThrow(
+      /unknown option 'order'/,
+    );
     tt.dispose();
     model.dispose();
   });

@@ -96,14 +96,16 @@ export const PAD_NOISE = 1e-3;
  * padded bonds get non-zero gradients, so fine-tuning can use the full rank
  * (with exact zeros both sides of a padded bond would stay zero forever).
  */
-function padCores(cores: readonly tf.Tensor4D[], rank: number, rng: Rng): tf.Tensor4D[] {
+async function padCores(cores: readonly tf.Tensor4D[], rank: number, rng: Rng): Promise<tf.Tensor4D[]> {
   const d = cores.length;
+  // Read first (asynchronously: webgpu cannot read synchronously), then draw the noise in core order.
+  const values = await Promise.all(cores.map((c) => c.data()));
   return cores.map((c, k) => {
     const [r0, m, n, r1] = c.shape;
     const R0 = k === 0 ? 1 : rank;
     const R1 = k === d - 1 ? 1 : rank;
     if (r0 === R0 && r1 === R1) return tf.clone(c);
-    const src = c.dataSync();
+    const src = values[k]!;
     let ss = 0;
     for (const v of src) ss += v * v;
     const std = PAD_NOISE * Math.sqrt(ss / Math.max(1, src.length));
@@ -117,8 +119,11 @@ function padCores(cores: readonly tf.Tensor4D[], rank: number, rng: Rng): tf.Ten
   });
 }
 
-/** Compresses a dense model; the input model is left untouched. */
-export function compressModel(model: SequenceModel, opts: CompressOptions): CompressionResult {
+/**
+ * Compresses a dense model; the input model is left untouched. Asynchronous: it reads the weights, which the
+ * webgpu backend cannot do synchronously in Node.
+ */
+export async function compressModel(model: SequenceModel, opts: CompressOptions): Promise<CompressionResult> {
   const fn = 'compressModel';
   const cfg = model.config;
   if (cfg.tt !== null)
@@ -191,7 +196,7 @@ export function compressModel(model: SequenceModel, opts: CompressOptions): Comp
     });
 
     for (const job of jobs) {
-      const r = ttMatrixSvd(job.w, job.modes, svdOpts);
+      const r = await ttMatrixSvd(job.w, job.modes, svdOpts);
       job.cores = r.cores;
       job.ranks = r.ranks;
       job.relativeError = r.relativeError;
@@ -229,13 +234,20 @@ export function compressModel(model: SequenceModel, opts: CompressOptions): Comp
   const built: LinearMap[] = [];
   const cells: RecurrentCell[] = [];
   const rng = new Rng(opts.seed ?? 0);
-  const take = (name: string): tf.Tensor4D[] => padCores(jobs.find((j) => j.name === name)!.cores, rank, rng);
+  // Padded in the order of `jobs`, which is the order the layers take them in below (the noise's order).
+  const padded = new Map<string, tf.Tensor4D[]>();
+  const take = (name: string): tf.Tensor4D[] => {
+    const cores = padded.get(name)!;
+    padded.delete(name);
+    return cores;
+  };
   const copyBias = (map: LinearMap): tf.Tensor1D | null => {
     const b = map.biasVector();
     return b === null ? null : tf.clone(b);
   };
   let result: SequenceModel;
   try {
+    for (const j of jobs) padded.set(j.name, await padCores(j.cores, rank, rng));
     parts.rnn.cells.forEach((cell, l) => {
       const maps: LinearMap[] = [];
       for (const [which, map] of [
@@ -268,6 +280,7 @@ export function compressModel(model: SequenceModel, opts: CompressOptions): Comp
     result = assembleModel(config, { rnn: new RNN(cells), head, ...(ge2e ? { ge2e } : {}) });
   } catch (err) {
     for (const m of built) m.dispose();
+    for (const cores of padded.values()) tf.dispose(cores);
     throw err;
   } finally {
     for (const j of jobs) tf.dispose(j.cores);

@@ -111,7 +111,7 @@ describe('ttRound', () => {
       tf.tensor4d(Float32Array.from(c.data), [c.shape[0], shape.outModes[k]!, shape.inModes[k]!, c.shape[2]]),
     );
     expect(cores.map((c) => c.shape[3])).toEqual([4, 4, 1]);
-    const res = ttRound(cores, { eps: 1e-5 });
+    const res = await ttRound(cores, { eps: 1e-5 });
     expect(res.ranks).toEqual([1, 2, 2, 1]);
     expect(res.cores.map((c) => c.shape)).toEqual([
       [1, 3, 2, 2],
@@ -127,7 +127,7 @@ describe('ttRound', () => {
   it('rounds TT tensors given as tf cores', async () => {
     const x64 = intCores64([3, 4, 2], [1, 2, 3, 1], new Rng(9));
     const cores = ttAdd64(x64, x64).map((c) => tf.tensor3d(Float32Array.from(c.data), [...c.shape]));
-    const res = ttRound(cores, { maxRank: 3, eps: 1e-5 });
+    const res = await ttRound(cores, { maxRank: 3, eps: 1e-5 });
     expect(res.ranks).toEqual([1, 2, 2, 1]);
     const before = ttTensorFull(cores);
     const after = ttTensorFull(res.cores);
@@ -135,20 +135,24 @@ describe('ttRound', () => {
     tf.dispose([...cores, ...res.cores, before, after]);
   });
 
-  it('rejects bad arguments, naming them and the function', () => {
+  it('rejects bad arguments, naming them and the function', async () => {
     const cores = [tf.zeros([1, 2, 2]), tf.zeros([2, 3, 1])];
-    expect(() => ttRound(cores, { maxRank: 0 })).toThrow(
+    await expect(ttRound(cores, { maxRank: 0 })).rejects.toThrow(
       "'maxRank' passed to 'ttRound' must be a positive integer, got 0",
     );
-    expect(() => ttRound(cores, { eps: 1.5 })).toThrow("'eps' passed to 'ttRound' must be a number in (0, 1), got 1.5");
-    expect(() => ttRound(cores, {})).toThrow("'options' passed to 'ttRound' must set 'maxRank' or 'eps', got {}");
-    expect(() => ttRound([], { eps: 0.1 })).toThrow(/'cores' passed to 'ttRound' must be a non-empty array/);
+    await expect(ttRound(cores, { eps: 1.5 })).rejects.toThrow(
+      "'eps' passed to 'ttRound' must be a number in (0, 1), got 1.5",
+    );
+    await expect(ttRound(cores, {})).rejects.toThrow(
+      "'options' passed to 'ttRound' must set 'maxRank' or 'eps', got {}",
+    );
+    await expect(ttRound([], { eps: 0.1 })).rejects.toThrow(/'cores' passed to 'ttRound' must be a non-empty array/);
     const bad = [tf.zeros([1, 2, 2]), tf.zeros([3, 3, 1])];
-    expect(() => ttRound(bad, { eps: 0.1 })).toThrow(
+    await expect(ttRound(bad, { eps: 0.1 })).rejects.toThrow(
       "'cores[1]' passed to 'ttRound' has left rank 3 but cores[0] has right rank 2",
     );
     const nan = [tf.tensor3d([1, Number.NaN], [1, 2, 1])];
-    expect(() => ttRound(nan, { eps: 0.1 })).toThrow(
+    await expect(ttRound(nan, { eps: 0.1 })).rejects.toThrow(
       "'cores[0]' passed to 'ttRound' must contain only finite values, got NaN at flat index 1",
     );
     tf.dispose([...cores, ...bad, ...nan]);

@@ -109,12 +109,12 @@ export function ttRoundFloat64(cores: readonly Core64[], opts: TTSvdOptions, fn 
  * TT rounding of tfjs cores: TT-tensor cores [r_k, n_k, r_{k+1}] or TT-matrix
  * cores [r_k, m_k, n_k, r_{k+1}] (rounded as a TT tensor with modes m_k·n_k).
  * Options as for ttSvd: `eps` bounds the error relative to the input's norm,
- * `maxRank` caps the ranks. The input cores are left untouched.
+ * `maxRank` caps the ranks. The input cores are left untouched. Asynchronous: it reads the cores.
  */
-export function ttRound(cores: readonly tf.Tensor4D[], opts: TTSvdOptions): TTRoundResult<tf.Tensor4D>;
-export function ttRound(cores: readonly tf.Tensor3D[], opts: TTSvdOptions): TTRoundResult<tf.Tensor3D>;
-export function ttRound(cores: readonly tf.Tensor[], opts: TTSvdOptions): TTRoundResult<tf.Tensor>;
-export function ttRound(cores: readonly tf.Tensor[], opts: TTSvdOptions): TTRoundResult<tf.Tensor> {
+export function ttRound(cores: readonly tf.Tensor4D[], opts: TTSvdOptions): Promise<TTRoundResult<tf.Tensor4D>>;
+export function ttRound(cores: readonly tf.Tensor3D[], opts: TTSvdOptions): Promise<TTRoundResult<tf.Tensor3D>>;
+export function ttRound(cores: readonly tf.Tensor[], opts: TTSvdOptions): Promise<TTRoundResult<tf.Tensor>>;
+export async function ttRound(cores: readonly tf.Tensor[], opts: TTSvdOptions): Promise<TTRoundResult<tf.Tensor>> {
   const fn = 'ttRound';
   if (!Array.isArray(cores) || cores.length === 0 || !(cores[0] instanceof tf.Tensor)) {
     throw new Error(
@@ -131,7 +131,7 @@ export function ttRound(cores: readonly tf.Tensor[], opts: TTSvdOptions): TTRoun
   } else {
     shapeOfTTTensorCores(cores, fn);
   }
-  const res = ttRoundFloat64(coresToFloat64(cores), opts, fn);
+  const res = ttRoundFloat64(await coresToFloat64(cores), opts, fn);
   const out = res.cores.map((c, k) => {
     const [r0, n, r1] = c.shape;
     const shape = isMatrix ? [r0, outModes[k]!, inModes[k]!, r1] : [r0, n, r1];

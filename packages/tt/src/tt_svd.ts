@@ -172,12 +172,15 @@ function kindOf(value: unknown): string {
   return describe(value);
 }
 
-/** Reads a numeric tensor as float64, rejecting string and complex tensors. */
-function tensorData(t: tf.Tensor, arg: string, fn: string): Float64Array {
+/**
+ * Reads a numeric tensor as float64, rejecting string and complex tensors. Asynchronously: the webgpu backend
+ * (and webgl) cannot read a tensor computed on the GPU synchronously in Node.
+ */
+async function tensorData(t: tf.Tensor, arg: string, fn: string): Promise<Float64Array> {
   if (t.dtype !== 'float32' && t.dtype !== 'int32' && t.dtype !== 'bool') {
     throw new Error(`'${arg}' passed to '${fn}' must be a real tensor, got dtype '${t.dtype}'`);
   }
-  return Float64Array.from(t.dataSync() as Float32Array);
+  return Float64Array.from((await t.data()) as Float32Array);
 }
 
 export function assertFinite(data: ArrayLike<number>, arg: string, fn: string): void {
@@ -250,15 +253,15 @@ function ttSvdCore(data: Float64Array, modes: number[], maxRanks: number[], eps:
 
 /**
  * TT-SVD of a dense tensor A [n_0, …, n_{d−1}] (a tf.Tensor, or float64 data
- * with its shape). Returns float32 cores [r_k, n_k, r_{k+1}] that the caller
+ * with its shape). Asynchronous because it reads the tensor (every backend, webgpu included). Resolves to float32 cores [r_k, n_k, r_{k+1}] that the caller
  * owns, the ranks, and the achieved relative error ‖A − Â‖_F/‖A‖_F.
  */
-export function ttSvd(a: tf.Tensor | DenseTensor, opts: TTSvdOptions): TTSvdResult {
+export async function ttSvd(a: tf.Tensor | DenseTensor, opts: TTSvdOptions): Promise<TTSvdResult> {
   const fn = 'ttSvd';
   let dense: DenseTensor;
   if (a instanceof tf.Tensor) {
     if (a.rank === 0) throw new Error(`'a' passed to '${fn}' must have rank ≥ 1, got a scalar`);
-    dense = { data: tensorData(a, 'a', fn), shape: a.shape };
+    dense = { data: await tensorData(a, 'a', fn), shape: a.shape };
   } else {
     dense = a;
   }
@@ -318,11 +321,11 @@ function interleaveOffsets(
  * `shape` may be a full TTMatrixShape: its `ranks` are ignored here. To cap
  * the ranks at those of a layout, pass them as `maxRank: shape.ranks`.
  */
-export function ttMatrixSvd(
+export async function ttMatrixSvd(
   w: tf.Tensor | DenseMatrix,
   shape: { readonly inModes: readonly number[]; readonly outModes: readonly number[] },
   opts: TTSvdOptions,
-): TTMatrixSvdResult {
+): Promise<TTMatrixSvdResult> {
   const fn = 'ttMatrixSvd';
   let data: Float64Array | Float32Array;
   let rows: number;
@@ -332,7 +335,7 @@ export function ttMatrixSvd(
       throw new Error(`'w' passed to '${fn}' must be a rank-2 tensor [N, M], got shape [${w.shape.join(', ')}]`);
     }
     [rows, cols] = w.shape as [number, number];
-    data = tensorData(w, 'w', fn);
+    data = await tensorData(w, 'w', fn);
   } else {
     if (typeof w !== 'object' || w === null || !(w.data instanceof Float64Array || w.data instanceof Float32Array)) {
       throw new Error(

@@ -52,7 +52,12 @@ describe('ttTensorFull and ttTensorFull64', () => {
         const full = ttTensorFull(cores);
         expect(full.shape).toEqual(modes);
         assertClose(await full.data(), oracle, { atol: 1e-5, rtol: 1e-5 }, 'ttTensorFull');
-        assertClose(ttTensorFull64(coresToFloat64(cores)), oracle, { atol: 1e-12, rtol: 1e-12 }, 'ttTensorFull64');
+        assertClose(
+          ttTensorFull64(await coresToFloat64(cores)),
+          oracle,
+          { atol: 1e-12, rtol: 1e-12 },
+          'ttTensorFull64',
+        );
         tf.dispose([...cores, full]);
       }),
       { seed: 47, numRuns: 40 },
@@ -69,7 +74,7 @@ describe('TTTensor', () => {
     const full = t.full();
     // All-ones cores: every entry is the product of the inner ranks, 6.
     expect(Array.from(await full.data()).every((v) => v === 6)).toBe(true);
-    expect(Array.from(t.full64()).every((v) => v === 6)).toBe(true);
+    expect(Array.from(await t.full64()).every((v) => v === 6)).toBe(true);
     full.dispose();
     t.dispose();
   });

@@ -132,13 +132,18 @@ export function ttTensorFull64(cores: readonly Core64[]): Float64Array {
   return f;
 }
 
-/** Float64 copies of tfjs cores [r, n, r'] (or TT-matrix cores [r, m, n, r'] as [r, m·n, r']). */
-export function coresToFloat64(cores: readonly tf.Tensor[]): Core64[] {
-  return cores.map((c) => {
-    const s = c.shape;
-    const shape: [number, number, number] = [s[0]!, prod(s.slice(1, -1)), s[s.length - 1]!];
-    return { data: Float64Array.from(c.dataSync()), shape };
-  });
+/**
+ * Float64 copies of tfjs cores [r, n, r'] (or TT-matrix cores [r, m, n, r'] as [r, m·n, r']). Asynchronous: the
+ * webgpu backend cannot read GPU tensors synchronously in Node.
+ */
+export async function coresToFloat64(cores: readonly tf.Tensor[]): Promise<Core64[]> {
+  return Promise.all(
+    cores.map(async (c) => {
+      const s = c.shape;
+      const shape: [number, number, number] = [s[0]!, prod(s.slice(1, -1)), s[s.length - 1]!];
+      return { data: Float64Array.from(await c.data()), shape };
+    }),
+  );
 }
 
 /**
@@ -168,9 +173,9 @@ export class TTTensor {
     return ttTensorFull(this.cores);
   }
 
-  /** The full tensor in float64, row-major (reads the cores synchronously). */
-  full64(): Float64Array {
-    return ttTensorFull64(coresToFloat64(this.cores));
+  /** The full tensor in float64, row-major (reads the cores, hence asynchronous). */
+  async full64(): Promise<Float64Array> {
+    return ttTensorFull64(await coresToFloat64(this.cores));
   }
 
   dispose(): void {
