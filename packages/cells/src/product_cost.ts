@@ -124,28 +124,40 @@ export function kernelContractFlops(shape: TTMatrixShape, rows: number): number 
 }
 
 /**
- * FLOPs of the kernels' per-step contraction against those of their dense product, per FLOP: the
- * contraction's products are smaller (less reuse per load) and a TT map adds transposes in the
- * backward. A ranking constant, not a prediction; the measurements behind it are in
- * apps/experiments/bench/README.md.
+ * Time per FLOP of the kernels' per-step contraction against their dense product (its products are
+ * smaller, and the backward transposes a few blocks). A ranking constant; the measurements behind it
+ * are in apps/experiments/bench/README.md (item 5).
  */
-export const KERNEL_CONTRACT_PENALTY = 1.25;
+export const KERNEL_CONTRACT_PENALTY = 1.1;
+
+/** How the kernels multiply by a TT recurrent map, and how its backward reaches the cores. */
+export interface KernelTTChoice {
+  /** 'per-step': contract the cores at every step; 'rebuilt': multiply by W rebuilt once per pass. */
+  readonly method: ProductMethod;
+  /**
+   * With 'per-step', where the cores' gradient comes from: 'cores', accumulated by the kernel step by
+   * step; 'w', dW = H_prevᵀ·dA (one product over all steps) taken to the cores by autodiff of the rebuild.
+   */
+  readonly ttGradient: 'cores' | 'w';
+}
 
 /**
- * The kernel's product for a TT recurrent map under `mode`: 'per-step' (contract the cores at
- * every step) when that needs fewer FLOPs, weighted by KERNEL_CONTRACT_PENALTY, than the dense
- * product with W rebuilt once (whose rebuild is negligible at these sizes). A training pass
- * counts the backward too: the contraction runs four times (forward, again in the backward for the
- * intermediates, for dh, for the cores' gradient), the dense product three times (forward, dh, dW).
+ * The kernels' product for a TT recurrent map under `mode`, by FLOPs in units of one dense product
+ * h·W over the sequence, with x = (per-step contraction FLOPs / dense FLOPs) · KERNEL_CONTRACT_PENALTY:
+ * - inference: per-step x, rebuilt 1 (rebuilding W costs well under a millisecond at these sizes);
+ * - training: rebuilt 3 (forward, dh, dW); per-step with the cores' gradient accumulated 4x (forward,
+ *   the intermediates again, dh, the gradient); per-step with the gradient through dW 2x + 1.
+ * `mode` 'per-step' or 'rebuilt' fixes the method; the gradient is still the cheaper one.
  */
 export function chooseKernelTTMethod(
   shape: TTMatrixShape,
   rows: number,
   mode: ProductMode,
   training: boolean,
-): ProductMethod {
-  if (mode !== 'auto') return mode;
-  const contract = kernelContractFlops(shape, rows) * KERNEL_CONTRACT_PENALTY * (training ? 4 : 1);
-  const dense = 2 * rows * numRows(shape) * numCols(shape) * (training ? 3 : 1);
-  return contract < dense ? 'per-step' : 'rebuilt';
+): KernelTTChoice {
+  const x = (kernelContractFlops(shape, rows) * KERNEL_CONTRACT_PENALTY) / (2 * rows * numRows(shape) * numCols(shape));
+  const ttGradient = 4 * x <= 2 * x + 1 ? 'cores' : 'w';
+  if (mode !== 'auto') return { method: mode, ttGradient };
+  const perStep = training ? Math.min(4 * x, 2 * x + 1) : x;
+  return { method: perStep < (training ? 3 : 1) ? 'per-step' : 'rebuilt', ttGradient };
 }

@@ -94,15 +94,20 @@ describe('RNN', () => {
     const cells = [at(2), at(8), at(16), at(2, 'gru')];
     const [r2, r8, r16, gru] = cells as [RecurrentCell, RecurrentCell, RecurrentCell, RecurrentCell];
     // 2 cores [16, 16] → [32, 32]: the contraction needs 24,576·r multiply-adds per row, W 262,144.
-    expect(kernelProduct(r2, 128, 'auto', true)).toBe('per-step');
-    expect(kernelProduct(gru, 128, 'auto', true)).toBe('per-step');
-    expect(kernelProduct(r8, 128, 'auto', false)).toBe('per-step');
-    expect(kernelProduct(r8, 128, 'auto', true)).toBe('rebuilt');
-    expect(kernelProduct(r16, 128, 'auto', false)).toBe('rebuilt');
-    expect(kernelProduct(r16, 128, 'per-step', true)).toBe('per-step');
-    expect(kernelProduct(r2, 128, 'rebuilt', false)).toBe('rebuilt');
+    const choice = (c: RecurrentCell, mode: ProductMode, training: boolean) => {
+      const k = kernelProduct(c, 128, mode, training);
+      return k.method === 'per-step' ? `per-step/${k.ttGradient}` : k.method;
+    };
+    expect(choice(r2, 'auto', true)).toBe('per-step/cores');
+    expect(choice(gru, 'auto', true)).toBe('per-step/cores');
+    expect(choice(r8, 'auto', false)).toBe('per-step/w');
+    expect(choice(r8, 'auto', true)).toBe('per-step/w');
+    expect(choice(r16, 'auto', true)).toBe('rebuilt');
+    expect(choice(r16, 'auto', false)).toBe('rebuilt');
+    expect(choice(r16, 'per-step', true)).toBe('per-step/w');
+    expect(choice(r2, 'rebuilt', false)).toBe('rebuilt');
     const dense = createCell({ cell: 'lstm', inputSize: 4, hiddenSize: 8, tt: null }, 5);
-    expect(kernelProduct(dense, 128, 'per-step', true)).toBe('dense');
+    expect(kernelProduct(dense, 128, 'per-step', true).method).toBe('dense');
     for (const c of [...cells, dense]) c.dispose();
   });
 

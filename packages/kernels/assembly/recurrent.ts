@@ -357,7 +357,7 @@ function transposeTo(src: usize, ld: i32, rows: i32, cols: i32, out: usize): voi
 }
 
 // The backward of ttProduct for the rows [0, m) (absolute batch rows b0 + r): dh[r] += dA[r]·Wᵀ
-// through the cores, and each row's dC_k added to the gradient block of its 4-row block
+// through the cores, and (grad ≠ 0) each row's dC_k added to the gradient block of its 4-row block
 // (grad + ((b0 + r) >> 2)·gradSize): a block is always one thread's, and its rows and steps are
 // always added in the same order, so the sums do not depend on the thread count.
 function ttProductBackward(tt: usize, dA: usize, ldA: i32, h: usize, dh: usize, m: i32, z: usize, dz: usize, cap: i32, grad: usize, b0: i32): void {
@@ -365,7 +365,8 @@ function ttProductBackward(tt: usize, dA: usize, ldA: i32, h: usize, dh: usize, 
   const gradSize = ttw(tt, 2);
   const N = ttProdN(tt, 0, d);
   const tr = dz + <usize>cap * <usize>ttw(tt, 1) * 4;
-  ttChain(tt, h, m, z, cap);
+  // grad = 0: only dh (the caller forms dW = H_prevᵀ·dA instead), so no Z_k is needed.
+  if (grad !== 0) ttChain(tt, h, m, z, cap);
   for (let k = 0; k < d; k++) {
     const rk = ttf(tt, k, 0), mk = ttf(tt, k, 1), nk = ttf(tt, k, 2), rk1 = ttf(tt, k, 3);
     const Q = ttProdM(tt, k + 1, d);
@@ -379,7 +380,7 @@ function ttProductBackward(tt: usize, dA: usize, ldA: i32, h: usize, dh: usize, 
     const zin = k === d - 1 ? h : ttZ(tt, z, cap, k + 1);
     // dC_k += Σ_p dZ_k[p]·Z_{k+1}[p]ᵀ as products of the 4×8 tiles: one operand is first transposed
     // into tr (Z_{k+1}[p] [inner, Q] → [Q, inner]; with Q = 1, dZ_{d−1} of the row [pN, outer] → [outer, pN]).
-    for (let r = 0; r < m; r++) {
+    for (let r = 0; r < m && grad !== 0; r++) {
       const g = grad + <usize>((b0 + r) >> 2) * <usize>gradSize * 4 + gOff;
       const dzr = dzk + <usize>r * <usize>Sk * 4;
       const zr = zin + <usize>r * <usize>Sin * 4;

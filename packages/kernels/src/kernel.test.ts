@@ -158,6 +158,25 @@ describe.each(CELLS)('%s kernel with a TT recurrent map', (cell) => {
     expect(closeness(g.dh0, fdh0, 1e-4, 1e-4)).toBeNull();
   });
 
+  it.each(TT_CASES)("ttGradient 'w': dW = H_prevᵀ·dA, as the dense kernel gives for W from the cores ($name)", (c) => {
+    const { shape, tt, p } = setup(c, 5, 51);
+    const f = toF32(p);
+    const map = { tt: ttToF32(tt) };
+    const { w: _w, ...noW } = f;
+    const fwT = one.forward(cell, shape, { ...noW, ...map });
+    const savedT = { out: fwT.out.slice(), cc: fwT.cc?.slice() ?? null, acts: fwT.acts.slice() };
+    const dOut = Float32Array.from(values(savedT.out.length, 97));
+    const gT = one.backward(cell, shape, { ...map, ttGradient: 'w', h0: f.h0, ...savedT, dOut });
+    const got = { dw: gT.dw!.slice(), dxp: gT.dxp.slice(), dh0: gT.dh0.slice() };
+    expect(gT.dcores).toBeNull();
+    const fwD = one.forward(cell, shape, f);
+    const savedD = { out: fwD.out.slice(), cc: fwD.cc?.slice() ?? null, acts: fwD.acts.slice() };
+    const gD = one.backward(cell, shape, { w: f.w, h0: f.h0, ...savedD, dOut });
+    expect(closeness(got.dw, gD.dw!, 1e-5, 1e-5)).toBeNull();
+    expect(closeness(got.dxp, gD.dxp, 1e-5, 1e-5)).toBeNull();
+    expect(closeness(got.dh0, gD.dh0, 1e-5, 1e-5)).toBeNull();
+  });
+
   it('TT: the same numbers on 1, 2 and 3 threads', () => {
     const c = TT_CASES[1]!;
     const { shape, tt } = setup(c, 11, 41);

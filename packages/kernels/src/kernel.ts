@@ -79,6 +79,11 @@ export interface ForwardResult {
 }
 
 export interface BackwardInputs extends RecurrentMap {
+  /**
+   * With `tt`: 'cores' (default) accumulates the cores' gradients step by step (`dcores`); 'w' returns
+   * dW = H_prevᵀ·dA (`dw`, one product over all steps) for the caller to take to the cores.
+   */
+  readonly ttGradient?: 'cores' | 'w';
   readonly h0: Float32Array;
   /** `out` of the forward (its h rows are read). */
   readonly out: Float32Array;
@@ -91,9 +96,9 @@ export interface BackwardInputs extends RecurrentMap {
 export interface BackwardResult {
   readonly dxp: Float32Array;
   readonly dbx: Float32Array;
-  /** Dense map: dL/dw [H, G·H]; TT map: null. */
+  /** Dense map (or a TT map with ttGradient 'w'): dL/dW [H, G·H]; else null. */
   readonly dw: Float32Array | null;
-  /** TT map: dL/d(core k), each in its core's layout; dense map: null. */
+  /** TT map with ttGradient 'cores': dL/d(core k), each in its core's layout; else null. */
   readonly dcores: Float32Array[] | null;
   readonly dbh: Float32Array;
   readonly dh0: Float32Array;
@@ -364,13 +369,18 @@ export class RecurrentKernels {
     const outLen = (lstm ? T + 1 : T) * BH;
     const plan = this.checkMap(inputs, H, G, fn);
     const dense = plan === null;
+    const ttGradient = inputs.ttGradient ?? 'cores';
+    if (ttGradient !== 'cores' && ttGradient !== 'w')
+      throw new Error(`'ttGradient' passed to '${fn}' must be 'cores' or 'w', got ${String(ttGradient)}`);
+    const wantDw = dense || ttGradient === 'w';
+    const coreGrads = !wantDw;
     checkLength(inputs.h0, BH, 'h0', fn, `[${B}, ${H}]`);
     checkLength(inputs.out, outLen, 'out', fn, 'the forward output');
     checkLength(inputs.dOut, outLen, 'dOut', fn, 'the gradient of the forward output');
     checkLength(inputs.acts, T * B * 4 * H, 'acts', fn, `[steps·batch, ${4 * H}]`);
     if (lstm) checkLength(inputs.cc, (T + 1) * BH, 'cc', fn, `[(steps + 1)·batch, ${H}]`);
     // Per thread: dense the chunks of dW's product; TT the Z_k and dZ_k of its rows and a transposed block.
-    const scratch = dense ? (H + G) * 64 : (2 * B + 1) * plan.zTotal + G;
+    const scratch = Math.max(wantDw ? (H + G) * 64 : 0, dense ? 0 : (2 * B + 1) * plan.zTotal + G);
     const blocks = Math.ceil(B / 4);
     const [w, wt, wtp, hh, cc, acts, dhs, dh, dc, dAx, dAh, dw, dbx, dbh, sc, desc, cs, cts, grad, dcores] =
       this.layout([
@@ -385,15 +395,15 @@ export class RecurrentKernels {
         BH,
         T * B * G,
         lstm ? 0 : T * B * G,
-        dense ? H * G : 0,
+        wantDw ? H * G : 0,
         G,
         G,
         this.threads * scratch,
         dense ? 0 : 3 + 8 * plan.d,
         dense ? 0 : plan.gradSize,
         dense ? 0 : plan.gradSize,
-        dense ? 0 : blocks * plan.gradSize,
-        dense ? 0 : plan.gradSize,
+        coreGrads ? blocks * plan.gradSize : 0,
+        coreGrads ? plan.gradSize : 0,
       ]);
     this.view(hh!, BH).set(inputs.h0);
     this.view(hh! + BH * 4, T * BH).set(inputs.out.subarray(0, T * BH));
@@ -409,15 +419,16 @@ export class RecurrentKernels {
     } else {
       tt = this.writeTT(inputs.tt!, plan, desc!, cs!, cts!);
       // One gradient of the cores per block of 4 batch rows, summed in block order below.
-      this.view(grad!, blocks * plan.gradSize).fill(0);
+      if (coreGrads) this.view(grad!, blocks * plan.gradSize).fill(0);
     }
+    const gradAt = coreGrads ? grad! : 0;
     const dA = lstm ? dAx! : dAh!;
     if (lstm) {
       this.view(cc!, (T + 1) * BH).set(inputs.cc!);
       this.view(dc!, BH).set(inputs.dOut.subarray(T * BH));
       this.pool.run({
         fn: 'lstmBackward',
-        args: [T, B, H, wt!, wtp!, hh!, cc!, acts!, dhs!, dh!, dc!, dAx!, tt, grad!, sc!],
+        args: [T, B, H, wt!, wtp!, hh!, cc!, acts!, dhs!, dh!, dc!, dAx!, tt, gradAt, sc!],
         total: B,
         align: 4,
         perThread: { index: 14, stride: scratch * 4 },
@@ -425,13 +436,13 @@ export class RecurrentKernels {
     } else {
       this.pool.run({
         fn: 'gruBackward',
-        args: [T, B, H, wt!, wtp!, hh!, acts!, dhs!, dh!, dAx!, dAh!, tt, grad!, sc!],
+        args: [T, B, H, wt!, wtp!, hh!, acts!, dhs!, dh!, dAx!, dAh!, tt, gradAt, sc!],
         total: B,
         align: 4,
         perThread: { index: 13, stride: scratch * 4 },
       });
     }
-    if (dense) {
+    if (wantDw) {
       // dW = H_prevᵀ·dA over all steps at once (rows of hh before the last block are h_{t−1}).
       this.view(dw!, H * G).fill(0);
       this.pool.run({
@@ -449,8 +460,8 @@ export class RecurrentKernels {
     return {
       dxp: this.view(dAx!, T * B * G),
       dbx: this.view(lstm ? dbh! : dbx!, G),
-      dw: dense ? this.view(dw!, H * G) : null,
-      dcores: dense ? null : plan.coreOffsets.map((at, k) => this.view(dcores! + at * 4, plan.coreLengths[k]!)),
+      dw: wantDw ? this.view(dw!, H * G) : null,
+      dcores: !coreGrads ? null : plan!.coreOffsets.map((at, k) => this.view(dcores! + at * 4, plan.coreLengths[k]!)),
       dbh: this.view(dbh!, G),
       dh0: this.view(dh!, BH),
       dc0: lstm ? this.view(dc!, BH) : null,

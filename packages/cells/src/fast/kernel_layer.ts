@@ -49,9 +49,14 @@ export function runKernelLayer(
   const c0 = cell.kind === 'lstm' ? (state?.[1] ?? (tf.zeros([batch, H]) as tf.Tensor2D)) : null;
   const wh = cell.hiddenWeights;
   if (sequence !== undefined) return sequence(cell.kind, xp, bx, wh.full(), bh, h0, c0, steps, batch);
+  const training = recordingGradients();
+  const how = kernelProduct(cell, batch, mode, training);
+  // W is formed only where it is multiplied by, or where its gradient dW is the way to the cores.
   const map: KernelMap =
-    kernelProduct(cell, batch, mode, recordingGradients()) === 'per-step' && wh instanceof TTLinear
-      ? { cores: wh.cores, shape: wh.shape }
-      : { w: wh.full() };
+    how.method !== 'per-step' || !(wh instanceof TTLinear)
+      ? { w: wh.full() }
+      : how.ttGradient === 'cores' || !training
+        ? { cores: wh.cores, shape: wh.shape }
+        : { cores: wh.cores, shape: wh.shape, w: wh.full() };
   return kernelSequence(cell.kind, xp, bx, map, bh, h0, c0, steps, batch);
 }

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { createCell } from '../cell_factory.js';
 import { randomTensor } from '../test_util/random.js';
+import type { TTLinear } from '../tt_linear.js';
 import { kernelSequence } from './kernel_op.js';
+import type { KernelMap } from './kernel_op.js';
 
 describe('kernelSequence', () => {
   it('keeps the activations for a backward only while gradients are recorded', () => {
@@ -40,5 +43,54 @@ describe('kernelSequence', () => {
     expect(taped.made).toBeGreaterThanOrEqual(plain.made + 2);
     expect(taped.loss).toBe(plain.loss);
     tf.dispose([xp, w, b, bh, h0, c0]);
+  });
+});
+
+describe('kernelSequence with a TT recurrent map', () => {
+  it('contracting the cores (their gradient from the kernel, or through dW) equals multiplying by W rebuilt', () => {
+    for (const kind of ['lstm', 'gru'] as const) {
+      const cell = createCell({ cell: kind, inputSize: 3, hiddenSize: 8, tt: { cores: 2, rank: 3 } }, 7);
+      const wh = cell.hiddenWeights as TTLinear;
+      const G = (kind === 'lstm' ? 4 : 3) * 8;
+      const [steps, batch] = [3, 5];
+      const xp = randomTensor([steps * batch, G], 3) as tf.Tensor2D;
+      const b = randomTensor([G], 4, 0.3) as tf.Tensor1D;
+      const h0 = randomTensor([batch, 8], 5, 0.5) as tf.Tensor2D;
+      const c0 = kind === 'lstm' ? (randomTensor([batch, 8], 6, 0.5) as tf.Tensor2D) : null;
+      const R = randomTensor([steps * batch, 8], 8);
+      const maps: ((w: () => tf.Tensor2D) => KernelMap)[] = [
+        (w) => ({ w: w() }),
+        () => ({ cores: wh.cores, shape: wh.shape }),
+        (w) => ({ cores: wh.cores, shape: wh.shape, w: w() }),
+      ];
+      const results = maps.map((m) =>
+        tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(() => {
+            const r = kernelSequence(
+              kind,
+              xp,
+              b,
+              m(() => wh.full()),
+              b,
+              h0,
+              c0,
+              steps,
+              batch,
+            );
+            return tf.sum(tf.mul(r.hs, R)) as tf.Scalar;
+          }, [...wh.cores]);
+          return [value, ...wh.cores.map((c) => grads[c.name]!)].map((t) => Array.from(t.dataSync()));
+        }),
+      );
+      for (const other of results.slice(1)) {
+        other.forEach((a, i) => {
+          const ref = results[0]![i]!;
+          expect(Math.max(...a.map((v, j) => Math.abs(v - ref[j]!))), `${kind} tensor ${i}`).toBeLessThan(1e-5);
+        });
+      }
+      expect(results[0]!.slice(1).every((g) => g.some((v) => v !== 0))).toBe(true);
+      tf.dispose([xp, b, h0, R, ...(c0 === null ? [] : [c0])]);
+      cell.dispose();
+    }
   });
 });

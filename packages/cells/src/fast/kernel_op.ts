@@ -4,9 +4,9 @@
  *
  * Inputs (all differentiable): xp [steps·batch, G·H], the input projection x·Wx of every step
  * without bias (one batched tfjs product, outside the op); bx, bh [G·H]; h0 (and c0 for LSTM)
- * [batch, H]; the recurrent map: w [H, G·H] (a variable, or W rebuilt from TT cores by tfjs, so the
- * cores get their gradient through tfjs's autodiff of the rebuild), or the TT cores themselves, which
- * the kernel contracts at every step and differentiates itself. The equations are the cells'
+ * [batch, H]; the recurrent map (`KernelMap`): w [H, G·H] (a variable, or W rebuilt from TT cores by
+ * tfjs, so the cores get their gradient through tfjs's autodiff of the rebuild), or the TT cores,
+ * which the kernel contracts at every step, returning their gradient or dW. The equations are the cells'
  * (lstm_cell.ts, gru_cell.ts); tests compare both paths' outputs and gradients.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -23,9 +23,14 @@ export interface KernelSequenceResult {
   readonly c: tf.Tensor2D | null;
 }
 
-/** The recurrent map given to the kernel: a dense W, or TT cores contracted at every step. */
+/**
+ * The recurrent map given to the kernel: a dense W; TT cores contracted at every step, whose
+ * gradient the kernel accumulates; or both, W = ttFull(cores): the kernel contracts the cores and
+ * returns dW as W's gradient, which tfjs's autodiff of the rebuild takes to the cores.
+ */
 export type KernelMap =
-  { readonly w: tf.Tensor2D } | { readonly cores: readonly tf.Tensor4D[]; readonly shape: TTMatrixShape };
+  | { readonly w: tf.Tensor2D; readonly cores?: undefined }
+  | { readonly cores: readonly tf.Tensor4D[]; readonly shape: TTMatrixShape; readonly w?: tf.Tensor2D };
 
 /** The part of tfjs-backend-wasm's backend used here (its class is not exported as a type). */
 interface WasmHeapReader {
@@ -71,7 +76,7 @@ export function kernelSequence(
   const fn = 'kernelSequence';
   const H = h0.shape[1];
   const G = KERNEL_GATES[cell] * H;
-  if ('w' in map && (map.w.shape[0] !== H || map.w.shape[1] !== G))
+  if (map.w !== undefined && (map.w.shape[0] !== H || map.w.shape[1] !== G))
     throw new Error(
       `'w' passed to '${fn}' must be [H, ${KERNEL_GATES[cell]}·H] = [${H}, ${G}], got [${map.w.shape.join(', ')}]`,
     );
@@ -84,19 +89,22 @@ export function kernelSequence(
   if (lstm !== (c0 !== null)) throw new Error(`'c0' passed to '${fn}' must be given for an LSTM and null for a GRU`);
   const shape = { steps, batch, hidden: H };
   const rows = (lstm ? steps + 1 : steps) * batch;
-  const mapTensors: tf.Tensor[] = 'w' in map ? [map.w] : [...map.cores];
+  // The op's differentiable map inputs: W (dense, or rebuilt for a dW gradient) or the cores.
+  const mapTensors: tf.Tensor[] = map.w !== undefined ? [map.w] : [...(map.cores ?? [])];
   const states = c0 === null ? [h0] : [h0, c0];
   const nState = states.length;
-  const ttShape = 'w' in map ? null : map.shape;
+  const tt = map.cores === undefined ? null : map;
+  const ttGradient = map.w === undefined ? 'cores' : 'w';
   const kernelMap = (ts: tf.Tensor[]): RecurrentMap =>
-    ttShape === null
+    tt === null
       ? { w: read(ts[0]!) }
       : {
           tt: {
-            inModes: ttShape.inModes,
-            outModes: ttShape.outModes,
-            ranks: ttShape.ranks,
-            cores: ts.map((c) => read(c)),
+            inModes: tt.shape.inModes,
+            outModes: tt.shape.outModes,
+            ranks: tt.shape.ranks,
+            // With a dW gradient the cores are no op inputs: read from the map (variables, unchanged until the update).
+            cores: (ttGradient === 'cores' ? ts : tt.cores).map((c) => read(c)),
           },
         };
   const training = recordingGradients();
@@ -131,6 +139,7 @@ export function kernelSequence(
         acts: read(actss!),
         dOut: read(dy),
         ...kernelMap(saved.slice(lstm ? 4 : 3)),
+        ...(tt === null ? {} : { ttGradient }),
       });
       const grads = [
         tensorOf(g.dxp, [steps * batch, G]),

@@ -41,19 +41,20 @@ export function chooseRecurrentPath(
 
 /**
  * How the kernel multiplies by the recurrent map: 'dense' (a dense W), or for a TT map 'per-step'
- * (the kernel contracts the cores at every step and differentiates them itself) or 'rebuilt' (tfjs
- * forms W once per pass, the kernel multiplies by it, and autodiff of the rebuild takes dW to the
- * cores). Under mode 'auto' the kernel's FLOP model decides (`chooseKernelTTMethod`), for a
- * training pass (`training`: the backward repeats the contraction) or an inference pass.
+ * (the kernel contracts the cores at every step) or 'rebuilt' (tfjs forms W once per pass, the kernel
+ * multiplies by it, and autodiff of the rebuild takes dW to the cores); with 'per-step', `ttGradient`
+ * says whether the kernel accumulates the cores' gradient itself ('cores') or returns dW ('w'). Under
+ * mode 'auto' the kernels' FLOP model decides (`chooseKernelTTMethod`), for a training pass
+ * (`training`: the backward repeats the contraction) or an inference pass.
  */
 export function kernelProduct(
   cell: RecurrentCell,
   batch: number,
   mode: ProductMode,
   training: boolean,
-): 'dense' | ProductMethod {
+): { readonly method: 'dense' | ProductMethod; readonly ttGradient: 'cores' | 'w' } {
   const w = cell.hiddenWeights;
-  if (w instanceof Linear) return 'dense';
-  if (!(w instanceof TTLinear)) return 'rebuilt';
+  if (w instanceof Linear) return { method: 'dense', ttGradient: 'w' };
+  if (!(w instanceof TTLinear)) return { method: 'rebuilt', ttGradient: 'w' };
   return chooseKernelTTMethod(w.shape, batch, mode, training);
 }
