@@ -33,14 +33,17 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
   ): void => {
     if (holds) out.push({ experiment, what, ours, authors });
   };
+  /** A setting shown as a number on both sides, different when the numbers are. */
+  const same = (experiment: 'mnist' | 'speaker', what: string, ours: number, authors: number, fmt = num): void =>
+    add(experiment, what, fmt(ours), fmt(authors), ours !== authors);
 
   // Row MNIST.
   const m = p.mnist.settings;
-  add('mnist', 'hidden units', num(m.hidden), num(PAPER_MNIST.hidden), m.hidden !== PAPER_MNIST.hidden);
-  add('mnist', 'layers', num(m.layers), num(PAPER_MNIST.layers), m.layers !== PAPER_MNIST.layers);
-  add('mnist', 'epochs', num(m.epochs), num(PAPER_MNIST.epochs), m.epochs !== PAPER_MNIST.epochs);
-  add('mnist', 'batch', num(m.batch), num(PAPER_MNIST.batch), m.batch !== PAPER_MNIST.batch);
-  add('mnist', 'Adam learning rate', lr(m.lr), lr(PAPER_MNIST.lr), m.lr !== PAPER_MNIST.lr);
+  same('mnist', 'hidden units', m.hidden, PAPER_MNIST.hidden);
+  same('mnist', 'layers', m.layers, PAPER_MNIST.layers);
+  same('mnist', 'epochs', m.epochs, PAPER_MNIST.epochs);
+  same('mnist', 'batch', m.batch, PAPER_MNIST.batch);
+  same('mnist', 'Adam learning rate', m.lr, PAPER_MNIST.lr, lr);
   add(
     'mnist',
     'learning-rate decay',
@@ -114,15 +117,9 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
     PAPER_SPEAKER.corpus,
     data.speakerData !== 'librispeech',
   );
-  add('speaker', 'hidden units', num(s.hidden), num(PAPER_SPEAKER.hidden), s.hidden !== PAPER_SPEAKER.hidden);
-  add(
-    'speaker',
-    'embedding size',
-    num(s.embedding),
-    num(PAPER_SPEAKER.embedding),
-    s.embedding !== PAPER_SPEAKER.embedding,
-  );
-  add('speaker', 'layers', num(s.layers), num(PAPER_SPEAKER.layers), s.layers !== PAPER_SPEAKER.layers);
+  same('speaker', 'hidden units', s.hidden, PAPER_SPEAKER.hidden);
+  same('speaker', 'embedding size', s.embedding, PAPER_SPEAKER.embedding);
+  same('speaker', 'layers', s.layers, PAPER_SPEAKER.layers);
   add(
     'speaker',
     'batch (speakers × utterances)',
@@ -131,27 +128,14 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
     s.speakersPerBatch !== PAPER_SPEAKER.speakersPerBatch ||
       s.utterancesPerSpeaker !== PAPER_SPEAKER.utterancesPerSpeaker,
   );
-  add(
-    'speaker',
-    'Adam learning rate (constant)',
-    lr(s.lr),
-    `${lr(logged.lr)} in the logged sweep (${lr(head.lr)} at HEAD)`,
-    s.lr !== logged.lr,
-  );
-  add(
-    'speaker',
-    'training steps',
-    num(s.steps),
-    `${num(logged.steps)} in the logged sweep (${num(head.steps)} at HEAD)`,
-    s.steps !== logged.steps,
-  );
-  add(
-    'speaker',
-    'gradient clip (global norm)',
-    String(s.clip),
-    String(PAPER_SPEAKER.clip),
-    s.clip !== PAPER_SPEAKER.clip,
-  );
+  for (const [what, key, fmt] of [
+    ['Adam learning rate (constant)', 'lr', lr],
+    ['training steps', 'steps', num],
+  ] as const) {
+    const authors = `${fmt(logged[key])} in the logged sweep (${fmt(head[key])} at HEAD)`;
+    add('speaker', what, fmt(s[key]), authors, s[key] !== logged[key]);
+  }
+  same('speaker', 'gradient clip (global norm)', s.clip, PAPER_SPEAKER.clip, String);
   add(
     'speaker',
     'validation interval',

@@ -446,71 +446,41 @@ async function checkClassifier(name: string, c: Record<string, unknown>): Promis
   }
 }
 
+/** The result of a case that compared nothing: informational (`ok`) or one that could not be checked. */
+const uncompared = (name: string, kind: CaseKind, ok: boolean, message: string): CaseResult => ({
+  name,
+  kind,
+  outputError: Number.NaN,
+  gradientError: Number.NaN,
+  details: {},
+  ok,
+  message,
+});
+
+const CHECKS: Partial<Record<CaseKind, (name: string, value: never) => Promise<CaseResult>>> = {
+  auto_shape: checkAutoShape,
+  tt_matmul: checkTTMatmul,
+  rnn: checkRnn,
+  classifier: checkClassifier,
+};
+
 /** Checks every case of a parsed reference document. Never throws for a bad case: it reports it. */
 export async function runParity(doc: unknown): Promise<CaseResult[]> {
-  if (!isRecord(doc)) {
-    return [
-      {
-        name: '(file)',
-        kind: 'unknown',
-        outputError: Number.NaN,
-        gradientError: Number.NaN,
-        details: {},
-        ok: false,
-        message: 'the file must hold a JSON object of cases',
-      },
-    ];
-  }
+  if (!isRecord(doc)) return [uncompared('(file)', 'unknown', false, 'the file must hold a JSON object of cases')];
   const results: CaseResult[] = [];
   for (const [name, value] of Object.entries(doc)) {
     const kind = recognise(name, value);
+    const check = CHECKS[kind];
     const before = tf.memory().numTensors;
     try {
-      switch (kind) {
-        case 'meta':
-          results.push({
-            name,
-            kind,
-            outputError: Number.NaN,
-            gradientError: Number.NaN,
-            details: {},
-            ok: true,
-            message: 'informational',
-          });
-          break;
-        case 'auto_shape':
-          results.push(await checkAutoShape(name, value as Record<string, unknown>[]));
-          break;
-        case 'tt_matmul':
-          results.push(await checkTTMatmul(name, value as Record<string, unknown>));
-          break;
-        case 'rnn':
-          results.push(await checkRnn(name, value as Record<string, unknown>));
-          break;
-        case 'classifier':
-          results.push(await checkClassifier(name, value as Record<string, unknown>));
-          break;
-        default:
-          results.push({
-            name,
-            kind: 'unknown',
-            outputError: Number.NaN,
-            gradientError: Number.NaN,
-            details: {},
-            ok: false,
-            message: `unknown kind of case (keys: ${isRecord(value) ? Object.keys(value).join(', ') : typeof value})`,
-          });
+      if (kind === 'meta') results.push(uncompared(name, kind, true, 'informational'));
+      else if (check !== undefined) results.push(await check(name, value as never));
+      else {
+        const keys = isRecord(value) ? Object.keys(value).join(', ') : typeof value;
+        results.push(uncompared(name, 'unknown', false, `unknown kind of case (keys: ${keys})`));
       }
     } catch (err) {
-      results.push({
-        name,
-        kind,
-        outputError: Number.NaN,
-        gradientError: Number.NaN,
-        details: {},
-        ok: false,
-        message: `cannot check: ${(err as Error).message}`,
-      });
+      results.push(uncompared(name, kind, false, `cannot check: ${(err as Error).message}`));
     }
     // A case that threw half-way must not leave tensors behind for the next one.
     const leaked = tf.memory().numTensors - before;
