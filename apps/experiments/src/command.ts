@@ -1,5 +1,6 @@
 /** The contract of a subcommand of `pnpm run exp`. */
-import type { OptionSpecs } from './args.js';
+import { parseArgs } from './args.js';
+import type { OptionSpecs, ParsedOptions } from './args.js';
 
 export interface Command {
   readonly name: string;
@@ -14,4 +15,19 @@ export interface Command {
    * command writes exactly one JSON document to stdout and nothing else.
    */
   run(argv: readonly string[]): Promise<number>;
+}
+
+/** A command whose argv is parsed and checked against its option table before `run` sees the options. */
+export function defineCommand(c: {
+  readonly name: string;
+  readonly summary: string;
+  readonly options: OptionSpecs;
+  run(options: ParsedOptions): Promise<number>;
+}): Command {
+  return {
+    name: c.name,
+    summary: c.summary,
+    options: c.options,
+    run: async (argv) => c.run(parseArgs(argv, c.options, c.name)),
+  };
 }

@@ -159,9 +159,6 @@ export interface Profile {
   readonly expectations: readonly string[];
 }
 
-const PMNIST_QUICK_TRAIN = 6400;
-const PMNIST_QUICK_TEST = 1000;
-
 /** A dense model of `cell`. */
 export const dense = (cell: CellKind): ModelSpec => ({ cell, tt: null });
 /** A TT model of `cell` in the fused layout with no extra core. */
@@ -170,41 +167,33 @@ export const tt = (cell: CellKind, cores: number, rank: number): ModelSpec => ({
   tt: { cores, rank, extraCore: 'none', naive: false },
 });
 
+/** Quick row-MNIST settings; the permuted-pixel and stability runs change their sizes only. */
+const QUICK_MNIST: MnistSettings = {
+  hidden: 128,
+  layers: 1,
+  epochs: 3,
+  batch: 128,
+  lr: 1e-2,
+  lrDecayEvery: 0,
+  trainLimit: 20_000,
+  testLimit: 2000,
+  seed: 1,
+  order: 'fixed',
+};
+
 export const QUICK_PROFILE: Profile = {
   name: 'quick',
   description: 'every experiment scaled down to finish in about 10 minutes on a 2-core CPU (wasm backend)',
   protocol: DEFAULT_PROTOCOL,
   mnist: {
-    settings: {
-      hidden: 128,
-      layers: 1,
-      epochs: 3,
-      batch: 128,
-      lr: 1e-2,
-      lrDecayEvery: 0,
-      trainLimit: 20_000,
-      testLimit: 2000,
-      seed: 1,
-      order: 'fixed',
-    },
+    settings: QUICK_MNIST,
     grid: { models: ['lstm'], cores: [2, 3], ranks: [1, 2, 4] },
     dense: ['lstm', 'gru'],
     extra: [tt('lstm', 4, 4), tt('gru', 2, 2)],
   },
   pmnist: {
     // 784 steps per sequence: a training step costs ~15× a row-MNIST step (~1 s at hidden 64), so 50 steps only.
-    settings: {
-      hidden: 64,
-      layers: 1,
-      epochs: 1,
-      batch: 128,
-      lr: 1e-2,
-      lrDecayEvery: 0,
-      trainLimit: PMNIST_QUICK_TRAIN,
-      testLimit: PMNIST_QUICK_TEST,
-      seed: 1,
-      order: 'fixed',
-    },
+    settings: { ...QUICK_MNIST, hidden: 64, epochs: 1, trainLimit: 6400, testLimit: 1000 },
     models: [dense('lstm'), tt('lstm', 2, 4)],
   },
   speaker: {
@@ -231,18 +220,7 @@ export const QUICK_PROFILE: Profile = {
   },
   stability: {
     // 75 steps per run (3 epochs of 3,200 images) at hidden 64: 48 runs in about 2 minutes on 2 cores.
-    settings: {
-      hidden: 64,
-      layers: 1,
-      epochs: 3,
-      batch: 128,
-      lr: 1e-2,
-      lrDecayEvery: 0,
-      trainLimit: 3200,
-      testLimit: 1000,
-      seed: 1,
-      order: 'fixed',
-    },
+    settings: { ...QUICK_MNIST, hidden: 64, trainLimit: 3200, testLimit: 1000 },
     models: [dense('lstm'), tt('lstm', 2, 2), dense('gru'), tt('gru', 2, 2)],
     lrs: [1e-4, 1e-3, 1e-2, 1e-1],
     seeds: [1, 2, 3],
@@ -266,40 +244,32 @@ export const QUICK_PROFILE: Profile = {
 
 const LOGGED = PAPER_SPEAKER_SCHEDULES[DEFAULT_SPEAKER_SCHEDULE];
 
+/** The authors' row-MNIST settings on all 50,000 training and 10,000 test images. */
+const PAPER_ROW_MNIST: MnistSettings = {
+  hidden: PAPER_MNIST.hidden,
+  layers: PAPER_MNIST.layers,
+  epochs: PAPER_MNIST.epochs,
+  batch: PAPER_MNIST.batch,
+  lr: PAPER_MNIST.lr,
+  lrDecayEvery: PAPER_MNIST.lrDecayEvery,
+  trainLimit: 0,
+  testLimit: 0,
+  seed: 1,
+  order: PAPER_MNIST.order,
+};
+
 export const PAPER_PROFILE: Profile = {
   name: 'paper',
   description: "the authors' settings and protocol (long: hours per model on CPU; meant for a native backend)",
   protocol: DEFAULT_PROTOCOL,
   mnist: {
-    settings: {
-      hidden: PAPER_MNIST.hidden,
-      layers: PAPER_MNIST.layers,
-      epochs: PAPER_MNIST.epochs,
-      batch: PAPER_MNIST.batch,
-      lr: PAPER_MNIST.lr,
-      lrDecayEvery: PAPER_MNIST.lrDecayEvery,
-      trainLimit: 0,
-      testLimit: 0,
-      seed: 1,
-      order: PAPER_MNIST.order,
-    },
+    settings: PAPER_ROW_MNIST,
     grid: { models: ['lstm', 'gru'], cores: [2, 3, 4], ranks: [1, 2, 4, 6, 8, 10] },
     dense: ['lstm', 'gru'],
     extra: [],
   },
   pmnist: {
-    settings: {
-      hidden: 256,
-      layers: 1,
-      epochs: 20,
-      batch: 128,
-      lr: 1e-2,
-      lrDecayEvery: 10,
-      trainLimit: 0,
-      testLimit: 0,
-      seed: 1,
-      order: PAPER_MNIST.order,
-    },
+    settings: PAPER_ROW_MNIST,
     models: [dense('lstm'), tt('lstm', 2, 4), tt('lstm', 3, 4)],
   },
   speaker: {
@@ -327,18 +297,7 @@ export const PAPER_PROFILE: Profile = {
   },
   stability: {
     // Not in the paper: its MNIST model and data, 5 epochs (the differences show early), no decay.
-    settings: {
-      hidden: PAPER_MNIST.hidden,
-      layers: 1,
-      epochs: 5,
-      batch: PAPER_MNIST.batch,
-      lr: PAPER_MNIST.lr,
-      lrDecayEvery: 0,
-      trainLimit: 0,
-      testLimit: 0,
-      seed: 1,
-      order: PAPER_MNIST.order,
-    },
+    settings: { ...PAPER_ROW_MNIST, epochs: 5, lrDecayEvery: 0 },
     models: [dense('lstm'), tt('lstm', 2, 4), dense('gru'), tt('gru', 2, 4)],
     lrs: [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1],
     seeds: [1, 2, 3],

@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import { describeMnist, loadMnistSplits, speakerDataSummary } from '@ttrnn/datasets/node';
 import type { MnistSummary, SpeakerDataSummary } from '@ttrnn/datasets/node';
-import { SEED_MAX, parseArgs } from '../args.js';
+import { SEED_MAX } from '../args.js';
 import type { OptionSpecs } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { repoRoot } from '../sweep.js';
 
 const MNIST = { option: 'dataset', values: ['mnist', 'fashion-mnist'] } as const;
@@ -105,12 +105,11 @@ export function formatSpeakerSummary(s: SpeakerSummary): string {
   return lines.join('\n');
 }
 
-export const dataCommand: Command = {
+export const dataCommand = defineCommand({
   name: 'data',
   summary: 'sizes and label counts of each split of a data set (MNIST, Fashion-MNIST, speakers)',
   options: OPTIONS,
-  async run(argv) {
-    const options = parseArgs(argv, OPTIONS, 'data');
+  async run(options) {
     const dataset = options['dataset'] as 'mnist' | 'fashion-mnist' | 'speakers';
     const dataDir = options['data-dir'] as string | undefined;
     const seed = options['seed'] as number;
@@ -152,4 +151,4 @@ export const dataCommand: Command = {
     console.log(json ? JSON.stringify(summary, null, 2) : formatMnistSummary(summary));
     return 0;
   },
-};
+});

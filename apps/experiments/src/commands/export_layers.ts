@@ -11,9 +11,9 @@ import { initBackend } from '@ttrnn/backend';
 import { countParams, createModel, fileSystem, validateModelConfig } from '@ttrnn/cells/node';
 import { toLayersModel } from '@ttrnn/layers';
 import { loadWeights } from '@ttrnn/training/node';
-import { UsageError, parseArgs } from '../args.js';
+import { UsageError } from '../args.js';
 import type { OptionSpecs } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 const OPTIONS: OptionSpecs = {
   'run-dir': { kind: 'path', description: 'directory of a finished classifier run (result.json, best.ckpt)' },
@@ -32,12 +32,11 @@ export interface ExportedMetadata {
   };
 }
 
-export const exportLayersCommand: Command = {
+export const exportLayersCommand = defineCommand({
   name: 'export-layers',
   summary: 'write the best model of a finished classifier run as a tf.loadLayersModel model (model.json + weights.bin)',
   options: OPTIONS,
-  async run(argv) {
-    const options = parseArgs(argv, OPTIONS, 'export-layers');
+  async run(options) {
     const base = process.env['INIT_CWD'] ?? process.cwd();
     for (const k of ['run-dir', 'out'])
       if (options[k] === undefined) throw new UsageError(`'export-layers' needs --${k}`);
@@ -79,4 +78,4 @@ export const exportLayersCommand: Command = {
     }
     return 0;
   },
-};
+});

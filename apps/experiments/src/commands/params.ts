@@ -8,10 +8,10 @@ import { EXTRA_CORES, TASK_KINDS, countParams } from '@ttrnn/cells';
 import type { ModelConfig, ParamCount, TaskKind } from '@ttrnn/cells';
 import type { ExtraCore } from '@ttrnn/tt';
 import { MODEL_NAMES, modelFromFlags } from '../profiles.js';
-import { SIZE_BOUNDS, parseArgs } from '../args.js';
+import { SIZE_BOUNDS } from '../args.js';
 import type { OptionSpecs } from '../args.js';
 import { TT_ONLY } from '../experiments/cli_common.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 // The same bounds as mnist/speaker/all: a count for a model those refuse would mislead.
 const OPTIONS: OptionSpecs = {
@@ -115,12 +115,11 @@ export function formatCount(config: ModelConfig, count: ParamCount): string {
   return out.join('\n');
 }
 
-export const paramsCommand: Command = {
+export const paramsCommand = defineCommand({
   name: 'params',
   summary: 'parameter counts (original and paper conventions) and TT shapes of a model configuration',
   options: OPTIONS,
-  async run(argv) {
-    const options = parseArgs(argv, OPTIONS, 'params');
+  async run(options) {
     const config = configFromOptions(options);
     const count = countParams(config);
     const warnings = ttSizeWarnings(config, count);
@@ -141,4 +140,4 @@ export const paramsCommand: Command = {
     }
     return 0;
   },
-};
+});

@@ -36,8 +36,8 @@ import {
 import type { LinearMap, ProductMode, RecurrentCell } from '@ttrnn/cells';
 import { autoShape, ttMatrixShape } from '@ttrnn/tt';
 import type { TTMatrixShape } from '@ttrnn/tt';
-import { UsageError, parseArgs } from '../args.js';
-import type { Command } from '../command.js';
+import { UsageError } from '../args.js';
+import { defineCommand } from '../command.js';
 
 export const OUTPUT_TOLERANCE = 1e-5;
 export const GRADIENT_TOLERANCE = 1e-4;
@@ -525,12 +525,11 @@ const OPTIONS = {
   json: { kind: 'flag', description: 'print one JSON object on stdout and nothing else' },
 } as const;
 
-export const parityCommand: Command = {
+export const parityCommand = defineCommand({
   name: 'parity',
   summary: 'check the cells against reference vectors of the original (max abs error per case)',
   options: OPTIONS,
-  async run(argv) {
-    const options = parseArgs(argv, OPTIONS, 'parity');
+  async run(options) {
     const given = options['vectors'];
     if (typeof given !== 'string') throw new UsageError(`option --vectors of 'parity' is required`);
     // `pnpm run exp` runs in apps/experiments; paths are relative to where the user typed the command.
@@ -579,4 +578,4 @@ export const parityCommand: Command = {
     }
     return ok ? 0 : 1;
   },
-};
+});

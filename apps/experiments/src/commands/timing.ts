@@ -6,8 +6,7 @@
  */
 import { recurrentKernels } from '@ttrnn/kernels';
 import { BACKEND_NAMES, backendFromEnv, describeBackend, initBackend } from '@ttrnn/backend';
-import { parseArgs } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { SHAPES, formatTable, measureConfigs } from './timing_bench.js';
 import type { BenchConfig, BenchRecord, BenchShape, ModelFactory } from './timing_bench.js';
 import { cellsFactory } from './timing_models.js';
@@ -113,12 +112,11 @@ const OPTIONS = {
   'stock-kernels': { kind: 'flag', description: "keep tfjs-backend-wasm's own Slice/SplitV/Unpack/Tanh kernels" },
 } as const;
 
-export const timingCommand: Command = {
+export const timingCommand = defineCommand({
   name: 'timing',
   summary: 'Inference and training-step time of dense vs TT models at the row-MNIST shape',
   options: OPTIONS,
-  async run(argv) {
-    const options = parseArgs(argv, OPTIONS, 'timing');
+  async run(options) {
     const json = options['json'] === true;
     const result = await runTiming({
       quick: options['quick'] === true,
@@ -138,4 +136,4 @@ export const timingCommand: Command = {
     }
     return 0;
   },
-};
+});

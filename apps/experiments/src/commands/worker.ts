@@ -4,9 +4,9 @@
  */
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { UsageError, parseArgs } from '../args.js';
+import { UsageError } from '../args.js';
 import type { OptionSpecs } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { DEFAULT_QUEUE_NAME, parseQueueUrl } from '../queue.js';
 
 const OPTIONS: OptionSpecs = {
@@ -44,12 +44,11 @@ const OPTIONS: OptionSpecs = {
   },
 };
 
-export const workerCommand: Command = {
+export const workerCommand = defineCommand({
   name: 'worker',
   summary: 'trains the configurations of a sweep queued with `all --queue redis://HOST:PORT`, until SIGTERM',
   options: OPTIONS,
-  async run(argv) {
-    const options = parseArgs(argv, OPTIONS, 'worker');
+  async run(options) {
     const raw = options['queue'] as string | undefined;
     if (raw === undefined)
       throw new UsageError("'worker' needs --queue redis://HOST:PORT (the server the coordinator `all --queue` uses)");
@@ -79,4 +78,4 @@ export const workerCommand: Command = {
       log: (m) => console.error(m),
     });
   },
-};
+});
