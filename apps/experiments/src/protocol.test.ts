@@ -79,15 +79,10 @@ describe("the authors' values", () => {
 
 describe('the paper profile', () => {
   const s = PAPER_PROFILE.speaker.settings;
+  /** The speaker settings of the authors' logged sweep. */
+  const LOGGED = { lr: 2e-3, steps: 40_000, evalEvery: 50, evalUtterances: 32, subset: 'first' };
   it("runs the speaker encoder with the logged sweep's learning rate, steps, validation interval and evaluation", () => {
-    expect(s).toMatchObject({
-      lr: 2e-3,
-      steps: 40_000,
-      evalEvery: 50,
-      evalUtterances: 32,
-      subset: 'first',
-      schedule: 'logged-sweep',
-    });
+    expect(s).toMatchObject({ ...LOGGED, schedule: 'logged-sweep' });
     expect(s).toMatchObject({
       hidden: PAPER_SPEAKER.hidden,
       embedding: PAPER_SPEAKER.embedding,
@@ -99,8 +94,7 @@ describe('the paper profile', () => {
       utterancesPerSpeaker: PAPER_SPEAKER.utterancesPerSpeaker,
     });
     expect(PAPER_PROFILE.speaker.dataEfficiency.fractions).toEqual(PAPER_SPEAKER.dataEfficiency.fractions);
-    for (const c of speakerConfigs(PAPER_PROFILE))
-      expect(c).toMatchObject({ lr: 2e-3, steps: 40_000, evalEvery: 50, evalUtterances: 32 });
+    for (const c of speakerConfigs(PAPER_PROFILE)) expect(c).toMatchObject(LOGGED);
   });
 
   it("runs MNIST with the authors' settings in one fixed order", () => {
@@ -129,11 +123,7 @@ describe('the paper profile', () => {
 
   it("the standalone speaker run defaults to the authors' values too", () => {
     expect(DEFAULT_SPEAKER_OPTIONS).toMatchObject({
-      lr: 2e-3,
-      steps: 40_000,
-      evalEvery: 50,
-      evalUtterances: 32,
-      subset: 'first',
+      ...LOGGED,
       hidden: 768,
       embedding: 256,
       speakers: 16,

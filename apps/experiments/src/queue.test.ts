@@ -11,25 +11,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { filesKey, metaKey } from './queue.js';
 import type { Redis } from 'ioredis';
 import type { Cli } from './test_util/cli.js';
-import { killAll, runCli, runDirsDigest, startCli, waitFor, withoutTimes } from './test_util/cli.js';
+import { killAll, runCli, runDirsDigest, startCli, tinySweep, waitFor, withoutTimes } from './test_util/cli.js';
 import { HAS_REDIS, NO_REDIS_MESSAGE, TestRedis, freePort } from './test_util/redis.js';
 
-const TINY = [
-  '--only',
-  'mnist',
-  '--models',
-  'lstm',
-  '--cores',
-  '2',
-  '--ranks',
-  '1',
-  '--epochs',
-  '4',
-  '--train-limit',
-  '512',
-  '--test-limit',
-  '128',
-];
+const TINY = tinySweep(4, 512, 128);
 const IDS = ['mnist-lstm', 'mnist-gru', 'mnist-ttlstm-c2-r1'];
 
 if (!HAS_REDIS) console.warn(NO_REDIS_MESSAGE);

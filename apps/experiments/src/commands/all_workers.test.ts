@@ -6,24 +6,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, runDirsDigest, withoutTimes } from '../test_util/cli.js';
+import { runCli, runDirsDigest, tinySweep, withoutTimes } from '../test_util/cli.js';
 
-const TINY = [
-  '--only',
-  'mnist',
-  '--models',
-  'lstm',
-  '--cores',
-  '2',
-  '--ranks',
-  '1',
-  '--epochs',
-  '1',
-  '--train-limit',
-  '256',
-  '--test-limit',
-  '256',
-];
+const TINY = tinySweep(1, 256, 256);
 
 let dir: string;
 beforeAll(async () => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
@@ -9,13 +8,9 @@ import type { ModelConfig } from '@ttrnn/cells';
 import { writeCheckpoint } from '@ttrnn/training/node';
 import { UsageError } from '../args.js';
 import { exportLayersCommand } from './export_layers.js';
+import { tempDirs } from '../test_util/run.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'ttrnn-export-'));
-  dirs.push(d);
-  return d;
-}
+const tempDir = tempDirs('export');
 
 /** A finished run directory as `exp mnist` leaves it: result.json and best.ckpt. */
 function fakeRun(config: ModelConfig, seed: number): string {
@@ -38,7 +33,6 @@ function fakeRun(config: ModelConfig, seed: number): string {
 describe('exp export-layers', () => {
   afterEach(() => {
     vi.restoreAllMocks();
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
   it('writes the run best model as a layers model that predicts what the cells model does', async () => {

@@ -32,45 +32,13 @@ describe('exp params', () => {
   });
 
   it('gives the TT shapes of every matrix and handles the speaker encoder', async () => {
-    const out = await runJson([
-      '--model',
-      'tt-lstm',
-      '--task',
-      'speaker',
-      '--input',
-      '40',
-      '--hidden',
-      '768',
-      '--output',
-      '256',
-      '--cores',
-      '4',
-      '--rank',
-      '4',
-      '--layers',
-      '3',
-    ]);
+    // The authors' speaker encoder with 4 cores rank 4.
+    const encoder = '--model tt-lstm --task speaker --input 40 --hidden 768 --output 256 --cores 4 --rank 4'.split(' ');
+    const out = await runJson([...encoder, '--layers', '3']);
     const matrices = out['matrices'] as { name: string; tt: { inModes: number[] } }[];
     expect(matrices).toHaveLength(7);
     // One layer, the authors' logged count for 4 cores rank 4 (notebook convention: no input-TT bias, no GE2E scalars).
-    expect(
-      await runJson([
-        '--model',
-        'tt-lstm',
-        '--task',
-        'speaker',
-        '--input',
-        '40',
-        '--hidden',
-        '768',
-        '--output',
-        '256',
-        '--cores',
-        '4',
-        '--rank',
-        '4',
-      ]),
-    ).toMatchObject({ params: 9586, paramsPaper: 6512 });
+    expect(await runJson(encoder)).toMatchObject({ params: 9586, paramsPaper: 6512 });
     expect(matrices[0]!.tt.inModes).toEqual([2, 2, 2, 5]);
     expect(matrices[2]!.tt.inModes).toEqual([4, 4, 6, 8]);
     expect(out['extra']).toBe(2);

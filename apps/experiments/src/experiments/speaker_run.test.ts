@@ -1,27 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SpeakerFeatureSet, SpeakerFeatures } from '@ttrnn/datasets/node';
 import { Rng } from '@ttrnn/random';
 import { readMetrics } from '@ttrnn/training/node';
 import { tt } from '../profiles.js';
+import { clock, tempDirs, withoutSeconds } from '../test_util/run.js';
 import type { SpeakerRunOptions } from './speaker_run.js';
 import { autoSpeakerCheckpoint, resolveSpeakerOptions, runSpeaker } from './speaker_run.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'ttrnn-speaker-'));
-  dirs.push(d);
-  return d;
-}
-function clock(): () => number {
-  let t = 0;
-  return () => (t += 7);
-}
+const tempDir = tempDirs('speaker');
 
 const MELS = 4;
 /** Speakers whose frames scatter around a speaker-specific mean. */
@@ -67,8 +54,6 @@ function small(runDir: string): Partial<SpeakerRunOptions> {
     checkpointEvery: 2,
   };
 }
-const strip = (rows: Record<string, unknown>[]): Record<string, unknown>[] =>
-  rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'seconds' && k !== 'evalSeconds')));
 
 describe('runSpeaker', () => {
   it('trains with GE2E, validates and tests by EER, and resumes to the same result', async () => {
@@ -92,7 +77,9 @@ describe('runSpeaker', () => {
     const resumed = await runSpeaker({ ...small(b), resume: true }, { now: clock(), features });
     expect(resumed.testEer).toBe(ref.testEer);
     expect(resumed.gradNorms).toEqual(ref.gradNorms);
-    expect(strip(readMetrics(join(b, 'metrics.jsonl')))).toEqual(strip(readMetrics(join(a, 'metrics.jsonl'))));
+    expect(withoutSeconds(readMetrics(join(b, 'metrics.jsonl')))).toEqual(
+      withoutSeconds(readMetrics(join(a, 'metrics.jsonl'))),
+    );
     const again = await runSpeaker(small(b), { now: clock(), features });
     expect(again.reused).toBe(true);
   });

@@ -10,6 +10,16 @@ import { fileURLToPath } from 'node:url';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/**
+ * `exp all` options of a tiny MNIST sweep: the dense LSTM and GRU and TT-LSTM 2 cores rank 1, each for
+ * `epochs` epochs on `trainLimit` images (batch 128) and `testLimit` evaluation images.
+ */
+export function tinySweep(epochs: number, trainLimit: number, testLimit: number): string[] {
+  return `--only mnist --models lstm --cores 2 --ranks 1 --epochs ${epochs} --train-limit ${trainLimit} --test-limit ${testLimit}`.split(
+    ' ',
+  );
+}
+
 export interface Cli {
   readonly child: ChildProcess;
   readonly done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>;
