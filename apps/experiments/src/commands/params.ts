@@ -12,6 +12,7 @@ import { SIZE_BOUNDS } from '../args.js';
 import type { OptionSpecs } from '../args.js';
 import { TT_ONLY } from '../experiments/cli_common.js';
 import { defineCommand } from '../command.js';
+import { textTable } from '../report/format.js';
 
 // The same bounds as mnist/speaker/all: a count for a model those refuse would mislead.
 const OPTIONS: OptionSpecs = {
@@ -102,10 +103,7 @@ export function formatCount(config: ModelConfig, count: ParamCount): string {
     String(m.bias),
   ]);
   const head = ['matrix', 'size', 'layout', 'in modes', 'out modes', 'ranks', 'weights', 'bias'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string =>
-    r.map((v, i) => (i >= 6 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ');
-  const out = [describeConfig(config), '', line(head), ...rows.map(line)];
+  const out = [describeConfig(config), '', ...textTable(head, rows, 6)];
   if (count.extra > 0) out.push(`(+ ${count.extra} GE2E similarity scale and offset)`);
   out.push(
     '',

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PRODUCT_MODES } from '@ttrnn/cells';
 import type { ProductMode } from '@ttrnn/cells';
+import { textTable } from '../report/format.js';
 
 export const SHAPE_NAMES = ['row-mnist', 'original', 'pixel'] as const;
 export type ShapeName = (typeof SHAPE_NAMES)[number];
@@ -235,10 +236,7 @@ export function formatOriginalComparison(records: readonly BenchRecord[]): strin
       dense === undefined ? '–' : `${ratio(r.inferMs, dense.inferMs)}/${ratio(r.trainMs, dense.trainMs)}`,
     ]);
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const fmt = (cells: string[]) =>
-    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  lines.push(fmt(header), ...body.map(fmt));
+  lines.push(...textTable(header, body, 2));
   return lines.join('\n');
 }
 
@@ -279,14 +277,7 @@ export interface Spread {
 }
 
 /** One measured configuration: medians (ms), spreads, peak memory and parameters. */
-export interface BenchRecord {
-  readonly shape: ShapeName;
-  readonly model: ModelKind;
-  readonly cores: number | null;
-  readonly rank: number | null;
-  readonly mode: ProductMode | null;
-  readonly checkpoint: number | null;
-  readonly path?: 'plain';
+export interface BenchRecord extends BenchConfig {
   /** Threads of the recurrent kernels (1 on the plain path, which runs on tfjs's single wasm thread). */
   readonly threads: number;
   readonly steps: number;
@@ -585,12 +576,7 @@ export function formatTable(records: readonly BenchRecord[]): string {
       fmtMiB(r.trainPeakBytes),
       fmtMiB(r.kernelPeakBytes ?? 0),
     ]);
-    const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-    const fmt = (cells: string[]) =>
-      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-    lines.push(fmt(header));
-    for (const b of body) lines.push(fmt(b));
-    lines.push('');
+    lines.push(...textTable(header, body, 1), '');
   }
   return lines.join('\n');
 }

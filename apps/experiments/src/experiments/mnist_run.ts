@@ -31,18 +31,12 @@ export interface MnistRunOptions extends RunOptions {
   readonly batch: number;
   /** ×0.1 every this many epochs; 0 = constant rate. */
   readonly lrDecayEvery: number;
-  /** Training images used (of the 50k); 0 = all. */
-  readonly trainLimit: number;
-  /** Validation and test images evaluated; 0 = all. */
-  readonly testLimit: number;
   /** Images of the training file held out for validation (10k: the paper's 50k/10k split). */
   readonly validationSize: number;
   /** Epoch order of the training images. */
   readonly order: (typeof MNIST_ORDERS)[number];
   readonly view: (typeof MNIST_VIEWS)[number];
   readonly dataset: (typeof MNIST_DATASETS)[number];
-  /** Directory of the four IDX files; default: the installed data set. */
-  readonly dataDir?: string;
   /**
    * Gradient checkpointing of the recurrent layers: time steps per recomputed chunk, 0 = off; null =
    * the view's default (`PIXEL_CHECKPOINT` for the 784-step views, off for rows). Same numbers, less memory.

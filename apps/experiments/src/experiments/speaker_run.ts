@@ -52,10 +52,6 @@ export interface SpeakerRunOptions extends RunOptions {
   readonly evalUtterances: number;
   /** Data-efficiency speakers: the `first` int(f·N) in corpus order (the authors'), or a `seeded` random round(f·N). */
   readonly subset: SpeakerSubset;
-  /** Training speakers used, 0 = all. */
-  readonly trainLimit: number;
-  /** Validation and test speakers evaluated, 0 = all. */
-  readonly testLimit: number;
   /** Fraction of the (limited) training speakers used: the data-efficiency experiment. */
   readonly trainFraction: number;
   readonly corpus: (typeof SPEAKER_CORPORA)[number];
@@ -63,8 +59,6 @@ export interface SpeakerRunOptions extends RunOptions {
   readonly size: (typeof SYNTHETIC_SIZE_NAMES)[number];
   /** Seed of the synthetic corpus (or of the split of a speaker-folders corpus); not the training seed. */
   readonly corpusSeed: number;
-  /** LibriSpeech root or speaker-folders corpus (`librispeech`, `dir`). */
-  readonly dataDir?: string;
   /** Feature cache; default .cache/speaker-features at the repository root. */
   readonly cacheDir?: string;
   /** Gradient checkpointing: time steps per recomputed chunk, 0 = off (default: `autoSpeakerCheckpoint`). */

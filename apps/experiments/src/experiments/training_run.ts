@@ -44,6 +44,12 @@ export interface RunOptions extends ModelOptions {
   /** Maximum global gradient norm, or null. */
   readonly clip: number | null;
   readonly seed: number;
+  /** Training examples used (MNIST images, speakers); 0 = all. */
+  readonly trainLimit: number;
+  /** Validation and test examples evaluated; 0 = all. */
+  readonly testLimit: number;
+  /** The data: MNIST's directory of the four IDX files (default: the installed data set), a speaker corpus's root. */
+  readonly dataDir?: string;
   /** Run directory; default results/runs/<name>. */
   readonly runDir?: string;
   /** `true`: continue the interrupted run in the run directory (refused if there is none); `false`: start one (refused if one is there); `'auto'`: either (sweeps). */

@@ -153,15 +153,9 @@ describe('renderReport', () => {
 
   it('compares parameter counts with the original and marks matches and mismatches', () => {
     const rows = tableAfter(markdown, '### TT-LSTM');
-    expect(rows[0]).toEqual([
-      'layout',
-      'rank',
-      'params (ours)',
-      'params (paper conv.)',
-      'original',
-      'match',
-      'compression',
-    ]);
+    expect(rows[0]!.join(' | ')).toBe(
+      'layout | rank | params (ours) | params (paper conv.) | original | match | compression',
+    );
     expect(rows[2]).toEqual(['TT-LSTM 2 cores', '1', '3,546', '2,522', '3,546', '✓', '83.0×']);
     const gru = tableAfter(markdown, '### TT-GRU');
     expect(gru[2]).toEqual(['TT-GRU 4 cores', '1', '1,751', '983', '1,750', '✗', '127×']);
@@ -169,15 +163,9 @@ describe('renderReport', () => {
 
   it('tabulates the speaker encoder in both conventions against the logged counts', () => {
     const rows = tableAfter(markdown, '### Speaker encoder: parameters and compression');
-    expect(rows[0]).toEqual([
-      'model',
-      'params (code)',
-      'params (notebook)',
-      'logged (notebook)',
-      'match',
-      'compression (code)',
-      'compression (notebook)',
-    ]);
+    expect(rows[0]!.join(' | ')).toBe(
+      'model | params (code) | params (notebook) | logged (notebook) | match | compression (code) | compression (notebook)',
+    );
     expect(rows).toHaveLength(2 + 13);
     expect(rows.every((r, i) => i < 2 || r[4] === '✓')).toBe(true);
     expect(rows.find((r) => r[0] === 'LSTM')).toEqual([

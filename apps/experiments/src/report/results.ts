@@ -39,20 +39,24 @@ export interface CurvePoint {
   readonly validationEer?: number;
 }
 
-/** What the report needs from one MNIST run (accuracies are fractions in [0, 1]). */
-export interface MnistOutcome {
+/** What the report needs from every training run. */
+export interface RunOutcome {
   /** Parameters, both TT biases counted (the implementation's count). */
   readonly params: number;
   /** Parameters by the authors' notebook convention (one TT bias fewer). */
   readonly paramsPaper: number;
-  readonly validationAccuracy: number;
-  readonly testAccuracy: number;
   readonly curve: readonly CurvePoint[];
   /** Global gradient norms of the first optimiser steps. */
   readonly gradNorms: readonly number[];
   readonly trainSeconds: number;
   /** Median wall time of a training step, milliseconds. */
   readonly stepMs?: number;
+}
+
+/** What the report needs from one MNIST run (accuracies are fractions in [0, 1]). */
+export interface MnistOutcome extends RunOutcome {
+  readonly validationAccuracy: number;
+  readonly testAccuracy: number;
   readonly trainExamples?: number;
   readonly testExamples?: number;
   /**
@@ -63,15 +67,9 @@ export interface MnistOutcome {
 }
 
 /** What the report needs from one speaker-verification run (EERs are fractions in [0, 1]). */
-export interface SpeakerOutcome {
-  readonly params: number;
-  readonly paramsPaper: number;
+export interface SpeakerOutcome extends RunOutcome {
   readonly validationEer: number;
   readonly testEer: number;
-  readonly curve: readonly CurvePoint[];
-  readonly gradNorms: readonly number[];
-  readonly trainSeconds: number;
-  readonly stepMs?: number;
   readonly trainSpeakers?: number;
   /** Test speakers evaluated, and utterances evaluated over all of them (enrol and verify). */
   readonly testSpeakers?: number;
