@@ -95,6 +95,12 @@ function gemmAcc(a: usize, lda: i32, bp: usize, b: usize, ldb: i32, c: usize, ld
   }
 }
 
+// C[r] += A[r]·B for the rows [r0, r1) (gemmAcc split by rows: the input projection x·Wx and its
+// backward dA·Wxᵀ).
+export function gemmRows(a: usize, lda: i32, bp: usize, b: usize, ldb: i32, c: usize, ldc: i32, n: i32, k: i32, r0: i32, r1: i32): void {
+  gemmAcc(a + <usize>r0 * <usize>lda * 4, lda, bp, b, ldb, c + <usize>r0 * <usize>ldc * 4, ldc, r1 - r0, n, k);
+}
+
 // Packs the full 8-column strips [s0, s1) of B [k, ·] (leading dimension ldb) for gemmAcc.
 export function packStrips(b: usize, ldb: i32, k: i32, bp: usize, s0: i32, s1: i32): void {
   for (let s = s0; s < s1; s++) {

@@ -197,6 +197,79 @@ describe.each(CELLS)('%s kernel with a TT recurrent map', (cell) => {
   });
 });
 
+describe.each(CELLS)('%s kernel forming the input projection', (cell) => {
+  // N = 11: one strip of 8 columns of Wxᵀ and a partial one.
+  const shape = { steps: 3, batch: 6, hidden: 4 };
+  const N = 11;
+  const G = (cell === 'lstm' ? 4 : 3) * shape.hidden;
+  const TB = shape.steps * shape.batch;
+  const setup = () => {
+    const { xp: _xp, ...f } = toF32(randomInputs(cell, shape, 61));
+    const x = Float32Array.from(values(TB * N, 62, 0.7));
+    const wx = Float32Array.from(values(N * G, 63, 0.4));
+    // xp = x·Wx in float64.
+    const xp = new Float64Array(TB * G);
+    for (let r = 0; r < TB; r++)
+      for (let j = 0; j < G; j++) {
+        let v = 0;
+        for (let i = 0; i < N; i++) v += x[r * N + i]! * wx[i * G + j]!;
+        xp[r * G + j] = v;
+      }
+    return { f, x, wx, xp };
+  };
+
+  it('from x and wx: the outputs of xp = x·Wx, and dx = dxp·Wxᵀ, dwx = Xᵀ·dxp', () => {
+    const { f, x, wx, xp } = setup();
+    const p = { ...f, x, wx };
+    const fw = one.forward(cell, shape, p);
+    const saved = { out: fw.out.slice(), cc: fw.cc?.slice() ?? null, acts: fw.acts.slice() };
+    const ref = one.forward(cell, shape, { ...f, xp: Float32Array.from(xp) });
+    expect(closeness(saved.out, ref.out, 1e-6, 1e-6)).toBeNull();
+    const dOut = Float32Array.from(values(saved.out.length, 64));
+    const g = one.backward(cell, shape, { w: f.w, x, wx, h0: f.h0, ...saved, dOut });
+    const dxp = g.dxp;
+    const dx = new Float64Array(TB * N);
+    const dwx = new Float64Array(N * G);
+    for (let r = 0; r < TB; r++)
+      for (let i = 0; i < N; i++)
+        for (let j = 0; j < G; j++) {
+          dx[r * N + i]! += dxp[r * G + j]! * wx[i * G + j]!;
+          dwx[i * G + j]! += x[r * N + i]! * dxp[r * G + j]!;
+        }
+    expect(closeness(g.dx!, dx, 1e-5, 1e-5)).toBeNull();
+    expect(closeness(g.dwx!, dwx, 1e-5, 1e-5)).toBeNull();
+  });
+
+  it('from x and wx: the same numbers on 1, 2 and 3 threads', () => {
+    const { f, x, wx } = setup();
+    const run = (k: RecurrentKernels) => {
+      const fw = k.forward(cell, shape, { ...f, x, wx });
+      const saved = { out: fw.out.slice(), cc: fw.cc?.slice() ?? null, acts: fw.acts.slice() };
+      const g = k.backward(cell, shape, {
+        w: f.w,
+        x,
+        wx,
+        h0: f.h0,
+        ...saved,
+        dOut: Float32Array.from(values(saved.out.length, 65)),
+      });
+      return [saved.out, g.dx!, g.dwx!, g.dh0].map((a) => Array.from(a));
+    };
+    const ref = run(one);
+    for (const k of pools) expect(run(k)).toEqual(ref);
+  });
+
+  it("refuses 'xp' together with 'x' and 'wx'", () => {
+    const { f, x, wx, xp } = setup();
+    expect(() => one.forward(cell, shape, { ...f, x, wx, xp: Float32Array.from(xp) })).toThrow(
+      /takes 'xp' or 'x' and 'wx', not both/,
+    );
+    expect(() => one.forward(cell, shape, { ...f, x: x.subarray(1), wx })).toThrow(
+      /'x' passed to 'RecurrentKernels.forward' must hold 198 values/,
+    );
+  });
+});
+
 describe('RecurrentKernels arguments', () => {
   it('names the argument and the expected size', () => {
     const shape = { steps: 2, batch: 3, hidden: 4 };

@@ -8,14 +8,15 @@
  * it one to one:
  *
  *   forward(cell, {steps, batch, hidden}, {xp, bx, w, bh, h0, c0})
- *     xp [steps·batch, G·H]  x·Wx for every step, no bias (G = 4 for LSTM [i|f|g|o], 3 for GRU [r|z|n])
+ *     xp [steps·batch, G·H]  x·Wx for every step, no bias (G = 4 for LSTM [i|f|g|o], 3 for GRU [r|z|n]);
+ *                            or x [steps·batch, N] and wx [N, G·H], and the kernels form xp themselves
  *     bx, bh [G·H]           input and hidden biases;  w [H, G·H] recurrent matrix;  h0, c0 [batch, H]
  *   → out   [steps·batch (+ batch), H]  every hidden state, then (LSTM) the last cell state
  *     saved {cc, acts}                  what backward needs besides the inputs
  *
  *   backward(cell, shape, {w, h0, out, cc, acts}, {dOut})
  *     dOut: the gradient of `out` (same layout)
- *   → dxp [steps·batch, G·H], dbx, dbh [G·H], dw [H, G·H], dh0, dc0 [batch, H]
+ *   → dxp [steps·batch, G·H], dbx, dbh [G·H], dw [H, G·H], dh0, dc0 [batch, H] (and dx, dwx for x, wx)
  *
  * Equations (the original's): LSTM a = xp + bx + bh + h·W; i, f, o = σ, g = tanh; c' = f⊙c + i⊙g,
  * h' = o⊙tanh(c'). GRU (reset after the product): ah = h·W + bh, ax = xp + bx; r, z = σ(ax + ah),
@@ -60,8 +61,20 @@ export interface RecurrentMap {
   readonly tt?: TTCores;
 }
 
-export interface ForwardInputs extends RecurrentMap {
-  readonly xp: Float32Array;
+/**
+ * The input projection: `xp` = x·Wx of every step (no bias), or `x` and `wx`, from which the kernels
+ * form it themselves (one product on every core; the backward then returns dx and dwx). Exactly one.
+ */
+export interface InputProjection {
+  /** [steps·batch, G·H]. */
+  readonly xp?: Float32Array;
+  /** [steps·batch, N]. */
+  readonly x?: Float32Array;
+  /** [N, G·H]. */
+  readonly wx?: Float32Array;
+}
+
+export interface ForwardInputs extends RecurrentMap, InputProjection {
   readonly bx: Float32Array;
   readonly bh: Float32Array;
   readonly h0: Float32Array;
@@ -79,6 +92,9 @@ export interface ForwardResult {
 }
 
 export interface BackwardInputs extends RecurrentMap {
+  /** The forward's `x` and `wx` when it was given them (then dx and dwx are returned). */
+  readonly x?: Float32Array;
+  readonly wx?: Float32Array;
   /**
    * With `tt`: 'cores' (default) accumulates the cores' gradients step by step (`dcores`); 'w' returns
    * dW = H_prevᵀ·dA (`dw`, one product over all steps) for the caller to take to the cores.
@@ -94,7 +110,11 @@ export interface BackwardInputs extends RecurrentMap {
 }
 
 export interface BackwardResult {
+  /** dL/dxp [steps·batch, G·H] (also with `x`, `wx`: the gradient of the projection). */
   readonly dxp: Float32Array;
+  /** With `x`, `wx`: dL/dx [steps·batch, N] and dL/dwx [N, G·H]; else null. */
+  readonly dx: Float32Array | null;
+  readonly dwx: Float32Array | null;
   readonly dbx: Float32Array;
   /** Dense map (or a TT map with ttGradient 'w'): dL/dW [H, G·H]; else null. */
   readonly dw: Float32Array | null;
@@ -254,6 +274,20 @@ export class RecurrentKernels {
     return { T: shape.steps, B: shape.batch, H: shape.hidden, G: KERNEL_GATES[cell] * shape.hidden };
   }
 
+  /** Checks the input projection: `xp`, or `x` and `wx`; returns N (0 for `xp`). */
+  private checkProjection(p: InputProjection, TB: number, G: number, fn: string, withXp: boolean): number {
+    if (p.x === undefined && p.wx === undefined) {
+      if (withXp) checkLength(p.xp, TB * G, 'xp', fn, `[steps·batch, ${G}]`);
+      return 0;
+    }
+    if (p.xp !== undefined) throw new Error(`'${fn}' takes 'xp' or 'x' and 'wx', not both`);
+    if (!(p.wx instanceof Float32Array) || p.wx.length % G !== 0 || p.wx.length === 0)
+      throw new Error(`'wx' passed to '${fn}' must be a Float32Array [N, ${G}]`);
+    const N = p.wx.length / G;
+    checkLength(p.x, TB * N, 'x', fn, `[steps·batch, ${N}]`);
+    return N;
+  }
+
   /** Checks the map (exactly one of `w`, `tt`) and plans the TT buffers. */
   private checkMap(map: RecurrentMap, H: number, G: number, fn: string): TTPlan | null {
     if ((map.w === undefined) === (map.tt === undefined))
@@ -296,7 +330,7 @@ export class RecurrentKernels {
     const fn = 'RecurrentKernels.forward';
     const { T, B, H, G } = this.checkShape(cell, shape, fn);
     const lstm = cell === 'lstm';
-    checkLength(inputs.xp, T * B * G, 'xp', fn, `[steps·batch, ${G}]`);
+    const N = this.checkProjection(inputs, T * B, G, fn, true);
     checkLength(inputs.bx, G, 'bx', fn, `[${G}]`);
     checkLength(inputs.bh, G, 'bh', fn, `[${G}]`);
     const plan = this.checkMap(inputs, H, G, fn);
@@ -306,7 +340,10 @@ export class RecurrentKernels {
     const dense = plan === null;
     // Per thread: GRU the h·W + bh of its rows; TT the intermediates Z_k of its rows.
     const scratch = (lstm ? 0 : B * G) + (dense ? 0 : B * plan.zTotal);
-    const [xp, bx, bh, w, wp, hh, cc, acts, sc, desc, cs, cts] = this.layout([
+    const [x, wx, wxp, xp, bx, bh, w, wp, hh, cc, acts, sc, desc, cs, cts] = this.layout([
+      T * B * N,
+      N * G,
+      N * G,
       T * B * G,
       G,
       G,
@@ -320,7 +357,15 @@ export class RecurrentKernels {
       dense ? 0 : plan.gradSize,
       dense ? 0 : plan.gradSize,
     ]);
-    this.view(xp!, T * B * G).set(inputs.xp);
+    if (N === 0) this.view(xp!, T * B * G).set(inputs.xp!);
+    else {
+      // xp = x·Wx on every core (rows split between threads).
+      this.view(x!, T * B * N).set(inputs.x!);
+      this.view(wx!, N * G).set(inputs.wx!);
+      this.view(xp!, T * B * G).fill(0);
+      this.pool.run({ fn: 'packStrips', args: [wx!, G, N, wxp!], total: G >> 3, align: 1 });
+      this.pool.run({ fn: 'gemmRows', args: [x!, N, wxp!, wx!, G, xp!, G, G, N], total: T * B, align: 4 });
+    }
     this.view(hh!, BH).set(inputs.h0);
     let tt = 0;
     if (dense) {
@@ -374,37 +419,74 @@ export class RecurrentKernels {
       throw new Error(`'ttGradient' passed to '${fn}' must be 'cores' or 'w', got ${String(ttGradient)}`);
     const wantDw = dense || ttGradient === 'w';
     const coreGrads = !wantDw;
+    const N = this.checkProjection(inputs, T * B, G, fn, false);
     checkLength(inputs.h0, BH, 'h0', fn, `[${B}, ${H}]`);
     checkLength(inputs.out, outLen, 'out', fn, 'the forward output');
     checkLength(inputs.dOut, outLen, 'dOut', fn, 'the gradient of the forward output');
     checkLength(inputs.acts, T * B * 4 * H, 'acts', fn, `[steps·batch, ${4 * H}]`);
     if (lstm) checkLength(inputs.cc, (T + 1) * BH, 'cc', fn, `[(steps + 1)·batch, ${H}]`);
     // Per thread: dense the chunks of dW's product; TT the Z_k and dZ_k of its rows and a transposed block.
-    const scratch = Math.max(wantDw ? (H + G) * 64 : 0, dense ? 0 : (2 * B + 1) * plan.zTotal + G);
+    const scratch = Math.max(
+      wantDw ? (H + G) * 64 : 0,
+      N > 0 ? (N + G) * 64 : 0,
+      dense ? 0 : (2 * B + 1) * plan.zTotal + G,
+    );
     const blocks = Math.ceil(B / 4);
-    const [w, wt, wtp, hh, cc, acts, dhs, dh, dc, dAx, dAh, dw, dbx, dbh, sc, desc, cs, cts, grad, dcores] =
-      this.layout([
-        dense ? H * G : 0,
-        dense && H % 8 !== 0 ? G * H : 0,
-        dense ? G * H : 0,
-        (T + 1) * BH,
-        lstm ? (T + 1) * BH : 0,
-        T * B * 4 * H,
-        T * BH,
-        BH,
-        BH,
-        T * B * G,
-        lstm ? 0 : T * B * G,
-        wantDw ? H * G : 0,
-        G,
-        G,
-        this.threads * scratch,
-        dense ? 0 : 3 + 8 * plan.d,
-        dense ? 0 : plan.gradSize,
-        dense ? 0 : plan.gradSize,
-        coreGrads ? blocks * plan.gradSize : 0,
-        coreGrads ? plan.gradSize : 0,
-      ]);
+    const [
+      x,
+      wx,
+      wxt,
+      wxtp,
+      dx,
+      dwx,
+      w,
+      wt,
+      wtp,
+      hh,
+      cc,
+      acts,
+      dhs,
+      dh,
+      dc,
+      dAx,
+      dAh,
+      dw,
+      dbx,
+      dbh,
+      sc,
+      desc,
+      cs,
+      cts,
+      grad,
+      dcores,
+    ] = this.layout([
+      T * B * N,
+      N * G,
+      N % 8 !== 0 ? G * N : 0,
+      N * G,
+      T * B * N,
+      N * G,
+      dense ? H * G : 0,
+      dense && H % 8 !== 0 ? G * H : 0,
+      dense ? G * H : 0,
+      (T + 1) * BH,
+      lstm ? (T + 1) * BH : 0,
+      T * B * 4 * H,
+      T * BH,
+      BH,
+      BH,
+      T * B * G,
+      lstm ? 0 : T * B * G,
+      wantDw ? H * G : 0,
+      G,
+      G,
+      this.threads * scratch,
+      dense ? 0 : 3 + 8 * plan.d,
+      dense ? 0 : plan.gradSize,
+      dense ? 0 : plan.gradSize,
+      coreGrads ? blocks * plan.gradSize : 0,
+      coreGrads ? plan.gradSize : 0,
+    ]);
     this.view(hh!, BH).set(inputs.h0);
     this.view(hh! + BH * 4, T * BH).set(inputs.out.subarray(0, T * BH));
     this.view(acts!, T * B * 4 * H).set(inputs.acts);
@@ -455,10 +537,29 @@ export class RecurrentKernels {
     } else {
       this.pool.run({ fn: 'colSum', args: [grad!, plan.gradSize, blocks, dcores!], total: plan.gradSize, align: 4 });
     }
+    if (N > 0) {
+      // dwx = Xᵀ·dAx and dx = dAx·Wxᵀ, both on every core.
+      this.view(x!, T * B * N).set(inputs.x!);
+      this.view(wx!, N * G).set(inputs.wx!);
+      this.view(dwx!, N * G).fill(0);
+      this.pool.run({
+        fn: 'gemmTN',
+        args: [x!, N, dAx!, dwx!, G, N, T * B, sc!],
+        total: G,
+        align: 8,
+        perThread: { index: 7, stride: scratch * 4 },
+      });
+      this.pool.run({ fn: 'packStripsT', args: [wx!, G, G, wxtp!], total: N >> 3, align: 1 });
+      if (N % 8 !== 0) this.pool.run({ fn: 'transpose', args: [wx!, N, G, wxt!], total: G, align: 1 });
+      this.view(dx!, T * B * N).fill(0);
+      this.pool.run({ fn: 'gemmRows', args: [dAx!, G, wxtp!, wxt!, N, dx!, N, N, G], total: T * B, align: 4 });
+    }
     this.pool.run({ fn: 'colSum', args: [dA, G, T * B, dbh!], total: G, align: 4 });
     if (!lstm) this.pool.run({ fn: 'colSum', args: [dAx!, G, T * B, dbx!], total: G, align: 4 });
     return {
       dxp: this.view(dAx!, T * B * G),
+      dx: N > 0 ? this.view(dx!, T * B * N) : null,
+      dwx: N > 0 ? this.view(dwx!, N * G) : null,
       dbx: this.view(lstm ? dbh! : dbx!, G),
       dw: wantDw ? this.view(dw!, H * G) : null,
       dcores: !coreGrads ? null : plan!.coreOffsets.map((at, k) => this.view(dcores! + at * 4, plan.coreLengths[k]!)),

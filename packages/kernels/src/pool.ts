@@ -21,6 +21,7 @@ export const ENTRY_POINTS = [
   'transpose',
   'packStrips',
   'packStripsT',
+  'gemmRows',
 ] as const;
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
 

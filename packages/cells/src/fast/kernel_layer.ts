@@ -26,8 +26,9 @@ export type DenseSequenceOp = (
 
 /**
  * xs time-major [steps·batch, N] → every h (time-major), the last h and (LSTM) c, from `state`
- * ([h0] or [h0, c0]; zeros when absent). The input projection of all steps is one product (TT:
- * by the method `mode` chooses); the recurrent map is the dense variable, the TT cores (contracted
+ * ([h0] or [h0, c0]; zeros when absent). The input projection of all steps is one product: in the
+ * kernel with Wx (rebuilt once for a TT map), or for `sequence` in tfjs by the method `mode` chooses;
+ * the recurrent map is the dense variable, the TT cores (contracted
  * by the kernel at every step) or W rebuilt from them once, as `kernelProduct` chooses; `sequence`
  * (webgpu) always gets W. Call inside tf.tidy.
  */
@@ -42,13 +43,15 @@ export function runKernelLayer(
 ): KernelSequenceResult {
   const H = cell.hiddenSize;
   const G = GATES[cell.kind] * H;
-  const xp = cell.inputWeights.product(xs, cell.inputWeights.chooseMethod(steps * batch, 1, mode));
   const bx = cell.inputWeights.biasVector() ?? (tf.zeros([G]) as tf.Tensor1D);
   const bh = cell.hiddenWeights.biasVector() ?? (tf.zeros([G]) as tf.Tensor1D);
   const h0 = state?.[0] ?? (tf.zeros([batch, H]) as tf.Tensor2D);
   const c0 = cell.kind === 'lstm' ? (state?.[1] ?? (tf.zeros([batch, H]) as tf.Tensor2D)) : null;
   const wh = cell.hiddenWeights;
-  if (sequence !== undefined) return sequence(cell.kind, xp, bx, wh.full(), bh, h0, c0, steps, batch);
+  if (sequence !== undefined) {
+    const xp = cell.inputWeights.product(xs, cell.inputWeights.chooseMethod(steps * batch, 1, mode));
+    return sequence(cell.kind, xp, bx, wh.full(), bh, h0, c0, steps, batch);
+  }
   const training = recordingGradients();
   const how = kernelProduct(cell, batch, mode, training);
   // W is formed only where it is multiplied by, or where its gradient dW is the way to the cores.
@@ -58,5 +61,6 @@ export function runKernelLayer(
       : how.ttGradient === 'cores' || !training
         ? { cores: wh.cores, shape: wh.shape }
         : { cores: wh.cores, shape: wh.shape, w: wh.full() };
-  return kernelSequence(cell.kind, xp, bx, map, bh, h0, c0, steps, batch);
+  // The input projection too runs in the kernel, on every core, with Wx (a TT input map: rebuilt once).
+  return kernelSequence(cell.kind, { x: xs, wx: cell.inputWeights.full() }, bx, map, bh, h0, c0, steps, batch);
 }

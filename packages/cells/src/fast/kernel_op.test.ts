@@ -4,7 +4,7 @@ import { createCell } from '../cell_factory.js';
 import { randomTensor } from '../test_util/random.js';
 import type { TTLinear } from '../tt_linear.js';
 import { kernelSequence } from './kernel_op.js';
-import type { KernelMap } from './kernel_op.js';
+import type { KernelInput, KernelMap } from './kernel_op.js';
 
 describe('kernelSequence', () => {
   it('keeps the activations for a backward only while gradients are recorded', () => {
@@ -22,7 +22,7 @@ describe('kernelSequence', () => {
     /** Tensors the op leaves (besides its result) and the sum of every h. */
     const run = () => {
       const before = tf.memory().numTensors;
-      const r = kernelSequence('lstm', xp, b, { w }, bh, h0, c0, steps, batch);
+      const r = kernelSequence('lstm', { xp }, b, { w }, bh, h0, c0, steps, batch);
       return { made: tf.memory().numTensors - before, loss: tf.sum(r.hs) as tf.Scalar };
     };
     const plain = tf.tidy(() => {
@@ -68,7 +68,7 @@ describe('kernelSequence with a TT recurrent map', () => {
           const { value, grads } = tf.variableGrads(() => {
             const r = kernelSequence(
               kind,
-              xp,
+              { xp },
               b,
               m(() => wh.full()),
               b,
@@ -91,6 +91,40 @@ describe('kernelSequence with a TT recurrent map', () => {
       expect(results[0]!.slice(1).every((g) => g.some((v) => v !== 0))).toBe(true);
       tf.dispose([xp, b, h0, R, ...(c0 === null ? [] : [c0])]);
       cell.dispose();
+    }
+  });
+});
+
+describe('kernelSequence input projection', () => {
+  it('x and wx (multiplied in the kernel) equal xp = x·wx from tfjs, gradients of x and wx included', () => {
+    for (const kind of ['lstm', 'gru'] as const) {
+      const [steps, batch, N, H] = [3, 5, 7, 4];
+      const G = (kind === 'lstm' ? 4 : 3) * H;
+      const [x0, wx0] = [randomTensor([steps * batch, N], 11), randomTensor([N, G], 12, 0.5)];
+      const x = tf.variable(x0) as tf.Variable<tf.Rank.R2>;
+      const wx = tf.variable(wx0) as tf.Variable<tf.Rank.R2>;
+      tf.dispose([x0, wx0]);
+      const w = randomTensor([H, G], 13, 0.5) as tf.Tensor2D;
+      const b = randomTensor([G], 14, 0.3) as tf.Tensor1D;
+      const h0 = tf.zeros([batch, H]) as tf.Tensor2D;
+      const c0 = kind === 'lstm' ? h0 : null;
+      const R = randomTensor([steps * batch, H], 15);
+      const results = [true, false].map((inKernel) =>
+        tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(() => {
+            const input: KernelInput = inKernel ? { x, wx } : { xp: tf.matMul(x, wx) };
+            const r = kernelSequence(kind, input, b, { w }, b, h0, c0, steps, batch);
+            return tf.sum(tf.mul(r.hs, R)) as tf.Scalar;
+          }, [x, wx]);
+          return [value, grads[x.name]!, grads[wx.name]!].map((t) => Array.from(t.dataSync()));
+        }),
+      );
+      results[0]!.forEach((a, i) => {
+        const ref = results[1]![i]!;
+        expect(Math.max(...a.map((v, j) => Math.abs(v - ref[j]!))), `${kind} tensor ${i}`).toBeLessThan(1e-5);
+      });
+      expect(results[0]![2]!.some((v) => v !== 0)).toBe(true);
+      tf.dispose([x, wx, w, b, h0, R]);
     }
   });
 });

@@ -2,8 +2,9 @@
  * A whole recurrent layer's sequence as one tfjs op, computed by the WebAssembly kernels of
  * `@ttrnn/kernels` (forward and backward through time in one call each, on every core).
  *
- * Inputs (all differentiable): xp [steps·batch, G·H], the input projection x·Wx of every step
- * without bias (one batched tfjs product, outside the op); bx, bh [G·H]; h0 (and c0 for LSTM)
+ * Inputs (all differentiable): the input projection (`KernelInput`): x [steps·batch, N] and wx
+ * [N, G·H], multiplied by the kernel on every core, or xp = x·Wx of every step without bias (a tfjs
+ * product outside the op); bx, bh [G·H]; h0 (and c0 for LSTM)
  * [batch, H]; the recurrent map (`KernelMap`): w [H, G·H] (a variable, or W rebuilt from TT cores by
  * tfjs, so the cores get their gradient through tfjs's autodiff of the rebuild), or the TT cores,
  * which the kernel contracts at every step, returning their gradient or dW. The equations are the cells'
@@ -62,9 +63,15 @@ export function recordingGradients(): boolean {
   return tf.engine().isTapeOn();
 }
 
+/**
+ * The input projection given to the kernel: xp = x·Wx (formed by tfjs), or x [steps·batch, N] and
+ * wx [N, G·H], from which the kernel forms xp on every core (and returns dx, dwx).
+ */
+export type KernelInput = { readonly xp: tf.Tensor2D } | { readonly x: tf.Tensor2D; readonly wx: tf.Tensor2D };
+
 export function kernelSequence(
   cell: KernelCell,
-  xp: tf.Tensor2D,
+  input: KernelInput,
   bx: tf.Tensor1D,
   map: KernelMap,
   bh: tf.Tensor1D,
@@ -80,11 +87,19 @@ export function kernelSequence(
     throw new Error(
       `'w' passed to '${fn}' must be [H, ${KERNEL_GATES[cell]}·H] = [${H}, ${G}], got [${map.w.shape.join(', ')}]`,
     );
-  if (xp.shape[0] !== steps * batch || xp.shape[1] !== G) {
+  const inputTensors = 'xp' in input ? [input.xp] : [input.x, input.wx];
+  const [in0, wxIn] = inputTensors as [tf.Tensor2D, tf.Tensor2D | undefined];
+  const N = wxIn === undefined ? 0 : wxIn.shape[0];
+  if (wxIn !== undefined && wxIn.shape[1] !== G)
+    throw new Error(`'wx' passed to '${fn}' must be [N, ${G}], got [${wxIn.shape.join(', ')}]`);
+  const width = wxIn === undefined ? G : N;
+  if (in0.shape[0] !== steps * batch || in0.shape[1] !== width) {
+    const name = wxIn === undefined ? 'xp' : 'x';
     throw new Error(
-      `'xp' passed to '${fn}' must be [steps·batch = ${steps * batch}, ${G}], got [${xp.shape.join(', ')}]`,
+      `'${name}' passed to '${fn}' must be [steps·batch = ${steps * batch}, ${width}], got [${in0.shape.join(', ')}]`,
     );
   }
+  const nIn = inputTensors.length;
   const lstm = cell === 'lstm';
   if (lstm !== (c0 !== null)) throw new Error(`'c0' passed to '${fn}' must be given for an LSTM and null for a GRU`);
   const shape = { steps, batch, hidden: H };
@@ -112,11 +127,13 @@ export function kernelSequence(
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const inputs = args.slice(0, -1) as tf.Tensor[];
-    const [xpI, bxI, bhI] = inputs;
-    const stateI = inputs.slice(3, 3 + nState);
-    const mapI = inputs.slice(3 + nState);
+    const inI = inputs.slice(0, nIn);
+    const [bxI, bhI] = inputs.slice(nIn, nIn + 2);
+    const stateI = inputs.slice(nIn + 2, nIn + 2 + nState);
+    const mapI = inputs.slice(nIn + 2 + nState);
+    const projection = (ts: tf.Tensor[]) => (nIn === 1 ? { xp: read(ts[0]!) } : { x: read(ts[0]!), wx: read(ts[1]!) });
     const f = recurrentKernels().forward(cell, shape, {
-      xp: read(xpI!),
+      ...projection(inI),
       bx: read(bxI!),
       bh: read(bhI!),
       h0: read(stateI[0]!),
@@ -127,22 +144,26 @@ export function kernelSequence(
     if (training) {
       const acts = tensorOf(f.acts, [steps * batch, 4 * H]);
       const cc = f.cc === null ? [] : [tensorOf(f.cc, [(steps + 1) * batch, H])];
-      save([stateI[0]!, out, acts, ...cc, ...mapI]);
+      save([stateI[0]!, out, acts, ...cc, ...(nIn === 1 ? [] : inI), ...mapI]);
     }
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const [h0s, outs, actss] = saved;
       const ccs = lstm ? saved[3]! : null;
+      const rest = saved.slice(lstm ? 4 : 3);
       const g = recurrentKernels().backward(cell, shape, {
+        ...(nIn === 1 ? {} : projection(rest.slice(0, 2))),
         h0: read(h0s!),
         out: read(outs!),
         cc: ccs === null ? null : read(ccs),
         acts: read(actss!),
         dOut: read(dy),
-        ...kernelMap(saved.slice(lstm ? 4 : 3)),
+        ...kernelMap(rest.slice(nIn === 1 ? 0 : 2)),
         ...(tt === null ? {} : { ttGradient }),
       });
       const grads = [
-        tensorOf(g.dxp, [steps * batch, G]),
+        ...(nIn === 1
+          ? [tensorOf(g.dxp, [steps * batch, G])]
+          : [tensorOf(g.dx!, [steps * batch, N]), tensorOf(g.dwx!, [N, G])]),
         tensorOf(g.dbx, [G]),
         tensorOf(g.dbh, [G]),
         tensorOf(g.dh0, [batch, H]),
@@ -155,7 +176,7 @@ export function kernelSequence(
     return { value: out, gradFunc };
   });
 
-  const out = op(xp, bx, bh, ...states, ...mapTensors) as tf.Tensor2D;
+  const out = op(...inputTensors, bx, bh, ...states, ...mapTensors) as tf.Tensor2D;
   const hs = lstm ? (tf.slice(out, [0, 0], [steps * batch, H]) as tf.Tensor2D) : out;
   const h = steps === 1 && !lstm ? hs : (tf.slice(out, [(steps - 1) * batch, 0], [batch, H]) as tf.Tensor2D);
   const c = lstm ? (tf.slice(out, [steps * batch, 0], [batch, H]) as tf.Tensor2D) : null;

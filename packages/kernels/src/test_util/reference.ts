@@ -84,7 +84,7 @@ export function randomInputs(
   };
 }
 
-export function toF32(p: Inputs64): ForwardInputs & { w: Float32Array; c0: Float32Array } {
+export function toF32(p: Inputs64): ForwardInputs & { xp: Float32Array; w: Float32Array; c0: Float32Array } {
   return {
     xp: Float32Array.from(p.xp),
     bx: Float32Array.from(p.bx),
