@@ -10,19 +10,10 @@ import { TTLinear } from '../tt_linear.js';
 import { kernelSequence, recordingGradients } from './kernel_op.js';
 import type { KernelMap, KernelSequenceResult } from './kernel_op.js';
 import { kernelProduct } from './path.js';
+import type { webgpuSequence } from './webgpu/sequence_op.js';
 
-/** A whole-sequence op that takes the recurrent map as a dense W [H, G·H] (`webgpuSequence`). */
-export type DenseSequenceOp = (
-  cell: RecurrentCell['kind'],
-  xp: tf.Tensor2D,
-  bx: tf.Tensor1D,
-  w: tf.Tensor2D,
-  bh: tf.Tensor1D,
-  h0: tf.Tensor2D,
-  c0: tf.Tensor2D | null,
-  steps: number,
-  batch: number,
-) => KernelSequenceResult;
+/** A whole-sequence op that takes the recurrent map as a dense W [H, G·H] (the signature of `webgpuSequence`). */
+export type DenseSequenceOp = typeof webgpuSequence;
 
 /**
  * xs time-major [steps·batch, N] → every h (time-major), the last h and (LSTM) c, from `state`
