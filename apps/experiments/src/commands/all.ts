@@ -391,16 +391,12 @@ export async function runAll(
   const notes: string[] = [];
   let params: ResultsFile['params'] = null;
   let paramsNote: string | undefined;
-  let mnist: RunRecord<MnistConfig, MnistOutcome>[] = [];
-  let pmnist: RunRecord<PmnistConfig, MnistOutcome>[] = [];
-  let speaker: RunRecord<SpeakerConfig, SpeakerOutcome>[] = [];
-  let stability: RunRecord<StabilityConfig, StabilityOutcome>[] = [];
+  let records: RunRecord<ExperimentConfig, Outcome>[] = [];
   let timing: TimingRow[] | null = null;
   let timingNote: string | undefined;
   let timingRan = 0;
   const earlier = await earlierInvocations(resultsPath);
   const invocation = (): Invocation => {
-    const records = [...mnist, ...pmnist, ...speaker, ...stability];
     return {
       date: environment.date,
       command: environment.command,
@@ -423,10 +419,7 @@ export async function runAll(
     expectations: profile.expectations,
     params,
     ...(paramsNote !== undefined ? { paramsNote } : {}),
-    mnist,
-    pmnist,
-    speaker,
-    stability,
+    ...sections(records),
     timing,
     ...(timingNote !== undefined ? { timingNote } : {}),
     wallSeconds: deps.now() - t0,
@@ -496,14 +489,14 @@ export async function runAll(
         onStart: (id, lane) => display?.start(lane, id),
         onEnd: (_id, lane, seconds) => display?.end(lane, seconds),
         onProgress: async (es) => {
-          ({ mnist, pmnist, speaker, stability } = sections(toRecords(es)));
+          records = toRecords(es);
           display?.counts(es.filter((e) => e.status === 'done').length, es.length);
           await save();
         },
         log,
         now: deps.now,
       });
-      ({ mnist, pmnist, speaker, stability } = sections(toRecords(entries)));
+      records = toRecords(entries);
     } finally {
       display?.close();
       await pool?.close();
@@ -540,7 +533,7 @@ export async function runAll(
     if (!only.has(name)) notes.push(`'${name}' was not run in this invocation (--only ${[...only].join(',')}).`);
   await save(true);
   const results = snapshot();
-  const failed = [...mnist, ...pmnist, ...speaker, ...stability].filter((r) => r.status !== 'done').length;
+  const failed = records.filter((r) => r.status !== 'done').length;
   return { code: failed > 0 ? 1 : 0, reportPath: join(runDir, 'REPORT.md'), resultsPath, results };
 }
 

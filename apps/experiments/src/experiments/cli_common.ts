@@ -12,8 +12,7 @@ import type { Command } from '../command.js';
 import { setKernelThreads } from '@ttrnn/kernels';
 import type { ExtraCore } from '@ttrnn/tt';
 import { DEFAULT_TT_FLAGS, MODEL_NAMES, modelFromFlags, modelName } from '../profiles.js';
-import type { ModelOptions } from './run_common.js';
-import type { RunEnvironment, TrainingResult } from './training_run.js';
+import type { ModelOptions, RunEnvironment, TrainingResult } from './training_run.js';
 
 /** The TT options apply only to the TT models: given with a dense one they are an error, never ignored. */
 export const TT_ONLY = { option: 'model', values: MODEL_NAMES.filter((m) => m.startsWith('tt-')) } as const;

@@ -13,10 +13,9 @@ import type { MnistSubset } from '@ttrnn/datasets/node';
 import { classificationObjective, evaluateClassifier } from '@ttrnn/training/node';
 import type { MnistOutcome } from '../report/results.js';
 import type { MnistConfig } from '../profiles.js';
-import { checkModelOptions, defined, modelFields, runName, withDefaults } from './run_common.js';
-import { SEED_MAX, checkChoice, checkInt, checkPositive } from '../args.js';
-import { trainingRun } from './training_run.js';
+import { checkModelOptions, defined, modelFields, runName, trainingRun, withDefaults } from './training_run.js';
 import type { RunEnvironment, RunOptions, TrainingResult } from './training_run.js';
+import { SEED_MAX, checkChoice, checkInt, checkPositive } from '../args.js';
 
 export type { RunEnvironment };
 

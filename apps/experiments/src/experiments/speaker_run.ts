@@ -27,10 +27,9 @@ import { PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from '../paper_results.js';
 import type { SpeakerConfig, SpeakerSubset } from '../profiles.js';
 import type { SpeakerOutcome } from '../report/results.js';
 import { repoRoot } from '../sweep.js';
-import { checkModelOptions, modelFields, runName, withDefaults } from './run_common.js';
-import { SEED_MAX, checkChoice, checkInt, checkPositive, SIZE_BOUNDS } from '../args.js';
-import { trainingRun } from './training_run.js';
+import { checkModelOptions, modelFields, runName, trainingRun, withDefaults } from './training_run.js';
 import type { RunEnvironment, RunOptions, TrainingResult } from './training_run.js';
+import { SEED_MAX, checkChoice, checkInt, checkPositive, SIZE_BOUNDS } from '../args.js';
 
 export const SPEAKER_CORPORA = ['synthetic', 'librispeech', 'dir'] as const;
 export const SPEAKER_SUBSETS: readonly SpeakerSubset[] = ['first', 'seeded'];

@@ -19,7 +19,7 @@ import type { StabilityConfig } from '../profiles.js';
 import type { StabilityOutcome } from '../report/results.js';
 import type { RunEnvironment } from './mnist_run.js';
 import { mnistOptionsFromSweep, resolveMnistOptions, runMnist } from './mnist_run.js';
-import { modelConfigOf } from './run_common.js';
+import { modelConfigOf } from './training_run.js';
 
 export const CHANCE = 1 / MNIST_NUM_CLASSES;
 export const STUCK_MARGIN = 0.05;
