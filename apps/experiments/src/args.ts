@@ -59,6 +59,11 @@ export function checkInt(value: unknown, name: string, fn: string, min: number, 
   }
 }
 
+/** `checkInt` of several fields of `o`, each from its minimum. */
+export function checkInts(o: object, mins: Readonly<Record<string, number>>, fn: string, prefix = ''): void {
+  for (const [k, min] of Object.entries(mins)) checkInt((o as Record<string, unknown>)[k], prefix + k, fn, min);
+}
+
 export function checkPositive(value: unknown, name: string, fn: string): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new Error(`'${name}' passed to '${fn}' must be a positive number, got ${JSON.stringify(value)}`);

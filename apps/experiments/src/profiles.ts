@@ -6,7 +6,7 @@
  * or a native backend. Every configuration has a stable id (its run directory under `runs/`).
  */
 import { validateModelConfig } from '@ttrnn/cells';
-import { checkInt, checkPositive } from './args.js';
+import { checkInt, checkInts, checkPositive } from './args.js';
 import type { CellKind, ModelConfig } from '@ttrnn/cells';
 import type { ExtraCore } from '@ttrnn/tt';
 import {
@@ -449,15 +449,13 @@ export function validateGrid(grid: TtGrid, where: string): void {
 /** Checks every field of a profile with the run options' checks; throws on the first impossible one. */
 export function validateProfile(p: Profile): void {
   const w = `profile ${p.name}`;
-  const ints = (section: string, s: object, min: number, keys: readonly string[]): void =>
-    keys.forEach((k) => checkInt((s as Record<string, unknown>)[k], `${section}.${k}`, w, min));
   for (const [section, s] of [
     ['mnist', p.mnist.settings],
     ['pmnist', p.pmnist.settings],
     ['stability', p.stability.settings],
   ] as const) {
-    ints(section, s, 1, ['hidden', 'layers', 'epochs', 'batch']);
-    ints(section, s, 0, ['trainLimit', 'testLimit', 'lrDecayEvery']);
+    const ints = { hidden: 1, layers: 1, epochs: 1, batch: 1, trainLimit: 0, testLimit: 0, lrDecayEvery: 0 };
+    checkInts(s, ints, w, `${section}.`);
     checkPositive(s.lr, `${section}.lr`, w);
   }
   validateGrid(p.mnist.grid, `${w} mnist`);
@@ -466,13 +464,21 @@ export function validateProfile(p: Profile): void {
   for (const x of p.stability.models) validateModel(x, `${w} stability`);
   for (const lr of p.stability.lrs)
     if (!(lr > 0 && lr < 10)) throw new Error(`${w}: every 'stability.lrs' value must lie in (0, 10), got ${lr}`);
-  ints('stability', { seeds: Math.min(...p.stability.seeds) }, 0, ['seeds']);
+  for (const seed of p.stability.seeds) checkInt(seed, 'stability.seeds', w, 0);
   const s = p.speaker.settings;
-  ints('speaker', s, 1, ['hidden', 'embedding', 'layers', 'steps', 'evalEvery']);
   // GE2E contrasts speakers, and each speaker's utterances with each other.
-  ints('speaker', s, 2, ['speakersPerBatch', 'utterancesPerSpeaker']);
+  const ints = {
+    hidden: 1,
+    embedding: 1,
+    layers: 1,
+    steps: 1,
+    evalEvery: 1,
+    speakersPerBatch: 2,
+    utterancesPerSpeaker: 2,
+  };
+  checkInts(s, ints, w, 'speaker.');
   checkPositive(s.lr, 'speaker.lr', w);
-  if (s.evalUtterances !== 0) ints('speaker', s, 2, ['evalUtterances']);
+  if (s.evalUtterances !== 0) checkInt(s.evalUtterances, 'speaker.evalUtterances', w, 2);
   if (s.steps % s.evalEvery !== 0)
     throw new Error(`${w}: 'speaker.steps' (${s.steps}) must be a multiple of 'speaker.evalEvery' (${s.evalEvery})`);
   for (const x of [...p.speaker.models, ...p.speaker.dataEfficiency.models]) validateModel(x, `${w} speaker`);

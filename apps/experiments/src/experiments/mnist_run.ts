@@ -13,9 +13,9 @@ import type { MnistSubset } from '@ttrnn/datasets/node';
 import { classificationObjective, evaluateClassifier } from '@ttrnn/training/node';
 import type { MnistOutcome } from '../report/results.js';
 import type { MnistConfig } from '../profiles.js';
-import { checkModelOptions, defined, modelFields, runName, trainingRun, withDefaults } from './training_run.js';
+import { checkRunOptions, defined, modelFields, runName, trainingRun, withDefaults } from './training_run.js';
 import type { RunEnvironment, RunOptions, TrainingResult } from './training_run.js';
-import { SEED_MAX, checkChoice, checkInt, checkPositive } from '../args.js';
+import { checkChoice, checkInts } from '../args.js';
 
 export type { RunEnvironment };
 
@@ -81,21 +81,11 @@ export interface MnistRunResult extends MnistOutcome, TrainingResult {
 export function resolveMnistOptions(options: Partial<MnistRunOptions>): MnistRunOptions {
   const fn = 'runMnist';
   const o = withDefaults(options, DEFAULT_MNIST_OPTIONS, MNIST_OPTIONAL, fn);
-  checkModelOptions(o, fn);
-  checkInt(o.epochs, 'epochs', fn, 1);
-  checkInt(o.batch, 'batch', fn, 1);
-  checkPositive(o.lr, 'lr', fn);
-  checkInt(o.lrDecayEvery, 'lrDecayEvery', fn, 0);
-  if (o.clip !== null) checkPositive(o.clip, 'clip', fn);
-  checkInt(o.trainLimit, 'trainLimit', fn, 0);
-  checkInt(o.testLimit, 'testLimit', fn, 0);
-  checkInt(o.validationSize, 'validationSize', fn, 1);
-  checkInt(o.seed, 'seed', fn, 0, SEED_MAX);
+  checkRunOptions(o, fn);
+  checkInts(o, { epochs: 1, batch: 1, lrDecayEvery: 0, validationSize: 1 }, fn);
   checkChoice(o.order, MNIST_ORDERS, 'order', fn);
   checkChoice(o.view, MNIST_VIEWS, 'view', fn);
   checkChoice(o.dataset, MNIST_DATASETS, 'dataset', fn);
-  checkInt(o.checkpointEvery, 'checkpointEvery', fn, 1);
-  if (o.checkpoint !== null) checkInt(o.checkpoint, 'checkpoint', fn, 0);
   return { ...o, checkpoint: o.checkpoint ?? (o.view === 'row' ? 0 : PIXEL_CHECKPOINT) };
 }
 

@@ -27,9 +27,9 @@ import { PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from '../paper_results.js';
 import type { SpeakerConfig, SpeakerSubset } from '../profiles.js';
 import type { SpeakerOutcome } from '../report/results.js';
 import { repoRoot } from '../sweep.js';
-import { checkModelOptions, modelFields, runName, trainingRun, withDefaults } from './training_run.js';
+import { checkRunOptions, modelFields, runName, trainingRun, withDefaults } from './training_run.js';
 import type { RunEnvironment, RunOptions, TrainingResult } from './training_run.js';
-import { SEED_MAX, checkChoice, checkInt, checkPositive, SIZE_BOUNDS } from '../args.js';
+import { SEED_MAX, SIZE_BOUNDS, checkChoice, checkInt, checkInts } from '../args.js';
 
 export const SPEAKER_CORPORA = ['synthetic', 'librispeech', 'dir'] as const;
 export const SPEAKER_SUBSETS: readonly SpeakerSubset[] = ['first', 'seeded'];
@@ -128,20 +128,12 @@ export function resolveSpeakerOptions(
     options.checkpoint === undefined
       ? { ...merged, checkpoint: autoSpeakerCheckpoint(merged.speakers, merged.utterances, merged.hidden) }
       : merged;
-  checkModelOptions(o, fn);
+  checkRunOptions(o, fn);
   checkInt(o.embedding, 'embedding', fn, 1, SIZE_BOUNDS.hidden);
-  checkInt(o.steps, 'steps', fn, 1);
-  checkInt(o.speakers, 'speakers', fn, 2);
-  checkInt(o.utterances, 'utterances', fn, 2);
-  checkPositive(o.lr, 'lr', fn);
-  if (o.clip !== null) checkPositive(o.clip, 'clip', fn);
-  checkInt(o.evalEvery, 'evalEvery', fn, 0);
-  checkInt(o.evalUtterances, 'evalUtterances', fn, 0);
+  checkInts(o, { steps: 1, speakers: 2, utterances: 2, evalEvery: 0, evalUtterances: 0 }, fn);
   if (o.evalUtterances === 1)
     throw new Error(`'evalUtterances' passed to '${fn}' must be 0 (all) or at least 2, got 1`);
   checkChoice(o.subset, SPEAKER_SUBSETS, 'subset', fn);
-  checkInt(o.trainLimit, 'trainLimit', fn, 0);
-  checkInt(o.testLimit, 'testLimit', fn, 0);
   // Verification scores each speaker against the others: one speaker gives no impostor trial.
   if (o.testLimit === 1)
     throw new Error(
@@ -150,7 +142,6 @@ export function resolveSpeakerOptions(
   if (!(o.trainFraction > 0 && o.trainFraction <= 1)) {
     throw new Error(`'trainFraction' passed to '${fn}' must be in (0, 1], got ${JSON.stringify(o.trainFraction)}`);
   }
-  checkInt(o.seed, 'seed', fn, 0, SEED_MAX);
   checkInt(o.corpusSeed, 'corpusSeed', fn, 0, SEED_MAX);
   checkChoice(o.corpus, SPEAKER_CORPORA, 'corpus', fn);
   checkChoice(o.size, SYNTHETIC_SIZE_NAMES, 'size', fn);
@@ -158,8 +149,6 @@ export function resolveSpeakerOptions(
     throw new Error(`'dataDir' passed to '${fn}' is required for the '${o.corpus}' corpus`);
   if (o.corpus === 'synthetic' && o.dataDir !== undefined)
     throw new Error(`'dataDir' passed to '${fn}' applies only to the 'librispeech' and 'dir' corpora`);
-  checkInt(o.checkpointEvery, 'checkpointEvery', fn, 1);
-  checkInt(o.checkpoint, 'checkpoint', fn, 0);
   const evalEvery = o.evalEvery === 0 ? Math.min(500, o.steps) : o.evalEvery;
   if (o.steps % evalEvery !== 0) {
     throw new Error(`'steps' passed to '${fn}' (${o.steps}) must be a multiple of 'evalEvery' (${evalEvery})`);

@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { modelName, validateModel } from '../profiles.js';
 import type { ModelSpec } from '../profiles.js';
 import { repoRoot } from '../sweep.js';
-import { SIZE_BOUNDS, checkInt } from '../args.js';
+import { SEED_MAX, SIZE_BOUNDS, checkInt, checkInts, checkPositive } from '../args.js';
 
 /** Not configuration: how this process runs (never part of config.json). */
 export interface RunEnvironment {
@@ -235,8 +235,8 @@ export function withDefaults<O extends object>(
   return { ...defaults, ...defined(options as Record<string, unknown>) } as O;
 }
 
-/** Checks the model options with the cells package's checks (errors name `fn` and the field). */
-export function checkModelOptions(o: ModelOptions, fn: string): void {
+/** Checks the options every run has, the model's with the cells package's checks (errors name `fn` and the option). */
+export function checkRunOptions(o: RunOptions, fn: string): void {
   checkInt(o.hidden, 'hidden', fn, 1, SIZE_BOUNDS.hidden);
   checkInt(o.layers, 'layers', fn, 1, SIZE_BOUNDS.layers);
   validateModel(o, fn);
@@ -244,6 +244,11 @@ export function checkModelOptions(o: ModelOptions, fn: string): void {
     checkInt(o.tt.cores, 'cores', fn, 1, SIZE_BOUNDS.cores);
     checkInt(o.tt.rank, 'rank', fn, 1, SIZE_BOUNDS.rank);
   }
+  checkPositive(o.lr, 'lr', fn);
+  if (o.clip !== null) checkPositive(o.clip, 'clip', fn);
+  checkInt(o.seed, 'seed', fn, 0, SEED_MAX);
+  checkInts(o, { trainLimit: 0, testLimit: 0, checkpointEvery: 1 }, fn);
+  if (o.checkpoint !== null) checkInt(o.checkpoint, 'checkpoint', fn, 0);
 }
 
 /** A readable, collision-free run name: experiment, model, and a hash of the whole configuration. */
