@@ -57,19 +57,6 @@ export const PAPER_PARAM_TABLE: readonly PaperParamRow[] = [
   row('gru', 4, [1750, 2098, 3226, 7210, 22090]),
 ];
 
-/**
- * The authors' analysis notebooks count one bias fewer for TT models: G·H less (G = 4 gates for LSTM,
- * 3 for GRU). This is the "paper" convention of the tables.
- */
-export function paperConventionParams(
-  model: CellKind,
-  hidden: number,
-  implementationCount: number,
-  tt: boolean,
-): number {
-  return tt ? implementationCount - (model === 'lstm' ? 4 : 3) * hidden : implementationCount;
-}
-
 /** The authors' logged parameter count for a layout, if the tables hold it. */
 export function paperParams(
   model: CellKind,

@@ -181,10 +181,6 @@ export function speakerRunConfig(o: SpeakerRunOptions): Record<string, unknown> 
   };
 }
 
-export function speakerRunName(o: SpeakerRunOptions): string {
-  return runName('speaker', o, speakerRunConfig(resolveSpeakerOptions(o)));
-}
-
 async function loadCorpus(o: SpeakerRunOptions): Promise<SpeakerCorpus> {
   if (o.corpus === 'synthetic') return syntheticCorpus({ size: o.size, seed: o.corpusSeed });
   if (o.corpus === 'librispeech') return libriSpeechCorpus({ root: o.dataDir as string });
