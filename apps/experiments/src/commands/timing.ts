@@ -6,6 +6,7 @@
  */
 import { recurrentKernels } from '@ttrnn/kernels';
 import { BACKEND_NAMES, backendFromEnv, describeBackend, initBackend } from '@ttrnn/backend';
+import { checkInts } from '../args.js';
 import { defineCommand } from '../command.js';
 import { SHAPES, formatTable, measureConfigs } from './timing_bench.js';
 import type { BenchConfig, BenchRecord, BenchShape, ModelFactory } from './timing_bench.js';
@@ -78,12 +79,7 @@ export async function runTiming(options: TimingOptions = {}): Promise<TimingResu
   const fastKernels = backend === 'wasm' && options.stockKernels !== true;
   const warmup = options.warmup ?? 1;
   const iterations = options.iterations ?? (quick ? 3 : 6);
-  if (!Number.isInteger(warmup) || warmup < 0) {
-    throw new Error(`'warmup' passed to 'runTiming' must be an integer ≥ 0, got ${String(warmup)}`);
-  }
-  if (!Number.isInteger(iterations) || iterations < 1) {
-    throw new Error(`'iterations' passed to 'runTiming' must be an integer ≥ 1, got ${String(iterations)}`);
-  }
+  checkInts({ warmup, iterations }, { warmup: 0, iterations: 1 }, 'runTiming');
   const records = await measureConfigs(timingConfigs(quick), options.factory ?? cellsFactory, {
     warmup,
     iterations,
