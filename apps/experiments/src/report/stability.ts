@@ -6,6 +6,7 @@
 import { modelId, modelLabel } from '../profiles.js';
 import type { ModelSpec, StabilityConfig } from '../profiles.js';
 import type { RunRecord, StabilityOutcome } from './results.js';
+import { int, table } from './format.js';
 import { PALETTE } from './svg.js';
 import type { Chart } from './svg.js';
 
@@ -145,16 +146,16 @@ export function renderStability(records: readonly RunRecord<StabilityConfig, Sta
       `A run that only learns slowly is not counted as diverged.`,
     '',
   );
-  lines.push(
-    '| model | learning rate | final acc. | best acc. | diverged (NaN + at chance) / runs | params |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
-  );
-  for (const r of rows) {
-    lines.push(
-      `| ${modelLabel(r.model)} | ${r.lr.toExponential()} | ${pm(r.final)} | ${pm(r.best)} | ${r.nan + r.chance} (${r.nan} + ${r.chance}) / ${r.runs} | ${r.params.toLocaleString('en-US')} |`,
-    );
-  }
-  lines.push('');
+  const head = ['model', 'learning rate', 'final acc.', 'best acc.', 'diverged (NaN + at chance) / runs', 'params'];
+  const cells = rows.map((r) => [
+    modelLabel(r.model),
+    r.lr.toExponential(),
+    pm(r.final),
+    pm(r.best),
+    `${r.nan + r.chance} (${r.nan} + ${r.chance}) / ${r.runs}`,
+    int(r.params),
+  ]);
+  lines.push(table(head, cells), '');
   for (const cell of ['lstm', 'gru'] as const) {
     const cellRows = rows.filter((r) => r.model.cell === cell);
     if (cellRows.length === 0) continue;
