@@ -5,6 +5,8 @@
  * objective, evaluation and result fields. Also what the runs share besides: option checks, run names and
  * directories, and the model fields of config.json.
  */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { countParams, createModel } from '@ttrnn/cells';
 import type { ModelConfig, TaskKind } from '@ttrnn/cells';
 import { deriveSeed } from '@ttrnn/random';
@@ -23,8 +25,6 @@ import type {
 } from '@ttrnn/training/node';
 import { PAPER_GRAD_NORMS } from '../paper_results.js';
 import type { CurvePoint } from '../report/results.js';
-import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { modelName, validateModel } from '../profiles.js';
 import type { ModelSpec } from '../profiles.js';
 import { repoRoot } from '../sweep.js';
