@@ -22,10 +22,11 @@
  * output buffer, which stays bound read-write across the steps: WebGPU orders the dispatches of a queue, so a
  * step sees the previous step's writes.
  *
- * Work split: a workgroup of 64 threads owns 64 hidden units j of one batch row b; the operand row the
- * product needs (h_{t−1}[b, :] forward, dA_{t+1}[b, :] backward) passes through workgroup memory in tiles of 64,
- * and the matrix is read so that neighbouring threads read neighbouring addresses (W [H, G·H] forward, Wᵀ
- * [G·H, H] backward).
+ * Work split: a workgroup of 64 threads owns 64 hidden units j of ROWS = 4 batch rows; the operand rows the
+ * product needs (h_{t−1}[b, :] forward, dA_{t+1}[b, :] backward) pass through workgroup memory in tiles of 64,
+ * each matrix element read serves the 4 rows (a quarter of the matrix traffic of one row per workgroup), and the
+ * matrix is read so that neighbouring threads read neighbouring addresses (W [H, G·H] forward, Wᵀ [G·H, H]
+ * backward).
  */
 
 /** tfjs-backend-webgpu's program format (its `WebGPUProgram`, the fields this module sets). */
@@ -48,6 +49,9 @@ export interface WgslShape {
 }
 
 const TILE = 64;
+/** Batch rows per workgroup. */
+const ROWS = 4;
+const rowList = Array.from({ length: ROWS }, (_, r) => r);
 const gatesOf = (cell: WgslCell): number => (cell === 'lstm' ? 4 : 3);
 
 /** Offsets (in floats) of the forward state's parts, and its length. */
@@ -91,7 +95,8 @@ const TT_DAX : i32 = ${g.dax};
 const TT_DAH : i32 = ${g.dah};
 const TT_CARRY : i32 = ${g.carry};
 const TT_TILE : i32 = ${TILE};
-var<workgroup> ttTile : array<f32, ${TILE}>;`;
+const TT_ROWS : i32 = ${ROWS};
+var<workgroup> ttTile : array<array<f32, ${TILE}>, ${ROWS}>;`;
 }
 
 function baseProgram(
@@ -108,7 +113,7 @@ function baseProgram(
     // The backend caches compiled pipelines by this key plus the inputs' ranks: the shape is baked into the code.
     shaderKey: `ttrnn_${key}_${cell}_${shape.steps}_${shape.batch}_${shape.hidden}`,
     dispatchLayout: { x: [1], y: [0] },
-    dispatch: [Math.ceil(shape.hidden / TILE), shape.batch, 1],
+    dispatch: [Math.ceil(shape.hidden / TILE), Math.ceil(shape.batch / ROWS), 1],
     variableNames,
     uniforms: 'step : i32,',
     workgroupSize,
@@ -125,16 +130,16 @@ export function forwardStepProgram(cell: WgslCell, shape: WgslShape): WgslProgra
   const G = gatesOf(cell);
   const accs = Array.from({ length: G }, (_, q) => q);
   const lstm = cell === 'lstm';
+  const params = accs.map((q) => `acc${q} : f32`).join(', ');
   const epilogue = lstm
     ? `
-  let ai = acc0 + xp[xr + j] + bx[j] + bh[j];
-  let af = acc1 + xp[xr + TT_H + j] + bx[TT_H + j] + bh[TT_H + j];
-  let ag = acc2 + xp[xr + 2 * TT_H + j] + bx[2 * TT_H + j] + bh[2 * TT_H + j];
-  let ao = acc3 + xp[xr + 3 * TT_H + j] + bx[3 * TT_H + j] + bh[3 * TT_H + j];
-  let i = ttSigmoid(ai);
-  let f = ttSigmoid(af);
-  let g = ttTanh(ag);
-  let o = ttSigmoid(ao);
+fn stepEpilogue(t : i32, b : i32, j : i32, ${params}) {
+  let row = t * TT_B + b;
+  let xr = row * TT_GH;
+  let i = ttSigmoid(acc0 + xp[xr + j] + bx[j] + bh[j]);
+  let f = ttSigmoid(acc1 + xp[xr + TT_H + j] + bx[TT_H + j] + bh[TT_H + j]);
+  let g = ttTanh(acc2 + xp[xr + 2 * TT_H + j] + bx[2 * TT_H + j] + bh[2 * TT_H + j]);
+  let o = ttSigmoid(acc3 + xp[xr + 3 * TT_H + j] + bx[3 * TT_H + j] + bh[3 * TT_H + j]);
   var cPrev : f32;
   if (t == 0) {
     cPrev = c0[b * TT_H + j];
@@ -149,8 +154,12 @@ export function forwardStepProgram(cell: WgslCell, shape: WgslShape): WgslProgra
   result[ar] = i;
   result[ar + TT_H] = f;
   result[ar + 2 * TT_H] = g;
-  result[ar + 3 * TT_H] = o;`
+  result[ar + 3 * TT_H] = o;
+}`
     : `
+fn stepEpilogue(t : i32, b : i32, j : i32, ${params}) {
+  let row = t * TT_B + b;
+  let xr = row * TT_GH;
   let r = ttSigmoid(xp[xr + j] + bx[j] + acc0 + bh[j]);
   let z = ttSigmoid(xp[xr + TT_H + j] + bx[TT_H + j] + acc1 + bh[TT_H + j]);
   let ahn = acc2 + bh[2 * TT_H + j];
@@ -161,36 +170,42 @@ export function forwardStepProgram(cell: WgslCell, shape: WgslShape): WgslProgra
   result[ar] = r;
   result[ar + TT_H] = z;
   result[ar + 2 * TT_H] = n;
-  result[ar + 3 * TT_H] = ahn;`;
+  result[ar + 3 * TT_H] = ahn;
+}`;
+  const acc = (r: number, q: number) => `acc${r}_${q}`;
   const code = `
 fn hPrev(t : i32, b : i32, k : i32) -> f32 {
   if (t == 0) { return h0[b * TT_H + k]; }
   return result[TT_HS + ((t - 1) * TT_B + b) * TT_H + k];
 }
+${epilogue}
 
 fn main() {
   let t = uniforms.step;
   let j = i32(globalId.x);
-  let b = i32(globalId.y);
+  let b0 = i32(globalId.y) * TT_ROWS;
   let lj = i32(localId.x);
-  ${accs.map((q) => `var acc${q} = 0.0;`).join(' ')}
+  ${rowList.flatMap((r) => accs.map((q) => `var ${acc(r, q)} = 0.0;`)).join(' ')}
   for (var k0 = 0; k0 < TT_H; k0 += TT_TILE) {
-    if (k0 + lj < TT_H) { ttTile[lj] = hPrev(t, b, k0 + lj); }
+    for (var r = 0; r < TT_ROWS; r++) {
+      if (k0 + lj < TT_H && b0 + r < TT_B) { ttTile[r][lj] = hPrev(t, b0 + r, k0 + lj); }
+    }
     workgroupBarrier();
     if (j < TT_H) {
       let kn = min(TT_TILE, TT_H - k0);
       for (var kk = 0; kk < kn; kk++) {
-        let hv = ttTile[kk];
         let wr = (k0 + kk) * TT_GH + j;
-        ${accs.map((q) => `acc${q} += hv * w[wr + ${q} * TT_H];`).join('\n        ')}
+        ${accs.map((q) => `let w${q} = w[wr + ${q} * TT_H];`).join(' ')}
+        ${rowList.map((r) => `let hv${r} = ttTile[${r}][kk];`).join(' ')}
+        ${rowList.flatMap((r) => accs.map((q) => `${acc(r, q)} += hv${r} * w${q};`)).join('\n        ')}
       }
     }
     workgroupBarrier();
   }
   if (j >= TT_H) { return; }
-  let row = t * TT_B + b;
-  let xr = row * TT_GH;
-  ${epilogue}
+  ${rowList
+    .map((r) => `if (b0 + ${r} < TT_B) { stepEpilogue(t, b0 + ${r}, j, ${accs.map((q) => acc(r, q)).join(', ')}); }`)
+    .join('\n  ')}
 }`;
   const names = lstm ? ['xp', 'bx', 'bh', 'w', 'h0', 'c0'] : ['xp', 'bx', 'bh', 'w', 'h0'];
   return baseProgram('fwd', cell, shape, stateLayout(cell, shape).size, names, code);
@@ -206,6 +221,9 @@ export function backwardStepProgram(cell: WgslCell, shape: WgslShape): WgslProgr
   const lstm = cell === 'lstm';
   const epilogue = lstm
     ? `
+fn stepEpilogue(t : i32, b : i32, k : i32, acc : f32) {
+  let row = t * TT_B + b;
+  let dh = dy[TT_HS + row * TT_H + k] + acc;
   var dc = dy[TT_CC + ((t + 1) * TT_B + b) * TT_H + k];
   if (t < TT_S - 1) { dc += result[TT_CARRY + b * TT_H + k]; }
   let ar = TT_ACTS + row * 4 * TT_H + k;
@@ -222,8 +240,12 @@ export function backwardStepProgram(cell: WgslCell, shape: WgslShape): WgslProgr
   result[dr + TT_H] = dc * cPrev * f * (1.0 - f);
   result[dr + 2 * TT_H] = dc * i * (1.0 - g * g);
   result[dr + 3 * TT_H] = dh * tc * o * (1.0 - o);
-  result[TT_CARRY + b * TT_H + k] = dc * f;`
+  result[TT_CARRY + b * TT_H + k] = dc * f;
+}`
     : `
+fn stepEpilogue(t : i32, b : i32, k : i32, acc : f32) {
+  let row = t * TT_B + b;
+  var dh = dy[TT_HS + row * TT_H + k] + acc;
   if (t < TT_S - 1) { dh += result[TT_CARRY + b * TT_H + k]; }
   let ar = TT_ACTS + row * 4 * TT_H + k;
   let r = st[ar];
@@ -243,32 +265,35 @@ export function backwardStepProgram(cell: WgslCell, shape: WgslShape): WgslProgr
   result[dhr] = dar;
   result[dhr + TT_H] = daz;
   result[dhr + 2 * TT_H] = dan * r;
-  result[TT_CARRY + b * TT_H + k] = dh * z;`;
-  const code = `
+  result[TT_CARRY + b * TT_H + k] = dh * z;
+}`;
+  const code = `${epilogue}
+
 fn main() {
   let t = uniforms.step;
   let k = i32(globalId.x);
-  let b = i32(globalId.y);
+  let b0 = i32(globalId.y) * TT_ROWS;
   let lk = i32(localId.x);
-  var acc = 0.0;
+  ${rowList.map((r) => `var acc${r} = 0.0;`).join(' ')}
   if (t < TT_S - 1) {
-    let next = TT_DAH + ((t + 1) * TT_B + b) * TT_GH;
     for (var m0 = 0; m0 < TT_GH; m0 += TT_TILE) {
-      if (m0 + lk < TT_GH) { ttTile[lk] = result[next + m0 + lk]; }
+      for (var r = 0; r < TT_ROWS; r++) {
+        let b = b0 + r;
+        if (m0 + lk < TT_GH && b < TT_B) { ttTile[r][lk] = result[TT_DAH + ((t + 1) * TT_B + b) * TT_GH + m0 + lk]; }
+      }
       workgroupBarrier();
       if (k < TT_H) {
         let mn = min(TT_TILE, TT_GH - m0);
         for (var mm = 0; mm < mn; mm++) {
-          acc += ttTile[mm] * wt[(m0 + mm) * TT_H + k];
+          let wv = wt[(m0 + mm) * TT_H + k];
+          ${rowList.map((r) => `acc${r} += ttTile[${r}][mm] * wv;`).join(' ')}
         }
       }
       workgroupBarrier();
     }
   }
   if (k >= TT_H) { return; }
-  let row = t * TT_B + b;
-  var dh = dy[TT_HS + row * TT_H + k] + acc;
-  ${epilogue}
+  ${rowList.map((r) => `if (b0 + ${r} < TT_B) { stepEpilogue(t, b0 + ${r}, k, acc${r}); }`).join('\n  ')}
 }`;
   const names = lstm ? ['wt', 'st', 'dy'] : ['wt', 'st', 'dy', 'h0'];
   return baseProgram('bwd', cell, shape, gradLayout(cell, shape).size, names, code);

@@ -15,11 +15,13 @@ import { chooseRecurrentPath } from '../path.js';
 const PROBLEM = await webgpuProblem();
 if (PROBLEM !== null) console.warn(`skipping the WGSL recurrent path tests: ${PROBLEM}`);
 
-const CASES: [string, TTLayout | null, number][] = [
-  ['dense', null, 8],
-  ['tt 2 cores', { cores: 2, rank: 3 }, 8],
-  // 70 hidden units: two tiles of 64 in the forward's product, five (partial last) in the backward's.
-  ['dense, wider than a tile', null, 70],
+/** [name, layout, hidden, batch] */
+const CASES: [string, TTLayout | null, number, number][] = [
+  ['dense', null, 8, 3],
+  ['tt 2 cores', { cores: 2, rank: 3 }, 8, 3],
+  // 70 hidden units: two tiles of 64 in the forward's product, five (partial last) in the backward's; 6 batch rows:
+  // two workgroups of 4 rows, the second half empty.
+  ['dense, wider than a tile', null, 70, 6],
 ];
 
 describe.skipIf(PROBLEM !== null)('the WGSL recurrent path on webgpu', () => {
@@ -45,10 +47,10 @@ describe.skipIf(PROBLEM !== null)('the WGSL recurrent path on webgpu', () => {
     it.each(CASES)(
       `${cell} %s: outputs and gradients equal the plain path's`,
       { timeout: 300_000 },
-      async (_n, tt, h) => {
+      async (_n, tt, h, batch) => {
         const rnn = makeRnn(cell, tt, 31, 2, 6, h);
-        const x = randomTensor([3, 5, 6], 4) as tf.Tensor3D;
-        const R = randomTensor([3, 5, h], 5);
+        const x = randomTensor([batch, 5, 6], 4) as tf.Tensor3D;
+        const R = randomTensor([batch, 5, h], 5);
         const ref = evaluate(rnn, x, R, { mode: 'rebuilt', path: 'plain' });
         const fast = evaluate(rnn, x, R, { mode: 'rebuilt', path: 'webgpu' });
         expect(fast.length).toBe(ref.length);
