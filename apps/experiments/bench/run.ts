@@ -1,5 +1,5 @@
 /**
- * `pnpm run bench [--json] [--shape row-mnist|original|pixel|all] [--quick] [--filter S] [--backend B] [--threads N] [--compare]`
+ * `pnpm run bench [--json] [--shape row-mnist|original|pixel|speaker|all] [--quick] [--filter S] [--backend B] [--threads N] [--compare] [--batch N]`
  *
  * `--compare`: the row-MNIST models the original's code was timed at, on the default (kernel) and
  * the plain path, with their ratios to the original's times and to the own dense LSTM.
@@ -19,6 +19,7 @@ import { BACKEND_NAMES, describeBackend, initBackend } from '@ttrnn/backend';
 import { SEED_MAX, UsageError, parseArgs, usage } from '../src/args.js';
 import type { OptionSpecs } from '../src/args.js';
 import {
+  ALL_SHAPES,
   SHAPES,
   SHAPE_NAMES,
   benchConfigs,
@@ -35,7 +36,12 @@ import { recurrentKernels, setKernelThreads } from '@ttrnn/kernels';
 
 const OPTIONS: OptionSpecs = {
   json: { kind: 'flag', description: 'print only the JSON array of records on stdout' },
-  shape: { kind: 'string', description: 'which shape to measure', choices: [...SHAPE_NAMES, 'all'], default: 'all' },
+  shape: {
+    kind: 'string',
+    description: `which shape to measure ('all': ${ALL_SHAPES.join(', ')}; speaker is a GPU shape)`,
+    choices: [...SHAPE_NAMES, 'all'],
+    default: 'all',
+  },
   quick: { kind: 'flag', description: 'fewer configurations (2 cores, ranks 2 and 8) and rounds' },
   filter: {
     kind: 'string',
@@ -44,7 +50,7 @@ const OPTIONS: OptionSpecs = {
   backend: { kind: 'string', description: 'tfjs backend', choices: [...BACKEND_NAMES], default: 'wasm' },
   iterations: {
     kind: 'int',
-    description: 'measured rounds at row-mnist (original: half, at least 3; pixel: a quarter, at least 2)',
+    description: 'measured rounds at row-mnist (original: half, at least 3; pixel and speaker: a quarter, at least 2)',
     min: 1,
   },
   warmup: { kind: 'int', description: 'warm-up rounds before measuring' },
@@ -56,6 +62,11 @@ const OPTIONS: OptionSpecs = {
     default: 128,
     min: 1,
     max: 4096,
+  },
+  batch: {
+    kind: 'int',
+    description: "batch size of every measured shape instead of the shape's own (a smoke run on a slow device)",
+    min: 1,
   },
   threads: {
     kind: 'int',
@@ -115,7 +126,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const backend = await initBackend(String(options['backend']), { fastKernels: !stock });
   const fastKernels = backend === 'wasm' && !stock;
   const shapeOpt = String(options['shape']);
-  const shapes: ShapeName[] = shapeOpt === 'all' ? [...SHAPE_NAMES] : [shapeOpt as ShapeName];
+  const shapes: ShapeName[] = shapeOpt === 'all' ? [...ALL_SHAPES] : [shapeOpt as ShapeName];
   const filter = options['filter'] === undefined ? undefined : String(options['filter']);
   const threads = options['threads'] as number | undefined;
   if (threads !== undefined) {
@@ -134,17 +145,22 @@ async function main(argv: readonly string[]): Promise<number> {
   const pixelRounds = { warmup: 0, iterations: Math.max(2, Math.round(iterations / 4)) };
   err(
     `bench: ${configs.length} configurations on ${describeBackend().backend} (tfjs ${describeBackend().tfjsVersion}), kernel threads ${recurrentKernels().threads}; ` +
-      `row-mnist ${warmup}+${iterations} rounds, original ${originalRounds.warmup}+${originalRounds.iterations}, pixel 0+${pixelRounds.iterations}`,
+      `row-mnist ${warmup}+${iterations} rounds, original ${originalRounds.warmup}+${originalRounds.iterations}, pixel and speaker 0+${pixelRounds.iterations}` +
+      (options['batch'] === undefined ? '' : `; batch ${String(options['batch'])} at every shape`),
   );
   const pixelHidden = options['pixel-hidden'] as number;
   if (pixelHidden <= 0)
     throw new UsageError(`option --pixel-hidden of 'bench' must be a positive integer, got ${pixelHidden}`);
-  const shapeOverrides = { pixel: { ...SHAPES.pixel, hidden: pixelHidden } };
+  const batch = options['batch'] as number | undefined;
+  const withBatch = (s: BenchShape): BenchShape => (batch === undefined ? s : { ...s, batch });
+  const shapeOverrides = Object.fromEntries(
+    SHAPE_NAMES.map((n) => [n, withBatch(n === 'pixel' ? { ...SHAPES.pixel, hidden: pixelHidden } : SHAPES[n])]),
+  ) as Record<ShapeName, BenchShape>;
   const loadBefore = loadavg()[0]!;
   const records = await measureConfigs(configs, factory, {
     warmup,
     iterations,
-    perShape: { original: originalRounds, pixel: pixelRounds },
+    perShape: { original: originalRounds, pixel: pixelRounds, speaker: pixelRounds },
     shapes: shapeOverrides,
     seed: options['seed'] as number,
     now: () => performance.now(),

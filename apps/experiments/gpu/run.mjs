@@ -2,10 +2,12 @@
 /**
  * The GPU run, inside the bundle made by `pnpm run gpu-bundle` (plain Node ≥ 20, no packages):
  *
- *   node run.mjs [--backend webgpu|wasm] [--quick] [--epochs N] [--no-bench] [--no-mnist]
+ *   node run.mjs [--backend webgpu|wasm] [--quick] [--epochs N] [--no-bench] [--no-speaker] [--no-mnist]
  *
  * 1. the benchmark at the row-MNIST shape (batch 128, 28 steps, hidden 256): inference and training-step
- *    time of the dense LSTM/GRU and the TT models (`ttrnn.mjs bench --shape row-mnist`);
+ *    time of the dense LSTM/GRU and the TT models (`ttrnn.mjs bench --shape row-mnist`), then at the speaker
+ *    encoder's shape (batch 16 × 32, 160 frames, hidden 768; `--shape speaker`; --quick: at batch 2, only to
+ *    check that it runs);
  * 2. a paper-profile slice: one MNIST configuration of the paper's settings (TT-LSTM, 2 cores, rank 4,
  *    hidden 256, batch 128, Adam 1e-2, all 50,000 training images) for --epochs epochs (default 1);
  * then prints one table and writes results-<backend>.json. --quick: fewer benchmark configurations and a
@@ -18,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const KNOWN = ['--backend', '--quick', '--epochs', '--no-bench', '--no-mnist', '--help'];
+const KNOWN = ['--backend', '--quick', '--epochs', '--no-bench', '--no-speaker', '--no-mnist', '--help'];
 for (const a of args) {
   if (a.startsWith('--') && !KNOWN.includes(a)) {
     console.error(`run.mjs: unknown option ${a} (known: ${KNOWN.join(', ')})`);
@@ -26,7 +28,7 @@ for (const a of args) {
   }
 }
 if (args.includes('--help')) {
-  console.log('node run.mjs [--backend webgpu|wasm] [--quick] [--epochs N] [--no-bench] [--no-mnist]');
+  console.log('node run.mjs [--backend webgpu|wasm] [--quick] [--epochs N] [--no-bench] [--no-speaker] [--no-mnist]');
   process.exit(0);
 }
 const value = (name, fallback) => {
@@ -63,22 +65,37 @@ const results = {
   startedAt: new Date().toISOString(),
   node: process.version,
   bench: null,
+  speakerBench: null,
   mnist: null,
 };
 const lines = [];
-if (!args.includes('--no-bench')) {
-  const b = ttrnn(['bench', '--backend', backend, '--shape', 'row-mnist', '--json', ...(quick ? ['--quick'] : [])]);
-  results.bench = b.json;
-  lines.push(`Benchmark, row-MNIST shape (batch 128, 28 steps, hidden 256), ${backend}, medians:`, '');
+/** The benchmark at one shape, as a table of medians. */
+function benchTable(shape, title, extra) {
+  const b = ttrnn(['bench', '--backend', backend, '--shape', shape, '--json', ...(quick ? ['--quick'] : []), ...extra]);
+  lines.push(`Benchmark, ${title}, ${backend}, medians:`, '');
   lines.push('| model | parameters | inference ms | training step ms |', '|---|---:|---:|---:|');
   for (const r of b.json) {
     const name =
       r.cores === null
         ? `dense ${r.model}`
         : `${r.model} ${r.cores} cores rank ${r.rank}${r.mode ? ` (${r.mode})` : ''}`;
-    lines.push(`| ${name} | ${r.params.toLocaleString('en')} | ${r.inferMs.toFixed(1)} | ${r.trainMs.toFixed(1)} |`);
+    const path = r.path === 'plain' ? ', plain path' : '';
+    lines.push(
+      `| ${name}${path} | ${r.params.toLocaleString('en')} | ${r.inferMs.toFixed(1)} | ${r.trainMs.toFixed(1)} |`,
+    );
   }
   lines.push('');
+  return b.json;
+}
+if (!args.includes('--no-bench')) {
+  results.bench = benchTable('row-mnist', 'row-MNIST shape (batch 128, 28 steps, hidden 256)', []);
+  if (!args.includes('--no-speaker')) {
+    results.speakerBench = benchTable(
+      'speaker',
+      `speaker encoder's shape (${quick ? 'batch 2 (--quick)' : 'batch 16 × 32'}, 160 frames, hidden 768, checkpointed in chunks of 16)`,
+      quick ? ['--batch', '2'] : [],
+    );
+  }
 }
 if (!args.includes('--no-mnist')) {
   const runDir = join(here, 'runs', `mnist-${backend}${quick ? '-quick' : ''}-e${epochs}`);

@@ -4,27 +4,18 @@
  * full rank; the TT model must compute the dense model. Through SwiftShader where there is no GPU; skipped,
  * saying what to install, where no Vulkan driver is found.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { backendFromEnv, initBackend, webgpuProblem } from '@ttrnn/backend';
+import { onWebGPU, webgpuSkipReason } from '@ttrnn/test-utils';
 import { compressModel } from './compress.js';
 import { createModel } from './models.js';
 import { maxAbsDiffAsync, randomTensor } from './test_util/random.js';
 
-const PROBLEM = await webgpuProblem();
-if (PROBLEM !== null) console.warn(`skipping compressModel on webgpu: ${PROBLEM}`);
+const PROBLEM = await webgpuSkipReason('compressModel on webgpu');
 
 describe.skipIf(PROBLEM !== null)('compressModel on webgpu', () => {
-  beforeAll(async () => {
-    await initBackend('webgpu');
-    // Small ops would otherwise run on the CPU (tfjs-backend-webgpu forwards tensors under 1000 elements that
-    // the CPU holds), leaving readable CPU copies behind.
-    tf.env().set('WEBGPU_CPU_FORWARD', false);
-  });
-  afterAll(async () => {
-    tf.env().set('WEBGPU_CPU_FORWARD', true);
-    await initBackend(backendFromEnv());
-  });
+  // GPU-only results: small ops would otherwise run on the CPU and leave readable copies behind.
+  onWebGPU({ cpuForward: false });
 
   it('reads GPU-resident weights and gives a TT model that computes the dense one', { timeout: 300_000 }, async () => {
     const model = createModel(

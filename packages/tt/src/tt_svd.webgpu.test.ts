@@ -3,30 +3,22 @@
  * computed on the GPU cannot be read synchronously in Node. Through SwiftShader where there is no GPU; skipped,
  * saying what to install, where no Vulkan driver is found.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { backendFromEnv, initBackend, webgpuProblem } from '@ttrnn/backend';
+import { onWebGPU, webgpuSkipReason } from '@ttrnn/test-utils';
 import { Rng } from '@ttrnn/random';
 import { ttRound } from './tt_round.js';
 import { ttSvd } from './tt_svd.js';
 import { coresToFloat64, ttTensorFull, ttTensorFull64 } from './tt_tensor.js';
 
-const PROBLEM = await webgpuProblem();
-if (PROBLEM !== null) console.warn(`skipping the TT-SVD tests on webgpu: ${PROBLEM}`);
+const PROBLEM = await webgpuSkipReason('the TT-SVD tests on webgpu');
 
 /** A GPU-only copy of `t` (an op on the GPU; CPU forwarding is off in this file). */
 const onGpu = (t: tf.Tensor): tf.Tensor => tf.mul(t, 1);
 
 describe.skipIf(PROBLEM !== null)('TT-SVD and rounding on webgpu', () => {
-  beforeAll(async () => {
-    await initBackend('webgpu');
-    // tfjs-backend-webgpu runs ops on tensors under 1000 elements on the CPU when the CPU holds them.
-    tf.env().set('WEBGPU_CPU_FORWARD', false);
-  });
-  afterAll(async () => {
-    tf.env().set('WEBGPU_CPU_FORWARD', true);
-    await initBackend(backendFromEnv());
-  });
+  // GPU-only results: small ops would otherwise run on the CPU and leave readable copies behind.
+  onWebGPU({ cpuForward: false });
 
   it('ttSvd reads a GPU tensor and recovers its TT ranks; ttRound and coresToFloat64 read GPU cores', async () => {
     const rng = new Rng(3);

@@ -1,2 +1,3 @@
 export { assertClose, firstMismatch, maxAbsError } from './tolerance.js';
 export type { Tolerance } from './tolerance.js';
+export { onWebGPU, webgpuSkipReason } from './webgpu.js';

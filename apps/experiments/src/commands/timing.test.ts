@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchModel } from './timing_bench.js';
 import {
+  ALL_SHAPES,
+  SHAPES,
+  SPEAKER_CHUNK,
+  benchConfigs,
   compareConfigs,
   configId,
   formatComparison,
@@ -71,6 +75,23 @@ describe('timing', () => {
     );
     await expect(timingCommand.run(['--rounds', '3'])).rejects.toThrow(/unknown option --rounds for 'timing'/);
     await expect(timingCommand.run(['extra'])).rejects.toThrow(/'timing' takes no positional arguments, got 'extra'/);
+  });
+});
+
+describe('bench shapes', () => {
+  it("speaker is the authors' encoder, measured checkpointed, dense and TT, and only when asked for", () => {
+    expect(SHAPES.speaker).toMatchObject({ batch: 512, steps: 160, input: 40, hidden: 768 });
+    expect(ALL_SHAPES).not.toContain('speaker');
+    const ids = benchConfigs('speaker').map(configId);
+    expect(ids).toEqual([
+      `speaker/lstm/ckpt${SPEAKER_CHUNK}`,
+      `speaker/tt-lstm/c2/r2/auto/ckpt${SPEAKER_CHUNK}`,
+      `speaker/tt-lstm/c2/r8/auto/ckpt${SPEAKER_CHUNK}`,
+      `speaker/gru/ckpt${SPEAKER_CHUNK}`,
+      `speaker/tt-gru/c2/r2/auto/ckpt${SPEAKER_CHUNK}`,
+      `speaker/tt-gru/c2/r8/auto/ckpt${SPEAKER_CHUNK}`,
+    ]);
+    expect(benchConfigs('speaker', { quick: true }).map(configId)).toHaveLength(4);
   });
 });
 

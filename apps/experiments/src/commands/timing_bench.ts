@@ -12,8 +12,10 @@ import { PRODUCT_MODES } from '@ttrnn/cells';
 import type { ProductMode } from '@ttrnn/cells';
 import { textTable } from '../report/format.js';
 
-export const SHAPE_NAMES = ['row-mnist', 'original', 'pixel'] as const;
+export const SHAPE_NAMES = ['row-mnist', 'original', 'pixel', 'speaker'] as const;
 export type ShapeName = (typeof SHAPE_NAMES)[number];
+/** The shapes of `--shape all`: speaker is left out (a GPU shape: one dense training step is minutes on 2 cores). */
+export const ALL_SHAPES: readonly ShapeName[] = ['row-mnist', 'original', 'pixel'];
 
 export const MODEL_KINDS = ['lstm', 'gru', 'tt-lstm', 'tt-gru', 'tfjs-layers-lstm'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
@@ -35,16 +37,22 @@ export interface BenchShape {
  * dense training step takes over ten seconds on one wasm thread, and per-step TT contractions
  * at batch 32 peak at 3.5 GiB of the 4 GiB wasm heap. pixel is permuted pixel MNIST (784 steps of one pixel, hidden 128)
  * at batch 128, trained with the checkpointed backward of @ttrnn/cells: the ordinary backward
- * needs about 5.2 MiB per step there (4.1 GiB in all), beyond the wasm heap.
+ * needs about 5.2 MiB per step there (4.1 GiB in all), beyond the wasm heap. speaker is the authors' speaker
+ * encoder (a batch of 16 speakers × 32 utterances, 160 frames of 40 mel channels, hidden 768, a 256-wide
+ * projection as the head), trained with the checkpointed backward as `exp speaker` trains it at this size: the
+ * shape to measure on a GPU.
  */
 export const SHAPES: Readonly<Record<ShapeName, BenchShape>> = {
   'row-mnist': { name: 'row-mnist', batch: 128, steps: 28, input: 28, hidden: 256, classes: 10 },
   original: { name: 'original', batch: 16, steps: 160, input: 256, hidden: 512, classes: 10 },
   pixel: { name: 'pixel', batch: 128, steps: 784, input: 1, hidden: 128, classes: 10 },
+  speaker: { name: 'speaker', batch: 16 * 32, steps: 160, input: 40, hidden: 768, classes: 256 },
 };
 
 /** Steps per checkpointed chunk at the pixel shape (√784). */
 export const PIXEL_CHUNK = 28;
+/** Steps per checkpointed chunk at the speaker shape (what `exp speaker` chooses at hidden 768, 16 × 32). */
+export const SPEAKER_CHUNK = 16;
 
 /** One measured configuration. `cores`, `rank` and `mode` are null for dense models. */
 export interface BenchConfig {
@@ -109,6 +117,16 @@ export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): Ben
         out.push({ shape, model: cell, cores: null, rank: null, mode: null, checkpoint, ...p });
         out.push({ shape, model: tt, cores: 2, rank: 4, mode: 'auto', checkpoint, ...p });
       }
+    }
+    return filterConfigs(out, options.filter);
+  }
+  if (shape === 'speaker') {
+    // The dense encoders and TT encoders of 2 cores (ranks 2 and 8; quick: 8), mode auto, on the default path.
+    for (const cell of cells) {
+      const checkpoint = SPEAKER_CHUNK;
+      out.push({ shape, model: cell, cores: null, rank: null, mode: null, checkpoint });
+      for (const rank of quick ? [8] : [2, 8])
+        out.push({ shape, model: cell === 'lstm' ? 'tt-lstm' : 'tt-gru', cores: 2, rank, mode: 'auto', checkpoint });
     }
     return filterConfigs(out, options.filter);
   }

@@ -4,16 +4,15 @@
  * TT (W rebuilt from the cores), one layer wider than a workgroup's tile. Skipped, saying what to install, where
  * no Vulkan driver is found. Small shapes: SwiftShader takes about a millisecond per dispatch.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { backendFromEnv, initBackend, webgpuProblem } from '@ttrnn/backend';
+import { onWebGPU, webgpuSkipReason } from '@ttrnn/test-utils';
 import type { TTLayout } from '../../cell_factory.js';
 import { maxAbsDiffAsync, randomTensor } from '../../test_util/random.js';
 import { evaluate, makeRnn } from '../../test_util/rnn_eval.js';
 import { chooseRecurrentPath } from '../path.js';
 
-const PROBLEM = await webgpuProblem();
-if (PROBLEM !== null) console.warn(`skipping the WGSL recurrent path tests: ${PROBLEM}`);
+const PROBLEM = await webgpuSkipReason('the WGSL recurrent path tests');
 
 /** [name, layout, hidden, batch] */
 const CASES: [string, TTLayout | null, number, number][] = [
@@ -25,12 +24,7 @@ const CASES: [string, TTLayout | null, number, number][] = [
 ];
 
 describe.skipIf(PROBLEM !== null)('the WGSL recurrent path on webgpu', () => {
-  beforeAll(async () => {
-    await initBackend('webgpu');
-  });
-  afterAll(async () => {
-    await initBackend(backendFromEnv());
-  });
+  onWebGPU();
 
   it('is chosen on webgpu unless a TT map contracts per step', () => {
     const dense = makeRnn('lstm', null, 1, 1).cells[0]!;
