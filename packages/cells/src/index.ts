@@ -36,14 +36,9 @@ export type { ChunkRunner } from './recompute.js';
 export { PATH_CHOICES, chooseRecurrentPath } from './fast/path.js';
 export type { PathChoice, RecurrentPath } from './fast/path.js';
 
-// The reference-vector format of the original (what `pnpm run exp parity` reads).
-export {
-  cellFromReference,
-  isRecord,
-  isRefArray,
-  isWeightDescription,
-  linearMapFromReference,
-  refArray,
-  refTensor,
-} from './reference_format.js';
+// The reference-vector format of the original: reading its weights and arrays, and checking this
+// implementation against a whole file (what `pnpm run exp parity` prints).
+export { cellFromReference, linearMapFromReference, refTensor } from './reference_format.js';
 export type { RefArray } from './reference_format.js';
+export { REFERENCE_TOLERANCES, checkReferenceVectors, recogniseReferenceCase } from './reference_check.js';
+export type { ReferenceCaseKind, ReferenceCaseResult } from './reference_check.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertClose } from '@ttrnn/test-utils';
 import { createCell } from './cell_factory.js';
-import { cellFromReference, linearMapFromReference, refTensor } from './reference_format.js';
+import { cellFromReference, refTensor } from './reference_format.js';
 import { RNN } from './rnn.js';
 import type { RecurrentPath } from './fast/path.js';
 import type { ProductMode } from './linear_map.js';
@@ -25,6 +25,8 @@ function buildRnn(c: RefCase): RNN {
   ]);
 }
 
+// Every case of the file (step-0 pre-activations, the TT matmul, classifiers, layouts) is checked by the shared
+// checker in reference_check.test.ts; here, outputs and gradients on every product mode and path.
 describe.each(RNN_CASES)('reference case %s', (name) => {
   const c = loadReference()[name] as RefCase;
 
@@ -67,22 +69,6 @@ describe.each(RNN_CASES)('reference case %s', (name) => {
     rnn.dispose();
   });
 
-  it('reproduces the step-0 pre-activations', () => {
-    const rnn = buildRnn(c);
-    const cell = rnn.cells[0]!;
-    const x = refTensor(c.x, 'x') as tf.Tensor3D;
-    const [batch, , n] = x.shape;
-    const parts = tf.tidy(() => {
-      const x0 = tf.reshape(tf.slice(x, [0, 0, 0], [batch, 1, n]), [batch, n]) as tf.Tensor2D;
-      const p = cell.preActivations(x0, tf.zeros([batch, cell.hiddenSize]));
-      return [p.input, p.hidden];
-    });
-    assertClose(parts[0]!.dataSync(), c.step0_input_part.data, OUT, `${name} step0 input`);
-    assertClose(parts[1]!.dataSync(), c.step0_hidden_part.data, OUT, `${name} step0 hidden`);
-    tf.dispose([x, ...parts]);
-    rnn.dispose();
-  });
-
   it.each(RUNS)('reproduces every parameter gradient and grad_x (mode %s, path %s)', (mode, path) => {
     const rnn = buildRnn(c);
     const named = rnn.namedWeights();
@@ -104,23 +90,5 @@ describe.each(RNN_CASES)('reference case %s', (name) => {
     assertClose(grads[xv.name]!.dataSync(), c.grad_x.data, GRAD, `${name} grad_x`);
     tf.dispose([value, xv, R, ...Object.values(grads)]);
     rnn.dispose();
-  });
-});
-
-describe('reference TT matmul case', () => {
-  it('y = x·W + b by contraction and by rebuilt W', () => {
-    const c = loadReference()['tt_matmul_3core'] as Record<string, Record<string, unknown>>;
-    const layer = linearMapFromReference(c['layer'], 'layer');
-    const x = refTensor(c['x'], 'x') as tf.Tensor2D;
-    const y = (c['y'] as { data: number[] }).data;
-    for (const method of ['per-step', 'rebuilt'] as const) {
-      const out = layer.apply(x, method);
-      assertClose(out.dataSync(), y, OUT, `tt_matmul_3core ${method}`);
-      out.dispose();
-    }
-    const w = layer.full();
-    assertClose(w.dataSync(), (c['layer']!['W'] as { data: number[] }).data, OUT, 'W');
-    tf.dispose([w, x]);
-    layer.dispose();
   });
 });
