@@ -193,6 +193,32 @@ describe('runAll', () => {
     expect(after.mtimeMs).toBe(before.mtimeMs);
   });
 
+  it('with worker processes, fills the speaker feature cache once before the speaker runs start, and not when they are done', async () => {
+    const calls: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
+    const events: string[] = [];
+    const deps = fakeDeps(calls, {
+      pool: () => ({
+        async run(_lane, task) {
+          events.push(`run ${task.id}`);
+          return fakeSpeaker(task.config as SpeakerConfig);
+        },
+        async close() {},
+      }),
+      async prepareSpeakerData(configs, dataDir) {
+        events.push(`prepare ${configs.map(configId).join(',')} ${String(dataDir)}`);
+      },
+    });
+    const opts = { ...(await options(['--only', 'speaker'])), workers: 2 };
+    expect((await runAll(opts, deps)).code).toBe(0);
+    const ids = speakerConfigs(QUICK_PROFILE).map(configId);
+    expect(ids.length).toBeGreaterThan(1);
+    expect(events[0]).toBe(`prepare ${ids.join(',')} undefined`);
+    expect(events.slice(1).sort()).toEqual(ids.map((id) => `run ${id}`).sort());
+    events.length = 0;
+    expect((await runAll(opts, deps)).code).toBe(0);
+    expect(events).toEqual([]); // everything finished: read back, nothing extracted
+  });
+
   it('refuses to reuse a run directory with other settings, leaving its results untouched', async () => {
     const calls: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
     await runAll(await options(['--only', 'mnist', '--ranks', '1']), fakeDeps(calls));

@@ -5,6 +5,7 @@
  * The orchestration (`runAll`) takes its runners as dependencies, so tests drive it with fake ones;
  * `realDependencies` wires the training entry points, the parameter counter and the backend.
  */
+import { existsSync } from 'node:fs';
 import { access, mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism, cpus, freemem, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -223,6 +224,11 @@ export interface AllDependencies {
   initBackend(name: string | undefined): Promise<{ backend: string; tfjsVersion: string }>;
   /** Throws (naming the files) when the MNIST data are missing or unreadable. */
   checkMnistData(dataDir: string | undefined): Promise<void>;
+  /**
+   * Fills the speaker feature cache for these runs' corpora (each once) before worker processes start
+   * them, which would otherwise each extract the same features at the same time.
+   */
+  prepareSpeakerData?(configs: readonly SpeakerConfig[], dataDir: string | undefined): Promise<void>;
   /** Seconds on a monotonic clock. */
   now(): number;
   /** The date for the report (ISO). */
@@ -459,6 +465,10 @@ export async function runAll(
       throw new Error("'workers' above 1 needs worker processes, which these dependencies do not provide");
     const display = remote === undefined ? deps.display?.(lanes) : undefined;
     const log = display ? (m: string) => display.log(m) : deps.log;
+    const waiting = configs.filter(
+      (c): c is SpeakerConfig => c.experiment === 'speaker' && !existsSync(join(runsDir, configId(c), 'outcome.json')), // not finished (sweep.ts)
+    );
+    if (pool !== undefined && waiting.length > 1) await deps.prepareSpeakerData?.(waiting, options.speakerDataDir);
     const dataDir = (c: ExperimentConfig): { dataDir?: string } => {
       const d = c.experiment === 'speaker' ? options.speakerDataDir : options.mnistDataDir;
       return d !== undefined ? { dataDir: d } : {};

@@ -17,7 +17,7 @@ import type { Profile } from '../profiles.js';
 import { curveFromMetrics } from '../report/curve.js';
 import type { CurvePoint, ParamsRow, ParamsTables } from '../report/results.js';
 import { mnistOptionsFromSweep, runMnist } from '../experiments/mnist_run.js';
-import { runSpeaker, speakerOptionsFromSweep } from '../experiments/speaker_run.js';
+import { prepareSpeakerFeatures, runSpeaker, speakerOptionsFromSweep } from '../experiments/speaker_run.js';
 import { runStability } from '../experiments/stability.js';
 import type { RunEnvironment } from '../experiments/mnist_run.js';
 import { SweepDisplay } from '../sweep_display.js';
@@ -139,6 +139,12 @@ export function realDependencies(): AllDependencies {
     },
     async checkMnistData(dataDir) {
       await findMnistFiles(dataDir ?? mnistDataPackageDir());
+    },
+    async prepareSpeakerData(configs, dataDir) {
+      const runs = configs.map((c) =>
+        speakerOptionsFromSweep(c, { runDir: '', ...(dataDir !== undefined ? { dataDir } : {}) }),
+      );
+      await prepareSpeakerFeatures(runs, () => performance.now(), process.stderr);
     },
     now: () => performance.now() / 1000,
     date: () => new Date().toISOString(),

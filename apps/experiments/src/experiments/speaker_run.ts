@@ -21,7 +21,7 @@ import {
 import type { Ge2eBatcherState, SpeakerCorpus, SpeakerFeatureSet, SpeakerFeatures } from '@ttrnn/datasets/node';
 import { Rng, deriveSeed } from '@ttrnn/random';
 import { evaluateSpeakerModel, ge2eObjective } from '@ttrnn/training/node';
-import type { BatchSource, TrainableModel, WindowedUtterance } from '@ttrnn/training/node';
+import type { BatchSource, ProgressStream, TrainableModel, WindowedUtterance } from '@ttrnn/training/node';
 import { join } from 'node:path';
 import { PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from '../paper_results.js';
 import type { SpeakerConfig, SpeakerSubset } from '../profiles.js';
@@ -241,6 +241,52 @@ class BatcherSource implements BatchSource {
   }
 }
 
+/** The run's corpus as features, from the feature cache (extracted into it on a first use). */
+async function speakerFeatures(
+  o: SpeakerRunOptions,
+  label: string,
+  now: () => number,
+  progress: ProgressStream | null,
+): Promise<SpeakerFeatureSet> {
+  const corpus = await loadCorpus(o);
+  const cacheDir = o.cacheDir ?? join(repoRoot(), '.cache', 'speaker-features');
+  let lastShown = -Infinity;
+  return extractSpeakerFeatures(corpus, {
+    cacheDir,
+    onProgress: (done, total) => {
+      const t = now();
+      if (progress !== null && (done === total || t - lastShown > 10_000)) {
+        lastShown = t;
+        progress.write(`${label}: features ${done}/${total}\n`);
+      }
+    },
+  });
+}
+
+/**
+ * Fills the feature cache for the corpora of `runs` (each distinct corpus once), so that runs started
+ * together in several worker processes read the cache instead of each extracting the same features.
+ */
+export async function prepareSpeakerFeatures(
+  runs: readonly Partial<SpeakerRunOptions>[],
+  now: () => number,
+  progress: ProgressStream,
+): Promise<void> {
+  const seen = new Set<string>();
+  for (const options of runs) {
+    const o = resolveSpeakerOptions(options);
+    const key = JSON.stringify([o.corpus, o.size, o.corpusSeed, o.dataDir, o.cacheDir]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    await speakerFeatures(
+      o,
+      `speaker corpus ${o.corpus === 'synthetic' ? `synthetic ${o.size}` : o.dataDir}`,
+      now,
+      progress,
+    );
+  }
+}
+
 /**
  * Trains and evaluates one speaker encoder. A finished run directory returns its stored result; an
  * interrupted one needs `resume`.
@@ -250,23 +296,7 @@ export function runSpeaker(options: Partial<SpeakerRunOptions>, env: SpeakerRunE
   const config = speakerRunConfig(o);
   const name = runName('speaker', o, config);
   const prepare = async () => {
-    const progress = env.progress ?? null;
-    let features = env.features;
-    if (features === undefined) {
-      const corpus = await loadCorpus(o);
-      const cacheDir = o.cacheDir ?? join(repoRoot(), '.cache', 'speaker-features');
-      let lastShown = -Infinity;
-      features = await extractSpeakerFeatures(corpus, {
-        cacheDir,
-        onProgress: (done, total) => {
-          const t = env.now();
-          if (progress !== null && (done === total || t - lastShown > 10_000)) {
-            lastShown = t;
-            progress.write(`${name}: features ${done}/${total}\n`);
-          }
-        },
-      });
-    }
+    const features = env.features ?? (await speakerFeatures(o, name, env.now, env.progress ?? null));
     const { name: corpus, skipped } = features;
     const batcher = new Ge2eBatcher(trainingSpeakers(features.splits.train, o), {
       speakersPerBatch: o.speakers,
