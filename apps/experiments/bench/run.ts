@@ -115,7 +115,7 @@ const stockFactory = (_config: BenchConfig, shape: BenchShape, seed: number): Be
 };
 
 const factory: ModelFactory = (config, shape, seed) =>
-  config.model === 'tfjs-layers-lstm' ? stockFactory(config, shape, seed) : cellsFactory(config, shape, seed);
+  config.stock === true ? stockFactory(config, shape, seed) : cellsFactory(config, shape, seed);
 
 async function main(argv: readonly string[]): Promise<number> {
   const options = parseArgs(argv, OPTIONS, 'bench');

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchModel } from './timing_bench.js';
@@ -8,6 +9,8 @@ import {
   benchConfigs,
   compareConfigs,
   configId,
+  fromRecordConfig,
+  toRecordConfig,
   formatComparison,
   formatOriginalComparison,
   parseRecords,
@@ -40,21 +43,22 @@ describe('timing', () => {
   it('measures dense and TT models of every cell, the dense LSTM first (the reference of the ratios)', () => {
     for (const quick of [true, false]) {
       const configs = timingConfigs(quick);
-      expect(configs[0]!.model).toBe('lstm');
-      expect(new Set(configs.map((c) => c.model))).toEqual(new Set(['lstm', 'gru', 'tt-lstm', 'tt-gru']));
+      expect(configs[0]).toMatchObject({ cell: 'lstm', tt: null });
+      const models = configs.map((c) => toRecordConfig(c).model);
+      expect(new Set(models)).toEqual(new Set(['lstm', 'gru', 'tt-lstm', 'tt-gru']));
       expect(new Set(configs.map(configId)).size).toBe(configs.length);
     }
     expect(
       timingConfigs(false)
-        .filter((c) => c.model === 'tt-lstm')
-        .map((c) => c.rank),
+        .filter((c) => c.cell === 'lstm' && c.tt !== null)
+        .map((c) => c.tt?.rank),
     ).toEqual([2, 4, 8, 4]);
   });
 
   it('returns one JSON-able record per configuration, with the table', async () => {
     const result = await runTiming({ quick: true, backend: null, warmup: 0, iterations: 2, factory: tinyModel });
     const configs = timingConfigs(true);
-    expect(result.records.map(configId)).toEqual(configs.map(configId));
+    expect(result.records).toMatchObject(configs.map(toRecordConfig));
     for (const r of result.records) {
       expect(r.inferSpread.n).toBe(2);
       expect(r.trainSpread.n).toBe(2);
@@ -92,6 +96,50 @@ describe('bench shapes', () => {
       `speaker/tt-gru/c2/r8/auto/ckpt${SPEAKER_CHUNK}`,
     ]);
     expect(benchConfigs('speaker', { quick: true }).map(configId)).toHaveLength(4);
+  });
+});
+
+describe('bench records', () => {
+  it('name a configuration as before (model kind; cores, rank and mode null for dense models) and read back to it', () => {
+    const configs = [...benchConfigs('row-mnist'), ...benchConfigs('pixel'), ...benchConfigs('speaker')];
+    expect(toRecordConfig(configs.find((c) => c.stock === true)!)).toEqual({
+      shape: 'row-mnist',
+      model: 'tfjs-layers-lstm',
+      cores: null,
+      rank: null,
+      mode: null,
+      checkpoint: null,
+    });
+    const ttPlain = configs.find(
+      (c) => c.cell === 'gru' && c.tt?.cores === 3 && c.tt.rank === 4 && c.path === 'plain',
+    )!;
+    // The key order is the one of baseline.json's records.
+    expect(JSON.stringify(toRecordConfig(ttPlain))).toBe(
+      '{"shape":"row-mnist","model":"tt-gru","cores":3,"rank":4,"mode":"auto","checkpoint":null,"path":"plain"}',
+    );
+    expect(toRecordConfig(configs.find((c) => c.shape === 'pixel' && c.tt === null)!)).toEqual({
+      shape: 'pixel',
+      model: 'lstm',
+      cores: null,
+      rank: null,
+      mode: null,
+      checkpoint: 28,
+    });
+    for (const c of configs) expect(fromRecordConfig(JSON.parse(JSON.stringify(toRecordConfig(c))))).toEqual(c);
+    expect(() => fromRecordConfig({ ...toRecordConfig(configs[0]!), model: 'rnn' as never })).toThrow(
+      /bench record model must be one of lstm, gru, tt-lstm, tt-gru, tfjs-layers-lstm, got 'rnn'/,
+    );
+  });
+
+  it('reads every record of the stored baseline back to a configuration that writes the same fields', () => {
+    const file = new URL('../../bench/results/baseline.json', import.meta.url);
+    const records = parseRecords(JSON.parse(readFileSync(file, 'utf8')), 'baseline.json');
+    expect(records.length).toBeGreaterThan(0);
+    for (const r of records) {
+      const { shape, model, cores, rank, mode, checkpoint, path } = r;
+      const fields = { shape, model, cores, rank, mode, checkpoint, ...(path === undefined ? {} : { path }) };
+      expect(toRecordConfig(fromRecordConfig(r))).toEqual(fields);
+    }
   });
 });
 

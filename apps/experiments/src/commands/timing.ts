@@ -8,37 +8,31 @@ import { recurrentKernels } from '@ttrnn/kernels';
 import { BACKEND_NAMES, backendFromEnv, describeBackend, initBackend } from '@ttrnn/backend';
 import { checkInts } from '../args.js';
 import { defineCommand } from '../command.js';
+import { dense, tt } from '../profiles.js';
+import type { ModelSpec } from '../profiles.js';
 import { SHAPES, formatTable, measureConfigs } from './timing_bench.js';
 import type { BenchConfig, BenchRecord, BenchShape, ModelFactory } from './timing_bench.js';
 import { cellsFactory } from './timing_models.js';
 
 /** Dense LSTM/GRU and TT models in the production mode ('auto'). */
 export function timingConfigs(quick: boolean): BenchConfig[] {
-  const dense = (model: 'lstm' | 'gru'): BenchConfig => ({
+  const at = (spec: ModelSpec): BenchConfig => ({
     shape: 'row-mnist',
-    model,
-    cores: null,
-    rank: null,
-    mode: null,
+    ...spec,
+    mode: spec.tt === null ? null : 'auto',
     checkpoint: null,
   });
-  const tt = (model: 'tt-lstm' | 'tt-gru', cores: number, rank: number): BenchConfig => ({
-    shape: 'row-mnist',
-    model,
-    cores,
-    rank,
-    mode: 'auto',
-    checkpoint: null,
-  });
-  if (quick) return [dense('lstm'), dense('gru'), tt('tt-lstm', 2, 2), tt('tt-lstm', 2, 8), tt('tt-gru', 2, 2)];
-  return [
-    dense('lstm'),
-    dense('gru'),
-    ...[2, 4, 8].map((r) => tt('tt-lstm', 2, r)),
-    tt('tt-lstm', 3, 4),
-    ...[2, 4, 8].map((r) => tt('tt-gru', 2, r)),
-    tt('tt-gru', 3, 4),
-  ];
+  const specs = quick
+    ? [dense('lstm'), dense('gru'), tt('lstm', 2, 2), tt('lstm', 2, 8), tt('gru', 2, 2)]
+    : [
+        dense('lstm'),
+        dense('gru'),
+        ...[2, 4, 8].map((r) => tt('lstm', 2, r)),
+        tt('lstm', 3, 4),
+        ...[2, 4, 8].map((r) => tt('gru', 2, r)),
+        tt('gru', 3, 4),
+      ];
+  return specs.map(at);
 }
 
 export interface TimingOptions {

@@ -10,6 +10,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PRODUCT_MODES } from '@ttrnn/cells';
 import type { ProductMode } from '@ttrnn/cells';
+import type { CellKind } from '@ttrnn/cells';
+import { dense, modelName, tt } from '../profiles.js';
+import type { ModelSpec } from '../profiles.js';
 import { textTable } from '../report/format.js';
 
 export const SHAPE_NAMES = ['row-mnist', 'original', 'pixel', 'speaker'] as const;
@@ -54,12 +57,13 @@ export const PIXEL_CHUNK = 28;
 /** Steps per checkpointed chunk at the speaker shape (what `exp speaker` chooses at hidden 768, 16 × 32). */
 export const SPEAKER_CHUNK = 16;
 
-/** One measured configuration. `cores`, `rank` and `mode` are null for dense models. */
-export interface BenchConfig {
+/**
+ * One measured configuration: a model of @ttrnn/cells (`tt: null`: dense) at a shape, or the stock
+ * tf.layers.lstm (`stock`, with cell 'lstm' and tt null).
+ */
+export interface BenchConfig extends ModelSpec {
   readonly shape: ShapeName;
-  readonly model: ModelKind;
-  readonly cores: number | null;
-  readonly rank: number | null;
+  /** The TT layers' product mode; null for dense models. */
   readonly mode: ProductMode | null;
   /** Steps per chunk of the checkpointed backward, or null for the ordinary backward. */
   readonly checkpoint: number | null;
@@ -68,19 +72,60 @@ export interface BenchConfig {
    * absent: the default path ('auto': the WebAssembly kernel on the wasm backend).
    */
   readonly path?: 'plain';
+  /** The stock tf.layers.lstm instead of the cells' LSTM. */
+  readonly stock?: true;
 }
+
+/**
+ * A configuration as the JSON records name it (bench/results/*.json, `--json`, the GPU bundle's run.mjs):
+ * a model kind, and `cores`, `rank` and `mode` null for dense models.
+ */
+export interface RecordConfig {
+  readonly shape: ShapeName;
+  readonly model: ModelKind;
+  readonly cores: number | null;
+  readonly rank: number | null;
+  readonly mode: ProductMode | null;
+  readonly checkpoint: number | null;
+  readonly path?: 'plain';
+}
+
+/**
+ * The JSON boundary, both ways: `toRecordConfig` gives a configuration's record fields (in the records'
+ * key order), `fromRecordConfig` the configuration of a record (e.g. of baseline.json).
+ */
+export function toRecordConfig(c: BenchConfig): RecordConfig {
+  const model: ModelKind = c.stock === true ? 'tfjs-layers-lstm' : modelName(c);
+  const tt = c.tt === null ? { cores: null, rank: null } : { cores: c.tt.cores, rank: c.tt.rank };
+  return { shape: c.shape, model, ...tt, mode: c.mode, checkpoint: c.checkpoint, ...pathOf(c) };
+}
+
+export function fromRecordConfig(r: RecordConfig): BenchConfig {
+  if (!(MODEL_KINDS as readonly string[]).includes(r.model))
+    throw new Error(`bench record model must be one of ${MODEL_KINDS.join(', ')}, got '${String(r.model)}'`);
+  const base = { shape: r.shape, mode: r.mode, checkpoint: r.checkpoint, ...pathOf(r) };
+  if (r.model === 'tfjs-layers-lstm') return { ...base, ...dense('lstm'), stock: true };
+  const spec = r.model.startsWith('tt-')
+    ? tt(r.model.slice(3) as CellKind, r.cores!, r.rank!)
+    : dense(r.model as CellKind);
+  return { ...base, ...spec };
+}
+
+const pathOf = (c: { readonly path?: 'plain' }) => (c.path === undefined ? {} : { path: c.path });
 
 export function configId(c: BenchConfig): string {
   const ck = (c.checkpoint === null ? '' : `/ckpt${c.checkpoint}`) + (c.path === 'plain' ? '/plain' : '');
-  if (c.cores === null) return `${c.shape}/${c.model}${ck}`;
-  return `${c.shape}/${c.model}/c${c.cores}/r${c.rank}/${c.mode}${ck}`;
+  const r = toRecordConfig(c);
+  if (c.tt === null) return `${c.shape}/${r.model}${ck}`;
+  return `${c.shape}/${r.model}/c${c.tt.cores}/r${c.tt.rank}/${c.mode}${ck}`;
 }
 
 /** The label of a configuration in tables (without the shape). */
 export function configLabel(c: BenchConfig): string {
   const ck = (c.checkpoint === null ? '' : ` ckpt${c.checkpoint}`) + (c.path === 'plain' ? ' plain' : '');
-  if (c.cores === null) return c.model + ck;
-  return `${c.model} c${c.cores} r${c.rank} ${c.mode}${ck}`;
+  const r = toRecordConfig(c);
+  if (c.tt === null) return r.model + ck;
+  return `${r.model} c${c.tt.cores} r${c.tt.rank} ${c.mode}${ck}`;
 }
 
 export interface ConfigOptions {
@@ -103,19 +148,24 @@ export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): Ben
   const quick = options.quick ?? false;
   const cells = options.cells ?? ['lstm', 'gru'];
   const out: BenchConfig[] = [];
+  /** A dense model, or a TT one in mode auto unless `mode` is given. */
+  const at = (spec: ModelSpec, checkpoint: number | null, path?: 'plain', mode: ProductMode = 'auto'): BenchConfig => ({
+    shape,
+    ...spec,
+    mode: spec.tt === null ? null : mode,
+    checkpoint,
+    ...(path === undefined ? {} : { path }),
+  });
   if (shape === 'pixel') {
     // One TT layout per cell (rank 4, auto): checkpointed on the default (kernel) path, unchunked on it (the
     // kernel keeps a few floats per unit and step), and checkpointed on the plain path (which needs it here).
     for (const cell of quick ? cells.slice(0, 1) : cells) {
-      const tt = cell === 'lstm' ? 'tt-lstm' : 'tt-gru';
       for (const [checkpoint, path] of [
         [PIXEL_CHUNK, undefined],
         [null, undefined],
         [PIXEL_CHUNK, 'plain'],
       ] as const) {
-        const p = path === undefined ? {} : { path };
-        out.push({ shape, model: cell, cores: null, rank: null, mode: null, checkpoint, ...p });
-        out.push({ shape, model: tt, cores: 2, rank: 4, mode: 'auto', checkpoint, ...p });
+        out.push(at(dense(cell), checkpoint, path), at(tt(cell, 2, 4), checkpoint, path));
       }
     }
     return filterConfigs(out, options.filter);
@@ -123,41 +173,27 @@ export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): Ben
   if (shape === 'speaker') {
     // The dense encoders and TT encoders of 2 cores (ranks 2 and 8; quick: 8), mode auto, on the default path.
     for (const cell of cells) {
-      const checkpoint = SPEAKER_CHUNK;
-      out.push({ shape, model: cell, cores: null, rank: null, mode: null, checkpoint });
-      for (const rank of quick ? [8] : [2, 8])
-        out.push({ shape, model: cell === 'lstm' ? 'tt-lstm' : 'tt-gru', cores: 2, rank, mode: 'auto', checkpoint });
+      out.push(at(dense(cell), SPEAKER_CHUNK));
+      for (const rank of quick ? [8] : [2, 8]) out.push(at(tt(cell, 2, rank), SPEAKER_CHUNK));
     }
     return filterConfigs(out, options.filter);
   }
-  for (const cell of cells) out.push({ shape, model: cell, cores: null, rank: null, mode: null, checkpoint: null });
-  if (options.withStock ?? true)
-    out.push({ shape, model: 'tfjs-layers-lstm', cores: null, rank: null, mode: null, checkpoint: null });
+  for (const cell of cells) out.push(at(dense(cell), null));
+  if (options.withStock ?? true) out.push({ ...at(dense('lstm'), null), stock: true });
   const coreCounts = quick ? [2] : [2, 3];
   const ranks = quick || shape === 'original' ? [2, 8] : [2, 4, 8];
   for (const cell of cells) {
     for (const cores of coreCounts) {
       for (const rank of ranks) {
-        for (const mode of PRODUCT_MODES) {
-          out.push({ shape, model: cell === 'lstm' ? 'tt-lstm' : 'tt-gru', cores, rank, mode, checkpoint: null });
-        }
+        for (const mode of PRODUCT_MODES) out.push(at(tt(cell, cores, rank), null, undefined, mode));
       }
     }
   }
   // The plain tfjs path, in the production mode 'auto': what the kernel replaces.
   for (const cell of cells) {
-    out.push({ shape, model: cell, cores: null, rank: null, mode: null, checkpoint: null, path: 'plain' });
+    out.push(at(dense(cell), null, 'plain'));
     for (const cores of coreCounts) {
-      for (const rank of ranks)
-        out.push({
-          shape,
-          model: cell === 'lstm' ? 'tt-lstm' : 'tt-gru',
-          cores,
-          rank,
-          mode: 'auto',
-          checkpoint: null,
-          path: 'plain',
-        });
+      for (const rank of ranks) out.push(at(tt(cell, cores, rank), null, 'plain'));
     }
   }
   return filterConfigs(out, options.filter);
@@ -169,13 +205,17 @@ export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): Ben
  * path, i.e. the models whose times the original's authors' code was measured at (`ORIGINAL_TIMES`).
  */
 export function compareConfigs(): BenchConfig[] {
-  const shape = 'row-mnist';
   const out: BenchConfig[] = [];
   for (const path of [undefined, 'plain'] as const) {
     const p = path === undefined ? {} : { path };
-    out.push({ shape, model: 'lstm', cores: null, rank: null, mode: null, checkpoint: null, ...p });
-    for (const rank of [2, 4, 8])
-      out.push({ shape, model: 'tt-lstm', cores: 2, rank, mode: 'auto', checkpoint: null, ...p });
+    const at = (spec: ModelSpec): BenchConfig => ({
+      shape: 'row-mnist',
+      ...spec,
+      mode: spec.tt === null ? null : 'auto',
+      checkpoint: null,
+      ...p,
+    });
+    out.push(at(dense('lstm')), ...[2, 4, 8].map((rank) => at(tt('lstm', 2, rank))));
   }
   return out;
 }
@@ -267,7 +307,14 @@ export function filterConfigs(configs: BenchConfig[], filter: string | undefined
   // The dense LSTM is the reference of every ratio: keep it whenever its shape is measured.
   const kept = configs.filter((c) => parts.some((p) => configId(c).includes(p)));
   for (const c of configs) {
-    if (c.model === 'lstm' && kept.some((k) => k.shape === c.shape) && !kept.includes(c)) kept.unshift(c);
+    if (
+      c.cell === 'lstm' &&
+      c.tt === null &&
+      c.stock !== true &&
+      kept.some((k) => k.shape === c.shape) &&
+      !kept.includes(c)
+    )
+      kept.unshift(c);
   }
   return kept;
 }
@@ -295,7 +342,7 @@ export interface Spread {
 }
 
 /** One measured configuration: medians (ms), spreads, peak memory and parameters. */
-export interface BenchRecord extends BenchConfig {
+export interface BenchRecord extends RecordConfig {
   /** Threads of the recurrent kernels (1 on the plain path, which runs on tfjs's single wasm thread). */
   readonly threads: number;
   readonly steps: number;
@@ -513,7 +560,7 @@ export async function measureConfigs(
         const inf = summarize(slot.infer);
         const tr = summarize(slot.train);
         records.set(slot.config, {
-          ...slot.config,
+          ...toRecordConfig(slot.config),
           steps: shape.steps,
           hidden: shape.hidden,
           batch: shape.batch,
@@ -552,7 +599,7 @@ function fmtMiB(bytes: number): string {
 
 /** Configuration and size: a run at another batch or hidden size is not compared with the baseline. */
 function recordKey(r: BenchRecord): string {
-  return `${configId(r)}@b${r.batch}s${r.steps}h${r.hidden}`;
+  return `${configId(fromRecordConfig(r))}@b${r.batch}s${r.steps}h${r.hidden}`;
 }
 
 /**
@@ -583,7 +630,7 @@ export function formatTable(records: readonly BenchRecord[]): string {
       'kernel MiB',
     ];
     const body = rows.map((r) => [
-      configLabel(r),
+      configLabel(fromRecordConfig(r)),
       String(r.params),
       fmtMs(r.inferMs),
       `[${fmtMs(r.inferSpread.q1)}–${fmtMs(r.inferSpread.q3)}]`,
@@ -618,7 +665,7 @@ export function formatComparison(
     const rt = r.trainMs / b.trainMs;
     const flag = (x: number) => (Math.abs(x - 1) > tolerance ? '!' : ' ');
     lines.push(
-      `  ${configId(r).padEnd(40)} infer ${fmtMs(b.inferMs).padStart(6)} → ${fmtMs(r.inferMs).padStart(6)} (${ri.toFixed(2)}${flag(ri)})` +
+      `  ${configId(fromRecordConfig(r)).padEnd(40)} infer ${fmtMs(b.inferMs).padStart(6)} → ${fmtMs(r.inferMs).padStart(6)} (${ri.toFixed(2)}${flag(ri)})` +
         `  train ${fmtMs(b.trainMs).padStart(6)} → ${fmtMs(r.trainMs).padStart(6)} (${rt.toFixed(2)}${flag(rt)})`,
     );
   }

@@ -12,16 +12,15 @@ import type { BenchConfig, BenchModel, BenchShape, ModelFactory } from './timing
 
 /** The cells' model config of a bench configuration (one layer). */
 export function benchModelConfig(config: BenchConfig, shape: BenchShape): ModelConfig {
-  const tt = config.model === 'tt-lstm' || config.model === 'tt-gru';
-  if (!tt && config.model !== 'lstm' && config.model !== 'gru') {
+  if (config.stock === true) {
     throw new Error(
-      `'config.model' passed to 'benchModelConfig' must be a model of @ttrnn/cells, got '${config.model}'`,
+      `'config' passed to 'benchModelConfig' must be a model of @ttrnn/cells, got the stock tf.layers.lstm`,
     );
   }
   return {
     task: 'classifier',
-    cell: config.model === 'lstm' || config.model === 'tt-lstm' ? 'lstm' : 'gru',
-    tt: tt ? { cores: config.cores!, rank: config.rank!, extraCore: 'none', naive: false } : null,
+    cell: config.cell,
+    tt: config.tt,
     inputSize: shape.input,
     hiddenSize: shape.hidden,
     layers: 1,
