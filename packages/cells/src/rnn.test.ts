@@ -149,6 +149,8 @@ describe('RNN', () => {
     expect(() => rnn.run(x, { path: 'fused' as 'plain' })).toThrow(
       /'path' passed to 'RNN.run' must be one of 'auto', 'kernel', 'webgpu', 'plain'/,
     );
+    if (tf.getBackend() !== 'webgpu')
+      expect(() => rnn.run(x, { path: 'webgpu' })).toThrow(/'webgpuSequence' runs on the webgpu backend only/);
     tf.dispose([x, base.outputs!, ...base.hLast]);
     rnn.dispose();
   });
