@@ -29,6 +29,22 @@ function webgpuRunner(fn: string): WebGPURunner {
   return backend as WebGPURunner;
 }
 
+/**
+ * The state and gradient buffers hold about 6·steps·batch·H floats (LSTM); a GPU binds at most
+ * `maxStorageBufferBindingSize` bytes (128 MiB where the adapter says no more). Refuses, saying what to change,
+ * rather than let the dispatch fail inside the driver.
+ */
+function checkBufferSize(floats: number, shape: WgslShape, fn: string): void {
+  const device = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } }).device;
+  const limit = device?.limits?.maxStorageBufferBindingSize;
+  if (limit === undefined || 4 * floats <= limit) return;
+  throw new Error(
+    `'${fn}': ${shape.steps} steps × batch ${shape.batch} × hidden ${shape.hidden} need a ${Math.ceil((4 * floats) / 2 ** 20)} MiB ` +
+      `buffer, above this GPU's maxStorageBufferBindingSize (${Math.floor(limit / 2 ** 20)} MiB); run the layers in ` +
+      `checkpointed chunks (option checkpoint: steps per chunk) or with a smaller batch`,
+  );
+}
+
 /** Runs `make(t)` for every step t in `order`, all writing into one output buffer; returns it as a tensor. */
 function runSteps(runner: WebGPURunner, make: () => WgslProgram, inputs: tf.Tensor[], order: number[]): tf.Tensor1D {
   let out: tf.TensorInfo | undefined;
@@ -64,6 +80,7 @@ export function webgpuSequence(
   const shape: WgslShape = { steps, batch, hidden: H };
   const st = stateLayout(cell, shape);
   const gl = gradLayout(cell, shape);
+  checkBufferSize(Math.max(st.size, gl.size), { steps, batch, hidden: H }, fn);
   const forward = Array.from({ length: steps }, (_, t) => t);
   const backward = forward.slice().reverse();
 
