@@ -14,7 +14,7 @@ import type { RecurrentCell } from '../recurrent_cell.js';
 import { TTLinear } from '../tt_linear.js';
 
 export type RecurrentPath = 'kernel' | 'webgpu' | 'plain';
-/** 'auto' (the default) chooses by backend and mode; 'kernel' and 'plain' force a path (tests, benchmarks). */
+/** 'auto' (the default) chooses by backend and mode; 'kernel', 'webgpu' and 'plain' force a path (tests, benchmarks). */
 export type PathChoice = 'auto' | RecurrentPath;
 export const PATH_CHOICES: readonly PathChoice[] = ['auto', 'kernel', 'webgpu', 'plain'];
 
