@@ -1,7 +1,10 @@
 /**
  * The measurement code shared by `pnpm run bench` (bench/run.ts) and `pnpm run exp timing`:
  * benchmark shapes and configurations, a round-robin timing loop, peak memory, statistics, the
- * table with ratios against the dense LSTM, and the comparison with a stored baseline.
+ * table with ratios against the dense LSTM, and the comparison with a stored baseline. It is the
+ * workspace's one timing loop: the kernel against the plain tfjs path is its `plain` configurations
+ * (`pnpm run bench --shape row-mnist --filter row-mnist/lstm,row-mnist/gru,c2/r8/auto`: both paths of
+ * the dense and the TT models).
  *
  * Timing is interleaved: every round measures every configuration once (inference, then one
  * training step), starting from a rotating offset, so a noisy shared machine slows all alike.
