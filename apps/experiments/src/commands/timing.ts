@@ -9,19 +9,12 @@ import { BACKEND_NAMES, backendFromEnv, describeBackend, initBackend } from '@tt
 import { checkInts } from '../args.js';
 import { defineCommand } from '../command.js';
 import { dense, tt } from '../profiles.js';
-import type { ModelSpec } from '../profiles.js';
-import { SHAPES, formatTable, measureConfigs } from './timing_bench.js';
+import { SHAPES, benchConfig, formatTable, measureConfigs } from './timing_bench.js';
 import type { BenchConfig, BenchRecord, BenchShape, ModelFactory } from './timing_bench.js';
 import { cellsFactory } from './timing_models.js';
 
 /** Dense LSTM/GRU and TT models in the production mode ('auto'). */
 export function timingConfigs(quick: boolean): BenchConfig[] {
-  const at = (spec: ModelSpec): BenchConfig => ({
-    shape: 'row-mnist',
-    ...spec,
-    mode: spec.tt === null ? null : 'auto',
-    checkpoint: null,
-  });
   const specs = quick
     ? [dense('lstm'), dense('gru'), tt('lstm', 2, 2), tt('lstm', 2, 8), tt('gru', 2, 2)]
     : [
@@ -32,7 +25,7 @@ export function timingConfigs(quick: boolean): BenchConfig[] {
         ...[2, 4, 8].map((r) => tt('gru', 2, r)),
         tt('gru', 3, 4),
       ];
-  return specs.map(at);
+  return specs.map((spec) => benchConfig('row-mnist', spec));
 }
 
 export interface TimingOptions {

@@ -114,21 +114,35 @@ export function fromRecordConfig(r: RecordConfig): BenchConfig {
   return { ...base, ...spec };
 }
 
-const pathOf = (c: { readonly path?: 'plain' }) => (c.path === undefined ? {} : { path: c.path });
+const pathOf = (c: { readonly path?: 'plain' | undefined }) => (c.path === undefined ? {} : { path: c.path });
 
-export function configId(c: BenchConfig): string {
-  const ck = (c.checkpoint === null ? '' : `/ckpt${c.checkpoint}`) + (c.path === 'plain' ? '/plain' : '');
-  const r = toRecordConfig(c);
-  if (c.tt === null) return `${c.shape}/${r.model}${ck}`;
-  return `${c.shape}/${r.model}/c${c.tt.cores}/r${c.tt.rank}/${c.mode}${ck}`;
+/** A configuration of `spec` at `shape`: TT layers in `mode`, the ordinary backward unless `checkpoint`. */
+export function benchConfig(
+  shape: ShapeName,
+  spec: ModelSpec,
+  checkpoint: number | null = null,
+  path?: 'plain',
+  mode: ProductMode = 'auto',
+): BenchConfig {
+  return { shape, ...spec, mode: spec.tt === null ? null : mode, checkpoint, ...pathOf({ path }) };
 }
 
-/** The label of a configuration in tables (without the shape). */
-export function configLabel(c: BenchConfig): string {
-  const ck = (c.checkpoint === null ? '' : ` ckpt${c.checkpoint}`) + (c.path === 'plain' ? ' plain' : '');
+/** The parts of a configuration's id and label: model, TT layout and mode, checkpoint, path. */
+function configParts(c: BenchConfig): string[] {
   const r = toRecordConfig(c);
-  if (c.tt === null) return r.model + ck;
-  return `${r.model} c${c.tt.cores} r${c.tt.rank} ${c.mode}${ck}`;
+  const layout = c.tt === null ? [] : [`c${c.tt.cores}`, `r${c.tt.rank}`, String(c.mode)];
+  const ck = c.checkpoint === null ? [] : [`ckpt${c.checkpoint}`];
+  return [r.model, ...layout, ...ck, ...(c.path === 'plain' ? ['plain'] : [])];
+}
+
+/** `row-mnist/tt-lstm/c2/r4/auto/plain`. */
+export function configId(c: BenchConfig): string {
+  return [c.shape, ...configParts(c)].join('/');
+}
+
+/** The label of a configuration in tables (without the shape): `tt-lstm c2 r4 auto plain`. */
+export function configLabel(c: BenchConfig): string {
+  return configParts(c).join(' ');
 }
 
 export interface ConfigOptions {
@@ -151,14 +165,8 @@ export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): Ben
   const quick = options.quick ?? false;
   const cells = options.cells ?? ['lstm', 'gru'];
   const out: BenchConfig[] = [];
-  /** A dense model, or a TT one in mode auto unless `mode` is given. */
-  const at = (spec: ModelSpec, checkpoint: number | null, path?: 'plain', mode: ProductMode = 'auto'): BenchConfig => ({
-    shape,
-    ...spec,
-    mode: spec.tt === null ? null : mode,
-    checkpoint,
-    ...(path === undefined ? {} : { path }),
-  });
+  const at = (spec: ModelSpec, checkpoint: number | null, path?: 'plain', mode?: ProductMode) =>
+    benchConfig(shape, spec, checkpoint, path, mode);
   if (shape === 'pixel') {
     // One TT layout per cell (rank 4, auto): checkpointed on the default (kernel) path, unchunked on it (the
     // kernel keeps a few floats per unit and step), and checkpointed on the plain path (which needs it here).
@@ -210,15 +218,8 @@ export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): Ben
 export function compareConfigs(): BenchConfig[] {
   const out: BenchConfig[] = [];
   for (const path of [undefined, 'plain'] as const) {
-    const p = path === undefined ? {} : { path };
-    const at = (spec: ModelSpec): BenchConfig => ({
-      shape: 'row-mnist',
-      ...spec,
-      mode: spec.tt === null ? null : 'auto',
-      checkpoint: null,
-      ...p,
-    });
-    out.push(at(dense('lstm')), ...[2, 4, 8].map((rank) => at(tt('lstm', 2, rank))));
+    const specs = [dense('lstm'), ...[2, 4, 8].map((rank) => tt('lstm', 2, rank))];
+    out.push(...specs.map((spec) => benchConfig('row-mnist', spec, null, path)));
   }
   return out;
 }
