@@ -466,17 +466,9 @@ export function validateProfile(p: Profile): void {
     if (!(lr > 0 && lr < 10)) throw new Error(`${w}: every 'stability.lrs' value must lie in (0, 10), got ${lr}`);
   for (const seed of p.stability.seeds) checkInt(seed, 'stability.seeds', w, 0);
   const s = p.speaker.settings;
+  const ints = { hidden: 1, embedding: 1, layers: 1, steps: 1, evalEvery: 1 };
   // GE2E contrasts speakers, and each speaker's utterances with each other.
-  const ints = {
-    hidden: 1,
-    embedding: 1,
-    layers: 1,
-    steps: 1,
-    evalEvery: 1,
-    speakersPerBatch: 2,
-    utterancesPerSpeaker: 2,
-  };
-  checkInts(s, ints, w, 'speaker.');
+  checkInts(s, { ...ints, speakersPerBatch: 2, utterancesPerSpeaker: 2 }, w, 'speaker.');
   checkPositive(s.lr, 'speaker.lr', w);
   if (s.evalUtterances !== 0) checkInt(s.evalUtterances, 'speaker.evalUtterances', w, 2);
   if (s.steps % s.evalEvery !== 0)

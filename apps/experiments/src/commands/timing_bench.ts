@@ -681,15 +681,9 @@ export function formatComparison(
 export function parseRecords(value: unknown, file: string): BenchRecord[] {
   if (!Array.isArray(value)) throw new Error(`${file}: expected a JSON array of bench records`);
   for (const [i, r] of value.entries()) {
-    const o = r as Partial<BenchRecord>;
-    if (
-      typeof o !== 'object' ||
-      o === null ||
-      typeof o.shape !== 'string' ||
-      typeof o.model !== 'string' ||
-      typeof o.inferMs !== 'number' ||
-      typeof o.trainMs !== 'number'
-    ) {
+    const o = r as Partial<BenchRecord> | null;
+    const types = [typeof o?.shape, typeof o?.model, typeof o?.inferMs, typeof o?.trainMs].join();
+    if (typeof o !== 'object' || types !== 'string,string,number,number') {
       throw new Error(`${file}: record ${i} is not a bench record (needs shape, model, inferMs, trainMs)`);
     }
   }

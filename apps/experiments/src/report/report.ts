@@ -121,6 +121,15 @@ function ourSeries<C extends ModelSpec, O>(records: readonly Done<C, O>[], x: (o
   }));
 }
 
+/** The authors' results as diamonds: points only, no lines. */
+const paperScatter = (name: string, points: Series['points'], color = '#777777'): Series => ({
+  name,
+  points,
+  style: 'scatter',
+  marker: 'diamond',
+  color,
+});
+
 function curveChart(
   title: string,
   yLabel: string,
@@ -375,20 +384,8 @@ function renderMnist(doc: Doc, results: ResultsFile): void {
   );
   // The authors' markers, each at its configuration's count (both TT biases, as ours): points only, no lines.
   series.push(
-    {
-      name: 'paper: TT-LSTM (60k images, best test)',
-      points: paperMnistPoints(),
-      style: 'scatter',
-      marker: 'diamond',
-      color: '#777777',
-    },
-    {
-      name: 'paper: LSTM (dense)',
-      points: [{ x: PAPER_DENSE_PARAMS.lstm, y: PAPER_MNIST.denseLstmAccuracy }],
-      style: 'scatter',
-      marker: 'diamond',
-      color: '#000000',
-    },
+    paperScatter('paper: TT-LSTM (60k images, best test)', paperMnistPoints()),
+    paperScatter('paper: LSTM (dense)', [{ x: PAPER_DENSE_PARAMS.lstm, y: PAPER_MNIST.denseLstmAccuracy }], '#000000'),
   );
   doc.img(
     'mnist_accuracy_vs_params.svg',
@@ -505,17 +502,9 @@ function renderSpeaker(doc: Doc, results: ResultsFile): void {
       (o) => o.paramsPaper,
       (o) => 100 * o.testEer,
     );
-    series.push({
-      name: 'paper (LibriSpeech)',
-      points: PAPER_SPEAKER.results.map((p) => ({
-        x: p.paramsPaper,
-        y: p.eer,
-        label: p.cores === 0 ? 'LSTM' : `c${p.cores} r${p.rank}`,
-      })),
-      style: 'scatter',
-      marker: 'diamond',
-      color: '#777777',
-    });
+    const label = (p: { cores: number; rank: number }) => (p.cores === 0 ? 'LSTM' : `c${p.cores} r${p.rank}`);
+    const paperPoints = PAPER_SPEAKER.results.map((p) => ({ x: p.paramsPaper, y: p.eer, label: label(p) }));
+    series.push(paperScatter('paper (LibriSpeech)', paperPoints));
     doc.img(
       'speaker_eer_vs_params.svg',
       lineChart({
