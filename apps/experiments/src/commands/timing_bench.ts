@@ -262,20 +262,8 @@ export function formatOriginalComparison(records: readonly BenchRecord[]): strin
     'Against the original (PyTorch, row-mnist; orig 1t: one thread on a quiet machine, orig 2t: both cores in a busier run; × = ttrnn / original;',
     'cpu: CPU time of all threads, the figure least disturbed by other work on the machine):',
   ];
-  const header = [
-    'model',
-    'path',
-    'threads',
-    'infer ms',
-    'train ms',
-    'cpu i/t ms',
-    'orig 1t i/t',
-    'orig 2t i/t',
-    '× train 1t',
-    '× train 2t',
-    '× infer 1t',
-    '× own dense i/t',
-  ];
+  const times = ['model', 'path', 'threads', 'infer ms', 'train ms', 'cpu i/t ms', 'orig 1t i/t', 'orig 2t i/t'];
+  const header = [...times, '× train 1t', '× train 2t', '× infer 1t', '× own dense i/t'];
   const body: string[][] = [];
   const ms = (v: number | null) => (v === null ? '–' : fmtMs(v));
   const ratio = (a: number, b: number | null) => (b === null ? '–' : (a / b).toFixed(2));
@@ -621,18 +609,8 @@ export function formatTable(records: readonly BenchRecord[]): string {
     lines.push(
       `${shapeName}: batch ${first.batch}, ${first.steps} steps, input ${shape.input}, hidden ${first.hidden}, ${shape.classes} classes (ms: median [q1–q3]; ×: ratio to dense lstm)`,
     );
-    const header = [
-      'model',
-      'params',
-      'infer ms',
-      '[q1–q3]',
-      '×',
-      'train ms',
-      '[q1–q3]',
-      '×',
-      'peak MiB',
-      'kernel MiB',
-    ];
+    const times = (what: string) => [`${what} ms`, '[q1–q3]', '×'];
+    const header = ['model', 'params', ...times('infer'), ...times('train'), 'peak MiB', 'kernel MiB'];
     const body = rows.map((r) => [
       configLabel(fromRecordConfig(r)),
       String(r.params),

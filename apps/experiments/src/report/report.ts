@@ -97,6 +97,7 @@ function runCells(
 }
 
 /** The timing columns of a run table. */
+const TIME_HEAD = ['train time (s)', 'ms / step'];
 const timeCells = (o: { trainSeconds: number; stepMs?: number } | undefined): string[] => [
   secs(o?.trainSeconds),
   o?.stepMs === undefined ? '—' : Math.round(o.stepMs).toString(),
@@ -352,15 +353,7 @@ function renderMnist(doc: Doc, results: ResultsFile): void {
     '',
   );
   const mnistDone = done(results.mnist);
-  const head = [
-    ...RUN_HEAD,
-    'val. acc.',
-    'test acc.',
-    'paper test acc.',
-    'paper params',
-    'train time (s)',
-    'ms / step',
-  ];
+  const head = [...RUN_HEAD, 'val. acc.', 'test acc.', 'paper test acc.', 'paper params', ...TIME_HEAD];
   const rows = results.mnist.map((r) => {
     const { config: c, outcome: o } = r;
     const paper = paperMnistCell(...paperKey(c), c.tt !== null && (c.tt.extraCore !== 'none' || c.tt.naive));
@@ -426,14 +419,7 @@ function renderPmnist(doc: Doc, results: ResultsFile): void {
   const pmnistDone = done(records);
   const dense = pmnistDone.find((r) => r.config.tt === null)?.outcome.params;
   const hasRss = pmnistDone.some((r) => r.outcome.maxRssMiB !== undefined);
-  const head = [
-    ...RUN_HEAD,
-    'val. acc.',
-    'test acc.',
-    'train time (s)',
-    'ms / step',
-    ...(hasRss ? ['max RSS (MiB)'] : []),
-  ];
+  const head = [...RUN_HEAD, 'val. acc.', 'test acc.', ...TIME_HEAD, ...(hasRss ? ['max RSS (MiB)'] : [])];
   const rows = records.map((r) => [
     ...runCells(r, dense),
     pct(r.outcome?.validationAccuracy),
@@ -478,7 +464,7 @@ function renderSpeaker(doc: Doc, results: ResultsFile): void {
   const dense = mainDone.find((r) => r.config.tt === null)?.outcome.params;
   const head = [
     ...RUN_HEAD,
-    ...['val. EER', 'test EER', 'paper test EER', 'paper params', 'train time (s)', 'ms / step'],
+    ...['val. EER', 'test EER', 'paper test EER', 'paper params', ...TIME_HEAD],
     'test speakers / utterances',
   ];
   const rows = main.map((r) => {
