@@ -6,7 +6,7 @@
  * `realDependencies` wires the training entry points, the parameter counter and the backend.
  */
 import { existsSync } from 'node:fs';
-import { access, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism, cpus, freemem, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError, parseArgs } from '../args.js';
@@ -402,17 +402,15 @@ export async function runAll(
   let timingNote: string | undefined;
   let timingRan = 0;
   const earlier = await earlierInvocations(resultsPath);
-  const invocation = (): Invocation => {
-    return {
-      date: environment.date,
-      command: environment.command,
-      backend: environment.backend,
-      ...(environment.loadAverage !== undefined ? { loadAverage: environment.loadAverage } : {}),
-      wallSeconds: deps.now() - t0,
-      ran: records.filter((r) => !r.reused && r.status !== 'pending').length + timingRan,
-      reused: records.filter((r) => r.reused).length,
-    };
-  };
+  const invocation = (): Invocation => ({
+    date: environment.date,
+    command: environment.command,
+    backend: environment.backend,
+    ...(environment.loadAverage !== undefined ? { loadAverage: environment.loadAverage } : {}),
+    wallSeconds: deps.now() - t0,
+    ran: records.filter((r) => !r.reused && r.status !== 'pending').length + timingRan,
+    reused: records.filter((r) => r.reused).length,
+  });
   const snapshot = (): ResultsFile => ({
     version: 1,
     environment,
@@ -557,15 +555,6 @@ async function earlierInvocations(path: string): Promise<Invocation[]> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Memory set aside per worker process: the quick profile's largest run (permuted MNIST) peaks near 0.7 GiB. */
 const WORKER_MEMORY_BYTES = 1.5 * 2 ** 30;
 
@@ -607,7 +596,7 @@ export async function resolveAllOptions(argv: readonly string[]): Promise<AllOpt
   if (workers < 1) throw new UsageError(`option --workers of 'all' must be at least 1, got ${workers}`);
   const mnistDataDir = options['data-dir'] as string | undefined;
   const speakerDataDir = options['speaker-data-dir'] as string | undefined;
-  if (speakerDataDir !== undefined && !(await exists(speakerDataDir)))
+  if (speakerDataDir !== undefined && !existsSync(speakerDataDir))
     throw new Error(
       `--speaker-data-dir ${speakerDataDir} does not exist (expected a LibriSpeech root or speaker folders)`,
     );

@@ -13,7 +13,7 @@ import type { MnistSubset } from '@ttrnn/datasets/node';
 import { classificationObjective, evaluateClassifier } from '@ttrnn/training/node';
 import type { MnistOutcome } from '../report/results.js';
 import type { MnistConfig } from '../profiles.js';
-import { checkRunOptions, defined, modelFields, runName, trainingRun, withDefaults } from './training_run.js';
+import { checkRunOptions, defined, modelFields, pick, runName, trainingRun, withDefaults } from './training_run.js';
 import type { RunEnvironment, RunOptions, TrainingResult } from './training_run.js';
 import { checkChoice, checkInts } from '../args.js';
 
@@ -94,19 +94,10 @@ export function mnistRunConfig(o: MnistRunOptions): Record<string, unknown> {
   return {
     experiment: 'mnist',
     ...modelFields(o),
-    epochs: o.epochs,
-    batch: o.batch,
-    lr: o.lr,
-    lrDecayEvery: o.lrDecayEvery,
-    clip: o.clip,
-    trainLimit: o.trainLimit,
-    testLimit: o.testLimit,
+    ...pick(o, ['epochs', 'batch', 'lr', 'lrDecayEvery', 'clip', 'trainLimit', 'testLimit']),
     // Only when not the paper's, so configs (and run names) of runs with the default stay as they were.
     ...(o.validationSize !== MNIST_VALIDATION_SIZE ? { validationSize: o.validationSize } : {}),
-    seed: o.seed,
-    order: o.order,
-    view: o.view,
-    dataset: o.dataset,
+    ...pick(o, ['seed', 'order', 'view', 'dataset']),
     dataDir: o.dataDir ?? null,
     // Only when on, so configs (and run names) of runs without it stay as they were.
     ...((o.checkpoint ?? 0) > 0 ? { checkpoint: o.checkpoint ?? 0 } : {}),

@@ -27,7 +27,7 @@ import { PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from '../paper_results.js';
 import type { SpeakerConfig, SpeakerSubset } from '../profiles.js';
 import type { SpeakerOutcome } from '../report/results.js';
 import { repoRoot } from '../sweep.js';
-import { checkRunOptions, modelFields, runName, trainingRun, withDefaults } from './training_run.js';
+import { checkRunOptions, modelFields, pick, runName, trainingRun, withDefaults } from './training_run.js';
 import type { RunEnvironment, RunOptions, TrainingResult } from './training_run.js';
 import { SEED_MAX, SIZE_BOUNDS, checkChoice, checkInt, checkInts } from '../args.js';
 
@@ -160,20 +160,8 @@ export function speakerRunConfig(o: SpeakerRunOptions): Record<string, unknown> 
   return {
     experiment: 'speaker',
     ...modelFields(o),
-    embedding: o.embedding,
-    steps: o.steps,
-    speakers: o.speakers,
-    utterances: o.utterances,
-    lr: o.lr,
-    clip: o.clip,
-    evalEvery: o.evalEvery,
-    evalUtterances: o.evalUtterances,
-    subset: o.subset,
-    trainLimit: o.trainLimit,
-    testLimit: o.testLimit,
-    trainFraction: o.trainFraction,
-    seed: o.seed,
-    corpus: o.corpus,
+    ...pick(o, ['embedding', 'steps', 'speakers', 'utterances', 'lr', 'clip', 'evalEvery', 'evalUtterances']),
+    ...pick(o, ['subset', 'trainLimit', 'testLimit', 'trainFraction', 'seed', 'corpus']),
     ...(o.corpus === 'synthetic' ? { size: o.size } : { dataDir: o.dataDir }),
     corpusSeed: o.corpusSeed,
     // Only when on, so configs (and run names) of runs without it stay as they were.

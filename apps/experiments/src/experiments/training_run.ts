@@ -299,6 +299,10 @@ export function storedResultProblem(result: unknown, experiment: string, numberK
   return bad.length > 0 ? `missing or non-numeric ${bad.map((k) => `"${k}"`).join(', ')}` : null;
 }
 
+/** The fields `keys` of `o`, in that order (config.json keeps the order its fields were first written in). */
+export const pick = <T, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> =>
+  Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
+
 /** Drops undefined fields (JSON-able and exactOptionalPropertyTypes-friendly). */
 export function defined<T extends Record<string, unknown>>(obj: T): T {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
