@@ -35,10 +35,7 @@ function row(
   extraCore: ExtraCore = 'none',
   naive = false,
 ): PaperParamRow {
-  const params: Record<number, number> = {};
-  PAPER_PARAM_RANKS.forEach((r, i) => {
-    params[r] = counts[i]!;
-  });
+  const params = Object.fromEntries(PAPER_PARAM_RANKS.map((r, i) => [r, counts[i]!]));
   return { model, cores, extraCore, naive, params };
 }
 

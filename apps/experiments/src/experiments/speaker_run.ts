@@ -266,12 +266,8 @@ export async function prepareSpeakerFeatures(
     const key = JSON.stringify([o.corpus, o.size, o.corpusSeed, o.dataDir, o.cacheDir]);
     if (seen.has(key)) continue;
     seen.add(key);
-    await speakerFeatures(
-      o,
-      `speaker corpus ${o.corpus === 'synthetic' ? `synthetic ${o.size}` : o.dataDir}`,
-      now,
-      progress,
-    );
+    const corpus = o.corpus === 'synthetic' ? `synthetic ${o.size}` : o.dataDir;
+    await speakerFeatures(o, `speaker corpus ${corpus}`, now, progress);
   }
 }
 
