@@ -130,10 +130,7 @@ export interface Profile {
     readonly extra: readonly ModelSpec[];
   };
   /** Permuted-pixel MNIST (784 steps, gradient checkpointing): the models, all at the same settings. */
-  readonly pmnist: {
-    readonly settings: MnistSettings;
-    readonly models: readonly ModelSpec[];
-  };
+  readonly pmnist: { readonly settings: MnistSettings; readonly models: readonly ModelSpec[] };
   readonly speaker: {
     readonly settings: SpeakerSettings;
     /** Models at 100% of the training speakers (dense and TT). */
@@ -268,10 +265,7 @@ export const PAPER_PROFILE: Profile = {
     dense: ['lstm', 'gru'],
     extra: [],
   },
-  pmnist: {
-    settings: PAPER_ROW_MNIST,
-    models: [dense('lstm'), tt('lstm', 2, 4), tt('lstm', 3, 4)],
-  },
+  pmnist: { settings: PAPER_ROW_MNIST, models: [dense('lstm'), tt('lstm', 2, 4), tt('lstm', 3, 4)] },
   speaker: {
     settings: {
       corpus: 'paper',

@@ -156,12 +156,7 @@ export type Outcome = MnistOutcome | SpeakerOutcome | StabilityOutcome;
 /** The experiments trained by the sweep, each with its configurations, in the order they are queued. */
 const SECTIONS: Readonly<
   Record<'mnist' | 'pmnist' | 'speaker' | 'stability', (p: Profile) => readonly ExperimentConfig[]>
-> = {
-  mnist: mnistConfigs,
-  pmnist: pmnistConfigs,
-  speaker: speakerConfigs,
-  stability: stabilityConfigs,
-};
+> = { mnist: mnistConfigs, pmnist: pmnistConfigs, speaker: speakerConfigs, stability: stabilityConfigs };
 const TRAINED = Object.keys(SECTIONS) as (keyof typeof SECTIONS)[];
 
 /** Trains one configuration of any experiment (in this process or in a worker process). */

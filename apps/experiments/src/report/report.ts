@@ -32,7 +32,7 @@ import {
 } from './authors.js';
 import { describeEvaluation } from '../differences.js';
 import { renderStability } from './stability.js';
-import { histogram, lineChart, renderSvg } from './svg.js';
+import { PALETTE, histogram, lineChart, renderSvg } from './svg.js';
 import type { Chart, Series } from './svg.js';
 
 export interface RenderedReport {
@@ -140,9 +140,8 @@ function curveChart(
   scale = 1,
 ): Chart | undefined {
   const series: Series[] = [];
-  const colors = ['#0072B2', '#D55E00', '#009E73', '#CC79A7'];
   runs.forEach((run, i) => {
-    const color = colors[i % colors.length]!;
+    const color = PALETTE[i % 4]!;
     const pick = (k: keyof CurvePoint) =>
       run.curve
         .filter((p) => typeof p[k] === 'number' && Number.isFinite(p[k]) && typeof p.step === 'number')
@@ -565,7 +564,7 @@ function renderDataEfficiency(doc: Doc, results: ResultsFile): void {
     points: rowFor(m)
       .map((r, k) => (r?.outcome ? { x: 100 * fractions[k]!, y: 100 * r.outcome.testEer } : undefined))
       .filter((p): p is { x: number; y: number } => p !== undefined),
-    color: ['#0072B2', '#D55E00', '#009E73'][i % 3]!,
+    color: PALETTE[i % 3]!,
   }));
   for (const [name, values, color] of [
     ['paper: LSTM', pe.lstm, '#0072B2'],

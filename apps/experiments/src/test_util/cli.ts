@@ -42,11 +42,7 @@ export function startCli(args: readonly string[]): Cli {
   const child = spawn(
     join(appDir, 'node_modules', '.bin', 'tsx'),
     ['--conditions=source', join(appDir, 'src', 'cli.ts'), ...args],
-    {
-      cwd: appDir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    },
+    { cwd: appDir, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   started.add(child);
   let stdout = '';
