@@ -75,16 +75,9 @@ export async function runTiming(options: TimingOptions = {}): Promise<TimingResu
     ...(options.log ? { log: options.log } : {}),
     kernelMemory: recurrentKernels(),
   });
-  return {
-    backend,
-    tfjsVersion,
-    fastKernels,
-    shape: SHAPES['row-mnist'],
-    warmup,
-    iterations,
-    records,
-    table: formatTable(records),
-  };
+  const shape = SHAPES['row-mnist'];
+  const table = formatTable(records);
+  return { backend, tfjsVersion, fastKernels, shape, warmup, iterations, records, table };
 }
 
 const OPTIONS = {
