@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { BACKEND_NAMES, describeBackend, initBackend } from '@ttrnn/backend';
 import { SEED_MAX, SIZE_BOUNDS, UsageError, parseArgs, withOptionNames } from '../args.js';
-import type { OptionSpecs, ParsedOptions } from '../args.js';
+import type { OptionSpec, OptionSpecs, ParsedOptions } from '../args.js';
 import { EXTRA_CORES } from '@ttrnn/cells';
 import type { Command } from '../command.js';
 import { setKernelThreads } from '@ttrnn/kernels';
@@ -17,26 +17,17 @@ import type { ModelOptions, RunEnvironment, TrainingResult } from './training_ru
 /** The TT options apply only to the TT models: given with a dense one they are an error, never ignored. */
 export const TT_ONLY = { option: 'model', values: MODEL_NAMES.filter((m) => m.startsWith('tt-')) } as const;
 
+/** A TT size option (cores, rank): an int from 1 to `max`, given only with a TT model. */
+function ttSize(description: string, value: number, max: number): OptionSpec {
+  return { kind: 'int', description, default: value, min: 1, max, when: TT_ONLY };
+}
+
 export function modelOptionSpecs(defaults: ModelOptions): OptionSpecs {
   const tt = defaults.tt ?? DEFAULT_TT_FLAGS;
   return {
     model: { kind: 'string', description: 'recurrent cell', choices: [...MODEL_NAMES], default: modelName(defaults) },
-    cores: {
-      kind: 'int',
-      description: 'TT cores (tt-* models)',
-      default: tt.cores,
-      min: 1,
-      max: SIZE_BOUNDS.cores,
-      when: TT_ONLY,
-    },
-    rank: {
-      kind: 'int',
-      description: 'TT rank (tt-* models)',
-      default: tt.rank,
-      min: 1,
-      max: SIZE_BOUNDS.rank,
-      when: TT_ONLY,
-    },
+    cores: ttSize('TT cores (tt-* models)', tt.cores, SIZE_BOUNDS.cores),
+    rank: ttSize('TT rank (tt-* models)', tt.rank, SIZE_BOUNDS.rank),
     'extra-core': {
       kind: 'string',
       description: 'gate core placement (tt-* models)',
