@@ -1,8 +1,8 @@
 /** Argument checks and shape helpers shared by the layers. */
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { PRODUCT_MODES } from '@ttrnn/cells';
-import type { NamedVariable, ProductMode } from '@ttrnn/cells';
+import { CELL_KINDS, PRODUCT_MODES, normalizeTTLayout } from '@ttrnn/cells';
+import type { CellKind, NamedVariable, ProductMode, TTLayout } from '@ttrnn/cells';
 
 /** What every tf.layers layer accepts (name, inputShape, batchInputShape, trainable, …). */
 export type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
@@ -102,4 +102,37 @@ export function named<T>(layer: string, f: () => T): T {
   } catch (err) {
     throw new Error(`layer '${layer}': ${(err as Error).message}`);
   }
+}
+
+/** What the recurrent layers and the RNN cells both take from their options, checked. */
+export interface CellSettings {
+  readonly cellKind: CellKind;
+  readonly units: number;
+  /** The TT layout, or null for the dense cells. */
+  readonly tt: Required<TTLayout> | null;
+  readonly productMode: ProductMode;
+  readonly seed: number;
+}
+
+/** Checks the options every layer and cell of this package shares; errors name `fn`. */
+export function cellSettings(
+  args: { units: number; productMode?: ProductMode; seed?: number },
+  cellKind: CellKind,
+  tt: TTLayout | null,
+  fn: string,
+): CellSettings {
+  if (!CELL_KINDS.includes(cellKind))
+    throw new Error(`'cellKind' passed to '${fn}' must be 'lstm' or 'gru', got ${describe(cellKind)}`);
+  return {
+    cellKind,
+    units: positiveInt(args.units, 'units', fn),
+    tt: tt === null ? null : normalizeTTLayout(tt, fn),
+    productMode: productMode(args.productMode, fn),
+    seed: seedOf(args.seed, fn),
+  };
+}
+
+/** The TT layout's entries of a layer's config: none for a dense cell. */
+export function ttConfig(tt: Required<TTLayout> | null): tf.serialization.ConfigDict {
+  return tt === null ? {} : { cores: tt.cores, rank: tt.rank, extraCore: tt.extraCore, naive: tt.naive };
 }

@@ -14,20 +14,20 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { CELL_KINDS, EXTRA_CORES, RNN, checkpointChunk, normalizeTTLayout } from '@ttrnn/cells';
+import { EXTRA_CORES, RNN, checkpointChunk } from '@ttrnn/cells';
 import type { CellKind, ProductMode, TTLayout } from '@ttrnn/cells';
 import type { ExtraCore } from '@ttrnn/tt';
 import type { Kwargs, LayerArgs, Shape } from './layer_util.js';
 import {
   booleanOf,
+  cellSettings,
   describe,
   named,
   oneShape,
   oneTensor,
   positiveInt,
-  productMode,
   rejectMask,
-  seedOf,
+  ttConfig,
 } from './layer_util.js';
 import { cellWithLayerWeights } from './weights_over.js';
 
@@ -71,15 +71,14 @@ export abstract class CellLayer extends tfl.layers.Layer {
 
   protected constructor(args: RecurrentLayerArgs, cellKind: CellKind, tt: TTLayout | null, fn: string) {
     super(args);
-    if (!CELL_KINDS.includes(cellKind))
-      throw new Error(`'cellKind' passed to '${fn}' must be 'lstm' or 'gru', got ${describe(cellKind)}`);
-    this.cellKind = cellKind;
-    this.units = positiveInt(args.units, 'units', fn);
-    this.tt = tt === null ? null : normalizeTTLayout(tt, fn);
+    const s = cellSettings(args, cellKind, tt, fn);
+    this.cellKind = s.cellKind;
+    this.units = s.units;
+    this.tt = s.tt;
     this.returnSequences = booleanOf(args.returnSequences, false, 'returnSequences', fn);
-    this.productMode = productMode(args.productMode, fn);
+    this.productMode = s.productMode;
     this.checkpoint = checkpointChunk(args.checkpoint, 'checkpoint', fn);
-    this.seed = seedOf(args.seed, fn);
+    this.seed = s.seed;
   }
 
   /** The @ttrnn/cells name of each weight (`input_weights.parameters.0`, …), in the order of `this.weights`. */
@@ -131,14 +130,8 @@ export abstract class CellLayer extends tfl.layers.Layer {
       productMode: this.productMode,
       checkpoint: this.checkpoint,
       seed: this.seed,
+      ...ttConfig(this.tt),
     };
-    if (this.tt !== null)
-      Object.assign(config, {
-        cores: this.tt.cores,
-        rank: this.tt.rank,
-        extraCore: this.tt.extraCore,
-        naive: this.tt.naive,
-      });
     return { ...config, ...super.getConfig() };
   }
 }

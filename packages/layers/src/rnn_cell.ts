@@ -9,11 +9,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { CELL_KINDS, cellRecurrence, normalizeTTLayout } from '@ttrnn/cells';
+import { cellRecurrence } from '@ttrnn/cells';
 import type { CellKind, ChunkRunner, ProductMode, TTLayout } from '@ttrnn/cells';
 import type { ExtraCore } from '@ttrnn/tt';
 import type { Kwargs, LayerArgs, Shape } from './layer_util.js';
-import { describe, named, oneShape, positiveInt, productMode, seedOf } from './layer_util.js';
+import { cellSettings, named, oneShape, ttConfig } from './layer_util.js';
 import { argsOf, ttOf } from './recurrent.js';
 import { cellWithLayerWeights } from './weights_over.js';
 
@@ -49,13 +49,12 @@ export abstract class CellStep extends tfl.layers.RNNCell {
 
   protected constructor(args: RNNCellArgs, cellKind: CellKind, tt: TTLayout | null, fn: string) {
     super(args);
-    if (!CELL_KINDS.includes(cellKind))
-      throw new Error(`'cellKind' passed to '${fn}' must be 'lstm' or 'gru', got ${describe(cellKind)}`);
-    this.cellKind = cellKind;
-    this.units = positiveInt(args.units, 'units', fn);
-    this.tt = tt === null ? null : normalizeTTLayout(tt, fn);
-    this.productMode = productMode(args.productMode, fn);
-    this.seed = seedOf(args.seed, fn);
+    const s = cellSettings(args, cellKind, tt, fn);
+    this.cellKind = s.cellKind;
+    this.units = s.units;
+    this.tt = s.tt;
+    this.productMode = s.productMode;
+    this.seed = s.seed;
     this.stateSize = cellKind === 'lstm' ? [this.units, this.units] : this.units;
   }
 
@@ -101,14 +100,7 @@ export abstract class CellStep extends tfl.layers.RNNCell {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const config: tf.serialization.ConfigDict = { units: this.units, productMode: this.productMode, seed: this.seed };
-    if (this.tt !== null)
-      Object.assign(config, {
-        cores: this.tt.cores,
-        rank: this.tt.rank,
-        extraCore: this.tt.extraCore,
-        naive: this.tt.naive,
-      });
+    const config = { units: this.units, productMode: this.productMode, seed: this.seed, ...ttConfig(this.tt) };
     return { ...config, ...super.getConfig() };
   }
 }
