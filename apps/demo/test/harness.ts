@@ -2,11 +2,12 @@
  * The pieces the browser test and the inference benchmark share: build and serve the page, launch
  * Debian's Chromium with playwright-core, read MNIST test digits and draw one with the mouse.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '@ttrnn/test-utils/chromium';
 import type { Browser, Page } from 'playwright-core';
 import { build, preview } from 'vite';
 import {
@@ -17,22 +18,9 @@ import {
   readIdxFile,
 } from '@ttrnn/datasets/node';
 
-export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-export const HAVE_CHROMIUM = existsSync(CHROMIUM);
-export const NO_CHROMIUM_MESSAGE = `no Chromium at ${CHROMIUM}; install the Debian package 'chromium' (apt-get install -y chromium) or set CHROMIUM_PATH`;
+export { HAVE_CHROMIUM, NO_CHROMIUM_MESSAGE } from '@ttrnn/test-utils/chromium';
 
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
-
-/** The flags for a quiet, offline, throw-away headless Chromium. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 export interface Served {
   readonly url: string;

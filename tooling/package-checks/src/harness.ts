@@ -10,38 +10,12 @@ import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '@ttrnn/test-utils/chromium';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CHECKS_DIR = fileURLToPath(new URL('../', import.meta.url));
 
-export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-export const HAVE_CHROMIUM = existsSync(CHROMIUM);
-export const NO_CHROMIUM_MESSAGE = `no Chromium at ${CHROMIUM}; install the Debian package 'chromium' (apt-get install -y chromium) or set CHROMIUM_PATH`;
-
-/** The flags of a quiet, offline, throw-away headless Chromium. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-/**
- * Instead of `--disable-gpu`: WebGL through ANGLE on SwiftShader and WebGPU on SwiftShader's Vulkan (both
- * ship with Debian's chromium), so the GPU backends run their real shader code on a machine without a GPU.
- * WebGPU needs a secure context: serve the page from http://127.0.0.1, as `serveDirectory` does.
- */
-export const CHROMIUM_GPU_ARGS = [
-  ...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'),
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--use-vulkan=swiftshader',
-];
+export { CHROMIUM_ARGS, CHROMIUM_GPU_ARGS, HAVE_CHROMIUM, NO_CHROMIUM_MESSAGE } from '@ttrnn/test-utils/chromium';
 
 export interface PublishedPackage {
   readonly name: string;
