@@ -12,19 +12,11 @@ import type { ProductMode } from '@ttrnn/cells';
 import { TTGRU, TTLSTM } from './recurrent.js';
 import type { CellLayer, TTRecurrentLayerArgs } from './recurrent.js';
 import { TTDense } from './tt_dense.js';
-import { referenceCase } from './test_util/reference.js';
+import { RNN_CASES, referenceCase } from './test_util/reference.js';
 import type { RefCase } from './test_util/reference.js';
 
 const OUT = { atol: 1e-5, rtol: 0 };
 const GRAD = { atol: 1e-4, rtol: 0 };
-const CASES = [
-  'ttlstm',
-  'ttlstm_rank1_seed3',
-  'ttlstm_extra_first',
-  'ttlstm_extra_last',
-  'ttlstm_naive',
-  'ttgru',
-] as const;
 
 /** The layer that the case describes, built for its input and holding its weights. */
 function layerOf(c: RefCase, productMode: ProductMode): CellLayer {
@@ -55,7 +47,7 @@ function disposeWeights(layer: tfl.layers.Layer): void {
   for (const w of layer.weights) w.dispose();
 }
 
-describe.each(CASES)('reference case %s', (name) => {
+describe.each(RNN_CASES)('reference case %s', (name) => {
   const c = referenceCase(name);
 
   it.each(['per-step', 'rebuilt'] as const)('every hidden state and every gradient (productMode %s)', (mode) => {

@@ -11,19 +11,11 @@ import { cellFromReference, refTensor } from '@ttrnn/cells';
 import { TTGRU, TTLSTM } from './recurrent.js';
 import { DenseGRUCell, TTGRUCell, TTLSTMCell } from './rnn_cell.js';
 import type { CellStep, TTRNNCellArgs } from './rnn_cell.js';
-import { referenceCase } from './test_util/reference.js';
+import { RNN_CASES, referenceCase } from './test_util/reference.js';
 import type { RefCase } from './test_util/reference.js';
 
 const OUT = { atol: 1e-5, rtol: 0 };
 const GRAD = { atol: 1e-4, rtol: 0 };
-const CASES = [
-  'ttlstm',
-  'ttlstm_rank1_seed3',
-  'ttlstm_extra_first',
-  'ttlstm_extra_last',
-  'ttlstm_naive',
-  'ttgru',
-] as const;
 
 function argsOf(c: RefCase): TTRNNCellArgs {
   const cfg = c.config;
@@ -62,7 +54,7 @@ function rnnModel(
   return { model, cell };
 }
 
-describe.each(CASES)('reference case %s through tf.layers.rnn', (name) => {
+describe.each(RNN_CASES)('reference case %s through tf.layers.rnn', (name) => {
   const c = referenceCase(name);
 
   it('every hidden state and every gradient', () => {

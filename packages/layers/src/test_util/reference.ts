@@ -18,6 +18,16 @@ export type RefCase = Record<string, unknown> & {
   param_names_in_order: string[];
 };
 
+/** The one-layer TT-LSTM / TT-GRU cases, one per layout. */
+export const RNN_CASES = [
+  'ttlstm',
+  'ttlstm_rank1_seed3',
+  'ttlstm_extra_first',
+  'ttlstm_extra_last',
+  'ttlstm_naive',
+  'ttgru',
+] as const;
+
 let cache: Record<string, unknown> | undefined;
 
 export function referenceCase<T = RefCase>(name: string): T {
