@@ -247,8 +247,8 @@ export class RunDir {
         }
         return () => {
           // Only our own lock is removed (a release after a takeover must not free another's).
-          if (readOwner(path)?.pid === mine.pid && readOwner(path)?.started === mine.started)
-            rmSync(path, { force: true });
+          const owner = readOwner(path);
+          if (owner?.pid === mine.pid && owner.started === mine.started) rmSync(path, { force: true });
         };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(path, 'create the run lock', err);
