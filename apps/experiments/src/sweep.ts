@@ -13,9 +13,18 @@
  * - `concurrency` configurations run at a time (lanes numbered from 0, passed to the runner as `lane`); which
  *   lane runs a configuration never changes its numbers, only its wall time.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/** The file that marks a configuration's directory finished (it holds the runner's result). */
+export const OUTCOME_FILE = 'outcome.json';
+
+/** Whether the configuration `id` of a sweep in `runsDir` finished (its result is read back, never rerun). */
+export function sweepRunFinished(runsDir: string, id: string): boolean {
+  return existsSync(join(runsDir, id, OUTCOME_FILE));
+}
 
 export interface SweepEntry<C, R> {
   readonly id: string;
@@ -144,7 +153,7 @@ export async function runSweep<C, R>(options: SweepOptions<C, R>): Promise<Sweep
   }));
   // Read back everything finished first, so results.json lists old results even if the first new run crashes.
   for (let i = 0; i < configs.length; i++) {
-    const prev = await readJsonIfExists(join(runsDir, entries[i]!.id, 'outcome.json'));
+    const prev = await readJsonIfExists(join(runsDir, entries[i]!.id, OUTCOME_FILE));
     if (prev !== undefined) entries[i] = { ...entries[i]!, status: 'done', reused: true, result: prev as R };
   }
   // One writer: progress calls are chained, never concurrent.
@@ -169,7 +178,7 @@ export async function runSweep<C, R>(options: SweepOptions<C, R>): Promise<Sweep
     const t0 = now();
     try {
       const result = await runner(entry.config, { id: entry.id, runDir, resume, lane });
-      await writeJsonAtomic(join(runDir, 'outcome.json'), result);
+      await writeJsonAtomic(join(runDir, OUTCOME_FILE), result);
       entries[i] = { ...entry, status: 'done', result, seconds: now() - t0 };
     } catch (err) {
       const message = (err as Error).message ?? String(err);

@@ -53,7 +53,7 @@ import type {
   StabilityOutcome,
   TimingRow,
 } from '../report/results.js';
-import { repoRoot, runSweep, writeJsonAtomic } from '../sweep.js';
+import { repoRoot, runSweep, sweepRunFinished, writeJsonAtomic } from '../sweep.js';
 import type { SweepEntry } from '../sweep.js';
 import type { SweepDisplay } from '../sweep_display.js';
 import type { TaskEvents, WorkerTask } from '../worker_pool.js';
@@ -459,7 +459,7 @@ export async function runAll(
     const display = remote === undefined ? deps.display?.(lanes) : undefined;
     const log = display ? (m: string) => display.log(m) : deps.log;
     const waiting = configs.filter(
-      (c): c is SpeakerConfig => c.experiment === 'speaker' && !existsSync(join(runsDir, configId(c), 'outcome.json')), // not finished (sweep.ts)
+      (c): c is SpeakerConfig => c.experiment === 'speaker' && !sweepRunFinished(runsDir, configId(c)),
     );
     if (pool !== undefined && waiting.length > 1) await deps.prepareSpeakerData?.(waiting, options.speakerDataDir);
     const dataDir = (c: ExperimentConfig): { dataDir?: string } => {
