@@ -8,22 +8,16 @@
  * from the original's expression only by float rounding.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { LinearMap, NamedVariable, ProductMode } from './linear_map.js';
-import { cellNamedWeights, checkCellMaps } from './recurrent_cell.js';
-import type { RecurrentCell, SequenceResult } from './recurrent_cell.js';
+import type { LinearMap, ProductMode } from './linear_map.js';
+import { TwoMapCell } from './recurrent_cell.js';
+import type { SequenceResult } from './recurrent_cell.js';
 
-export class GRUCell implements RecurrentCell {
+export class GRUCell extends TwoMapCell {
   readonly kind = 'gru' as const;
-  readonly inputSize: number;
-  readonly hiddenSize: number;
 
   /** Takes ownership of both maps (N → 3H and H → 3H). */
-  constructor(
-    readonly inputWeights: LinearMap,
-    readonly hiddenWeights: LinearMap,
-  ) {
-    this.hiddenSize = checkCellMaps(inputWeights, hiddenWeights, 3, 'GRUCell');
-    this.inputSize = inputWeights.inputSize;
+  constructor(inputWeights: LinearMap, hiddenWeights: LinearMap) {
+    super(inputWeights, hiddenWeights, 3, 'GRUCell');
   }
 
   runSequence(xs: tf.Tensor2D, steps: number, batch: number, mode: ProductMode): SequenceResult {
@@ -64,22 +58,5 @@ export class GRUCell implements RecurrentCell {
       hs.push(h);
     }
     return { hs, c: null };
-  }
-
-  preActivations(x: tf.Tensor2D, h: tf.Tensor2D): { input: tf.Tensor2D; hidden: tf.Tensor2D } {
-    return { input: this.inputWeights.apply(x, 'per-step'), hidden: this.hiddenWeights.apply(h, 'per-step') };
-  }
-
-  namedWeights(): NamedVariable[] {
-    return cellNamedWeights(this.inputWeights, this.hiddenWeights);
-  }
-
-  paramCount(): number {
-    return this.inputWeights.paramCount() + this.hiddenWeights.paramCount();
-  }
-
-  dispose(): void {
-    this.inputWeights.dispose();
-    this.hiddenWeights.dispose();
   }
 }

@@ -4,22 +4,16 @@
  * the TT layout); i, f, o = σ, g = tanh; c' = f⊙c + i⊙g, h' = o⊙tanh(c').
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { LinearMap, NamedVariable, ProductMode } from './linear_map.js';
-import { cellNamedWeights, checkCellMaps } from './recurrent_cell.js';
-import type { RecurrentCell, SequenceResult } from './recurrent_cell.js';
+import type { LinearMap, ProductMode } from './linear_map.js';
+import { TwoMapCell } from './recurrent_cell.js';
+import type { SequenceResult } from './recurrent_cell.js';
 
-export class LSTMCell implements RecurrentCell {
+export class LSTMCell extends TwoMapCell {
   readonly kind = 'lstm' as const;
-  readonly inputSize: number;
-  readonly hiddenSize: number;
 
   /** Takes ownership of both maps (N → 4H and H → 4H). */
-  constructor(
-    readonly inputWeights: LinearMap,
-    readonly hiddenWeights: LinearMap,
-  ) {
-    this.hiddenSize = checkCellMaps(inputWeights, hiddenWeights, 4, 'LSTMCell');
-    this.inputSize = inputWeights.inputSize;
+  constructor(inputWeights: LinearMap, hiddenWeights: LinearMap) {
+    super(inputWeights, hiddenWeights, 4, 'LSTMCell');
   }
 
   runSequence(xs: tf.Tensor2D, steps: number, batch: number, mode: ProductMode): SequenceResult {
@@ -50,22 +44,5 @@ export class LSTMCell implements RecurrentCell {
       hs.push(hNext);
     }
     return { hs, c };
-  }
-
-  preActivations(x: tf.Tensor2D, h: tf.Tensor2D): { input: tf.Tensor2D; hidden: tf.Tensor2D } {
-    return { input: this.inputWeights.apply(x, 'per-step'), hidden: this.hiddenWeights.apply(h, 'per-step') };
-  }
-
-  namedWeights(): NamedVariable[] {
-    return cellNamedWeights(this.inputWeights, this.hiddenWeights);
-  }
-
-  paramCount(): number {
-    return this.inputWeights.paramCount() + this.hiddenWeights.paramCount();
-  }
-
-  dispose(): void {
-    this.inputWeights.dispose();
-    this.hiddenWeights.dispose();
   }
 }

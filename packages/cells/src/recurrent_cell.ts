@@ -36,29 +36,60 @@ export interface RecurrentCell {
   dispose(): void;
 }
 
-/** Checks the shapes of a cell's two maps; `fn` names the constructor in errors. */
-export function checkCellMaps(inputWeights: LinearMap, hiddenWeights: LinearMap, gates: number, fn: string): number {
-  const gh = hiddenWeights.outputSize;
-  if (gh % gates !== 0) {
-    throw new Error(`'hiddenWeights' passed to '${fn}' must have ${gates}·H columns, got ${gh}`);
-  }
-  const h = gh / gates;
-  if (hiddenWeights.inputSize !== h) {
-    throw new Error(
-      `'hiddenWeights' passed to '${fn}' must map the hidden size H = ${h} to ${gates}·H = ${gh}, got ${hiddenWeights.inputSize}×${gh}`,
-    );
-  }
-  if (inputWeights.outputSize !== gh) {
-    throw new Error(
-      `'inputWeights' passed to '${fn}' must have ${gates}·H = ${gh} columns (hidden size ${h}), got ${inputWeights.outputSize}`,
-    );
-  }
-  return h;
-}
+/**
+ * What the LSTM and GRU cells share: the two maps (owned, disposed with the cell), their shape check, and the
+ * methods that only pass through to the maps. A subclass supplies the gate equations (`runSequence`).
+ */
+export abstract class TwoMapCell implements RecurrentCell {
+  abstract readonly kind: CellKind;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
 
-export function cellNamedWeights(inputWeights: LinearMap, hiddenWeights: LinearMap): NamedVariable[] {
-  return [
-    ...inputWeights.namedWeights().map((w) => ({ name: `input_weights.${w.name}`, variable: w.variable })),
-    ...hiddenWeights.namedWeights().map((w) => ({ name: `hidden_weights.${w.name}`, variable: w.variable })),
-  ];
+  /** Takes ownership of both maps (N → G·H and H → G·H); `fn` names the constructor in errors. */
+  constructor(
+    readonly inputWeights: LinearMap,
+    readonly hiddenWeights: LinearMap,
+    gates: number,
+    fn: string,
+  ) {
+    const gh = hiddenWeights.outputSize;
+    if (gh % gates !== 0) {
+      throw new Error(`'hiddenWeights' passed to '${fn}' must have ${gates}·H columns, got ${gh}`);
+    }
+    const h = gh / gates;
+    if (hiddenWeights.inputSize !== h) {
+      throw new Error(
+        `'hiddenWeights' passed to '${fn}' must map the hidden size H = ${h} to ${gates}·H = ${gh}, got ${hiddenWeights.inputSize}×${gh}`,
+      );
+    }
+    if (inputWeights.outputSize !== gh) {
+      throw new Error(
+        `'inputWeights' passed to '${fn}' must have ${gates}·H = ${gh} columns (hidden size ${h}), got ${inputWeights.outputSize}`,
+      );
+    }
+    this.hiddenSize = h;
+    this.inputSize = inputWeights.inputSize;
+  }
+
+  abstract runSequence(xs: tf.Tensor2D, steps: number, batch: number, mode: ProductMode): SequenceResult;
+
+  preActivations(x: tf.Tensor2D, h: tf.Tensor2D): { input: tf.Tensor2D; hidden: tf.Tensor2D } {
+    return { input: this.inputWeights.apply(x, 'per-step'), hidden: this.hiddenWeights.apply(h, 'per-step') };
+  }
+
+  namedWeights(): NamedVariable[] {
+    return [
+      ...this.inputWeights.namedWeights().map((w) => ({ name: `input_weights.${w.name}`, variable: w.variable })),
+      ...this.hiddenWeights.namedWeights().map((w) => ({ name: `hidden_weights.${w.name}`, variable: w.variable })),
+    ];
+  }
+
+  paramCount(): number {
+    return this.inputWeights.paramCount() + this.hiddenWeights.paramCount();
+  }
+
+  dispose(): void {
+    this.inputWeights.dispose();
+    this.hiddenWeights.dispose();
+  }
 }
