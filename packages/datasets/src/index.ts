@@ -14,19 +14,4 @@ export { SequenceBatches } from './mnist/batches.js';
 export type { SequenceBatch, SequenceBatchesOptions } from './mnist/batches.js';
 export { describeMnist } from './mnist/describe.js';
 export type { MnistSplitSummary, MnistSummary } from './mnist/describe.js';
-export { decodeFlac, decodeWav, levelDbfs, normalizeVolume, resample } from './speech/audio.js';
-export type { Audio, ResampleQuality } from './speech/audio.js';
-export { SPLIT_NAMES } from './speech/corpus.js';
-export type { SkippedFile, SpeakerCorpus, SpeakerSource, SplitName, UtteranceSource } from './speech/corpus.js';
-export { RandomCycler } from './speech/cycler.js';
-export type { RandomCyclerState } from './speech/cycler.js';
-export { PowerSpectrum } from './speech/fft.js';
-export {
-  DEFAULT_MEL_OPTIONS,
-  hannPeriodic,
-  hzToMelSlaney,
-  melFilterbank,
-  melSpectrogram,
-  melToHzSlaney,
-} from './speech/mel.js';
-export type { MelFilterbankOptions, MelFrames, MelSpectrogramOptions } from './speech/mel.js';
+export * from './speech/pure.js';

@@ -1,13 +1,9 @@
-// Public API of the speaker-verification features, Node included (curated; re-exported by src/node.ts).
-export { decodeFlac, decodeWav, levelDbfs, normalizeVolume, resample } from './audio.js';
+// Public API of the speaker-verification features, Node included (curated; re-exported by src/node.ts):
+// the browser-safe pieces of pure.ts and those that read files, cache features or use native modules.
+export * from './pure.js';
 export { readAudioFile } from './audio_file.js';
-export type { Audio, ResampleQuality } from './audio.js';
 export { FeatureCache } from './cache.js';
 export type { CacheStats } from './cache.js';
-export { SPLIT_NAMES } from './corpus.js';
-export type { SkippedFile, SpeakerCorpus, SpeakerSource, SplitName, UtteranceSource } from './corpus.js';
-export { RandomCycler } from './cycler.js';
-export type { RandomCyclerState } from './cycler.js';
 export {
   FEATURE_PIPELINE_VERSION,
   extractSpeakerFeatures,
@@ -28,20 +24,10 @@ export { DEFAULT_WINDOWS, enrolmentSplit, evaluationWindows } from './evaluation
 export type { EnrolmentSpeaker, EnrolmentSplit, EvaluationWindows, WindowOptions } from './evaluation.js';
 export { DEFAULT_SPEAKER_FEATURES, preprocessWav, resolveFeatureOptions, speakerFeatures } from './features.js';
 export type { SpeakerFeatureOptions } from './features.js';
-export { PowerSpectrum } from './fft.js';
 export { DEFAULT_GE2E_BATCH, Ge2eBatcher } from './ge2e.js';
 export type { Ge2eBatch, Ge2eBatchOptions, Ge2eBatcherState } from './ge2e.js';
 export { LIBRISPEECH_PAPER_SUBSETS, libriSpeechCorpus, looksLikeLibriSpeech, speakerFoldersCorpus } from './loaders.js';
 export type { LibriSpeechOptions, SpeakerFoldersOptions } from './loaders.js';
-export {
-  DEFAULT_MEL_OPTIONS,
-  hannPeriodic,
-  hzToMelSlaney,
-  melFilterbank,
-  melSpectrogram,
-  melToHzSlaney,
-} from './mel.js';
-export type { MelFilterbankOptions, MelFrames, MelSpectrogramOptions } from './mel.js';
 export { loadSpeakerData, resolveSpeakerCorpus, speakerDataSummary } from './speakers.js';
 export type { SpeakerDataOptions } from './speakers.js';
 export {
