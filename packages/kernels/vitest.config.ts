@@ -1,16 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { packageTestConfig } from '@ttrnn/test-utils/vitest-config';
 
-// Each package has its own config: vitest would otherwise climb to the root.
-// 'source' resolves sibling workspace packages to their TypeScript sources,
-// so tests never depend on a stale dist/.
-export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
-  test: {
-    globals: false,
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 60_000,
-    reporters: ['default', 'json'],
-    outputFile: { json: '.vitest/report.json' },
-  },
-});
+// No tfjs in this package's tests: no backend set-up, no tensor-leak guard.
+export default packageTestConfig({ setup: false });

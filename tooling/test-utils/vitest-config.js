@@ -23,6 +23,8 @@ export function packageTestConfig({ include = ['src/**/*.test.ts', 'test/**/*.te
       include,
       // Generous: CI machines are shared and two packages test at once; a hung test still ends the run.
       testTimeout: 120_000,
+      // Hooks start browsers and build bundles (the demo's and package checks' browser tests).
+      hookTimeout: 120_000,
       setupFiles: setup ? [setupFile] : [],
       reporters: ['default', 'json'],
       outputFile: { json: '.vitest/report.json' },

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { countParams } from './count_params.js';
 import type { ModelConfig, ModelTTConfig } from './model_config.js';
 import { createModel, GE2E_INIT } from './models.js';
-import { loadReference } from './test_util/reference.js';
+import { loadReference } from '@ttrnn/test-utils/reference';
 import { maxAbsDiff, randomTensor } from './test_util/random.js';
 import { linearMapFromReference, cellFromReference, refTensor } from './reference_format.js';
 import { RNN } from './rnn.js';

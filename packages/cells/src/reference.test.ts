@@ -6,8 +6,8 @@ import { cellFromReference, refTensor } from './reference_format.js';
 import { RNN } from './rnn.js';
 import type { RecurrentPath } from './fast/path.js';
 import type { ProductMode } from './linear_map.js';
-import { loadReference, RNN_CASES } from './test_util/reference.js';
-import type { RefCase } from './test_util/reference.js';
+import { loadReference, RNN_CASES } from '@ttrnn/test-utils/reference';
+import type { RefCase } from '@ttrnn/test-utils/reference';
 
 const OUT = { atol: 1e-5, rtol: 0 };
 const GRAD = { atol: 1e-4, rtol: 0 };

@@ -5,7 +5,7 @@ import { createCell } from './cell_factory.js';
 import type { Linear } from './linear.js';
 import { checkReferenceVectors as runParity, recogniseReferenceCase as recognise } from './reference_check.js';
 import { RNN } from './rnn.js';
-import { REFERENCE_FILE } from './test_util/reference.js';
+import { REFERENCE_FILE } from '@ttrnn/test-utils/reference';
 
 /** A fresh copy of the committed reference vectors (the tests perturb it). */
 const load = (): Record<string, unknown> => JSON.parse(readFileSync(REFERENCE_FILE, 'utf8')) as Record<string, unknown>;

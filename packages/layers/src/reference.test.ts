@@ -12,8 +12,8 @@ import type { ProductMode } from '@ttrnn/cells';
 import { TTGRU, TTLSTM } from './recurrent.js';
 import type { CellLayer, TTRecurrentLayerArgs } from './recurrent.js';
 import { TTDense } from './tt_dense.js';
-import { RNN_CASES, referenceCase } from './test_util/reference.js';
-import type { RefCase } from './test_util/reference.js';
+import { RNN_CASES, referenceCase } from '@ttrnn/test-utils/reference';
+import type { RefCase } from '@ttrnn/test-utils/reference';
 
 const OUT = { atol: 1e-5, rtol: 0 };
 const GRAD = { atol: 1e-4, rtol: 0 };

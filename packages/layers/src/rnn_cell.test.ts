@@ -11,8 +11,8 @@ import { cellFromReference, refTensor } from '@ttrnn/cells';
 import { TTGRU, TTLSTM } from './recurrent.js';
 import { DenseGRUCell, TTGRUCell, TTLSTMCell } from './rnn_cell.js';
 import type { CellStep, TTRNNCellArgs } from './rnn_cell.js';
-import { RNN_CASES, referenceCase } from './test_util/reference.js';
-import type { RefCase } from './test_util/reference.js';
+import { RNN_CASES, referenceCase } from '@ttrnn/test-utils/reference';
+import type { RefCase } from '@ttrnn/test-utils/reference';
 
 const OUT = { atol: 1e-5, rtol: 0 };
 const GRAD = { atol: 1e-4, rtol: 0 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { autoShape, primeFactors } from './auto_shape.js';
-import { loadReference } from './test_util/reference.js';
+import { loadReference } from '@ttrnn/test-utils/reference';
 
 describe('autoShape', () => {
   const cases = loadReference()['auto_shape'] as { n: number; d: number; shape: number[] }[];

@@ -7,8 +7,8 @@ import { TTMatrix, ttFull, ttMatmul, ttMatmulCost, ttMatmulRebuilt } from './tt_
 import { coreShape } from './tt_shape.js';
 import type { TTMatrixShape } from './tt_shape.js';
 import { intValues, naiveFull } from './test_util/random.js';
-import { loadReference } from './test_util/reference.js';
-import type { RefArray } from './test_util/reference.js';
+import { loadReference } from '@ttrnn/test-utils/reference';
+import type { RefArray } from '@ttrnn/test-utils/reference';
 
 const ttShapeArb = fc
   .integer({ min: 1, max: 4 })

@@ -10,8 +10,8 @@ import { ttMatrixSvd, ttSvd, ttSvdFloat64 } from './tt_svd.js';
 import { coresToFloat64, ttTensorFull, ttTensorFull64 } from './tt_tensor.js';
 import { intValues, naiveFull } from './test_util/random.js';
 import { intCores64, rankBounds, relErr, ttTensorArb } from './test_util/tt64.js';
-import { loadReference } from './test_util/reference.js';
-import type { RefArray } from './test_util/reference.js';
+import { loadReference } from '@ttrnn/test-utils/reference';
+import type { RefArray } from '@ttrnn/test-utils/reference';
 
 const tensorArb = ttTensorArb(5, 3);
 
