@@ -19,6 +19,7 @@
  * or after the backend initialises.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { wasmKernel } from './wasm_kernel.js';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 
 type Backend = Parameters<KernelFunc>[0]['backend'];
@@ -39,15 +40,7 @@ export interface WasmFastKernelOptions {
 
 const installed = new Set<string>();
 
-function kernel(name: string): KernelConfig {
-  const k = tf.getKernel(name, 'wasm');
-  if (k === undefined) {
-    throw new Error(
-      `installWasmFastKernels: the wasm backend has no '${name}' kernel; import '@tensorflow/tfjs-backend-wasm' first`,
-    );
-  }
-  return k;
-}
+const kernel = (name: string): KernelConfig => wasmKernel(name, 'installWasmFastKernels');
 
 /** Copies x[begin : begin + size] into a new output, reading x through a heap view. */
 function sliceView(x: TensorInfo, begin: number[], size: number[], backend: WasmBackend): TensorInfo {

@@ -16,21 +16,14 @@
  * is called by `initBackend` before `tf.setBackend('wasm')`).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { wasmKernel } from './wasm_kernel.js';
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 
 type AnyArgs = Parameters<KernelFunc>[0];
 
 let installed = false;
 
-function kernel(name: string): KernelConfig {
-  const k = tf.getKernel(name, 'wasm');
-  if (k === undefined) {
-    throw new Error(
-      `installWasmMatMulFix: the wasm backend has no '${name}' kernel; import '@tensorflow/tfjs-backend-wasm' first`,
-    );
-  }
-  return k;
-}
+const kernel = (name: string): KernelConfig => wasmKernel(name, 'installWasmMatMulFix');
 
 function transposeLast2(x: TensorInfo, backend: AnyArgs['backend']): TensorInfo {
   const rank = x.shape.length;
