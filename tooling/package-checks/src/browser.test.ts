@@ -91,10 +91,11 @@ describe.skipIf(!HAVE_CHROMIUM)('in headless Chromium', () => {
         [
           "import * as tf from '@tensorflow/tfjs-core';",
           "import { initBackend } from '@ttrnn/backend';",
-          "import { loadModel } from '@ttrnn/cells';",
+          "import { chooseRecurrentPath, loadModel } from '@ttrnn/cells';",
           `await initBackend('${backend}');`,
           'console.log(tf.getBackend());',
           "const model = await loadModel(new URL('./model/model.json', location.href).href);",
+          "console.log(chooseRecurrentPath(model.rnn.cells[0], 'auto'));",
           `const x = tf.tensor3d(Float32Array.from({ length: ${shape[0] * shape[1] * shape[2]} }, (_, i) => (((i * 37) % 201) - 100) / 100), [${shape.join(', ')}]);`,
           'console.log(JSON.stringify(Array.from(await model.apply(x).data())));',
           '',
@@ -108,7 +109,9 @@ describe.skipIf(!HAVE_CHROMIUM)('in headless Chromium', () => {
         expect(run.errors).toEqual([]);
         expect(run.done).toBe(true);
         expect(run.logs[0]).toBe(backend); // the backend asked for, not a fallback
-        const actual = JSON.parse(run.logs[1]!) as number[];
+        // The layer's path in the page: on wasm the fused WebAssembly kernels (compiled on the page's main thread).
+        expect(run.logs[1]).toBe({ wasm: 'kernel', webgl: 'plain', webgpu: 'webgpu' }[backend]);
+        const actual = JSON.parse(run.logs[2]!) as number[];
         expect(actual).toHaveLength(expected.length);
         actual.forEach((a, i) =>
           expect(Math.abs(a - expected[i]!), `output ${i}: page ${a}, Node ${expected[i]}`).toBeLessThanOrEqual(
