@@ -81,6 +81,12 @@ export function kernelSequence(
   batch: number,
 ): KernelSequenceResult {
   const fn = 'kernelSequence';
+  // The kernels read and write plain arrays; a GPU backend's tensors cannot be read synchronously (on webgpu in
+  // Node tfjs fails deep inside with "OffscreenCanvas is not defined").
+  if (tf.getBackend() === 'webgpu' || tf.getBackend() === 'webgl')
+    throw new Error(
+      `'${fn}' (path 'kernel') runs on CPU backends (wasm, cpu, tensorflow); on '${tf.getBackend()}' use path 'auto' or 'plain'`,
+    );
   const H = h0.shape[1];
   const G = KERNEL_GATES[cell] * H;
   if (map.w !== undefined && (map.w.shape[0] !== H || map.w.shape[1] !== G))

@@ -37,6 +37,16 @@ describe.skipIf(PROBLEM !== null)('the WGSL recurrent path on webgpu', () => {
     tt.dispose();
   });
 
+  it("refuses path 'kernel' (the WebAssembly kernels cannot read GPU tensors), naming the paths to use", () => {
+    const rnn = makeRnn('lstm', null, 1, 1);
+    const x = randomTensor([2, 3, 6], 1) as tf.Tensor3D;
+    expect(() => rnn.run(x, { path: 'kernel' })).toThrow(
+      /'kernelSequence' \(path 'kernel'\) runs on CPU backends \(wasm, cpu, tensorflow\); on 'webgpu' use path 'auto' or 'plain'/,
+    );
+    x.dispose();
+    rnn.dispose();
+  });
+
   for (const cell of ['lstm', 'gru'] as const) {
     it.each(CASES)(
       `${cell} %s: outputs and gradients equal the plain path's`,
