@@ -3,17 +3,17 @@
  * accuracy as mean ± standard deviation over seeds and the number of diverged runs; one figure per cell kind
  * (dense vs TT) of accuracy against learning rate with a band of ± one standard deviation.
  */
+import type { TopLevelSpec } from 'vega-lite';
 import { modelId, modelLabel } from '../profiles.js';
 import type { ModelSpec, StabilityConfig } from '../profiles.js';
 import type { RunRecord, StabilityOutcome } from './results.js';
 import { int, table } from './format.js';
-import { PALETTE } from './svg.js';
-import type { Chart } from './svg.js';
+import { COMMON, PALETTE } from './svg.js';
 
 type Done = RunRecord<StabilityConfig, StabilityOutcome> & { outcome: StabilityOutcome };
 
 /** Mean and sample standard deviation (0 for a single value). */
-export function meanSd(values: readonly number[]): { mean: number; sd: number } {
+function meanSd(values: readonly number[]): { mean: number; sd: number } {
   const n = values.length;
   if (n === 0) return { mean: NaN, sd: NaN };
   const mean = values.reduce((a, b) => a + b, 0) / n;
@@ -21,32 +21,21 @@ export function meanSd(values: readonly number[]): { mean: number; sd: number } 
   return { mean, sd };
 }
 
-/** One row of the table: a model at a learning rate, over its seeds. */
-export interface StabilityRow {
-  readonly model: ModelSpec;
-  readonly lr: number;
-  readonly runs: number;
-  readonly final: { mean: number; sd: number };
-  readonly best: { mean: number; sd: number };
-  readonly nan: number;
-  readonly chance: number;
-  readonly params: number;
-}
-
-const modelKey = (m: ModelSpec): string => modelId(m);
-
-/** Groups finished runs by model and learning rate (models in first-seen order, learning rates ascending). */
-export function stabilityRows(records: readonly RunRecord<StabilityConfig, StabilityOutcome>[]): StabilityRow[] {
+/**
+ * One row per model and learning rate over its seeds (models in first-seen order, learning rates ascending):
+ * final and best accuracy, runs that diverged to NaN or ended at chance; unfinished runs are left out.
+ */
+export function stabilityRows(records: readonly RunRecord<StabilityConfig, StabilityOutcome>[]) {
   const done = records.filter((r): r is Done => r.status === 'done' && r.outcome !== undefined);
   const groups = new Map<string, Done[]>();
   for (const r of done) {
-    const k = `${modelKey(r.config)}@${r.config.lr}`;
+    const k = `${modelId(r.config)}@${r.config.lr}`;
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
-  const order = [...new Set(done.map((r) => modelKey(r.config)))];
+  const order = [...new Set(done.map((r) => modelId(r.config)))];
   return [...groups.values()]
     .map((rs) => ({
-      model: rs[0]!.config,
+      model: rs[0]!.config as ModelSpec,
       lr: rs[0]!.config.lr,
       runs: rs.length,
       final: meanSd(rs.map((r) => r.outcome.finalAccuracy)),
@@ -55,14 +44,14 @@ export function stabilityRows(records: readonly RunRecord<StabilityConfig, Stabi
       chance: rs.filter((r) => r.outcome.diverged === 'chance').length,
       params: rs[0]!.outcome.params,
     }))
-    .sort((a, b) => order.indexOf(modelKey(a.model)) - order.indexOf(modelKey(b.model)) || a.lr - b.lr);
+    .sort((a, b) => order.indexOf(modelId(a.model)) - order.indexOf(modelId(b.model)) || a.lr - b.lr);
 }
 
 const pct = (v: number): string => (Number.isFinite(v) ? (100 * v).toFixed(1) : '—');
 const pm = (s: { mean: number; sd: number }): string => `${pct(s.mean)} ± ${pct(s.sd)}%`;
 
 /** Accuracy against learning rate for the models of one cell kind: a ±1 sd band and the mean of final accuracy, the mean best dashed. */
-export function stabilityChart(rows: readonly StabilityRow[], title: string): Chart {
+function stabilityChart(rows: ReturnType<typeof stabilityRows>, title: string): TopLevelSpec {
   const names = [...new Set(rows.map((r) => modelLabel(r.model)))];
   const values = rows.flatMap((r) => [
     {
@@ -75,61 +64,45 @@ export function stabilityChart(rows: readonly StabilityRow[], title: string): Ch
     },
     { model: modelLabel(r.model), lr: r.lr, what: 'best', mean: r.best.mean, lo: r.best.mean, hi: r.best.mean },
   ]);
-  const x = {
-    field: 'lr',
+  const x = { field: 'lr', type: 'quantitative', title: 'learning rate (Adam, log scale)', scale: { type: 'log' } };
+  const y = {
+    field: 'mean',
     type: 'quantitative',
-    title: 'learning rate (Adam, log scale)',
-    scale: { type: 'log' },
-  } as const;
+    title: 'validation accuracy',
+    scale: { domainMin: 0, domainMax: 1 },
+  };
   const color = {
     field: 'model',
     type: 'nominal',
     title: null,
     sort: names,
     scale: { domain: names, range: names.map((_, i) => PALETTE[i % PALETTE.length]!) },
-  } as const;
-  const y = {
-    field: 'mean',
-    type: 'quantitative',
-    title: 'validation accuracy',
-    scale: { domainMin: 0, domainMax: 1 },
-  } as const;
-  const chart: Chart = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: 480,
-    height: 320,
-    config: { legend: { labelLimit: 0 } },
+  };
+  const layer = (what: string, mark: object, encoding: object = {}) => ({
+    transform: [{ filter: `datum.what === '${what}'` }],
+    mark,
+    encoding: { x, y, ...encoding, color },
+  });
+  return {
+    ...COMMON,
     title: { text: title, subtitle: 'final accuracy: mean over seeds (line) ± 1 sd (band); best epoch: mean (dashed)' },
     data: { values },
     layer: [
-      {
-        transform: [{ filter: "datum.what === 'final'" }],
-        mark: { type: 'area', opacity: 0.2 },
-        encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color },
-      },
-      {
-        transform: [{ filter: "datum.what === 'final'" }],
-        mark: { type: 'line', point: true, strokeWidth: 2 },
-        encoding: { x, y, color },
-      },
-      {
-        transform: [{ filter: "datum.what === 'best'" }],
-        mark: { type: 'line', strokeDash: [5, 3], strokeWidth: 1.5 },
-        encoding: { x, y, color },
-      },
+      layer('final', { type: 'area', opacity: 0.2 }, { y: { ...y, field: 'lo' }, y2: { field: 'hi' } }),
+      layer('final', { type: 'line', point: true, strokeWidth: 2 }),
+      layer('best', { type: 'line', strokeDash: [5, 3], strokeWidth: 1.5 }),
     ],
-  };
-  return chart;
+  } as TopLevelSpec;
 }
 
 /** The section's markdown lines and figures (file name → chart); `settings` from any run of the sweep. */
 export function renderStability(records: readonly RunRecord<StabilityConfig, StabilityOutcome>[]): {
   lines: string[];
-  images: Record<string, Chart>;
+  images: Record<string, TopLevelSpec>;
   headline: string[];
 } {
   const lines: string[] = ['## Stability over learning rates and seeds', ''];
-  const images: Record<string, Chart> = {};
+  const images: Record<string, TopLevelSpec> = {};
   const headline: string[] = [];
   if (records.length === 0) return { lines: [...lines, 'Not run in this invocation.', ''], images, headline };
   const s = records[0]!.config;
@@ -163,8 +136,8 @@ export function renderStability(records: readonly RunRecord<StabilityConfig, Sta
     images[name] = stabilityChart(cellRows, `Row MNIST, ${cell.toUpperCase()}: accuracy against learning rate`);
     lines.push(`![${cell.toUpperCase()} accuracy against learning rate, dense and TT](${name})`, '');
   }
-  for (const key of [...new Set(rows.map((r) => modelKey(r.model)))]) {
-    const mine = rows.filter((r) => modelKey(r.model) === key);
+  for (const key of [...new Set(rows.map((r) => modelId(r.model)))]) {
+    const mine = rows.filter((r) => modelId(r.model) === key);
     const stable = mine.filter((r) => r.nan + r.chance === 0).map((r) => r.lr.toExponential());
     const top = mine.reduce((b, r) => (r.final.mean > b.final.mean ? r : b));
     headline.push(

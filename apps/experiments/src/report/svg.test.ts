@@ -2,7 +2,7 @@ import { DOMParser } from '@xmldom/xmldom';
 import type { Element } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
 import { chartView, histogram, lineChart, renderSvg } from './svg.js';
-import type { Chart } from './svg.js';
+import type { TopLevelSpec } from 'vega-lite';
 
 /** Parses an SVG document with a real XML parser; any error or warning fails the test. */
 function parseSvg(svg: string): Element {
@@ -50,7 +50,7 @@ function drawnData(node: SceneItem, marktype: string, out: Record<string, unknow
   return out;
 }
 
-async function scene(chart: Chart): Promise<{ x: string; y: string; root: SceneItem; xDomain: number[] }> {
+async function scene(chart: TopLevelSpec): Promise<{ x: string; y: string; root: SceneItem; xDomain: number[] }> {
   const view = await chartView(chart);
   try {
     const x = view.scale('x') as { type: string; domain(): number[] };
@@ -136,8 +136,8 @@ describe('lineChart', () => {
 
   it('is plain data: the spec after a JSON round trip (as a browser would load it) renders the same SVG', async () => {
     // Vega numbers clip paths with a process-wide counter; nothing else may differ.
-    const unnumbered = async (c: Chart): Promise<string> => (await renderSvg(c)).replace(/clip\d+/g, 'clip');
-    const same = (await unnumbered(JSON.parse(JSON.stringify(chart)) as Chart)) === (await unnumbered(chart));
+    const unnumbered = async (c: TopLevelSpec): Promise<string> => (await renderSvg(c)).replace(/clip\d+/g, 'clip');
+    const same = (await unnumbered(JSON.parse(JSON.stringify(chart)) as TopLevelSpec)) === (await unnumbered(chart));
     expect(same).toBe(true);
   });
 });
