@@ -9,16 +9,6 @@
 import type { CellKind } from '@ttrnn/cells';
 import type { ExtraCore } from '@ttrnn/tt';
 
-/** One row of the parameter tables: a TT layout and its count by rank. */
-export interface PaperParamRow {
-  readonly model: CellKind;
-  readonly cores: number;
-  readonly extraCore: ExtraCore;
-  readonly naive: boolean;
-  /** Parameters (both TT biases counted, the implementation's count) by rank. */
-  readonly params: Readonly<Record<number, number>>;
-}
-
 /** The ranks of the parameter tables. */
 export const PAPER_PARAM_RANKS: readonly number[] = [1, 2, 4, 8, 16];
 
@@ -28,19 +18,14 @@ export const PAPER_CLASSIFIER = { input: 28, steps: 28, hidden: 256, layers: 1, 
 /** Dense baselines of the same classifier. */
 export const PAPER_DENSE_PARAMS: Readonly<Record<CellKind, number>> = { lstm: 294_410, gru: 222_218 };
 
-function row(
-  model: CellKind,
-  cores: number,
-  counts: number[],
-  extraCore: ExtraCore = 'none',
-  naive = false,
-): PaperParamRow {
-  const params = Object.fromEntries(PAPER_PARAM_RANKS.map((r, i) => [r, counts[i]!]));
+/** A TT layout of the tables and its parameters (both TT biases counted, the implementation's count) by rank. */
+function row(model: CellKind, cores: number, counts: number[], extraCore: ExtraCore = 'none', naive = false) {
+  const params: Readonly<Record<number, number>> = Object.fromEntries(PAPER_PARAM_RANKS.map((r, i) => [r, counts[i]!]));
   return { model, cores, extraCore, naive, params };
 }
 
 /** The parameter tables of the original (TT models include the TT head and both TT biases). */
-export const PAPER_PARAM_TABLE: readonly PaperParamRow[] = [
+export const PAPER_PARAM_TABLE = [
   row('lstm', 2, [3546, 5034, 8010, 13962, 25866]),
   row('lstm', 2, [2866, 4314, 9130, 26442, 91786], 'first'),
   row('lstm', 2, [2866, 4410, 9706, 29130, 103306], 'last'),
@@ -52,18 +37,15 @@ export const PAPER_PARAM_TABLE: readonly PaperParamRow[] = [
   row('gru', 2, [3722, 5898, 10250, 18954, 36362], 'none', true),
   row('gru', 3, [1914, 2474, 4170, 9866, 30474]),
   row('gru', 4, [1750, 2098, 3226, 7210, 22090]),
-];
+] as const;
 
-/** The authors' logged parameter count for a layout, if the tables hold it. */
+/** The authors' logged parameter count for a layout at a rank, if the tables hold it. */
 export function paperParams(
-  model: CellKind,
-  cores: number,
+  l: { model: CellKind; cores: number; extraCore: ExtraCore; naive: boolean },
   rank: number,
-  extraCore: ExtraCore = 'none',
-  naive = false,
 ): number | undefined {
   const r = PAPER_PARAM_TABLE.find(
-    (x) => x.model === model && x.cores === cores && x.extraCore === extraCore && x.naive === naive,
+    (x) => x.model === l.model && x.cores === l.cores && x.extraCore === l.extraCore && x.naive === l.naive,
   );
   return r?.params[rank];
 }
@@ -158,19 +140,9 @@ export const SPEAKER_SCHEDULE_NAMES: readonly SpeakerSchedule[] = ['logged-sweep
 /** The schedule of the logged numbers: the default of the paper profile. */
 export const DEFAULT_SPEAKER_SCHEDULE: SpeakerSchedule = 'logged-sweep';
 
-/** One speaker-verification result of the authors: test EER in percent. */
-export interface PaperSpeakerResult {
-  readonly model: CellKind;
-  /** 0 for the dense model. */
-  readonly cores: number;
-  readonly rank: number;
-  /** Parameters in the notebooks' convention: no TT input bias, no GE2E scalars (our `paramsPaper`). */
-  readonly paramsPaper: number;
-  readonly eer: number;
-}
-
-const speakerRow = (cores: number, cells: readonly [number, number][]): PaperSpeakerResult[] =>
-  cells.map(([eer, paramsPaper], i) => ({ model: 'lstm', cores, rank: i + 1, paramsPaper, eer }));
+/** Speaker results of one TT layout by rank 1, 2, …: [test EER in percent, parameters in the notebooks' convention]. */
+const speakerRow = (cores: number, cells: readonly [number, number][]) =>
+  cells.map(([eer, paramsPaper], i) => ({ model: 'lstm' as CellKind, cores, rank: i + 1, paramsPaper, eer }));
 
 /**
  * Speaker verification as the authors ran it: LibriSpeech train-clean-100 / dev-clean / test-clean, GE2E
@@ -211,9 +183,13 @@ export const PAPER_SPEAKER = {
    * the code at HEAD, and this project, have it.
    */
   loggedTtInputBias: false,
-  /** Per configuration as logged (seed 11, hidden 768, embedding 256, logged-sweep schedule). */
+  /**
+   * Per configuration as logged (seed 11, hidden 768, embedding 256, logged-sweep schedule): test EER in percent
+   * and parameters in the notebooks' convention (no TT input bias, no GE2E scalars: our `paramsPaper`); cores 0
+   * is the dense model.
+   */
   results: [
-    { model: 'lstm', cores: 0, rank: 0, paramsPaper: 2_682_112, eer: 7.33 },
+    { model: 'lstm' as CellKind, cores: 0, rank: 0, paramsPaper: 2_682_112, eer: 7.33 },
     ...speakerRow(2, [
       [4.71, 8_176],
       [4.34, 13_024],
@@ -232,7 +208,7 @@ export const PAPER_SPEAKER = {
       [5.31, 5_260],
       [4.28, 6_512],
     ]),
-  ] as readonly PaperSpeakerResult[],
+  ],
   /** Test EER (percent) against the fraction of training speakers used (TT-LSTM: 2 cores rank 2). */
   dataEfficiency: {
     fractions: [0.2, 0.4, 0.6, 0.8, 1.0],
@@ -242,7 +218,7 @@ export const PAPER_SPEAKER = {
 } as const;
 
 /** The authors' logged speaker result for a configuration, if any. */
-export function paperSpeakerResult(model: CellKind, cores: number, rank: number): PaperSpeakerResult | undefined {
+export function paperSpeakerResult(model: CellKind, cores: number, rank: number) {
   return PAPER_SPEAKER.results.find((r) => r.model === model && r.cores === cores && r.rank === rank);
 }
 
@@ -253,23 +229,15 @@ export const PAPER_GRAD_NORMS = { steps: 1000, afterClipping: true } as const;
  * Speed of the authors' code, measured by this project on a machine of the kind the experiments run on
  * (2 cores, CPU, float32, PyTorch 1.13 on Debian): not numbers from the paper. Batch 128, 28 steps,
  * input 28, hidden 256, 10 classes; medians in ms, inference / training step (forward, NLL, backward,
- * Adam). The same command gives figures up to ~1.5× apart from one run to the next on these shared
+ * Adam) with one thread on a quiet machine, one thread on a busier one, and two threads (PyTorch's default) on
+ * a busier one. The same command gives figures up to ~1.5× apart from one run to the next on these shared
  * machines, so compare only figures of one column.
  */
-export const PAPER_TIMING: readonly {
-  readonly model: string;
-  readonly params: number;
-  /** One thread, quiet machine. */
-  readonly quiet: string;
-  /** One thread, busier machine. */
-  readonly busier: string;
-  /** Two threads (PyTorch's default), busier machine. */
-  readonly twoThreads: string;
-}[] = [
+export const PAPER_TIMING = [
   { model: 'LSTM (original cell)', params: 294_410, quiet: '23 / 76', busier: '31 / 110', twoThreads: '31 / 111' },
   { model: 'TT-LSTM 2 cores rank 2', params: 5_034, quiet: '27 / 100', busier: '42 / 149', twoThreads: '39 / 153' },
   { model: 'TT-LSTM 2 cores rank 4', params: 8_010, quiet: '36 / 145', busier: '65 / 198', twoThreads: '68 / 214' },
   { model: 'TT-LSTM 2 cores rank 8', params: 13_962, quiet: '– / 228', busier: '88 / 296', twoThreads: '93 / 331' },
   { model: 'TT-LSTM 3 cores rank 4', params: 4_922, quiet: '–', busier: '91 / 306', twoThreads: '91 / 356' },
   { model: 'PyTorch nn.LSTM', params: 295_434, quiet: '–', busier: '28 / 85', twoThreads: '27 / 84' },
-];
+] as const;

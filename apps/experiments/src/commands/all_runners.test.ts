@@ -13,7 +13,7 @@ describe('computeParamsTables', () => {
     let compared = 0;
     for (const row of t.rows) {
       for (const c of row.counts) {
-        const orig = paperParams(row.model, row.cores, c.rank, row.extraCore, row.naive);
+        const orig = paperParams(row, c.rank);
         if (orig === undefined) continue;
         expect(
           c.params,

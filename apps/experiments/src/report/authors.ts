@@ -4,7 +4,7 @@
  * authors' per-configuration results (values and figure points). Each renderer returns markdown lines.
  */
 import { countParams } from '@ttrnn/cells';
-import type { CellKind, ModelConfig } from '@ttrnn/cells';
+import type { CellKind } from '@ttrnn/cells';
 import {
   PAPER_CLASSIFIER,
   PAPER_GRAD_NORMS,
@@ -15,59 +15,43 @@ import {
   paperMnistResult,
   paperSpeakerResult,
 } from '../paper_results.js';
-import type { PaperMnistResult } from '../paper_results.js';
+import type { ModelSpec } from '../profiles.js';
 import { int, ratio, table } from './format.js';
 import type { ResultsFile } from './results.js';
 
-/** The parameter counts (code and notebook conventions) of one of the authors' configurations. */
-export interface AuthorsCount {
-  readonly params: number;
-  readonly paramsPaper: number;
-}
-
-const tt = (cores: number, rank: number): ModelConfig['tt'] =>
-  cores === 0 ? null : { cores, rank, extraCore: 'none', naive: false };
-
-/** The authors' MNIST classifier (input 28, hidden 256, 10 classes) of a configuration, counted here. */
-export function authorsMnistCount(model: CellKind, cores: number, rank: number): AuthorsCount {
-  const c = PAPER_CLASSIFIER;
+/**
+ * One of the authors' configurations counted here (cores 0: dense): their MNIST classifier (input 28,
+ * hidden 256, 10 classes) or their speaker encoder (40 mel channels, hidden 768, embedding 256).
+ */
+function authorsCount(task: 'classifier' | 'speaker', cell: CellKind, cores: number, rank: number) {
+  const [c, s] = [PAPER_CLASSIFIER, PAPER_SPEAKER];
   return countParams({
-    task: 'classifier',
-    cell: model,
-    tt: tt(cores, rank),
-    inputSize: c.input,
-    hiddenSize: c.hidden,
-    layers: c.layers,
-    outputSize: c.classes,
+    task,
+    cell,
+    tt: cores === 0 ? null : { cores, rank, extraCore: 'none', naive: false },
+    ...(task === 'classifier'
+      ? { inputSize: c.input, hiddenSize: c.hidden, layers: c.layers, outputSize: c.classes }
+      : { inputSize: 40, hiddenSize: s.hidden, layers: s.layers, outputSize: s.embedding }),
   });
 }
 
-/** The authors' speaker encoder (40 mel channels, hidden 768, embedding 256) of a configuration, counted here. */
-export function authorsSpeakerCount(cores: number, rank: number): AuthorsCount {
-  const s = PAPER_SPEAKER;
-  return countParams({
-    task: 'speaker',
-    cell: 'lstm',
-    tt: tt(cores, rank),
-    inputSize: 40,
-    hiddenSize: s.hidden,
-    layers: s.layers,
-    outputSize: s.embedding,
-  });
-}
-
-/** A logged MNIST marker as test accuracy: `98.54%`, `≈98.2%` (partly hidden marker), `97.7–98.0%` (range only). */
-export function paperMnistAccuracy(r: PaperMnistResult | undefined): string {
-  if (r === undefined) return '—';
-  if (r.errorRange !== undefined)
-    return `${(100 - r.errorRange[1]).toFixed(1)}–${(100 - r.errorRange[0]).toFixed(1)}% (plot: no single value)`;
-  const acc = 100 - r.error!;
-  return r.approx ? `≈${acc.toFixed(1)}%` : `${acc.toFixed(2)}%`;
-}
-
-/** The "paper test acc." cell of one of our MNIST configurations. */
-export function paperMnistCell(model: CellKind, cores: number, rank: number, extra: boolean): string {
-  return extra ? '—' : paperMnistAccuracy(paperMnistResult(model, cores, rank));
+/**
+ * The paper's MNIST columns for one of our configurations: the logged test accuracy (`98.54%`, `≈98.2%` for a
+ * partly hidden marker, `97.7–98.0%` for a range only) and the parameters of their configuration in both
+ * conventions (code / notebook). Layouts with an extra core or naive were never logged.
+ */
+export function paperMnistCells(m: ModelSpec): { acc: string; params: string } {
+  const logged = m.tt === null || (m.tt.extraCore === 'none' && !m.tt.naive);
+  const r = logged ? paperMnistResult(m.cell, m.tt?.cores ?? 0, m.tt?.rank ?? 0) : undefined;
+  if (r === undefined) return { acc: '—', params: '—' };
+  const count = authorsCount('classifier', m.cell, r.cores, r.rank);
+  const acc =
+    r.errorRange !== undefined
+      ? `${(100 - r.errorRange[1]).toFixed(1)}–${(100 - r.errorRange[0]).toFixed(1)}% (plot: no single value)`
+      : r.approx
+        ? `≈${(100 - r.error!).toFixed(1)}%`
+        : `${(100 - r.error!).toFixed(2)}%`;
+  return { acc, params: `${int(count.params)} / ${int(count.paramsPaper)}` };
 }
 
 /**
@@ -76,15 +60,16 @@ export function paperMnistCell(model: CellKind, cores: number, rank: number, ext
  */
 export function paperMnistPoints(): { x: number; y: number; label: string }[] {
   return PAPER_MNIST_RESULTS.filter((r) => r.error !== undefined).map((r) => ({
-    x: authorsMnistCount('lstm', r.cores, r.rank).params,
+    x: authorsCount('classifier', 'lstm', r.cores, r.rank).params,
     y: 100 - r.error!,
     label: `c${r.cores} r${r.rank}${r.approx ? ' ≈' : ''}`,
   }));
 }
 
 /** The paper's speaker columns for a configuration: EER and parameters in both conventions. */
-export function paperSpeakerCells(model: CellKind, cores: number, rank: number): { eer: string; params: string } {
-  const hit = paperSpeakerResult(model, cores, rank);
+export function paperSpeakerCells(m: ModelSpec): { eer: string; params: string } {
+  const cores = m.tt?.cores ?? 0;
+  const hit = paperSpeakerResult(m.cell, cores, m.tt?.rank ?? 0);
   if (hit === undefined) return { eer: '—', params: '—' };
   // The notebooks' count leaves out the TT input bias (absent from the logged runs' TT-LSTM anyway) and the
   // two GE2E scalars; the code's count (ours) has both.
@@ -97,10 +82,12 @@ export function renderProtocol(results: ResultsFile): string[] {
   const p = results.protocol;
   if (p === undefined)
     return ['## Protocol', '', 'Not recorded (results written before the protocol option existed).', ''];
+  const s = PAPER_SPEAKER_SCHEDULES[p.speakerSchedule === 'scaled' ? 'logged-sweep' : p.speakerSchedule];
+  const adam = `Adam ${s.lr.toExponential()} for ${int(s.steps)} steps`;
   const schedule =
     p.speakerSchedule === 'scaled'
-      ? `the speaker schedule is scaled down by the \`${results.environment.profile}\` profile (the authors' logged sweep: Adam ${PAPER_SPEAKER_SCHEDULES['logged-sweep'].lr.toExponential()} for ${int(PAPER_SPEAKER_SCHEDULES['logged-sweep'].steps)} steps)`
-      : `speaker schedule \`${p.speakerSchedule}\`: Adam ${PAPER_SPEAKER_SCHEDULES[p.speakerSchedule].lr.toExponential()} for ${int(PAPER_SPEAKER_SCHEDULES[p.speakerSchedule].steps)} steps, ${PAPER_SPEAKER_SCHEDULES[p.speakerSchedule].description}`;
+      ? `the speaker schedule is scaled down by the \`${results.environment.profile}\` profile (the authors' logged sweep: ${adam})`
+      : `speaker schedule \`${p.speakerSchedule}\`: ${adam}, ${s.description}`;
   const what =
     p.name === 'authors'
       ? "the authors' protocol: MNIST in one fixed order every epoch, data-efficiency runs on the first int(f·N) training speakers, evaluation on the first 32 utterances of each speaker (16 enrol, 16 verify) over all speakers of the split at once"
@@ -115,19 +102,17 @@ export function renderProtocol(results: ResultsFile): string[] {
 
 /** "Differences from the authors' runs": every difference that holds, with both values. */
 export function renderDifferences(results: ResultsFile): string[] {
-  const out = ["## Differences from the authors' runs", ''];
+  const head = ["## Differences from the authors' runs", ''];
   const ds = results.differences;
-  if (ds === undefined)
-    return [
-      ...out,
-      'Not recorded (results written before the list existed): rerun with `--report-only` after a run of this version.',
-      '',
-    ];
-  if (ds.length === 0)
-    return [...out, 'None for the experiments of this run (the authors logged no permuted-MNIST numbers).', ''];
+  if (ds === undefined || ds.length === 0) {
+    const none = ds
+      ? 'None for the experiments of this run (the authors logged no permuted-MNIST numbers).'
+      : 'Not recorded (results written before the list existed): rerun with `--report-only` after a run of this version.';
+    return [...head, none, ''];
+  }
   const name = { mnist: 'row MNIST', speaker: 'speaker verification', all: 'all' } as const;
   return [
-    ...out,
+    ...head,
     `Generated from the profile this run used (after the protocol, the schedule and every command-line override); ${ds.length} difference(s).`,
     '',
     table(
@@ -141,9 +126,9 @@ export function renderDifferences(results: ResultsFile): string[] {
 
 /** The speaker encoder's parameters and compression in both conventions, for every configuration the authors logged. */
 export function renderSpeakerParams(): string[] {
-  const dense = authorsSpeakerCount(0, 0);
+  const dense = authorsCount('speaker', 'lstm', 0, 0);
   const rows = PAPER_SPEAKER.results.map((r) => {
-    const c = authorsSpeakerCount(r.cores, r.rank);
+    const c = authorsCount('speaker', 'lstm', r.cores, r.rank);
     return [
       r.cores === 0 ? 'LSTM' : `TT-LSTM ${r.cores} cores rank ${r.rank}`,
       int(c.params),
@@ -154,6 +139,7 @@ export function renderSpeakerParams(): string[] {
       ratio(dense.paramsPaper, c.paramsPaper),
     ];
   });
+  const conventions = ['params (code)', 'params (notebook)', 'logged (notebook)', 'match'];
   return [
     '### Speaker encoder: parameters and compression',
     '',
@@ -161,18 +147,7 @@ export function renderSpeakerParams(): string[] {
       `"notebook" leaves out the TT input-to-hidden bias (${int(4 * PAPER_SPEAKER.hidden)}) and the GE2E scalars, as the authors' notebooks, whose counts are in the "logged" column. ` +
       'Compression = dense / TT in the same convention.',
     '',
-    table(
-      [
-        'model',
-        'params (code)',
-        'params (notebook)',
-        'logged (notebook)',
-        'match',
-        'compression (code)',
-        'compression (notebook)',
-      ],
-      rows,
-    ),
+    table(['model', ...conventions, 'compression (code)', 'compression (notebook)'], rows),
     '',
   ];
 }
@@ -192,10 +167,7 @@ export function clippedNorms(norms: readonly number[], clip: number | null): num
 }
 
 /** The MNIST settings line's statement about the authors' protocol. */
-export function mnistProvenance(): string {
-  return (
-    `The authors' script at HEAD: hidden ${PAPER_MNIST.hidden}, ${PAPER_MNIST.epochs} epochs, batch ${PAPER_MNIST.batch}, Adam ${PAPER_MNIST.lr} with ${PAPER_MNIST.lrDecay}, ` +
-    `${int(PAPER_MNIST.trainSize)} training images in one fixed order, selection on validation. Their logged accuracies come from earlier runs on all ${int(PAPER_MNIST.logged.trainSize)} training images, ` +
-    `reporting the ${PAPER_MNIST.logged.selection}; the TT-LSTM values are read from their plot (≈: partly hidden marker, about ±0.1 otherwise).`
-  );
-}
+export const MNIST_PROVENANCE =
+  `The authors' script at HEAD: hidden ${PAPER_MNIST.hidden}, ${PAPER_MNIST.epochs} epochs, batch ${PAPER_MNIST.batch}, Adam ${PAPER_MNIST.lr} with ${PAPER_MNIST.lrDecay}, ` +
+  `${int(PAPER_MNIST.trainSize)} training images in one fixed order, selection on validation. Their logged accuracies come from earlier runs on all ${int(PAPER_MNIST.logged.trainSize)} training images, ` +
+  `reporting the ${PAPER_MNIST.logged.selection}; the TT-LSTM values are read from their plot (≈: partly hidden marker, about ±0.1 otherwise).`;

@@ -5,14 +5,26 @@
  */
 import type { CurvePoint } from './results.js';
 
-interface StepLine {
-  step: number;
-  loss?: number;
-  accuracy?: number;
-  eer?: number;
-}
+type Line = Record<string, unknown>;
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** metrics.jsonl field → curve field, of step records (window means) and of epoch/evaluation records. */
+const STEP_FIELDS = { loss: 'trainLoss', accuracy: 'trainAccuracy', eer: 'trainEer' };
+const EVAL_FIELDS = {
+  epoch: 'epoch',
+  valLoss: 'validationLoss',
+  valAccuracy: 'validationAccuracy',
+  valEer: 'validationEer',
+};
+
+/** The curve fields of `fields` whose values are finite, in the order of `fields`. */
+const finiteFields = (fields: Record<string, string>, value: (key: string) => unknown) =>
+  Object.fromEntries(
+    Object.entries(fields)
+      .map(([k, f]) => [f, value(k)])
+      .filter(([, v]) => finite(v)),
+  );
 
 /**
  * `points` window means of the step records (each window covers ⌈steps/points⌉ steps but at least
@@ -20,49 +32,29 @@ const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFi
  * `valAccuracy`, `valEer`). Sorted by step.
  */
 export function curveFromMetrics(jsonl: string, points = 25, minWindow = 5): CurvePoint[] {
-  const steps: StepLine[] = [];
-  const evals: CurvePoint[] = [];
-  for (const line of jsonl.split('\n')) {
-    if (line.trim() === '') continue;
-    let rec: Record<string, unknown>;
+  const lines = jsonl.split('\n').flatMap((text): Line[] => {
     try {
-      rec = JSON.parse(line) as Record<string, unknown>;
+      const line: unknown = JSON.parse(text);
+      return typeof line === 'object' && line !== null && finite((line as Line)['step']) ? [line as Line] : [];
     } catch {
-      continue;
+      return [];
     }
-    if (rec === null || typeof rec !== 'object' || !finite(rec['step'])) continue;
-    if (rec['type'] === 'step') {
-      const s: StepLine = { step: rec['step'] };
-      if (finite(rec['loss'])) s.loss = rec['loss'];
-      if (finite(rec['accuracy'])) s.accuracy = rec['accuracy'];
-      if (finite(rec['eer'])) s.eer = rec['eer'];
-      steps.push(s);
-    } else if (finite(rec['valLoss']) || finite(rec['valAccuracy']) || finite(rec['valEer'])) {
-      const p: { -readonly [K in keyof CurvePoint]: CurvePoint[K] } = { step: rec['step'] };
-      if (finite(rec['epoch'])) p.epoch = rec['epoch'];
-      if (finite(rec['valLoss'])) p.validationLoss = rec['valLoss'];
-      if (finite(rec['valAccuracy'])) p.validationAccuracy = rec['valAccuracy'];
-      if (finite(rec['valEer'])) p.validationEer = rec['valEer'];
-      evals.push(p);
-    }
-  }
-  steps.sort((a, b) => a.step - b.step);
-  const out: CurvePoint[] = [];
+  });
+  const step = (l: Line) => l['step'] as number;
+  const steps = lines.filter((l) => l['type'] === 'step').sort((a, b) => step(a) - step(b));
+  const evals = lines
+    .filter((l) => l['type'] !== 'step' && ['valLoss', 'valAccuracy', 'valEer'].some((k) => finite(l[k])))
+    .map((l) => ({ step: step(l), ...finiteFields(EVAL_FIELDS, (k) => l[k]) }));
   const size = Math.max(1, minWindow, Math.ceil(steps.length / Math.max(1, points)));
+  const windows: CurvePoint[] = [];
   for (let i = 0; i < steps.length; i += size) {
     const w = steps.slice(i, i + size);
-    const mean = (k: 'loss' | 'accuracy' | 'eer'): number | undefined => {
-      const v = w.map((s) => s[k]).filter(finite);
-      return v.length ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
+    // A field with no finite value in the window has a NaN mean, so the point leaves it out.
+    const mean = (k: string) => {
+      const v = w.map((l) => l[k]).filter(finite);
+      return v.reduce((a, b) => a + b, 0) / v.length;
     };
-    const p: { -readonly [K in keyof CurvePoint]: CurvePoint[K] } = { step: w[w.length - 1]!.step };
-    const loss = mean('loss');
-    const acc = mean('accuracy');
-    const eer = mean('eer');
-    if (loss !== undefined) p.trainLoss = loss;
-    if (acc !== undefined) p.trainAccuracy = acc;
-    if (eer !== undefined) p.trainEer = eer;
-    out.push(p);
+    windows.push({ step: step(w.at(-1)!), ...finiteFields(STEP_FIELDS, mean) });
   }
-  return [...out, ...evals].sort((a, b) => a.step - b.step);
+  return [...windows, ...evals].sort((a, b) => a.step - b.step);
 }
