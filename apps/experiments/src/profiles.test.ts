@@ -4,7 +4,6 @@ import {
   PROFILE_NAMES,
   configId,
   dense,
-  getProfile,
   mnistConfigs,
   modelId,
   pmnistConfigs,
@@ -116,6 +115,5 @@ describe('profiles', () => {
       speaker: { ...PROFILES.quick.speaker, dataEfficiency: { models: [], fractions: [0] } },
     };
     expect(() => validateProfile(bad)).toThrow(/fractions must lie in \(0, 1\], got 0/);
-    expect(() => getProfile('huge')).toThrow(/'profile' must be one of quick, paper, got 'huge'/);
   });
 });

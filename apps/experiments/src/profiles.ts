@@ -2,21 +2,18 @@
  * Experiment profiles: which configurations `pnpm run exp all` runs, at which size.
  *
  * `quick` (the default) scales every experiment down so that the whole run finishes in about ten minutes on a
- * 2-core CPU with the wasm backend (8 min 53 s measured at load 2.2); `paper` uses the paper's settings and is meant for a long run
- * or a native backend. Every configuration has a stable id (its run directory under `runs/`).
+ * 2-core CPU with the wasm backend; `paper` uses the paper's settings and is meant for a long run or a native
+ * backend. Every configuration has a stable id (its run directory under `runs/`).
  */
 import { validateModelConfig } from '@ttrnn/cells';
 import { checkInt, checkInts, checkPositive } from './args.js';
 import type { CellKind, ModelConfig } from '@ttrnn/cells';
 import type { ExtraCore } from '@ttrnn/tt';
-import {
-  DEFAULT_SPEAKER_SCHEDULE,
-  PAPER_MNIST,
-  PAPER_SPEAKER,
-  PAPER_SPEAKER_SCHEDULES,
-  SPEAKER_SCHEDULE_NAMES,
-} from './paper_results.js';
+import { DEFAULT_SPEAKER_SCHEDULE, PAPER_MNIST, PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from './paper_results.js';
 import type { SpeakerSchedule } from './paper_results.js';
+import type { MnistRunOptions } from './experiments/mnist_run.js';
+import type { SpeakerRunOptions } from './experiments/speaker_run.js';
+import { pick } from './experiments/training_run.js';
 
 export const PROFILE_NAMES = ['quick', 'paper'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
@@ -32,81 +29,41 @@ export const PROTOCOL_NAMES = ['authors', 'ttrnn'] as const;
 export type ProtocolName = (typeof PROTOCOL_NAMES)[number];
 export const DEFAULT_PROTOCOL: ProtocolName = 'authors';
 
-/** MNIST epoch order: `fixed` (one seeded order for every epoch, the authors') or `reshuffle` (every epoch). */
-export type MnistOrder = 'fixed' | 'reshuffle';
-/** Data-efficiency subset: `first` int(f·N) speakers in corpus order (the authors') or a `seeded` random round(f·N). */
-export type SpeakerSubset = 'first' | 'seeded';
-
 /**
  * A model of a sweep: its cell and TT layout (`tt: null` for a dense cell), the same fields as in the cells
  * package's ModelConfig; the sizes come from the experiment's settings and data.
  */
 export type ModelSpec = Pick<ModelConfig, 'cell' | 'tt'>;
 
-/** Row-by-row MNIST training settings shared by every model of a sweep. */
-export interface MnistSettings {
-  readonly hidden: number;
-  readonly layers: number;
-  readonly epochs: number;
-  readonly batch: number;
-  readonly lr: number;
-  /** Multiply the learning rate by 0.1 every `lrDecayEvery` epochs (0: never). */
-  readonly lrDecayEvery: number;
-  /** Training images used (of the 50k training split); 0 = all. */
-  readonly trainLimit: number;
-  /** Validation and test images evaluated; 0 = all. */
-  readonly testLimit: number;
-  readonly seed: number;
-  /** Epoch order of the training images. */
-  readonly order: MnistOrder;
-}
+/** Row-by-row MNIST training settings shared by every model of a sweep (the `mnist` command's options). */
+export type MnistSettings = Pick<
+  MnistRunOptions,
+  'hidden' | 'layers' | 'epochs' | 'batch' | 'lr' | 'lrDecayEvery' | 'trainLimit' | 'testLimit' | 'seed' | 'order'
+>;
 
-/** Speaker-verification settings shared by every model of a sweep. */
-export interface SpeakerSettings {
+/** Speaker-verification settings shared by every model of a sweep (the `speaker` command's, the batch named apart). */
+export type SpeakerSettings = Pick<
+  SpeakerRunOptions,
+  'hidden' | 'embedding' | 'layers' | 'steps' | 'lr' | 'evalEvery' | 'seed' | 'evalUtterances' | 'subset'
+> & {
   /** Size of the synthetic corpus (the datasets package's preset), or 'librispeech' for real data. */
   readonly corpus: string;
-  readonly hidden: number;
-  readonly embedding: number;
-  readonly layers: number;
-  readonly steps: number;
   readonly speakersPerBatch: number;
   readonly utterancesPerSpeaker: number;
-  readonly lr: number;
   readonly clip: number;
-  /** Validation every this many steps (the train/validation curves). */
-  readonly evalEvery: number;
-  readonly seed: number;
   /** Which of the authors' schedules set `lr` and `steps`, or `scaled` (the quick profile's own). */
   readonly schedule: SpeakerSchedule | 'scaled';
-  /** Utterances per speaker evaluated (the first ones in corpus order, first half enrol); 0 = every usable one. */
-  readonly evalUtterances: number;
-  /** How the data-efficiency runs pick their training speakers. */
-  readonly subset: SpeakerSubset;
-}
+};
 
-export interface MnistConfig extends ModelSpec, MnistSettings {
-  readonly experiment: 'mnist';
-}
-
-export interface SpeakerConfig extends ModelSpec, SpeakerSettings {
-  readonly experiment: 'speaker';
-  /** Fraction of the training speakers used (data-efficiency experiment); 1 = all. */
-  readonly trainFraction: number;
-}
-
+/** A configuration of a sweep: its experiment, its model and its experiment's settings. */
+type SweepConfig<E, S> = { readonly experiment: E } & ModelSpec & S;
+export type MnistConfig = SweepConfig<'mnist', MnistSettings>;
 /** Permuted-pixel sequential MNIST: 784 time steps of one pixel each, in a fixed random order. */
-export interface PmnistConfig extends ModelSpec, MnistSettings {
-  readonly experiment: 'pmnist';
-}
-
-/**
- * One run of the stability experiment: row MNIST at one learning rate and one seed (`lr` and `seed` of the
- * settings are the run's own), without gradient clipping.
- */
-export interface StabilityConfig extends ModelSpec, MnistSettings {
-  readonly experiment: 'stability';
-}
-
+export type PmnistConfig = SweepConfig<'pmnist', MnistSettings>;
+/** Fraction of the training speakers used (data-efficiency experiment); 1 = all. */
+export type SpeakerConfig = SweepConfig<'speaker', SpeakerSettings & { readonly trainFraction: number }>;
+/** One stability run: row MNIST at one learning rate and seed (the settings' `lr`, `seed`), without clipping. */
+export type StabilityConfig = SweepConfig<'stability', MnistSettings>;
 export type ExperimentConfig = MnistConfig | PmnistConfig | SpeakerConfig | StabilityConfig;
 
 /** A grid of TT models: every combination of cores × ranks, for each cell kind. */
@@ -164,18 +121,40 @@ export const tt = (cell: CellKind, cores: number, rank: number): ModelSpec => ({
   tt: { cores, rank, extraCore: 'none', naive: false },
 });
 
+/** The authors' row-MNIST settings on all 50,000 training and 10,000 test images. */
+const PAPER_ROW_MNIST: MnistSettings = {
+  ...pick(PAPER_MNIST, ['hidden', 'layers', 'epochs', 'batch', 'lr', 'lrDecayEvery']),
+  trainLimit: 0,
+  testLimit: 0,
+  seed: 1,
+  order: PAPER_MNIST.order,
+};
+
 /** Quick row-MNIST settings; the permuted-pixel and stability runs change their sizes only. */
 const QUICK_MNIST: MnistSettings = {
+  ...PAPER_ROW_MNIST,
   hidden: 128,
-  layers: 1,
   epochs: 3,
-  batch: 128,
-  lr: 1e-2,
   lrDecayEvery: 0,
   trainLimit: 20_000,
   testLimit: 2000,
+};
+
+const LOGGED = PAPER_SPEAKER_SCHEDULES[DEFAULT_SPEAKER_SCHEDULE];
+
+/** The authors' speaker settings, on the synthetic corpus of the paper's size unless LibriSpeech is given. */
+const PAPER_SPEAKER_SETTINGS: SpeakerSettings = {
+  corpus: 'paper',
+  ...pick(PAPER_SPEAKER, ['hidden', 'embedding', 'layers']),
+  steps: LOGGED.steps,
+  ...pick(PAPER_SPEAKER, ['speakersPerBatch', 'utterancesPerSpeaker']),
+  lr: LOGGED.lr,
+  clip: PAPER_SPEAKER.clip,
+  evalEvery: PAPER_SPEAKER.validationEvery,
   seed: 1,
-  order: 'fixed',
+  schedule: DEFAULT_SPEAKER_SCHEDULE,
+  evalUtterances: PAPER_SPEAKER.evaluation.utterancesPerSpeaker,
+  subset: 'first',
 };
 
 export const QUICK_PROFILE: Profile = {
@@ -195,22 +174,17 @@ export const QUICK_PROFILE: Profile = {
   },
   speaker: {
     settings: {
+      ...PAPER_SPEAKER_SETTINGS,
       corpus: 'quick',
       hidden: 128,
       embedding: 64,
-      layers: 1,
       steps: 150,
       speakersPerBatch: 5,
       utterancesPerSpeaker: 6,
       // 1e-2 made the small encoder's embeddings collapse within 50 steps (validation threshold near 1);
       // 3e-3 trained both the dense and the TT encoder to about 15% test EER in 100 steps.
       lr: 3e-3,
-      clip: 3,
-      evalEvery: 50,
-      seed: 1,
       schedule: 'scaled',
-      evalUtterances: PAPER_SPEAKER.evaluation.utterancesPerSpeaker,
-      subset: 'first',
     },
     models: [dense('lstm'), tt('lstm', 2, 2)],
     dataEfficiency: { models: [dense('lstm'), tt('lstm', 2, 2)], fractions: [0.2, 0.6, 1] },
@@ -239,22 +213,6 @@ export const QUICK_PROFILE: Profile = {
   ],
 };
 
-const LOGGED = PAPER_SPEAKER_SCHEDULES[DEFAULT_SPEAKER_SCHEDULE];
-
-/** The authors' row-MNIST settings on all 50,000 training and 10,000 test images. */
-const PAPER_ROW_MNIST: MnistSettings = {
-  hidden: PAPER_MNIST.hidden,
-  layers: PAPER_MNIST.layers,
-  epochs: PAPER_MNIST.epochs,
-  batch: PAPER_MNIST.batch,
-  lr: PAPER_MNIST.lr,
-  lrDecayEvery: PAPER_MNIST.lrDecayEvery,
-  trainLimit: 0,
-  testLimit: 0,
-  seed: 1,
-  order: PAPER_MNIST.order,
-};
-
 export const PAPER_PROFILE: Profile = {
   name: 'paper',
   description: "the authors' settings and protocol (long: hours per model on CPU; meant for a native backend)",
@@ -267,22 +225,7 @@ export const PAPER_PROFILE: Profile = {
   },
   pmnist: { settings: PAPER_ROW_MNIST, models: [dense('lstm'), tt('lstm', 2, 4), tt('lstm', 3, 4)] },
   speaker: {
-    settings: {
-      corpus: 'paper',
-      hidden: PAPER_SPEAKER.hidden,
-      embedding: PAPER_SPEAKER.embedding,
-      layers: PAPER_SPEAKER.layers,
-      steps: LOGGED.steps,
-      speakersPerBatch: PAPER_SPEAKER.speakersPerBatch,
-      utterancesPerSpeaker: PAPER_SPEAKER.utterancesPerSpeaker,
-      lr: LOGGED.lr,
-      clip: PAPER_SPEAKER.clip,
-      evalEvery: PAPER_SPEAKER.validationEvery,
-      seed: 1,
-      schedule: DEFAULT_SPEAKER_SCHEDULE,
-      evalUtterances: PAPER_SPEAKER.evaluation.utterancesPerSpeaker,
-      subset: 'first',
-    },
+    settings: PAPER_SPEAKER_SETTINGS,
     models: [dense('lstm'), ...[2, 3, 4].flatMap((c) => [1, 2, 3, 4].map((r) => tt('lstm', c, r)))],
     dataEfficiency: {
       models: [dense('lstm'), tt('lstm', 2, 2)],
@@ -309,23 +252,13 @@ export const PAPER_PROFILE: Profile = {
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = { quick: QUICK_PROFILE, paper: PAPER_PROFILE };
 
-export function getProfile(name: string): Profile {
-  if (!(PROFILE_NAMES as readonly string[]).includes(name)) {
-    throw new Error(`'profile' must be one of ${PROFILE_NAMES.join(', ')}, got '${name}'`);
-  }
-  return PROFILES[name as ProfileName];
-}
-
 /** The profile under a protocol: MNIST order, data-efficiency subset and evaluation utterances. */
-export function withProtocol(p: Profile, protocol: string): Profile {
-  if (!(PROTOCOL_NAMES as readonly string[]).includes(protocol)) {
-    throw new Error(`'protocol' must be one of ${PROTOCOL_NAMES.join(', ')}, got '${protocol}'`);
-  }
+export function withProtocol(p: Profile, protocol: ProtocolName): Profile {
   const authors = protocol === 'authors';
-  const order: MnistOrder = authors ? 'fixed' : 'reshuffle';
+  const order = authors ? 'fixed' : 'reshuffle';
   return {
     ...p,
-    protocol: protocol as ProtocolName,
+    protocol,
     mnist: { ...p.mnist, settings: { ...p.mnist.settings, order } },
     pmnist: { ...p.pmnist, settings: { ...p.pmnist.settings, order } },
     stability: { ...p.stability, settings: { ...p.stability.settings, order } },
@@ -344,22 +277,13 @@ export function withProtocol(p: Profile, protocol: string): Profile {
  * The paper profile with one of the authors' two speaker schedules (learning rate and steps). The quick
  * profile has its own scaled schedule: asking it for one of the authors' is an error.
  */
-export function withSpeakerSchedule(p: Profile, schedule: string): Profile {
-  if (!(SPEAKER_SCHEDULE_NAMES as readonly string[]).includes(schedule)) {
-    throw new Error(`'speaker-schedule' must be one of ${SPEAKER_SCHEDULE_NAMES.join(', ')}, got '${schedule}'`);
-  }
+export function withSpeakerSchedule(p: Profile, schedule: SpeakerSchedule): Profile {
   if (p.name !== 'paper')
     throw new Error(
       `'speaker-schedule' applies to the paper profile only (the ${p.name} profile scales the schedule down), got '${schedule}'`,
     );
-  const s = PAPER_SPEAKER_SCHEDULES[schedule as SpeakerSchedule];
-  return {
-    ...p,
-    speaker: {
-      ...p.speaker,
-      settings: { ...p.speaker.settings, schedule: schedule as SpeakerSchedule, lr: s.lr, steps: s.steps },
-    },
-  };
+  const { lr, steps } = PAPER_SPEAKER_SCHEDULES[schedule];
+  return { ...p, speaker: { ...p.speaker, settings: { ...p.speaker.settings, schedule, lr, steps } } };
 }
 
 /** A stable, filesystem-safe id for a model: `lstm`, `ttlstm-c3-r4`, `ttgru-c2-r2-first`, `ttlstm-c2-r2-naive`. */
@@ -383,25 +307,16 @@ export function modelName(m: ModelSpec): ModelName {
 /** The TT flags' defaults on the command line (`--cores 2 --rank 2 --extra-core none`). */
 export const DEFAULT_TT_FLAGS = { cores: 2, rank: 2, extraCore: 'none', naive: false } as const;
 
-/**
- * The model of the command line's flags (`--model tt-lstm --cores 2 --rank 4 [--extra-core first] [--naive]`);
- * a dense model ignores the TT flags. Not validated: pass the result to `validateModel`.
- */
-export function modelFromFlags(f: {
-  model: string;
-  cores?: number | undefined;
-  rank?: number | undefined;
-  extraCore?: ExtraCore | undefined;
-  naive?: boolean | undefined;
-}): ModelSpec {
-  const d = DEFAULT_TT_FLAGS;
+/** The model of the parsed flags `--model tt-lstm --cores 2 --rank 4 [--extra-core first] [--naive]`; a dense model ignores the TT flags. */
+export function modelFromFlags(f: Readonly<Record<string, unknown>>): ModelSpec {
+  const model = f['model'] as ModelName;
   const tt = {
-    cores: f.cores ?? d.cores,
-    rank: f.rank ?? d.rank,
-    extraCore: f.extraCore ?? d.extraCore,
-    naive: f.naive ?? d.naive,
+    cores: (f['cores'] as number | undefined) ?? DEFAULT_TT_FLAGS.cores,
+    rank: (f['rank'] as number | undefined) ?? DEFAULT_TT_FLAGS.rank,
+    extraCore: (f['extra-core'] as ExtraCore | undefined) ?? DEFAULT_TT_FLAGS.extraCore,
+    naive: f['naive'] === true,
   };
-  return { cell: f.model.replace(/^tt-/, '') as CellKind, tt: f.model.startsWith('tt-') ? tt : null };
+  return { cell: model.replace(/^tt-/, '') as CellKind, tt: model.startsWith('tt-') ? tt : null };
 }
 
 /** A readable name: `LSTM`, `TT-LSTM 3 cores rank 4`. */

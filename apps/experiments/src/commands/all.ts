@@ -15,12 +15,13 @@ import type { Command } from '../command.js';
 import { protocolDifferences } from '../differences.js';
 import type { SpeakerData } from '../differences.js';
 import { DEFAULT_SPEAKER_SCHEDULE, SPEAKER_SCHEDULE_NAMES } from '../paper_results.js';
+import type { SpeakerSchedule } from '../paper_results.js';
 import {
   DEFAULT_PROTOCOL,
   PROFILE_NAMES,
+  PROFILES,
   PROTOCOL_NAMES,
   configId,
-  getProfile,
   mnistConfigs,
   pmnistConfigs,
   speakerConfigs,
@@ -35,6 +36,8 @@ import type {
   MnistConfig,
   PmnistConfig,
   Profile,
+  ProfileName,
+  ProtocolName,
   SpeakerConfig,
   StabilityConfig,
   TtGrid,
@@ -561,9 +564,9 @@ export function defaultWorkers(): number {
 /** The options of `all` as `runAll` takes them; a bad value is a UsageError. */
 export async function resolveAllOptions(argv: readonly string[]): Promise<AllOptions> {
   const options = parseArgs(argv, OPTIONS, 'all');
-  let base = getProfile(options['profile'] as string);
-  const protocol = options['protocol'] as string;
-  const schedule = options['speaker-schedule'] as string | undefined;
+  let base = PROFILES[options['profile'] as ProfileName];
+  const protocol = options['protocol'] as ProtocolName;
+  const schedule = options['speaker-schedule'] as SpeakerSchedule | undefined;
   try {
     base = withProtocol(base, protocol);
     if (schedule !== undefined) base = withSpeakerSchedule(base, schedule);

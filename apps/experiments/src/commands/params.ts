@@ -6,7 +6,6 @@
  */
 import { EXTRA_CORES, TASK_KINDS, countParams } from '@ttrnn/cells';
 import type { ModelConfig, ParamCount, TaskKind } from '@ttrnn/cells';
-import type { ExtraCore } from '@ttrnn/tt';
 import { MODEL_NAMES, modelFromFlags } from '../profiles.js';
 import { SIZE_BOUNDS } from '../args.js';
 import type { OptionSpecs } from '../args.js';
@@ -49,16 +48,9 @@ const OPTIONS: OptionSpecs = {
 /** The model configuration described by the parsed options. */
 export function configFromOptions(options: Record<string, unknown>): ModelConfig {
   // parseArgs has checked the ranges and that the TT options come only with a TT model.
-  const model = options['model'] as string;
   return {
     task: options['task'] as TaskKind,
-    ...modelFromFlags({
-      model,
-      cores: options['cores'] as number | undefined,
-      rank: options['rank'] as number | undefined,
-      extraCore: options['extra-core'] as ExtraCore | undefined,
-      naive: options['naive'] === true,
-    }),
+    ...modelFromFlags(options),
     inputSize: options['input'] as number,
     hiddenSize: options['hidden'] as number,
     layers: options['layers'] as number,

@@ -14,7 +14,7 @@ import { classificationObjective, evaluateClassifier } from '@ttrnn/training/nod
 import type { MnistOutcome } from '../report/results.js';
 import type { MnistConfig } from '../profiles.js';
 import { checkRunOptions, defined, modelFields, pick, runName, trainingRun, withDefaults } from './training_run.js';
-import type { RunEnvironment, RunOptions, TrainingResult } from './training_run.js';
+import type { RunEnvironment, RunOptions, TrainingResult, TrainingTask } from './training_run.js';
 import { checkChoice, checkInts } from '../args.js';
 
 export type { RunEnvironment };
@@ -125,7 +125,13 @@ export function fixedOrder(subset: MnistSubset, seed: number): MnistSubset {
  */
 export function runMnist(options: Partial<MnistRunOptions>, env: RunEnvironment): Promise<MnistRunResult> {
   const o = resolveMnistOptions(options);
-  const prepare = async () => {
+  const config = mnistRunConfig(o);
+  const metrics = ['validationAccuracy', 'testAccuracy'] as const;
+  return trainingRun<MnistRunResult>(
+    { experiment: 'mnist', options: o, config, name: mnistRunName(o), metrics, prepare },
+    env,
+  );
+  async function prepare(): Promise<TrainingTask> {
     const limit = (n: number): number | undefined => (n > 0 ? n : undefined);
     const splits = await loadMnistSplits(
       defined({
@@ -155,17 +161,17 @@ export function runMnist(options: Partial<MnistRunOptions>, env: RunEnvironment)
     const val = new SequenceBatches(splits.validation, { batchSize: evalBatch, view: o.view, ...permutation });
     const test = new SequenceBatches(splits.test, { batchSize: evalBatch, view: o.view, ...permutation });
     return {
-      task: 'classifier' as const,
+      task: 'classifier',
       inputSize: train.features,
       outputSize: MNIST_NUM_CLASSES,
       source: train,
       objective: classificationObjective,
       epochs: o.epochs,
       lrDecayEvery: o.lrDecayEvery,
-      validate: (m: Parameters<typeof evaluateClassifier>[0]) => evaluateClassifier(m, val, 'val'),
-      selection: { metric: 'valAccuracy', mode: 'max' as const },
-      test: (m: Parameters<typeof evaluateClassifier>[0]) => evaluateClassifier(m, test, 'test'),
-      fields: (outcome: { best: { epoch: number } | null }) => ({
+      validate: (m) => evaluateClassifier(m, val, 'val'),
+      selection: { metric: 'valAccuracy', mode: 'max' },
+      test: (m) => evaluateClassifier(m, test, 'test'),
+      fields: (outcome) => ({
         bestEpoch: outcome.best?.epoch ?? null,
         trainExamples: train.size,
         validationExamples: val.size,
@@ -179,10 +185,7 @@ export function runMnist(options: Partial<MnistRunOptions>, env: RunEnvironment)
       },
       stepsPerEpoch: train.numBatches,
     };
-  };
-  const config = mnistRunConfig(o);
-  const spec = { experiment: 'mnist', options: o, config, name: mnistRunName(o), prepare } as const;
-  return trainingRun<MnistRunResult>({ ...spec, metrics: ['validationAccuracy', 'testAccuracy'] }, env);
+  }
 }
 
 /** The options of a sweep configuration of `pnpm run exp all` (profiles.ts) in a sweep's run directory. */

@@ -21,18 +21,18 @@ import {
 import type { Ge2eBatcherState, SpeakerCorpus, SpeakerFeatureSet, SpeakerFeatures } from '@ttrnn/datasets/node';
 import { Rng, deriveSeed } from '@ttrnn/random';
 import { evaluateSpeakerModel, ge2eObjective } from '@ttrnn/training/node';
-import type { BatchSource, ProgressStream, TrainableModel, WindowedUtterance } from '@ttrnn/training/node';
+import type { ProgressStream, WindowedUtterance } from '@ttrnn/training/node';
 import { join } from 'node:path';
 import { PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from '../paper_results.js';
-import type { SpeakerConfig, SpeakerSubset } from '../profiles.js';
+import type { SpeakerConfig } from '../profiles.js';
 import type { SpeakerOutcome } from '../report/results.js';
 import { repoRoot } from '../sweep.js';
 import { checkRunOptions, modelFields, pick, runName, trainingRun, withDefaults } from './training_run.js';
-import type { RunEnvironment, RunOptions, TrainingResult } from './training_run.js';
+import type { RunEnvironment, RunOptions, TrainingResult, TrainingTask } from './training_run.js';
 import { SEED_MAX, SIZE_BOUNDS, checkChoice, checkInt, checkInts } from '../args.js';
 
 export const SPEAKER_CORPORA = ['synthetic', 'librispeech', 'dir'] as const;
-export const SPEAKER_SUBSETS: readonly SpeakerSubset[] = ['first', 'seeded'];
+export const SPEAKER_SUBSETS = ['first', 'seeded'] as const;
 export const SYNTHETIC_SIZE_NAMES = ['tiny', 'quick', 'paper'] as const;
 /** Frames of a training crop and of an evaluation window (the original's `partials_n_frames`). */
 export const SPEAKER_FRAMES = 160;
@@ -50,7 +50,7 @@ export interface SpeakerRunOptions extends RunOptions {
   /** Utterances per validation/test speaker evaluated (the first ones, first half enrol); 0 = every usable one. */
   readonly evalUtterances: number;
   /** Data-efficiency speakers: the `first` int(f·N) in corpus order (the authors'), or a `seeded` random round(f·N). */
-  readonly subset: SpeakerSubset;
+  readonly subset: (typeof SPEAKER_SUBSETS)[number];
   /** Fraction of the (limited) training speakers used: the data-efficiency experiment. */
   readonly trainFraction: number;
   readonly corpus: (typeof SPEAKER_CORPORA)[number];
@@ -211,24 +211,6 @@ export function trainingSpeakers<S>(
   return all.filter((_, i) => keep.has(i));
 }
 
-/** GE2E batches from a stateful batcher, `evalEvery` of them per "epoch". */
-class BatcherSource implements BatchSource {
-  constructor(
-    private readonly batcher: Ge2eBatcher,
-    readonly numBatches: number,
-  ) {}
-  batch() {
-    const b = this.batcher.next();
-    return { x: b.x, shape: b.shape };
-  }
-  getState(): unknown {
-    return this.batcher.getState();
-  }
-  setState(state: unknown): void {
-    this.batcher.setState(state as Ge2eBatcherState);
-  }
-}
-
 /** The run's corpus as features, from the feature cache (extracted into it on a first use). */
 async function speakerFeatures(
   o: SpeakerRunOptions,
@@ -279,7 +261,9 @@ export function runSpeaker(options: Partial<SpeakerRunOptions>, env: SpeakerRunE
   const o = resolveSpeakerOptions(options);
   const config = speakerRunConfig(o);
   const name = runName('speaker', o, config);
-  const prepare = async () => {
+  const metrics = ['validationEer', 'testEer'] as const;
+  return trainingRun<SpeakerRunResult>({ experiment: 'speaker', options: o, config, name, metrics, prepare }, env);
+  async function prepare(): Promise<TrainingTask> {
     const features = env.features ?? (await speakerFeatures(o, name, env.now, env.progress ?? null));
     const { name: corpus, skipped } = features;
     const batcher = new Ge2eBatcher(trainingSpeakers(features.splits.train, o), {
@@ -302,17 +286,23 @@ export function runSpeaker(options: Partial<SpeakerRunOptions>, env: SpeakerRunE
     const evalBatch = Math.max(8, Math.min(256, Math.floor(2 ** 25 / (SPEAKER_FRAMES * 4 * o.hidden))));
     const embed = { frames: SPEAKER_FRAMES, features: batcher.nMels, batchSize: evalBatch };
     return {
-      task: 'speaker' as const,
+      task: 'speaker',
       inputSize: batcher.nMels,
       outputSize: o.embedding,
-      source: new BatcherSource(batcher, o.evalEvery),
-      objective: (model: TrainableModel) => ge2eObjective(model, o.speakers, o.utterances),
+      // GE2E batches from the stateful batcher, `evalEvery` of them per "epoch".
+      source: {
+        numBatches: o.evalEvery,
+        batch: () => batcher.next(),
+        getState: () => batcher.getState(),
+        setState: (state) => batcher.setState(state as Ge2eBatcherState),
+      },
+      objective: (model) => ge2eObjective(model, o.speakers, o.utterances),
       epochs: o.steps / o.evalEvery,
       lrDecayEvery: 0,
-      validate: (m: TrainableModel) => evaluateSpeakerModel(m, valSet, { ...embed, prefix: 'val' }),
-      selection: { metric: 'valEer', mode: 'min' as const, minDelta: 1e-4 },
-      test: (m: TrainableModel) => evaluateSpeakerModel(m, testSet, { ...embed, prefix: 'test' }),
-      fields: (outcome: { best: { step: number } | null }) => ({
+      validate: (m) => evaluateSpeakerModel(m, valSet, { ...embed, prefix: 'val' }),
+      selection: { metric: 'valEer', mode: 'min', minDelta: 1e-4 },
+      test: (m) => evaluateSpeakerModel(m, testSet, { ...embed, prefix: 'test' }),
+      fields: (outcome) => ({
         corpus,
         skippedFiles: skipped.map((f) => ({ file: f.file, reason: f.reason })),
         bestStep: outcome.best?.step ?? null,
@@ -323,9 +313,7 @@ export function runSpeaker(options: Partial<SpeakerRunOptions>, env: SpeakerRunE
       }),
       curve: { trainLoss: 'trainLoss', trainEer: 'trainEer', validationEer: 'valEer' },
     };
-  };
-  const spec = { experiment: 'speaker', options: o, config, name, prepare } as const;
-  return trainingRun<SpeakerRunResult>({ ...spec, metrics: ['validationEer', 'testEer'] }, env);
+  }
 }
 
 /** The options of a sweep configuration of `pnpm run exp all` (profiles.ts) in a sweep's run directory. */

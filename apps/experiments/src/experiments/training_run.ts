@@ -12,13 +12,9 @@ import type { ModelConfig, TaskKind } from '@ttrnn/cells';
 import { deriveSeed } from '@ttrnn/random';
 import { openRun, train } from '@ttrnn/training/node';
 import type {
-  BatchSource,
   EpochRecord,
-  EvalMetrics,
   Objective,
-  ProgressStream,
   ResumeIntent,
-  Selection,
   TrainOptions,
   TrainOutcome,
   TrainableModel,
@@ -30,18 +26,11 @@ import type { ModelSpec } from '../profiles.js';
 import { repoRoot } from '../sweep.js';
 import { SEED_MAX, SIZE_BOUNDS, checkInt, checkInts, checkPositive } from '../args.js';
 
-/** Not configuration: how this process runs (never part of config.json). */
-export interface RunEnvironment {
-  /** Milliseconds on a monotonic clock; the entry point passes `performance.now`. */
-  readonly now: () => number;
-  /** Progress output (stderr), or null. */
-  readonly progress?: ProgressStream | null;
-  readonly signal?: AbortSignal;
-  /** Stop (checkpointed) after this many steps: tests use it to interrupt a run. */
-  readonly maxSteps?: number;
-  /** Called after every training step (the queue worker ships new checkpoints from here). */
-  readonly afterStep?: (step: number) => void;
-}
+/**
+ * Not configuration: how this process runs (never part of config.json): the clock, progress output, Ctrl-C,
+ * a stop after `maxSteps` (tests interrupt runs so) and a hook after every step (the queue worker's).
+ */
+export type RunEnvironment = Pick<TrainOptions, 'now' | 'progress' | 'signal' | 'maxSteps' | 'afterStep'>;
 
 /** The options every training run has beyond its task's. */
 export interface RunOptions extends ModelOptions {
@@ -75,31 +64,29 @@ export interface TrainingResult {
   readonly config: Record<string, unknown>;
   readonly modelConfig: ModelConfig;
   readonly steps: number;
+  readonly trainSeconds: number;
   readonly evalSeconds: number;
+  readonly stepMs?: number;
   readonly epochs: readonly EpochRecord[];
 }
 
 /** The task-specific part of a run, built once its run directory is known to need training. */
-export interface TrainingTask {
+export type TrainingTask = Required<Pick<TrainOptions, 'source' | 'validate' | 'selection' | 'test'>> & {
   readonly task: TaskKind;
   readonly inputSize: number;
   readonly outputSize: number;
-  readonly source: BatchSource;
   readonly objective: (model: TrainableModel) => Objective;
   /** Passes over `source` (a speaker "epoch" is the steps between validations). */
   readonly epochs: number;
   /** ×0.1 every this many epochs; 0 = constant rate. */
   readonly lrDecayEvery: number;
-  readonly validate: (model: TrainableModel) => EvalMetrics | Promise<EvalMetrics>;
-  readonly selection: Selection;
-  readonly test: (model: TrainableModel) => EvalMetrics | Promise<EvalMetrics>;
   /** The task's own fields of the result. */
   readonly fields: (outcome: TrainOutcome) => Record<string, unknown>;
   /** The learning-curve fields: curve point key ← epoch record key. */
   readonly curve: Readonly<Partial<Record<keyof CurvePoint, string>>>;
   /** Batches per epoch when the curve should carry an `epoch` field. */
   readonly stepsPerEpoch?: number;
-}
+};
 
 export interface RunSpec {
   readonly experiment: 'mnist' | 'speaker';
@@ -131,20 +118,22 @@ function curveOf(epochs: readonly EpochRecord[], task: TrainingTask): CurvePoint
 /** Trains and evaluates one configuration (see the module comment); resolves to its result. */
 export async function trainingRun<R extends TrainingResult>(spec: RunSpec, env: RunEnvironment): Promise<R> {
   const { options: o, config, name } = spec;
-  const runDir = o.runDir ?? defaultRunDir(name);
+  const runDir = o.runDir ?? join(repoRoot(), 'results', 'runs', name);
   const [val, test] = spec.metrics;
+  // A stored result.json must hold what the summary and the report read: a damaged one is an error naming it.
+  const numbers = ['params', 'paramsPaper', ...spec.metrics, 'steps', 'trainSeconds', 'evalSeconds'];
   const opened = openRun<R>(runDir, config, {
     resume: o.resume,
-    checkResult: (r) =>
-      storedResultProblem(r, spec.experiment, [
-        'params',
-        'paramsPaper',
-        val,
-        test,
-        'steps',
-        'trainSeconds',
-        'evalSeconds',
-      ]),
+    checkResult: (result) => {
+      const r = result as Record<string, unknown>;
+      if (r['experiment'] !== spec.experiment)
+        return `expected "experiment": "${spec.experiment}", got ${JSON.stringify(r['experiment'])}`;
+      if (r['status'] !== 'finished') return `expected "status": "finished", got ${JSON.stringify(r['status'])}`;
+      if (typeof r['name'] !== 'string') return `expected a string "name", got ${JSON.stringify(r['name'])}`;
+      // NaN is stored as null (JSON), e.g. a test metric of a run without one.
+      const bad = numbers.filter((k) => !(typeof r[k] === 'number' || r[k] === null));
+      return bad.length > 0 ? `missing or non-numeric ${bad.map((k) => `"${k}"`).join(', ')}` : null;
+    },
   });
   // The directory it was found in, not the one it was written from (it may have been moved).
   if (opened.status === 'finished') return { ...opened.result, reused: true, runDir };
@@ -160,7 +149,7 @@ export async function trainingRun<R extends TrainingResult>(spec: RunSpec, env: 
   try {
     const outcome = await train({
       model,
-      source: task.source,
+      ...pick(task, ['source', 'validate', 'selection', 'test']),
       objective: task.objective(model),
       config: {
         epochs: task.epochs,
@@ -174,13 +163,8 @@ export async function trainingRun<R extends TrainingResult>(spec: RunSpec, env: 
       runDir,
       runConfig: config,
       resume: opened.status === 'resume',
-      now: env.now,
-      validate: task.validate,
-      selection: task.selection,
-      test: task.test,
-      progress: env.progress ?? null,
       label: name,
-      ...(defined({ signal: env.signal, maxSteps: env.maxSteps, afterStep: env.afterStep }) as Partial<TrainOptions>),
+      ...env,
     });
     const result = {
       experiment: spec.experiment,
@@ -260,11 +244,6 @@ export function runName(experiment: string, o: ModelOptions, config: unknown): s
   return `${experiment}-${modelName(o)}${tt}-h${o.hidden}-${hash}`;
 }
 
-/** `results/runs/<name>` at the repository root (gitignored). */
-export function defaultRunDir(name: string): string {
-  return join(repoRoot(), 'results', 'runs', name);
-}
-
 /**
  * The model fields of config.json in the flat form of the command line (`model: 'tt-lstm', cores, rank, …`),
  * without TT fields for dense models: the form run directories and run names were first written in.
@@ -282,21 +261,6 @@ export function modelFields(o: ModelOptions): Record<string, unknown> {
         layers,
       }
     : { model: modelName(o), hidden, layers };
-}
-
-/**
- * What is wrong with a stored result.json of `experiment` (null when usable): the fields the summary
- * and the report read must be there, so a damaged file is an error naming it, not a TypeError later.
- */
-export function storedResultProblem(result: unknown, experiment: string, numberKeys: readonly string[]): string | null {
-  const r = result as Record<string, unknown>;
-  if (r['experiment'] !== experiment)
-    return `expected "experiment": "${experiment}", got ${JSON.stringify(r['experiment'])}`;
-  if (r['status'] !== 'finished') return `expected "status": "finished", got ${JSON.stringify(r['status'])}`;
-  if (typeof r['name'] !== 'string') return `expected a string "name", got ${JSON.stringify(r['name'])}`;
-  // NaN is stored as null (JSON), e.g. a test metric of a run without one.
-  const bad = numberKeys.filter((k) => !(typeof r[k] === 'number' || r[k] === null));
-  return bad.length > 0 ? `missing or non-numeric ${bad.map((k) => `"${k}"`).join(', ')}` : null;
 }
 
 /** The fields `keys` of `o`, in that order (config.json keeps the order its fields were first written in). */
