@@ -76,6 +76,10 @@ export function checkChoice(value: unknown, choices: readonly string[], name: st
   }
 }
 
+/** The fields `keys` of `o`, in that order (config.json keeps the order its fields were first written in). */
+export const pick = <T, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> =>
+  Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
+
 /** The directory relative paths are relative to: where the user ran `pnpm run exp` (INIT_CWD), else the cwd. */
 export function userDirectory(): string {
   const init = process.env['INIT_CWD'];

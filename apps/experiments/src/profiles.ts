@@ -6,14 +6,13 @@
  * backend. Every configuration has a stable id (its run directory under `runs/`).
  */
 import { validateModelConfig } from '@ttrnn/cells';
-import { checkInt, checkInts, checkPositive } from './args.js';
+import { checkInt, checkInts, checkPositive, pick } from './args.js';
 import type { CellKind, ModelConfig } from '@ttrnn/cells';
 import type { ExtraCore } from '@ttrnn/tt';
 import { DEFAULT_SPEAKER_SCHEDULE, PAPER_MNIST, PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from './paper_results.js';
 import type { SpeakerSchedule } from './paper_results.js';
 import type { MnistRunOptions } from './experiments/mnist_run.js';
 import type { SpeakerRunOptions } from './experiments/speaker_run.js';
-import { pick } from './experiments/training_run.js';
 
 export const PROFILE_NAMES = ['quick', 'paper'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];

@@ -13,9 +13,9 @@ import type { MnistSubset } from '@ttrnn/datasets/node';
 import { classificationObjective, evaluateClassifier } from '@ttrnn/training/node';
 import type { MnistOutcome } from '../report/results.js';
 import type { MnistConfig } from '../profiles.js';
-import { checkRunOptions, defined, modelFields, pick, runName, trainingRun, withDefaults } from './training_run.js';
+import { checkRunOptions, defined, modelFields, runName, trainingRun, withDefaults } from './training_run.js';
 import type { RunEnvironment, RunOptions, TrainingResult, TrainingTask } from './training_run.js';
-import { checkChoice, checkInts } from '../args.js';
+import { checkChoice, checkInts, pick } from '../args.js';
 
 export type { RunEnvironment };
 

@@ -27,9 +27,9 @@ import { PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from '../paper_results.js';
 import type { SpeakerConfig } from '../profiles.js';
 import type { SpeakerOutcome } from '../report/results.js';
 import { repoRoot } from '../sweep.js';
-import { checkRunOptions, modelFields, pick, runName, trainingRun, withDefaults } from './training_run.js';
+import { checkRunOptions, modelFields, runName, trainingRun, withDefaults } from './training_run.js';
 import type { RunEnvironment, RunOptions, TrainingResult, TrainingTask } from './training_run.js';
-import { SEED_MAX, SIZE_BOUNDS, checkChoice, checkInt, checkInts } from '../args.js';
+import { SEED_MAX, SIZE_BOUNDS, checkChoice, checkInt, checkInts, pick } from '../args.js';
 
 export const SPEAKER_CORPORA = ['synthetic', 'librispeech', 'dir'] as const;
 export const SPEAKER_SUBSETS = ['first', 'seeded'] as const;

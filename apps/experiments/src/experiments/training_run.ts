@@ -24,7 +24,7 @@ import type { CurvePoint } from '../report/results.js';
 import { modelName, validateModel } from '../profiles.js';
 import type { ModelSpec } from '../profiles.js';
 import { repoRoot } from '../sweep.js';
-import { SEED_MAX, SIZE_BOUNDS, checkInt, checkInts, checkPositive } from '../args.js';
+import { SEED_MAX, SIZE_BOUNDS, checkInt, checkInts, checkPositive, pick } from '../args.js';
 
 /**
  * Not configuration: how this process runs (never part of config.json): the clock, progress output, Ctrl-C,
@@ -262,10 +262,6 @@ export function modelFields(o: ModelOptions): Record<string, unknown> {
       }
     : { model: modelName(o), hidden, layers };
 }
-
-/** The fields `keys` of `o`, in that order (config.json keeps the order its fields were first written in). */
-export const pick = <T, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> =>
-  Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
 
 /** Drops undefined fields (JSON-able and exactOptionalPropertyTypes-friendly). */
 export function defined<T extends Record<string, unknown>>(obj: T): T {
