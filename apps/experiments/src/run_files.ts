@@ -5,9 +5,7 @@
  */
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@ttrnn/training/node';
-
-export const CHECKPOINT_FILE = 'checkpoint.ckpt';
+import { RUN_FILES, writeFileAtomic } from '@ttrnn/training/node';
 
 /**
  * Copies every file of `runDir` into `snapDir` when its checkpoint is newer than `sinceMs` (its mtime in ms);
@@ -16,13 +14,8 @@ export const CHECKPOINT_FILE = 'checkpoint.ckpt';
  * process yields to its event loop only at epoch ends, so a large message would wait until then.)
  */
 export function snapshotRunDir(runDir: string, snapDir: string, sinceMs: number): number | null {
-  let mtimeMs: number;
-  try {
-    mtimeMs = statSync(join(runDir, CHECKPOINT_FILE)).mtimeMs;
-  } catch {
-    return null;
-  }
-  if (mtimeMs <= sinceMs) return null;
+  const mtimeMs = statSync(join(runDir, RUN_FILES.checkpoint), { throwIfNoEntry: false })?.mtimeMs;
+  if (mtimeMs === undefined || mtimeMs <= sinceMs) return null;
   mkdirSync(snapDir, { recursive: true });
   for (const [name, bytes] of Object.entries(readRunDir(runDir))) writeFileSync(join(snapDir, name), bytes);
   return mtimeMs;
@@ -30,12 +23,11 @@ export function snapshotRunDir(runDir: string, snapDir: string, sinceMs: number)
 
 /** Every plain file of a directory (temporary files of atomic writes left out). */
 export function readRunDir(runDir: string): Record<string, Uint8Array> {
-  const files: Record<string, Uint8Array> = {};
-  for (const e of readdirSync(runDir, { withFileTypes: true })) {
-    if (e.isFile() && !e.name.startsWith('.') && !e.name.includes('.tmp'))
-      files[e.name] = new Uint8Array(readFileSync(join(runDir, e.name)));
-  }
-  return files;
+  return Object.fromEntries(
+    readdirSync(runDir, { withFileTypes: true })
+      .filter((e) => e.isFile() && !e.name.startsWith('.') && !e.name.includes('.tmp'))
+      .map((e) => [e.name, new Uint8Array(readFileSync(join(runDir, e.name)))]),
+  );
 }
 
 /** Writes files into `runDir` (created when missing), each atomically. */

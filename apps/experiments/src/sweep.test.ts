@@ -39,7 +39,7 @@ describe('runSweep', () => {
       },
     });
     expect(calls).toEqual(['a', 'b', 'c']);
-    expect(entries.map((e) => e.result)).toEqual([{ score: 10 }, { score: 20 }, { score: 30 }]);
+    expect(entries.map((e) => e.outcome)).toEqual([{ score: 10 }, { score: 20 }, { score: 30 }]);
     // Once after reading back, then once after each configuration.
     expect(snapshots).toEqual([
       ['pending', 'pending', 'pending'],
@@ -79,7 +79,7 @@ describe('runSweep', () => {
       },
     });
     expect(most).toBe(2);
-    expect(entries.map((e) => [e.id, e.status, e.result])).toEqual(
+    expect(entries.map((e) => [e.id, e.status, e.outcome])).toEqual(
       four.map((c) => [c.name, 'done', { score: c.size }]),
     );
     // 'a' (slow) holds lane 0 while lane 1 takes 'b', then 'c' (and 'd' after one of them).
@@ -119,7 +119,7 @@ describe('runSweep', () => {
       { name: 'b', resume: true, checkpoint: '{"epoch":1}' },
       { name: 'c', resume: false, checkpoint: 'none' },
     ]);
-    expect(entries[0]).toMatchObject({ id: 'a', status: 'done', reused: true, result: { score: 1 } });
+    expect(entries[0]).toMatchObject({ id: 'a', status: 'done', reused: true, outcome: { score: 1 } });
     expect(entries[1]).toMatchObject({ id: 'b', status: 'done', reused: false });
   });
 

@@ -2,60 +2,47 @@
  * The progress display of a sweep on stderr: one line per worker lane (its configuration and the trainer's
  * own progress) under a sweep line with the count and the ETA. On a terminal the block is redrawn in place
  * and log lines scroll above it; anywhere else (logs, CI) log lines are printed as they come and the block
- * as plain lines at most every `intervalMs`.
+ * as plain lines at most every 30 s.
  *
  * The ETA assumes the configurations still to run take as long as the mean of those finished in this
  * invocation (none finished yet: unknown), spread over the lanes.
  */
-import { formatDuration } from '@ttrnn/training/node';
 import { performance } from 'node:perf_hooks';
+import { formatDuration } from '@ttrnn/training/node';
 import type { ProgressStream } from '@ttrnn/training/node';
 
-export interface SweepDisplayOptions {
-  readonly stream: ProgressStream;
-  readonly lanes: number;
-  /** Seconds on a monotonic clock. */
-  readonly now: () => number;
-  /** Minimum milliseconds between plain status blocks when the stream is not a terminal (default 30 s). */
-  readonly intervalMs?: number;
-}
-
-interface Lane {
-  id: string | null;
-  status: string;
-  started: number;
-}
+const seconds = (): number => performance.now() / 1000;
 
 export class SweepDisplay {
-  private readonly lanes: Lane[];
+  private readonly lanes: { id: string | null; status: string; started: number }[];
   private readonly durations: number[] = [];
   private done = 0;
   private total = 0;
   private shown = 0;
   private lastDraw = -Infinity;
+  private readonly tty: boolean;
 
-  constructor(private readonly o: SweepDisplayOptions) {
-    this.lanes = Array.from({ length: o.lanes }, () => ({ id: null, status: '', started: 0 }));
-  }
-
-  private get tty(): boolean {
-    return this.o.stream.isTTY === true;
+  constructor(
+    private readonly out: ProgressStream,
+    lanes: number,
+  ) {
+    this.lanes = Array.from({ length: lanes }, () => ({ id: null, status: '', started: 0 }));
+    this.tty = out.isTTY === true;
   }
 
   /** Finished and total configurations of the sweep (finished ones read back included). */
   counts(done: number, total: number): void {
-    this.done = done;
-    this.total = total;
+    [this.done, this.total] = [done, total];
     this.draw(true);
   }
 
   start(lane: number, id: string): void {
-    this.lanes[lane] = { id, status: 'starting', started: this.o.now() };
+    this.lanes[lane] = { id, status: 'starting', started: seconds() };
     this.draw(true);
   }
 
-  end(lane: number, seconds: number): void {
-    this.durations.push(seconds);
+  end(lane: number, took: number): void {
+    this.durations.push(took);
     this.lanes[lane] = { id: null, status: '', started: 0 };
   }
 
@@ -71,30 +58,19 @@ export class SweepDisplay {
 
   /** A line of its own (a configuration started or finished, an epoch summary). */
   log(line: string): void {
-    if (!this.tty) {
-      this.o.stream.write(`${line}\n`);
-      return;
-    }
-    this.erase();
-    this.o.stream.write(`${line}\n`);
-    this.draw(true);
+    if (this.tty) this.erase();
+    this.out.write(`${line}\n`);
+    if (this.tty) this.draw(true);
   }
 
   /** Seconds left by the mean duration so far, or null before any configuration finished here. */
-  eta(): number | null {
+  private eta(): number | null {
     if (this.durations.length === 0) return null;
     const mean = this.durations.reduce((a, b) => a + b, 0) / this.durations.length;
-    const now = this.o.now();
     const running = this.lanes.filter((l) => l.id !== null);
     const waiting = Math.max(0, this.total - this.done - running.length);
-    const work = waiting * mean + running.reduce((s, l) => s + Math.max(0, mean - (now - l.started)), 0);
+    const work = waiting * mean + running.reduce((s, l) => s + Math.max(0, mean - (seconds() - l.started)), 0);
     return work / this.lanes.length;
-  }
-
-  lines(): string[] {
-    const eta = this.eta();
-    const head = `sweep: ${this.done}/${this.total} configurations done, ${eta === null ? 'ETA unknown until one finishes' : `about ${formatDuration(eta)} left`}`;
-    return [head, ...this.lanes.map((l, i) => `  worker ${i + 1}: ${l.id === null ? 'idle' : `${l.id} ${l.status}`}`)];
   }
 
   /** A stream for a trainer's progress output on `lane`: its bar becomes the lane's status, its lines log lines. */
@@ -111,19 +87,22 @@ export class SweepDisplay {
   }
 
   private erase(): void {
-    if (this.shown > 0) this.o.stream.write(`\x1b[${this.shown}F\x1b[J`);
+    if (this.shown > 0) this.out.write(`\x1b[${this.shown}F\x1b[J`);
     this.shown = 0;
   }
 
   private draw(force: boolean): void {
-    const t = this.o.now() * 1000;
-    if (!force && t - this.lastDraw < (this.tty ? 200 : (this.o.intervalMs ?? 30_000))) return;
-    if (!this.tty && force) return;
+    const t = seconds() * 1000;
+    if (this.tty ? !force && t - this.lastDraw < 200 : force || t - this.lastDraw < 30_000) return;
     this.lastDraw = t;
-    const cols = this.o.stream.columns ?? 120;
-    const lines = this.lines().map((l) => (this.tty ? l.slice(0, cols - 1) : l));
+    const eta = this.eta();
+    const lines = [
+      `sweep: ${this.done}/${this.total} configurations done, ${eta === null ? 'ETA unknown until one finishes' : `about ${formatDuration(eta)} left`}`,
+      ...this.lanes.map((l, i) => `  worker ${i + 1}: ${l.id === null ? 'idle' : `${l.id} ${l.status}`}`),
+    ];
+    const cols = this.out.columns ?? 120;
     if (this.tty) this.erase();
-    this.o.stream.write(lines.map((l) => `${l}${this.tty ? '\x1b[K' : ''}\n`).join(''));
+    this.out.write(lines.map((l) => (this.tty ? `${l.slice(0, cols - 1)}\x1b[K\n` : `${l}\n`)).join(''));
     if (this.tty) this.shown = lines.length;
   }
 }

@@ -2,7 +2,6 @@
  * The entry point of a sweep worker process (started by worker_pool.ts; see the message list there).
  * SIGTERM or a disconnected parent stop the configuration in flight at its next step, after a checkpoint.
  */
-import { runConfiguration } from './commands/all.js';
 import { realDependencies } from './commands/all_runners.js';
 import { snapshotRunDir } from './run_files.js';
 import { forwardingStream } from './sweep_display.js';
@@ -26,9 +25,7 @@ process.on('SIGINT', quit);
 process.on('disconnect', quit);
 
 let backendReady: Promise<unknown> | null = null;
-process.on('message', (m: { type: 'run'; task: WorkerTask }) => {
-  if (m.type !== 'run') return;
-  const { task } = m;
+process.on('message', ({ task }: { type: 'run'; task: WorkerTask }) => {
   busy = true;
   void (async () => {
     try {
@@ -36,31 +33,23 @@ process.on('message', (m: { type: 'run'; task: WorkerTask }) => {
       await backendReady;
       let shipped = -1;
       let snapshots = 0;
-      const outcome = await runConfiguration(deps, task.config, {
-        id: task.id,
-        runDir: task.runDir,
-        resume: task.resume,
-        backend: task.backend,
-        ...(task.dataDir !== undefined ? { dataDir: task.dataDir } : {}),
+      // Between steps the run directory is consistent (a checkpoint is complete, best.ckpt matches it).
+      const afterStep = (): void => {
+        const dir = `${task.runDir}.checkpoint-${snapshots + 1}`;
+        const mtime = snapshotRunDir(task.runDir, dir, shipped);
+        if (mtime === null) return;
+        shipped = mtime;
+        snapshots++;
+        send({ type: 'checkpoint', dir });
+      };
+      const outcome = await deps.train({
+        ...task,
         progress: forwardingStream(
           (text) => send({ type: 'status', text }),
           (text) => send({ type: 'log', text }),
         ),
         signal: stop.signal,
-        // Between steps the run directory is consistent (a checkpoint is complete, best.ckpt matches it).
-        ...(task.shipCheckpoints === true
-          ? {
-              afterStep: () => {
-                const dir = `${task.runDir}.checkpoint-${snapshots + 1}`;
-                const mtime = snapshotRunDir(task.runDir, dir, shipped);
-                if (mtime !== null) {
-                  shipped = mtime;
-                  snapshots++;
-                  send({ type: 'checkpoint', dir });
-                }
-              },
-            }
-          : {}),
+        ...(task.shipCheckpoints === true ? { afterStep } : {}),
       });
       send({ type: 'done', outcome });
     } catch (err) {

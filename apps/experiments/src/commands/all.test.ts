@@ -7,7 +7,7 @@ import { QUICK_PROFILE, configId, mnistConfigs, pmnistConfigs, speakerConfigs, s
 import type { MnistConfig, PmnistConfig, SpeakerConfig } from '../profiles.js';
 import type { MnistOutcome, ResultsFile, SpeakerOutcome } from '../report/results.js';
 import { allCommand, applyOverrides, resolveAllOptions, runAll } from './all.js';
-import type { AllDependencies, AllOptions } from './all.js';
+import type { AllDependencies, AllOptions, TrainContext } from './all.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -49,12 +49,30 @@ interface Calls {
   stability: string[];
   resultsAfterEach: number[];
 }
+const noCalls = (): Calls => ({ mnist: [], speaker: [], stability: [], resultsAfterEach: [] });
 
 function fakeDeps(calls: Calls, overrides: Partial<AllDependencies> = {}, resultsPath?: () => string): AllDependencies {
   let t = 0;
   return {
-    async runMnist(c) {
-      calls.mnist.push(configId(c));
+    async train({ config: c }) {
+      calls[c.experiment === 'pmnist' ? 'mnist' : c.experiment].push(configId(c));
+      if (c.experiment === 'speaker') return fakeSpeaker(c);
+      if (c.experiment === 'stability') {
+        // Diverges at the largest learning rate, so the report shows a count.
+        const acc = c.lr >= 0.1 ? 0.1 : 0.5 + c.seed / 100;
+        return {
+          params: 1000,
+          paramsPaper: 900,
+          epochAccuracies: [acc],
+          finalAccuracy: acc,
+          bestAccuracy: acc,
+          finalTrainLoss: 1,
+          maxTrainLoss: 2.4,
+          diverged: c.lr >= 0.1 ? 'nan' : null,
+          steps: 10,
+          trainSeconds: 1,
+        };
+      }
       if (resultsPath) {
         // results.json already lists every configuration finished before this one.
         const r = JSON.parse(await readFile(resultsPath(), 'utf8')) as ResultsFile;
@@ -62,29 +80,8 @@ function fakeDeps(calls: Calls, overrides: Partial<AllDependencies> = {}, result
       }
       return fakeMnist(c);
     },
-    async runSpeaker(c) {
-      calls.speaker.push(configId(c));
-      return fakeSpeaker(c);
-    },
-    async runStability(c) {
-      calls.stability.push(configId(c));
-      // Diverges at the largest learning rate, so the report shows a count.
-      const acc = c.lr >= 0.1 ? 0.1 : 0.5 + c.seed / 100;
-      return {
-        params: 1000,
-        paramsPaper: 900,
-        epochAccuracies: [acc],
-        finalAccuracy: acc,
-        bestAccuracy: acc,
-        finalTrainLoss: 1,
-        maxTrainLoss: 2.4,
-        diverged: c.lr >= 0.1 ? 'nan' : null,
-        steps: 10,
-        trainSeconds: 1,
-      };
-    },
     async paramsTables() {
-      return { tables: null, note: 'counter not wired in this test' };
+      return { params: null, paramsNote: 'counter not wired in this test' };
     },
     async timing() {
       calls.timing = (calls.timing ?? 0) + 1;
@@ -107,7 +104,7 @@ async function options(argv: string[]): Promise<AllOptions> {
 
 describe('runAll', () => {
   it('runs every configuration of the profile, writes results.json after each, and the report with its images', async () => {
-    const calls: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
+    const calls = noCalls();
     const opts = await options([]);
     const out = await runAll(
       opts,
@@ -140,7 +137,7 @@ describe('runAll', () => {
   });
 
   it('runs only the permuted-pixel experiment with --only pmnist, in run directories of its own', async () => {
-    const calls: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
+    const calls = noCalls();
     const out = await runAll(await options(['--only', 'pmnist']), fakeDeps(calls));
     expect(out.code).toBe(0);
     expect(calls.mnist).toEqual(['pmnist-lstm', 'pmnist-ttlstm-c2-r4']);
@@ -155,29 +152,28 @@ describe('runAll', () => {
   });
 
   it('reads the timing table back instead of measuring again', async () => {
-    const first: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
+    const first = noCalls();
     await runAll(await options(['--only', 'timing']), fakeDeps(first));
-    const second: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
+    const second = noCalls();
     const out = await runAll(await options(['--only', 'timing']), fakeDeps(second));
     expect([first.timing, second.timing]).toEqual([1, undefined]);
     expect(out.results.timing).toEqual([{ model: 'LSTM', params: 1, inferenceMs: 1, trainStepMs: 2 }]);
   });
 
   it('reads finished configurations back on a second invocation and reruns only what failed', async () => {
-    const first: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
-    const failing = fakeDeps(first, {
-      async runMnist(c) {
-        first.mnist.push(configId(c));
-        if (configId(c) === 'mnist-ttlstm-c3-r2') throw new Error('killed');
-        return fakeMnist(c);
-      },
-    });
+    const first = noCalls();
+    const deps = fakeDeps(first);
+    const failing = {
+      ...deps,
+      train: (ctx: TrainContext) =>
+        ctx.id === 'mnist-ttlstm-c3-r2' ? Promise.reject(new Error('killed')) : deps.train(ctx),
+    };
     const opts = await options(['--only', 'mnist']);
     expect((await runAll(opts, failing)).code).toBe(1);
     const report = await readFile(join(dir, 'quick', 'REPORT.md'), 'utf8');
     expect(report).toContain('| mnist-ttlstm-c3-r2 | failed | killed |');
     const before = await stat(join(dir, 'quick', 'runs', 'mnist-lstm', 'outcome.json'));
-    const second: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
+    const second = noCalls();
     expect((await runAll(opts, fakeDeps(second))).code).toBe(0);
     expect(second.mnist).toEqual(['mnist-ttlstm-c3-r2']);
     const results = JSON.parse(await readFile(join(dir, 'quick', 'results.json'), 'utf8')) as ResultsFile;
@@ -194,7 +190,7 @@ describe('runAll', () => {
   });
 
   it('with worker processes, fills the speaker feature cache once before the speaker runs start, and not when they are done', async () => {
-    const calls: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
+    const calls = noCalls();
     const events: string[] = [];
     const deps = fakeDeps(calls, {
       pool: () => ({
@@ -220,10 +216,10 @@ describe('runAll', () => {
   });
 
   it('refuses to reuse a run directory with other settings, leaving its results untouched', async () => {
-    const calls: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
+    const calls = noCalls();
     await runAll(await options(['--only', 'mnist', '--ranks', '1']), fakeDeps(calls));
     const before = await readFile(join(dir, 'quick', 'runs', 'mnist-lstm', 'outcome.json'), 'utf8');
-    const again: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
+    const again = noCalls();
     await expect(
       runAll(await options(['--only', 'mnist', '--ranks', '1', '--epochs', '5']), fakeDeps(again)),
     ).rejects.toThrow(/different configuration.*--run NAME/);
@@ -238,7 +234,7 @@ describe('runAll', () => {
   });
 
   it('stops on bad data before creating the results directory', async () => {
-    const calls: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
+    const calls = noCalls();
     const deps = fakeDeps(calls, {
       async checkMnistData() {
         throw new Error('MNIST files missing in /nowhere: train-images-idx3-ubyte');
@@ -249,7 +245,7 @@ describe('runAll', () => {
   });
 
   it('rewrites only the report with --report-only', async () => {
-    const calls: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
+    const calls = noCalls();
     await expect(runAll(await options(['--report-only']), fakeDeps(calls))).rejects.toThrow(
       /--report-only: cannot read .*results\.json/,
     );

@@ -3,17 +3,19 @@
  * profile, resumable, ending with `results/<run>/REPORT.md`, its SVG figures and `results.json`.
  *
  * The orchestration (`runAll`) takes its runners as dependencies, so tests drive it with fake ones;
- * `realDependencies` wires the training entry points, the parameter counter and the backend.
+ * `realDependencies` (all_runners.ts) wires the training entry points, the parameter counter and the backend.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism, cpus, freemem, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import type { CellKind } from '@ttrnn/cells';
 import { UsageError, parseArgs } from '../args.js';
 import type { OptionSpecs, ParsedOptions } from '../args.js';
 import type { Command } from '../command.js';
 import { protocolDifferences } from '../differences.js';
 import type { SpeakerData } from '../differences.js';
+import type { RunEnvironment } from '../experiments/training_run.js';
 import { DEFAULT_SPEAKER_SCHEDULE, SPEAKER_SCHEDULE_NAMES } from '../paper_results.js';
 import type { SpeakerSchedule } from '../paper_results.js';
 import {
@@ -31,25 +33,14 @@ import {
   withProtocol,
   withSpeakerSchedule,
 } from '../profiles.js';
-import type {
-  ExperimentConfig,
-  MnistConfig,
-  PmnistConfig,
-  Profile,
-  ProfileName,
-  ProtocolName,
-  SpeakerConfig,
-  StabilityConfig,
-  TtGrid,
-} from '../profiles.js';
-import type { CellKind } from '@ttrnn/cells';
+import type { ExperimentConfig, Profile, ProfileName, ProtocolName, SpeakerConfig } from '../profiles.js';
+import { DEFAULT_QUEUE_NAME, parseQueueUrl } from '../queue.js';
+import type { startQueueCoordinator } from '../queue.js';
 import { writeReport } from '../report/report.js';
-import { describeResolved } from './dry_run.js';
 import type {
   Environment,
   Invocation,
   MnistOutcome,
-  ParamsTables,
   ResultsFile,
   RunRecord,
   SpeakerOutcome,
@@ -57,12 +48,9 @@ import type {
   TimingRow,
 } from '../report/results.js';
 import { repoRoot, runSweep, sweepRunFinished, writeJsonAtomic } from '../sweep.js';
-import type { SweepEntry } from '../sweep.js';
 import type { SweepDisplay } from '../sweep_display.js';
-import type { TaskEvents, WorkerTask } from '../worker_pool.js';
-import { DEFAULT_QUEUE_NAME, parseQueueUrl } from '../queue.js';
-import type { QueueCoordinator } from '../queue_coordinator.js';
-import type { ProgressStream } from '@ttrnn/training/node';
+import type { WorkerPool, WorkerTask } from '../worker_pool.js';
+import { describeResolved } from './dry_run.js';
 
 export const EXPERIMENTS = ['params', 'mnist', 'pmnist', 'speaker', 'stability', 'timing'] as const;
 export type ExperimentName = (typeof EXPERIMENTS)[number];
@@ -138,90 +126,41 @@ const OPTIONS: OptionSpecs = {
   },
 };
 
-/** Where and how one configuration trains (all plain data but the optional hooks). */
-export interface TrainContext {
-  readonly id: string;
-  /** The configuration's own run directory (exists). */
-  readonly runDir: string;
-  /** The directory holds an interrupted run of this configuration. */
-  readonly resume: boolean;
-  readonly backend: string;
-  readonly dataDir?: string;
-  /** The trainer's progress output (default stderr). */
-  readonly progress?: ProgressStream;
-  /** Stops the run at its next step, checkpointed. */
-  readonly signal?: AbortSignal;
-  readonly afterStep?: (step: number) => void;
-}
+/** One configuration to train, with the hooks of a run in this process (progress output, stop, after a step). */
+export type TrainContext = WorkerTask & Pick<RunEnvironment, 'progress' | 'signal' | 'afterStep'>;
 
 export type Outcome = MnistOutcome | SpeakerOutcome | StabilityOutcome;
 
 /** The experiments trained by the sweep, each with its configurations, in the order they are queued. */
-const SECTIONS: Readonly<
-  Record<'mnist' | 'pmnist' | 'speaker' | 'stability', (p: Profile) => readonly ExperimentConfig[]>
-> = { mnist: mnistConfigs, pmnist: pmnistConfigs, speaker: speakerConfigs, stability: stabilityConfigs };
+const SECTIONS: Record<'mnist' | 'pmnist' | 'speaker' | 'stability', (p: Profile) => readonly ExperimentConfig[]> = {
+  mnist: mnistConfigs,
+  pmnist: pmnistConfigs,
+  speaker: speakerConfigs,
+  stability: stabilityConfigs,
+};
 const TRAINED = Object.keys(SECTIONS) as (keyof typeof SECTIONS)[];
-
-/** Trains one configuration of any experiment (in this process or in a worker process). */
-export function runConfiguration(
-  deps: Pick<AllDependencies, 'runMnist' | 'runSpeaker' | 'runStability'>,
-  config: ExperimentConfig,
-  ctx: TrainContext,
-): Promise<Outcome> {
-  if (config.experiment === 'speaker') return deps.runSpeaker(config, ctx);
-  if (config.experiment === 'stability') return deps.runStability(config, ctx);
-  return deps.runMnist(config, ctx);
-}
-
-/** The sweep's records split into the sections of results.json. */
-function sections(records: RunRecord<ExperimentConfig, Outcome>[]): {
-  mnist: RunRecord<MnistConfig, MnistOutcome>[];
-  pmnist: RunRecord<PmnistConfig, MnistOutcome>[];
-  speaker: RunRecord<SpeakerConfig, SpeakerOutcome>[];
-  stability: RunRecord<StabilityConfig, StabilityOutcome>[];
-} {
-  const of = <C, O>(name: ExperimentConfig['experiment']) =>
-    records.filter((r) => r.config.experiment === name) as unknown as RunRecord<C, O>[];
-  return { mnist: of('mnist'), pmnist: of('pmnist'), speaker: of('speaker'), stability: of('stability') };
-}
 
 /** Seconds between two reports written during a sweep (results.json is written after every configuration). */
 const REPORT_EVERY_SECONDS = 30;
 
 /** What `runAll` needs from the outside world. */
 export interface AllDependencies {
-  /** Trains one row-MNIST (`experiment: 'mnist'`) or permuted-pixel MNIST (`'pmnist'`) configuration. */
-  runMnist(config: MnistConfig | PmnistConfig, ctx: TrainContext): Promise<MnistOutcome>;
-  runSpeaker(config: SpeakerConfig, ctx: TrainContext): Promise<SpeakerOutcome>;
-  /** One run of the stability experiment (a non-finite loss is an outcome, not a failure). */
-  runStability(config: StabilityConfig, ctx: TrainContext): Promise<StabilityOutcome>;
-  /** Worker processes for `workers` above 1 (each runs `runConfiguration` with its own backend). */
-  pool?(lanes: number): {
-    run(lane: number, task: WorkerTask, events: TaskEvents): Promise<unknown>;
-    close(): Promise<void>;
-  };
-  /** Connects to a queue for `--queue` (the coordinator's side of a queued sweep). */
-  queue?(o: {
-    url: string;
-    queueName: string;
-    clear: boolean;
-    run: string;
-    log: (m: string) => void;
-  }): Promise<QueueCoordinator>;
+  /** Trains one configuration of any experiment (in this process or in a worker process). */
+  train(ctx: TrainContext): Promise<Outcome>;
+  /** Worker processes for `workers` above 1 (each runs `train` with its own backend). */
+  pool?(lanes: number): Pick<WorkerPool, 'run' | 'close'>;
+  /** The coordinator's side of a queued sweep (`--queue`). */
+  queue?: typeof startQueueCoordinator;
   /** The sweep's progress display (stderr). */
   display?(lanes: number): SweepDisplay;
   /** Parameter tables of the paper's layout; `null` with a note when the counter is unavailable. */
-  paramsTables(profile: Profile): Promise<{ tables: ParamsTables | null; note?: string }>;
-  /** Speed table; `null` with a note when no timing is available. */
-  timing(ctx: {
-    readonly backend: string;
-    readonly runDir: string;
-    readonly quick: boolean;
-  }): Promise<{ rows: TimingRow[] | null; note?: string }>;
+  paramsTables(profile: Profile): Promise<Pick<ResultsFile, 'params' | 'paramsNote'>>;
+  /** Speed table (`quick`: the short measurement); `null` with a note when no timing is available. */
+  timing(quick: boolean): Promise<{ rows: TimingRow[] | null; note?: string }>;
   /** Initialises the backend; resolves to the environment fields that depend on it. */
   initBackend(name: string | undefined): Promise<{ backend: string; tfjsVersion: string }>;
   /** Throws (naming the files) when the MNIST data are missing or unreadable. */
-  checkMnistData(dataDir: string | undefined): Promise<void>;
+  checkMnistData(dataDir: string | undefined): Promise<unknown>;
   /**
    * Fills the speaker feature cache for these runs' corpora (each once) before worker processes start
    * them, which would otherwise each extract the same features at the same time.
@@ -234,71 +173,43 @@ export interface AllDependencies {
   log(message: string): void;
 }
 
-export interface AllOptions {
-  readonly profile: Profile;
-  readonly run: string;
-  readonly resultsDir: string;
-  readonly backend?: string;
-  readonly only: readonly ExperimentName[];
-  readonly mnistDataDir?: string;
-  readonly speakerDataDir?: string;
-  readonly command: string;
-  readonly reportOnly?: boolean;
-  /** Print the resolved configuration and exit. */
-  readonly dryRun?: boolean;
-  /** Where the speaker data come from (for the differences from the authors' runs). */
-  readonly speakerData: SpeakerData;
-  /** Configurations trained at the same time, each in its own worker process when above 1. */
-  readonly workers: number;
-  /** Queue the configurations on Redis instead of training them here. */
-  readonly queue?: { readonly url: string; readonly name: string; readonly clear: boolean };
-}
+/** The options of `all` as `runAll` takes them (see `resolveAllOptions`). */
+export type AllOptions = Awaited<ReturnType<typeof resolveAllOptions>>;
 
-function list(raw: unknown, name: string): string[] | undefined {
-  if (raw === undefined) return undefined;
-  const items = String(raw)
+/** The comma-separated values of an option (undefined when it is not given), each an integer if `int`. */
+function list(options: ParsedOptions, name: string, int = false): string[] | undefined {
+  if (options[name] === undefined) return undefined;
+  const items = String(options[name])
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
   if (items.length === 0) throw new UsageError(`option --${name} of 'all' needs at least one value`);
+  const bad = items.find((s) => int && !Number.isInteger(Number(s)));
+  if (bad !== undefined) throw new UsageError(`option --${name} of 'all' takes comma-separated integers, got '${bad}'`);
   return items;
 }
 
-function intList(raw: unknown, name: string): number[] | undefined {
-  return list(raw, name)?.map((s) => {
-    const v = Number(s);
-    if (!Number.isInteger(v))
-      throw new UsageError(`option --${name} of 'all' takes comma-separated integers, got '${s}'`);
-    return v;
-  });
-}
+/** The options that override a profile's settings, by the settings' names. */
+const MNIST_OVERRIDES = { epochs: 'epochs', trainLimit: 'train-limit', testLimit: 'test-limit' } as const;
 
 /** The profile after command-line overrides; an impossible grid or size is a UsageError. */
 export function applyOverrides(base: Profile, options: ParsedOptions): Profile {
-  const models = list(options['models'], 'models') as CellKind[] | undefined;
-  const cores = intList(options['cores'], 'cores');
-  const ranks = intList(options['ranks'], 'ranks');
-  const grid: TtGrid = {
+  const given = (names: Readonly<Record<string, string>>) =>
+    Object.fromEntries(Object.entries(names).flatMap(([k, o]) => (options[o] !== undefined ? [[k, options[o]]] : [])));
+  const models = list(options, 'models') as CellKind[] | undefined;
+  const cores = list(options, 'cores', true)?.map(Number);
+  const ranks = list(options, 'ranks', true)?.map(Number);
+  const grid = {
     models: models ?? base.mnist.grid.models,
     cores: cores ?? base.mnist.grid.cores,
     ranks: ranks ?? base.mnist.grid.ranks,
-  };
-  const mnistSettings = {
-    ...base.mnist.settings,
-    ...(options['epochs'] !== undefined ? { epochs: options['epochs'] as number } : {}),
-    ...(options['train-limit'] !== undefined ? { trainLimit: options['train-limit'] as number } : {}),
-    ...(options['test-limit'] !== undefined ? { testLimit: options['test-limit'] as number } : {}),
-  };
-  const speakerSettings = {
-    ...base.speaker.settings,
-    ...(options['steps'] !== undefined ? { steps: options['steps'] as number } : {}),
   };
   const gridChanged = models !== undefined || cores !== undefined || ranks !== undefined;
   const profile: Profile = {
     ...base,
     mnist: {
       ...base.mnist,
-      settings: mnistSettings,
+      settings: { ...base.mnist.settings, ...given(MNIST_OVERRIDES) },
       grid,
       // An explicit grid replaces the profile's extras and, unless asked for, its dense baselines stay.
       extra: gridChanged
@@ -311,7 +222,7 @@ export function applyOverrides(base: Profile, options: ParsedOptions): Profile {
           )
         : base.mnist.extra,
     },
-    speaker: { ...base.speaker, settings: speakerSettings },
+    speaker: { ...base.speaker, settings: { ...base.speaker.settings, ...given({ steps: 'steps' }) } },
   };
   try {
     validateGrid(grid, 'the MNIST grid (--models, --cores, --ranks)');
@@ -322,27 +233,16 @@ export function applyOverrides(base: Profile, options: ParsedOptions): Profile {
   return profile;
 }
 
-function toRecords<C, O>(entries: readonly SweepEntry<C, O>[]): RunRecord<C, O>[] {
-  return entries.map((e) => ({
-    id: e.id,
-    config: e.config,
-    status: e.status,
-    reused: e.reused,
-    seconds: e.seconds,
-    ...(e.result !== undefined ? { outcome: e.result } : {}),
-    ...(e.error !== undefined ? { error: e.error } : {}),
-  }));
-}
-
 /** Runs the experiments of a profile into `<resultsDir>/<run>`; resolves to the exit code and paths. */
 export async function runAll(
   options: AllOptions,
   deps: AllDependencies,
 ): Promise<{ code: number; reportPath: string; resultsPath: string; results: ResultsFile }> {
   const t0 = deps.now();
-  const { profile } = options;
+  const { profile, queue } = options;
   const runDir = join(options.resultsDir, options.run);
   const resultsPath = join(runDir, 'results.json');
+  const reportPath = join(runDir, 'REPORT.md');
   if (options.reportOnly) {
     let results: ResultsFile;
     try {
@@ -352,7 +252,7 @@ export async function runAll(
         `--report-only: cannot read ${resultsPath} (${(err as Error).message}); run the experiments first`,
       );
     }
-    const { reportPath } = await writeReport(runDir, results);
+    await writeReport(runDir, results);
     return { code: 0, reportPath, resultsPath, results };
   }
   const only = new Set(options.only);
@@ -360,12 +260,13 @@ export async function runAll(
   if (only.has('mnist') || only.has('pmnist')) await deps.checkMnistData(options.mnistDataDir);
   const be = await deps.initBackend(options.backend);
   const cpuList = cpus();
+  const loadAverage = loadavg()[0] ?? 0;
   const environment: Environment = {
     backend: be.backend,
     tfjsVersion: be.tfjsVersion,
     cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
     cpuCores: cpuList.length,
-    loadAverage: loadavg()[0] ?? 0,
+    loadAverage,
     nodeVersion: process.version,
     platform: `${process.platform} ${process.arch}`,
     profile: profile.name,
@@ -379,36 +280,19 @@ export async function runAll(
     },
   };
   // Connect (and claim the queue) before touching the results directory, so bad input leaves nothing behind.
-  const remote =
-    options.queue !== undefined
-      ? await deps.queue?.({
-          url: options.queue.url,
-          queueName: options.queue.name,
-          clear: options.queue.clear,
-          run: options.run,
-          log: deps.log,
-        })
-      : undefined;
-  if (options.queue !== undefined && remote === undefined)
+  if (queue !== undefined && deps.queue === undefined)
     throw new Error("'queue' needs a queue coordinator, which these dependencies do not provide");
+  const remote = queue && (await deps.queue!({ ...queue, run: options.run, log: deps.log }));
   await mkdir(runDir, { recursive: true });
-  const notes: string[] = [];
-  let params: ResultsFile['params'] = null;
-  let paramsNote: string | undefined;
-  let records: RunRecord<ExperimentConfig, Outcome>[] = [];
-  let timing: TimingRow[] | null = null;
-  let timingNote: string | undefined;
+  let params: Pick<ResultsFile, 'params' | 'paramsNote'> = { params: null };
+  let records: readonly RunRecord<ExperimentConfig, Outcome>[] = [];
+  let timing: Pick<ResultsFile, 'timing' | 'timingNote'> = { timing: null };
   let timingRan = 0;
-  const earlier = await earlierInvocations(resultsPath);
-  const invocation = (): Invocation => ({
-    date: environment.date,
-    command: environment.command,
-    backend: environment.backend,
-    ...(environment.loadAverage !== undefined ? { loadAverage: environment.loadAverage } : {}),
-    wallSeconds: deps.now() - t0,
-    ran: records.filter((r) => !r.reused && r.status !== 'pending').length + timingRan,
-    reused: records.filter((r) => r.reused).length,
-  });
+  // The invocations recorded in an existing results.json (none when it is missing or unreadable).
+  const earlier: Invocation[] = await readFile(resultsPath, 'utf8')
+    .then((text) => (JSON.parse(text) as Partial<ResultsFile>).invocations)
+    .then((list) => (Array.isArray(list) ? list : []))
+    .catch(() => []);
   const snapshot = (): ResultsFile => ({
     version: 1,
     environment,
@@ -419,90 +303,96 @@ export async function runAll(
     ),
     scaledDown: profile.scaledDown,
     expectations: profile.expectations,
-    params,
-    ...(paramsNote !== undefined ? { paramsNote } : {}),
-    ...sections(records),
-    timing,
-    ...(timingNote !== undefined ? { timingNote } : {}),
+    ...params,
+    ...(Object.fromEntries(
+      TRAINED.map((name) => [name, records.filter((r) => r.config.experiment === name)]),
+    ) as unknown as Pick<ResultsFile, 'mnist' | 'pmnist' | 'speaker' | 'stability'>),
+    ...timing,
     wallSeconds: deps.now() - t0,
-    notes,
-    invocations: [...earlier, invocation()],
+    notes: EXPERIMENTS.filter((name) => !only.has(name)).map(
+      (name) => `'${name}' was not run in this invocation (--only ${[...only].join(',')}).`,
+    ),
+    invocations: [
+      ...earlier,
+      {
+        date: environment.date,
+        command: environment.command,
+        backend: environment.backend,
+        loadAverage,
+        wallSeconds: deps.now() - t0,
+        ran: records.filter((r) => !r.reused && r.status !== 'pending').length + timingRan,
+        reused: records.filter((r) => r.reused).length,
+      },
+    ],
   });
   // results.json after every configuration; the report (figures take a while to render) at most every
   // REPORT_EVERY_SECONDS and at the end. `--report-only` redraws it from results.json at any time.
   let reported = -Infinity;
-  const save = async (final = false): Promise<void> => {
+  const save = async (final = false): Promise<ResultsFile> => {
     const results = snapshot();
     await writeJsonAtomic(resultsPath, results);
-    if (!final && deps.now() - reported < REPORT_EVERY_SECONDS) return;
-    reported = deps.now();
-    await writeReport(runDir, results);
+    if (final || deps.now() - reported >= REPORT_EVERY_SECONDS) {
+      reported = deps.now();
+      await writeReport(runDir, results);
+    }
+    return results;
   };
 
   if (only.has('params')) {
     deps.log('params: counting the parameter tables');
-    const p = await deps.paramsTables(profile);
-    params = p.tables;
-    paramsNote = p.note;
+    params = await deps.paramsTables(profile);
     await save();
   }
   const runsDir = join(runDir, 'runs');
   const configs = TRAINED.filter((name) => only.has(name)).flatMap((name) => SECTIONS[name](profile));
   if (configs.length > 0) {
     // On a queue every configuration is queued at once; the workers set the pace.
-    const lanes = remote !== undefined ? configs.length : Math.max(1, Math.min(options.workers, configs.length));
+    const lanes = remote !== undefined ? configs.length : Math.min(options.workers, configs.length);
     deps.log(
       remote !== undefined
-        ? `sweep: ${configs.length} configuration(s) on queue '${options.queue!.name}' at ${options.queue!.url}, results in ${runsDir}; start workers with \`pnpm run exp worker --queue ${options.queue!.url}\``
+        ? `sweep: ${configs.length} configuration(s) on queue '${queue!.name}' at ${queue!.url}, results in ${runsDir}; start workers with \`pnpm run exp worker --queue ${queue!.url}\``
         : `sweep: ${configs.length} configuration(s) in ${runsDir}, ${lanes} at a time${lanes > 1 ? ' in worker processes' : ''}`,
     );
-    const pool = lanes > 1 && remote === undefined ? deps.pool?.(lanes) : undefined;
-    if (lanes > 1 && pool === undefined && remote === undefined)
+    const local = remote === undefined;
+    const pool = local && lanes > 1 ? deps.pool?.(lanes) : undefined;
+    if (local && lanes > 1 && pool === undefined)
       throw new Error("'workers' above 1 needs worker processes, which these dependencies do not provide");
-    const display = remote === undefined ? deps.display?.(lanes) : undefined;
+    const display = local ? deps.display?.(lanes) : undefined;
     const log = display ? (m: string) => display.log(m) : deps.log;
     const waiting = configs.filter(
       (c): c is SpeakerConfig => c.experiment === 'speaker' && !sweepRunFinished(runsDir, configId(c)),
     );
     if (pool !== undefined && waiting.length > 1) await deps.prepareSpeakerData?.(waiting, options.speakerDataDir);
-    const dataDir = (c: ExperimentConfig): { dataDir?: string } => {
-      const d = c.experiment === 'speaker' ? options.speakerDataDir : options.mnistDataDir;
-      return d !== undefined ? { dataDir: d } : {};
-    };
     try {
-      const entries = await runSweep<ExperimentConfig, Outcome>({
+      records = await runSweep<ExperimentConfig, Outcome>({
         runsDir,
         configs,
         id: configId,
         concurrency: lanes,
-        runner: (c, ctx) => {
+        runner: (config, { id, runDir, lane }) => {
+          const dataDir = config.experiment === 'speaker' ? options.speakerDataDir : options.mnistDataDir;
           const task = {
-            config: c,
-            id: ctx.id,
-            runDir: ctx.runDir,
-            resume: ctx.resume,
+            config,
+            id,
+            runDir,
             backend: environment.backend,
-            ...dataDir(c),
+            ...(dataDir !== undefined ? { dataDir } : {}),
           };
-          if (remote !== undefined) return remote.run(c, task) as Promise<Outcome>;
-          if (pool === undefined)
-            return runConfiguration(deps, c, { ...task, ...(display ? { progress: display.stream(ctx.lane) } : {}) });
-          return pool.run(ctx.lane, task, {
-            onStatus: (t) => display?.status(ctx.lane, t),
-            onLog: log,
-          }) as Promise<Outcome>;
+          if (remote !== undefined) return remote.run(task) as Promise<Outcome>;
+          if (pool !== undefined)
+            return pool.run(lane, task, { onStatus: (t) => display?.status(lane, t), onLog: log }) as Promise<Outcome>;
+          return deps.train({ ...task, ...(display ? { progress: display.stream(lane) } : {}) });
         },
         onStart: (id, lane) => display?.start(lane, id),
         onEnd: (_id, lane, seconds) => display?.end(lane, seconds),
         onProgress: async (es) => {
-          records = toRecords(es);
+          records = es;
           display?.counts(es.filter((e) => e.status === 'done').length, es.length);
           await save();
         },
         log,
         now: deps.now,
       });
-      records = toRecords(entries);
     } finally {
       display?.close();
       await pool?.close();
@@ -511,46 +401,28 @@ export async function runAll(
   }
   if (only.has('timing')) {
     // A one-configuration sweep, so a finished measurement is read back like any other run.
-    const quick = profile.name !== 'paper';
-    const entries = await runSweep<
-      { experiment: 'timing'; quick: boolean; backend: string },
-      { rows: TimingRow[] | null; note?: string }
-    >({
-      runsDir,
-      configs: [{ experiment: 'timing', quick, backend: environment.backend }],
-      id: (c) => `timing-${c.backend}${c.quick ? '-quick' : ''}`,
-      runner: (c, ctx) => {
-        deps.log('timing: measuring training and inference steps');
-        return deps.timing({ backend: c.backend, runDir: ctx.runDir, quick: c.quick });
-      },
-      log: deps.log,
-      now: deps.now,
-    });
-    const e = entries[0]!;
+    const e = (
+      await runSweep({
+        runsDir,
+        configs: [{ experiment: 'timing', quick: profile.name !== 'paper', backend: environment.backend }],
+        id: (c) => `timing-${c.backend}${c.quick ? '-quick' : ''}`,
+        runner: (c) => {
+          deps.log('timing: measuring training and inference steps');
+          return deps.timing(c.quick);
+        },
+        log: deps.log,
+        now: deps.now,
+      })
+    )[0]!;
     if (!e.reused) timingRan = 1;
-    if (e.status === 'done' && e.result) {
-      timing = e.result.rows;
-      timingNote = e.result.note;
-    } else {
-      timingNote = `The timing measurement failed: ${e.error ?? 'unknown error'}`;
-    }
+    const out = e.outcome;
+    timing = out
+      ? { timing: out.rows, ...(out.note !== undefined ? { timingNote: out.note } : {}) }
+      : { timing: null, timingNote: `The timing measurement failed: ${e.error ?? 'unknown error'}` };
   }
-  for (const name of EXPERIMENTS)
-    if (!only.has(name)) notes.push(`'${name}' was not run in this invocation (--only ${[...only].join(',')}).`);
-  await save(true);
-  const results = snapshot();
+  const results = await save(true);
   const failed = records.filter((r) => r.status !== 'done').length;
-  return { code: failed > 0 ? 1 : 0, reportPath: join(runDir, 'REPORT.md'), resultsPath, results };
-}
-
-/** The invocations recorded in an existing results.json (none when it is missing or unreadable). */
-async function earlierInvocations(path: string): Promise<Invocation[]> {
-  try {
-    const prev = JSON.parse(await readFile(path, 'utf8')) as Partial<ResultsFile>;
-    return Array.isArray(prev.invocations) ? [...prev.invocations] : [];
-  } catch {
-    return [];
-  }
+  return { code: failed > 0 ? 1 : 0, reportPath, resultsPath, results };
 }
 
 /** Memory set aside per worker process: the quick profile's largest run (permuted MNIST) peaks near 0.7 GiB. */
@@ -562,8 +434,9 @@ export function defaultWorkers(): number {
 }
 
 /** The options of `all` as `runAll` takes them; a bad value is a UsageError. */
-export async function resolveAllOptions(argv: readonly string[]): Promise<AllOptions> {
+export async function resolveAllOptions(argv: readonly string[]) {
   const options = parseArgs(argv, OPTIONS, 'all');
+  const str = (name: string): string | undefined => options[name] as string | undefined;
   let base = PROFILES[options['profile'] as ProfileName];
   const protocol = options['protocol'] as ProtocolName;
   const schedule = options['speaker-schedule'] as SpeakerSchedule | undefined;
@@ -576,28 +449,19 @@ export async function resolveAllOptions(argv: readonly string[]): Promise<AllOpt
   const profile = applyOverrides(base, options);
   // Runs of another protocol or schedule get a directory of their own (a run directory never mixes them).
   const suffix = `${protocol !== DEFAULT_PROTOCOL ? `-${protocol}` : ''}${schedule !== undefined && schedule !== DEFAULT_SPEAKER_SCHEDULE ? `-${schedule}` : ''}`;
-  const run = (options['run'] as string | undefined) ?? `${profile.name}${suffix}`;
+  const run = str('run') ?? `${profile.name}${suffix}`;
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(run))
     throw new UsageError(`option --run of 'all' must be a plain directory name (letters, digits, . _ -), got '${run}'`);
-  const only = (list(options['only'], 'only') ?? [...EXPERIMENTS]) as ExperimentName[];
+  const only = (list(options, 'only') ?? [...EXPERIMENTS]) as ExperimentName[];
   for (const o of only)
     if (!(EXPERIMENTS as readonly string[]).includes(o))
       throw new UsageError(`option --only of 'all' takes ${EXPERIMENTS.join(', ')}, got '${o}'`);
-  const resultsDir = resolve((options['results-dir'] as string | undefined) ?? join(repoRoot(), 'results'));
-  const workers = (options['workers'] as number | undefined) ?? defaultWorkers();
-  let queueUrl: string | undefined;
-  try {
-    queueUrl = options['queue'] === undefined ? undefined : parseQueueUrl(options['queue'] as string);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (workers < 1) throw new UsageError(`option --workers of 'all' must be at least 1, got ${workers}`);
-  const mnistDataDir = options['data-dir'] as string | undefined;
-  const speakerDataDir = options['speaker-data-dir'] as string | undefined;
+  const speakerDataDir = str('speaker-data-dir');
   if (speakerDataDir !== undefined && !existsSync(speakerDataDir))
     throw new Error(
       `--speaker-data-dir ${speakerDataDir} does not exist (expected a LibriSpeech root or speaker folders)`,
     );
+  // Where the speaker data come from (for the differences from the authors' runs).
   let speakerData: SpeakerData = 'synthetic';
   if (speakerDataDir !== undefined) {
     const { looksLikeLibriSpeech } = await import('@ttrnn/datasets/node');
@@ -605,22 +469,26 @@ export async function resolveAllOptions(argv: readonly string[]): Promise<AllOpt
       (await looksLikeLibriSpeech(speakerDataDir)) || (await looksLikeLibriSpeech(join(speakerDataDir, 'LibriSpeech')));
     speakerData = libri ? 'librispeech' : 'folders';
   }
+  // Paths (`kind: 'path'`) come resolved from parseArgs.
   return {
     speakerData,
     profile,
     run,
-    resultsDir,
-    only,
-    workers,
-    ...(queueUrl !== undefined
-      ? { queue: { url: queueUrl, name: options['queue-name'] as string, clear: options['queue-clear'] === true } }
-      : {}),
+    resultsDir: str('results-dir') ?? join(repoRoot(), 'results'),
+    only: only as readonly ExperimentName[],
+    // Configurations trained at the same time, each in its own worker process when above 1.
+    workers: (options['workers'] as number | undefined) ?? defaultWorkers(),
+    // Queue the configurations on Redis instead of training them here.
+    queue:
+      str('queue') !== undefined
+        ? { url: parseQueueUrl(str('queue')!), name: str('queue-name')!, clear: options['queue-clear'] === true }
+        : undefined,
     command: ['pnpm run exp all', ...argv].join(' '),
-    ...(options['backend'] !== undefined ? { backend: options['backend'] as string } : {}),
-    ...(mnistDataDir !== undefined ? { mnistDataDir: resolve(mnistDataDir) } : {}),
-    ...(speakerDataDir !== undefined ? { speakerDataDir: resolve(speakerDataDir) } : {}),
-    ...(options['report-only'] === true ? { reportOnly: true } : {}),
-    ...(options['dry-run'] === true ? { dryRun: true } : {}),
+    backend: str('backend'),
+    mnistDataDir: str('data-dir'),
+    speakerDataDir,
+    reportOnly: options['report-only'] === true,
+    dryRun: options['dry-run'] === true,
   };
 }
 
