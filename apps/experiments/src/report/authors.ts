@@ -24,7 +24,8 @@ import type { ResultsFile } from './results.js';
  * hidden 256, 10 classes) or their speaker encoder (40 mel channels, hidden 768, embedding 256).
  */
 function authorsCount(task: 'classifier' | 'speaker', cell: CellKind, cores: number, rank: number) {
-  const [c, s] = [PAPER_CLASSIFIER, PAPER_SPEAKER];
+  const c = PAPER_CLASSIFIER;
+  const s = PAPER_SPEAKER;
   return countParams({
     task,
     cell,

@@ -3,6 +3,7 @@
  */
 import { protocolDifferences } from '../differences.js';
 import { QUICK_PROFILE, configId, dense, mnistConfigs, pmnistConfigs, speakerConfigs, tt } from '../profiles.js';
+import type { ExperimentConfig } from '../profiles.js';
 import type { MnistOutcome, ResultsFile, SpeakerOutcome } from './results.js';
 
 function mnistOutcome(params: number, acc: number): MnistOutcome {
@@ -45,33 +46,30 @@ function speakerOutcome(params: number, eer: number): SpeakerOutcome {
   };
 }
 
+/** A finished run of a configuration. */
+const finished = <C extends ExperimentConfig, O>(config: C, outcome: O, seconds: number, reused = false) =>
+  ({ id: configId(config), config, status: 'done', reused, outcome, seconds }) as const;
+
 /** A results object covering every section: one MNIST run failed, everything else finished. */
 export function fixtureResults(): ResultsFile {
   const mnist = mnistConfigs(QUICK_PROFILE).map((config, i) => {
     const dense = config.tt === null;
-    const id = configId(config);
-    if (id === 'mnist-ttlstm-c3-r4')
-      return { id, config, status: 'failed' as const, reused: false, error: 'out of | memory', seconds: 3 };
-    return {
-      id,
-      config,
-      status: 'done' as const,
-      reused: i % 2 === 0,
-      outcome: mnistOutcome(dense ? 100_000 + 1000 * i : 2000 + 700 * i, dense ? 0.95 : 0.9 + i * 0.004),
-      seconds: 12,
-    };
+    if (configId(config) === 'mnist-ttlstm-c3-r4')
+      return {
+        id: configId(config),
+        config,
+        status: 'failed' as const,
+        reused: false,
+        error: 'out of | memory',
+        seconds: 3,
+      };
+    const outcome = mnistOutcome(dense ? 100_000 + 1000 * i : 2000 + 700 * i, dense ? 0.95 : 0.9 + i * 0.004);
+    return finished(config, outcome, 12, i % 2 === 0);
   });
-  const pmnist = pmnistConfigs(QUICK_PROFILE).map((config) => ({
-    id: configId(config),
-    config,
-    status: 'done' as const,
-    reused: false,
-    outcome: {
-      ...mnistOutcome(config.tt === null ? 17_226 : 1_898, config.tt === null ? 0.31 : 0.26),
-      maxRssMiB: 900 + (config.tt?.cores ?? 0),
-    },
-    seconds: 40,
-  }));
+  const pmnist = pmnistConfigs(QUICK_PROFILE).map((config) => {
+    const outcome = mnistOutcome(config.tt === null ? 17_226 : 1_898, config.tt === null ? 0.31 : 0.26);
+    return finished(config, { ...outcome, maxRssMiB: 900 + (config.tt?.cores ?? 0) }, 40);
+  });
   // Its own speaker grid, so the fixture does not change when the quick profile is retuned.
   const speakerProfile = {
     ...QUICK_PROFILE,
@@ -81,17 +79,10 @@ export function fixtureResults(): ResultsFile {
       dataEfficiency: { models: [dense('lstm'), tt('lstm', 2, 2)], fractions: [0.2, 0.6, 1] },
     },
   };
-  const speaker = speakerConfigs(speakerProfile).map((config) => ({
-    id: configId(config),
-    config,
-    status: 'done' as const,
-    reused: false,
-    outcome: speakerOutcome(
-      config.tt === null ? 300_000 : 5000 + config.tt.rank * 100,
-      0.1 + (1 - config.trainFraction) * 0.1 + (config.tt === null ? 0.03 : 0),
-    ),
-    seconds: 30,
-  }));
+  const speaker = speakerConfigs(speakerProfile).map((config) => {
+    const eer = 0.1 + (1 - config.trainFraction) * 0.1 + (config.tt === null ? 0.03 : 0);
+    return finished(config, speakerOutcome(config.tt === null ? 300_000 : 5000 + config.tt.rank * 100, eer), 30);
+  });
   return {
     version: 1,
     environment: {

@@ -96,12 +96,16 @@ function runTable<C extends ModelSpec, O extends RunOutcome>(
   return table([...head, ...columns.map(([name]) => name)], rows);
 }
 
-/** Our runs as chart series: one per cell kind and dense/TT, sorted by x; dense models as squares without lines. */
-function ourSeries<O>(records: readonly Done<ModelSpec, O>[], x: (o: O) => number, y: (o: O) => number): Series[] {
+/**
+ * Our runs as chart series of points `xy(outcome)`: one per cell kind and dense/TT, sorted by x; dense models as
+ * squares without lines.
+ */
+function ourSeries<O>(records: readonly Done<ModelSpec, O>[], xy: (o: O) => [number, number]): Series[] {
   const groups = new Map<string, Series['points'][number][]>();
   for (const { config: m, outcome: o } of records) {
     const key = m.tt === null ? `${m.cell.toUpperCase()} (dense)` : `TT-${m.cell.toUpperCase()} ${m.tt.cores} cores`;
-    groups.set(key, [...(groups.get(key) ?? []), { x: x(o), y: y(o), label: m.tt === null ? '' : `r${m.tt.rank}` }]);
+    const [x, y] = xy(o);
+    groups.set(key, [...(groups.get(key) ?? []), { x, y, label: m.tt === null ? '' : `r${m.tt.rank}` }]);
   }
   return [...groups.entries()].map(([name, points]): Series => ({
     name: `ours: ${name}`,
@@ -234,6 +238,7 @@ function renderHeadline(doc: Doc, results: ResultsFile, failed: number, stabilit
 function renderEnvironment(doc: Doc, results: ResultsFile): void {
   const env = results.environment;
   const load = (l: number | undefined): string => (l === undefined ? '—' : l.toFixed(2));
+  const seeds = Object.entries(env.seeds).map(([k, v]) => `${k} ${v}`);
   const rows = [
     ['backend', `\`${env.backend}\``],
     ['TensorFlow.js', env.tfjsVersion],
@@ -242,12 +247,7 @@ function renderEnvironment(doc: Doc, results: ResultsFile): void {
     ['Node.js', env.nodeVersion],
     ['platform', env.platform],
     ['profile', env.profile],
-    [
-      'seeds',
-      Object.entries(env.seeds)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ') || '—',
-    ],
+    ['seeds', seeds.join(', ') || '—'],
     ['date', env.date],
   ];
   doc.push('## Environment', '', table(['item', 'value'], rows, ['l', 'l']), '');
@@ -331,11 +331,7 @@ function renderMnist(doc: Doc, results: ResultsFile): void {
   doc.push(table, '');
   const mnistDone = done(results.mnist);
   if (!mnistDone.length) return;
-  const series = ourSeries(
-    mnistDone,
-    (o) => o.params,
-    (o) => 100 * o.testAccuracy,
-  );
+  const series = ourSeries(mnistDone, (o) => [o.params, 100 * o.testAccuracy]);
   // The authors' markers, each at its configuration's count (both TT biases, as ours): points only, no lines.
   series.push(
     paperScatter('paper: TT-LSTM (60k images, best test)', paperMnistPoints()),
@@ -413,11 +409,7 @@ function renderSpeaker(doc: Doc, results: ResultsFile): void {
   const mainDone = done(main);
   if (mainDone.length) {
     // Both sides in the authors' notebook convention (no TT input bias, no GE2E scalars).
-    const series = ourSeries(
-      mainDone,
-      (o) => o.paramsPaper,
-      (o) => 100 * o.testEer,
-    );
+    const series = ourSeries(mainDone, (o) => [o.paramsPaper, 100 * o.testEer]);
     const label = (r: { cores: number; rank: number }) => (r.cores === 0 ? 'LSTM' : `c${r.cores} r${r.rank}`);
     series.push(
       paperScatter(
@@ -441,44 +433,42 @@ function renderDataEfficiency(doc: Doc, results: ResultsFile): void {
   const fractions = [...new Set(results.speaker.map((r) => r.config.trainFraction))].sort((a, b) => a - b);
   if (fractions.length <= 1) return;
   doc.push('### Data efficiency: test EER against the training speakers used', '');
+  const pe = PAPER_SPEAKER.dataEfficiency;
   const models = new Map<string, ModelSpec>();
   for (const r of results.speaker) if (r.config.trainFraction < 1) models.set(modelLabel(r.config), r.config);
-  const runsOf = (m: ModelSpec) =>
-    fractions.map((f) =>
-      results.speaker.find((r) => r.config.trainFraction === f && modelLabel(r.config) === modelLabel(m)),
-    );
-  const pe = PAPER_SPEAKER.dataEfficiency;
-  const paperFor = (m: ModelSpec, f: number): string => {
-    const i = pe.fractions.findIndex((x) => Math.abs(x - f) < 1e-9);
-    const paper = m.tt === null ? pe.lstm : m.cell === 'lstm' && m.tt.cores === 2 && m.tt.rank === 2 ? pe.ttLstm : [];
-    return i < 0 || paper[i] === undefined ? '—' : `${paper[i].toFixed(2)}%`;
-  };
-  const rows = [...models.values()].map((m) => [
-    modelLabel(m),
-    ...runsOf(m).map((r, i) => {
-      const n = r?.outcome?.trainSpeakers;
-      return `${pct(r?.outcome?.testEer)}${n !== undefined ? ` (${n} spk.)` : ''} / ${paperFor(m, fractions[i]!)}`;
+  // Each model's outcomes by fraction, and the authors' EERs by their fractions (dense and TT-LSTM c2 r2 logged).
+  const rows = [...models].map(([label, m]) => ({
+    label,
+    runs: fractions.map(
+      (f) => results.speaker.find((r) => r.config.trainFraction === f && modelLabel(r.config) === label)?.outcome,
+    ),
+    paper: m.tt === null ? pe.lstm : m.cell === 'lstm' && m.tt.cores === 2 && m.tt.rank === 2 ? pe.ttLstm : [],
+  }));
+  const cells = rows.map(({ label, runs, paper }) => [
+    label,
+    ...runs.map((o, i) => {
+      const theirs = paper[pe.fractions.findIndex((x) => Math.abs(x - fractions[i]!) < 1e-9)];
+      const n = o?.trainSpeakers === undefined ? '' : ` (${o.trainSpeakers} spk.)`;
+      return `${pct(o?.testEer)}${n} / ${theirs === undefined ? '—' : `${theirs.toFixed(2)}%`}`;
     }),
   ]);
   doc.push(
-    table(['model', ...fractions.map((f) => `${Math.round(f * 100)}% speakers: ours / paper`)], rows),
+    table(['model', ...fractions.map((f) => `${Math.round(f * 100)}% speakers: ours / paper`)], cells),
     '',
     `"spk." is the number of training speakers actually used: a run never uses fewer speakers than one batch holds (${results.speaker[0]!.config.speakersPerBatch}), so a small fraction of a small corpus may use more than its share.`,
     '',
   );
-  const series: Series[] = [...models.values()].map((m, i) => ({
-    name: `ours: ${modelLabel(m)}`,
-    points: runsOf(m).flatMap((r, k) => (r?.outcome ? [{ x: 100 * fractions[k]!, y: 100 * r.outcome.testEer }] : [])),
+  const series = rows.map(({ label, runs }, i): Series => ({
+    name: `ours: ${label}`,
+    points: runs.flatMap((o, k) => (o ? [{ x: 100 * fractions[k]!, y: 100 * o.testEer }] : [])),
     color: PALETTE[i % 3]!,
   }));
   if (!series.some((s) => s.points.length > 0)) return;
-  for (const [name, values, color] of [
-    ['paper: LSTM', pe.lstm, '#0072B2'],
-    ['paper: TT-LSTM c2 r2', pe.ttLstm, '#D55E00'],
-  ] as const) {
+  const paper = (name: string, values: readonly number[], color: string): Series => {
     const points = pe.fractions.map((f, k) => ({ x: 100 * f, y: values[k]! }));
-    series.push({ name, points, dashed: true, color, marker: 'diamond' });
-  }
+    return { name, points, dashed: true, color, marker: 'diamond' };
+  };
+  series.push(paper('paper: LSTM', pe.lstm, '#0072B2'), paper('paper: TT-LSTM c2 r2', pe.ttLstm, '#D55E00'));
   const chart = lineChart({
     title: 'Data efficiency: test EER against training speakers used',
     x: { label: 'training speakers used (%)', min: 0, max: 100 },

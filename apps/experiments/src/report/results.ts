@@ -77,9 +77,7 @@ export interface SpeakerOutcome extends RunOutcome {
 }
 
 /** One run of the stability experiment (accuracies are fractions in [0, 1], on the validation images). */
-export interface StabilityOutcome {
-  readonly params: number;
-  readonly paramsPaper: number;
+export interface StabilityOutcome extends Pick<RunOutcome, 'params' | 'paramsPaper' | 'trainSeconds'> {
   /** Validation accuracy after each finished epoch. */
   readonly epochAccuracies: readonly number[];
   /** After the last epoch; chance (0.1) when a non-finite loss stopped the run (its model outputs NaN). */
@@ -93,7 +91,6 @@ export interface StabilityOutcome {
   /** `nan`: stopped by a non-finite loss or gradient norm; `chance`: ended at chance (see stability.ts); null: trained. */
   readonly diverged: 'nan' | 'chance' | null;
   readonly steps: number;
-  readonly trainSeconds: number;
 }
 
 export interface RunRecord<C, O> {

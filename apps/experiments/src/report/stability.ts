@@ -8,7 +8,7 @@ import { modelId, modelLabel } from '../profiles.js';
 import type { ModelSpec, StabilityConfig } from '../profiles.js';
 import type { RunRecord, StabilityOutcome } from './results.js';
 import { int, table } from './format.js';
-import { COMMON, PALETTE } from './svg.js';
+import { COMMON, paletteAt } from './svg.js';
 
 type Done = RunRecord<StabilityConfig, StabilityOutcome> & { outcome: StabilityOutcome };
 
@@ -53,17 +53,14 @@ const pm = (s: { mean: number; sd: number }): string => `${pct(s.mean)} ± ${pct
 /** Accuracy against learning rate for the models of one cell kind: a ±1 sd band and the mean of final accuracy, the mean best dashed. */
 function stabilityChart(rows: ReturnType<typeof stabilityRows>, title: string): TopLevelSpec {
   const names = [...new Set(rows.map((r) => modelLabel(r.model)))];
-  const values = rows.flatMap((r) => [
-    {
-      model: modelLabel(r.model),
-      lr: r.lr,
-      what: 'final',
-      mean: r.final.mean,
-      lo: Math.max(0, r.final.mean - r.final.sd),
-      hi: Math.min(1, r.final.mean + r.final.sd),
-    },
-    { model: modelLabel(r.model), lr: r.lr, what: 'best', mean: r.best.mean, lo: r.best.mean, hi: r.best.mean },
-  ]);
+  const values = rows.flatMap(({ model, lr, final, best }) => {
+    const label = modelLabel(model);
+    const at = (what: string, mean: number, lo = mean, hi = mean) => ({ model: label, lr, what, mean, lo, hi });
+    return [
+      at('final', final.mean, Math.max(0, final.mean - final.sd), Math.min(1, final.mean + final.sd)),
+      at('best', best.mean),
+    ];
+  });
   const x = { field: 'lr', type: 'quantitative', title: 'learning rate (Adam, log scale)', scale: { type: 'log' } };
   const y = {
     field: 'mean',
@@ -71,13 +68,8 @@ function stabilityChart(rows: ReturnType<typeof stabilityRows>, title: string): 
     title: 'validation accuracy',
     scale: { domainMin: 0, domainMax: 1 },
   };
-  const color = {
-    field: 'model',
-    type: 'nominal',
-    title: null,
-    sort: names,
-    scale: { domain: names, range: names.map((_, i) => PALETTE[i % PALETTE.length]!) },
-  };
+  const range = names.map(paletteAt);
+  const color = { field: 'model', type: 'nominal', title: null, sort: names, scale: { domain: names, range } };
   const layer = (what: string, mark: object, encoding: object = {}) => ({
     transform: [{ filter: `datum.what === '${what}'` }],
     mark,
@@ -95,12 +87,8 @@ function stabilityChart(rows: ReturnType<typeof stabilityRows>, title: string): 
   } as TopLevelSpec;
 }
 
-/** The section's markdown lines and figures (file name → chart); `settings` from any run of the sweep. */
-export function renderStability(records: readonly RunRecord<StabilityConfig, StabilityOutcome>[]): {
-  lines: string[];
-  images: Record<string, TopLevelSpec>;
-  headline: string[];
-} {
+/** The section's markdown lines, its figures (file name → chart) and its lines of the report's headline. */
+export function renderStability(records: readonly RunRecord<StabilityConfig, StabilityOutcome>[]) {
   const lines: string[] = ['## Stability over learning rates and seeds', ''];
   const images: Record<string, TopLevelSpec> = {};
   const headline: string[] = [];

@@ -38,7 +38,7 @@ const bySeries = (names: readonly string[], range: readonly unknown[]) =>
   ({ field: 'series', type: 'nominal', sort: names, title: null, scale: { domain: names, range } }) as const;
 
 /** The palette's colour for the `i`th series. */
-const paletteAt = (_: unknown, i: number): string => PALETTE[i % PALETTE.length]!;
+export const paletteAt = (_: unknown, i: number): string => PALETTE[i % PALETTE.length]!;
 
 /** A Vega-Lite scale for an axis: log or linear (not forced to include zero), with any forced ends. */
 const scaleOf = (axis: Partial<Axis>) => ({
