@@ -23,15 +23,16 @@ import {
   SHAPES,
   SHAPE_NAMES,
   benchConfigs,
+  cellsFactory,
   compareConfigs,
   formatComparison,
   formatOriginalComparison,
   formatTable,
   measureConfigs,
   parseRecords,
+  roundsAt,
 } from '../src/commands/timing_bench.js';
-import type { BenchConfig, BenchModel, BenchShape, ModelFactory, ShapeName } from '../src/commands/timing_bench.js';
-import { cellsFactory } from '../src/commands/timing_models.js';
+import type { ModelFactory, ShapeName } from '../src/commands/timing_bench.js';
 import { recurrentKernels, setKernelThreads } from '@ttrnn/kernels';
 
 const OPTIONS: OptionSpecs = {
@@ -87,8 +88,9 @@ const OPTIONS: OptionSpecs = {
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'results');
 
-/** tf.layers.lstm with the original's sigmoid recurrent activation, and a dense head. */
-const stockFactory = (_config: BenchConfig, shape: BenchShape, seed: number): BenchModel => {
+/** tf.layers.lstm with the original's sigmoid recurrent activation and a dense head; else the models of @ttrnn/cells. */
+const factory: ModelFactory = (config, shape, seed) => {
+  if (config.model !== 'tfjs-layers-lstm') return cellsFactory(config, shape, seed);
   const model = tfl.sequential({
     layers: [
       tfl.layers.lstm({
@@ -104,111 +106,77 @@ const stockFactory = (_config: BenchConfig, shape: BenchShape, seed: number): Be
   return {
     params: model.countParams(),
     variables: model.trainableWeights.map((w) => w.read() as tfl.Variable),
-    apply(x) {
-      return tfl.tidy(() => tfl.logSoftmax(model.apply(x) as tfl.Tensor2D));
-    },
+    apply: (x) => tfl.tidy(() => tfl.logSoftmax(model.apply(x) as tfl.Tensor2D)),
     threads: 1,
-    dispose() {
-      model.dispose();
-    },
+    dispose: () => model.dispose(),
   };
 };
 
-const factory: ModelFactory = (config, shape, seed) =>
-  config.stock === true ? stockFactory(config, shape, seed) : cellsFactory(config, shape, seed);
-
-async function main(argv: readonly string[]): Promise<number> {
-  const options = parseArgs(argv, OPTIONS, 'bench');
-  const json = options['json'] === true;
+try {
+  const options = parseArgs(process.argv.slice(2), OPTIONS, 'bench');
   const quick = options['quick'] === true;
   const err = (line: string) => process.stderr.write(line + '\n');
   const stock = options['stock-kernels'] === true;
   const backend = await initBackend(String(options['backend']), { fastKernels: !stock });
-  const fastKernels = backend === 'wasm' && !stock;
+  const { tfjsVersion } = describeBackend();
   const shapeOpt = String(options['shape']);
   const shapes: ShapeName[] = shapeOpt === 'all' ? [...ALL_SHAPES] : [shapeOpt as ShapeName];
-  const filter = options['filter'] === undefined ? undefined : String(options['filter']);
-  const threads = options['threads'] as number | undefined;
-  if (threads !== undefined) {
-    if (threads < 1) throw new UsageError(`option --threads of 'bench' must be a positive integer, got ${threads}`);
-    setKernelThreads(threads);
-  }
+  const filter = options['filter'] as string | undefined;
+  if (options['threads'] !== undefined) setKernelThreads(options['threads'] as number);
   const compare = options['compare'] === true;
-  const configs = compare
-    ? compareConfigs()
-    : shapes.flatMap((s) => benchConfigs(s, { quick, ...(filter !== undefined ? { filter } : {}) }));
+  const configs = compare ? compareConfigs() : shapes.flatMap((s) => benchConfigs(s, { quick, filter }));
   if (configs.length === 0) throw new UsageError(`--filter '${filter}' matches no configuration`);
   const iterations = (options['iterations'] as number | undefined) ?? (quick ? 3 : 6);
   const warmup = (options['warmup'] as number | undefined) ?? 1;
-  // The long shapes get fewer rounds (the memory pass before the rounds also warms them up).
-  const originalRounds = { warmup: 0, iterations: Math.max(3, Math.round(iterations / 2)) };
-  const pixelRounds = { warmup: 0, iterations: Math.max(2, Math.round(iterations / 4)) };
-  err(
-    `bench: ${configs.length} configurations on ${describeBackend().backend} (tfjs ${describeBackend().tfjsVersion}), kernel threads ${recurrentKernels().threads}; ` +
-      `row-mnist ${warmup}+${iterations} rounds, original ${originalRounds.warmup}+${originalRounds.iterations}, pixel and speaker 0+${pixelRounds.iterations}` +
-      (options['batch'] === undefined ? '' : `; batch ${String(options['batch'])} at every shape`),
-  );
-  const pixelHidden = options['pixel-hidden'] as number;
-  if (pixelHidden <= 0)
-    throw new UsageError(`option --pixel-hidden of 'bench' must be a positive integer, got ${pixelHidden}`);
   const batch = options['batch'] as number | undefined;
-  const withBatch = (s: BenchShape): BenchShape => (batch === undefined ? s : { ...s, batch });
-  const shapeOverrides = Object.fromEntries(
-    SHAPE_NAMES.map((n) => [n, withBatch(n === 'pixel' ? { ...SHAPES.pixel, hidden: pixelHidden } : SHAPES[n])]),
-  ) as Record<ShapeName, BenchShape>;
+  const rounds = (s: ShapeName) => Object.values(roundsAt(s, warmup, iterations)).join('+');
+  err(
+    `bench: ${configs.length} configurations on ${describeBackend().backend} (tfjs ${tfjsVersion}), kernel threads ${recurrentKernels().threads}; ` +
+      `row-mnist ${rounds('row-mnist')} rounds, original ${rounds('original')}, pixel and speaker ${rounds('pixel')}` +
+      (batch === undefined ? '' : `; batch ${batch} at every shape`),
+  );
+  const shapeSizes = SHAPE_NAMES.map((n) => {
+    const hidden = n === 'pixel' ? (options['pixel-hidden'] as number) : SHAPES[n].hidden;
+    return [n, { ...SHAPES[n], hidden, batch: batch ?? SHAPES[n].batch }];
+  });
   const loadBefore = loadavg()[0]!;
   const records = await measureConfigs(configs, factory, {
     warmup,
     iterations,
-    perShape: { original: originalRounds, pixel: pixelRounds, speaker: pixelRounds },
-    shapes: shapeOverrides,
+    shapes: Object.fromEntries(shapeSizes),
     seed: options['seed'] as number,
     now: () => performance.now(),
-    cpuNow: () => {
-      const u = process.cpuUsage();
-      return (u.user + u.system) / 1000;
-    },
+    cpuNow: () => Object.values(process.cpuUsage()).reduce((a, b) => a + b) / 1000,
     log: err,
-    kernelMemory: recurrentKernels(),
   });
   mkdirSync(RESULTS, { recursive: true });
-  const doc = JSON.stringify(records, null, 1);
-  writeFileSync(join(RESULTS, 'latest.json'), doc + '\n');
-  if (options['save-baseline'] === true) writeFileSync(join(RESULTS, 'baseline.json'), doc + '\n');
+  const doc = JSON.stringify(records, null, 1) + '\n';
+  writeFileSync(join(RESULTS, 'latest.json'), doc);
+  const basePath = join(RESULTS, 'baseline.json');
+  const save = options['save-baseline'] === true;
+  if (save) writeFileSync(basePath, doc);
+  const fast = backend === 'wasm' && !stock ? ' (+ fast Slice/SplitV/Unpack/Tanh kernels)' : '';
   const table =
-    `backend ${backend}${fastKernels ? ' (+ fast Slice/SplitV/Unpack/Tanh kernels)' : ''}, tfjs ${describeBackend().tfjsVersion}; ` +
+    `backend ${backend}${fast}, tfjs ${tfjsVersion}; ` +
     `1-min load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end (2 cores: above 1, other work shares the CPU)\n` +
     formatTable(records) +
     (compare ? '\n' + formatOriginalComparison(records) + '\n' : '');
-  const basePath = join(RESULTS, 'baseline.json');
   const comparison =
-    existsSync(basePath) && options['save-baseline'] !== true
+    existsSync(basePath) && !save
       ? formatComparison(records, parseRecords(JSON.parse(readFileSync(basePath, 'utf8')), basePath))
       : '';
-  if (json) {
-    process.stdout.write(JSON.stringify(records) + '\n');
-    err(table);
-    if (comparison) err(comparison);
+  // With --json, stdout holds only the records.
+  const print = options['json'] === true ? err : (s: string) => console.log(s);
+  if (options['json'] === true) process.stdout.write(JSON.stringify(records) + '\n');
+  print(table);
+  if (comparison) print(comparison);
+} catch (e) {
+  if (e instanceof UsageError) {
+    const text = usage('bench', 'benchmarks (pnpm run bench)', OPTIONS).replace('pnpm run exp bench', 'pnpm run bench');
+    console.error(`error: ${e.message}\n\n${text}`);
+    process.exitCode = 2;
   } else {
-    console.log(table);
-    if (comparison) console.log(comparison);
-  }
-  return 0;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    if (e instanceof UsageError) {
-      console.error(
-        `error: ${e.message}\n\n${usage('bench', 'benchmarks (pnpm run bench)', OPTIONS).replace('pnpm run exp bench', 'pnpm run bench')}`,
-      );
-      process.exitCode = 2;
-      return;
-    }
     console.error(e);
     process.exitCode = 1;
-  },
-);
+  }
+}

@@ -23,7 +23,7 @@ import { SweepDisplay } from '../sweep_display.js';
 import { WorkerPool } from '../worker_pool.js';
 import type { AllDependencies, TrainContext } from './all.js';
 import { runTiming } from './timing.js';
-import { configLabel, fromRecordConfig } from './timing_bench.js';
+import { configLabel } from './timing_bench.js';
 
 /** The classifier of the parameter tables (input 28, hidden 256, 10 classes) for one layout. */
 const tableModel = (cell: CellKind, tt: ModelConfig['tt']): ModelConfig => ({
@@ -103,7 +103,7 @@ export function realDependencies(): AllDependencies {
       const t = await runTiming({ quick, backend: null, log: (line) => console.error(line) });
       return {
         rows: t.records.map((r) => ({
-          model: configLabel(fromRecordConfig(r)),
+          model: configLabel(r),
           params: r.params,
           inferenceMs: r.inferMs,
           trainStepMs: r.trainMs,

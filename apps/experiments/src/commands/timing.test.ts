@@ -2,15 +2,18 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchModel } from './timing_bench.js';
+import { countParams } from '@ttrnn/cells';
+import { dense, tt } from '../profiles.js';
 import {
   ALL_SHAPES,
+  SHAPE_NAMES,
   SHAPES,
   SPEAKER_CHUNK,
+  benchConfig,
   benchConfigs,
+  cellsFactory,
   compareConfigs,
   configId,
-  fromRecordConfig,
-  toRecordConfig,
   formatComparison,
   formatOriginalComparison,
   parseRecords,
@@ -43,22 +46,27 @@ describe('timing', () => {
   it('measures dense and TT models of every cell, the dense LSTM first (the reference of the ratios)', () => {
     for (const quick of [true, false]) {
       const configs = timingConfigs(quick);
-      expect(configs[0]).toMatchObject({ cell: 'lstm', tt: null });
-      const models = configs.map((c) => toRecordConfig(c).model);
+      expect(configs[0]).toMatchObject({ model: 'lstm', cores: null });
+      const models = configs.map((c) => c.model);
       expect(new Set(models)).toEqual(new Set(['lstm', 'gru', 'tt-lstm', 'tt-gru']));
       expect(new Set(configs.map(configId)).size).toBe(configs.length);
     }
     expect(
       timingConfigs(false)
-        .filter((c) => c.cell === 'lstm' && c.tt !== null)
-        .map((c) => c.tt?.rank),
-    ).toEqual([2, 4, 8, 4]);
+        .filter((c) => c.model === 'tt-lstm')
+        .map((c) => [c.cores, c.rank]),
+    ).toEqual([
+      [2, 2],
+      [2, 4],
+      [2, 8],
+      [3, 4],
+    ]);
   });
 
   it('returns one JSON-able record per configuration, with the table', async () => {
     const result = await runTiming({ quick: true, backend: null, warmup: 0, iterations: 2, factory: tinyModel });
     const configs = timingConfigs(true);
-    expect(result.records).toMatchObject(configs.map(toRecordConfig));
+    expect(result.records).toMatchObject(configs);
     for (const r of result.records) {
       expect(r.inferSpread.n).toBe(2);
       expect(r.trainSpread.n).toBe(2);
@@ -74,8 +82,8 @@ describe('timing', () => {
   });
 
   it('rejects bad rounds and unknown options', async () => {
-    await expect(runTiming({ backend: null, iterations: 0, factory: tinyModel })).rejects.toThrow(
-      /'iterations' passed to 'runTiming'/,
+    await expect(timingCommand.run(['--iterations', '0'])).rejects.toThrow(
+      /option --iterations of 'timing' must be an integer from 1/,
     );
     await expect(timingCommand.run(['--rounds', '3'])).rejects.toThrow(/unknown option --rounds for 'timing'/);
     await expect(timingCommand.run(['extra'])).rejects.toThrow(/'timing' takes no positional arguments, got 'extra'/);
@@ -100,9 +108,9 @@ describe('bench shapes', () => {
 });
 
 describe('bench records', () => {
-  it('name a configuration as before (model kind; cores, rank and mode null for dense models) and read back to it', () => {
+  it('are named as before (model kind; cores, rank and mode null for dense models), in the key order of baseline.json', () => {
     const configs = [...benchConfigs('row-mnist'), ...benchConfigs('pixel'), ...benchConfigs('speaker')];
-    expect(toRecordConfig(configs.find((c) => c.stock === true)!)).toEqual({
+    expect(configs.find((c) => c.model === 'tfjs-layers-lstm')).toEqual({
       shape: 'row-mnist',
       model: 'tfjs-layers-lstm',
       cores: null,
@@ -110,14 +118,11 @@ describe('bench records', () => {
       mode: null,
       checkpoint: null,
     });
-    const ttPlain = configs.find(
-      (c) => c.cell === 'gru' && c.tt?.cores === 3 && c.tt.rank === 4 && c.path === 'plain',
-    )!;
-    // The key order is the one of baseline.json's records.
-    expect(JSON.stringify(toRecordConfig(ttPlain))).toBe(
+    const ttPlain = configs.find((c) => c.model === 'tt-gru' && c.cores === 3 && c.rank === 4 && c.path === 'plain');
+    expect(JSON.stringify(ttPlain)).toBe(
       '{"shape":"row-mnist","model":"tt-gru","cores":3,"rank":4,"mode":"auto","checkpoint":null,"path":"plain"}',
     );
-    expect(toRecordConfig(configs.find((c) => c.shape === 'pixel' && c.tt === null)!)).toEqual({
+    expect(configs.find((c) => c.shape === 'pixel' && c.cores === null)).toEqual({
       shape: 'pixel',
       model: 'lstm',
       cores: null,
@@ -125,21 +130,31 @@ describe('bench records', () => {
       mode: null,
       checkpoint: 28,
     });
-    for (const c of configs) expect(fromRecordConfig(JSON.parse(JSON.stringify(toRecordConfig(c))))).toEqual(c);
-    expect(() => fromRecordConfig({ ...toRecordConfig(configs[0]!), model: 'rnn' as never })).toThrow(
-      /bench record model must be one of lstm, gru, tt-lstm, tt-gru, tfjs-layers-lstm, got 'rnn'/,
+    expect(() => parseRecords([{ ...configs[0], inferMs: 1, trainMs: 2, model: 'rnn' }], 'baseline.json')).toThrow(
+      /baseline.json: record 0: model must be one of lstm, gru, tt-lstm, tt-gru, tfjs-layers-lstm, got 'rnn'/,
     );
   });
 
-  it('reads every record of the stored baseline back to a configuration that writes the same fields', () => {
+  it('build the model they name: cell, TT layout and path', () => {
+    const shape = { ...SHAPES['row-mnist'], input: 4, hidden: 8, classes: 3 };
+    for (const spec of [dense('gru'), tt('lstm', 2, 3)]) {
+      const model = cellsFactory(benchConfig('row-mnist', spec, 2, 'plain'), shape, 1);
+      const config = { task: 'classifier', ...spec, inputSize: 4, hiddenSize: 8, layers: 1, outputSize: 3 } as const;
+      expect(model.params).toBe(countParams(config).params);
+      expect(model.threads).toBe(1);
+      model.dispose();
+    }
+    expect(() =>
+      cellsFactory({ ...benchConfig('row-mnist', dense('lstm')), model: 'tfjs-layers-lstm' }, shape, 1),
+    ).toThrow(/cells only/);
+  });
+
+  it('of the stored baseline parse and name configurations the bench measures (so a run compares with them)', () => {
     const file = new URL('../../bench/results/baseline.json', import.meta.url);
     const records = parseRecords(JSON.parse(readFileSync(file, 'utf8')), 'baseline.json');
     expect(records.length).toBeGreaterThan(0);
-    for (const r of records) {
-      const { shape, model, cores, rank, mode, checkpoint, path } = r;
-      const fields = { shape, model, cores, rank, mode, checkpoint, ...(path === undefined ? {} : { path }) };
-      expect(toRecordConfig(fromRecordConfig(r))).toEqual(fields);
-    }
+    const ids = new Set([...SHAPE_NAMES.flatMap((s) => benchConfigs(s)), ...compareConfigs()].map(configId));
+    for (const r of records) expect(ids).toContain(configId(r));
   });
 });
 

@@ -1,20 +1,20 @@
 /**
  * The measurement code shared by `pnpm run bench` (bench/run.ts) and `pnpm run exp timing`:
- * benchmark shapes and configurations, a round-robin timing loop, peak memory, statistics, the
- * table with ratios against the dense LSTM, and the comparison with a stored baseline. It is the
- * workspace's one timing loop: the kernel against the plain tfjs path is its `plain` configurations
- * (`pnpm run bench --shape row-mnist --filter row-mnist/lstm,row-mnist/gru,c2/r8/auto`: both paths of
- * the dense and the TT models).
+ * benchmark shapes and configurations, the models of @ttrnn/cells, a round-robin timing loop, peak
+ * memory, statistics, the table with ratios against the dense LSTM, and the comparison with a stored
+ * baseline. It is the workspace's one timing loop: the kernel against the plain tfjs path is its `plain`
+ * configurations (`pnpm run bench --shape row-mnist --filter row-mnist/lstm,row-mnist/gru,c2/r8/auto`:
+ * both paths of the dense and the TT models).
  *
  * Timing is interleaved: every round measures every configuration once (inference, then one
  * training step), starting from a rotating offset, so a noisy shared machine slows all alike.
  * Only the entry points read the clock; this module receives `now` from them.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { PRODUCT_MODES } from '@ttrnn/cells';
-import type { ProductMode } from '@ttrnn/cells';
-import type { CellKind } from '@ttrnn/cells';
-import { dense, modelName, tt } from '../profiles.js';
+import { PRODUCT_MODES, chooseRecurrentPath, createModel } from '@ttrnn/cells';
+import type { CellKind, ProductMode, SequenceClassifier } from '@ttrnn/cells';
+import { recurrentKernels } from '@ttrnn/kernels';
+import { MODEL_NAMES, dense, modelName, tt } from '../profiles.js';
 import type { ModelSpec } from '../profiles.js';
 import { textTable } from '../report/format.js';
 
@@ -23,18 +23,13 @@ export type ShapeName = (typeof SHAPE_NAMES)[number];
 /** The shapes of `--shape all`: speaker is left out (a GPU shape: one dense training step is minutes on 2 cores). */
 export const ALL_SHAPES: readonly ShapeName[] = ['row-mnist', 'original', 'pixel'];
 
-export const MODEL_KINDS = ['lstm', 'gru', 'tt-lstm', 'tt-gru', 'tfjs-layers-lstm'] as const;
+export const MODEL_KINDS = [...MODEL_NAMES, 'tfjs-layers-lstm'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** A benchmark input shape: a sequence classifier over `steps` steps of `input` features. */
-export interface BenchShape {
-  readonly name: ShapeName;
-  readonly batch: number;
-  readonly steps: number;
-  readonly input: number;
-  readonly hidden: number;
-  readonly classes: number;
-}
+export type BenchShape = Readonly<
+  { name: ShapeName } & Record<'batch' | 'steps' | 'input' | 'hidden' | 'classes', number>
+>;
 
 /**
  * row-mnist is the paper's classifier (and the shape the original's code was timed at: the
@@ -60,12 +55,22 @@ export const PIXEL_CHUNK = 28;
 /** Steps per checkpointed chunk at the speaker shape (what `exp speaker` chooses at hidden 768, 16 × 32). */
 export const SPEAKER_CHUNK = 16;
 
+/** Measured rounds at a shape: the long shapes get fewer (the memory pass before the rounds also warms them up). */
+export function roundsAt(shape: ShapeName, warmup: number, iterations: number) {
+  if (shape === 'row-mnist') return { warmup, iterations };
+  const [divisor, least] = shape === 'original' ? [2, 3] : [4, 2];
+  return { warmup: 0, iterations: Math.max(least, Math.round(iterations / divisor)) };
+}
+
 /**
- * One measured configuration: a model of @ttrnn/cells (`tt: null`: dense) at a shape, or the stock
- * tf.layers.lstm (`stock`, with cell 'lstm' and tt null).
+ * One measured configuration, named as the JSON records name it (bench/results/*.json, `--json`, the GPU
+ * bundle's run.mjs; in this key order): a model kind, and `cores`, `rank` and `mode` null for dense models.
  */
-export interface BenchConfig extends ModelSpec {
+export interface BenchConfig {
   readonly shape: ShapeName;
+  readonly model: ModelKind;
+  readonly cores: number | null;
+  readonly rank: number | null;
   /** The TT layers' product mode; null for dense models. */
   readonly mode: ProductMode | null;
   /** Steps per chunk of the checkpointed backward, or null for the ordinary backward. */
@@ -75,46 +80,7 @@ export interface BenchConfig extends ModelSpec {
    * absent: the default path ('auto': the WebAssembly kernel on the wasm backend).
    */
   readonly path?: 'plain';
-  /** The stock tf.layers.lstm instead of the cells' LSTM. */
-  readonly stock?: true;
 }
-
-/**
- * A configuration as the JSON records name it (bench/results/*.json, `--json`, the GPU bundle's run.mjs):
- * a model kind, and `cores`, `rank` and `mode` null for dense models.
- */
-export interface RecordConfig {
-  readonly shape: ShapeName;
-  readonly model: ModelKind;
-  readonly cores: number | null;
-  readonly rank: number | null;
-  readonly mode: ProductMode | null;
-  readonly checkpoint: number | null;
-  readonly path?: 'plain';
-}
-
-/**
- * The JSON boundary, both ways: `toRecordConfig` gives a configuration's record fields (in the records'
- * key order), `fromRecordConfig` the configuration of a record (e.g. of baseline.json).
- */
-export function toRecordConfig(c: BenchConfig): RecordConfig {
-  const model: ModelKind = c.stock === true ? 'tfjs-layers-lstm' : modelName(c);
-  const tt = c.tt === null ? { cores: null, rank: null } : { cores: c.tt.cores, rank: c.tt.rank };
-  return { shape: c.shape, model, ...tt, mode: c.mode, checkpoint: c.checkpoint, ...pathOf(c) };
-}
-
-export function fromRecordConfig(r: RecordConfig): BenchConfig {
-  if (!(MODEL_KINDS as readonly string[]).includes(r.model))
-    throw new Error(`bench record model must be one of ${MODEL_KINDS.join(', ')}, got '${String(r.model)}'`);
-  const base = { shape: r.shape, mode: r.mode, checkpoint: r.checkpoint, ...pathOf(r) };
-  if (r.model === 'tfjs-layers-lstm') return { ...base, ...dense('lstm'), stock: true };
-  const spec = r.model.startsWith('tt-')
-    ? tt(r.model.slice(3) as CellKind, r.cores!, r.rank!)
-    : dense(r.model as CellKind);
-  return { ...base, ...spec };
-}
-
-const pathOf = (c: { readonly path?: 'plain' | undefined }) => (c.path === undefined ? {} : { path: c.path });
 
 /** A configuration of `spec` at `shape`: TT layers in `mode`, the ordinary backward unless `checkpoint`. */
 export function benchConfig(
@@ -124,90 +90,74 @@ export function benchConfig(
   path?: 'plain',
   mode: ProductMode = 'auto',
 ): BenchConfig {
-  return { shape, ...spec, mode: spec.tt === null ? null : mode, checkpoint, ...pathOf({ path }) };
+  const t = spec.tt;
+  const layout = t === null ? { cores: null, rank: null, mode: null } : { cores: t.cores, rank: t.rank, mode };
+  return { shape, model: modelName(spec), ...layout, checkpoint, ...(path ? { path } : {}) };
 }
 
 /** The parts of a configuration's id and label: model, TT layout and mode, checkpoint, path. */
 function configParts(c: BenchConfig): string[] {
-  const r = toRecordConfig(c);
-  const layout = c.tt === null ? [] : [`c${c.tt.cores}`, `r${c.tt.rank}`, String(c.mode)];
+  const layout = c.cores === null ? [] : [`c${c.cores}`, `r${c.rank}`, String(c.mode)];
   const ck = c.checkpoint === null ? [] : [`ckpt${c.checkpoint}`];
-  return [r.model, ...layout, ...ck, ...(c.path === 'plain' ? ['plain'] : [])];
+  return [c.model, ...layout, ...ck, ...(c.path === 'plain' ? ['plain'] : [])];
 }
 
 /** `row-mnist/tt-lstm/c2/r4/auto/plain`. */
-export function configId(c: BenchConfig): string {
-  return [c.shape, ...configParts(c)].join('/');
-}
-
+export const configId = (c: BenchConfig): string => [c.shape, ...configParts(c)].join('/');
 /** The label of a configuration in tables (without the shape): `tt-lstm c2 r4 auto plain`. */
-export function configLabel(c: BenchConfig): string {
-  return configParts(c).join(' ');
-}
-
-export interface ConfigOptions {
-  /** Fewer configurations: ranks 2 and 8, 2 cores only. */
-  readonly quick?: boolean;
-  /** Keep only configurations whose id contains one of these substrings (comma-separated). */
-  readonly filter?: string;
-  /** Leave out the stock tf.layers.lstm (it needs the union @tensorflow/tfjs). */
-  readonly withStock?: boolean;
-  /** TT cells only (and the dense baselines). */
-  readonly cells?: readonly ('lstm' | 'gru')[];
-}
+export const configLabel = (c: BenchConfig): string => configParts(c).join(' ');
 
 /**
  * The grid: dense LSTM/GRU, TT-LSTM/TT-GRU × cores {2,3} × ranks {2,4,8} (original: {2,8}) ×
  * modes, stock LSTM, and the dense and TT (mode auto) models again on the plain tfjs path (the
- * before of the kernel); `quick`: 2 cores, ranks 2 and 8.
+ * before of the kernel); `quick`: 2 cores, ranks 2 and 8. `filter`: keep the configurations whose id
+ * contains one of these comma-separated substrings.
  */
-export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): BenchConfig[] {
+export function benchConfigs(
+  shape: ShapeName,
+  options: { quick?: boolean; filter?: string | undefined } = {},
+): BenchConfig[] {
   const quick = options.quick ?? false;
-  const cells = options.cells ?? ['lstm', 'gru'];
+  const cells = ['lstm', 'gru'] as const;
   const out: BenchConfig[] = [];
   const at = (spec: ModelSpec, checkpoint: number | null, path?: 'plain', mode?: ProductMode) =>
-    benchConfig(shape, spec, checkpoint, path, mode);
+    out.push(benchConfig(shape, spec, checkpoint, path, mode));
   if (shape === 'pixel') {
     // One TT layout per cell (rank 4, auto): checkpointed on the default (kernel) path, unchunked on it (the
     // kernel keeps a few floats per unit and step), and checkpointed on the plain path (which needs it here).
     for (const cell of quick ? cells.slice(0, 1) : cells) {
-      for (const [checkpoint, path] of [
-        [PIXEL_CHUNK, undefined],
-        [null, undefined],
-        [PIXEL_CHUNK, 'plain'],
-      ] as const) {
-        out.push(at(dense(cell), checkpoint, path), at(tt(cell, 2, 4), checkpoint, path));
+      for (const v of [[PIXEL_CHUNK], [null], [PIXEL_CHUNK, 'plain']] as [number | null, 'plain'?][]) {
+        for (const spec of [dense(cell), tt(cell, 2, 4)]) at(spec, ...v);
       }
     }
-    return filterConfigs(out, options.filter);
-  }
-  if (shape === 'speaker') {
+  } else if (shape === 'speaker') {
     // The dense encoders and TT encoders of 2 cores (ranks 2 and 8; quick: 8), mode auto, on the default path.
     for (const cell of cells) {
-      out.push(at(dense(cell), SPEAKER_CHUNK));
-      for (const rank of quick ? [8] : [2, 8]) out.push(at(tt(cell, 2, rank), SPEAKER_CHUNK));
+      at(dense(cell), SPEAKER_CHUNK);
+      for (const rank of quick ? [8] : [2, 8]) at(tt(cell, 2, rank), SPEAKER_CHUNK);
     }
-    return filterConfigs(out, options.filter);
-  }
-  for (const cell of cells) out.push(at(dense(cell), null));
-  if (options.withStock ?? true) out.push({ ...at(dense('lstm'), null), stock: true });
-  const coreCounts = quick ? [2] : [2, 3];
-  const ranks = quick || shape === 'original' ? [2, 8] : [2, 4, 8];
-  for (const cell of cells) {
-    for (const cores of coreCounts) {
-      for (const rank of ranks) {
-        for (const mode of PRODUCT_MODES) out.push(at(tt(cell, cores, rank), null, undefined, mode));
-      }
+  } else {
+    const layouts = (quick ? [2] : [2, 3]).flatMap((cores) =>
+      (quick || shape === 'original' ? [2, 8] : [2, 4, 8]).map((rank) => [cores, rank] as const),
+    );
+    for (const cell of cells) at(dense(cell), null);
+    out.push({ ...benchConfig(shape, dense('lstm')), model: 'tfjs-layers-lstm' });
+    for (const cell of cells) {
+      for (const [cores, rank] of layouts)
+        for (const mode of PRODUCT_MODES) at(tt(cell, cores, rank), null, undefined, mode);
     }
-  }
-  // The plain tfjs path, in the production mode 'auto': what the kernel replaces.
-  for (const cell of cells) {
-    out.push(at(dense(cell), null, 'plain'));
-    for (const cores of coreCounts) {
-      for (const rank of ranks) out.push(at(tt(cell, cores, rank), null, 'plain'));
+    // The plain tfjs path, in the production mode 'auto': what the kernel replaces.
+    for (const cell of cells) {
+      at(dense(cell), null, 'plain');
+      for (const [cores, rank] of layouts) at(tt(cell, cores, rank), null, 'plain');
     }
   }
-  return filterConfigs(out, options.filter);
+  if (options.filter === undefined || options.filter === '') return out;
+  const parts = options.filter.split(',').map((s) => s.trim());
+  const kept = out.filter((c) => parts.some((p) => p !== '' && configId(c).includes(p)));
+  // The dense LSTM (both paths) is the reference of every ratio: keep it whenever its shape is measured.
+  if (kept.length > 0) for (const c of out) if (c.model === 'lstm' && !kept.includes(c)) kept.unshift(c);
+  return kept;
 }
 
 /**
@@ -216,33 +166,24 @@ export function benchConfigs(shape: ShapeName, options: ConfigOptions = {}): Ben
  * path, i.e. the models whose times the original's authors' code was measured at (`ORIGINAL_TIMES`).
  */
 export function compareConfigs(): BenchConfig[] {
-  const out: BenchConfig[] = [];
-  for (const path of [undefined, 'plain'] as const) {
-    const specs = [dense('lstm'), ...[2, 4, 8].map((rank) => tt('lstm', 2, rank))];
-    out.push(...specs.map((spec) => benchConfig('row-mnist', spec, null, path)));
-  }
-  return out;
-}
-
-/** A time of the original's PyTorch code (ms), or null where it was not measured. */
-export interface OriginalTime {
-  readonly inferMs: number | null;
-  readonly trainMs: number;
+  const specs = [dense('lstm'), ...[2, 4, 8].map((rank) => tt('lstm', 2, rank))];
+  return [undefined, 'plain' as const].flatMap((path) => specs.map((s) => benchConfig('row-mnist', s, null, path)));
 }
 
 /**
  * The original implementation (the authors' PyTorch model code under Debian's PyTorch 1.13, float32)
- * at the row-MNIST shape on a shared 2-core machine of the kind this project is measured on, medians:
- * `quiet`: one thread on a quiet machine; `twoThreads`: PyTorch's default (both cores) in a busier run.
- * Keyed by configuration label (configLabel without the mode).
+ * at the row-MNIST shape on a shared 2-core machine of the kind this project is measured on, medians of
+ * [inference, training step] in ms (null: not measured): `quiet`: one thread on a quiet machine;
+ * `twoThreads`: PyTorch's default (both cores) in a busier run. Keyed by configuration label (configLabel
+ * without the mode).
  */
 export const ORIGINAL_TIMES: Readonly<
-  Record<string, { readonly quiet: OriginalTime; readonly twoThreads: OriginalTime }>
+  Record<string, Record<'quiet' | 'twoThreads', readonly [number | null, number]>>
 > = {
-  lstm: { quiet: { inferMs: 23, trainMs: 76 }, twoThreads: { inferMs: 31, trainMs: 111 } },
-  'tt-lstm c2 r2': { quiet: { inferMs: 27, trainMs: 100 }, twoThreads: { inferMs: 39, trainMs: 153 } },
-  'tt-lstm c2 r4': { quiet: { inferMs: 36, trainMs: 145 }, twoThreads: { inferMs: 68, trainMs: 214 } },
-  'tt-lstm c2 r8': { quiet: { inferMs: null, trainMs: 228 }, twoThreads: { inferMs: 93, trainMs: 331 } },
+  lstm: { quiet: [23, 76], twoThreads: [31, 111] },
+  'tt-lstm c2 r2': { quiet: [27, 100], twoThreads: [39, 153] },
+  'tt-lstm c2 r4': { quiet: [36, 145], twoThreads: [68, 214] },
+  'tt-lstm c2 r8': { quiet: [null, 228], twoThreads: [93, 331] },
 };
 
 /**
@@ -251,22 +192,13 @@ export const ORIGINAL_TIMES: Readonly<
  * LSTM train ≤ 1.5×, and TT-LSTM inference below the own dense LSTM.
  */
 export function formatOriginalComparison(records: readonly BenchRecord[]): string {
-  const rows = records.filter(
-    (r) =>
-      r.shape === 'row-mnist' &&
-      r.checkpoint === null &&
-      (r.model === 'lstm' || (r.model === 'tt-lstm' && r.cores === 2)),
-  );
+  const rows = records.filter((r) => r.shape === 'row-mnist' && r.checkpoint === null);
   const dense = rows.find((r) => r.model === 'lstm' && r.path === undefined);
-  const lines = [
-    'Against the original (PyTorch, row-mnist; orig 1t: one thread on a quiet machine, orig 2t: both cores in a busier run; × = ttrnn / original;',
-    'cpu: CPU time of all threads, the figure least disturbed by other work on the machine):',
-  ];
-  const times = ['model', 'path', 'threads', 'infer ms', 'train ms', 'cpu i/t ms', 'orig 1t i/t', 'orig 2t i/t'];
-  const header = [...times, '× train 1t', '× train 2t', '× infer 1t', '× own dense i/t'];
-  const body: string[][] = [];
+  const header = ['model', 'path', 'threads', 'infer ms', 'train ms', 'cpu i/t ms', 'orig 1t i/t', 'orig 2t i/t'];
+  header.push('× train 1t', '× train 2t', '× infer 1t', '× own dense i/t');
   const ms = (v: number | null) => (v === null ? '–' : fmtMs(v));
   const ratio = (a: number, b: number | null) => (b === null ? '–' : (a / b).toFixed(2));
+  const body: string[][] = [];
   for (const r of rows) {
     const key = r.cores === null ? r.model : `${r.model} c${r.cores} r${r.rank}`;
     const o = ORIGINAL_TIMES[key];
@@ -278,37 +210,19 @@ export function formatOriginalComparison(records: readonly BenchRecord[]): strin
       fmtMs(r.inferMs),
       fmtMs(r.trainMs),
       r.inferCpuMs === undefined || r.trainCpuMs === undefined ? '–' : `${fmtMs(r.inferCpuMs)}/${fmtMs(r.trainCpuMs)}`,
-      `${ms(o.quiet.inferMs)}/${ms(o.quiet.trainMs)}`,
-      `${ms(o.twoThreads.inferMs)}/${ms(o.twoThreads.trainMs)}`,
-      ratio(r.trainMs, o.quiet.trainMs),
-      ratio(r.trainMs, o.twoThreads.trainMs),
-      ratio(r.inferMs, o.quiet.inferMs),
+      o.quiet.map(ms).join('/'),
+      o.twoThreads.map(ms).join('/'),
+      ratio(r.trainMs, o.quiet[1]),
+      ratio(r.trainMs, o.twoThreads[1]),
+      ratio(r.inferMs, o.quiet[0]),
       dense === undefined ? '–' : `${ratio(r.inferMs, dense.inferMs)}/${ratio(r.trainMs, dense.trainMs)}`,
     ]);
   }
-  lines.push(...textTable(header, body, 2));
-  return lines.join('\n');
-}
-
-export function filterConfigs(configs: BenchConfig[], filter: string | undefined): BenchConfig[] {
-  if (filter === undefined || filter === '') return configs;
-  const parts = filter
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  // The dense LSTM is the reference of every ratio: keep it whenever its shape is measured.
-  const kept = configs.filter((c) => parts.some((p) => configId(c).includes(p)));
-  for (const c of configs) {
-    if (
-      c.cell === 'lstm' &&
-      c.tt === null &&
-      c.stock !== true &&
-      kept.some((k) => k.shape === c.shape) &&
-      !kept.includes(c)
-    )
-      kept.unshift(c);
-  }
-  return kept;
+  return [
+    'Against the original (PyTorch, row-mnist; orig 1t: one thread on a quiet machine, orig 2t: both cores in a busier run; × = ttrnn / original;',
+    'cpu: CPU time of all threads, the figure least disturbed by other work on the machine):',
+    ...textTable(header, body, 2),
+  ].join('\n');
 }
 
 /** What the timing loop needs from a model. */
@@ -325,16 +239,44 @@ export interface BenchModel {
 
 export type ModelFactory = (config: BenchConfig, shape: BenchShape, seed: number) => BenchModel;
 
-export interface Spread {
-  readonly min: number;
-  readonly q1: number;
-  readonly q3: number;
-  readonly max: number;
-  readonly n: number;
-}
+/**
+ * The sequence classifiers of @ttrnn/cells (`createModel`: last hidden state → head → log-softmax, with a TT
+ * head for TT models as in the original), one layer, on the default path (the WebAssembly kernel on the wasm
+ * backend) or the plain tfjs path, with or without the checkpointed backward. The stock tf.layers.lstm needs
+ * the union @tensorflow/tfjs: bench/run.ts builds it.
+ */
+export const cellsFactory: ModelFactory = (config, shape, seed) => {
+  if (config.model === 'tfjs-layers-lstm') throw new Error('cellsFactory builds the models of @ttrnn/cells only');
+  const cell = config.model.replace(/^tt-/, '') as CellKind;
+  const spec = config.cores === null ? dense(cell) : tt(cell, config.cores, config.rank!);
+  const model = createModel(
+    {
+      task: 'classifier',
+      ...spec,
+      inputSize: shape.input,
+      hiddenSize: shape.hidden,
+      layers: 1,
+      outputSize: shape.classes,
+      mode: config.mode ?? 'auto',
+      path: config.path ?? 'auto',
+      checkpoint: config.checkpoint,
+    },
+    seed,
+  ) as SequenceClassifier;
+  const path = chooseRecurrentPath(model.rnn.cells[0]!, model.config.mode, model.config.path);
+  return {
+    params: model.paramCount(),
+    variables: model.namedWeights().map((w) => w.variable),
+    apply: (x) => model.apply(x),
+    threads: path === 'kernel' ? recurrentKernels().threads : 1,
+    dispose: () => model.dispose(),
+  };
+};
+
+export type Spread = Readonly<Record<'min' | 'q1' | 'q3' | 'max' | 'n', number>>;
 
 /** One measured configuration: medians (ms), spreads, peak memory and parameters. */
-export interface BenchRecord extends RecordConfig {
+export interface BenchRecord extends BenchConfig {
   /** Threads of the recurrent kernels (1 on the plain path, which runs on tfjs's single wasm thread). */
   readonly threads: number;
   readonly steps: number;
@@ -360,36 +302,21 @@ export interface BenchRecord extends RecordConfig {
   readonly inferPeakBytes: number;
 }
 
-/** Linear-interpolated quantile of sorted values. */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
-
 export function summarize(samples: readonly number[]): { median: number; spread: Spread } {
   const s = [...samples].sort((a, b) => a - b);
-  return {
-    median: quantile(s, 0.5),
-    spread: {
-      min: s[0] ?? Number.NaN,
-      q1: quantile(s, 0.25),
-      q3: quantile(s, 0.75),
-      max: s[s.length - 1] ?? Number.NaN,
-      n: s.length,
-    },
+  // Linear-interpolated quantile (NaN without samples).
+  const q = (p: number) => {
+    const pos = (s.length - 1) * p;
+    const lo = Math.floor(pos);
+    return s.length === 0 ? Number.NaN : s[lo]! + (s[Math.ceil(pos)]! - s[lo]!) * (pos - lo);
   };
+  return { median: q(0.5), spread: { min: q(0), q1: q(0.25), q3: q(0.75), max: q(1), n: s.length } };
 }
 
 export interface MeasureOptions {
-  /** Discarded rounds before measuring. */
+  /** Discarded and measured rounds at row-mnist (`roundsAt` the others). */
   readonly warmup: number;
-  /** Measured rounds. */
   readonly iterations: number;
-  /** Per-shape overrides (the original shape is slow). */
-  readonly perShape?: Partial<Record<ShapeName, { warmup: number; iterations: number }>>;
   /** Replaces the built-in shapes (e.g. the pixel shape at hidden 256). */
   readonly shapes?: Partial<Record<ShapeName, BenchShape>>;
   readonly seed: number;
@@ -399,80 +326,32 @@ export interface MeasureOptions {
   readonly cpuNow?: () => number;
   /** Progress lines (stderr). */
   readonly log?: (line: string) => void;
-  /** The recurrent kernels' peak-memory counter (`recurrentKernels()`), read around one training step. */
-  readonly kernelMemory?: { resetPeakBytes(): void; readonly peakBytes: number };
 }
 
-/** Deterministic inputs and labels for a shape. */
-function makeBatch(shape: BenchShape, seed: number): { x: tf.Tensor3D; labels: tf.Tensor2D } {
+/** Deterministic inputs and one-hot labels for a shape. */
+function makeBatch({ batch, steps, input, classes }: BenchShape, seed: number) {
   // A small LCG is enough: the values only have to be finite and reproducible.
   let s = seed >>> 0 || 1;
-  const rand = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-  const n = shape.batch * shape.steps * shape.input;
-  const xs = new Float32Array(n);
-  for (let i = 0; i < n; i++) xs[i] = rand() * 2 - 1;
-  const onehot = new Float32Array(shape.batch * shape.classes);
-  for (let b = 0; b < shape.batch; b++) onehot[b * shape.classes + Math.floor(rand() * shape.classes)] = 1;
-  return {
-    x: tf.tensor3d(xs, [shape.batch, shape.steps, shape.input]),
-    labels: tf.tensor2d(onehot, [shape.batch, shape.classes]),
-  };
-}
-
-/** Mean negative log-likelihood against one-hot labels. */
-function nll(logProbs: tf.Tensor2D, onehot: tf.Tensor2D): tf.Scalar {
-  return tf.neg(tf.mean(tf.sum(tf.mul(logProbs, onehot), 1))) as tf.Scalar;
-}
-
-interface Slot {
-  readonly config: BenchConfig;
-  readonly shape: BenchShape;
-  readonly model: BenchModel;
-  readonly optimizer: tf.Optimizer;
-  readonly data: { x: tf.Tensor3D; labels: tf.Tensor2D };
-  readonly infer: number[];
-  readonly train: number[];
-  readonly inferCpu: number[];
-  readonly trainCpu: number[];
-  inferPeak: number;
-  trainPeak: number;
-  kernelPeak: number;
-}
-
-async function inferOnce(slot: Slot): Promise<void> {
-  const y = tf.tidy(() => slot.model.apply(slot.data.x));
-  await y.data();
-  y.dispose();
-}
-
-async function trainOnce(slot: Slot): Promise<void> {
-  const { model, data, optimizer } = slot;
-  const loss = optimizer.minimize(() => nll(model.apply(data.x), data.labels), true, model.variables);
-  if (loss === null) throw new Error(`training step of ${configId(slot.config)} returned no loss`);
-  const v = await loss.data();
-  loss.dispose();
-  if (!Number.isFinite(v[0]))
-    throw new Error(`training step of ${configId(slot.config)} gave a non-finite loss ${v[0]}`);
+  const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const x = tf.tensor3d(
+    Float32Array.from({ length: batch * steps * input }, () => rand() * 2 - 1),
+    [batch, steps, input],
+  );
+  const onehot = new Float32Array(batch * classes);
+  for (let b = 0; b < batch; b++) onehot[b * classes + Math.floor(rand() * classes)] = 1;
+  return { x, labels: tf.tensor2d(onehot, [batch, classes]) };
 }
 
 /** Peak tfjs bytes while `f` runs (one untimed pass). */
 async function peakBytes(f: () => Promise<void>): Promise<number> {
-  let peak = 0;
   // tf.profile records kernels; the checks for NaN it can run read every output, so turn them off.
   const check = tf.env().getBool('CHECK_COMPUTATION_FOR_ERRORS');
   tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
   try {
-    const info = await tf.profile(async () => {
-      await f();
-    });
-    peak = info.peakBytes;
+    return (await tf.profile(f)).peakBytes;
   } finally {
     tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', check);
   }
-  return peak;
 }
 
 /**
@@ -484,90 +363,76 @@ export async function measureConfigs(
   factory: ModelFactory,
   options: MeasureOptions,
 ): Promise<BenchRecord[]> {
-  const log = options.log ?? (() => {});
+  const { now, log = () => {} } = options;
+  const cpu = options.cpuNow ?? (() => 0);
   const records = new Map<BenchConfig, BenchRecord>();
-  const shapes = [...new Set(configs.map((c) => c.shape))];
-  for (const shapeName of shapes) {
+  for (const shapeName of new Set(configs.map((c) => c.shape))) {
     const shape = options.shapes?.[shapeName] ?? SHAPES[shapeName];
-    const group = configs.filter((c) => c.shape === shapeName);
-    const rounds = options.perShape?.[shapeName] ?? { warmup: options.warmup, iterations: options.iterations };
-    const data = makeBatch(shape, options.seed);
+    const { warmup, iterations } = roundsAt(shapeName, options.warmup, options.iterations);
+    const { x, labels } = makeBatch(shape, options.seed);
+    type Peaks = Pick<BenchRecord, 'trainPeakBytes' | 'kernelPeakBytes' | 'inferPeakBytes'>;
+    type Slot = { config: BenchConfig; model: BenchModel; optimizer: tf.Optimizer; samples: number[][]; peaks?: Peaks };
     const slots: Slot[] = [];
+    const infer = async ({ model }: Slot) => {
+      const y = tf.tidy(() => model.apply(x));
+      await y.data();
+      y.dispose();
+    };
+    const train = async ({ model, optimizer, config }: Slot) => {
+      const nll = () => tf.neg(tf.mean(tf.sum(tf.mul(model.apply(x), labels), 1))) as tf.Scalar;
+      const loss = optimizer.minimize(nll, true, model.variables)!;
+      const v = await loss.data();
+      loss.dispose();
+      if (!Number.isFinite(v[0]))
+        throw new Error(`training step of ${configId(config)} gave a non-finite loss ${v[0]}`);
+    };
+    /** Wall and CPU milliseconds of `f`. */
+    const timed = async (f: () => Promise<void>) => {
+      const [c, t] = [cpu(), now()];
+      await f();
+      return [now() - t, cpu() - c];
+    };
     try {
-      for (const [i, config] of group.entries()) {
-        const model = factory(config, shape, options.seed + i);
-        slots.push({
-          config,
-          shape,
-          model,
-          optimizer: tf.train.adam(1e-3),
-          data,
-          infer: [],
-          train: [],
-          inferCpu: [],
-          trainCpu: [],
-          inferPeak: 0,
-          trainPeak: 0,
-          kernelPeak: 0,
-        });
+      for (const config of configs.filter((c) => c.shape === shapeName)) {
+        const model = factory(config, shape, options.seed + slots.length);
+        slots.push({ config, model, optimizer: tf.train.adam(1e-3), samples: [] });
       }
       // Memory first (one untimed pass each; it also compiles the first kernels).
       for (const slot of slots) {
-        slot.inferPeak = await peakBytes(() => inferOnce(slot));
-        options.kernelMemory?.resetPeakBytes();
-        slot.trainPeak = await peakBytes(() => trainOnce(slot));
-        slot.kernelPeak = options.kernelMemory?.peakBytes ?? 0;
+        const inferPeakBytes = await peakBytes(() => infer(slot));
+        recurrentKernels().resetPeakBytes();
+        const trainPeakBytes = await peakBytes(() => train(slot));
+        slot.peaks = { trainPeakBytes, kernelPeakBytes: recurrentKernels().peakBytes, inferPeakBytes };
       }
-      const total = rounds.warmup + rounds.iterations;
-      for (let round = 0; round < total; round++) {
-        const t0 = options.now();
+      for (let round = 0; round < warmup + iterations; round++) {
+        const t0 = now();
         for (let j = 0; j < slots.length; j++) {
           const slot = slots[(j + round) % slots.length]!;
-          const cpu = options.cpuNow ?? (() => 0);
-          let c = cpu();
-          let t = options.now();
-          await inferOnce(slot);
-          const inferMs = options.now() - t;
-          const inferCpuMs = cpu() - c;
-          c = cpu();
-          t = options.now();
-          await trainOnce(slot);
-          const trainMs = options.now() - t;
-          const trainCpuMs = cpu() - c;
-          if (round >= rounds.warmup) {
-            slot.infer.push(inferMs);
-            slot.train.push(trainMs);
-            slot.inferCpu.push(inferCpuMs);
-            slot.trainCpu.push(trainCpuMs);
-          }
+          const [inferMs, inferCpuMs] = await timed(() => infer(slot));
+          const [trainMs, trainCpuMs] = await timed(() => train(slot));
+          if (round >= warmup) slot.samples.push([inferMs!, trainMs!, inferCpuMs!, trainCpuMs!]);
         }
-        const kind = round < rounds.warmup ? 'warm-up' : 'round';
-        const k = round < rounds.warmup ? round + 1 : round - rounds.warmup + 1;
-        const of = round < rounds.warmup ? rounds.warmup : rounds.iterations;
-        log(
-          `${shapeName}: ${kind} ${k}/${of} (${slots.length} configurations, ${((options.now() - t0) / 1000).toFixed(1)} s)`,
-        );
+        const [kind, k, of] =
+          round < warmup ? ['warm-up', round + 1, warmup] : ['round', round - warmup + 1, iterations];
+        log(`${shapeName}: ${kind} ${k}/${of} (${slots.length} configurations, ${((now() - t0) / 1000).toFixed(1)} s)`);
       }
-      for (const slot of slots) {
-        const inf = summarize(slot.infer);
-        const tr = summarize(slot.train);
-        records.set(slot.config, {
-          ...toRecordConfig(slot.config),
+      for (const { config, model, samples, peaks } of slots) {
+        // samples: [infer, train, infer CPU, train CPU] ms of every measured round.
+        const stat = (k: number) => summarize(samples.map((s) => s[k]!));
+        const [inf, tr] = [stat(0), stat(1)];
+        records.set(config, {
+          ...config,
           steps: shape.steps,
           hidden: shape.hidden,
           batch: shape.batch,
-          params: slot.model.params,
-          threads: slot.model.threads,
+          params: model.params,
+          threads: model.threads,
           inferMs: inf.median,
           trainMs: tr.median,
-          ...(options.cpuNow === undefined
-            ? {}
-            : { inferCpuMs: summarize(slot.inferCpu).median, trainCpuMs: summarize(slot.trainCpu).median }),
+          ...(options.cpuNow === undefined ? {} : { inferCpuMs: stat(2).median, trainCpuMs: stat(3).median }),
           inferSpread: inf.spread,
           trainSpread: tr.spread,
-          trainPeakBytes: slot.trainPeak,
-          kernelPeakBytes: slot.kernelPeak,
-          inferPeakBytes: slot.inferPeak,
+          ...peaks!,
         });
       }
     } finally {
@@ -575,24 +440,13 @@ export async function measureConfigs(
         slot.model.dispose();
         slot.optimizer.dispose();
       }
-      tf.dispose([data.x, data.labels]);
+      tf.dispose([x, labels]);
     }
   }
   return configs.map((c) => records.get(c)!);
 }
 
-function fmtMs(v: number): string {
-  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
-}
-
-function fmtMiB(bytes: number): string {
-  return (bytes / 2 ** 20).toFixed(1);
-}
-
-/** Configuration and size: a run at another batch or hidden size is not compared with the baseline. */
-function recordKey(r: BenchRecord): string {
-  return `${configId(fromRecordConfig(r))}@b${r.batch}s${r.steps}h${r.hidden}`;
-}
+const fmtMs = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
 /**
  * A plain-text table per shape: params, inference and training medians with [q1–q3], ratios
@@ -600,28 +454,27 @@ function recordKey(r: BenchRecord): string {
  */
 export function formatTable(records: readonly BenchRecord[]): string {
   const lines: string[] = [];
-  const shapes = [...new Set(records.map((r) => r.shape))];
-  for (const shapeName of shapes) {
+  for (const shapeName of new Set(records.map((r) => r.shape))) {
     const rows = records.filter((r) => r.shape === shapeName);
-    const shape = SHAPES[shapeName];
-    const first = rows[0]!;
+    const { input, classes } = SHAPES[shapeName];
+    const { batch, steps, hidden } = rows[0]!;
     const ref = rows.find((r) => r.model === 'lstm' && r.path === undefined) ?? rows.find((r) => r.model === 'lstm');
     lines.push(
-      `${shapeName}: batch ${first.batch}, ${first.steps} steps, input ${shape.input}, hidden ${first.hidden}, ${shape.classes} classes (ms: median [q1–q3]; ×: ratio to dense lstm)`,
+      `${shapeName}: batch ${batch}, ${steps} steps, input ${input}, hidden ${hidden}, ${classes} classes (ms: median [q1–q3]; ×: ratio to dense lstm)`,
     );
     const times = (what: string) => [`${what} ms`, '[q1–q3]', '×'];
     const header = ['model', 'params', ...times('infer'), ...times('train'), 'peak MiB', 'kernel MiB'];
+    const stats = (ms: number, spread: Spread, refMs: number | undefined) => [
+      fmtMs(ms),
+      `[${fmtMs(spread.q1)}–${fmtMs(spread.q3)}]`,
+      refMs === undefined ? '' : (ms / refMs).toFixed(2),
+    ];
     const body = rows.map((r) => [
-      configLabel(fromRecordConfig(r)),
+      configLabel(r),
       String(r.params),
-      fmtMs(r.inferMs),
-      `[${fmtMs(r.inferSpread.q1)}–${fmtMs(r.inferSpread.q3)}]`,
-      ref ? (r.inferMs / ref.inferMs).toFixed(2) : '',
-      fmtMs(r.trainMs),
-      `[${fmtMs(r.trainSpread.q1)}–${fmtMs(r.trainSpread.q3)}]`,
-      ref ? (r.trainMs / ref.trainMs).toFixed(2) : '',
-      fmtMiB(r.trainPeakBytes),
-      fmtMiB(r.kernelPeakBytes ?? 0),
+      ...stats(r.inferMs, r.inferSpread, ref?.inferMs),
+      ...stats(r.trainMs, r.trainSpread, ref?.trainMs),
+      ...[r.trainPeakBytes, r.kernelPeakBytes ?? 0].map((b) => (b / 2 ** 20).toFixed(1)),
     ]);
     lines.push(...textTable(header, body, 1), '');
   }
@@ -634,25 +487,22 @@ export function formatComparison(
   baseline: readonly BenchRecord[],
   tolerance = 0.25,
 ): string {
-  const base = new Map(baseline.map((r) => [recordKey(r), r]));
-  const lines = [
+  // Configuration and size: a run at another batch or hidden size is not compared with the baseline.
+  const key = (r: BenchRecord) => `${configId(r)}@b${r.batch}s${r.steps}h${r.hidden}`;
+  const base = new Map(baseline.map((r) => [key(r), r]));
+  const flag = (x: number) => (Math.abs(x - 1) > tolerance ? '!' : ' ');
+  const change = (b: number, r: number) =>
+    `${fmtMs(b).padStart(6)} → ${fmtMs(r).padStart(6)} (${(r / b).toFixed(2)}${flag(r / b)})`;
+  const lines = current.flatMap((r) => {
+    const b = base.get(key(r));
+    return b === undefined
+      ? []
+      : [`  ${configId(r).padEnd(40)} infer ${change(b.inferMs, r.inferMs)}  train ${change(b.trainMs, r.trainMs)}`];
+  });
+  return [
     'Against baseline.json (ratio current/baseline of the medians; ! beyond ±' + (tolerance * 100).toFixed(0) + '%):',
-  ];
-  let n = 0;
-  for (const r of current) {
-    const b = base.get(recordKey(r));
-    if (b === undefined) continue;
-    n++;
-    const ri = r.inferMs / b.inferMs;
-    const rt = r.trainMs / b.trainMs;
-    const flag = (x: number) => (Math.abs(x - 1) > tolerance ? '!' : ' ');
-    lines.push(
-      `  ${configId(fromRecordConfig(r)).padEnd(40)} infer ${fmtMs(b.inferMs).padStart(6)} → ${fmtMs(r.inferMs).padStart(6)} (${ri.toFixed(2)}${flag(ri)})` +
-        `  train ${fmtMs(b.trainMs).padStart(6)} → ${fmtMs(r.trainMs).padStart(6)} (${rt.toFixed(2)}${flag(rt)})`,
-    );
-  }
-  if (n === 0) lines.push('  (no configuration in common)');
-  return lines.join('\n');
+    ...(lines.length === 0 ? ['  (no configuration in common)'] : lines),
+  ].join('\n');
 }
 
 /** Checks a parsed JSON value is an array of bench records (for baseline.json). */
@@ -663,6 +513,11 @@ export function parseRecords(value: unknown, file: string): BenchRecord[] {
     const types = [typeof o?.shape, typeof o?.model, typeof o?.inferMs, typeof o?.trainMs].join();
     if (typeof o !== 'object' || types !== 'string,string,number,number') {
       throw new Error(`${file}: record ${i} is not a bench record (needs shape, model, inferMs, trainMs)`);
+    }
+    if (!MODEL_KINDS.includes(o!.model!)) {
+      throw new Error(
+        `${file}: record ${i}: model must be one of ${MODEL_KINDS.join(', ')}, got '${String(o!.model)}'`,
+      );
     }
   }
   return value as BenchRecord[];
