@@ -12,7 +12,8 @@
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, initBackend } from '@ttrnn/backend';
-import { createModel } from '@ttrnn/cells';
+import { SHAPES, benchConfig, cellsFactory } from '../src/commands/timing_bench.js';
+import { dense, tt } from '../src/profiles.js';
 
 const i = process.argv.indexOf('--batch');
 const batch = i < 0 ? 4 : Number(process.argv[i + 1]);
@@ -29,54 +30,42 @@ backend.runWebGPUProgram = (...args: unknown[]) => {
 console.log(
   `${describeBackend().adapter ?? 'webgpu'}; row-MNIST models (28 steps, input 28, hidden 256), batch ${batch}`,
 );
-for (const cell of ['lstm', 'gru'] as const) {
-  for (const tt of [null, { cores: 2, rank: 4, extraCore: 'none', naive: false } as const]) {
-    for (const path of ['plain', 'webgpu'] as const) {
-      const model = createModel(
-        {
-          task: 'classifier',
-          cell,
-          tt,
-          inputSize: 28,
-          hiddenSize: 256,
-          layers: 1,
-          outputSize: 10,
-          path,
-          mode: 'rebuilt',
-        },
-        1,
-      );
-      const x = tf.randomNormal([batch, 28, 28], 0, 1, 'float32', 1) as tf.Tensor3D;
-      const y = tf.oneHot(
-        tf.tensor1d(
-          Array.from({ length: batch }, (_, b) => b % 10),
-          'int32',
-        ),
-        10,
-      );
-      const optimizer = tf.train.adam(1e-3);
-      const variables = model.namedWeights().map((w) => w.variable);
-      const step = async (): Promise<void> => {
-        const nll = () => tf.neg(tf.mean(tf.sum(tf.mul(model.apply(x), y), 1))) as tf.Scalar;
-        const loss = optimizer.minimize(nll, true, variables)!;
-        await loss.data();
-        loss.dispose();
-      };
-      await step(); // compiles the shaders
-      dispatches = 0;
-      const out = model.apply(x);
-      await out.data();
-      out.dispose();
-      const forward = dispatches;
-      dispatches = 0;
-      const t0 = performance.now();
-      await step();
-      const ms = performance.now() - t0;
-      const name = `${cell} ${tt === null ? 'dense' : 'TT 2 cores rank 4'}, ${path} path`;
-      console.log(`${name}: ${forward} dispatches per forward, ${dispatches} per training step (${ms.toFixed(0)} ms)`);
-      tf.dispose([x, y]);
-      optimizer.dispose();
-      model.dispose();
-    }
+const x = tf.randomNormal([batch, 28, 28], 0, 1, 'float32', 1) as tf.Tensor3D;
+const y = tf.oneHot(
+  tf.tensor1d(
+    Array.from({ length: batch }, (_, b) => b % 10),
+    'int32',
+  ),
+  10,
+);
+for (const spec of [dense('lstm'), tt('lstm', 2, 4), dense('gru'), tt('gru', 2, 4)]) {
+  // The default path is the WGSL one on webgpu (mode rebuilt for the TT models).
+  for (const path of ['plain', undefined] as const) {
+    const model = cellsFactory(
+      benchConfig('row-mnist', spec, null, path, 'rebuilt'),
+      { ...SHAPES['row-mnist'], batch },
+      1,
+    );
+    const optimizer = tf.train.adam(1e-3);
+    const nll = () => tf.neg(tf.mean(tf.sum(tf.mul(model.apply(x), y), 1))) as tf.Scalar;
+    const step = async (): Promise<void> => {
+      const loss = optimizer.minimize(nll, true, model.variables)!;
+      await loss.data();
+      loss.dispose();
+    };
+    await step(); // compiles the shaders
+    dispatches = 0;
+    const out = model.apply(x);
+    await out.data();
+    out.dispose();
+    const forward = dispatches;
+    dispatches = 0;
+    const t0 = performance.now();
+    await step();
+    const ms = performance.now() - t0;
+    const name = `${spec.cell} ${spec.tt === null ? 'dense' : 'TT 2 cores rank 4'}, ${path ?? 'webgpu'} path`;
+    console.log(`${name}: ${forward} dispatches per forward, ${dispatches} per training step (${ms.toFixed(0)} ms)`);
+    optimizer.dispose();
+    model.dispose();
   }
 }
