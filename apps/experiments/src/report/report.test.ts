@@ -100,12 +100,7 @@ describe('renderReport', () => {
   it("draws gradient norms after clipping, over the authors' 1000 steps or says how many there were", () => {
     expect(clippedNorms([1, 5, 2.5], 3)).toEqual([1, 3, 2.5]);
     expect(clippedNorms([1, 5], null)).toEqual([1, 5]);
-    expect(
-      clippedNorms(
-        Array.from({ length: 1500 }, () => 1),
-        3,
-      ),
-    ).toHaveLength(1000);
+    expect(clippedNorms(new Array<number>(1500).fill(1), 3)).toHaveLength(1000);
     expect(gradNormCaption(1000, 3)).toBe(
       "Global gradient norms of the first 1,000 training steps, after clipping at 3, as the authors' histogram.",
     );
@@ -168,24 +163,9 @@ describe('renderReport', () => {
     );
     expect(rows).toHaveLength(2 + 13);
     expect(rows.every((r, i) => i < 2 || r[4] === '✓')).toBe(true);
-    expect(rows.find((r) => r[0] === 'LSTM')).toEqual([
-      'LSTM',
-      '2,682,114',
-      '2,682,112',
-      '2,682,112',
-      '✓',
-      '1.0×',
-      '1.0×',
-    ]);
-    expect(rows.find((r) => r[0] === 'TT-LSTM 2 cores rank 2')).toEqual([
-      'TT-LSTM 2 cores rank 2',
-      '16,098',
-      '13,024',
-      '13,024',
-      '✓',
-      '167×',
-      '206×',
-    ]);
+    const lines = rows.map((r) => r.join(' | '));
+    expect(lines).toContain('LSTM | 2,682,114 | 2,682,112 | 2,682,112 | ✓ | 1.0× | 1.0×');
+    expect(lines).toContain('TT-LSTM 2 cores rank 2 | 16,098 | 13,024 | 13,024 | ✓ | 167× | 206×');
   });
 
   it('shows speaker EERs with the paper numbers and the data-efficiency table', () => {

@@ -18,17 +18,7 @@ import {
 } from '../paper_results.js';
 import { modelLabel, modelName } from '../profiles.js';
 import type { MnistSettings, ModelSpec } from '../profiles.js';
-import {
-  MNIST_PROVENANCE,
-  clippedNorms,
-  gradNormCaption,
-  paperMnistCells,
-  paperMnistPoints,
-  paperSpeakerCells,
-  renderDifferences,
-  renderProtocol,
-  renderSpeakerParams,
-} from './authors.js';
+import * as authors from './authors.js';
 import { int, pct, ratio, secs, table } from './format.js';
 import type { CurvePoint, MnistOutcome, ResultsFile, RunOutcome, RunRecord } from './results.js';
 import { renderStability } from './stability.js';
@@ -175,7 +165,7 @@ function pairFigures(
     .filter((r) => r.outcome.gradNorms.length > 0)
     .map(({ config: m, outcome: o }) => ({
       name: m.tt === null ? 'LSTM' : `TT-LSTM c${m.tt.cores} r${m.tt.rank}`,
-      values: clippedNorms(o.gradNorms, clip),
+      values: authors.clippedNorms(o.gradNorms, clip),
     }));
   if (norms.length > 0) {
     const title = `${what}: global gradient norms after clipping ${clip === null ? '(no clipping here)' : `at ${clip}`}`;
@@ -183,7 +173,7 @@ function pairFigures(
     doc.img(`${file}_grad_norms.svg`, chart, `${what} gradient norms`);
   }
   const steps = Math.min(...pair.map((r) => r.outcome.gradNorms.length));
-  if (pair.length) doc.push(gradNormCaption(steps, clip), '');
+  if (pair.length) doc.push(authors.gradNormCaption(steps, clip), '');
 }
 
 const ACCURACY_CURVE = ['accuracy', 'trainAccuracy', 'validationAccuracy', true] as const;
@@ -284,7 +274,7 @@ function renderParams(doc: Doc, results: ResultsFile): void {
       ),
       '',
     );
-    return doc.push(...renderSpeakerParams());
+    return;
   }
   doc.push(
     `Counts of this implementation beside the original's. "ours" counts both TT biases like the original's code; ` +
@@ -308,7 +298,6 @@ function renderParams(doc: Doc, results: ResultsFile): void {
     const head = ['layout', 'rank', 'params (ours)', 'params (paper conv.)', 'original', 'match', 'compression'];
     doc.push(`#### TT-${cell.toUpperCase()} classifier`, '', table(head, rows), '');
   }
-  doc.push(...renderSpeakerParams());
 }
 
 function renderMnist(doc: Doc, results: ResultsFile): void {
@@ -317,15 +306,15 @@ function renderMnist(doc: Doc, results: ResultsFile): void {
   const s = results.mnist[0]!.config;
   doc.push(
     `${mnistSettings(s, false)}, ${(s.order ?? 'reshuffle') === 'fixed' ? 'one fixed order every epoch' : 'reshuffled every epoch'}, seed ${s.seed}. ` +
-      MNIST_PROVENANCE +
+      authors.MNIST_PROVENANCE +
       ' "paper params" are the parameters of the authors\' configuration (hidden 256) in both conventions (code / notebook).',
     '',
   );
   const table = runTable(results.mnist, [
     ['val. acc.', (o) => pct(o?.validationAccuracy)],
     ['test acc.', (o) => pct(o?.testAccuracy)],
-    ['paper test acc.', (_, c) => paperMnistCells(c).acc],
-    ['paper params', (_, c) => paperMnistCells(c).params],
+    ['paper test acc.', (_, c) => authors.paperMnistCells(c).acc],
+    ['paper params', (_, c) => authors.paperMnistCells(c).params],
     ...TIME_COLUMNS,
   ]);
   doc.push(table, '');
@@ -334,7 +323,7 @@ function renderMnist(doc: Doc, results: ResultsFile): void {
   const series = ourSeries(mnistDone, (o) => [o.params, 100 * o.testAccuracy]);
   // The authors' markers, each at its configuration's count (both TT biases, as ours): points only, no lines.
   series.push(
-    paperScatter('paper: TT-LSTM (60k images, best test)', paperMnistPoints()),
+    paperScatter('paper: TT-LSTM (60k images, best test)', authors.paperMnistPoints()),
     paperScatter('paper: LSTM (dense)', [{ x: PAPER_DENSE_PARAMS.lstm, y: PAPER_MNIST.denseLstmAccuracy }], '#000000'),
   );
   const title = 'Row MNIST: test accuracy against parameters';
@@ -394,8 +383,8 @@ function renderSpeaker(doc: Doc, results: ResultsFile): void {
   const table = runTable(main, [
     ['val. EER', (o) => pct(o?.validationEer)],
     ['test EER', (o) => pct(o?.testEer)],
-    ['paper test EER', (_, c) => paperSpeakerCells(c).eer],
-    ['paper params', (_, c) => paperSpeakerCells(c).params],
+    ['paper test EER', (_, c) => authors.paperSpeakerCells(c).eer],
+    ['paper params', (_, c) => authors.paperSpeakerCells(c).params],
     ...TIME_COLUMNS,
     [
       'test speakers / utterances',
@@ -526,13 +515,14 @@ export function renderReport(results: ResultsFile): { markdown: string; images: 
   const failed = all.filter((r) => r.status !== 'done');
   const stability = renderStability(results.stability ?? []);
   renderHeadline(doc, results, failed.length, stability.headline);
-  doc.push(...renderProtocol(results), ...renderDifferences(results));
+  doc.push(...authors.renderProtocol(results), ...authors.renderDifferences(results));
   doc.push('## What was scaled down', '', ...results.scaledDown.map((s) => `- ${s}`), '');
   if (results.expectations.length)
     doc.push('What is plausible at this scale:', '', ...results.expectations.map((s) => `- ${s}`), '');
   if (results.notes.length) doc.push('Notes:', '', ...results.notes.map((s) => `- ${s}`), '');
   renderEnvironment(doc, results);
   renderParams(doc, results);
+  doc.push(...authors.renderSpeakerParams());
   renderMnist(doc, results);
   renderPmnist(doc, results);
   renderSpeaker(doc, results);
