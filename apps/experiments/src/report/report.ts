@@ -29,9 +29,6 @@ import type { Series } from './svg.js';
 class Doc {
   readonly md: string[] = [];
   readonly images: Record<string, TopLevelSpec> = {};
-  push(...lines: string[]): void {
-    this.md.push(...lines);
-  }
   /** A figure and its markdown image line (nothing when there is no chart). */
   img(name: string, chart: TopLevelSpec | undefined, alt: string): void {
     if (chart === undefined) return;
@@ -130,9 +127,9 @@ function lstmPair<C extends ModelSpec & { trainFraction?: number }, O>(
 }
 
 /**
- * The figures of an LSTM pair: their learning curves of `curve` ([what, train key, validation key, in percent])
- * and, unless `clip` is undefined, the histogram of their gradient norms after clipping at `clip` (null: no
- * clipping) with its caption.
+ * The figures of an LSTM pair, named `<file>_….svg` and titled by the experiment `what`: their learning curves of
+ * `curve` ([quantity, train key, validation key, in percent]) and, unless `clip` is undefined, the histogram of
+ * their gradient norms after clipping at `clip` (null: no clipping) with its caption.
  */
 function pairFigures(
   doc: Doc,
@@ -173,7 +170,7 @@ function pairFigures(
     doc.img(`${file}_grad_norms.svg`, chart, `${what} gradient norms`);
   }
   const steps = Math.min(...pair.map((r) => r.outcome.gradNorms.length));
-  if (pair.length) doc.push(authors.gradNormCaption(steps, clip), '');
+  if (pair.length) doc.md.push(authors.gradNormCaption(steps, clip), '');
 }
 
 const ACCURACY_CURVE = ['accuracy', 'trainAccuracy', 'validationAccuracy', true] as const;
@@ -216,10 +213,10 @@ function renderHeadline(doc: Doc, results: ResultsFile, failed: number, stabilit
       `Speaker verification, ${modelLabel(config)}: ${pct(o.testEer)} test EER with ${int(o.params)} parameters.`,
     );
   headline.push(...stability);
-  doc.push('## Headline', '');
-  doc.push(...(headline.length ? headline.map((h) => `- ${h}`) : ['- No training run finished in this run.']));
-  if (failed) doc.push(`- ${failed} configuration(s) did not finish: see "Runs that did not finish" below.`);
-  doc.push(
+  doc.md.push('## Headline', '');
+  doc.md.push(...(headline.length ? headline.map((h) => `- ${h}`) : ['- No training run finished in this run.']));
+  if (failed) doc.md.push(`- ${failed} configuration(s) did not finish: see "Runs that did not finish" below.`);
+  doc.md.push(
     `- Wall time of this invocation: ${secs(results.wallSeconds)} s (runs read back from earlier invocations cost nothing here).`,
     '',
   );
@@ -240,7 +237,7 @@ function renderEnvironment(doc: Doc, results: ResultsFile): void {
     ['seeds', seeds.join(', ') || '—'],
     ['date', env.date],
   ];
-  doc.push('## Environment', '', table(['item', 'value'], rows, ['l', 'l']), '');
+  doc.md.push('## Environment', '', table(['item', 'value'], rows, ['l', 'l']), '');
   if (!results.invocations?.length) return;
   const invocations = results.invocations.map((i) => [
     i.date,
@@ -251,7 +248,7 @@ function renderEnvironment(doc: Doc, results: ResultsFile): void {
     String(i.ran),
     String(i.reused),
   ]);
-  doc.push(
+  doc.md.push(
     'Invocations on this run directory (configurations "ran" were trained or measured by that invocation; "read back" were finished earlier):',
     '',
     table(['date', 'command', 'backend', 'load avg.', 'wall time (s)', 'ran', 'read back'], invocations),
@@ -260,10 +257,10 @@ function renderEnvironment(doc: Doc, results: ResultsFile): void {
 }
 
 function renderParams(doc: Doc, results: ResultsFile): void {
-  doc.push('## Parameter counts', '', '### Sequence classifier (input 28, hidden 256, 10 classes)', '');
+  doc.md.push('## Parameter counts', '', '### Sequence classifier (input 28, hidden 256, 10 classes)', '');
   const p = results.params;
   if (p === null) {
-    doc.push(
+    doc.md.push(
       results.paramsNote ?? 'Parameter tables were not computed in this run.',
       '',
       "The original's counts (for reference):",
@@ -276,7 +273,7 @@ function renderParams(doc: Doc, results: ResultsFile): void {
     );
     return;
   }
-  doc.push(
+  doc.md.push(
     `Counts of this implementation beside the original's. "ours" counts both TT biases like the original's code; ` +
       `"paper conv." counts one bias fewer (G·H less), as the authors' notebooks do. A ✓ marks an exact match with the original. ` +
       `Compression = dense parameters / TT parameters (implementation counts). Dense: LSTM ${int(p.dense.lstm)} (original ${int(PAPER_DENSE_PARAMS.lstm)}), ` +
@@ -296,28 +293,28 @@ function renderParams(doc: Doc, results: ResultsFile): void {
       );
     if (!rows.length) continue;
     const head = ['layout', 'rank', 'params (ours)', 'params (paper conv.)', 'original', 'match', 'compression'];
-    doc.push(`#### TT-${cell.toUpperCase()} classifier`, '', table(head, rows), '');
+    doc.md.push(`#### TT-${cell.toUpperCase()} classifier`, '', table(head, rows), '');
   }
 }
 
 function renderMnist(doc: Doc, results: ResultsFile): void {
-  doc.push('## Row-by-row MNIST: test accuracy against parameters', '');
-  if (results.mnist.length === 0) return doc.push('Not run in this invocation.', '');
+  doc.md.push('## Row-by-row MNIST: test accuracy against parameters', '');
+  if (results.mnist.length === 0) return void doc.md.push('Not run in this invocation.', '');
   const s = results.mnist[0]!.config;
-  doc.push(
+  doc.md.push(
     `${mnistSettings(s, false)}, ${(s.order ?? 'reshuffle') === 'fixed' ? 'one fixed order every epoch' : 'reshuffled every epoch'}, seed ${s.seed}. ` +
       authors.MNIST_PROVENANCE +
       ' "paper params" are the parameters of the authors\' configuration (hidden 256) in both conventions (code / notebook).',
     '',
   );
-  const table = runTable(results.mnist, [
+  const runs = runTable(results.mnist, [
     ['val. acc.', (o) => pct(o?.validationAccuracy)],
     ['test acc.', (o) => pct(o?.testAccuracy)],
     ['paper test acc.', (_, c) => authors.paperMnistCells(c).acc],
     ['paper params', (_, c) => authors.paperMnistCells(c).params],
     ...TIME_COLUMNS,
   ]);
-  doc.push(table, '');
+  doc.md.push(runs, '');
   const mnistDone = done(results.mnist);
   if (!mnistDone.length) return;
   const series = ourSeries(mnistDone, (o) => [o.params, 100 * o.testAccuracy]);
@@ -336,10 +333,11 @@ function renderMnist(doc: Doc, results: ResultsFile): void {
 
 function renderPmnist(doc: Doc, results: ResultsFile): void {
   const records = results.pmnist ?? [];
-  doc.push('## Permuted pixel-by-pixel MNIST', '');
-  if (records.length === 0) return doc.push('Not run in this invocation (`pnpm run exp all --only pmnist`).', '');
+  doc.md.push('## Permuted pixel-by-pixel MNIST', '');
+  if (records.length === 0)
+    return void doc.md.push('Not run in this invocation (`pnpm run exp all --only pmnist`).', '');
   const s = records[0]!.config;
-  doc.push(
+  doc.md.push(
     `Each image is read one pixel per time step (784 steps of input size 1) in a fixed random order (seeded), so the model must remember across the whole sequence. ` +
       `${mnistSettings(s, true)}, seed ${s.seed}; ` +
       `gradient checkpointing over chunks of 28 time steps (same numbers, less memory). Chance is 10%. ` +
@@ -348,15 +346,15 @@ function renderPmnist(doc: Doc, results: ResultsFile): void {
   );
   const pmnistDone = done(records);
   const hasRss = pmnistDone.some((r) => r.outcome.maxRssMiB !== undefined);
-  const table = runTable(records, [
+  const runs = runTable(records, [
     ['val. acc.', (o) => pct(o?.validationAccuracy)],
     ['test acc.', (o) => pct(o?.testAccuracy)],
     ...TIME_COLUMNS,
     ...(hasRss ? [['max RSS (MiB)', (o) => int(o?.maxRssMiB)] as Column<ModelSpec, MnistOutcome>] : []),
   ]);
-  doc.push(table, '');
+  doc.md.push(runs, '');
   if (hasRss) {
-    doc.push(
+    doc.md.push(
       "Max RSS is the process's resident-set high-water mark when the run ended (Node's `process.resourceUsage().maxRSS`): it includes every earlier run of the same invocation and the wasm heap, which never shrinks, so it bounds the run's peak memory from above.",
       '',
     );
@@ -366,11 +364,11 @@ function renderPmnist(doc: Doc, results: ResultsFile): void {
 }
 
 function renderSpeaker(doc: Doc, results: ResultsFile): void {
-  doc.push('## Speaker verification: test EER against parameters', '');
-  if (results.speaker.length === 0) return doc.push('Not run in this invocation.', '');
+  doc.md.push('## Speaker verification: test EER against parameters', '');
+  if (results.speaker.length === 0) return void doc.md.push('Not run in this invocation.', '');
   const s = results.speaker[0]!.config;
   const p = PAPER_SPEAKER;
-  doc.push(
+  doc.md.push(
     `Settings: corpus \`${s.corpus}\`, hidden ${s.hidden}, embedding ${s.embedding}, ${s.layers} layer(s), ${s.speakersPerBatch} speakers × ${s.utterancesPerSpeaker} utterances per batch, ` +
       `${s.steps} steps, Adam lr ${s.lr}, gradient clip ${s.clip}, validation every ${s.evalEvery} steps, seed ${s.seed}; ` +
       `${s.evalUtterances === undefined ? 'evaluation on every usable utterance of each speaker' : `evaluation on ${describeEvaluation(s.evalUtterances)}`}. ` +
@@ -380,7 +378,7 @@ function renderSpeaker(doc: Doc, results: ResultsFile): void {
     '',
   );
   const main = results.speaker.filter((r) => r.config.trainFraction === 1);
-  const table = runTable(main, [
+  const runs = runTable(main, [
     ['val. EER', (o) => pct(o?.validationEer)],
     ['test EER', (o) => pct(o?.testEer)],
     ['paper test EER', (_, c) => authors.paperSpeakerCells(c).eer],
@@ -394,7 +392,7 @@ function renderSpeaker(doc: Doc, results: ResultsFile): void {
           : `${o.testSpeakers} / ${o.testUtterances}`,
     ],
   ]);
-  doc.push(table, '');
+  doc.md.push(runs, '');
   const mainDone = done(main);
   if (mainDone.length) {
     // Both sides in the authors' notebook convention (no TT input bias, no GE2E scalars).
@@ -421,7 +419,7 @@ function renderSpeaker(doc: Doc, results: ResultsFile): void {
 function renderDataEfficiency(doc: Doc, results: ResultsFile): void {
   const fractions = [...new Set(results.speaker.map((r) => r.config.trainFraction))].sort((a, b) => a - b);
   if (fractions.length <= 1) return;
-  doc.push('### Data efficiency: test EER against the training speakers used', '');
+  doc.md.push('### Data efficiency: test EER against the training speakers used', '');
   const pe = PAPER_SPEAKER.dataEfficiency;
   const models = new Map<string, ModelSpec>();
   for (const r of results.speaker) if (r.config.trainFraction < 1) models.set(modelLabel(r.config), r.config);
@@ -441,7 +439,7 @@ function renderDataEfficiency(doc: Doc, results: ResultsFile): void {
       return `${pct(o?.testEer)}${n} / ${theirs === undefined ? '—' : `${theirs.toFixed(2)}%`}`;
     }),
   ]);
-  doc.push(
+  doc.md.push(
     table(['model', ...fractions.map((f) => `${Math.round(f * 100)}% speakers: ours / paper`)], cells),
     '',
     `"spk." is the number of training speakers actually used: a run never uses fewer speakers than one batch holds (${results.speaker[0]!.config.speakersPerBatch}), so a small fraction of a small corpus may use more than its share.`,
@@ -469,13 +467,13 @@ function renderDataEfficiency(doc: Doc, results: ResultsFile): void {
 
 function renderTiming(doc: Doc, results: ResultsFile): void {
   const env = results.environment;
-  doc.push('## Speed (batch 128, 28 steps, input 28, hidden 256)', '');
+  doc.md.push('## Speed (batch 128, 28 steps, input 28, hidden 256)', '');
   if (results.timing?.length) {
     const load =
       env.loadAverage === undefined
         ? ''
         : ` (1-minute load average ${env.loadAverage.toFixed(1)} on ${env.cpuCores} cores when the run started: other processes compete for the CPU when it exceeds the core count)`;
-    doc.push(
+    doc.md.push(
       `Measured by this run on backend \`${env.backend}\`${load}. ${results.timingNote ?? ''}`,
       '',
       table(
@@ -485,9 +483,9 @@ function renderTiming(doc: Doc, results: ResultsFile): void {
       '',
     );
   } else {
-    doc.push(results.timingNote ?? 'The timing command was not run in this invocation (`pnpm run exp timing`).', '');
+    doc.md.push(results.timingNote ?? 'The timing command was not run in this invocation (`pnpm run exp timing`).', '');
   }
-  doc.push(
+  doc.md.push(
     "The authors' code (PyTorch 1.13, float32), measured by this project on machines of this kind (2 cores, CPU): not numbers from the paper. " +
       'Medians in ms, inference / training step; the shared machines give figures up to ~1.5× apart between runs, so compare within a column:',
     '',
@@ -503,7 +501,7 @@ function renderTiming(doc: Doc, results: ResultsFile): void {
 export function renderReport(results: ResultsFile): { markdown: string; images: Record<string, TopLevelSpec> } {
   const env = results.environment;
   const doc = new Doc();
-  doc.push(
+  doc.md.push(
     `# A Fully Tensorized Recurrent Neural Network: reproduction report (${env.run})`,
     '',
     `Profile \`${env.profile}\`, run \`${env.run}\`, ${env.date}. Produced by \`${env.command}\`. ` +
@@ -515,22 +513,22 @@ export function renderReport(results: ResultsFile): { markdown: string; images: 
   const failed = all.filter((r) => r.status !== 'done');
   const stability = renderStability(results.stability ?? []);
   renderHeadline(doc, results, failed.length, stability.headline);
-  doc.push(...authors.renderProtocol(results), ...authors.renderDifferences(results));
-  doc.push('## What was scaled down', '', ...results.scaledDown.map((s) => `- ${s}`), '');
+  doc.md.push(...authors.renderProtocol(results), ...authors.renderDifferences(results));
+  doc.md.push('## What was scaled down', '', ...results.scaledDown.map((s) => `- ${s}`), '');
   if (results.expectations.length)
-    doc.push('What is plausible at this scale:', '', ...results.expectations.map((s) => `- ${s}`), '');
-  if (results.notes.length) doc.push('Notes:', '', ...results.notes.map((s) => `- ${s}`), '');
+    doc.md.push('What is plausible at this scale:', '', ...results.expectations.map((s) => `- ${s}`), '');
+  if (results.notes.length) doc.md.push('Notes:', '', ...results.notes.map((s) => `- ${s}`), '');
   renderEnvironment(doc, results);
   renderParams(doc, results);
-  doc.push(...authors.renderSpeakerParams());
+  doc.md.push(...authors.renderSpeakerParams());
   renderMnist(doc, results);
   renderPmnist(doc, results);
   renderSpeaker(doc, results);
-  doc.push(...stability.lines);
+  doc.md.push(...stability.lines);
   Object.assign(doc.images, stability.images);
   renderTiming(doc, results);
   if (failed.length) {
-    doc.push(
+    doc.md.push(
       '## Runs that did not finish',
       '',
       table(
