@@ -22,7 +22,7 @@ import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { UsageError } from './args.js';
 import type { ExperimentConfig } from './profiles.js';
-import { writeRunDir } from './run_files.js';
+import { readRunDir, writeRunDir } from './run_files.js';
 import { sameJson } from './sweep.js';
 import type { WorkerTask } from './worker_pool.js';
 
@@ -101,24 +101,17 @@ export async function readMeta(redis: Redis, queue: string): Promise<SweepMeta |
   return raw === null ? null : (JSON.parse(raw) as SweepMeta);
 }
 
-/** Replaces the stored run directory of a configuration. */
-export async function putFiles(
-  redis: Redis,
-  queue: string,
-  id: string,
-  files: Readonly<Record<string, Uint8Array>>,
-): Promise<void> {
+/** Replaces the stored run directory of a configuration with the files of `dir`. */
+export async function putRunDir(redis: Redis, queue: string, id: string, dir: string): Promise<void> {
   const key = filesKey(queue, id);
-  await redis
-    .multi()
-    .del(key)
-    .hset(key, Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.from(v)])))
-    .exec();
+  await redis.multi().del(key).hset(key, readRunDir(dir)).exec();
 }
 
-export async function getFiles(redis: Redis, queue: string, id: string): Promise<Record<string, Uint8Array>> {
-  const h = await redis.hgetallBuffer(filesKey(queue, id));
-  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, new Uint8Array(v)]));
+/** Writes the stored run directory of a configuration into `dir`; resolves to false when none is stored. */
+export async function getRunDir(redis: Redis, queue: string, id: string, dir: string): Promise<boolean> {
+  const files = await redis.hgetallBuffer(filesKey(queue, id));
+  writeRunDir(dir, files);
+  return Object.keys(files).length > 0;
 }
 
 /** Attempts of a job whose worker reported an error (a killed worker's job is retried by stall detection). */
@@ -167,14 +160,8 @@ export async function startQueueCoordinator(o: {
   const started = Date.now();
   let closed = false;
   return {
-    async run({ config, id, runDir, backend, dataDir }: WorkerTask): Promise<unknown> {
-      const data: JobData = {
-        schema: QUEUE_SCHEMA,
-        run: o.run,
-        config,
-        backend,
-        ...(dataDir !== undefined ? { dataDir } : {}),
-      };
+    async run({ id, runDir, ...task }: WorkerTask): Promise<unknown> {
+      const data: JobData = { schema: QUEUE_SCHEMA, run: o.run, ...task };
       // An existing job of this id (a restarted coordinator) is returned as it is, never added twice.
       const added = await queue.add(id, data, {
         jobId: id,
@@ -183,7 +170,7 @@ export async function startQueueCoordinator(o: {
         removeOnComplete: false,
         removeOnFail: false,
       });
-      if (!sameJson(added.data.config, config)) {
+      if (!sameJson(added.data.config, task.config)) {
         throw new Error(
           `queue '${o.name}': job '${id}' holds another configuration than this sweep's; start over with --queue-clear`,
         );
@@ -194,7 +181,7 @@ export async function startQueueCoordinator(o: {
         if (job === undefined) throw new Error(`queue '${o.name}': job '${id}' disappeared from the queue`);
         const state = await job.getState();
         if (state === 'completed') {
-          writeRunDir(runDir, await getFiles(redis, o.name, id));
+          await getRunDir(redis, o.name, id, runDir);
           const outcome = job.returnvalue.outcome;
           // The worker's own path of the run directory means nothing here.
           return outcome !== null && typeof outcome === 'object' && 'runDir' in outcome

@@ -22,11 +22,11 @@ export function snapshotRunDir(runDir: string, snapDir: string, sinceMs: number)
 }
 
 /** Every plain file of a directory (temporary files of atomic writes left out). */
-export function readRunDir(runDir: string): Record<string, Uint8Array> {
+export function readRunDir(runDir: string): Record<string, Buffer> {
   return Object.fromEntries(
     readdirSync(runDir, { withFileTypes: true })
       .filter((e) => e.isFile() && !e.name.startsWith('.') && !e.name.includes('.tmp'))
-      .map((e) => [e.name, new Uint8Array(readFileSync(join(runDir, e.name)))]),
+      .map((e) => [e.name, readFileSync(join(runDir, e.name))]),
   );
 }
 

@@ -2,7 +2,9 @@ import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RunRecord } from './report/results.js';
 import { runSweep, sameJson } from './sweep.js';
+import type { SweepOptions } from './sweep.js';
 
 interface Cfg {
   name: string;
@@ -22,22 +24,23 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** A sweep of `cs` (default: the three configurations) in `dir`, ids by name. */
+const sweep = <R>(
+  runner: SweepOptions<Cfg, R>['runner'],
+  more: Partial<SweepOptions<Cfg, R>> = {},
+): Promise<RunRecord<Cfg, R>[]> => runSweep({ runsDir: dir, configs, id: (c) => c.name, runner, ...more });
+
 describe('runSweep', () => {
   it('runs every configuration once, writes outcome.json per run and reports progress after each', async () => {
     const calls: string[] = [];
     const snapshots: string[][] = [];
-    const entries = await runSweep({
-      runsDir: dir,
-      configs,
-      id: (c) => c.name,
-      runner: async (c) => {
+    const entries = await sweep(
+      async (c) => {
         calls.push(c.name);
         return { score: c.size * 10 };
       },
-      onProgress: (es) => {
-        snapshots.push(es.map((e) => e.status));
-      },
-    });
+      { onProgress: (es) => void snapshots.push(es.map((e) => e.status)) },
+    );
     expect(calls).toEqual(['a', 'b', 'c']);
     expect(entries.map((e) => e.outcome)).toEqual([{ score: 10 }, { score: 20 }, { score: 30 }]);
     // Once after reading back, then once after each configuration.
@@ -58,12 +61,8 @@ describe('runSweep', () => {
     const lanes: Record<string, number> = {};
     const four = [...configs, { name: 'd', size: 4 }];
     // Sizes decide how long each runner takes, so the finishing order differs from the configuration order.
-    const entries = await runSweep({
-      runsDir: dir,
-      configs: four,
-      id: (c) => c.name,
-      concurrency: 2,
-      runner: async (c, ctx) => {
+    const entries = await sweep(
+      async (c, ctx) => {
         running.add(c.name);
         most = Math.max(most, running.size);
         lanes[c.name] = ctx.lane;
@@ -71,13 +70,17 @@ describe('runSweep', () => {
         running.delete(c.name);
         return { score: c.size };
       },
-      onProgress: async () => {
-        if (writing) throw new Error('two progress calls overlap');
-        writing = true;
-        await new Promise((r) => setTimeout(r, 10));
-        writing = false;
+      {
+        configs: four,
+        concurrency: 2,
+        onProgress: async () => {
+          if (writing) throw new Error('two progress calls overlap');
+          writing = true;
+          await new Promise((r) => setTimeout(r, 10));
+          writing = false;
+        },
       },
-    });
+    );
     expect(most).toBe(2);
     expect(entries.map((e) => [e.id, e.status, e.outcome])).toEqual(
       four.map((c) => [c.name, 'done', { score: c.size }]),
@@ -89,31 +92,16 @@ describe('runSweep', () => {
   });
 
   it('reads finished configurations back instead of rerunning them, and resumes interrupted ones', async () => {
-    await runSweep({
-      runsDir: dir,
-      configs: configs.slice(0, 1),
-      id: (c) => c.name,
-      runner: async (c) => ({ score: c.size }),
-    });
+    await sweep(async (c) => ({ score: c.size }), { configs: configs.slice(0, 1) });
     // 'b' was interrupted: its directory holds sweep_config.json and a checkpoint, but no outcome.json.
     await mkdir(join(dir, 'b'), { recursive: true });
     await writeFile(join(dir, 'b', 'sweep_config.json'), JSON.stringify(configs[1]));
     await writeFile(join(dir, 'b', 'checkpoint.json'), '{"epoch":1}');
     const calls: { name: string; resume: boolean; checkpoint: string }[] = [];
-    const entries = await runSweep({
-      runsDir: dir,
-      configs,
-      id: (c) => c.name,
-      runner: async (c, ctx) => {
-        let checkpoint = '';
-        try {
-          checkpoint = await readFile(join(ctx.runDir, 'checkpoint.json'), 'utf8');
-        } catch {
-          checkpoint = 'none';
-        }
-        calls.push({ name: c.name, resume: ctx.resume, checkpoint });
-        return { score: c.size * 100 };
-      },
+    const entries = await sweep(async (c, ctx) => {
+      const checkpoint = await readFile(join(ctx.runDir, 'checkpoint.json'), 'utf8').catch(() => 'none');
+      calls.push({ name: c.name, resume: ctx.resume, checkpoint });
+      return { score: c.size * 100 };
     });
     expect(calls).toEqual([
       { name: 'b', resume: true, checkpoint: '{"epoch":1}' },
@@ -124,51 +112,39 @@ describe('runSweep', () => {
   });
 
   it('records a failure, keeps going, and reruns only the failed configuration next time', async () => {
-    const first = await runSweep({
-      runsDir: dir,
-      configs,
-      id: (c) => c.name,
-      runner: async (c) => {
-        if (c.name === 'b') throw new Error('out of memory');
-        return { score: c.size };
-      },
+    const first = await sweep(async (c) => {
+      if (c.name === 'b') throw new Error('out of memory');
+      return { score: c.size };
     });
     expect(first.map((e) => e.status)).toEqual(['done', 'failed', 'done']);
     expect(first[1]!.error).toBe('out of memory');
     const calls: string[] = [];
-    await runSweep({
-      runsDir: dir,
-      configs,
-      id: (c) => c.name,
-      runner: async (c) => {
-        calls.push(c.name);
-        return { score: c.size };
-      },
+    await sweep(async (c) => {
+      calls.push(c.name);
+      return { score: c.size };
     });
     expect(calls).toEqual(['b']);
   });
 
   it('refuses to reuse a directory made for a different configuration, before running anything', async () => {
-    await runSweep({ runsDir: dir, configs, id: (c) => c.name, runner: async (c) => ({ score: c.size }) });
+    await sweep(async (c) => ({ score: c.size }));
     const calls: string[] = [];
     const changed = [configs[0]!, { name: 'b', size: 99 }];
     await expect(
-      runSweep({
-        runsDir: dir,
-        configs: changed,
-        id: (c) => c.name,
-        runner: async (c) => {
+      sweep(
+        async (c) => {
           calls.push(c.name);
           return {};
         },
-      }),
+        { configs: changed },
+      ),
     ).rejects.toThrow(/b[/\\]sweep_config\.json holds a different configuration.*--run NAME/);
     expect(calls).toEqual([]);
     expect(JSON.parse(await readFile(join(dir, 'b', 'outcome.json'), 'utf8'))).toEqual({ score: 2 });
   });
 
   it('rejects duplicate and unsafe ids', async () => {
-    const run = (cs: Cfg[]) => runSweep({ runsDir: dir, configs: cs, id: (c) => c.name, runner: async () => ({}) });
+    const run = (cs: Cfg[]) => sweep(async () => ({}), { configs: cs });
     await expect(run([configs[0]!, configs[0]!])).rejects.toThrow(/share the id 'a'/);
     await expect(run([{ name: '../x', size: 1 }])).rejects.toThrow(/not a safe directory name/);
     expect(await readdir(dir)).toEqual([]);

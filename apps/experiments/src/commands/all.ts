@@ -189,11 +189,9 @@ function list(options: ParsedOptions, name: string, int = false): string[] | und
   return items;
 }
 
-/** The options that override a profile's settings, by the settings' names. */
-const MNIST_OVERRIDES = { epochs: 'epochs', trainLimit: 'train-limit', testLimit: 'test-limit' } as const;
-
 /** The profile after command-line overrides; an impossible grid or size is a UsageError. */
 export function applyOverrides(base: Profile, options: ParsedOptions): Profile {
+  // The options that override a profile's settings, by the settings' names.
   const given = (names: Readonly<Record<string, string>>) =>
     Object.fromEntries(Object.entries(names).flatMap(([k, o]) => (options[o] !== undefined ? [[k, options[o]]] : [])));
   const models = list(options, 'models') as CellKind[] | undefined;
@@ -209,7 +207,10 @@ export function applyOverrides(base: Profile, options: ParsedOptions): Profile {
     ...base,
     mnist: {
       ...base.mnist,
-      settings: { ...base.mnist.settings, ...given(MNIST_OVERRIDES) },
+      settings: {
+        ...base.mnist.settings,
+        ...given({ epochs: 'epochs', trainLimit: 'train-limit', testLimit: 'test-limit' }),
+      },
       grid,
       // An explicit grid replaces the profile's extras and, unless asked for, its dense baselines stay.
       extra: gridChanged

@@ -16,6 +16,7 @@ import { prepareSpeakerFeatures, runSpeaker, speakerOptionsFromSweep } from '../
 import { runStability } from '../experiments/stability.js';
 import type { RunEnvironment, TrainingResult } from '../experiments/training_run.js';
 import { PAPER_CLASSIFIER, PAPER_PARAM_TABLE } from '../paper_results.js';
+import { startQueueCoordinator } from '../queue.js';
 import type { Profile } from '../profiles.js';
 import { curveFromMetrics } from '../report/curve.js';
 import type { CurvePoint, ParamsTables } from '../report/results.js';
@@ -50,13 +51,10 @@ export function computeParamsTables(profile: Profile): ParamsTables {
     input: PAPER_CLASSIFIER.input,
     classes: PAPER_CLASSIFIER.classes,
     dense: { lstm: countParams(tableModel('lstm', null)).params, gru: countParams(tableModel('gru', null)).params },
-    rows: layouts.map(({ model, cores, extraCore, naive }) => ({
-      model,
-      cores,
-      extraCore,
-      naive,
+    rows: layouts.map((l) => ({
+      ...l,
       counts: profile.params.ranks.map((rank) => {
-        const c = countParams(tableModel(model, { cores, rank, extraCore, naive }));
+        const c = countParams(tableModel(l.model, { cores: l.cores, rank, extraCore: l.extraCore, naive: l.naive }));
         return { rank, params: c.params, paramsPaper: c.paramsPaper };
       }),
     })),
@@ -95,7 +93,7 @@ export function realDependencies(): AllDependencies {
       return { ...r, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
     },
     pool: (lanes) => new WorkerPool(lanes),
-    queue: async (o) => (await import('../queue.js')).startQueueCoordinator(o),
+    queue: startQueueCoordinator,
     display: (lanes) => new SweepDisplay(process.stderr, lanes),
     paramsTables: async (profile) => ({ params: computeParamsTables(profile) }),
     async timing(quick) {
@@ -113,10 +111,7 @@ export function realDependencies(): AllDependencies {
           `${t.fastKernels ? ', with the fast wasm Slice/SplitV/Unpack/Tanh kernels' : ''}; \`pnpm run exp timing\` and \`pnpm run bench\` measure more.`,
       };
     },
-    async initBackend(name) {
-      await initBackend(name);
-      return describeBackend();
-    },
+    initBackend: (name) => initBackend(name).then(() => describeBackend()),
     checkMnistData: (dataDir) => findMnistFiles(dataDir ?? mnistDataPackageDir()),
     async prepareSpeakerData(configs, dataDir) {
       const runs = configs.map((c) =>

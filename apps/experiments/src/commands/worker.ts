@@ -23,13 +23,13 @@ import {
   QUEUE_SCHEMA,
   bullConnection,
   connect,
-  getFiles,
+  getRunDir,
   parseQueueUrl,
-  putFiles,
+  putRunDir,
   readMeta,
 } from '../queue.js';
 import type { JobData } from '../queue.js';
-import { readRunDir, writeRunDir } from '../run_files.js';
+import { writeRunDir } from '../run_files.js';
 import { WorkerPool } from '../worker_pool.js';
 
 const OPTIONS: OptionSpecs = {
@@ -103,13 +103,9 @@ export const workerCommand = defineCommand({
       const { config, run } = job.data;
       const runDir = join(workDir, run, id);
       rmSync(runDir, { recursive: true, force: true });
-      const stored = await getFiles(redis, queue, id);
-      const resume = Object.keys(stored).length > 0;
+      const resume = await getRunDir(redis, queue, id, runDir);
       // A new configuration's directory starts with its configuration, as in a sweep on this machine.
-      writeRunDir(
-        runDir,
-        resume ? stored : { 'sweep_config.json': Buffer.from(JSON.stringify(config, null, 2) + '\n') },
-      );
+      if (!resume) writeRunDir(runDir, { 'sweep_config.json': Buffer.from(JSON.stringify(config, null, 2) + '\n') });
       // This machine's data directories, else the coordinator's paths.
       const dataDir = str(config.experiment === 'speaker' ? 'speaker-data-dir' : 'data-dir') ?? job.data.dataDir;
       log(`${id}: ${resume ? 'resuming from the checkpoint stored in the queue' : 'starting'}`);
@@ -129,7 +125,7 @@ export const workerCommand = defineCommand({
           {
             onCheckpoint: (snap) => {
               uploads = uploads.then(async () => {
-                await putFiles(redis, queue, id, readRunDir(snap));
+                await putRunDir(redis, queue, id, snap);
                 rmSync(snap, { recursive: true, force: true });
               });
             },
@@ -137,13 +133,13 @@ export const workerCommand = defineCommand({
           },
         );
         await uploads;
-        await putFiles(redis, queue, id, readRunDir(runDir));
+        await putRunDir(redis, queue, id, runDir);
         return { outcome };
       } catch (err) {
         await uploads;
         if (!stopping) throw err;
         // Stopped by a signal: the child checkpointed before it exited; store that and hand the job back.
-        await putFiles(redis, queue, id, readRunDir(runDir));
+        await putRunDir(redis, queue, id, runDir);
         await job.moveToWait(token);
         log(`${id}: stopped; its checkpoint is stored and the configuration is back on the queue`);
         throw new WaitingError();
@@ -180,8 +176,6 @@ export const workerCommand = defineCommand({
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
     });
-    await pool.close();
-    redis.disconnect();
     await pool.close();
     redis.disconnect();
     return 0;
