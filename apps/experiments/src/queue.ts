@@ -114,9 +114,6 @@ export async function getRunDir(redis: Redis, queue: string, id: string, dir: st
   return Object.keys(files).length > 0;
 }
 
-/** Attempts of a job whose worker reported an error (a killed worker's job is retried by stall detection). */
-const ATTEMPTS = 3;
-
 /** Claims the queue for sweep `run`; each `run(task)` queues a configuration (once) and resolves to its outcome. */
 export async function startQueueCoordinator(o: {
   readonly url: string;
@@ -165,7 +162,8 @@ export async function startQueueCoordinator(o: {
       // An existing job of this id (a restarted coordinator) is returned as it is, never added twice.
       const added = await queue.add(id, data, {
         jobId: id,
-        attempts: ATTEMPTS,
+        // For a job whose worker reported an error (a killed worker's job is retried by stall detection).
+        attempts: 3,
         backoff: { type: 'fixed', delay: 1000 },
         removeOnComplete: false,
         removeOnFail: false,

@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_FILES, writeFileAtomic } from '@ttrnn/training/node';
+import { PLAIN_NAME } from './sweep.js';
 
 /**
  * Copies every file of `runDir` into `snapDir` when its checkpoint is newer than `sinceMs` (its mtime in ms);
@@ -34,8 +35,7 @@ export function readRunDir(runDir: string): Record<string, Buffer> {
 export function writeRunDir(runDir: string, files: Readonly<Record<string, Uint8Array>>): void {
   mkdirSync(runDir, { recursive: true });
   for (const [name, bytes] of Object.entries(files)) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
-      throw new Error(`run directory file name '${name}' is not a plain file name`);
+    if (!PLAIN_NAME.test(name)) throw new Error(`run directory file name '${name}' is not a plain file name`);
     writeFileAtomic(join(runDir, name), bytes);
   }
 }

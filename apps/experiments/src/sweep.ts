@@ -20,6 +20,9 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import type { RunRecord } from './report/results.js';
 
+/** A name that is safe as a directory or file name (no path, no leading dot or dash). */
+export const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
 /** The file that marks a configuration's directory finished (it holds the runner's result). */
 export const OUTCOME_FILE = 'outcome.json';
 const CONFIG_FILE = 'sweep_config.json';
@@ -87,11 +90,11 @@ export async function runSweep<C, R>(options: SweepOptions<C, R>): Promise<RunRe
     reused: false,
     seconds: 0,
   }));
-  // Check every id and directory before running anything.
+  // Check every id and directory before running anything; read back everything finished, so results.json lists
+  // old results even if the first new run crashes.
   const seen = new Set<string>();
-  for (const { id, config } of entries) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id))
-      throw new Error(`sweep: configuration id '${id}' is not a safe directory name`);
+  for (const [i, { id, config }] of entries.entries()) {
+    if (!PLAIN_NAME.test(id)) throw new Error(`sweep: configuration id '${id}' is not a safe directory name`);
     if (seen.has(id)) throw new Error(`sweep: two configurations share the id '${id}'`);
     seen.add(id);
     const file = join(runsDir, id, CONFIG_FILE);
@@ -102,11 +105,8 @@ export async function runSweep<C, R>(options: SweepOptions<C, R>): Promise<RunRe
           `choose another results directory with --run NAME (earlier results are never overwritten)`,
       );
     }
-  }
-  // Read back everything finished first, so results.json lists old results even if the first new run crashes.
-  for (const [i, e] of entries.entries()) {
-    const prev = await readJsonIfExists(join(runsDir, e.id, OUTCOME_FILE));
-    if (prev !== undefined) entries[i] = { ...e, status: 'done', reused: true, outcome: prev as R };
+    const prev = await readJsonIfExists(join(runsDir, id, OUTCOME_FILE));
+    if (prev !== undefined) entries[i] = { ...entries[i]!, status: 'done', reused: true, outcome: prev as R };
   }
   // One writer: progress calls are chained, never concurrent.
   let written: Promise<void> = Promise.resolve();

@@ -108,14 +108,10 @@ export class SweepDisplay {
 }
 
 /**
- * A terminal-like ProgressStream that hands on the trainer's redrawn bar as status text (at most every
- * `minMs`) and its finished lines (epoch summaries) as log lines.
+ * A terminal-like ProgressStream that hands on the trainer's redrawn bar as status text (at most every 0.5 s)
+ * and its finished lines (epoch summaries) as log lines.
  */
-export function forwardingStream(
-  onStatus: (text: string) => void,
-  onLog: (text: string) => void,
-  minMs = 500,
-): ProgressStream {
+export function forwardingStream(onStatus: (text: string) => void, onLog: (text: string) => void): ProgressStream {
   let last = -Infinity;
   return {
     isTTY: true,
@@ -125,7 +121,7 @@ export function forwardingStream(
       const line = text.replace(/\r|\x1b\[K|\n/g, '').trim();
       if (line === '') return true;
       if (text.endsWith('\n')) onLog(line);
-      else if (performance.now() - last >= minMs) {
+      else if (performance.now() - last >= 500) {
         last = performance.now();
         onStatus(line);
       }

@@ -29,8 +29,7 @@ process.on('message', ({ task }: { type: 'run'; task: WorkerTask }) => {
   busy = true;
   void (async () => {
     try {
-      backendReady ??= deps.initBackend(task.backend);
-      await backendReady;
+      await (backendReady ??= deps.initBackend(task.backend));
       let shipped = -1;
       let snapshots = 0;
       // Between steps the run directory is consistent (a checkpoint is complete, best.ckpt matches it).
@@ -40,7 +39,7 @@ process.on('message', ({ task }: { type: 'run'; task: WorkerTask }) => {
         if (mtime === null) return;
         shipped = mtime;
         snapshots++;
-        send({ type: 'checkpoint', dir });
+        send({ type: 'checkpoint', text: dir });
       };
       const outcome = await deps.train({
         ...task,

@@ -23,20 +23,17 @@ export interface WorkerTask {
   readonly shipCheckpoints?: boolean;
 }
 
-/** status: the trainer's latest progress line; log: a line of its own; checkpoint: a copy of the run directory. */
+/**
+ * status: the trainer's latest progress line; log: a line of its own; checkpoint: the path of a copy of the run
+ * directory after a checkpoint (its handler owns and removes it).
+ */
 export type ChildMessage =
-  | { readonly type: 'status'; readonly text: string }
-  | { readonly type: 'log'; readonly text: string }
-  | { readonly type: 'checkpoint'; readonly dir: string }
+  | { readonly type: 'status' | 'log' | 'checkpoint'; readonly text: string }
   | { readonly type: 'done'; readonly outcome: unknown }
   | { readonly type: 'failed'; readonly error: string };
 
-export interface TaskEvents {
-  readonly onStatus?: (text: string) => void;
-  readonly onLog?: (text: string) => void;
-  /** A copy of the run directory after a checkpoint; the handler owns (and removes) it. */
-  readonly onCheckpoint?: (dir: string) => void;
-}
+/** The handlers of a task's messages, by type. */
+export type TaskEvents = { readonly [K in 'status' | 'log' | 'checkpoint']?: (text: string) => void };
 
 /** Kernel threads of each of `lanes` processes sharing `cores` cores. */
 export function kernelThreadsPerLane(lanes: number, cores: number): number {
@@ -69,14 +66,11 @@ export class WorkerPool {
         child.off('exit', onExit);
       };
       const onMessage = (m: ChildMessage): void => {
-        if (m.type === 'status') events.onStatus?.(m.text);
-        else if (m.type === 'log') events.onLog?.(m.text);
-        else if (m.type === 'checkpoint') events.onCheckpoint?.(m.dir);
-        else {
+        if (m.type === 'done' || m.type === 'failed') {
           settle();
           if (m.type === 'done') resolve(m.outcome);
           else reject(new Error(m.error));
-        }
+        } else events[m.type]?.(m.text);
       };
       const onExit = (code: number | null, signal: string | null): void => {
         settle();

@@ -49,11 +49,16 @@ interface Calls {
   stability: string[];
   resultsAfterEach: number[];
 }
-const noCalls = (): Calls => ({ mnist: [], speaker: [], stability: [], resultsAfterEach: [] });
 
-function fakeDeps(calls: Calls, overrides: Partial<AllDependencies> = {}, resultsPath?: () => string): AllDependencies {
+/** Dependencies that record what they were asked to train (`calls`) and return made-up outcomes. */
+function fakeDeps(
+  overrides: Partial<AllDependencies> = {},
+  resultsPath?: () => string,
+): AllDependencies & { calls: Calls } {
   let t = 0;
+  const calls: Calls = { mnist: [], speaker: [], stability: [], resultsAfterEach: [] };
   return {
+    calls,
     async train({ config: c }) {
       calls[c.experiment === 'pmnist' ? 'mnist' : c.experiment].push(configId(c));
       if (c.experiment === 'speaker') return fakeSpeaker(c);
@@ -104,12 +109,8 @@ async function options(argv: string[]): Promise<AllOptions> {
 
 describe('runAll', () => {
   it('runs every configuration of the profile, writes results.json after each, and the report with its images', async () => {
-    const calls = noCalls();
-    const opts = await options([]);
-    const out = await runAll(
-      opts,
-      fakeDeps(calls, {}, () => join(dir, 'quick', 'results.json')),
-    );
+    const { calls, ...deps } = fakeDeps({}, () => join(dir, 'quick', 'results.json'));
+    const out = await runAll(await options([]), deps);
     expect(out.code).toBe(0);
     expect(calls.mnist).toEqual([...mnistConfigs(QUICK_PROFILE), ...pmnistConfigs(QUICK_PROFILE)].map(configId));
     expect(calls.speaker).toEqual(speakerConfigs(QUICK_PROFILE).map(configId));
@@ -137,11 +138,11 @@ describe('runAll', () => {
   });
 
   it('runs only the permuted-pixel experiment with --only pmnist, in run directories of its own', async () => {
-    const calls = noCalls();
-    const out = await runAll(await options(['--only', 'pmnist']), fakeDeps(calls));
+    const deps = fakeDeps();
+    const out = await runAll(await options(['--only', 'pmnist']), deps);
     expect(out.code).toBe(0);
-    expect(calls.mnist).toEqual(['pmnist-lstm', 'pmnist-ttlstm-c2-r4']);
-    expect(calls.speaker).toEqual([]);
+    expect(deps.calls.mnist).toEqual(['pmnist-lstm', 'pmnist-ttlstm-c2-r4']);
+    expect(deps.calls.speaker).toEqual([]);
     expect(out.results.mnist).toEqual([]);
     expect((await readdir(join(dir, 'quick', 'runs'))).sort()).toEqual(['pmnist-lstm', 'pmnist-ttlstm-c2-r4']);
     const report = await readFile(out.reportPath, 'utf8');
@@ -152,17 +153,15 @@ describe('runAll', () => {
   });
 
   it('reads the timing table back instead of measuring again', async () => {
-    const first = noCalls();
-    await runAll(await options(['--only', 'timing']), fakeDeps(first));
-    const second = noCalls();
-    const out = await runAll(await options(['--only', 'timing']), fakeDeps(second));
-    expect([first.timing, second.timing]).toEqual([1, undefined]);
+    const [first, second] = [fakeDeps(), fakeDeps()];
+    await runAll(await options(['--only', 'timing']), first);
+    const out = await runAll(await options(['--only', 'timing']), second);
+    expect([first.calls.timing, second.calls.timing]).toEqual([1, undefined]);
     expect(out.results.timing).toEqual([{ model: 'LSTM', params: 1, inferenceMs: 1, trainStepMs: 2 }]);
   });
 
   it('reads finished configurations back on a second invocation and reruns only what failed', async () => {
-    const first = noCalls();
-    const deps = fakeDeps(first);
+    const deps = fakeDeps();
     const failing = {
       ...deps,
       train: (ctx: TrainContext) =>
@@ -173,9 +172,9 @@ describe('runAll', () => {
     const report = await readFile(join(dir, 'quick', 'REPORT.md'), 'utf8');
     expect(report).toContain('| mnist-ttlstm-c3-r2 | failed | killed |');
     const before = await stat(join(dir, 'quick', 'runs', 'mnist-lstm', 'outcome.json'));
-    const second = noCalls();
-    expect((await runAll(opts, fakeDeps(second))).code).toBe(0);
-    expect(second.mnist).toEqual(['mnist-ttlstm-c3-r2']);
+    const second = fakeDeps();
+    expect((await runAll(opts, second)).code).toBe(0);
+    expect(second.calls.mnist).toEqual(['mnist-ttlstm-c3-r2']);
     const results = JSON.parse(await readFile(join(dir, 'quick', 'results.json'), 'utf8')) as ResultsFile;
     const n = mnistConfigs(QUICK_PROFILE).length;
     expect(results.invocations?.map((i) => [i.ran, i.reused])).toEqual([
@@ -190,9 +189,8 @@ describe('runAll', () => {
   });
 
   it('with worker processes, fills the speaker feature cache once before the speaker runs start, and not when they are done', async () => {
-    const calls = noCalls();
     const events: string[] = [];
-    const deps = fakeDeps(calls, {
+    const deps = fakeDeps({
       pool: () => ({
         async run(_lane, task) {
           events.push(`run ${task.id}`);
@@ -216,26 +214,21 @@ describe('runAll', () => {
   });
 
   it('refuses to reuse a run directory with other settings, leaving its results untouched', async () => {
-    const calls = noCalls();
-    await runAll(await options(['--only', 'mnist', '--ranks', '1']), fakeDeps(calls));
+    await runAll(await options(['--only', 'mnist', '--ranks', '1']), fakeDeps());
     const before = await readFile(join(dir, 'quick', 'runs', 'mnist-lstm', 'outcome.json'), 'utf8');
-    const again = noCalls();
-    await expect(
-      runAll(await options(['--only', 'mnist', '--ranks', '1', '--epochs', '5']), fakeDeps(again)),
-    ).rejects.toThrow(/different configuration.*--run NAME/);
-    expect(again.mnist).toEqual([]);
+    const again = fakeDeps();
+    await expect(runAll(await options(['--only', 'mnist', '--ranks', '1', '--epochs', '5']), again)).rejects.toThrow(
+      /different configuration.*--run NAME/,
+    );
+    expect(again.calls.mnist).toEqual([]);
     expect(await readFile(join(dir, 'quick', 'runs', 'mnist-lstm', 'outcome.json'), 'utf8')).toBe(before);
     // Under another name it runs.
-    await runAll(
-      await options(['--only', 'mnist', '--ranks', '1', '--epochs', '5', '--run', 'longer']),
-      fakeDeps(again),
-    );
-    expect(again.mnist.length).toBeGreaterThan(0);
+    await runAll(await options(['--only', 'mnist', '--ranks', '1', '--epochs', '5', '--run', 'longer']), again);
+    expect(again.calls.mnist.length).toBeGreaterThan(0);
   });
 
   it('stops on bad data before creating the results directory', async () => {
-    const calls = noCalls();
-    const deps = fakeDeps(calls, {
+    const deps = fakeDeps({
       async checkMnistData() {
         throw new Error('MNIST files missing in /nowhere: train-images-idx3-ubyte');
       },
@@ -245,15 +238,15 @@ describe('runAll', () => {
   });
 
   it('rewrites only the report with --report-only', async () => {
-    const calls = noCalls();
-    await expect(runAll(await options(['--report-only']), fakeDeps(calls))).rejects.toThrow(
+    const deps = fakeDeps();
+    await expect(runAll(await options(['--report-only']), deps)).rejects.toThrow(
       /--report-only: cannot read .*results\.json/,
     );
-    await runAll(await options(['--only', 'params']), fakeDeps(calls));
+    await runAll(await options(['--only', 'params']), deps);
     await rm(join(dir, 'quick', 'REPORT.md'));
-    await runAll(await options(['--report-only']), fakeDeps(calls));
+    await runAll(await options(['--report-only']), deps);
     expect(await readFile(join(dir, 'quick', 'REPORT.md'), 'utf8')).toContain('# A Fully Tensorized');
-    expect(calls.mnist).toEqual([]);
+    expect(deps.calls.mnist).toEqual([]);
   });
 });
 

@@ -47,7 +47,7 @@ import type {
   StabilityOutcome,
   TimingRow,
 } from '../report/results.js';
-import { repoRoot, runSweep, sweepRunFinished, writeJsonAtomic } from '../sweep.js';
+import { PLAIN_NAME, repoRoot, runSweep, sweepRunFinished, writeJsonAtomic } from '../sweep.js';
 import type { SweepDisplay } from '../sweep_display.js';
 import type { WorkerPool, WorkerTask } from '../worker_pool.js';
 import { describeResolved } from './dry_run.js';
@@ -176,16 +176,17 @@ export interface AllDependencies {
 /** The options of `all` as `runAll` takes them (see `resolveAllOptions`). */
 export type AllOptions = Awaited<ReturnType<typeof resolveAllOptions>>;
 
-/** The comma-separated values of an option (undefined when it is not given), each an integer if `int`. */
-function list(options: ParsedOptions, name: string, int = false): string[] | undefined {
+/** The comma-separated values of an option (undefined when it is not given), each an integer or one of a list. */
+function list(options: ParsedOptions, name: string, takes?: 'int' | readonly string[]): string[] | undefined {
   if (options[name] === undefined) return undefined;
   const items = String(options[name])
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
   if (items.length === 0) throw new UsageError(`option --${name} of 'all' needs at least one value`);
-  const bad = items.find((s) => int && !Number.isInteger(Number(s)));
-  if (bad !== undefined) throw new UsageError(`option --${name} of 'all' takes comma-separated integers, got '${bad}'`);
+  const bad = items.find((s) => (takes === 'int' ? !Number.isInteger(Number(s)) : takes && !takes.includes(s)));
+  const what = takes === 'int' ? 'comma-separated integers' : takes?.join(', ');
+  if (bad !== undefined) throw new UsageError(`option --${name} of 'all' takes ${what}, got '${bad}'`);
   return items;
 }
 
@@ -195,8 +196,8 @@ export function applyOverrides(base: Profile, options: ParsedOptions): Profile {
   const given = (names: Readonly<Record<string, string>>) =>
     Object.fromEntries(Object.entries(names).flatMap(([k, o]) => (options[o] !== undefined ? [[k, options[o]]] : [])));
   const models = list(options, 'models') as CellKind[] | undefined;
-  const cores = list(options, 'cores', true)?.map(Number);
-  const ranks = list(options, 'ranks', true)?.map(Number);
+  const cores = list(options, 'cores', 'int')?.map(Number);
+  const ranks = list(options, 'ranks', 'int')?.map(Number);
   const grid = {
     models: models ?? base.mnist.grid.models,
     cores: cores ?? base.mnist.grid.cores,
@@ -381,7 +382,7 @@ export async function runAll(
           };
           if (remote !== undefined) return remote.run(task) as Promise<Outcome>;
           if (pool !== undefined)
-            return pool.run(lane, task, { onStatus: (t) => display?.status(lane, t), onLog: log }) as Promise<Outcome>;
+            return pool.run(lane, task, { status: (t) => display?.status(lane, t), log }) as Promise<Outcome>;
           return deps.train({ ...task, ...(display ? { progress: display.stream(lane) } : {}) });
         },
         onStart: (id, lane) => display?.start(lane, id),
@@ -451,12 +452,9 @@ export async function resolveAllOptions(argv: readonly string[]) {
   // Runs of another protocol or schedule get a directory of their own (a run directory never mixes them).
   const suffix = `${protocol !== DEFAULT_PROTOCOL ? `-${protocol}` : ''}${schedule !== undefined && schedule !== DEFAULT_SPEAKER_SCHEDULE ? `-${schedule}` : ''}`;
   const run = str('run') ?? `${profile.name}${suffix}`;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(run))
+  if (!PLAIN_NAME.test(run))
     throw new UsageError(`option --run of 'all' must be a plain directory name (letters, digits, . _ -), got '${run}'`);
-  const only = (list(options, 'only') ?? [...EXPERIMENTS]) as ExperimentName[];
-  for (const o of only)
-    if (!(EXPERIMENTS as readonly string[]).includes(o))
-      throw new UsageError(`option --only of 'all' takes ${EXPERIMENTS.join(', ')}, got '${o}'`);
+  const only = (list(options, 'only', EXPERIMENTS) ?? [...EXPERIMENTS]) as ExperimentName[];
   const speakerDataDir = str('speaker-data-dir');
   if (speakerDataDir !== undefined && !existsSync(speakerDataDir))
     throw new Error(

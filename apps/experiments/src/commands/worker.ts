@@ -110,33 +110,26 @@ export const workerCommand = defineCommand({
       const dataDir = str(config.experiment === 'speaker' ? 'speaker-data-dir' : 'data-dir') ?? job.data.dataDir;
       log(`${id}: ${resume ? 'resuming from the checkpoint stored in the queue' : 'starting'}`);
       const lane = free.shift()!;
+      const task = {
+        config,
+        id,
+        runDir,
+        backend: str('backend') ?? job.data.backend,
+        shipCheckpoints: true,
+        ...(dataDir !== undefined ? { dataDir } : {}),
+      };
+      // Each checkpoint is stored (in order, then the copy removed) before the final state.
       let uploads: Promise<void> = Promise.resolve();
+      const checkpoint = (snap: string): void => {
+        uploads = uploads
+          .then(() => putRunDir(redis, queue, id, snap))
+          .then(() => rmSync(snap, { recursive: true, force: true }));
+      };
       try {
-        const outcome = await pool.run(
-          lane,
-          {
-            config,
-            id,
-            runDir,
-            backend: str('backend') ?? job.data.backend,
-            shipCheckpoints: true,
-            ...(dataDir !== undefined ? { dataDir } : {}),
-          },
-          {
-            onCheckpoint: (snap) => {
-              uploads = uploads.then(async () => {
-                await putRunDir(redis, queue, id, snap);
-                rmSync(snap, { recursive: true, force: true });
-              });
-            },
-            onLog: log,
-          },
-        );
-        await uploads;
+        const outcome = await pool.run(lane, task, { checkpoint, log }).finally(() => uploads);
         await putRunDir(redis, queue, id, runDir);
         return { outcome };
       } catch (err) {
-        await uploads;
         if (!stopping) throw err;
         // Stopped by a signal: the child checkpointed before it exited; store that and hand the job back.
         await putRunDir(redis, queue, id, runDir);
@@ -150,7 +143,7 @@ export const workerCommand = defineCommand({
 
     const worker = new Worker<JobData, { outcome: unknown }>(queue, process_, {
       connection: bullConnection(url),
-      concurrency: concurrency,
+      concurrency,
       lockDuration: stallMs,
       stalledInterval: stallMs,
       // A configuration whose workers keep dying is failed after this many stalls (then retried by a coordinator restart).
