@@ -140,9 +140,9 @@ export const SPEAKER_SCHEDULE_NAMES: readonly SpeakerSchedule[] = ['logged-sweep
 /** The schedule of the logged numbers: the default of the paper profile. */
 export const DEFAULT_SPEAKER_SCHEDULE: SpeakerSchedule = 'logged-sweep';
 
-/** Speaker results of one TT layout by rank 1, 2, …: [test EER in percent, parameters in the notebooks' convention]. */
-const speakerRow = (cores: number, cells: readonly [number, number][]) =>
-  cells.map(([eer, paramsPaper], i) => ({ model: 'lstm' as CellKind, cores, rank: i + 1, paramsPaper, eer }));
+/** Speaker results of one TT-LSTM layout at ranks 1, 2, …: test EERs (percent), parameters (notebook convention). */
+const speakerRow = (cores: number, eers: readonly number[], params: readonly number[]) =>
+  eers.map((eer, i) => ({ model: 'lstm' as CellKind, cores, rank: i + 1, paramsPaper: params[i]!, eer }));
 
 /**
  * Speaker verification as the authors ran it: LibriSpeech train-clean-100 / dev-clean / test-clean, GE2E
@@ -190,24 +190,9 @@ export const PAPER_SPEAKER = {
    */
   results: [
     { model: 'lstm' as CellKind, cores: 0, rank: 0, paramsPaper: 2_682_112, eer: 7.33 },
-    ...speakerRow(2, [
-      [4.71, 8_176],
-      [4.34, 13_024],
-      [6.87, 17_872],
-      [6.21, 22_720],
-    ]),
-    ...speakerRow(3, [
-      [6.09, 4_104],
-      [5.31, 5_392],
-      [5.47, 7_192],
-      [5.38, 9_504],
-    ]),
-    ...speakerRow(4, [
-      [5.34, 3_668],
-      [5.58, 4_312],
-      [5.31, 5_260],
-      [4.28, 6_512],
-    ]),
+    ...speakerRow(2, [4.71, 4.34, 6.87, 6.21], [8_176, 13_024, 17_872, 22_720]),
+    ...speakerRow(3, [6.09, 5.31, 5.47, 5.38], [4_104, 5_392, 7_192, 9_504]),
+    ...speakerRow(4, [5.34, 5.58, 5.31, 4.28], [3_668, 4_312, 5_260, 6_512]),
   ],
   /** Test EER (percent) against the fraction of training speakers used (TT-LSTM: 2 cores rank 2). */
   dataEfficiency: {
