@@ -10,10 +10,8 @@
 import { resolve } from 'node:path';
 import { parseArgs as nodeParseArgs } from 'node:util';
 
-export type OptionKind = 'string' | 'path' | 'int' | 'number' | 'flag';
-
 export interface OptionSpec {
-  readonly kind: OptionKind;
+  readonly kind: 'string' | 'path' | 'int' | 'number' | 'flag';
   readonly description: string;
   /** Allowed values for a string option. */
   readonly choices?: readonly string[];
@@ -40,7 +38,7 @@ export class UsageError extends Error {
 }
 
 /** Ints without an explicit `max`: beyond it a value is surely a typo (`1e300`), and exact in float64. */
-export const DEFAULT_INT_MAX = 2 ** 31 - 1;
+const DEFAULT_INT_MAX = 2 ** 31 - 1;
 /** Seeds: the random streams use the low 32 bits, so larger values would silently repeat smaller ones. */
 export const SEED_MAX = 2 ** 32 - 1;
 /**
@@ -79,12 +77,6 @@ export function checkChoice(value: unknown, choices: readonly string[], name: st
 /** The fields `keys` of `o`, in that order (config.json keeps the order its fields were first written in). */
 export const pick = <T, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> =>
   Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
-
-/** The directory relative paths are relative to: where the user ran `pnpm run exp` (INIT_CWD), else the cwd. */
-export function userDirectory(): string {
-  const init = process.env['INIT_CWD'];
-  return init !== undefined && init !== '' ? init : process.cwd();
-}
 
 /** Parses `--name value`, `--name=value` and `--flag` (no command takes positional arguments). */
 export function parseArgs(argv: readonly string[], specs: OptionSpecs, command: string): ParsedOptions {
@@ -228,7 +220,8 @@ function convert(raw: string, name: string, spec: OptionSpec, command: string): 
   if (spec.choices !== undefined && !spec.choices.includes(raw)) {
     throw new UsageError(`${opt} must be one of ${spec.choices.join(', ')}, got '${raw}'`);
   }
-  return spec.kind === 'path' ? resolve(userDirectory(), raw) : raw;
+  // pnpm runs the script in apps/experiments; INIT_CWD is where the user ran it.
+  return spec.kind === 'path' ? resolve(process.env['INIT_CWD'] || process.cwd(), raw) : raw;
 }
 
 /**
@@ -248,23 +241,12 @@ export function withOptionNames(message: string, specs: OptionSpecs): string {
 }
 
 /** The usage text of a command, generated from its specs. */
-export function usage(command: string, summary: string, specs: OptionSpecs, positional = ''): string {
-  const lines = [
-    `Usage: pnpm run exp ${command}${positional ? ' ' + positional : ''} [options]`,
-    '',
-    summary,
-    '',
-    'Options:',
-  ];
-  const placeholder = (spec: OptionSpec): string =>
-    spec.kind === 'flag'
-      ? ''
-      : spec.kind === 'path'
-        ? ' PATH'
-        : spec.kind === 'string'
-          ? ` ${spec.choices ? spec.choices.join('|') : 'VALUE'}`
-          : ' N';
-  const lefts = Object.entries(specs).map(([name, spec]) => `--${name}${placeholder(spec)}`);
+export function usage(command: string, summary: string, specs: OptionSpecs): string {
+  const lines = [`Usage: pnpm run exp ${command} [options]`, '', summary, '', 'Options:'];
+  const placeholders = { flag: '', path: ' PATH', int: ' N', number: ' N' };
+  const lefts = Object.entries(specs).map(
+    ([name, s]) => `--${name}${s.kind === 'string' ? ` ${s.choices?.join('|') ?? 'VALUE'}` : placeholders[s.kind]}`,
+  );
   const width = Math.min(Math.max(...lefts.map((l) => l.length), 10), 34);
   Object.values(specs).forEach((spec, i) => {
     const def = spec.default !== undefined && spec.kind !== 'flag' ? ` (default ${String(spec.default)})` : '';

@@ -3,7 +3,6 @@
  * With no command it runs the quick profile of every experiment (`all`).
  */
 import { UsageError, usage, withOptionNames } from './args.js';
-import type { Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
 function listCommands(): string {
@@ -28,22 +27,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   const named = first !== undefined && !first.startsWith('-');
   const name = named ? first : 'all';
   const rest = named ? args.slice(1) : args;
-  const command: Command | undefined = COMMANDS.find((c) => c.name === name);
+  const command = COMMANDS.find((c) => c.name === name);
   if (command === undefined) {
     console.error(`error: unknown command '${name}'\n\n${listCommands()}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(usage(command.name, command.summary, command.options, command.positional));
+    console.log(usage(command.name, command.summary, command.options));
     return 0;
   }
   try {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(
-        `error: ${err.message}\n\n${usage(command.name, command.summary, command.options, command.positional)}`,
-      );
+      console.error(`error: ${err.message}\n\n${usage(command.name, command.summary, command.options)}`);
       return 2;
     }
     console.error(`error: ${withOptionNames((err as Error).message, command.options)}`);

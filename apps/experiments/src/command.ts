@@ -7,8 +7,6 @@ export interface Command {
   /** One line for the list of commands. */
   readonly summary: string;
   readonly options: OptionSpecs;
-  /** Positional arguments in the usage line, if any. */
-  readonly positional?: string;
   /**
    * Runs the command with its argv (after the command name). Resolves to the
    * process exit code. Human-readable progress goes to stderr; with --json the
@@ -18,16 +16,6 @@ export interface Command {
 }
 
 /** A command whose argv is parsed and checked against its option table before `run` sees the options. */
-export function defineCommand(c: {
-  readonly name: string;
-  readonly summary: string;
-  readonly options: OptionSpecs;
-  run(options: ParsedOptions): Promise<number>;
-}): Command {
-  return {
-    name: c.name,
-    summary: c.summary,
-    options: c.options,
-    run: async (argv) => c.run(parseArgs(argv, c.options, c.name)),
-  };
+export function defineCommand(c: Omit<Command, 'run'> & { run(options: ParsedOptions): Promise<number> }): Command {
+  return { ...c, run: async (argv) => c.run(parseArgs(argv, c.options, c.name)) };
 }

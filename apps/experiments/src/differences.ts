@@ -24,77 +24,63 @@ const list = (xs: readonly number[]): string => xs.join(', ');
 /** The differences of `p` from the authors' runs (empty for a difference that does not hold). */
 export function protocolDifferences(p: Profile, data: { readonly speakerData: SpeakerData }): Difference[] {
   const out: Difference[] = [];
-  const add = (
-    experiment: Difference['experiment'],
-    what: string,
-    ours: string,
-    authors: string,
-    holds: boolean,
-  ): void => {
-    if (holds) out.push({ experiment, what, ours, authors });
+  const rows = (experiment: 'mnist' | 'speaker') => {
+    const add = (what: string, ours: string, authors: string, holds: boolean): void => {
+      if (holds) out.push({ experiment, what, ours, authors });
+    };
+    /** A setting shown as a number on both sides, different when the numbers are. */
+    const same = (what: string, ours: number, authors: number, fmt: (v: number) => string = num): void =>
+      add(what, fmt(ours), fmt(authors), ours !== authors);
+    return { add, same };
   };
-  /** A setting shown as a number on both sides, different when the numbers are. */
-  const same = (experiment: 'mnist' | 'speaker', what: string, ours: number, authors: number, fmt = num): void =>
-    add(experiment, what, fmt(ours), fmt(authors), ours !== authors);
 
   // Row MNIST.
+  const mnist = rows('mnist');
   const m = p.mnist.settings;
-  same('mnist', 'hidden units', m.hidden, PAPER_MNIST.hidden);
-  same('mnist', 'layers', m.layers, PAPER_MNIST.layers);
-  same('mnist', 'epochs', m.epochs, PAPER_MNIST.epochs);
-  same('mnist', 'batch', m.batch, PAPER_MNIST.batch);
-  same('mnist', 'Adam learning rate', m.lr, PAPER_MNIST.lr, lr);
-  add(
-    'mnist',
+  mnist.same('hidden units', m.hidden, PAPER_MNIST.hidden);
+  mnist.same('layers', m.layers, PAPER_MNIST.layers);
+  mnist.same('epochs', m.epochs, PAPER_MNIST.epochs);
+  mnist.same('batch', m.batch, PAPER_MNIST.batch);
+  mnist.same('Adam learning rate', m.lr, PAPER_MNIST.lr, lr);
+  mnist.add(
     'learning-rate decay',
     m.lrDecayEvery > 0 ? `×0.1 every ${m.lrDecayEvery} epochs` : 'none',
     PAPER_MNIST.lrDecay,
     m.lrDecayEvery !== PAPER_MNIST.lrDecayEvery,
   );
-  add(
-    'mnist',
+  mnist.add(
     'training images',
     m.trainLimit > 0 ? `the first ${num(m.trainLimit)} of a 50,000/10,000 split` : '50,000 (a 50,000/10,000 split)',
     `${num(PAPER_MNIST.trainSize)} at HEAD; the logged numbers: all ${num(PAPER_MNIST.logged.trainSize)}`,
     true,
   );
-  add(
-    'mnist',
+  mnist.add(
     'model selection',
     'best validation accuracy, then its test accuracy',
     `HEAD: best validation accuracy; the logged numbers: ${PAPER_MNIST.logged.selection}`,
     true,
   );
-  add(
-    'mnist',
-    'validation and test images',
-    m.testLimit > 0 ? `the first ${num(m.testLimit)} of each` : 'all 10,000 of each',
-    'all 10,000 of each',
-    m.testLimit > 0,
-  );
-  add(
-    'mnist',
+  const testImages = m.testLimit > 0 ? `the first ${num(m.testLimit)} of each` : 'all 10,000 of each';
+  mnist.add('validation and test images', testImages, 'all 10,000 of each', m.testLimit > 0);
+  mnist.add(
     'epoch order',
     m.order === 'fixed' ? 'one seeded order for every epoch' : 'reshuffled every epoch',
     'one order for every epoch (the loader does not shuffle)',
     m.order !== PAPER_MNIST.order,
   );
   const grid = p.mnist.grid;
-  const authorsGrid = 'TT-LSTM 2–4 cores × ranks 1, 2, 4, 6, 8, 10 (no TT-GRU logged)';
   const extras = p.mnist.extra.map(({ cell, tt }) =>
     tt
       ? `TT-${cell.toUpperCase()} c${tt.cores} r${tt.rank}${tt.extraCore !== 'none' ? ` extra core ${tt.extraCore}` : ''}${tt.naive ? ' naive' : ''}`
       : cell.toUpperCase(),
   );
-  const oursGrid = [
-    `TT-${grid.models.map((x) => x.toUpperCase()).join('/')} ${list(grid.cores)} cores × ranks ${list(grid.ranks)}`,
-    ...extras,
-  ].join('; ');
-  add(
-    'mnist',
+  mnist.add(
     'TT models',
-    oursGrid,
-    authorsGrid,
+    [
+      `TT-${grid.models.map((x) => x.toUpperCase()).join('/')} ${list(grid.cores)} cores × ranks ${list(grid.ranks)}`,
+      ...extras,
+    ].join('; '),
+    'TT-LSTM 2–4 cores × ranks 1, 2, 4, 6, 8, 10 (no TT-GRU logged)',
     !(
       grid.models.includes('lstm') &&
       [2, 3, 4].every((c) => grid.cores.includes(c)) &&
@@ -103,49 +89,33 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
   );
 
   // Speaker verification.
+  const speaker = rows('speaker');
   const s = p.speaker.settings;
   const logged = PAPER_SPEAKER_SCHEDULES['logged-sweep'];
   const head = PAPER_SPEAKER_SCHEDULES.head;
-  add(
-    'speaker',
+  const corpus = { librispeech: 'LibriSpeech', folders: 'speaker folders given by --speaker-data-dir' };
+  speaker.add(
     'corpus',
-    data.speakerData === 'librispeech'
-      ? 'LibriSpeech'
-      : data.speakerData === 'folders'
-        ? 'speaker folders given by --speaker-data-dir'
-        : `synthetic (espeak-ng, '${s.corpus}' size)`,
+    data.speakerData === 'synthetic' ? `synthetic (espeak-ng, '${s.corpus}' size)` : corpus[data.speakerData],
     PAPER_SPEAKER.corpus,
     data.speakerData !== 'librispeech',
   );
-  same('speaker', 'hidden units', s.hidden, PAPER_SPEAKER.hidden);
-  same('speaker', 'embedding size', s.embedding, PAPER_SPEAKER.embedding);
-  same('speaker', 'layers', s.layers, PAPER_SPEAKER.layers);
-  add(
-    'speaker',
-    'batch (speakers × utterances)',
-    `${s.speakersPerBatch} × ${s.utterancesPerSpeaker}`,
-    `${PAPER_SPEAKER.speakersPerBatch} × ${PAPER_SPEAKER.utterancesPerSpeaker}`,
-    s.speakersPerBatch !== PAPER_SPEAKER.speakersPerBatch ||
-      s.utterancesPerSpeaker !== PAPER_SPEAKER.utterancesPerSpeaker,
-  );
+  speaker.same('hidden units', s.hidden, PAPER_SPEAKER.hidden);
+  speaker.same('embedding size', s.embedding, PAPER_SPEAKER.embedding);
+  speaker.same('layers', s.layers, PAPER_SPEAKER.layers);
+  const batch = (x: typeof PAPER_SPEAKER | typeof s): string => `${x.speakersPerBatch} × ${x.utterancesPerSpeaker}`;
+  speaker.add('batch (speakers × utterances)', batch(s), batch(PAPER_SPEAKER), batch(s) !== batch(PAPER_SPEAKER));
   for (const [what, key, fmt] of [
     ['Adam learning rate (constant)', 'lr', lr],
     ['training steps', 'steps', num],
   ] as const) {
     const authors = `${fmt(logged[key])} in the logged sweep (${fmt(head[key])} at HEAD)`;
-    add('speaker', what, fmt(s[key]), authors, s[key] !== logged[key]);
+    speaker.add(what, fmt(s[key]), authors, s[key] !== logged[key]);
   }
-  same('speaker', 'gradient clip (global norm)', s.clip, PAPER_SPEAKER.clip, String);
-  add(
-    'speaker',
-    'validation interval',
-    `every ${num(s.evalEvery)} steps`,
-    `every ${PAPER_SPEAKER.validationEvery} steps`,
-    s.evalEvery !== PAPER_SPEAKER.validationEvery,
-  );
+  speaker.same('gradient clip (global norm)', s.clip, PAPER_SPEAKER.clip, String);
+  speaker.same('validation interval', s.evalEvery, PAPER_SPEAKER.validationEvery, (v) => `every ${num(v)} steps`);
   const ev = PAPER_SPEAKER.evaluation;
-  add(
-    'speaker',
+  speaker.add(
     'evaluation utterances per speaker',
     s.evalUtterances === 0
       ? 'every usable utterance, first half enrol, the rest verify'
@@ -153,15 +123,13 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
     `the first ${ev.utterancesPerSpeaker} in corpus order (${ev.enrol} enrol, ${ev.verify} verify), all speakers of the split at once`,
     s.evalUtterances !== ev.utterancesPerSpeaker,
   );
-  add(
-    'speaker',
+  speaker.add(
     'TT-LSTM input-to-hidden bias',
     'present (as the authors’ code at HEAD)',
     `absent in the logged sweep (${num(4 * PAPER_SPEAKER.hidden)} fewer parameters at hidden ${PAPER_SPEAKER.hidden})`,
     p.speaker.models.some((x) => x.tt !== null),
   );
-  add(
-    'speaker',
+  speaker.add(
     'seed',
     String(s.seed),
     `${PAPER_SPEAKER.seed} (random streams differ between PyTorch and this code, so equal seeds would not give equal runs)`,
@@ -171,8 +139,7 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
   const fullGrid = [2, 3, 4].every((c) =>
     [1, 2, 3, 4].every((r) => sm.some((x) => x.cell === 'lstm' && x.cores === c && x.rank === r)),
   );
-  add(
-    'speaker',
+  speaker.add(
     'TT models',
     sm.map((x) => `TT-${x.cell.toUpperCase()} c${x.cores} r${x.rank}`).join(', ') || 'none',
     'TT-LSTM 2–4 cores × ranks 1–4',
@@ -180,15 +147,13 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
   );
   const fr = p.speaker.dataEfficiency.fractions;
   const pf = PAPER_SPEAKER.dataEfficiency.fractions;
-  add(
-    'speaker',
+  speaker.add(
     'data-efficiency fractions',
     fr.map((f) => `${Math.round(100 * f)}%`).join(', '),
     pf.map((f) => `${Math.round(100 * f)}%`).join(', '),
     fr.length !== pf.length || fr.some((f, i) => Math.abs(f - pf[i]!) > 1e-9),
   );
-  add(
-    'speaker',
+  speaker.add(
     'data-efficiency speakers',
     s.subset === 'first' ? 'the first int(f·N) in sorted corpus order' : 'a seeded random subset of round(f·N)',
     'the first int(f·N) of their directory listing',
@@ -197,12 +162,11 @@ export function protocolDifferences(p: Profile, data: { readonly speakerData: Sp
 
   // The gradient-norm histograms: the first 1000 steps after clipping, unless a run is shorter.
   const mnistSteps = (m.trainLimit > 0 ? Math.ceil(m.trainLimit / m.batch) : Math.ceil(50_000 / m.batch)) * m.epochs;
-  for (const [experiment, steps] of [
-    ['mnist', mnistSteps],
-    ['speaker', s.steps],
+  for (const [r, steps] of [
+    [mnist, mnistSteps],
+    [speaker, s.steps],
   ] as const) {
-    add(
-      experiment,
+    r.add(
       'gradient-norm histogram',
       `global norms of all ${num(steps)} steps after clipping (the run is shorter than ${num(PAPER_GRAD_NORMS.steps)} steps)`,
       `the first ${num(PAPER_GRAD_NORMS.steps)} steps after clipping`,

@@ -288,10 +288,8 @@ export function withSpeakerSchedule(p: Profile, schedule: SpeakerSchedule): Prof
 /** A stable, filesystem-safe id for a model: `lstm`, `ttlstm-c3-r4`, `ttgru-c2-r2-first`, `ttlstm-c2-r2-naive`. */
 export function modelId(m: ModelSpec): string {
   if (m.tt === null) return m.cell;
-  let id = `tt${m.cell}-c${m.tt.cores}-r${m.tt.rank}`;
-  if (m.tt.extraCore !== 'none') id += `-${m.tt.extraCore}`;
-  if (m.tt.naive) id += '-naive';
-  return id;
+  const { cores, rank, extraCore, naive } = m.tt;
+  return `tt${m.cell}-c${cores}-r${rank}${extraCore !== 'none' ? `-${extraCore}` : ''}${naive ? '-naive' : ''}`;
 }
 
 /** The command line's model names (`--model`): a cell, or `tt-` and a cell. */
@@ -426,12 +424,7 @@ export function speakerConfigs(p: Profile): SpeakerConfig[] {
   return dedupe([...main, ...eff]);
 }
 
+/** The configurations without repeats (the first of each id: repeats are equal configurations). */
 function dedupe<C extends ExperimentConfig>(configs: C[]): C[] {
-  const seen = new Set<string>();
-  return configs.filter((c) => {
-    const id = configId(c);
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
+  return [...new Map(configs.map((c) => [configId(c), c])).values()];
 }

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describeMnist, loadMnistSplits, speakerDataSummary } from '@ttrnn/datasets/node';
-import type { MnistSummary, SpeakerDataSummary } from '@ttrnn/datasets/node';
+import type { MnistSummary } from '@ttrnn/datasets/node';
 import { SEED_MAX } from '../args.js';
 import type { OptionSpecs } from '../args.js';
 import { defineCommand } from '../command.js';
@@ -62,7 +62,7 @@ const OPTIONS: OptionSpecs = {
   json: { kind: 'flag', description: 'print one JSON document instead of tables' },
 };
 
-type SpeakerSummary = SpeakerDataSummary & { skippedFiles: { file: string; reason: string }[] };
+type SpeakerSummary = Awaited<ReturnType<typeof speakerDataSummary>>;
 
 export function formatMnistSummary(s: MnistSummary): string {
   const lines = [
@@ -129,11 +129,7 @@ export const dataCommand = defineCommand({
         cacheDir,
         onError: 'skip',
       });
-      const usable =
-        summary.splits.train.usableUtterances +
-        summary.splits.validation.usableUtterances +
-        summary.splits.test.usableUtterances;
-      if (usable === 0)
+      if (Object.values(summary.splits).every((x) => x.usableUtterances === 0))
         throw new Error(
           `${dataDir ?? 'the synthetic corpus'}: no usable utterance found (expected audio files of speakers, at least ${summary.minFrames} frames long)`,
         );

@@ -18,15 +18,15 @@ function rows(pairs: readonly (readonly [string, string])[]): string[] {
   return pairs.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`);
 }
 
+const speakerSubset = (subset: string): string =>
+  subset === 'first' ? 'the first int(f·N)' : 'a seeded random round(f·N)';
+
 /** What the protocol decides, in one line. */
 export function describeProtocol(p: Profile): string {
   const s = p.speaker.settings;
   const order =
     p.mnist.settings.order === 'fixed' ? 'MNIST in one fixed order every epoch' : 'MNIST reshuffled every epoch';
-  const subset =
-    s.subset === 'first'
-      ? 'data-efficiency runs on the first int(f·N) training speakers'
-      : 'data-efficiency runs on a seeded random round(f·N) training speakers';
+  const subset = `data-efficiency runs on ${speakerSubset(s.subset)} training speakers`;
   return `${p.protocol}: ${order}; ${subset}; evaluation on ${describeEvaluation(s.evalUtterances)}`;
 }
 
@@ -61,21 +61,16 @@ export function describeResolved(o: AllOptions): string {
     ]),
     '',
   );
-  if (only.has('mnist')) {
-    const c = mnistConfigs(p);
-    out.push(
-      `row MNIST: ${c.length} run(s)`,
-      ...rows([...mnistLines(p.mnist.settings), ['runs', c.map(configId).join(', ')]]),
-      '',
-    );
-  }
-  if (only.has('pmnist')) {
-    const c = pmnistConfigs(p);
-    out.push(
-      `permuted pixel MNIST: ${c.length} run(s)`,
-      ...rows([...mnistLines(p.pmnist.settings), ['runs', c.map(configId).join(', ')]]),
-      '',
-    );
+  for (const [name, title, configs, settings] of [
+    ['mnist', 'row MNIST', mnistConfigs(p), p.mnist.settings],
+    ['pmnist', 'permuted pixel MNIST', pmnistConfigs(p), p.pmnist.settings],
+  ] as const) {
+    if (only.has(name))
+      out.push(
+        `${title}: ${configs.length} run(s)`,
+        ...rows([...mnistLines(settings), ['runs', configs.map(configId).join(', ')]]),
+        '',
+      );
   }
   if (only.has('speaker')) {
     const s = p.speaker.settings;
@@ -103,7 +98,7 @@ export function describeResolved(o: AllOptions): string {
         ['evaluation', describeEvaluation(s.evalUtterances)],
         [
           'data efficiency',
-          `${pctList(p.speaker.dataEfficiency.fractions)} of the training speakers: ${s.subset === 'first' ? 'the first int(f·N)' : 'a seeded random round(f·N)'}`,
+          `${pctList(p.speaker.dataEfficiency.fractions)} of the training speakers: ${speakerSubset(s.subset)}`,
         ],
         ['gradient norms', `first ${num(PAPER_GRAD_NORMS.steps)} steps kept, histogram after clipping`],
         ['seed', String(s.seed)],

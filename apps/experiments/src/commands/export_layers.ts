@@ -6,7 +6,7 @@
  * model's user metadata.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { initBackend } from '@ttrnn/backend';
 import { countParams, createModel, fileSystem, validateModelConfig } from '@ttrnn/cells/node';
 import { toLayersModel } from '@ttrnn/layers';
@@ -20,28 +20,14 @@ const OPTIONS: OptionSpecs = {
   out: { kind: 'path', description: 'directory to write model.json and weights.bin into' },
 };
 
-/** What the export stores as the model's user-defined metadata (`model.getUserDefinedMetadata()`). */
-export interface ExportedMetadata {
-  readonly ttrnn: {
-    readonly run: string;
-    readonly config: unknown;
-    readonly testAccuracy: number | null;
-    readonly params: number;
-    /** Parameters of the dense model with the same sizes (tt: null), for comparison. */
-    readonly denseParams: number;
-  };
-}
-
 export const exportLayersCommand = defineCommand({
   name: 'export-layers',
   summary: 'write the best model of a finished classifier run as a tf.loadLayersModel model (model.json + weights.bin)',
   options: OPTIONS,
   async run(options) {
-    const base = process.env['INIT_CWD'] ?? process.cwd();
     for (const k of ['run-dir', 'out'])
       if (options[k] === undefined) throw new UsageError(`'export-layers' needs --${k}`);
-    const runDir = resolve(base, options['run-dir'] as string);
-    const outDir = resolve(base, options['out'] as string);
+    const [runDir, outDir] = [options['run-dir'] as string, options['out'] as string];
     const resultFile = join(runDir, 'result.json');
     if (!existsSync(resultFile)) throw new UsageError(`${resultFile}: not found (--run-dir must be a finished run)`);
     const result = JSON.parse(readFileSync(resultFile, 'utf8')) as Record<string, unknown>;
@@ -55,21 +41,15 @@ export const exportLayersCommand = defineCommand({
       loadWeights(model, join(runDir, 'best.ckpt'));
       const layers = toLayersModel(model);
       const testAccuracy = typeof result['testAccuracy'] === 'number' ? result['testAccuracy'] : null;
-      const metadata: ExportedMetadata = {
-        ttrnn: {
-          run: String(result['name'] ?? runDir),
-          config,
-          testAccuracy,
-          params: countParams(config).params,
-          denseParams: countParams({ ...config, tt: null }).params,
-        },
-      };
-      layers.setUserDefinedMetadata(metadata as unknown as Record<string, unknown>);
+      // The model's user-defined metadata (`model.getUserDefinedMetadata()`), with the dense model's count.
+      const run = String(result['name'] ?? runDir);
+      const [params, denseParams] = [countParams(config).params, countParams({ ...config, tt: null }).params];
+      layers.setUserDefinedMetadata({ ttrnn: { run, config, testAccuracy, params, denseParams } });
       await layers.save(fileSystem(outDir));
       layers.dispose();
       const size = (f: string) => readFileSync(join(outDir, f)).byteLength;
       process.stdout.write(
-        `${metadata.ttrnn.run}: ${metadata.ttrnn.params} parameters (dense: ${metadata.ttrnn.denseParams}), test accuracy ` +
+        `${run}: ${params} parameters (dense: ${denseParams}), test accuracy ` +
           `${testAccuracy === null ? 'n/a' : (100 * testAccuracy).toFixed(2) + '%'}\n` +
           `wrote ${join(outDir, 'model.json')} (${size('model.json')} bytes) and weights.bin (${size('weights.bin')} bytes)\n`,
       );

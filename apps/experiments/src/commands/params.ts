@@ -7,7 +7,7 @@
 import { EXTRA_CORES, TASK_KINDS, countParams } from '@ttrnn/cells';
 import type { ModelConfig, ParamCount, TaskKind } from '@ttrnn/cells';
 import { MODEL_NAMES, modelFromFlags } from '../profiles.js';
-import { SIZE_BOUNDS } from '../args.js';
+import { SIZE_BOUNDS, pick } from '../args.js';
 import type { OptionSpecs } from '../args.js';
 import { TT_ONLY } from '../experiments/cli_common.js';
 import { defineCommand } from '../command.js';
@@ -114,16 +114,7 @@ export const paramsCommand = defineCommand({
     const count = countParams(config);
     const warnings = ttSizeWarnings(config, count);
     if (options['json'] === true) {
-      console.log(
-        JSON.stringify({
-          config,
-          params: count.params,
-          paramsPaper: count.paramsPaper,
-          extra: count.extra,
-          matrices: count.matrices,
-          warnings,
-        }),
-      );
+      console.log(JSON.stringify({ config, ...pick(count, ['params', 'paramsPaper', 'extra', 'matrices']), warnings }));
     } else {
       console.log(formatCount(config, count));
       for (const w of warnings) console.error(`warning: ${w}`);

@@ -6,15 +6,13 @@
  * cannot be parsed or is of an unknown kind (never skipped in silence).
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { BACKEND_NAMES, initBackend } from '@ttrnn/backend';
 import { REFERENCE_TOLERANCES, checkReferenceVectors, recogniseReferenceCase } from '@ttrnn/cells';
 import type { ReferenceCaseResult as CaseResult } from '@ttrnn/cells';
 import { UsageError } from '../args.js';
 import { defineCommand } from '../command.js';
 
-const OUTPUT_TOLERANCE = REFERENCE_TOLERANCES.output;
-const GRADIENT_TOLERANCE = REFERENCE_TOLERANCES.gradient;
+const { output: OUTPUT_TOLERANCE, gradient: GRADIENT_TOLERANCE } = REFERENCE_TOLERANCES;
 
 /** Checks every case of a parsed reference document, warning of a case that left tensors behind. */
 export function runParity(doc: unknown): Promise<CaseResult[]> {
@@ -64,10 +62,8 @@ export const parityCommand = defineCommand({
   summary: 'check the cells against reference vectors of the original (max abs error per case)',
   options: OPTIONS,
   async run(options) {
-    const given = options['vectors'];
-    if (typeof given !== 'string') throw new UsageError(`option --vectors of 'parity' is required`);
-    // `pnpm run exp` runs in apps/experiments; paths are relative to where the user typed the command.
-    const file = resolve(process.env['INIT_CWD'] ?? process.cwd(), given);
+    const file = options['vectors'];
+    if (typeof file !== 'string') throw new UsageError(`option --vectors of 'parity' is required`);
     let doc: unknown;
     try {
       doc = JSON.parse(readFileSync(file, 'utf8'));

@@ -67,9 +67,7 @@ export interface SpeakerRunOptions extends RunOptions {
 export const DEFAULT_SPEAKER_OPTIONS: SpeakerRunOptions = {
   cell: 'lstm',
   tt: null,
-  hidden: 768,
-  layers: 1,
-  embedding: 256,
+  ...pick(PAPER_SPEAKER, ['hidden', 'layers', 'embedding']),
   steps: PAPER_SPEAKER_SCHEDULES['logged-sweep'].steps,
   speakers: PAPER_SPEAKER.speakersPerBatch,
   utterances: PAPER_SPEAKER.utterancesPerSpeaker,
@@ -93,10 +91,8 @@ export const DEFAULT_SPEAKER_OPTIONS: SpeakerRunOptions = {
 /** The options besides those with defaults. */
 export const SPEAKER_OPTIONAL = ['dataDir', 'cacheDir', 'runDir'] as const;
 
-export interface SpeakerRunEnvironment extends RunEnvironment {
-  /** Features to use instead of loading the configured corpus (tests). */
-  readonly features?: SpeakerFeatureSet;
-}
+/** `features`: to use instead of loading the configured corpus (tests). */
+export type SpeakerRunEnvironment = RunEnvironment & { readonly features?: SpeakerFeatureSet };
 
 export interface SpeakerRunResult extends SpeakerOutcome, TrainingResult {
   readonly experiment: 'speaker';
@@ -119,9 +115,7 @@ export function autoSpeakerCheckpoint(speakers: number, utterances: number, hidd
   return storedBytes > 512 * 2 ** 20 ? 16 : 0;
 }
 
-export function resolveSpeakerOptions(
-  options: Partial<SpeakerRunOptions>,
-): SpeakerRunOptions & { readonly evalEvery: number } {
+export function resolveSpeakerOptions(options: Partial<SpeakerRunOptions>): SpeakerRunOptions {
   const fn = 'runSpeaker';
   const merged = withDefaults(options, DEFAULT_SPEAKER_OPTIONS, SPEAKER_OPTIONAL, fn);
   const o: SpeakerRunOptions =

@@ -22,28 +22,18 @@ import { mnistOptionsFromSweep, resolveMnistOptions, runMnist } from './mnist_ru
 import { modelConfigOf } from './training_run.js';
 
 export const CHANCE = 1 / MNIST_NUM_CLASSES;
-export const STUCK_MARGIN = 0.05;
+const STUCK_MARGIN = 0.05;
 /** A training loss this far above a uniform guess (ln 10) means the run blew up. */
-export const BLOWUP = 0.5;
-
-interface EpochLike {
-  readonly valAccuracy?: unknown;
-  readonly trainLoss?: unknown;
-}
+const BLOWUP = 0.5;
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** The outcome of a run from its epoch records; `stoppedByNaN` when the trainer stopped on a non-finite value. */
 export function stabilityOutcome(
-  epochs: readonly EpochLike[],
-  run: {
-    readonly params: number;
-    readonly paramsPaper: number;
+  epochs: readonly { readonly valAccuracy?: unknown; readonly trainLoss?: unknown }[],
+  /** `maxTrainLoss`: the largest finite training loss of any step. */
+  run: Pick<StabilityOutcome, 'params' | 'paramsPaper' | 'steps' | 'trainSeconds' | 'maxTrainLoss'> & {
     readonly stoppedByNaN: boolean;
-    readonly steps: number;
-    readonly trainSeconds: number;
-    /** The largest finite training loss of any step. */
-    readonly maxTrainLoss: number;
   },
 ): StabilityOutcome {
   const accs = epochs.map((e) => (finite(e.valAccuracy) ? e.valAccuracy : NaN));
