@@ -80,12 +80,11 @@ export const pick = <T, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K>
 
 /** Parses `--name value`, `--name=value` and `--flag` (no command takes positional arguments). */
 export function parseArgs(argv: readonly string[], specs: OptionSpecs, command: string): ParsedOptions {
-  const opt = (name: string): string => `option --${name} of '${command}'`;
   // pnpm forwards a `--` separator as is; it carries no meaning here.
   const args = argv.filter((a) => a !== '--');
-  let tokens;
+  let tokens, positionals;
   try {
-    ({ tokens } = nodeParseArgs({
+    ({ tokens, positionals } = nodeParseArgs({
       args,
       options: Object.fromEntries(
         Object.entries(specs).map(([name, s]) => [name, { type: s.kind === 'flag' ? 'boolean' : 'string' }] as const),
@@ -98,13 +97,11 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs, command: 
     throw usageFromNode(err as NodeJS.ErrnoException, specs, command);
   }
   const options: ParsedOptions = {};
-  const positionals: string[] = [];
   const raw = new Map<string, string | undefined>();
   for (const [name, spec] of Object.entries(specs)) if (spec.default !== undefined) options[name] = spec.default;
   for (const t of tokens) {
-    if (t.kind === 'positional') positionals.push(t.value);
     if (t.kind !== 'option') continue;
-    if (raw.has(t.name)) throw new UsageError(`${opt(t.name)} is given twice`);
+    if (raw.has(t.name)) throw new UsageError(`option --${t.name} of '${command}' is given twice`);
     raw.set(t.name, t.value);
   }
   const set = (name: string): void => {
@@ -143,10 +140,12 @@ function usageFromNode(err: NodeJS.ErrnoException, specs: OptionSpecs, command: 
   const name = quoted.replace(/^-+/, '');
   switch (err.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
-      const near = closest(name, Object.keys(specs));
-      return new UsageError(
-        `unknown option ${quoted} for '${command}'${near !== null ? ` (did you mean --${near}?)` : ''}`,
-      );
+      // The nearest declared option, the first in declaration order of equally near ones (a stable sort).
+      const near = Object.keys(specs)
+        .map((n) => [n, editDistance(name, n)] as const)
+        .filter(([, d]) => d <= 2)
+        .sort((x, y) => x[1] - y[1])[0]?.[0];
+      return new UsageError(`unknown option ${quoted} for '${command}'${near ? ` (did you mean --${near}?)` : ''}`);
     }
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (specs[name]?.kind === 'flag') return new UsageError(`option --${name} of '${command}' takes no value`);
@@ -161,31 +160,16 @@ function usageFromNode(err: NodeJS.ErrnoException, specs: OptionSpecs, command: 
   }
 }
 
-/** The declared option nearest to a misspelt one (edit distance ≤ 2), if any. */
-function closest(name: string, names: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestD = 3;
-  for (const n of names) {
-    const d = editDistance(name, n);
-    if (d < bestD) [best, bestD] = [n, d];
-  }
-  return best;
-}
-
+/** Levenshtein distance: a misspelt option (`--hiden`) is suggested the declared one within 2 edits. */
 function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        (prev[j] as number) + 1,
-        (row[j - 1] as number) + 1,
-        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = row;
   }
-  return prev[b.length] as number;
+  return prev[b.length]!;
 }
 
 function convert(raw: string, name: string, spec: OptionSpec, command: string): string | number {
@@ -196,26 +180,26 @@ function convert(raw: string, name: string, spec: OptionSpec, command: string): 
     );
   }
   if (spec.kind === 'int' || spec.kind === 'number') {
+    const int = spec.kind === 'int';
     const v = Number(raw);
-    const min = spec.min ?? (spec.kind === 'int' ? 0 : -Infinity);
-    const max = spec.max ?? (spec.kind === 'int' ? DEFAULT_INT_MAX : Infinity);
-    const lower =
-      spec.above !== undefined ? `greater than ${spec.above}` : Number.isFinite(min) ? `at least ${min}` : '';
-    const range =
-      spec.above === undefined && Number.isFinite(min) && Number.isFinite(max)
-        ? ` from ${min} to ${max}`
-        : [lower, Number.isFinite(max) ? `at most ${max}` : '']
-            .filter((s) => s !== '')
-            .map((s, i) => (i === 0 ? ` ${s}` : ` and ${s}`))
-            .join('');
-    const what = spec.kind === 'int' ? `an integer${range}` : `a finite number${range}`;
-    const ok =
-      (spec.kind === 'int' ? Number.isSafeInteger(v) : Number.isFinite(v)) &&
+    const min = spec.min ?? (int ? 0 : -Infinity);
+    const max = spec.max ?? (int ? DEFAULT_INT_MAX : Infinity);
+    if (
+      (int ? Number.isSafeInteger(v) : Number.isFinite(v)) &&
       v >= min &&
       v <= max &&
-      (spec.above === undefined || v > spec.above);
-    if (!ok) throw new UsageError(`${opt} must be ${what}, got '${raw}'`);
-    return v;
+      !(v <= (spec.above ?? -Infinity))
+    )
+      return v;
+    const bounds =
+      spec.above === undefined && Number.isFinite(min) && Number.isFinite(max)
+        ? [`from ${min} to ${max}`]
+        : [
+            spec.above !== undefined ? `greater than ${spec.above}` : Number.isFinite(min) ? `at least ${min}` : '',
+            Number.isFinite(max) ? `at most ${max}` : '',
+          ].filter((b) => b !== '');
+    const what = `${int ? 'an integer' : 'a finite number'}${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}`;
+    throw new UsageError(`${opt} must be ${what}, got '${raw}'`);
   }
   if (spec.choices !== undefined && !spec.choices.includes(raw)) {
     throw new UsageError(`${opt} must be one of ${spec.choices.join(', ')}, got '${raw}'`);

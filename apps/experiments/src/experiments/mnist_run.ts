@@ -11,6 +11,7 @@ import { MNIST_NUM_CLASSES, MNIST_VALIDATION_SIZE, SequenceBatches, loadMnistSpl
 import { Rng, deriveSeed } from '@ttrnn/random';
 import type { MnistSubset } from '@ttrnn/datasets/node';
 import { classificationObjective, evaluateClassifier } from '@ttrnn/training/node';
+import { PAPER_MNIST } from '../paper_results.js';
 import type { MnistOutcome } from '../report/results.js';
 import type { MnistConfig } from '../profiles.js';
 import { checkRunOptions, defined, modelFields, runName, trainingRun, withDefaults } from './training_run.js';
@@ -49,13 +50,7 @@ export const PIXEL_CHECKPOINT = 28;
 export const DEFAULT_MNIST_OPTIONS: MnistRunOptions = {
   cell: 'lstm',
   tt: null,
-  hidden: 256,
-  layers: 1,
-  epochs: 20,
-  batch: 128,
-  lr: 1e-2,
-  lrDecayEvery: 10,
-  clip: null,
+  ...pick(PAPER_MNIST, ['hidden', 'layers', 'epochs', 'batch', 'lr', 'lrDecayEvery', 'clip']),
   trainLimit: 0,
   testLimit: 0,
   validationSize: MNIST_VALIDATION_SIZE,
@@ -145,14 +140,11 @@ export function runMnist(options: Partial<MnistRunOptions>, env: RunEnvironment)
       }) as Parameters<typeof loadMnistSplits>[0],
     );
     const permutation = o.view === 'permuted' ? { permutationSeed: deriveSeed(o.seed, 3) } : {};
-    const order =
-      o.order === 'fixed'
-        ? { subset: fixedOrder(splits.train, deriveSeed(o.seed, 1)), shuffle: {} }
-        : { subset: splits.train, shuffle: { shuffleSeed: deriveSeed(o.seed, 1) } };
-    const train = new SequenceBatches(order.subset, {
+    const fixed = o.order === 'fixed';
+    const train = new SequenceBatches(fixed ? fixedOrder(splits.train, deriveSeed(o.seed, 1)) : splits.train, {
       batchSize: o.batch,
       view: o.view,
-      ...order.shuffle,
+      ...(fixed ? {} : { shuffleSeed: deriveSeed(o.seed, 1) }),
       ...permutation,
     });
     // Evaluation needs no tape: larger batches cost only activations, which 28 steps keep small; the
