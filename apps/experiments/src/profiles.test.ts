@@ -73,7 +73,7 @@ describe('profiles', () => {
     expect(PROFILES.quick.scaledDown.some((l) => l.startsWith('Permuted pixel MNIST'))).toBe(true);
     const bad = { ...PROFILES.quick, pmnist: { ...PROFILES.quick.pmnist, settings: { ...q, hidden: 0 } } };
     expect(() => validateProfile(bad)).toThrow(
-      /'pmnist.hidden' passed to 'profile quick' must be an integer ≥ 1, got 0/,
+      "profile quick: pmnist-lstm: 'hidden' passed to 'runMnist' must be an integer from 1 to 4096, got 0",
     );
   });
 
@@ -112,8 +112,10 @@ describe('profiles', () => {
     ).toThrow(/'config.tt.extraCore' .* must be 'none' with the naive layout/);
     const bad = {
       ...PROFILES.quick,
-      speaker: { ...PROFILES.quick.speaker, dataEfficiency: { models: [], fractions: [0] } },
+      speaker: { ...PROFILES.quick.speaker, dataEfficiency: { models: [dense('lstm')], fractions: [0] } },
     };
-    expect(() => validateProfile(bad)).toThrow(/fractions must lie in \(0, 1\], got 0/);
+    expect(() => validateProfile(bad)).toThrow(
+      "profile quick: speaker-lstm-f0: 'trainFraction' passed to 'runSpeaker' must be in (0, 1], got 0",
+    );
   });
 });

@@ -6,12 +6,14 @@
  * backend. Every configuration has a stable id (its run directory under `runs/`).
  */
 import { validateModelConfig } from '@ttrnn/cells';
-import { checkInt, checkInts, checkPositive, pick } from './args.js';
+import { pick } from './args.js';
 import type { CellKind, ModelConfig } from '@ttrnn/cells';
 import type { ExtraCore } from '@ttrnn/tt';
 import { DEFAULT_SPEAKER_SCHEDULE, PAPER_MNIST, PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from './paper_results.js';
 import type { SpeakerSchedule } from './paper_results.js';
+import { mnistOptionsFromSweep, resolveMnistOptions } from './experiments/mnist_run.js';
 import type { MnistRunOptions } from './experiments/mnist_run.js';
+import { resolveSpeakerOptions, speakerOptionsFromSweep } from './experiments/speaker_run.js';
 import type { SpeakerRunOptions } from './experiments/speaker_run.js';
 
 export const PROFILE_NAMES = ['quick', 'paper'] as const;
@@ -352,36 +354,22 @@ export function validateGrid(grid: TtGrid, where: string): void {
     for (const cores of grid.cores) for (const rank of grid.ranks) validateModel(tt(cell, cores, rank), where);
 }
 
-/** Checks every field of a profile with the run options' checks; throws on the first impossible one. */
+/**
+ * Checks a profile with the runs' own checks: every configuration must resolve to the options of its run (the
+ * error names the configuration and the option); besides, the MNIST grid must name a model.
+ */
 export function validateProfile(p: Profile): void {
-  const w = `profile ${p.name}`;
-  for (const [section, s] of [
-    ['mnist', p.mnist.settings],
-    ['pmnist', p.pmnist.settings],
-    ['stability', p.stability.settings],
-  ] as const) {
-    const ints = { hidden: 1, layers: 1, epochs: 1, batch: 1, trainLimit: 0, testLimit: 0, lrDecayEvery: 0 };
-    checkInts(s, ints, w, `${section}.`);
-    checkPositive(s.lr, `${section}.lr`, w);
-  }
-  validateGrid(p.mnist.grid, `${w} mnist`);
-  for (const x of p.mnist.extra) validateModel(x, `${w} mnist.extra`);
-  for (const x of p.pmnist.models) validateModel(x, `${w} pmnist`);
-  for (const x of p.stability.models) validateModel(x, `${w} stability`);
+  validateGrid(p.mnist.grid, `profile ${p.name} mnist`);
   for (const lr of p.stability.lrs)
-    if (!(lr > 0 && lr < 10)) throw new Error(`${w}: every 'stability.lrs' value must lie in (0, 10), got ${lr}`);
-  for (const seed of p.stability.seeds) checkInt(seed, 'stability.seeds', w, 0);
-  const s = p.speaker.settings;
-  const ints = { hidden: 1, embedding: 1, layers: 1, steps: 1, evalEvery: 1 };
-  // GE2E contrasts speakers, and each speaker's utterances with each other.
-  checkInts(s, { ...ints, speakersPerBatch: 2, utterancesPerSpeaker: 2 }, w, 'speaker.');
-  checkPositive(s.lr, 'speaker.lr', w);
-  if (s.evalUtterances !== 0) checkInt(s.evalUtterances, 'speaker.evalUtterances', w, 2);
-  if (s.steps % s.evalEvery !== 0)
-    throw new Error(`${w}: 'speaker.steps' (${s.steps}) must be a multiple of 'speaker.evalEvery' (${s.evalEvery})`);
-  for (const x of [...p.speaker.models, ...p.speaker.dataEfficiency.models]) validateModel(x, `${w} speaker`);
-  for (const f of p.speaker.dataEfficiency.fractions) {
-    if (!(f > 0 && f <= 1)) throw new Error(`${w}: data-efficiency fractions must lie in (0, 1], got ${f}`);
+    if (!(lr > 0 && lr < 10))
+      throw new Error(`profile ${p.name}: every 'stability.lrs' value must lie in (0, 10), got ${lr}`);
+  for (const c of [...mnistConfigs(p), ...pmnistConfigs(p), ...speakerConfigs(p), ...stabilityConfigs(p)]) {
+    try {
+      if (c.experiment === 'speaker') resolveSpeakerOptions(speakerOptionsFromSweep(c, { runDir: '' }));
+      else resolveMnistOptions(mnistOptionsFromSweep({ ...c, experiment: 'mnist' }, { runDir: '' }));
+    } catch (err) {
+      throw new Error(`profile ${p.name}: ${configId(c)}: ${(err as Error).message}`);
+    }
   }
 }
 
