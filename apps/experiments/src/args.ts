@@ -62,15 +62,20 @@ export function checkInts(o: object, mins: Readonly<Record<string, number>>, fn:
   for (const [k, min] of Object.entries(mins)) checkInt((o as Record<string, unknown>)[k], prefix + k, fn, min);
 }
 
-export function checkPositive(value: unknown, name: string, fn: string): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new Error(`'${name}' passed to '${fn}' must be a positive number, got ${JSON.stringify(value)}`);
-  }
-}
-
-export function checkChoice(value: unknown, choices: readonly string[], name: string, fn: string): void {
-  if (typeof value !== 'string' || !choices.includes(value)) {
-    throw new Error(`'${name}' passed to '${fn}' must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+/**
+ * Checks options given in code (`runMnist({ batch: 0 })`) against a command's option table, as the parser
+ * checks the command line: the field of each option (`lrDecayEvery` for `--lr-decay-every`) where present and
+ * not null. Paths and flags are not checked, nor `when`: a run has every option, applicable or not.
+ */
+export function checkOptions(o: object, specs: OptionSpecs, fn: string): void {
+  for (const [flag, spec] of Object.entries(specs)) {
+    const key = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const v = (o as Record<string, unknown>)[key];
+    if (v === undefined || v === null || spec.kind === 'path' || spec.kind === 'flag') continue;
+    const choice = spec.choices === undefined || spec.choices.includes(v as string);
+    const problem =
+      spec.kind === 'string' ? (choice ? null : `one of ${spec.choices!.join(', ')}`) : numberProblem(v, spec);
+    if (problem !== null) throw new Error(`'${key}' passed to '${fn}' must be ${problem}, got ${JSON.stringify(v)}`);
   }
 }
 
@@ -180,32 +185,32 @@ function convert(raw: string, name: string, spec: OptionSpec, command: string): 
     );
   }
   if (spec.kind === 'int' || spec.kind === 'number') {
-    const int = spec.kind === 'int';
-    const v = Number(raw);
-    const min = spec.min ?? (int ? 0 : -Infinity);
-    const max = spec.max ?? (int ? DEFAULT_INT_MAX : Infinity);
-    if (
-      (int ? Number.isSafeInteger(v) : Number.isFinite(v)) &&
-      v >= min &&
-      v <= max &&
-      !(v <= (spec.above ?? -Infinity))
-    )
-      return v;
-    const bounds =
-      spec.above === undefined && Number.isFinite(min) && Number.isFinite(max)
-        ? [`from ${min} to ${max}`]
-        : [
-            spec.above !== undefined ? `greater than ${spec.above}` : Number.isFinite(min) ? `at least ${min}` : '',
-            Number.isFinite(max) ? `at most ${max}` : '',
-          ].filter((b) => b !== '');
-    const what = `${int ? 'an integer' : 'a finite number'}${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}`;
-    throw new UsageError(`${opt} must be ${what}, got '${raw}'`);
+    const problem = numberProblem(Number(raw), spec);
+    if (problem !== null) throw new UsageError(`${opt} must be ${problem}, got '${raw}'`);
+    return Number(raw);
   }
   if (spec.choices !== undefined && !spec.choices.includes(raw)) {
     throw new UsageError(`${opt} must be one of ${spec.choices.join(', ')}, got '${raw}'`);
   }
   // pnpm runs the script in apps/experiments; INIT_CWD is where the user ran it.
   return spec.kind === 'path' ? resolve(process.env['INIT_CWD'] || process.cwd(), raw) : raw;
+}
+
+/** What a number option must be (`an integer from 1 to 4096`) when `v` is not that, else null. */
+function numberProblem(v: unknown, spec: OptionSpec): string | null {
+  const int = spec.kind === 'int';
+  const min = spec.min ?? (int ? 0 : -Infinity);
+  const max = spec.max ?? (int ? DEFAULT_INT_MAX : Infinity);
+  const ok = typeof v === 'number' && (int ? Number.isSafeInteger(v) : Number.isFinite(v));
+  if (ok && v >= min && v <= max && !(v <= (spec.above ?? -Infinity))) return null;
+  const bounds =
+    spec.above === undefined && Number.isFinite(min) && Number.isFinite(max)
+      ? [`from ${min} to ${max}`]
+      : [
+          spec.above !== undefined ? `greater than ${spec.above}` : Number.isFinite(min) ? `at least ${min}` : '',
+          Number.isFinite(max) ? `at most ${max}` : '',
+        ].filter((b) => b !== '');
+  return `${int ? 'an integer' : 'a finite number'}${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}`;
 }
 
 /**

@@ -10,9 +10,9 @@ import {
   speakerConfigs,
   tt,
   validateGrid,
-  validateModel,
   validateProfile,
 } from './profiles.js';
+import { validateModel } from './experiments/training_run.js';
 
 describe('profiles', () => {
   it('are well-formed and give every configuration a unique, stable id', () => {
@@ -115,7 +115,7 @@ describe('profiles', () => {
       speaker: { ...PROFILES.quick.speaker, dataEfficiency: { models: [dense('lstm')], fractions: [0] } },
     };
     expect(() => validateProfile(bad)).toThrow(
-      "profile quick: speaker-lstm-f0: 'trainFraction' passed to 'runSpeaker' must be in (0, 1], got 0",
+      "profile quick: speaker-lstm-f0: 'trainFraction' passed to 'runSpeaker' must be a finite number greater than 0 and at most 1, got 0",
     );
   });
 });

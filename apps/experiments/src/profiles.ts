@@ -5,16 +5,15 @@
  * 2-core CPU with the wasm backend; `paper` uses the paper's settings and is meant for a long run or a native
  * backend. Every configuration has a stable id (its run directory under `runs/`).
  */
-import { validateModelConfig } from '@ttrnn/cells';
 import { pick } from './args.js';
 import type { CellKind, ModelConfig } from '@ttrnn/cells';
-import type { ExtraCore } from '@ttrnn/tt';
 import { DEFAULT_SPEAKER_SCHEDULE, PAPER_MNIST, PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from './paper_results.js';
 import type { SpeakerSchedule } from './paper_results.js';
 import { mnistOptionsFromSweep, resolveMnistOptions } from './experiments/mnist_run.js';
 import type { MnistRunOptions } from './experiments/mnist_run.js';
 import { resolveSpeakerOptions, speakerOptionsFromSweep } from './experiments/speaker_run.js';
 import type { SpeakerRunOptions } from './experiments/speaker_run.js';
+import { validateModel } from './experiments/training_run.js';
 
 export const PROFILE_NAMES = ['quick', 'paper'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
@@ -294,30 +293,6 @@ export function modelId(m: ModelSpec): string {
   return `tt${m.cell}-c${cores}-r${rank}${extraCore !== 'none' ? `-${extraCore}` : ''}${naive ? '-naive' : ''}`;
 }
 
-/** The command line's model names (`--model`): a cell, or `tt-` and a cell. */
-export const MODEL_NAMES = ['lstm', 'gru', 'tt-lstm', 'tt-gru'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
-
-/** The command-line name of a model: `lstm`, `tt-gru`. */
-export function modelName(m: ModelSpec): ModelName {
-  return m.tt ? `tt-${m.cell}` : m.cell;
-}
-
-/** The TT flags' defaults on the command line (`--cores 2 --rank 2 --extra-core none`). */
-export const DEFAULT_TT_FLAGS = { cores: 2, rank: 2, extraCore: 'none', naive: false } as const;
-
-/** The model of the parsed flags `--model tt-lstm --cores 2 --rank 4 [--extra-core first] [--naive]`; a dense model ignores the TT flags. */
-export function modelFromFlags(f: Readonly<Record<string, unknown>>): ModelSpec {
-  const model = f['model'] as ModelName;
-  const tt = {
-    cores: (f['cores'] as number | undefined) ?? DEFAULT_TT_FLAGS.cores,
-    rank: (f['rank'] as number | undefined) ?? DEFAULT_TT_FLAGS.rank,
-    extraCore: (f['extra-core'] as ExtraCore | undefined) ?? DEFAULT_TT_FLAGS.extraCore,
-    naive: f['naive'] === true,
-  };
-  return { cell: model.replace(/^tt-/, '') as CellKind, tt: model.startsWith('tt-') ? tt : null };
-}
-
 /** A readable name: `LSTM`, `TT-LSTM 3 cores rank 4`. */
 export function modelLabel(m: ModelSpec): string {
   const cell = m.cell.toUpperCase();
@@ -335,17 +310,6 @@ export function configId(c: ExperimentConfig): string {
   return `speaker-${modelId(c)}${frac}`;
 }
 
-/**
- * Rejects an impossible model with the cells package's own checks (the error names `where` and the field,
- * e.g. `'config.tt.rank' passed to 'profile quick mnist.extra' must be a positive integer, got 0`).
- */
-export function validateModel(m: ModelSpec, where: string): void {
-  validateModelConfig(
-    { task: 'classifier', cell: m.cell, tt: m.tt, inputSize: 1, hiddenSize: 1, layers: 1, outputSize: 1 },
-    where,
-  );
-}
-
 /** Rejects an empty grid, and any model of the grid that `validateModel` rejects. */
 export function validateGrid(grid: TtGrid, where: string): void {
   if (grid.models.length === 0 && (grid.cores.length > 0 || grid.ranks.length > 0))
@@ -360,6 +324,12 @@ export function validateGrid(grid: TtGrid, where: string): void {
  */
 export function validateProfile(p: Profile): void {
   validateGrid(p.mnist.grid, `profile ${p.name} mnist`);
+  // The one cross-field check a command line can break (`all --steps`), in the profile's own words.
+  const { steps, evalEvery } = p.speaker.settings;
+  if (steps % evalEvery !== 0)
+    throw new Error(
+      `profile ${p.name}: 'speaker.steps' (${steps}) must be a multiple of 'speaker.evalEvery' (${evalEvery})`,
+    );
   for (const lr of p.stability.lrs)
     if (!(lr > 0 && lr < 10))
       throw new Error(`profile ${p.name}: every 'stability.lrs' value must lie in (0, 10), got ${lr}`);

@@ -309,7 +309,7 @@ describe('pnpm run exp all --profile paper --only speaker --dry-run', () => {
     for (const [argv, message] of refused)
       await expect(resolveAllOptions(argv)).rejects.toThrow(new UsageError(message));
     await expect(resolveAllOptions(['--profile', 'paper', '--steps', '125'])).rejects.toThrow(
-      "speaker-lstm: 'steps' passed to 'runSpeaker' (125) must be a multiple of 'evalEvery' (50)",
+      /'speaker.steps' \(125\) must be a multiple of 'speaker.evalEvery' \(50\)/,
     );
   });
 });

@@ -6,10 +6,9 @@
  */
 import { EXTRA_CORES, TASK_KINDS, countParams } from '@ttrnn/cells';
 import type { ModelConfig, ParamCount, TaskKind } from '@ttrnn/cells';
-import { MODEL_NAMES, modelFromFlags } from '../profiles.js';
+import { MODEL_NAMES, TT_ONLY, modelFromFlags } from '../experiments/training_run.js';
 import { SIZE_BOUNDS, pick } from '../args.js';
 import type { OptionSpecs } from '../args.js';
-import { TT_ONLY } from '../experiments/cli_common.js';
 import { defineCommand } from '../command.js';
 import { textTable } from '../report/format.js';
 

@@ -14,7 +14,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { PRODUCT_MODES, chooseRecurrentPath, createModel } from '@ttrnn/cells';
 import type { CellKind, ProductMode, SequenceClassifier } from '@ttrnn/cells';
 import { recurrentKernels } from '@ttrnn/kernels';
-import { MODEL_NAMES, dense, modelName, tt } from '../profiles.js';
+import { dense, tt } from '../profiles.js';
+import { MODEL_NAMES, modelName } from '../experiments/training_run.js';
 import type { ModelSpec } from '../profiles.js';
 import { textTable } from '../report/format.js';
 

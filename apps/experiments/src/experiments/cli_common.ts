@@ -4,70 +4,14 @@
  * Ctrl-C as a checkpointed stop, and the output (one JSON document with --json, a summary otherwise).
  */
 import { performance } from 'node:perf_hooks';
-import { BACKEND_NAMES, describeBackend, initBackend } from '@ttrnn/backend';
-import { SEED_MAX, SIZE_BOUNDS, UsageError, withOptionNames } from '../args.js';
-import type { OptionSpec, OptionSpecs } from '../args.js';
-import { EXTRA_CORES } from '@ttrnn/cells';
+import { describeBackend, initBackend } from '@ttrnn/backend';
+import { UsageError, withOptionNames } from '../args.js';
+import type { OptionSpecs } from '../args.js';
 import { defineCommand } from '../command.js';
 import type { Command } from '../command.js';
 import { setKernelThreads } from '@ttrnn/kernels';
-import { DEFAULT_TT_FLAGS, MODEL_NAMES, modelFromFlags, modelName } from '../profiles.js';
-import type { ModelOptions, RunEnvironment, TrainingResult } from './training_run.js';
-
-/** The TT options apply only to the TT models: given with a dense one they are an error, never ignored. */
-export const TT_ONLY = { option: 'model', values: MODEL_NAMES.filter((m) => m.startsWith('tt-')) } as const;
-
-/** A TT size option (cores, rank): an int from 1 to `max`, given only with a TT model. */
-function ttSize(description: string, value: number, max: number): OptionSpec {
-  return { kind: 'int', description, default: value, min: 1, max, when: TT_ONLY };
-}
-
-/**
- * The option table of a training command: the model flags, the task's `own` options, then the options every
- * training command ends with. `--checkpoint N`: gradient checkpointing of the recurrent layers, N time steps
- * per recomputed chunk (0 = off); not to be confused with `--checkpoint-every` (saving the training state).
- */
-export function trainingOptions(defaults: ModelOptions, own: OptionSpecs, checkpointDefault: string): OptionSpecs {
-  const tt = DEFAULT_TT_FLAGS;
-  return {
-    model: { kind: 'string', description: 'recurrent cell', choices: [...MODEL_NAMES], default: modelName(defaults) },
-    cores: ttSize('TT cores (tt-* models)', tt.cores, SIZE_BOUNDS.cores),
-    rank: ttSize('TT rank (tt-* models)', tt.rank, SIZE_BOUNDS.rank),
-    'extra-core': {
-      kind: 'string',
-      description: 'gate core placement (tt-* models)',
-      choices: [...EXTRA_CORES],
-      default: tt.extraCore,
-      when: TT_ONLY,
-    },
-    naive: { kind: 'flag', description: 'one TT matrix per gate (tt-* models)', when: TT_ONLY },
-    hidden: { kind: 'int', description: 'hidden units', default: defaults.hidden, min: 1, max: SIZE_BOUNDS.hidden },
-    layers: { kind: 'int', description: 'recurrent layers', default: defaults.layers, min: 1, max: SIZE_BOUNDS.layers },
-    ...own,
-    checkpoint: {
-      kind: 'int',
-      description: `gradient checkpointing: time steps per recomputed chunk, 0 = off (default: ${checkpointDefault}); saves memory on long sequences, same numbers`,
-    },
-    seed: { kind: 'int', description: 'seed of every random source (split, init, shuffling)', max: SEED_MAX },
-    'run-dir': {
-      kind: 'path',
-      description: 'run directory (default results/runs/<name>); a fresh start never overwrites a run there',
-    },
-    resume: {
-      kind: 'flag',
-      description: 'continue the interrupted run in the run directory (an error if there is none)',
-    },
-    'checkpoint-every': { kind: 'int', description: 'steps between checkpoints (also at every evaluation)', min: 1 },
-    backend: { kind: 'string', description: 'TensorFlow.js backend', choices: BACKEND_NAMES, default: 'wasm' },
-    threads: {
-      kind: 'int',
-      description: 'threads of the recurrent kernels on wasm (default: TTRNN_THREADS, else every core)',
-      min: 1,
-      max: 256,
-    },
-    json: { kind: 'flag', description: 'print one JSON object with the result on stdout (progress stays on stderr)' },
-  };
-}
+import { modelFromFlags } from './training_run.js';
+import type { RunEnvironment, TrainingResult } from './training_run.js';
 
 /** The flags of the model (read by `modelFromFlags`) and of this process: every other flag names a run option. */
 const NOT_RUN_OPTIONS = ['model', 'cores', 'rank', 'extra-core', 'naive', 'backend', 'threads', 'json'];

@@ -159,7 +159,7 @@ describe('runMnist', () => {
     expect(resolveMnistOptions({ view: 'permuted', checkpoint: 0 }).checkpoint).toBe(0);
     expect(resolveMnistOptions({ view: 'row', checkpoint: 7 }).checkpoint).toBe(7);
     expect(() => resolveMnistOptions({ checkpoint: -1 })).toThrow(
-      /'checkpoint' passed to 'runMnist' must be an integer ≥ 0, got -1/,
+      /'checkpoint' passed to 'runMnist' must be an integer from 0 to 2147483647, got -1/,
     );
     // Runs without checkpointing keep their names (the field is stored only when on).
     expect(mnistRunName(resolveMnistOptions({ checkpoint: 0 }))).toBe(mnistRunName(resolveMnistOptions({})));
@@ -168,9 +168,11 @@ describe('runMnist', () => {
 
   it('rejects impossible options with the option named', () => {
     expect(() => resolveMnistOptions({ batch: 0 })).toThrow(
-      /'batch' passed to 'runMnist' must be an integer ≥ 1, got 0/,
+      /'batch' passed to 'runMnist' must be an integer from 1 to 65536, got 0/,
     );
-    expect(() => resolveMnistOptions({ lr: -1 })).toThrow(/'lr' passed to 'runMnist' must be a positive number/);
+    expect(() => resolveMnistOptions({ lr: -1 })).toThrow(
+      /'lr' passed to 'runMnist' must be a finite number greater than 0 and at most 10, got -1/,
+    );
     expect(() => resolveMnistOptions({ bach: 3 } as never)).toThrow(/unknown option 'bach'/);
     expect(() => resolveMnistOptions(tt('lstm', 0, 2))).toThrow(
       /'config.tt.cores' passed to 'runMnist' must be a positive integer, got 0/,

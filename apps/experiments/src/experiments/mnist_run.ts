@@ -14,9 +14,18 @@ import { classificationObjective, evaluateClassifier } from '@ttrnn/training/nod
 import { PAPER_MNIST } from '../paper_results.js';
 import type { MnistOutcome } from '../report/results.js';
 import type { MnistConfig } from '../profiles.js';
-import { checkRunOptions, defined, modelFields, runName, trainingRun, withDefaults } from './training_run.js';
+import {
+  checkRunOptions,
+  defined,
+  modelFields,
+  runName,
+  trainingOptions,
+  trainingRun,
+  withDefaults,
+} from './training_run.js';
 import type { RunEnvironment, RunOptions, TrainingResult, TrainingTask } from './training_run.js';
-import { checkChoice, checkInts, pick } from '../args.js';
+import { pick } from '../args.js';
+import type { OptionSpecs } from '../args.js';
 
 export type { RunEnvironment };
 
@@ -63,6 +72,55 @@ export const DEFAULT_MNIST_OPTIONS: MnistRunOptions = {
   checkpoint: null,
 };
 
+const D = DEFAULT_MNIST_OPTIONS;
+
+/** The `mnist` command's option table, which checks the options given in code too. */
+export const MNIST_OPTIONS: OptionSpecs = trainingOptions(
+  D,
+  {
+    epochs: { kind: 'int', description: 'training epochs', default: D.epochs, min: 1, max: 100_000 },
+    batch: { kind: 'int', description: 'batch size', default: D.batch, min: 1, max: 65_536 },
+    lr: { kind: 'number', description: 'Adam learning rate', default: D.lr, above: 0, max: 10 },
+    'lr-decay-every': {
+      kind: 'int',
+      description: 'multiply the learning rate by 0.1 every N epochs (0: never)',
+      default: D.lrDecayEvery,
+    },
+    clip: {
+      kind: 'number',
+      description: 'clip gradients to this global norm (default: no clipping, as the paper)',
+      above: 0,
+    },
+    'train-limit': {
+      kind: 'int',
+      description: 'training images used, 0 = all (50k, or what --validation-size leaves)',
+      default: D.trainLimit,
+    },
+    'test-limit': { kind: 'int', description: 'validation and test images evaluated, 0 = all', default: D.testLimit },
+    'validation-size': {
+      kind: 'int',
+      description: 'images of the training file held out for validation',
+      default: D.validationSize,
+      min: 1,
+    },
+    order: {
+      kind: 'string',
+      description: "epoch order of the training images: one fixed order (the authors') or reshuffled every epoch",
+      choices: [...MNIST_ORDERS],
+      default: D.order,
+    },
+    view: {
+      kind: 'string',
+      description: 'sequence view: 28 rows, 784 pixels, or permuted pixels',
+      choices: [...MNIST_VIEWS],
+      default: D.view,
+    },
+    dataset: { kind: 'string', description: 'data set', choices: [...MNIST_DATASETS], default: D.dataset },
+    'data-dir': { kind: 'path', description: 'directory with the four IDX files (default: the installed data set)' },
+  },
+  `${PIXEL_CHECKPOINT} for the pixel views, off for rows`,
+);
+
 /** The options besides those with defaults. */
 export const MNIST_OPTIONAL = ['dataDir', 'runDir'] as const;
 
@@ -76,11 +134,7 @@ export interface MnistRunResult extends MnistOutcome, TrainingResult {
 export function resolveMnistOptions(options: Partial<MnistRunOptions>): MnistRunOptions {
   const fn = 'runMnist';
   const o = withDefaults(options, DEFAULT_MNIST_OPTIONS, MNIST_OPTIONAL, fn);
-  checkRunOptions(o, fn);
-  checkInts(o, { epochs: 1, batch: 1, lrDecayEvery: 0, validationSize: 1 }, fn);
-  checkChoice(o.order, MNIST_ORDERS, 'order', fn);
-  checkChoice(o.view, MNIST_VIEWS, 'view', fn);
-  checkChoice(o.dataset, MNIST_DATASETS, 'dataset', fn);
+  checkRunOptions(o, MNIST_OPTIONS, fn);
   return { ...o, checkpoint: o.checkpoint ?? (o.view === 'row' ? 0 : PIXEL_CHECKPOINT) };
 }
 

@@ -94,7 +94,7 @@ describe('runSpeaker', () => {
     );
     expect(() => resolveSpeakerOptions({ lr: 0 })).toThrow(/'lr'/);
     expect(() => resolveSpeakerOptions({ checkpoint: -3 })).toThrow(
-      /'checkpoint' passed to 'runSpeaker' must be an integer ≥ 0/,
+      /'checkpoint' passed to 'runSpeaker' must be an integer from 0 to 2147483647, got -3/,
     );
     expect(resolveSpeakerOptions({ steps: 60, evalEvery: 0 }).evalEvery).toBe(60);
   });

@@ -27,9 +27,10 @@ import { PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from '../paper_results.js';
 import type { SpeakerConfig } from '../profiles.js';
 import type { SpeakerOutcome } from '../report/results.js';
 import { repoRoot } from '../sweep.js';
-import { checkRunOptions, modelFields, runName, trainingRun, withDefaults } from './training_run.js';
+import { checkRunOptions, modelFields, runName, trainingOptions, trainingRun, withDefaults } from './training_run.js';
 import type { RunEnvironment, RunOptions, TrainingResult, TrainingTask } from './training_run.js';
-import { SEED_MAX, SIZE_BOUNDS, checkChoice, checkInt, checkInts, pick } from '../args.js';
+import { SEED_MAX, SIZE_BOUNDS, pick } from '../args.js';
+import type { OptionSpecs } from '../args.js';
 
 export const SPEAKER_CORPORA = ['synthetic', 'librispeech', 'dir'] as const;
 export const SPEAKER_SUBSETS = ['first', 'seeded'] as const;
@@ -88,6 +89,98 @@ export const DEFAULT_SPEAKER_OPTIONS: SpeakerRunOptions = {
   checkpoint: 0,
 };
 
+const D = DEFAULT_SPEAKER_OPTIONS;
+
+/** The `speaker` command's option table, which checks the options given in code too. */
+export const SPEAKER_OPTIONS: OptionSpecs = trainingOptions(
+  D,
+  {
+    embedding: { kind: 'int', description: 'embedding size', default: D.embedding, min: 1, max: SIZE_BOUNDS.hidden },
+    steps: {
+      kind: 'int',
+      description: "training steps (the authors': 40,000 for their logged sweep, 20,000 at HEAD)",
+      default: D.steps,
+      min: 1,
+    },
+    speakers: { kind: 'int', description: 'N: speakers per batch', default: D.speakers, min: 2, max: 4096 },
+    utterances: {
+      kind: 'int',
+      description: 'M: utterances per speaker per batch',
+      default: D.utterances,
+      min: 2,
+      max: 4096,
+    },
+    lr: {
+      kind: 'number',
+      description: "Adam learning rate, constant (the authors': 2e-3 for their logged sweep, 1e-3 at HEAD)",
+      default: D.lr,
+      above: 0,
+      max: 10,
+    },
+    clip: { kind: 'number', description: 'clip gradients to this global norm', default: D.clip ?? 3, above: 0 },
+    'eval-every': {
+      kind: 'int',
+      description: "steps between validations (the authors': 50; 0: min(500, steps)); must divide --steps",
+      default: D.evalEvery,
+    },
+    'eval-utterances': {
+      kind: 'int',
+      description:
+        "utterances per validation/test speaker, the first ones in corpus order, half enrol (the authors': 32; 0 = every usable one)",
+      default: D.evalUtterances,
+    },
+    subset: {
+      kind: 'string',
+      description:
+        "with --train-fraction: the first int(f·N) training speakers (the authors') or a seeded random round(f·N)",
+      choices: [...SPEAKER_SUBSETS],
+      default: D.subset,
+    },
+    'train-limit': { kind: 'int', description: 'training speakers used, 0 = all', default: D.trainLimit },
+    'test-limit': {
+      kind: 'int',
+      description: 'validation and test speakers evaluated, 0 = all, else at least 2',
+      default: D.testLimit,
+    },
+    'train-fraction': {
+      kind: 'number',
+      description: 'fraction of the training speakers (data efficiency)',
+      default: D.trainFraction,
+      above: 0,
+      max: 1,
+    },
+    corpus: {
+      kind: 'string',
+      description: 'speech corpus: generated in-process, a LibriSpeech root, or speaker folders',
+      choices: [...SPEAKER_CORPORA],
+      default: D.corpus,
+    },
+    size: {
+      kind: 'string',
+      description: 'size of the synthetic corpus',
+      choices: [...SYNTHETIC_SIZE_NAMES],
+      default: D.size,
+      when: { option: 'corpus', values: ['synthetic'] },
+    },
+    'corpus-seed': {
+      kind: 'int',
+      description: 'seed of the synthetic corpus (or of a speaker-folders split)',
+      default: D.corpusSeed,
+      max: SEED_MAX,
+    },
+    'data-dir': {
+      kind: 'path',
+      description: 'LibriSpeech root or speaker-folders corpus (with --corpus librispeech|dir)',
+      when: { option: 'corpus', values: ['librispeech', 'dir'] },
+    },
+    'cache-dir': {
+      kind: 'path',
+      description: 'feature cache (default .cache/speaker-features at the repository root)',
+    },
+  },
+  '16 when a step would store over ~512 MiB (e.g. hidden 768, 16×32), else off',
+);
+
 /** The options besides those with defaults. */
 export const SPEAKER_OPTIONAL = ['dataDir', 'cacheDir', 'runDir'] as const;
 
@@ -122,23 +215,14 @@ export function resolveSpeakerOptions(options: Partial<SpeakerRunOptions>): Spea
     options.checkpoint === undefined
       ? { ...merged, checkpoint: autoSpeakerCheckpoint(merged.speakers, merged.utterances, merged.hidden) }
       : merged;
-  checkRunOptions(o, fn);
-  checkInt(o.embedding, 'embedding', fn, 1, SIZE_BOUNDS.hidden);
-  checkInts(o, { steps: 1, speakers: 2, utterances: 2, evalEvery: 0, evalUtterances: 0 }, fn);
+  checkRunOptions(o, SPEAKER_OPTIONS, fn);
   if (o.evalUtterances === 1)
     throw new Error(`'evalUtterances' passed to '${fn}' must be 0 (all) or at least 2, got 1`);
-  checkChoice(o.subset, SPEAKER_SUBSETS, 'subset', fn);
   // Verification scores each speaker against the others: one speaker gives no impostor trial.
   if (o.testLimit === 1)
     throw new Error(
       `'testLimit' passed to '${fn}' must be 0 (all) or at least 2 (speaker verification needs two speakers), got 1`,
     );
-  if (!(o.trainFraction > 0 && o.trainFraction <= 1)) {
-    throw new Error(`'trainFraction' passed to '${fn}' must be in (0, 1], got ${JSON.stringify(o.trainFraction)}`);
-  }
-  checkInt(o.corpusSeed, 'corpusSeed', fn, 0, SEED_MAX);
-  checkChoice(o.corpus, SPEAKER_CORPORA, 'corpus', fn);
-  checkChoice(o.size, SYNTHETIC_SIZE_NAMES, 'size', fn);
   if (o.corpus !== 'synthetic' && o.dataDir === undefined)
     throw new Error(`'dataDir' passed to '${fn}' is required for the '${o.corpus}' corpus`);
   if (o.corpus === 'synthetic' && o.dataDir !== undefined)

@@ -7,8 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { countParams, createModel } from '@ttrnn/cells';
-import type { ModelConfig, TaskKind } from '@ttrnn/cells';
+import { EXTRA_CORES, countParams, createModel, validateModelConfig } from '@ttrnn/cells';
+import type { CellKind, ModelConfig, TaskKind } from '@ttrnn/cells';
+import type { ExtraCore } from '@ttrnn/tt';
 import { deriveSeed } from '@ttrnn/random';
 import { openRun, train } from '@ttrnn/training/node';
 import type {
@@ -21,10 +22,11 @@ import type {
 } from '@ttrnn/training/node';
 import { PAPER_GRAD_NORMS } from '../paper_results.js';
 import type { CurvePoint } from '../report/results.js';
-import { modelName, validateModel } from '../profiles.js';
 import type { ModelSpec } from '../profiles.js';
 import { repoRoot } from '../sweep.js';
-import { SEED_MAX, SIZE_BOUNDS, checkInt, checkInts, checkPositive, pick } from '../args.js';
+import { BACKEND_NAMES } from '@ttrnn/backend';
+import { SEED_MAX, SIZE_BOUNDS, checkOptions, pick } from '../args.js';
+import type { OptionSpec, OptionSpecs } from '../args.js';
 
 /**
  * Not configuration: how this process runs (never part of config.json): the clock, progress output, Ctrl-C,
@@ -194,6 +196,41 @@ export async function trainingRun<R extends TrainingResult>(spec: RunSpec, env: 
   }
 }
 
+/** The command line's model names (`--model`): a cell, or `tt-` and a cell. */
+export const MODEL_NAMES = ['lstm', 'gru', 'tt-lstm', 'tt-gru'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+/** The command-line name of a model: `lstm`, `tt-gru`. */
+export function modelName(m: ModelSpec): ModelName {
+  return m.tt ? `tt-${m.cell}` : m.cell;
+}
+
+/** The TT flags' defaults on the command line (`--cores 2 --rank 2 --extra-core none`). */
+export const DEFAULT_TT_FLAGS = { cores: 2, rank: 2, extraCore: 'none', naive: false } as const;
+
+/** The model of the parsed flags `--model tt-lstm --cores 2 --rank 4 [--extra-core first] [--naive]`; a dense model ignores the TT flags. */
+export function modelFromFlags(f: Readonly<Record<string, unknown>>): ModelSpec {
+  const model = f['model'] as ModelName;
+  const tt = {
+    cores: (f['cores'] as number | undefined) ?? DEFAULT_TT_FLAGS.cores,
+    rank: (f['rank'] as number | undefined) ?? DEFAULT_TT_FLAGS.rank,
+    extraCore: (f['extra-core'] as ExtraCore | undefined) ?? DEFAULT_TT_FLAGS.extraCore,
+    naive: f['naive'] === true,
+  };
+  return { cell: model.replace(/^tt-/, '') as CellKind, tt: model.startsWith('tt-') ? tt : null };
+}
+
+/**
+ * Rejects an impossible model with the cells package's own checks (the error names `where` and the field,
+ * e.g. `'config.tt.rank' passed to 'profile quick mnist.extra' must be a positive integer, got 0`).
+ */
+export function validateModel(m: ModelSpec, where: string): void {
+  validateModelConfig(
+    { task: 'classifier', cell: m.cell, tt: m.tt, inputSize: 1, hiddenSize: 1, layers: 1, outputSize: 1 },
+    where,
+  );
+}
+
 /** The model part of a run's options: the sweep's model description plus its sizes. */
 export interface ModelOptions extends ModelSpec {
   readonly hidden: number;
@@ -219,20 +256,69 @@ export function withDefaults<O extends object>(
   return { ...defaults, ...defined(options as Record<string, unknown>) } as O;
 }
 
-/** Checks the options every run has, the model's with the cells package's checks (errors name `fn` and the option). */
-export function checkRunOptions(o: RunOptions, fn: string): void {
-  checkInt(o.hidden, 'hidden', fn, 1, SIZE_BOUNDS.hidden);
-  checkInt(o.layers, 'layers', fn, 1, SIZE_BOUNDS.layers);
+/**
+ * Checks a run's options against its command's option table (`specs`), the TT layout's too, and the model
+ * with the cells package's checks first (errors name `fn` and the option).
+ */
+export function checkRunOptions(o: RunOptions, specs: OptionSpecs, fn: string): void {
   validateModel(o, fn);
-  if (o.tt !== null) {
-    checkInt(o.tt.cores, 'cores', fn, 1, SIZE_BOUNDS.cores);
-    checkInt(o.tt.rank, 'rank', fn, 1, SIZE_BOUNDS.rank);
-  }
-  checkPositive(o.lr, 'lr', fn);
-  if (o.clip !== null) checkPositive(o.clip, 'clip', fn);
-  checkInt(o.seed, 'seed', fn, 0, SEED_MAX);
-  checkInts(o, { trainLimit: 0, testLimit: 0, checkpointEvery: 1 }, fn);
-  if (o.checkpoint !== null) checkInt(o.checkpoint, 'checkpoint', fn, 0);
+  checkOptions(o, specs, fn);
+  if (o.tt !== null) checkOptions(o.tt, specs, fn);
+}
+
+/** The TT options apply only to the TT models: given with a dense one they are an error, never ignored. */
+export const TT_ONLY = { option: 'model', values: MODEL_NAMES.filter((m) => m.startsWith('tt-')) } as const;
+
+/** A TT size option (cores, rank): an int from 1 to `max`, given only with a TT model. */
+function ttSize(description: string, value: number, max: number): OptionSpec {
+  return { kind: 'int', description, default: value, min: 1, max, when: TT_ONLY };
+}
+
+/**
+ * The option table of a training command: the model flags, the task's `own` options, then the options every
+ * training command ends with. `--checkpoint N`: gradient checkpointing of the recurrent layers, N time steps
+ * per recomputed chunk (0 = off); not to be confused with `--checkpoint-every` (saving the training state).
+ */
+export function trainingOptions(defaults: ModelOptions, own: OptionSpecs, checkpointDefault: string): OptionSpecs {
+  const tt = DEFAULT_TT_FLAGS;
+  return {
+    model: { kind: 'string', description: 'recurrent cell', choices: [...MODEL_NAMES], default: modelName(defaults) },
+    cores: ttSize('TT cores (tt-* models)', tt.cores, SIZE_BOUNDS.cores),
+    rank: ttSize('TT rank (tt-* models)', tt.rank, SIZE_BOUNDS.rank),
+    'extra-core': {
+      kind: 'string',
+      description: 'gate core placement (tt-* models)',
+      choices: [...EXTRA_CORES],
+      default: tt.extraCore,
+      when: TT_ONLY,
+    },
+    naive: { kind: 'flag', description: 'one TT matrix per gate (tt-* models)', when: TT_ONLY },
+    hidden: { kind: 'int', description: 'hidden units', default: defaults.hidden, min: 1, max: SIZE_BOUNDS.hidden },
+    layers: { kind: 'int', description: 'recurrent layers', default: defaults.layers, min: 1, max: SIZE_BOUNDS.layers },
+    ...own,
+    checkpoint: {
+      kind: 'int',
+      description: `gradient checkpointing: time steps per recomputed chunk, 0 = off (default: ${checkpointDefault}); saves memory on long sequences, same numbers`,
+    },
+    seed: { kind: 'int', description: 'seed of every random source (split, init, shuffling)', max: SEED_MAX },
+    'run-dir': {
+      kind: 'path',
+      description: 'run directory (default results/runs/<name>); a fresh start never overwrites a run there',
+    },
+    resume: {
+      kind: 'flag',
+      description: 'continue the interrupted run in the run directory (an error if there is none)',
+    },
+    'checkpoint-every': { kind: 'int', description: 'steps between checkpoints (also at every evaluation)', min: 1 },
+    backend: { kind: 'string', description: 'TensorFlow.js backend', choices: BACKEND_NAMES, default: 'wasm' },
+    threads: {
+      kind: 'int',
+      description: 'threads of the recurrent kernels on wasm (default: TTRNN_THREADS, else every core)',
+      min: 1,
+      max: 256,
+    },
+    json: { kind: 'flag', description: 'print one JSON object with the result on stdout (progress stays on stderr)' },
+  };
 }
 
 /** A readable, collision-free run name: experiment, model, and a hash of the whole configuration. */

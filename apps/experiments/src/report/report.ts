@@ -16,7 +16,8 @@ import {
   PAPER_TIMING,
   paperParams,
 } from '../paper_results.js';
-import { modelLabel, modelName } from '../profiles.js';
+import { modelLabel } from '../profiles.js';
+import { modelName } from '../experiments/training_run.js';
 import type { MnistSettings, ModelSpec } from '../profiles.js';
 import * as authors from './authors.js';
 import { int, pct, ratio, secs, table } from './format.js';
