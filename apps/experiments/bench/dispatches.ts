@@ -31,21 +31,12 @@ console.log(
   `${describeBackend().adapter ?? 'webgpu'}; row-MNIST models (28 steps, input 28, hidden 256), batch ${batch}`,
 );
 const x = tf.randomNormal([batch, 28, 28], 0, 1, 'float32', 1) as tf.Tensor3D;
-const y = tf.oneHot(
-  tf.tensor1d(
-    Array.from({ length: batch }, (_, b) => b % 10),
-    'int32',
-  ),
-  10,
-);
+const y = tf.oneHot(tf.tensor1d(Int32Array.from({ length: batch }, (_, b) => b % 10)), 10);
+const shape = { ...SHAPES['row-mnist'], batch };
 for (const spec of [dense('lstm'), tt('lstm', 2, 4), dense('gru'), tt('gru', 2, 4)]) {
   // The default path is the WGSL one on webgpu (mode rebuilt for the TT models).
   for (const path of ['plain', undefined] as const) {
-    const model = cellsFactory(
-      benchConfig('row-mnist', spec, null, path, 'rebuilt'),
-      { ...SHAPES['row-mnist'], batch },
-      1,
-    );
+    const model = cellsFactory(benchConfig('row-mnist', spec, null, path, 'rebuilt'), shape, 1);
     const optimizer = tf.train.adam(1e-3);
     const nll = () => tf.neg(tf.mean(tf.sum(tf.mul(model.apply(x), y), 1))) as tf.Scalar;
     const step = async (): Promise<void> => {

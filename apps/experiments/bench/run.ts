@@ -1,14 +1,9 @@
 /**
- * `pnpm run bench [--json] [--shape row-mnist|original|pixel|speaker|all] [--quick] [--filter S] [--backend B] [--threads N] [--compare] [--batch N]`
- *
- * `--compare`: the row-MNIST models the original's code was timed at, on the default (kernel) and
- * the plain path, with their ratios to the original's times and to the own dense LSTM.
- *
- * Inference and training-step time, peak memory and parameters of dense LSTM/GRU, TT-LSTM/TT-GRU
- * (2 and 3 cores, ranks 2/4/8, per-step / rebuilt / auto) and the stock tf.layers.lstm, measured
- * round-robin. Writes bench/results/latest.json and compares with bench/results/baseline.json
- * when present (`--save-baseline` writes the run there). With --json, stdout holds only the JSON
- * array of records; the table and progress go to stderr.
+ * `pnpm run bench [options]` (bench/README.md; an unknown option prints the usage): inference and training-step
+ * time, peak memory and parameters of dense LSTM/GRU, TT-LSTM/TT-GRU (2 and 3 cores, ranks 2/4/8, per-step /
+ * rebuilt / auto) and the stock tf.layers.lstm, measured round-robin. Writes bench/results/latest.json and
+ * compares with bench/results/baseline.json when present (`--save-baseline` writes the run there). With --json,
+ * stdout holds only the JSON array of records; the table and progress go to stderr.
  */
 import * as tfl from '@tensorflow/tfjs';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -119,8 +114,7 @@ try {
   const stock = options['stock-kernels'] === true;
   const backend = await initBackend(String(options['backend']), { fastKernels: !stock });
   const { tfjsVersion } = describeBackend();
-  const shapeOpt = String(options['shape']);
-  const shapes: ShapeName[] = shapeOpt === 'all' ? [...ALL_SHAPES] : [shapeOpt as ShapeName];
+  const shapes = options['shape'] === 'all' ? ALL_SHAPES : [options['shape'] as ShapeName];
   const filter = options['filter'] as string | undefined;
   if (options['threads'] !== undefined) setKernelThreads(options['threads'] as number);
   const compare = options['compare'] === true;

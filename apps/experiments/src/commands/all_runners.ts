@@ -97,8 +97,7 @@ export function realDependencies(): AllDependencies {
     display: (lanes) => new SweepDisplay(process.stderr, lanes),
     paramsTables: async (profile) => ({ params: computeParamsTables(profile) }),
     async timing(quick) {
-      // The backend is initialised already (null: keep it).
-      const t = await runTiming({ quick, backend: null, log: (line) => console.error(line) });
+      const t = await runTiming({ quick, log: (line) => console.error(line) });
       return {
         rows: t.records.map((r) => ({
           model: configLabel(r),

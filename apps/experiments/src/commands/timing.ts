@@ -19,13 +19,12 @@ export function timingConfigs(quick: boolean): BenchConfig[] {
 }
 
 /**
- * Measures the timing configurations; the result is JSON-able. `backend`: the one to initialise (default
- * TTRNN_BACKEND or wasm; null: keep the active one); `factory` replaces the models of @ttrnn/cells (tests).
+ * Measures the timing configurations on the active backend (`stockKernels`: initialised without the fast wasm
+ * kernels); the result is JSON-able. `factory` replaces the models of @ttrnn/cells (tests).
  */
 export async function runTiming(
   options: {
     quick?: boolean;
-    backend?: string | null;
     stockKernels?: boolean;
     warmup?: number;
     iterations?: number;
@@ -34,10 +33,6 @@ export async function runTiming(
   } = {},
 ) {
   const quick = options.quick ?? false;
-  // initBackend installs the fast wasm kernels unless asked for the stock ones.
-  if (options.backend !== null) {
-    await initBackend(options.backend ?? backendFromEnv(), { fastKernels: options.stockKernels !== true });
-  }
   const { backend, tfjsVersion } = describeBackend();
   const fastKernels = backend === 'wasm' && options.stockKernels !== true;
   const warmup = options.warmup ?? 1;
@@ -68,11 +63,13 @@ export const timingCommand = defineCommand({
     'stock-kernels': { kind: 'flag', description: "keep tfjs-backend-wasm's own Slice/SplitV/Unpack/Tanh kernels" },
   },
   async run(options) {
+    const stockKernels = options['stock-kernels'] === true;
+    // initBackend installs the fast wasm kernels unless asked for the stock ones.
+    await initBackend((options['backend'] as string | undefined) ?? backendFromEnv(), { fastKernels: !stockKernels });
     const result = await runTiming({
       quick: options['quick'] === true,
-      ...(options['backend'] !== undefined ? { backend: String(options['backend']) } : {}),
       ...(options['iterations'] !== undefined ? { iterations: options['iterations'] as number } : {}),
-      stockKernels: options['stock-kernels'] === true,
+      stockKernels,
       log: (line) => console.error(line),
     });
     if (options['json'] === true) {

@@ -96,17 +96,15 @@ export function benchConfig(
   return { shape, model: modelName(spec), ...layout, checkpoint, ...(path ? { path } : {}) };
 }
 
-/** The parts of a configuration's id and label: model, TT layout and mode, checkpoint, path. */
-function configParts(c: BenchConfig): string[] {
+/** `row-mnist/tt-lstm/c2/r4/auto/plain`: shape, model, TT layout and mode, checkpoint, path. */
+export function configId(c: BenchConfig): string {
   const layout = c.cores === null ? [] : [`c${c.cores}`, `r${c.rank}`, String(c.mode)];
   const ck = c.checkpoint === null ? [] : [`ckpt${c.checkpoint}`];
-  return [c.model, ...layout, ...ck, ...(c.path === 'plain' ? ['plain'] : [])];
+  return [c.shape, c.model, ...layout, ...ck, ...(c.path === 'plain' ? ['plain'] : [])].join('/');
 }
 
-/** `row-mnist/tt-lstm/c2/r4/auto/plain`. */
-export const configId = (c: BenchConfig): string => [c.shape, ...configParts(c)].join('/');
 /** The label of a configuration in tables (without the shape): `tt-lstm c2 r4 auto plain`. */
-export const configLabel = (c: BenchConfig): string => configParts(c).join(' ');
+export const configLabel = (c: BenchConfig): string => configId(c).split('/').slice(1).join(' ');
 
 /**
  * The grid: dense LSTM/GRU, TT-LSTM/TT-GRU × cores {2,3} × ranks {2,4,8} (original: {2,8}) ×
@@ -247,7 +245,6 @@ export type ModelFactory = (config: BenchConfig, shape: BenchShape, seed: number
  * the union @tensorflow/tfjs: bench/run.ts builds it.
  */
 export const cellsFactory: ModelFactory = (config, shape, seed) => {
-  if (config.model === 'tfjs-layers-lstm') throw new Error('cellsFactory builds the models of @ttrnn/cells only');
   const cell = config.model.replace(/^tt-/, '') as CellKind;
   const spec = config.cores === null ? dense(cell) : tt(cell, config.cores, config.rank!);
   const model = createModel(
@@ -334,13 +331,10 @@ function makeBatch({ batch, steps, input, classes }: BenchShape, seed: number) {
   // A small LCG is enough: the values only have to be finite and reproducible.
   let s = seed >>> 0 || 1;
   const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-  const x = tf.tensor3d(
-    Float32Array.from({ length: batch * steps * input }, () => rand() * 2 - 1),
-    [batch, steps, input],
-  );
+  const xs = Float32Array.from({ length: batch * steps * input }, () => rand() * 2 - 1);
   const onehot = new Float32Array(batch * classes);
   for (let b = 0; b < batch; b++) onehot[b * classes + Math.floor(rand() * classes)] = 1;
-  return { x, labels: tf.tensor2d(onehot, [batch, classes]) };
+  return { x: tf.tensor3d(xs, [batch, steps, input]), labels: tf.tensor2d(onehot, [batch, classes]) };
 }
 
 /** Peak tfjs bytes while `f` runs (one untimed pass). */
@@ -391,7 +385,7 @@ export async function measureConfigs(
     const timed = async (f: () => Promise<void>) => {
       const [c, t] = [cpu(), now()];
       await f();
-      return [now() - t, cpu() - c];
+      return [now() - t, cpu() - c] as const;
     };
     try {
       for (const config of configs.filter((c) => c.shape === shapeName)) {
@@ -411,7 +405,7 @@ export async function measureConfigs(
           const slot = slots[(j + round) % slots.length]!;
           const [inferMs, inferCpuMs] = await timed(() => infer(slot));
           const [trainMs, trainCpuMs] = await timed(() => train(slot));
-          if (round >= warmup) slot.samples.push([inferMs!, trainMs!, inferCpuMs!, trainCpuMs!]);
+          if (round >= warmup) slot.samples.push([inferMs, trainMs, inferCpuMs, trainCpuMs]);
         }
         const [kind, k, of] =
           round < warmup ? ['warm-up', round + 1, warmup] : ['round', round - warmup + 1, iterations];
@@ -483,11 +477,8 @@ export function formatTable(records: readonly BenchRecord[]): string {
 }
 
 /** Median ratios current/baseline for configurations present in both, flagged beyond ±tolerance. */
-export function formatComparison(
-  current: readonly BenchRecord[],
-  baseline: readonly BenchRecord[],
-  tolerance = 0.25,
-): string {
+export function formatComparison(current: readonly BenchRecord[], baseline: readonly BenchRecord[]): string {
+  const tolerance = 0.25;
   // Configuration and size: a run at another batch or hidden size is not compared with the baseline.
   const key = (r: BenchRecord) => `${configId(r)}@b${r.batch}s${r.steps}h${r.hidden}`;
   const base = new Map(baseline.map((r) => [key(r), r]));
