@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 
 export const HAS_REDIS = spawnSync('redis-server', ['--version']).status === 0;
@@ -45,40 +44,27 @@ export class TestRedis {
     return r;
   }
 
-  /** Starts the server (again, on the same port and directory: what it persisted comes back). */
+  /** Starts the server (again, on the same port and directory: what it persisted comes back), until it is ready. */
   async up(): Promise<void> {
-    this.proc = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        this.dir,
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
-        '--save',
-        '',
-      ],
-      { stdio: 'ignore' },
-    );
-    for (let i = 0; i < 100; i++) {
-      const c = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-      c.on('error', () => {});
-      try {
-        await c.connect();
-        if ((await c.ping()) === 'PONG') return;
-      } catch {
-        // not up yet
-      } finally {
-        c.disconnect();
-      }
-      await sleep(50);
-    }
-    throw new Error(`redis-server did not start on port ${this.port}`);
+    const options = {
+      port: this.port,
+      bind: '127.0.0.1',
+      dir: this.dir,
+      appendonly: 'yes',
+      appendfsync: 'always',
+      save: '',
+    };
+    const args = Object.entries(options).flatMap(([k, v]) => [`--${k}`, String(v)]);
+    const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    this.proc = proc;
+    let log = '';
+    await new Promise<void>((resolve, reject) => {
+      proc.stdout!.on('data', (d: Buffer) => {
+        log += d.toString();
+        if (log.includes('Ready to accept connections')) resolve();
+      });
+      proc.once('exit', () => reject(new Error(`redis-server did not start on port ${this.port}:\n${log}`)));
+    });
   }
 
   /** Stops the server (SIGTERM: it flushes its append-only file). */
