@@ -61,14 +61,6 @@ export function computeParamsTables(profile: Profile): ParamsTables {
   };
 }
 
-/** How a configuration's run is driven: the clock, its progress output and the hooks of its context. */
-const runEnvironment = ({ progress, signal, afterStep }: TrainContext): RunEnvironment => ({
-  now: () => performance.now(),
-  progress: progress ?? process.stderr,
-  ...(signal !== undefined ? { signal } : {}),
-  ...(afterStep !== undefined ? { afterStep } : {}),
-});
-
 /** A finished run's result with the learning curve from the trainer's per-step metrics.jsonl (when there is one). */
 async function finished<R extends TrainingResult & { curve: readonly CurvePoint[] }>(ctx: TrainContext, r: R) {
   if (r.status !== 'finished')
@@ -81,14 +73,21 @@ async function finished<R extends TrainingResult & { curve: readonly CurvePoint[
 export function realDependencies(): AllDependencies {
   return {
     async train(ctx) {
-      const { config } = ctx;
-      if (config.experiment === 'stability') return runStability(config, ctx, runEnvironment(ctx));
+      const { config, progress, signal, afterStep } = ctx;
+      // How the run is driven: the clock, its progress output and the hooks of its context.
+      const env: RunEnvironment = {
+        now: () => performance.now(),
+        progress: progress ?? process.stderr,
+        ...(signal !== undefined ? { signal } : {}),
+        ...(afterStep !== undefined ? { afterStep } : {}),
+      };
+      if (config.experiment === 'stability') return runStability(config, ctx, env);
       if (config.experiment === 'speaker')
-        return finished(ctx, await runSpeaker(speakerOptionsFromSweep(config, ctx), runEnvironment(ctx)));
+        return finished(ctx, await runSpeaker(speakerOptionsFromSweep(config, ctx), env));
       // Permuted-pixel runs take the view's default gradient checkpointing (28 chunks of 28 steps).
       const view = config.experiment === 'pmnist' ? ('permuted' as const) : ('row' as const);
       const options = { ...mnistOptionsFromSweep({ ...config, experiment: 'mnist' }, ctx), view };
-      const r = await finished(ctx, await runMnist(options, runEnvironment(ctx)));
+      const r = await finished(ctx, await runMnist(options, env));
       // maxRSS is in KiB on Linux and macOS.
       return { ...r, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
     },

@@ -20,14 +20,8 @@ export function tinySweep(epochs: number, trainLimit: number, testLimit: number)
   );
 }
 
-export interface Cli {
-  readonly child: ChildProcess;
-  readonly done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>;
-  /** stderr so far. */
-  stderr(): string;
-  /** Signals the command and every process it started (its own process group). */
-  kill(signal: NodeJS.Signals): void;
-}
+/** A command started by `startCli`: `done` when it exits, `stderr()` so far, `kill` signals its process group. */
+export type Cli = ReturnType<typeof startCli>;
 
 const started = new Set<ChildProcess>();
 
@@ -38,7 +32,7 @@ export function killAll(): void {
 }
 
 /** Starts `pnpm run exp <args>` in a process group of its own; stderr and stdout are collected. */
-export function startCli(args: readonly string[]): Cli {
+export function startCli(args: readonly string[]) {
   const child = spawn(
     join(appDir, 'node_modules', '.bin', 'tsx'),
     ['--conditions=source', join(appDir, 'src', 'cli.ts'), ...args],
@@ -56,10 +50,10 @@ export function startCli(args: readonly string[]): Cli {
     }),
   );
   return {
-    child,
     done,
     stderr: () => stderr,
-    kill: (signal) => {
+    /** Signals the command and every process it started (its own process group). */
+    kill: (signal: NodeJS.Signals) => {
       try {
         process.kill(-child.pid!, signal);
       } catch {
