@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BenchModel } from './timing_bench.js';
+import type { BenchConfig, BenchModel } from './timing_bench.js';
 import { countParams } from '@ttrnn/cells';
 import { dense, tt } from '../profiles.js';
+import type { ModelSpec } from '../profiles.js';
 import {
   ALL_SHAPES,
   SHAPE_NAMES,
@@ -51,16 +52,8 @@ describe('timing', () => {
       expect(new Set(models)).toEqual(new Set(['lstm', 'gru', 'tt-lstm', 'tt-gru']));
       expect(new Set(configs.map(configId)).size).toBe(configs.length);
     }
-    expect(
-      timingConfigs(false)
-        .filter((c) => c.model === 'tt-lstm')
-        .map((c) => [c.cores, c.rank]),
-    ).toEqual([
-      [2, 2],
-      [2, 4],
-      [2, 8],
-      [3, 4],
-    ]);
+    const ttLstm = timingConfigs(false).filter((c) => c.model === 'tt-lstm');
+    expect(ttLstm.map((c) => `c${c.cores} r${c.rank}`)).toEqual(['c2 r2', 'c2 r4', 'c2 r8', 'c3 r4']);
   });
 
   it('returns one JSON-able record per configuration, with the table', async () => {
@@ -110,26 +103,17 @@ describe('bench shapes', () => {
 describe('bench records', () => {
   it('are named as before (model kind; cores, rank and mode null for dense models), in the key order of baseline.json', () => {
     const configs = [...benchConfigs('row-mnist'), ...benchConfigs('pixel'), ...benchConfigs('speaker')];
-    expect(configs.find((c) => c.model === 'tfjs-layers-lstm')).toEqual({
-      shape: 'row-mnist',
-      model: 'tfjs-layers-lstm',
-      cores: null,
-      rank: null,
-      mode: null,
-      checkpoint: null,
-    });
-    const ttPlain = configs.find((c) => c.model === 'tt-gru' && c.cores === 3 && c.rank === 4 && c.path === 'plain');
-    expect(JSON.stringify(ttPlain)).toBe(
+    // The key order is the one of baseline.json's records.
+    const json = (f: (c: BenchConfig) => boolean) => JSON.stringify(configs.find(f));
+    expect(json((c) => c.model === 'tfjs-layers-lstm')).toBe(
+      '{"shape":"row-mnist","model":"tfjs-layers-lstm","cores":null,"rank":null,"mode":null,"checkpoint":null}',
+    );
+    expect(json((c) => c.model === 'tt-gru' && c.cores === 3 && c.rank === 4 && c.path === 'plain')).toBe(
       '{"shape":"row-mnist","model":"tt-gru","cores":3,"rank":4,"mode":"auto","checkpoint":null,"path":"plain"}',
     );
-    expect(configs.find((c) => c.shape === 'pixel' && c.cores === null)).toEqual({
-      shape: 'pixel',
-      model: 'lstm',
-      cores: null,
-      rank: null,
-      mode: null,
-      checkpoint: 28,
-    });
+    expect(json((c) => c.shape === 'pixel' && c.cores === null)).toBe(
+      '{"shape":"pixel","model":"lstm","cores":null,"rank":null,"mode":null,"checkpoint":28}',
+    );
     expect(() => parseRecords([{ ...configs[0], inferMs: 1, trainMs: 2, model: 'rnn' }], 'baseline.json')).toThrow(
       /baseline.json: record 0: model must be one of lstm, gru, tt-lstm, tt-gru, tfjs-layers-lstm, got 'rnn'/,
     );
@@ -166,10 +150,15 @@ describe('timing statistics', () => {
     expect(summarize([1, 2]).median).toBe(1.5);
   });
 
+  /** A row-mnist record of `spec` with these medians. */
+  const rec = (spec: ModelSpec, inferMs: number, trainMs: number, path?: 'plain') =>
+    ({ ...benchConfig('row-mnist', spec, null, path), threads: 2, inferMs, trainMs }) as never;
+
   it('compares with a baseline and flags changes beyond the tolerance', () => {
-    const rec = (model: 'lstm' | 'gru', inferMs: number, trainMs: number) =>
-      ({ shape: 'row-mnist', model, cores: null, rank: null, mode: null, checkpoint: null, inferMs, trainMs }) as never;
-    const text = formatComparison([rec('lstm', 10, 20), rec('gru', 10, 20)], [rec('lstm', 10, 40)]);
+    const text = formatComparison(
+      [rec(dense('lstm'), 10, 20), rec(dense('gru'), 10, 20)],
+      [rec(dense('lstm'), 10, 40)],
+    );
     expect(text).toMatch(/row-mnist\/lstm .*\(1\.00 \).*\(0\.50!\)/);
     expect(text).not.toContain('gru');
     expect(() => parseRecords({}, 'baseline.json')).toThrow(/baseline.json: expected a JSON array/);
@@ -187,40 +176,16 @@ describe('timing statistics', () => {
       'row-mnist/tt-lstm/c2/r4/auto/plain',
       'row-mnist/tt-lstm/c2/r8/auto/plain',
     ]);
-    const rec = (model: 'lstm' | 'tt-lstm', rank: number | null, inferMs: number, trainMs: number, path?: 'plain') =>
-      ({
-        shape: 'row-mnist',
-        model,
-        cores: rank === null ? null : 2,
-        rank,
-        mode: rank === null ? null : 'auto',
-        checkpoint: null,
-        threads: 2,
-        inferMs,
-        trainMs,
-        ...(path ? { path } : {}),
-      }) as never;
     const text = formatOriginalComparison([
-      rec('lstm', null, 46, 152),
-      rec('tt-lstm', 2, 23, 50),
-      rec('tt-lstm', 8, 40, 200, 'plain'),
+      rec(dense('lstm'), 46, 152),
+      rec(tt('lstm', 2, 2), 23, 50),
+      rec(tt('lstm', 2, 8), 40, 200, 'plain'),
     ]);
     const line = (prefix: string) => text.split('\n').find((l) => l.startsWith(prefix))!;
     // The original: dense LSTM 23/76 ms (one thread, quiet), 31/111 (two threads); TT-LSTM r2 27/100, 39/153.
-    expect(line('lstm ').split(/\s+/)).toEqual([
-      'lstm',
-      'default',
-      '2',
-      '46.0',
-      '152',
-      '–',
-      '23.0/76.0',
-      '31.0/111',
-      '2.00',
-      '1.37',
-      '2.00',
-      '1.00/1.00',
-    ]);
+    expect(line('lstm ').split(/\s+/).join(' ')).toBe(
+      'lstm default 2 46.0 152 – 23.0/76.0 31.0/111 2.00 1.37 2.00 1.00/1.00',
+    );
     expect(line('tt-lstm c2 r2').split(/\s+/).slice(-5)).toEqual(['39.0/153', '0.50', '0.33', '0.85', '0.50/0.33']);
     // Rank 8 has no inference time of the original's single-threaded run.
     expect(line('tt-lstm c2 r8').split(/\s+/)).toContain('–/228');
