@@ -34,22 +34,16 @@ export const MNIST_DATASETS = ['mnist', 'fashion-mnist'] as const;
 /** `fixed`: one seeded order for every epoch (the authors' loader); `reshuffle`: a new order every epoch. */
 export const MNIST_ORDERS = ['fixed', 'reshuffle'] as const;
 
-/** Everything the `mnist` command's flags hold. */
+/** Everything the `mnist` command's flags hold (described in MNIST_OPTIONS below). */
 export interface MnistRunOptions extends RunOptions {
   readonly epochs: number;
   readonly batch: number;
-  /** ×0.1 every this many epochs; 0 = constant rate. */
   readonly lrDecayEvery: number;
-  /** Images of the training file held out for validation (10k: the paper's 50k/10k split). */
   readonly validationSize: number;
-  /** Epoch order of the training images. */
   readonly order: (typeof MNIST_ORDERS)[number];
   readonly view: (typeof MNIST_VIEWS)[number];
   readonly dataset: (typeof MNIST_DATASETS)[number];
-  /**
-   * Gradient checkpointing of the recurrent layers: time steps per recomputed chunk, 0 = off; null =
-   * the view's default (`PIXEL_CHECKPOINT` for the 784-step views, off for rows). Same numbers, less memory.
-   */
+  /** null: the view's default (`PIXEL_CHECKPOINT` for the 784-step views, off for rows). */
   readonly checkpoint: number | null;
 }
 

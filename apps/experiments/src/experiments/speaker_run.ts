@@ -38,30 +38,21 @@ export const SYNTHETIC_SIZE_NAMES = ['tiny', 'quick', 'paper'] as const;
 /** Frames of a training crop and of an evaluation window (the original's `partials_n_frames`). */
 export const SPEAKER_FRAMES = 160;
 
-/** Everything the `speaker` command's flags hold. */
+/** Everything the `speaker` command's flags hold (described in SPEAKER_OPTIONS below). */
 export interface SpeakerRunOptions extends RunOptions {
   readonly embedding: number;
   readonly steps: number;
-  /** N: speakers per batch. */
   readonly speakers: number;
-  /** M: utterances per speaker per batch. */
   readonly utterances: number;
-  /** Steps between validations; 0 = min(500, steps). `steps` must be a multiple of it. */
   readonly evalEvery: number;
-  /** Utterances per validation/test speaker evaluated (the first ones, first half enrol); 0 = every usable one. */
   readonly evalUtterances: number;
-  /** Data-efficiency speakers: the `first` int(f·N) in corpus order (the authors'), or a `seeded` random round(f·N). */
   readonly subset: (typeof SPEAKER_SUBSETS)[number];
-  /** Fraction of the (limited) training speakers used: the data-efficiency experiment. */
   readonly trainFraction: number;
   readonly corpus: (typeof SPEAKER_CORPORA)[number];
-  /** Size of the synthetic corpus. */
   readonly size: (typeof SYNTHETIC_SIZE_NAMES)[number];
-  /** Seed of the synthetic corpus (or of the split of a speaker-folders corpus); not the training seed. */
   readonly corpusSeed: number;
-  /** Feature cache; default .cache/speaker-features at the repository root. */
   readonly cacheDir?: string;
-  /** Gradient checkpointing: time steps per recomputed chunk, 0 = off (default: `autoSpeakerCheckpoint`). */
+  /** Off (0) unless given or `autoSpeakerCheckpoint` turns it on. */
   readonly checkpoint: number;
 }
 

@@ -232,10 +232,7 @@ export function validateModel(m: ModelSpec, where: string): void {
 }
 
 /** The model part of a run's options: the sweep's model description plus its sizes. */
-export interface ModelOptions extends ModelSpec {
-  readonly hidden: number;
-  readonly layers: number;
-}
+export type ModelOptions = ModelSpec & { readonly hidden: number; readonly layers: number };
 
 /** The cells ModelConfig of the model options. */
 export function modelConfigOf(o: ModelOptions, task: TaskKind, inputSize: number, outputSize: number): ModelConfig {
@@ -335,18 +332,8 @@ export function runName(experiment: string, o: ModelOptions, config: unknown): s
  * without TT fields for dense models: the form run directories and run names were first written in.
  */
 export function modelFields(o: ModelOptions): Record<string, unknown> {
-  const { hidden, layers } = o;
-  return o.tt
-    ? {
-        model: modelName(o),
-        cores: o.tt.cores,
-        rank: o.tt.rank,
-        extraCore: o.tt.extraCore,
-        naive: o.tt.naive,
-        hidden,
-        layers,
-      }
-    : { model: modelName(o), hidden, layers };
+  const tt = o.tt ? pick(o.tt, ['cores', 'rank', 'extraCore', 'naive']) : {};
+  return { model: modelName(o), ...tt, hidden: o.hidden, layers: o.layers };
 }
 
 /** Drops undefined fields (JSON-able and exactOptionalPropertyTypes-friendly). */
