@@ -8,7 +8,7 @@ import { PAPER_GRAD_NORMS, PAPER_MNIST, PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES }
 import type { Profile } from './profiles.js';
 
 export interface Difference {
-  readonly experiment: 'mnist' | 'speaker' | 'all';
+  readonly experiment: 'mnist' | 'speaker';
   readonly what: string;
   readonly ours: string;
   readonly authors: string;

