@@ -62,6 +62,9 @@ export function checkInts(o: object, mins: Readonly<Record<string, number>>, fn:
   for (const [k, min] of Object.entries(mins)) checkInt((o as Record<string, unknown>)[k], prefix + k, fn, min);
 }
 
+/** The field an option sets in code: `lrDecayEvery` for `--lr-decay-every`. */
+export const optionKey = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
 /**
  * Checks options given in code (`runMnist({ batch: 0 })`) against a command's option table, as the parser
  * checks the command line: the field of each option (`lrDecayEvery` for `--lr-decay-every`) where present and
@@ -69,7 +72,7 @@ export function checkInts(o: object, mins: Readonly<Record<string, number>>, fn:
  */
 export function checkOptions(o: object, specs: OptionSpecs, fn: string): void {
   for (const [flag, spec] of Object.entries(specs)) {
-    const key = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const key = optionKey(flag);
     const v = (o as Record<string, unknown>)[key];
     if (v === undefined || v === null || spec.kind === 'path' || spec.kind === 'flag') continue;
     const choice = spec.choices === undefined || spec.choices.includes(v as string);

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { describeBackend, initBackend } from '@ttrnn/backend';
-import { UsageError, withOptionNames } from '../args.js';
+import { UsageError, optionKey, withOptionNames } from '../args.js';
 import type { OptionSpecs } from '../args.js';
 import { defineCommand } from '../command.js';
 import type { Command } from '../command.js';
@@ -48,10 +48,9 @@ export function trainingCommand<O, R extends TrainingResult>(c: {
   const command = defineCommand({
     ...c,
     async run(options) {
-      const camel = (flag: string): string => flag.replace(/-([a-z])/g, (_, x: string) => x.toUpperCase());
       const runFlags = Object.entries(options).filter(([f, v]) => v !== undefined && !NOT_RUN_OPTIONS.includes(f));
       const model = Object.entries(modelFromFlags(options));
-      const o = Object.fromEntries([...runFlags.map(([f, v]) => [camel(f), v]), ...model]) as Partial<O>;
+      const o = Object.fromEntries([...runFlags.map(([f, v]) => [optionKey(f), v]), ...model]) as Partial<O>;
       try {
         c.resolve(o);
       } catch (err) {

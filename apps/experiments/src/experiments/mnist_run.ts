@@ -14,15 +14,7 @@ import { classificationObjective, evaluateClassifier } from '@ttrnn/training/nod
 import { PAPER_MNIST } from '../paper_results.js';
 import type { MnistOutcome } from '../report/results.js';
 import type { MnistConfig } from '../profiles.js';
-import {
-  checkRunOptions,
-  defined,
-  modelFields,
-  runName,
-  trainingOptions,
-  trainingRun,
-  withDefaults,
-} from './training_run.js';
+import { defined, modelFields, resolveRunOptions, runName, trainingOptions, trainingRun } from './training_run.js';
 import type { RunEnvironment, RunOptions, TrainingResult, TrainingTask } from './training_run.js';
 import { pick } from '../args.js';
 import type { OptionSpecs } from '../args.js';
@@ -115,9 +107,6 @@ export const MNIST_OPTIONS: OptionSpecs = trainingOptions(
   `${PIXEL_CHECKPOINT} for the pixel views, off for rows`,
 );
 
-/** The options besides those with defaults. */
-export const MNIST_OPTIONAL = ['dataDir', 'runDir'] as const;
-
 export interface MnistRunResult extends MnistOutcome, TrainingResult {
   readonly experiment: 'mnist';
   readonly bestEpoch: number | null;
@@ -127,8 +116,7 @@ export interface MnistRunResult extends MnistOutcome, TrainingResult {
 /** Fills defaults and validates; errors name the option. */
 export function resolveMnistOptions(options: Partial<MnistRunOptions>): MnistRunOptions {
   const fn = 'runMnist';
-  const o = withDefaults(options, DEFAULT_MNIST_OPTIONS, MNIST_OPTIONAL, fn);
-  checkRunOptions(o, MNIST_OPTIONS, fn);
+  const o = resolveRunOptions(options, DEFAULT_MNIST_OPTIONS, MNIST_OPTIONS, fn);
   return { ...o, checkpoint: o.checkpoint ?? (o.view === 'row' ? 0 : PIXEL_CHECKPOINT) };
 }
 

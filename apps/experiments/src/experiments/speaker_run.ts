@@ -27,7 +27,7 @@ import { PAPER_SPEAKER, PAPER_SPEAKER_SCHEDULES } from '../paper_results.js';
 import type { SpeakerConfig } from '../profiles.js';
 import type { SpeakerOutcome } from '../report/results.js';
 import { repoRoot } from '../sweep.js';
-import { checkRunOptions, modelFields, runName, trainingOptions, trainingRun, withDefaults } from './training_run.js';
+import { modelFields, resolveRunOptions, runName, trainingOptions, trainingRun } from './training_run.js';
 import type { RunEnvironment, RunOptions, TrainingResult, TrainingTask } from './training_run.js';
 import { SEED_MAX, SIZE_BOUNDS, pick } from '../args.js';
 import type { OptionSpecs } from '../args.js';
@@ -172,9 +172,6 @@ export const SPEAKER_OPTIONS: OptionSpecs = trainingOptions(
   '16 when a step would store over ~512 MiB (e.g. hidden 768, 16×32), else off',
 );
 
-/** The options besides those with defaults. */
-export const SPEAKER_OPTIONAL = ['dataDir', 'cacheDir', 'runDir'] as const;
-
 /** `features`: to use instead of loading the configured corpus (tests). */
 export type SpeakerRunEnvironment = RunEnvironment & { readonly features?: SpeakerFeatureSet };
 
@@ -201,12 +198,11 @@ export function autoSpeakerCheckpoint(speakers: number, utterances: number, hidd
 
 export function resolveSpeakerOptions(options: Partial<SpeakerRunOptions>): SpeakerRunOptions {
   const fn = 'runSpeaker';
-  const merged = withDefaults(options, DEFAULT_SPEAKER_OPTIONS, SPEAKER_OPTIONAL, fn);
-  const o: SpeakerRunOptions =
-    options.checkpoint === undefined
-      ? { ...merged, checkpoint: autoSpeakerCheckpoint(merged.speakers, merged.utterances, merged.hidden) }
-      : merged;
-  checkRunOptions(o, SPEAKER_OPTIONS, fn);
+  const resolved = resolveRunOptions(options, DEFAULT_SPEAKER_OPTIONS, SPEAKER_OPTIONS, fn);
+  const o = {
+    ...resolved,
+    checkpoint: options.checkpoint ?? autoSpeakerCheckpoint(resolved.speakers, resolved.utterances, resolved.hidden),
+  };
   if (o.evalUtterances === 1)
     throw new Error(`'evalUtterances' passed to '${fn}' must be 0 (all) or at least 2, got 1`);
   // Verification scores each speaker against the others: one speaker gives no impostor trial.

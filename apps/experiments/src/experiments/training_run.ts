@@ -25,7 +25,7 @@ import type { CurvePoint } from '../report/results.js';
 import type { ModelSpec } from '../profiles.js';
 import { repoRoot } from '../sweep.js';
 import { BACKEND_NAMES } from '@ttrnn/backend';
-import { SEED_MAX, SIZE_BOUNDS, checkOptions, pick } from '../args.js';
+import { SEED_MAX, SIZE_BOUNDS, checkOptions, optionKey, pick } from '../args.js';
 import type { OptionSpec, OptionSpecs } from '../args.js';
 
 /**
@@ -230,28 +230,27 @@ export function modelConfigOf(o: ModelOptions, task: TaskKind, inputSize: number
   return { task, cell: o.cell, tt: o.tt, inputSize, hiddenSize: o.hidden, layers: o.layers, outputSize };
 }
 
-/** `options` over `defaults` (undefined fields left out); a key that neither they nor `optional` name is an error naming `fn`. */
-export function withDefaults<O extends object>(
+/**
+ * `options` over `defaults` (undefined fields left out), checked against the command's option table `specs` as
+ * the command line is, and the model with the cells package's checks first. A key that is neither a default's
+ * nor a path option's (`runDir`) is an error too; errors name `fn` and the option.
+ */
+export function resolveRunOptions<O extends RunOptions>(
   options: Partial<O>,
   defaults: O,
-  optional: readonly string[],
+  specs: OptionSpecs,
   fn: string,
 ): O {
-  const known = [...Object.keys(defaults), ...optional];
+  const paths = Object.keys(specs).filter((f) => specs[f]!.kind === 'path');
+  const known = [...Object.keys(defaults), ...paths.map(optionKey)];
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) throw new Error(`unknown option '${key}' passed to '${fn}' (known: ${known.join(', ')})`);
   }
-  return { ...defaults, ...defined(options as Record<string, unknown>) } as O;
-}
-
-/**
- * Checks a run's options against its command's option table (`specs`), the TT layout's too, and the model
- * with the cells package's checks first (errors name `fn` and the option).
- */
-export function checkRunOptions(o: RunOptions, specs: OptionSpecs, fn: string): void {
+  const o = { ...defaults, ...defined(options as Record<string, unknown>) } as O;
   validateModel(o, fn);
   checkOptions(o, specs, fn);
   if (o.tt !== null) checkOptions(o.tt, specs, fn);
+  return o;
 }
 
 /** The TT options apply only to the TT models: given with a dense one they are an error, never ignored. */
