@@ -87,9 +87,7 @@ export function formatCount(config: ModelConfig, count: ParamCount): string {
     m.name,
     `${m.rows} × ${m.cols}`,
     m.layout === 'naive-tt' ? `${m.gates} × TT` : m.layout === 'tt' ? 'TT' : 'dense',
-    m.tt ? list(m.tt.inModes) : '-',
-    m.tt ? list(m.tt.outModes) : '-',
-    m.tt ? list(m.tt.ranks) : '-',
+    ...(m.tt ? [m.tt.inModes, m.tt.outModes, m.tt.ranks].map(list) : ['-', '-', '-']),
     String(m.weights),
     String(m.bias),
   ]);
