@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../args.js';
+import type { Command } from '../command.js';
 import { COMMANDS } from './index.js';
 import { mnistCommand } from './mnist.js';
 import { speakerCommand } from './speaker.js';
@@ -77,15 +78,10 @@ describe('mnist and speaker commands', () => {
     expect(pathLike.filter(([, kind]) => kind !== 'path')).toEqual([]);
   });
   it('declare the paper defaults', () => {
-    expect(mnistCommand.options['hidden']?.default).toBe(256);
-    expect(mnistCommand.options['epochs']?.default).toBe(20);
-    expect(mnistCommand.options['batch']?.default).toBe(128);
-    expect(mnistCommand.options['lr']?.default).toBe(0.01);
-    expect(speakerCommand.options['hidden']?.default).toBe(768);
-    expect(speakerCommand.options['embedding']?.default).toBe(256);
-    expect(speakerCommand.options['speakers']?.default).toBe(16);
-    expect(speakerCommand.options['utterances']?.default).toBe(32);
-    expect(speakerCommand.options['clip']?.default).toBe(3);
+    const defaults = (c: Command, names: string[]) => names.map((n) => c.options[n]?.default);
+    expect(defaults(mnistCommand, ['hidden', 'epochs', 'batch', 'lr'])).toEqual([256, 20, 128, 0.01]);
+    const speaker = defaults(speakerCommand, ['hidden', 'embedding', 'speakers', 'utterances', 'clip']);
+    expect(speaker).toEqual([768, 256, 16, 32, 3]);
     // Gradient checkpointing: mnist picks it by view, speaker is off unless asked.
     expect(mnistCommand.options['checkpoint']?.kind).toBe('int');
     expect(speakerCommand.options['checkpoint']?.kind).toBe('int');
