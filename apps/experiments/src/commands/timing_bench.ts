@@ -154,8 +154,9 @@ export function benchConfigs(
   if (options.filter === undefined || options.filter === '') return out;
   const parts = options.filter.split(',').map((s) => s.trim());
   const kept = out.filter((c) => parts.some((p) => p !== '' && configId(c).includes(p)));
+  if (kept.length === 0) return kept;
   // The dense LSTM (both paths) is the reference of every ratio: keep it whenever its shape is measured.
-  if (kept.length > 0) for (const c of out) if (c.model === 'lstm' && !kept.includes(c)) kept.unshift(c);
+  for (const c of out) if (c.model === 'lstm' && !kept.includes(c)) kept.unshift(c);
   return kept;
 }
 
