@@ -1,5 +1,5 @@
 /**
- * `pnpm run bench [options]` (bench/README.md; an unknown option prints the usage): inference and training-step
+ * `pnpm run bench [options]` (bench/README.md; `--help` prints the usage, as does an unknown option): inference and training-step
  * time, peak memory and parameters of dense LSTM/GRU, TT-LSTM/TT-GRU (2 and 3 cores, ranks 2/4/8, per-step /
  * rebuilt / auto) and the stock tf.layers.lstm, measured round-robin. Writes bench/results/latest.json and
  * compares with bench/results/baseline.json when present (`--save-baseline` writes the run there). With --json,
@@ -107,6 +107,13 @@ const factory: ModelFactory = (config, shape, seed) => {
   };
 };
 
+const benchUsage = () =>
+  usage('bench', 'benchmarks (pnpm run bench)', OPTIONS).replace('pnpm run exp bench', 'pnpm run bench');
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(benchUsage());
+  process.exit(0);
+}
+
 try {
   const options = parseArgs(process.argv.slice(2), OPTIONS, 'bench');
   const quick = options['quick'] === true;
@@ -166,8 +173,7 @@ try {
   if (comparison) print(comparison);
 } catch (e) {
   if (e instanceof UsageError) {
-    const text = usage('bench', 'benchmarks (pnpm run bench)', OPTIONS).replace('pnpm run exp bench', 'pnpm run bench');
-    console.error(`error: ${e.message}\n\n${text}`);
+    console.error(`error: ${e.message}\n\n${benchUsage()}`);
     process.exitCode = 2;
   } else {
     console.error(e);
