@@ -72,30 +72,22 @@ export function formatMnistSummary(s: MnistSummary): string {
   ];
   const names = s.classNames.map((n) => n.slice(0, 8));
   const w = Math.max(7, ...names.map((n) => n.length));
-  lines.push(['split'.padEnd(10), 'size'.padStart(7), ...names.map((n) => n.padStart(w))].join(' '));
-  for (const split of ['train', 'validation', 'test'] as const) {
-    const x = s.splits[split];
-    lines.push(
-      [split.padEnd(10), String(x.size).padStart(7), ...x.labelCounts.map((c) => String(c).padStart(w))].join(' '),
-    );
-  }
+  const row = (cells: readonly (string | number)[]): string =>
+    cells.map((c, i) => (i === 0 ? String(c).padEnd(10) : String(c).padStart(i === 1 ? 7 : w))).join(' ');
+  lines.push(row(['split', 'size', ...names]));
+  for (const split of ['train', 'validation', 'test'] as const)
+    lines.push(row([split, s.splits[split].size, ...s.splits[split].labelCounts]));
   return lines.join('\n');
 }
 
 export function formatSpeakerSummary(s: SpeakerSummary): string {
-  const lines = [`${s.name}: utterances of at least ${s.minFrames} frames are usable`, ''];
+  const row = (cells: readonly (string | number)[]): string =>
+    cells.map((c, i) => (i === 0 ? String(c).padEnd(10) : String(c).padStart(13))).join(' ');
   const head = ['split', 'speakers', 'utterances', 'usable utt.', 'usable spk.', 'frames', 'usable frames'];
-  lines.push(head.map((h, i) => (i === 0 ? h.padEnd(10) : h.padStart(13))).join(' '));
+  const lines = [`${s.name}: utterances of at least ${s.minFrames} frames are usable`, '', row(head)];
   for (const split of ['train', 'validation', 'test'] as const) {
     const x = s.splits[split];
-    lines.push(
-      [
-        split.padEnd(10),
-        ...[x.speakers, x.utterances, x.usableUtterances, x.usableSpeakers, x.frames, x.usableFrames].map((v) =>
-          String(v).padStart(13),
-        ),
-      ].join(' '),
-    );
+    lines.push(row([split, x.speakers, x.utterances, x.usableUtterances, x.usableSpeakers, x.frames, x.usableFrames]));
   }
   if (s.skipped > 0) {
     lines.push('', `${s.skipped} file(s) skipped:`);
@@ -112,7 +104,6 @@ export const dataCommand = defineCommand({
   async run(options) {
     const dataset = options['dataset'] as 'mnist' | 'fashion-mnist' | 'speakers';
     const dataDir = options['data-dir'] as string | undefined;
-    const seed = options['seed'] as number;
     const json = options['json'] === true;
     if (dataset === 'speakers') {
       const cacheDir = (options['cache-dir'] as string | undefined) ?? join(repoRoot(), '.cache', 'speaker-features');
@@ -136,11 +127,10 @@ export const dataCommand = defineCommand({
       console.log(json ? JSON.stringify(summary, null, 2) : formatSpeakerSummary(summary));
       return 0;
     }
-    const validationSize = options['validation-size'] as number;
     const splits = await loadMnistSplits({
       dataset,
-      seed,
-      validationSize,
+      seed: options['seed'] as number,
+      validationSize: options['validation-size'] as number,
       ...(dataDir !== undefined ? { dataDir } : {}),
     });
     const summary = describeMnist(splits);
