@@ -307,12 +307,8 @@ export async function prepareSpeakerFeatures(
   now: () => number,
   progress: ProgressStream,
 ): Promise<void> {
-  const seen = new Set<string>();
-  for (const options of runs) {
-    const o = resolveSpeakerOptions(options);
-    const key = JSON.stringify([o.corpus, o.size, o.corpusSeed, o.dataDir, o.cacheDir]);
-    if (seen.has(key)) continue;
-    seen.add(key);
+  const key = (o: SpeakerRunOptions): string => JSON.stringify([o.corpus, o.size, o.corpusSeed, o.dataDir, o.cacheDir]);
+  for (const o of new Map(runs.map(resolveSpeakerOptions).map((o) => [key(o), o])).values()) {
     const corpus = o.corpus === 'synthetic' ? `synthetic ${o.size}` : o.dataDir;
     await speakerFeatures(o, `speaker corpus ${corpus}`, now, progress);
   }
