@@ -1,16 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readMetrics } from '@ttrnn/training/node';
 import { QUICK_PROFILE, stabilityConfigs } from '../profiles.js';
 import type { StabilityConfig } from '../profiles.js';
+import { clock, tempDirs } from '../test_util/run.js';
 import { CHANCE, runStability, stabilityOutcome } from './stability.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('stability');
 
 const run = { params: 10, paramsPaper: 9, steps: 30, trainSeconds: 1, maxTrainLoss: 2.31 };
 
@@ -72,20 +68,17 @@ describe('stabilityOutcome', () => {
 
 describe('runStability', () => {
   it('trains a configuration of the quick grid on real MNIST and summarises its epochs', async () => {
-    const runDir = mkdtempSync(join(tmpdir(), 'ttrnn-stability-'));
-    dirs.push(runDir);
+    const runDir = tempDir();
     const base = stabilityConfigs(QUICK_PROFILE).find((c) => c.tt !== null && c.cell === 'lstm' && c.lr === 1e-2)!;
     const config: StabilityConfig = { ...base, hidden: 16, epochs: 2, trainLimit: 256, testLimit: 128 };
-    let t = 0;
-    const o = await runStability(config, { id: 'x', runDir }, { now: () => (t += 5) });
-    const epochs = readMetrics(join(runDir, 'metrics.jsonl')).filter((l) => l['type'] === 'epoch');
+    const o = await runStability(config, { id: 'x', runDir }, { now: clock() });
+    const metrics = readMetrics(join(runDir, 'metrics.jsonl'));
+    const epochs = metrics.filter((l) => l['type'] === 'epoch');
     expect(o.epochAccuracies).toEqual(epochs.map((e) => e['valAccuracy']));
     expect(o.finalAccuracy).toBe(epochs[1]!['valAccuracy']);
     expect(o.bestAccuracy).toBe(Math.max(...o.epochAccuracies));
     expect(o.steps).toBe(4);
-    const losses = readMetrics(join(runDir, 'metrics.jsonl'))
-      .filter((l) => l['type'] === 'step')
-      .map((l) => l['loss'] as number);
+    const losses = metrics.filter((l) => l['type'] === 'step').map((l) => l['loss'] as number);
     expect(o.maxTrainLoss).toBe(Math.max(...losses));
     expect(o.params).toBeGreaterThan(0);
   });
