@@ -48,20 +48,6 @@ export const SEED_MAX = 2 ** 32 - 1;
  */
 export const SIZE_BOUNDS = { hidden: 4096, layers: 16, cores: 8, rank: 1024 } as const;
 
-// The checks of options given in code (run options, profiles); errors name the option and `fn`, the caller.
-
-export function checkInt(value: unknown, name: string, fn: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
-  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
-    throw new Error(`'${name}' passed to '${fn}' must be an integer ${range}, got ${JSON.stringify(value)}`);
-  }
-}
-
-/** `checkInt` of several fields of `o`, each from its minimum. */
-export function checkInts(o: object, mins: Readonly<Record<string, number>>, fn: string, prefix = ''): void {
-  for (const [k, min] of Object.entries(mins)) checkInt((o as Record<string, unknown>)[k], prefix + k, fn, min);
-}
-
 /** The field an option sets in code: `lrDecayEvery` for `--lr-decay-every`. */
 export const optionKey = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
