@@ -303,11 +303,9 @@ export function modelLabel(m: ModelSpec): string {
 
 /** The run id of a configuration (its directory name under `runs/`). */
 export function configId(c: ExperimentConfig): string {
-  if (c.experiment === 'mnist') return `mnist-${modelId(c)}`;
-  if (c.experiment === 'pmnist') return `pmnist-${modelId(c)}`;
-  if (c.experiment === 'stability') return `stability-${modelId(c)}-lr${c.lr.toExponential()}-s${c.seed}`;
-  const frac = c.trainFraction === 1 ? '' : `-f${Math.round(c.trainFraction * 100)}`;
-  return `speaker-${modelId(c)}${frac}`;
+  const id = `${c.experiment}-${modelId(c)}`;
+  if (c.experiment === 'stability') return `${id}-lr${c.lr.toExponential()}-s${c.seed}`;
+  return c.experiment === 'speaker' && c.trainFraction !== 1 ? `${id}-f${Math.round(c.trainFraction * 100)}` : id;
 }
 
 /** Rejects an empty grid, and any model of the grid that `validateModel` rejects. */

@@ -277,22 +277,16 @@ export function trainingSpeakers<S>(
 }
 
 /** The run's corpus as features, from the feature cache (extracted into it on a first use). */
-async function speakerFeatures(
-  o: SpeakerRunOptions,
-  label: string,
-  now: () => number,
-  progress: ProgressStream | null,
-): Promise<SpeakerFeatureSet> {
+async function speakerFeatures(o: SpeakerRunOptions, label: string, env: RunEnvironment): Promise<SpeakerFeatureSet> {
   const corpus = await loadCorpus(o);
-  const cacheDir = o.cacheDir ?? join(repoRoot(), '.cache', 'speaker-features');
   let lastShown = -Infinity;
   return extractSpeakerFeatures(corpus, {
-    cacheDir,
+    cacheDir: o.cacheDir ?? join(repoRoot(), '.cache', 'speaker-features'),
     onProgress: (done, total) => {
-      const t = now();
-      if (progress !== null && (done === total || t - lastShown > 10_000)) {
+      const t = env.now();
+      if (env.progress && (done === total || t - lastShown > 10_000)) {
         lastShown = t;
-        progress.write(`${label}: features ${done}/${total}\n`);
+        env.progress.write(`${label}: features ${done}/${total}\n`);
       }
     },
   });
@@ -310,7 +304,7 @@ export async function prepareSpeakerFeatures(
   const key = (o: SpeakerRunOptions): string => JSON.stringify([o.corpus, o.size, o.corpusSeed, o.dataDir, o.cacheDir]);
   for (const o of new Map(runs.map(resolveSpeakerOptions).map((o) => [key(o), o])).values()) {
     const corpus = o.corpus === 'synthetic' ? `synthetic ${o.size}` : o.dataDir;
-    await speakerFeatures(o, `speaker corpus ${corpus}`, now, progress);
+    await speakerFeatures(o, `speaker corpus ${corpus}`, { now, progress });
   }
 }
 
@@ -325,7 +319,7 @@ export function runSpeaker(options: Partial<SpeakerRunOptions>, env: SpeakerRunE
   const metrics = ['validationEer', 'testEer'] as const;
   return trainingRun<SpeakerRunResult>({ experiment: 'speaker', options: o, config, name, metrics, prepare }, env);
   async function prepare(): Promise<TrainingTask> {
-    const features = env.features ?? (await speakerFeatures(o, name, env.now, env.progress ?? null));
+    const features = env.features ?? (await speakerFeatures(o, name, env));
     const { name: corpus, skipped } = features;
     const batcher = new Ge2eBatcher(trainingSpeakers(features.splits.train, o), {
       speakersPerBatch: o.speakers,
