@@ -1,27 +1,25 @@
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../args.js';
 import { repoRoot } from '../sweep.js';
+import { tempDirs } from '../test_util/run.js';
 import { dataCommand } from './data.js';
 
 const FIXTURES = resolve(repoRoot(), 'packages', 'datasets', 'test', 'fixtures');
+const tempDir = tempDirs('data');
 
 let out: string[];
 let cacheDir: string;
-beforeEach(async () => {
+beforeEach(() => {
   out = [];
   vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
     out.push(a.join(' '));
   });
   vi.spyOn(console, 'error').mockImplementation(() => {});
-  cacheDir = await mkdtemp(join(tmpdir(), 'ttrnn-data-'));
+  cacheDir = tempDir();
 });
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await rm(cacheDir, { recursive: true, force: true });
-});
+afterEach(() => vi.restoreAllMocks());
 
 describe('data command', () => {
   it('prints split sizes and label counts of an MNIST directory as JSON', async () => {

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { tempDirs } from '../test_util/run.js';
 import { parityCommand } from './parity.js';
 
 const REFERENCE = fileURLToPath(new URL('../../../../reference/ttrnn-reference-vectors.json', import.meta.url));
@@ -10,8 +10,7 @@ const load = (): Record<string, unknown> => JSON.parse(readFileSync(REFERENCE, '
 type Arr = { shape: number[]; data: number[] };
 
 describe('parity', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ttrnn-parity-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const tempDir = tempDirs('parity');
 
   it('the command exits 0 on the committed file and 1 on a modified copy, with --json alone on stdout', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
@@ -25,6 +24,7 @@ describe('parity', () => {
       const doc = load();
       (doc['tt_classifier'] as { log_softmax_out: Arr }).log_softmax_out.data[0]! -= 1e-3;
       doc['extra'] = { weird: [1, 2, 3] };
+      const dir = tempDir();
       const bad = join(dir, 'bad.json');
       writeFileSync(bad, JSON.stringify(doc));
       log.mockClear();
@@ -50,15 +50,10 @@ describe('parity', () => {
     ['only a meta entry', { meta: { version: 1 } }, /not a reference-vector file/],
     ['a number', 42, /not a reference-vector file: .*got a JSON number/],
   ])('refuses a JSON file that is not a vector file (%s), naming the file', async (_what, content, expected) => {
-    const dir = mkdtempSync(join(tmpdir(), 'ttrnn-parity-'));
-    try {
-      const file = join(dir, 'not-vectors.json');
-      writeFileSync(file, JSON.stringify(content));
-      await expect(parityCommand.run(['--vectors', file])).rejects.toThrow(
-        new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${expected.source}`),
-      );
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const file = join(tempDir(), 'not-vectors.json');
+    writeFileSync(file, JSON.stringify(content));
+    await expect(parityCommand.run(['--vectors', file])).rejects.toThrow(
+      new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${expected.source}`),
+    );
   });
 });
