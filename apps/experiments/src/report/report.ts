@@ -300,7 +300,10 @@ function renderParams(doc: Doc, results: ResultsFile): void {
 
 function renderMnist(doc: Doc, results: ResultsFile): void {
   doc.md.push('## Row-by-row MNIST: test accuracy against parameters', '');
-  if (results.mnist.length === 0) return void doc.md.push('Not run in this invocation.', '');
+  if (results.mnist.length === 0) {
+    doc.md.push('Not run in this invocation.', '');
+    return;
+  }
   const s = results.mnist[0]!.config;
   doc.md.push(
     `${mnistSettings(s, false)}, ${(s.order ?? 'reshuffle') === 'fixed' ? 'one fixed order every epoch' : 'reshuffled every epoch'}, seed ${s.seed}. ` +
@@ -335,8 +338,10 @@ function renderMnist(doc: Doc, results: ResultsFile): void {
 function renderPmnist(doc: Doc, results: ResultsFile): void {
   const records = results.pmnist ?? [];
   doc.md.push('## Permuted pixel-by-pixel MNIST', '');
-  if (records.length === 0)
-    return void doc.md.push('Not run in this invocation (`pnpm run exp all --only pmnist`).', '');
+  if (records.length === 0) {
+    doc.md.push('Not run in this invocation (`pnpm run exp all --only pmnist`).', '');
+    return;
+  }
   const s = records[0]!.config;
   doc.md.push(
     `Each image is read one pixel per time step (784 steps of input size 1) in a fixed random order (seeded), so the model must remember across the whole sequence. ` +
@@ -366,7 +371,10 @@ function renderPmnist(doc: Doc, results: ResultsFile): void {
 
 function renderSpeaker(doc: Doc, results: ResultsFile): void {
   doc.md.push('## Speaker verification: test EER against parameters', '');
-  if (results.speaker.length === 0) return void doc.md.push('Not run in this invocation.', '');
+  if (results.speaker.length === 0) {
+    doc.md.push('Not run in this invocation.', '');
+    return;
+  }
   const s = results.speaker[0]!.config;
   const p = PAPER_SPEAKER;
   doc.md.push(
