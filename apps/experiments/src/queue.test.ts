@@ -84,6 +84,7 @@ describe.skipIf(!HAS_REDIS)('a sweep on a BullMQ queue (real redis-server)', () 
       const second = startCli(['worker', '--queue', redis.url, '--stall-seconds', '5']);
       const c = await coordinator.done;
       expect(c.code, c.stderr).toBe(0);
+      expect(c.stderr).toContain(`start workers with \`pnpm run exp worker --queue ${redis.url}\``);
       second.kill('SIGTERM');
       const s = await second.done;
       r.disconnect();
@@ -101,10 +102,12 @@ describe.skipIf(!HAS_REDIS)('a sweep on a BullMQ queue (real redis-server)', () 
     { timeout: 480_000 },
     async () => {
       redis = await TestRedis.start();
-      const args = ['all', ...TINY, '--queue', redis.url, '--results-dir', dir, '--run', 'restarts'];
+      // A queue of another name than the default: the coordinator's hint and the worker must name it.
+      const queue = ['--queue', redis.url, '--queue-name', 'restarts'];
+      const args = ['all', ...TINY, ...queue, '--results-dir', dir, '--run', 'restarts'];
       const coordinator = startCli(args);
       // A lock that outlasts the Redis restart below: the worker keeps its configuration.
-      const worker = startCli(['worker', '--queue', redis.url, '--stall-seconds', '20']);
+      const worker = startCli(['worker', ...queue, '--stall-seconds', '20']);
       // Killed once it has written a result.
       await waitFor(
         () => IDS.some((id) => existsSync(join(dir, 'restarts', 'runs', id, 'outcome.json'))),
@@ -128,6 +131,7 @@ describe.skipIf(!HAS_REDIS)('a sweep on a BullMQ queue (real redis-server)', () 
       await redis.up();
       const again = await runCli(args);
       expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain(`start workers with \`pnpm run exp worker ${queue.join(' ')}\``);
       worker.kill('SIGTERM');
       const w = await worker.done;
       // Each configuration started and finished exactly once, on the one worker.

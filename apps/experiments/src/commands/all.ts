@@ -350,9 +350,14 @@ export async function runAll(
   if (configs.length > 0) {
     // On a queue every configuration is queued at once; the workers set the pace.
     const lanes = remote !== undefined ? configs.length : Math.min(options.workers, configs.length);
+    // The worker's command line names the queue when it is not the default one.
+    const workerArgs =
+      queue === undefined
+        ? ''
+        : `--queue ${queue.url}` + (queue.name === DEFAULT_QUEUE_NAME ? '' : ` --queue-name ${queue.name}`);
     deps.log(
       remote !== undefined
-        ? `sweep: ${configs.length} configuration(s) on queue '${queue!.name}' at ${queue!.url}, results in ${runsDir}; start workers with \`pnpm run exp worker --queue ${queue!.url}\``
+        ? `sweep: ${configs.length} configuration(s) on queue '${queue!.name}' at ${queue!.url}, results in ${runsDir}; start workers with \`pnpm run exp worker ${workerArgs}\``
         : `sweep: ${configs.length} configuration(s) in ${runsDir}, ${lanes} at a time${lanes > 1 ? ' in worker processes' : ''}`,
     );
     const local = remote === undefined;
