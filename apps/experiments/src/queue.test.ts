@@ -98,6 +98,39 @@ describe.skipIf(!HAS_REDIS)('a sweep on a BullMQ queue (real redis-server)', () 
   );
 
   it(
+    'hands a configuration back on SIGTERM: stopped at a checkpoint, resumed by the next worker, same final metrics',
+    { timeout: 480_000 },
+    async () => {
+      redis = await TestRedis.start();
+      const coordinator = startCli(['all', ...TINY, '--queue', redis.url, '--results-dir', dir, '--run', 'stopped']);
+      const first = startCli(['worker', '--queue', redis.url]);
+      const r = redis.client();
+      let victim: string | null = null;
+      await waitFor(
+        async () => (victim = await inFlightWithCheckpoint(r, first)) !== null,
+        'a stored checkpoint',
+        600_000,
+      );
+      first.kill('SIGTERM');
+      const f = await first.done;
+      expect(f.code, f.stderr).toBe(0);
+      expect(f.stderr).toContain(
+        `${victim!}: stopped; its checkpoint is stored and the configuration is back on the queue`,
+      );
+      const second = startCli(['worker', '--queue', redis.url]);
+      const c = await coordinator.done;
+      expect(c.code, c.stderr).toBe(0);
+      second.kill('SIGTERM');
+      const s = await second.done;
+      r.disconnect();
+      expect(s.stderr).toContain(`${victim!}: resuming from the checkpoint stored in the queue`);
+      expect(finished(f.stderr)).not.toContain(victim);
+      expect([...finished(f.stderr), ...finished(s.stderr)].sort()).toEqual([...IDS].sort());
+      expect(noReuse(await outcomeOf('stopped'))).toEqual(noReuse(reference));
+    },
+  );
+
+  it(
     'loses and recomputes nothing when the coordinator is killed and restarted, and continues after a Redis restart',
     { timeout: 480_000 },
     async () => {
