@@ -6,7 +6,8 @@ import { assertClose, maxAbsError } from '@ttrnn/test-utils';
 import { TTMatrix, ttFull, ttMatmul, ttMatmulCost, ttMatmulRebuilt } from './tt_matrix.js';
 import { coreShape } from './tt_shape.js';
 import type { TTMatrixShape } from './tt_shape.js';
-import { intValues, naiveFull } from './test_util/random.js';
+import { naiveFull } from '@ttrnn/test-utils/tt-oracle';
+import { intValues } from './test_util/random.js';
 import { loadReference } from '@ttrnn/test-utils/reference';
 import type { RefArray } from '@ttrnn/test-utils/reference';
 

@@ -2,6 +2,7 @@
  * The cells' equations written plainly in float64 (no layout tricks), the reference the kernels
  * are checked against; gradients come from central differences of this forward.
  */
+import { naiveFull } from '@ttrnn/test-utils/tt-oracle';
 import type { ForwardInputs, KernelCell, SequenceShape, TTCores } from '../kernel.js';
 
 export interface Inputs64 {
@@ -144,37 +145,10 @@ export function randomTT(inModes: number[], outModes: number[], ranks: number[],
   return { inModes, outModes, ranks, cores };
 }
 
-/** W [N, M] from the definition W[i, j] = Π_k core_k[:, j_k, i_k, :] (i, j row-major over the modes, core 0 first). */
+/** W [N, M] by the definition W[i, j] = Π_k core_k[:, j_k, i_k, :], entry by entry in float64 (the shared oracle). */
 export function ttFull64({ inModes, outModes, ranks, cores }: TT64): Float64Array {
-  const d = inModes.length;
-  const N = inModes.reduce((a, b) => a * b, 1);
-  const M = outModes.reduce((a, b) => a * b, 1);
-  const w = new Float64Array(N * M);
-  for (let i = 0; i < N; i++) {
-    for (let j = 0; j < M; j++) {
-      // Digits of i and j, core 0 the most significant.
-      const ik: number[] = [];
-      const jk: number[] = [];
-      let ri = i;
-      let rj = j;
-      for (let k = d - 1; k >= 0; k--) {
-        ik[k] = ri % inModes[k]!;
-        ri = Math.floor(ri / inModes[k]!);
-        jk[k] = rj % outModes[k]!;
-        rj = Math.floor(rj / outModes[k]!);
-      }
-      let v = [1];
-      for (let k = 0; k < d; k++) {
-        const [r0, m, n, r1] = [ranks[k]!, outModes[k]!, inModes[k]!, ranks[k + 1]!];
-        const next = new Array<number>(r1).fill(0);
-        for (let a = 0; a < r0; a++)
-          for (let b = 0; b < r1; b++) next[b]! += v[a]! * cores[k]![((a * m + jk[k]!) * n + ik[k]!) * r1 + b]!;
-        v = next;
-      }
-      w[i * M + j] = v[0]!;
-    }
-  }
-  return w;
+  return naiveFull(cores.map((data, k) => ({ shape: [ranks[k]!, outModes[k]!, inModes[k]!, ranks[k + 1]!], data })))
+    .data;
 }
 
 export function ttToF32(tt: TT64): TTCores {
