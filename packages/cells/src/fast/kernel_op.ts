@@ -81,11 +81,11 @@ export function kernelSequence(
   batch: number,
 ): KernelSequenceResult {
   const fn = 'kernelSequence';
-  // The kernels read and write plain arrays; a GPU backend's tensors cannot be read synchronously (on webgpu in
-  // Node tfjs fails deep inside with "OffscreenCanvas is not defined").
-  if (tf.getBackend() === 'webgpu' || tf.getBackend() === 'webgl')
+  // The kernels read their inputs synchronously; webgpu tensors cannot be read so (tfjs fails deep inside, in
+  // Node with "OffscreenCanvas is not defined"). webgl reads synchronously, slowly, and is left to work.
+  if (tf.getBackend() === 'webgpu')
     throw new Error(
-      `'${fn}' (path 'kernel') runs on CPU backends (wasm, cpu, tensorflow); on '${tf.getBackend()}' use path 'auto' or 'plain'`,
+      `'${fn}' (path 'kernel') cannot read webgpu tensors synchronously; on webgpu use path 'auto' or 'plain'`,
     );
   const H = h0.shape[1];
   const G = KERNEL_GATES[cell] * H;

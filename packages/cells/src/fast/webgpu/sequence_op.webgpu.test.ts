@@ -41,7 +41,7 @@ describe.skipIf(PROBLEM !== null)('the WGSL recurrent path on webgpu', () => {
     const rnn = makeRnn('lstm', null, 1, 1);
     const x = randomTensor([2, 3, 6], 1) as tf.Tensor3D;
     expect(() => rnn.run(x, { path: 'kernel' })).toThrow(
-      /'kernelSequence' \(path 'kernel'\) runs on CPU backends \(wasm, cpu, tensorflow\); on 'webgpu' use path 'auto' or 'plain'/,
+      /'kernelSequence' \(path 'kernel'\) cannot read webgpu tensors synchronously; on webgpu use path 'auto' or 'plain'/,
     );
     x.dispose();
     rnn.dispose();
