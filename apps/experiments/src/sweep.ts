@@ -93,6 +93,8 @@ export async function runSweep<C, R>(options: SweepOptions<C, R>): Promise<RunRe
   // Check every id and directory before running anything; read back everything finished, so results.json lists
   // old results even if the first new run crashes.
   const seen = new Set<string>();
+  // Ids whose directory already holds their configuration: an interrupted run, resumed.
+  const started = new Set<string>();
   for (const [i, { id, config }] of entries.entries()) {
     if (!PLAIN_NAME.test(id)) throw new Error(`sweep: configuration id '${id}' is not a safe directory name`);
     if (seen.has(id)) throw new Error(`sweep: two configurations share the id '${id}'`);
@@ -105,6 +107,7 @@ export async function runSweep<C, R>(options: SweepOptions<C, R>): Promise<RunRe
           `choose another results directory with --run NAME (earlier results are never overwritten)`,
       );
     }
+    if (stored !== undefined) started.add(id);
     const prev = await readJsonIfExists(join(runsDir, id, OUTCOME_FILE));
     if (prev !== undefined) entries[i] = { ...entries[i]!, status: 'done', reused: true, outcome: prev as R };
   }
@@ -120,7 +123,7 @@ export async function runSweep<C, R>(options: SweepOptions<C, R>): Promise<RunRe
     const entry = entries[i]!;
     const runDir = join(runsDir, entry.id);
     await mkdir(runDir, { recursive: true });
-    const resume = (await readJsonIfExists(join(runDir, CONFIG_FILE))) !== undefined;
+    const resume = started.has(entry.id);
     if (!resume) await writeJsonAtomic(join(runDir, CONFIG_FILE), entry.config);
     log(`[${i + 1}/${n}] ${entry.id}: ${resume ? 'resuming' : 'running'}`);
     options.onStart?.(entry.id, lane);
