@@ -235,6 +235,10 @@ export function applyOverrides(base: Profile, options: ParsedOptions): Profile {
   return profile;
 }
 
+/** The command that starts a worker on a sweep's queue (naming the queue when it is not the default one). */
+const workerCommand = (q: { readonly url: string; readonly name: string }): string =>
+  `pnpm run exp worker --queue ${q.url}` + (q.name === DEFAULT_QUEUE_NAME ? '' : ` --queue-name ${q.name}`);
+
 /** Runs the experiments of a profile into `<resultsDir>/<run>`; resolves to the exit code and paths. */
 export async function runAll(
   options: AllOptions,
@@ -295,14 +299,15 @@ export async function runAll(
     .then((text) => (JSON.parse(text) as Partial<ResultsFile>).invocations)
     .then((list) => (Array.isArray(list) ? list : []))
     .catch(() => []);
+  // The differences of the experiments this invocation runs (results.json holds only those).
+  const differences = protocolDifferences(profile, { speakerData: options.speakerData }).filter((d) =>
+    only.has(d.experiment),
+  );
   const snapshot = (): ResultsFile => ({
     version: 1,
     environment,
     protocol: { name: profile.protocol, speakerSchedule: profile.speaker.settings.schedule },
-    // The differences of the experiments this invocation ran (results.json holds only those).
-    differences: protocolDifferences(profile, { speakerData: options.speakerData }).filter((d) =>
-      only.has(d.experiment),
-    ),
+    differences,
     scaledDown: profile.scaledDown,
     expectations: profile.expectations,
     ...params,
@@ -350,14 +355,9 @@ export async function runAll(
   if (configs.length > 0) {
     // On a queue every configuration is queued at once; the workers set the pace.
     const lanes = remote !== undefined ? configs.length : Math.min(options.workers, configs.length);
-    // The worker's command line names the queue when it is not the default one.
-    const workerArgs =
-      queue === undefined
-        ? ''
-        : `--queue ${queue.url}` + (queue.name === DEFAULT_QUEUE_NAME ? '' : ` --queue-name ${queue.name}`);
     deps.log(
       remote !== undefined
-        ? `sweep: ${configs.length} configuration(s) on queue '${queue!.name}' at ${queue!.url}, results in ${runsDir}; start workers with \`pnpm run exp worker ${workerArgs}\``
+        ? `sweep: ${configs.length} configuration(s) on queue '${queue!.name}' at ${queue!.url}, results in ${runsDir}; start workers with \`${workerCommand(queue!)}\``
         : `sweep: ${configs.length} configuration(s) in ${runsDir}, ${lanes} at a time${lanes > 1 ? ' in worker processes' : ''}`,
     );
     const local = remote === undefined;
