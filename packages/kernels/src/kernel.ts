@@ -323,6 +323,15 @@ export class RecurrentKernels {
   }
 
   /**
+   * Mᵀ of a matrix M [rows, G] at `m` for the backward's products: packed in strips at `packed`, and as a
+   * plain transpose at `plain` only for its last rows mod 8 columns (the strips cover the rest).
+   */
+  private packTransposed(m: number, rows: number, G: number, packed: number, plain: number): void {
+    this.pool.run({ fn: 'packStripsT', args: [m, G, G, packed], total: rows >> 3, align: 1 });
+    if (rows % 8 !== 0) this.pool.run({ fn: 'transpose', args: [m, rows, G, plain], total: G, align: 1 });
+  }
+
+  /**
    * Runs the whole sequence. The result's arrays are views of the kernel memory, valid until the next
    * call. With `tt`, h·W is contracted through the cores at every step (W is never formed).
    */
@@ -495,9 +504,7 @@ export class RecurrentKernels {
     let tt = 0;
     if (dense) {
       this.view(w!, H * G).set(inputs.w!);
-      // Wᵀ packed in strips for the products; Wᵀ itself only for its last H mod 8 columns.
-      this.pool.run({ fn: 'packStripsT', args: [w!, G, G, wtp!], total: H >> 3, align: 1 });
-      if (H % 8 !== 0) this.pool.run({ fn: 'transpose', args: [w!, H, G, wt!], total: G, align: 1 });
+      this.packTransposed(w!, H, G, wtp!, wt!);
     } else {
       tt = this.writeTT(inputs.tt!, plan, desc!, cs!, cts!);
       // One gradient of the cores per block of 4 batch rows, summed in block order below.
@@ -549,8 +556,7 @@ export class RecurrentKernels {
         align: 8,
         perThread: { index: 7, stride: scratch * 4 },
       });
-      this.pool.run({ fn: 'packStripsT', args: [wx!, G, G, wxtp!], total: N >> 3, align: 1 });
-      if (N % 8 !== 0) this.pool.run({ fn: 'transpose', args: [wx!, N, G, wxt!], total: G, align: 1 });
+      this.packTransposed(wx!, N, G, wxtp!, wxt!);
       this.view(dx!, T * B * N).fill(0);
       this.pool.run({ fn: 'gemmRows', args: [dAx!, G, wxtp!, wxt!, N, dx!, N, N, G], total: T * B, align: 4 });
     }
